@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SplitcloneConfig(AppConfig):
+    name = "splitclone"
+    verbose_name = "Splitclone"

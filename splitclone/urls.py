@@ -1,0 +1,16 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from splitclone import views
+
+# Support staff sign in to the admin through allauth, with its rate limits.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Splitclone support"
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("home/", views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
