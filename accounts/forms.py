@@ -14,10 +14,7 @@ class SignupForm(forms.Form):
     field_order = ["display_name", "email", "password1", "password2"]
 
     def clean_display_name(self):
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
-            raise forms.ValidationError("Please enter your name.")
-        return name
+        return " ".join(self.cleaned_data["display_name"].split())
 
     def signup(self, request, user):
         user.display_name = self.cleaned_data["display_name"]

@@ -53,9 +53,3 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
         self.display_name = self.display_name.strip()
-
-    def get_full_name(self):
-        return self.display_name
-
-    def get_short_name(self):
-        return self.display_name

@@ -38,7 +38,7 @@ def test_signup_page_uses_the_site_layout(client):
 
 
 def test_signup_creates_the_account_with_its_display_name(client):
-    response = signup(client, email="Grace@Example.COM")
+    response = signup(client, email="Grace@Example.COM", display_name="  Grace   Hopper ")
 
     assert response.status_code == 302
     user = User.objects.get()
