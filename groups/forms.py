@@ -1,0 +1,117 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from groups.models import NAME_MAX_LENGTH, Group, Member, Role
+from splitclone.money import currency_choices
+
+
+def tidy_name(value):
+    """Collapses runs of white space, which are never meaningful in a name."""
+    return " ".join(value.split())
+
+
+class GroupForm(forms.ModelForm):
+    currency = forms.ChoiceField(choices=currency_choices, initial="EUR")
+
+    class Meta:
+        model = Group
+        fields = ["name", "description", "currency", "simplify_debts"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "simplify_debts": "Suggest the fewest payments that settle everyone, instead of "
+            "each pair settling what they owe each other.",
+        }
+
+    def clean_name(self):
+        return tidy_name(self.cleaned_data["name"])
+
+
+class GuestForm(forms.Form):
+    guest_name = forms.CharField(
+        label="Guest's name",
+        max_length=NAME_MAX_LENGTH,
+        help_text="Someone without an account. They can claim this name when they join.",
+    )
+
+    def clean_guest_name(self):
+        return tidy_name(self.cleaned_data["guest_name"])
+
+
+class AddUserForm(forms.Form):
+    """Adds someone the acting user already shares a group with; nobody else can be found."""
+
+    user_id = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.acting_user = acting_user
+
+    def clean_user_id(self):
+        user = known_people(self.acting_user).filter(pk=self.cleaned_data["user_id"]).first()
+        if user is None:
+            raise forms.ValidationError("You can only add people you already share a group with.")
+        return user
+
+
+def known_people(user):
+    """Registered people who are active members of a group that `user` is active in."""
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__is_active=True,
+            memberships__group__members__user=user,
+            memberships__group__members__is_active=True,
+        )
+        .exclude(pk=user.pk)
+        .distinct()
+    )
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find people or add a guest", max_length=NAME_MAX_LENGTH, required=False
+    )
+
+    def clean_q(self):
+        return tidy_name(self.cleaned_data["q"])
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class InviteForm(forms.Form):
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires",
+        coerce=int,
+        choices=[(0, "Never"), (1, "In 1 day"), (7, "In 7 days"), (30, "In 30 days")],
+        initial=7,
+    )
+    max_uses = forms.IntegerField(
+        label="Maximum uses",
+        required=False,
+        min_value=1,
+        max_value=1000,
+        help_text="Leave empty for no limit.",
+    )
+
+
+class InviteEmailForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+
+
+class JoinForm(forms.Form):
+    claim = forms.ModelChoiceField(
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label="None of them: join as myself",
+        widget=forms.RadioSelect,
+        label="Are you one of the group's guests?",
+    )
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["claim"].queryset = group.members.filter(
+            user__isnull=True, is_active=True
+        ).order_by("name")
+        self.fields["claim"].label_from_instance = lambda guest: f"I am {guest.name}"

@@ -1,0 +1,371 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from splitclone.money import CURRENCIES
+
+NAME_MAX_LENGTH = 100
+
+
+class MembershipError(ValidationError):
+    """A membership change the group's rules forbid; the message is for the user."""
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+
+
+MANAGER_ROLES = {Role.OWNER, Role.ADMIN}
+
+
+class GroupManager(models.Manager):
+    @transaction.atomic
+    def create_group(self, *, creator, **fields):
+        """A new group whose creator is its first owner."""
+        group = self.create(created_by=creator, **fields)
+        group.members.create(user=creator, role=Role.OWNER)
+        Activity.record(group, creator, Activity.Verb.GROUP_CREATED, f"created {group.name}")
+        return group
+
+
+class Group(models.Model):
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    description = models.TextField(max_length=1000, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    is_archived = models.BooleanField(default=False)
+    # Off: settle-up follows the pairwise who-owes-whom instead of the minimised plan.
+    simplify_debts = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GroupManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(currency__in=sorted(CURRENCIES)), name="groups_group_known_currency"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="groups_group_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @transaction.atomic
+    def add_guest(self, name, *, actor):
+        name = " ".join(name.split())
+        if self.members.filter(user__isnull=True, name__iexact=name).exists():
+            raise MembershipError(f"There is already a guest called “{name}” in this group.")
+        guest = self.members.create(name=name)
+        Activity.record(self, actor, Activity.Verb.MEMBER_ADDED, f"added guest {name}")
+        return guest
+
+    @transaction.atomic
+    def add_user(self, user, *, actor, role=None, verb=None):
+        """Adds a registered user, or brings back one who was deactivated."""
+        existing = self.members.filter(user=user).first()
+        if existing and existing.is_active:
+            raise MembershipError(f"{user.display_name} is already a member of this group.")
+        if existing:
+            existing.is_active = True
+            existing.save(update_fields=["is_active"])
+            member = existing
+        else:
+            member = self.members.create(user=user, role=role or Role.MEMBER)
+        Activity.record(
+            self,
+            actor,
+            verb or Activity.Verb.MEMBER_ADDED,
+            f"added {user.display_name}"
+            if verb is None
+            else f"{user.display_name} joined through an invite link",
+        )
+        return member
+
+    @transaction.atomic
+    def change_role(self, member, role, *, actor):
+        actor_membership = self.members.get(user=actor, is_active=True)
+        if member.is_guest:
+            raise MembershipError("Guests have no role; invite them to give them one.")
+        touches_owner = Role.OWNER in (member.role, role)
+        if touches_owner and actor_membership.role != Role.OWNER:
+            raise MembershipError("Only an owner can make or unmake owners.")
+        if member.role == Role.OWNER and role != Role.OWNER:
+            self._keep_an_owner(member)
+        old_role = member.get_role_display()
+        member.role = role
+        member.save(update_fields=["role"])
+        Activity.record(
+            self,
+            actor,
+            Activity.Verb.ROLE_CHANGED,
+            f"changed {member.display_name} from {old_role} to {member.get_role_display()}",
+        )
+
+    @transaction.atomic
+    def remove_member(self, member, *, actor):
+        """Deletes a member with no history; one with history is deactivated instead.
+
+        Ledger rows protect the members they name, so a member with history cannot be deleted.
+        """
+        if member.balance != 0:
+            raise MembershipError(
+                f"{member.display_name} still has a balance in this group. Settle up first, "
+                "or deactivate them: their balance then stays on the books."
+            )
+        if member.role == Role.OWNER:
+            self._keep_an_owner(member)
+        name = member.display_name
+        try:
+            with transaction.atomic():
+                member.delete()
+        except models.ProtectedError:
+            return self.deactivate_member(member, actor=actor)
+        Activity.record(self, actor, Activity.Verb.MEMBER_REMOVED, f"removed {name}")
+        return None
+
+    @transaction.atomic
+    def deactivate_member(self, member, *, actor):
+        if member.role == Role.OWNER:
+            self._keep_an_owner(member)
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+        Activity.record(
+            self, actor, Activity.Verb.MEMBER_DEACTIVATED, f"deactivated {member.display_name}"
+        )
+        return member
+
+    @transaction.atomic
+    def reactivate_member(self, member, *, actor):
+        member.is_active = True
+        member.save(update_fields=["is_active"])
+        Activity.record(
+            self, actor, Activity.Verb.MEMBER_REACTIVATED, f"reactivated {member.display_name}"
+        )
+
+    def _keep_an_owner(self, leaving_owner):
+        others = self.members.filter(role=Role.OWNER, is_active=True).exclude(pk=leaving_owner.pk)
+        if not others.exists():
+            raise MembershipError(
+                "A group needs at least one owner. Make someone else an owner first."
+            )
+
+
+class MemberQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def with_people(self):
+        return self.select_related("user").order_by("-is_active", Lower("name"), "id")
+
+
+class Member(models.Model):
+    """A person in a group: a registered user, or a named guest who has no account.
+
+    A member with history is deactivated, never deleted, so old expenses keep their name.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    # The guest's name; kept after a user claims the guest so history still reads right.
+    name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    role = models.CharField(max_length=10, choices=Role, default=Role.MEMBER)
+    is_active = models.BooleanField(default=True)
+    # Kept in step with the ledger in the same transaction as every ledger change, so pages
+    # read balances without scanning history. Positive: the group owes this member.
+    balance = models.BigIntegerField(default=0)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "user"],
+                condition=Q(user__isnull=False),
+                name="groups_member_unique_user",
+            ),
+            models.UniqueConstraint(
+                "group",
+                Lower("name"),
+                condition=Q(user__isnull=True),
+                name="groups_member_unique_guest_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(name=""), name="groups_member_guest_has_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(role=Role.MEMBER),
+                name="groups_member_guest_is_plain_member",
+            ),
+        ]
+        indexes = [
+            # The home page: a user's memberships.
+            models.Index(fields=["user", "is_active"], name="groups_member_user_active"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.user.display_name if self.user_id else self.name
+
+    @property
+    def is_guest(self):
+        return self.user_id is None
+
+    @property
+    def can_manage(self):
+        return self.role in MANAGER_ROLES
+
+
+def new_invite_token():
+    return secrets.token_urlsafe(24)
+
+
+class InviteQuerySet(models.QuerySet):
+    def usable(self):
+        now = timezone.now()
+        return self.filter(
+            Q(revoked_at__isnull=True)
+            & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+            & (Q(max_uses__isnull=True) | Q(uses__lt=models.F("max_uses")))
+        )
+
+
+class Invite(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="invites")
+    token = models.CharField(max_length=64, unique=True, default=new_invite_token)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    max_uses = models.PositiveIntegerField(null=True, blank=True)
+    uses = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InviteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(max_uses__gt=0),
+                name="groups_invite_max_uses_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invite to {self.group}"
+
+    @property
+    def problem(self):
+        """Why this link cannot be used any more, in words for the person holding it; or None."""
+        if self.revoked_at:
+            return "This invite link was revoked. Ask the group for a new one."
+        if self.expires_at and self.expires_at <= timezone.now():
+            return "This invite link has expired. Ask the group for a new one."
+        if self.max_uses is not None and self.uses >= self.max_uses:
+            return "This invite link has been used up. Ask the group for a new one."
+        return None
+
+    @staticmethod
+    def expiry_from_days(days):
+        return timezone.now() + timedelta(days=days) if days else None
+
+    @transaction.atomic
+    def redeem(self, user, *, claim_guest_id=None):
+        """Joins `user` to the group, optionally as the guest they say they are.
+
+        The invite row is locked so concurrent joins cannot exceed `max_uses`.
+        """
+        invite = Invite.objects.select_for_update().select_related("group").get(pk=self.pk)
+        if invite.problem:
+            raise MembershipError(invite.problem)
+        group = invite.group
+        previous = group.members.filter(user=user).first()
+        if previous and previous.is_active:
+            raise MembershipError(f"You are already a member of {group.name}.")
+        if claim_guest_id:
+            if previous:
+                raise MembershipError(
+                    "You were a member of this group before; ask an admin to reactivate you."
+                )
+            guest = group.members.select_for_update().filter(pk=claim_guest_id).first()
+            if guest is None or not guest.is_active:
+                raise MembershipError("That guest is not in this group.")
+            if not guest.is_guest:
+                raise MembershipError(f"{guest.name} has already been claimed by someone else.")
+            guest.user = user
+            guest.save(update_fields=["user"])
+            Activity.record(
+                group,
+                user,
+                Activity.Verb.GUEST_CLAIMED,
+                f"{user.display_name} joined and took over guest {guest.name}",
+            )
+            member = guest
+        else:
+            member = group.add_user(user, actor=user, verb=Activity.Verb.INVITE_USED)
+        invite.uses = models.F("uses") + 1
+        invite.save(update_fields=["uses"])
+        return member
+
+
+class Activity(models.Model):
+    """One line of a group's history: who did what, when."""
+
+    class Verb(models.TextChoices):
+        GROUP_CREATED = "group_created", "created the group"
+        GROUP_UPDATED = "group_updated", "changed the group settings"
+        GROUP_ARCHIVED = "group_archived", "archived the group"
+        GROUP_UNARCHIVED = "group_unarchived", "unarchived the group"
+        MEMBER_ADDED = "member_added", "added a member"
+        MEMBER_REMOVED = "member_removed", "removed a member"
+        MEMBER_DEACTIVATED = "member_deactivated", "deactivated a member"
+        MEMBER_REACTIVATED = "member_reactivated", "reactivated a member"
+        ROLE_CHANGED = "role_changed", "changed a role"
+        INVITE_CREATED = "invite_created", "created an invite link"
+        INVITE_REVOKED = "invite_revoked", "revoked an invite link"
+        INVITE_EMAILED = "invite_emailed", "sent an invite by email"
+        INVITE_USED = "invite_used", "joined through an invite link"
+        GUEST_CLAIMED = "guest_claimed", "claimed a guest"
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=40, choices=Verb)
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # The group page's feed: newest first, paged by id.
+            models.Index(fields=["group", "-id"], name="groups_activity_feed"),
+        ]
+
+    def __str__(self):
+        return self.summary
+
+    @classmethod
+    def record(cls, group, actor, verb, summary, **data):
+        return cls.objects.create(group=group, actor=actor, verb=verb, summary=summary, data=data)

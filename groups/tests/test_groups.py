@@ -1,0 +1,171 @@
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from groups.models import Activity, Group, Member, Role
+from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_creating_a_group_makes_the_creator_its_owner(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(
+        reverse("groups:create"), {"name": "  Flat   42 ", "currency": "JPY", "description": ""}
+    )
+
+    group = Group.objects.get()
+    assert response.url == reverse("groups:detail", args=[group.pk])
+    assert (group.name, group.currency, group.created_by) == ("Flat 42", "JPY", user)
+    assert group.members.get().role == Role.OWNER
+    assert Activity.objects.get().verb == Activity.Verb.GROUP_CREATED
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"name": "", "currency": "EUR"}, "name", "required"),
+        ({"name": "   ", "currency": "EUR"}, "name", "required"),
+        ({"name": "x" * 101, "currency": "EUR"}, "name", "at most 100"),
+        ({"name": "Trip", "currency": "XYZ"}, "currency", "valid choice"),
+        ({"name": "Trip", "currency": "eur"}, "currency", "valid choice"),
+    ],
+)
+def test_bad_group_input_is_explained_and_nothing_is_saved(client, data, field, message):
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("groups:create"), data)
+
+    assert response.status_code == 422
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Group.objects.exists()
+
+
+def test_renaming_is_logged(client, world):
+    client.force_login(world.owner)
+
+    client.post(
+        reverse("groups:edit", args=[world.group.pk]),
+        {"name": "Porto trip", "currency": "EUR", "simplify_debts": "on"},
+    )
+
+    world.group.refresh_from_db()
+    assert world.group.name == "Porto trip"
+    assert Activity.objects.filter(
+        summary="renamed the group from Lisbon trip to Porto trip"
+    ).exists()
+
+
+def test_plain_members_cannot_edit(client, world):
+    client.force_login(world.member)
+
+    response = client.post(
+        reverse("groups:edit", args=[world.group.pk]), {"name": "Hijacked", "currency": "EUR"}
+    )
+
+    assert response.status_code == 403
+    world.group.refresh_from_db()
+    assert world.group.name == "Lisbon trip"
+
+
+def test_archive_and_unarchive(client, world):
+    client.force_login(world.owner)
+    url = reverse("groups:archive", args=[world.group.pk])
+
+    client.post(url)
+    world.group.refresh_from_db()
+    assert world.group.is_archived
+    client.post(url)
+    world.group.refresh_from_db()
+    assert not world.group.is_archived
+    assert list(
+        Activity.objects.filter(group=world.group).values_list("verb", flat=True).order_by("id")
+    ) == [Activity.Verb.GROUP_ARCHIVED, Activity.Verb.GROUP_UNARCHIVED]
+
+
+def test_home_lists_groups_with_balances_and_totals_per_currency(client):
+    user = UserFactory()
+    MemberFactory(user=user, group=GroupFactory(name="Rome", currency="EUR"), balance=1250)
+    MemberFactory(user=user, group=GroupFactory(name="Paris", currency="EUR"), balance=-250)
+    MemberFactory(user=user, group=GroupFactory(name="Tokyo", currency="JPY"), balance=-3000)
+    MemberFactory(
+        user=user, group=GroupFactory(name="Old", currency="EUR", is_archived=True), balance=0
+    )
+    client.force_login(user)
+
+    response = client.get(reverse("home"))
+
+    assert [m.group.name for m in response.context["active"]] == ["Paris", "Rome", "Tokyo"]
+    assert [m.group.name for m in response.context["archived"]] == ["Old"]
+    assert response.context["totals"] == [("EUR", 1000), ("JPY", -3000)]
+
+
+def make_groups(user, count, members_each):
+    for _ in range(count):
+        group = GroupFactory()
+        MemberFactory(group=group, user=user)
+        for _ in range(members_each - 1):
+            GuestFactory(group=group)
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_home_query_count_does_not_grow_with_groups(client, django_assert_num_queries, size):
+    user = UserFactory()
+    make_groups(user, size, members_each=3)
+    client.force_login(user)
+
+    # session, user, memberships with their groups
+    with django_assert_num_queries(3):
+        response = client.get(reverse("home"))
+
+    assert len(response.context["active"]) == size
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_group_page_query_count_does_not_grow_with_members(client, django_assert_num_queries, size):
+    owner = UserFactory()
+    group = GroupFactory(created_by=owner)
+    MemberFactory(group=group, user=owner, role=Role.OWNER)
+    for _ in range(size):
+        MemberFactory(group=group)
+        Activity.record(group, owner, Activity.Verb.MEMBER_ADDED, "added someone")
+    client.force_login(owner)
+
+    # session, user, membership with group, members with users, activity page with actors
+    with django_assert_num_queries(5):
+        response = client.get(reverse("groups:detail", args=[group.pk]))
+
+    assert response.status_code == 200
+    assert Member.objects.filter(group=group).count() == size + 1
+    assert response.text.count('<li class="member') == size + 1
+
+
+def test_activity_feed_pages_by_id(client, world):
+    for number in range(45):
+        Activity.record(world.group, world.owner, Activity.Verb.MEMBER_ADDED, f"event {number}")
+    client.force_login(world.member)
+
+    first = client.get(reverse("groups:detail", args=[world.group.pk]))
+    last_shown = first.context["feed"][-1]
+    older = client.get(
+        reverse("groups:activity", args=[world.group.pk]),
+        {"before": last_shown.pk},
+        headers={"HX-Request": "true"},
+    )
+
+    assert [e.summary for e in first.context["feed"]][:2] == ["event 44", "event 43"]
+    assert first.context["has_more"]
+    assert older.context["feed"][0].summary == "event 24"
+    assert "<html" not in older.text
+    assert "Show older activity" in older.text
+
+
+def test_activity_page_without_javascript(client, world):
+    client.force_login(world.member)
+
+    response = client.get(reverse("groups:activity", args=[world.group.pk]), {"before": "junk"})
+
+    assert response.status_code == 200
+    assert "<html" in response.text

@@ -1,0 +1,183 @@
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from groups.models import Activity, Invite, Member, MembershipError
+from groups.tests.factories import InviteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def join_url(invite):
+    return reverse("groups:join", args=[invite.token])
+
+
+def test_creating_an_invite_link(client, world):
+    client.force_login(world.owner)
+
+    response = client.post(
+        reverse("groups:invites", args=[world.group.pk]),
+        {"expires_in_days": 7, "max_uses": 3},
+        follow=True,
+    )
+
+    invite = world.group.invites.latest("created_at")
+    assert invite.max_uses == 3
+    assert timedelta(days=6, hours=23) < invite.expires_at - timezone.now() <= timedelta(days=7)
+    assert f"/join/{invite.token}/" in response.text
+
+
+def test_bad_invite_options_are_refused(client, world):
+    client.force_login(world.owner)
+    before = Invite.objects.count()
+
+    response = client.post(
+        reverse("groups:invites", args=[world.group.pk]), {"expires_in_days": 7, "max_uses": 0}
+    )
+
+    assert response.status_code == 422
+    assert "greater than or equal to 1" in response.text
+    assert Invite.objects.count() == before
+
+
+def test_the_qr_code_is_an_svg_of_the_link(client, world):
+    client.force_login(world.owner)
+
+    response = client.get(reverse("groups:invite_qr", args=[world.group.pk, world.invite.pk]))
+
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
+    assert b"<path" in response.content
+
+
+def test_revoking_a_link_stops_it_working(client, world):
+    client.force_login(world.owner)
+    client.post(reverse("groups:invite_revoke", args=[world.group.pk, world.invite.pk]))
+    client.force_login(world.outsider)
+
+    response = client.get(join_url(world.invite))
+
+    assert response.status_code == 410
+    assert "revoked" in response.text
+
+
+def test_joining_needs_an_account_first(client, world):
+    response = client.get(join_url(world.invite))
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('account_login')}?next={join_url(world.invite)}"
+
+
+def test_joining_through_a_link(client, world):
+    client.force_login(world.outsider)
+
+    response = client.post(join_url(world.invite), {"claim": ""})
+
+    assert response.url == reverse("groups:detail", args=[world.group.pk])
+    assert world.group.members.filter(user=world.outsider, is_active=True).exists()
+    world.invite.refresh_from_db()
+    assert world.invite.uses == 1
+    assert Activity.objects.filter(verb=Activity.Verb.INVITE_USED).exists()
+
+
+def test_claiming_a_guest_makes_their_history_yours(client, world):
+    client.force_login(world.outsider)
+
+    page = client.get(join_url(world.invite))
+    client.post(join_url(world.invite), {"claim": world.guest.pk})
+
+    assert "I am Alice" in page.text
+    world.guest.refresh_from_db()
+    assert world.guest.user == world.outsider
+    assert world.group.members.filter(user=world.outsider).count() == 1
+
+
+def test_a_claimed_guest_cannot_be_claimed_again(client, world):
+    newcomer = UserFactory()
+    world.group.members.filter(pk=world.guest.pk).update(user=newcomer)
+    client.force_login(world.outsider)
+
+    response = client.post(join_url(world.invite), {"claim": world.guest.pk})
+
+    assert response.status_code == 422
+    assert not world.group.members.filter(user=world.outsider).exists()
+
+
+def test_claiming_a_guest_already_taken_in_a_race_is_refused(world):
+    claimed_by_someone_else = UserFactory()
+    world.group.members.filter(pk=world.guest.pk).update(user=claimed_by_someone_else)
+
+    with pytest.raises(MembershipError, match="already been claimed"):
+        world.invite.redeem(world.outsider, claim_guest_id=world.guest.pk)
+
+
+def test_joining_twice_is_refused(client, world):
+    client.force_login(world.member)
+
+    page = client.get(join_url(world.invite))
+
+    assert "You are already a member" in page.text
+    with pytest.raises(MembershipError, match="already a member"):
+        world.invite.redeem(world.member)
+
+
+def test_used_up_link_says_so(client, world):
+    invite = InviteFactory(group=world.group, max_uses=1)
+    invite.redeem(UserFactory())
+    client.force_login(world.outsider)
+
+    response = client.get(join_url(invite))
+
+    assert response.status_code == 410
+    assert "used up" in response.text
+    assert not Member.objects.filter(user=world.outsider).exists()
+
+
+def test_expired_link_says_so(client, world):
+    invite = InviteFactory(group=world.group, expires_at=timezone.now() + timedelta(days=1))
+    client.force_login(world.outsider)
+
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        response = client.post(join_url(invite), {"claim": ""})
+
+    assert response.status_code == 410
+    assert "expired" in response.text
+    assert not Member.objects.filter(user=world.outsider).exists()
+
+
+def test_forged_token_is_404(client, world):
+    client.force_login(world.outsider)
+
+    response = client.get(reverse("groups:join", args=["not-a-real-token"]))
+
+    assert response.status_code == 404
+    assert "not valid" in response.text
+
+
+def test_invite_by_email_sends_a_single_use_link(client, world):
+    client.force_login(world.owner)
+
+    client.post(
+        reverse("groups:invite_email", args=[world.group.pk]), {"email": "friend@example.com"}
+    )
+
+    assert mail.outbox[0].to == ["friend@example.com"]
+    token = re.search(r"/join/([^/]+)/", mail.outbox[0].body).group(1)
+    assert Invite.objects.get(token=token).max_uses == 1
+
+
+def test_invite_by_email_needs_a_valid_address(client, world):
+    client.force_login(world.owner)
+
+    response = client.post(
+        reverse("groups:invite_email", args=[world.group.pk]), {"email": "nope"}, follow=True
+    )
+
+    assert "Enter a valid email address" in response.text
+    assert not mail.outbox

@@ -1,0 +1,359 @@
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
+
+from groups.access import get_membership
+from groups.forms import (
+    AddUserForm,
+    GroupForm,
+    GuestForm,
+    InviteEmailForm,
+    InviteForm,
+    JoinForm,
+    PersonSearchForm,
+    RoleForm,
+    known_people,
+)
+from groups.models import Activity, Group, Invite, MembershipError
+
+FEED_PAGE_SIZE = 20
+SEARCH_RESULTS = 8
+
+
+def activity_page(group, before=None):
+    """One page of the feed, newest first, paged by id so no page needs a COUNT query."""
+    rows = group.activities.select_related("actor").order_by("-id")
+    if before:
+        rows = rows.filter(id__lt=before)
+    page = list(rows[: FEED_PAGE_SIZE + 1])
+    return page[:FEED_PAGE_SIZE], len(page) > FEED_PAGE_SIZE
+
+
+def member_panel_context(request, membership, search_form=None, guest_form=None):
+    group = membership.group
+    return {
+        "group": group,
+        "membership": membership,
+        "members": group.members.with_people(),
+        "search_form": search_form or PersonSearchForm(),
+        "guest_form": guest_form or GuestForm(),
+        "role_choices": RoleForm.base_fields["role"].choices,
+    }
+
+
+@login_required
+def group_create(request):
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        group = Group.objects.create_group(creator=request.user, **form.cleaned_data)
+        messages.success(request, f"Created {group.name}. Add the people you share costs with.")
+        return redirect("groups:detail", group_id=group.pk)
+    status = 422 if form.errors else 200
+    return render(request, "groups/group_form.html", {"form": form}, status=status)
+
+
+@require_safe
+@login_required
+def group_detail(request, group_id):
+    membership = get_membership(request, group_id)
+    feed, has_more = activity_page(membership.group)
+    context = member_panel_context(request, membership) | {"feed": feed, "has_more": has_more}
+    return render(request, "groups/group_detail.html", context)
+
+
+@require_safe
+@login_required
+def group_activity(request, group_id):
+    membership = get_membership(request, group_id)
+    before = request.GET.get("before", "")
+    feed, has_more = activity_page(membership.group, int(before) if before.isdigit() else None)
+    context = {"group": membership.group, "feed": feed, "has_more": has_more}
+    template = "groups/group_detail.html#feed" if request.htmx else "groups/activity.html"
+    return render(request, template, context)
+
+
+@login_required
+def group_edit(request, group_id):
+    membership = get_membership(request, group_id, require_manager=True)
+    group = membership.group
+    old_name = group.name
+    form = GroupForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        summary = (
+            f"renamed the group from {old_name} to {group.name}"
+            if old_name != group.name
+            else "changed the group settings"
+        )
+        Activity.record(group, request.user, Activity.Verb.GROUP_UPDATED, summary)
+        messages.success(request, "Saved the group settings.")
+        return redirect("groups:detail", group_id=group.pk)
+    status = 422 if form.errors else 200
+    context = {"form": form, "group": group}
+    return render(request, "groups/group_form.html", context, status=status)
+
+
+@require_POST
+@login_required
+def group_archive(request, group_id):
+    membership = get_membership(request, group_id, require_manager=True)
+    group = membership.group
+    group.is_archived = not group.is_archived
+    group.save(update_fields=["is_archived"])
+    verb = Activity.Verb.GROUP_ARCHIVED if group.is_archived else Activity.Verb.GROUP_UNARCHIVED
+    Activity.record(group, request.user, verb, verb.label)
+    messages.success(request, f"{group.name} is {'archived' if group.is_archived else 'active'}.")
+    return redirect("groups:detail", group_id=group.pk)
+
+
+def render_member_panel(request, membership, status=200, **forms):
+    """The member panel alone for htmx, or the whole group page without JavaScript."""
+    context = member_panel_context(request, membership, **forms)
+    if request.htmx:
+        return render(request, "groups/group_detail.html#members", context, status=status)
+    feed, has_more = activity_page(membership.group)
+    context |= {"feed": feed, "has_more": has_more}
+    return render(request, "groups/group_detail.html", context, status=status)
+
+
+@require_safe
+@login_required
+def member_search(request, group_id):
+    membership = get_membership(request, group_id, require_manager=True)
+    form = PersonSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    people = []
+    if query:
+        people = (
+            known_people(request.user)
+            .exclude(memberships__group=membership.group, memberships__is_active=True)
+            .filter(Q(display_name__icontains=query) | Q(email__iexact=query))
+            .order_by("display_name")[:SEARCH_RESULTS]
+        )
+    context = member_panel_context(request, membership, search_form=form) | {
+        "query": query,
+        "people": people,
+        "searched": True,
+    }
+    template = "groups/group_detail.html#search-results" if request.htmx else "groups/search.html"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def member_add(request, group_id):
+    membership = get_membership(request, group_id, require_manager=True)
+    group = membership.group
+    guest_form = None
+    try:
+        if "user_id" in request.POST:
+            form = AddUserForm(request.POST, acting_user=request.user)
+            if form.is_valid():
+                added = group.add_user(form.cleaned_data["user_id"], actor=request.user)
+            else:
+                raise MembershipError(form.errors["user_id"])
+        else:
+            guest_form = GuestForm(request.POST)
+            if not guest_form.is_valid():
+                return render_member_panel(request, membership, 422, guest_form=guest_form)
+            added = group.add_guest(guest_form.cleaned_data["guest_name"], actor=request.user)
+    except MembershipError as error:
+        messages.error(request, " ".join(error.messages))
+        return render_member_panel(request, membership, 422, guest_form=guest_form)
+    messages.success(request, f"Added {added.display_name}.")
+    if request.htmx:
+        return render_member_panel(request, membership)
+    return redirect("groups:detail", group_id=group.pk)
+
+
+def managed_member(request, group_id, member_id):
+    membership = get_membership(request, group_id, require_manager=True)
+    member = get_object_or_404(membership.group.members.select_related("user"), pk=member_id)
+    return membership, member
+
+
+def member_change(request, membership, change):
+    """Runs one membership change and answers with the refreshed member panel."""
+    try:
+        success_message = change()
+    except MembershipError as error:
+        messages.error(request, " ".join(error.messages))
+        return render_member_panel(request, membership, 422)
+    messages.success(request, success_message)
+    if request.htmx:
+        return render_member_panel(request, membership)
+    return redirect("groups:detail", group_id=membership.group_id)
+
+
+@require_POST
+@login_required
+def member_role(request, group_id, member_id):
+    membership, member = managed_member(request, group_id, member_id)
+    form = RoleForm(request.POST)
+
+    def change():
+        if not form.is_valid():
+            raise MembershipError("Choose owner, admin or member.")
+        membership.group.change_role(member, form.cleaned_data["role"], actor=request.user)
+        return f"{member.display_name} is now {member.get_role_display().lower()}."
+
+    return member_change(request, membership, change)
+
+
+@require_POST
+@login_required
+def member_remove(request, group_id, member_id):
+    membership, member = managed_member(request, group_id, member_id)
+
+    def change():
+        kept = membership.group.remove_member(member, actor=request.user)
+        if kept:
+            return f"{member.display_name} has history here, so they were deactivated instead."
+        return f"Removed {member.display_name}."
+
+    return member_change(request, membership, change)
+
+
+@require_POST
+@login_required
+def member_deactivate(request, group_id, member_id):
+    membership, member = managed_member(request, group_id, member_id)
+
+    def change():
+        membership.group.deactivate_member(member, actor=request.user)
+        return f"Deactivated {member.display_name}."
+
+    return member_change(request, membership, change)
+
+
+@require_POST
+@login_required
+def member_reactivate(request, group_id, member_id):
+    membership, member = managed_member(request, group_id, member_id)
+
+    def change():
+        membership.group.reactivate_member(member, actor=request.user)
+        return f"Reactivated {member.display_name}."
+
+    return member_change(request, membership, change)
+
+
+def invite_url(request, invite):
+    return request.build_absolute_uri(reverse("groups:join", args=[invite.token]))
+
+
+@login_required
+def invites(request, group_id):
+    membership = get_membership(request, group_id, require_manager=True)
+    group = membership.group
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invite = group.invites.create(
+            created_by=request.user,
+            expires_at=Invite.expiry_from_days(form.cleaned_data["expires_in_days"]),
+            max_uses=form.cleaned_data["max_uses"],
+        )
+        Activity.record(group, request.user, Activity.Verb.INVITE_CREATED, "created an invite link")
+        messages.success(request, "Created a new invite link.")
+        return redirect(f"{reverse('groups:invites', args=[group.pk])}#invite-{invite.pk}")
+    links = [
+        (invite, invite_url(request, invite))
+        for invite in group.invites.usable().order_by("-created_at")
+    ]
+    context = {
+        "group": group,
+        "form": form,
+        "email_form": InviteEmailForm(),
+        "links": links,
+    }
+    return render(request, "groups/invites.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def invite_revoke(request, group_id, invite_id):
+    membership = get_membership(request, group_id, require_manager=True)
+    invite = get_object_or_404(membership.group.invites, pk=invite_id, revoked_at__isnull=True)
+    invite.revoked_at = timezone.now()
+    invite.save(update_fields=["revoked_at"])
+    Activity.record(
+        membership.group, request.user, Activity.Verb.INVITE_REVOKED, "revoked an invite link"
+    )
+    messages.success(request, "Revoked the invite link. It no longer works.")
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("groups:invites", args=[group_id]))
+    return redirect("groups:invites", group_id=group_id)
+
+
+@require_safe
+@login_required
+def invite_qr(request, group_id, invite_id):
+    membership = get_membership(request, group_id, require_manager=True)
+    invite = get_object_or_404(membership.group.invites.usable(), pk=invite_id)
+    svg = segno.make(invite_url(request, invite), error="m").svg_inline(
+        scale=4, dark="#1c2430", title="Invite link as a QR code"
+    )
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@require_POST
+@login_required
+def invite_email(request, group_id):
+    membership = get_membership(request, group_id, require_manager=True)
+    group = membership.group
+    form = InviteEmailForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a valid email address to send the invite to.")
+        return redirect("groups:invites", group_id=group_id)
+    invite = group.invites.create(
+        created_by=request.user, expires_at=Invite.expiry_from_days(30), max_uses=1
+    )
+    link = invite_url(request, invite)
+    send_mail(
+        subject=f"{request.user.display_name} invites you to {group.name} on Splitclone",
+        message=(
+            f"{request.user.display_name} invites you to share expenses in “{group.name}”.\n\n"
+            f"Join here (the link works once and expires in 30 days):\n{link}\n"
+        ),
+        from_email=None,
+        recipient_list=[form.cleaned_data["email"]],
+    )
+    Activity.record(group, request.user, Activity.Verb.INVITE_EMAILED, "sent an invite by email")
+    messages.success(request, f"Sent an invite to {form.cleaned_data['email']}.")
+    return redirect("groups:invites", group_id=group_id)
+
+
+@login_required
+def join(request, token):
+    invite = Invite.objects.select_related("group").filter(token=token).first()
+    if invite is None:
+        return render(
+            request,
+            "groups/join_problem.html",
+            {"problem": "This invite link is not valid. Check that you copied all of it."},
+            status=404,
+        )
+    if invite.problem:
+        return render(request, "groups/join_problem.html", {"problem": invite.problem}, status=410)
+    group = invite.group
+    form = JoinForm(request.POST or None, group=group)
+    if request.method == "POST" and form.is_valid():
+        claim = form.cleaned_data["claim"]
+        try:
+            invite.redeem(request.user, claim_guest_id=claim.pk if claim else None)
+        except MembershipError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Welcome to {group.name}!")
+            return redirect("groups:detail", group_id=group.pk)
+    already_member = group.members.filter(user=request.user, is_active=True).exists()
+    context = {"invite": invite, "group": group, "form": form, "already_member": already_member}
+    return render(request, "groups/join.html", context, status=422 if form.errors else 200)

@@ -1,0 +1,397 @@
+"""Money: what people type, what they read, and the exact integers in between.
+
+An amount is an ``int`` of minor units (cents, fils, yen) plus an ISO 4217 code; the currency's
+exponent says how many minor units make a major one. This module is the only place that converts
+between the two, so forms, templates, exports and split messages cannot drift apart. It imports
+nothing from Django: `expenses.splitting` and the benchmarks use it too.
+
+How `parse_amount` reads input, chosen so that no input has two readings:
+
+- Surrounding whitespace is ignored. A leading "-" or "−" (U+2212) makes the amount negative,
+  which only adjustments allow. There is no "+", exponent notation, NaN, Infinity, currency
+  symbol or code.
+- "." is always the decimal point.
+- Thousands separators are ",", "_", "'" or a space (no-break and thin spaces included), one kind
+  per amount, between groups of three digits ("1,234,567") or in Indian lakh/crore grouping
+  ("12,34,567"). Anything else, such as "1,23" read as thousands, is not a separator.
+- A single "," is the decimal point instead when there is no "." and it cannot be a thousands
+  separator: "12,5" and "1 234,56" are 12.50 and 1234.56 EUR, while "1,234" is 1234 EUR.
+- For currencies with 3 decimals (BHD, KWD, ...) "1,234" could be 1234 or 1.234, three orders of
+  magnitude apart. Such input is rejected with a message asking for one of the two spellings.
+- A decimal point or comma needs at least one digit after it, and there may be no more digits
+  after it than the currency has decimals, even if they are zeros: "1.500 EUR" is rejected
+  rather than read as 1.50, because it is far more likely a continental "one thousand five
+  hundred".
+- The magnitude is at most `MAX_AMOUNT` minor units.
+"""
+
+import re
+from decimal import Decimal
+from types import MappingProxyType
+from typing import NamedTuple
+
+# 100 billion in a 2-decimal currency: far beyond any shared expense, far below the 2**63 of a
+# BigIntegerField, so sums over a whole group's ledger cannot overflow either.
+MAX_AMOUNT = 10**13
+
+MINUS = "\N{MINUS SIGN}"
+
+
+class MoneyError(ValueError):
+    """Input that is not a valid amount; ``message`` is written for the person who typed it.
+
+    ``code`` names the rule that failed ("empty", "invalid", "negative", "decimals",
+    "ambiguous", "too_large" or "currency"), for forms that map it to a ValidationError.
+    """
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class Currency(NamedTuple):
+    """An ISO 4217 currency; ``exponent`` is the number of decimals of its minor unit."""
+
+    code: str
+    name: str
+    exponent: int
+
+
+# ISO 4217 list one, without funds, metals, test and special codes (XAU, XDR, CLF, ...), with
+# the exponents it gives, which is what banks and card schemes use (HUF, IDR and COP have 2 even
+# though prices there rarely show cents). ANG (being replaced by XCG) and BGN (Bulgaria joined
+# the euro in 2026) stay while they are withdrawn, so recent trips can still be entered.
+_TABLE = """
+AED 2 UAE dirham
+AFN 2 Afghan afghani
+ALL 2 Albanian lek
+AMD 2 Armenian dram
+ANG 2 Netherlands Antillean guilder
+AOA 2 Angolan kwanza
+ARS 2 Argentine peso
+AUD 2 Australian dollar
+AWG 2 Aruban florin
+AZN 2 Azerbaijani manat
+BAM 2 Bosnia-Herzegovina convertible mark
+BBD 2 Barbadian dollar
+BDT 2 Bangladeshi taka
+BGN 2 Bulgarian lev
+BHD 3 Bahraini dinar
+BIF 0 Burundian franc
+BMD 2 Bermudian dollar
+BND 2 Brunei dollar
+BOB 2 Bolivian boliviano
+BRL 2 Brazilian real
+BSD 2 Bahamian dollar
+BTN 2 Bhutanese ngultrum
+BWP 2 Botswana pula
+BYN 2 Belarusian ruble
+BZD 2 Belize dollar
+CAD 2 Canadian dollar
+CDF 2 Congolese franc
+CHF 2 Swiss franc
+CLP 0 Chilean peso
+CNY 2 Chinese yuan
+COP 2 Colombian peso
+CRC 2 Costa Rican colón
+CUP 2 Cuban peso
+CVE 2 Cape Verdean escudo
+CZK 2 Czech koruna
+DJF 0 Djiboutian franc
+DKK 2 Danish krone
+DOP 2 Dominican peso
+DZD 2 Algerian dinar
+EGP 2 Egyptian pound
+ERN 2 Eritrean nakfa
+ETB 2 Ethiopian birr
+EUR 2 Euro
+FJD 2 Fijian dollar
+FKP 2 Falkland Islands pound
+GBP 2 British pound
+GEL 2 Georgian lari
+GHS 2 Ghanaian cedi
+GIP 2 Gibraltar pound
+GMD 2 Gambian dalasi
+GNF 0 Guinean franc
+GTQ 2 Guatemalan quetzal
+GYD 2 Guyanese dollar
+HKD 2 Hong Kong dollar
+HNL 2 Honduran lempira
+HTG 2 Haitian gourde
+HUF 2 Hungarian forint
+IDR 2 Indonesian rupiah
+ILS 2 Israeli new shekel
+INR 2 Indian rupee
+IQD 3 Iraqi dinar
+IRR 2 Iranian rial
+ISK 0 Icelandic króna
+JMD 2 Jamaican dollar
+JOD 3 Jordanian dinar
+JPY 0 Japanese yen
+KES 2 Kenyan shilling
+KGS 2 Kyrgyzstani som
+KHR 2 Cambodian riel
+KMF 0 Comorian franc
+KPW 2 North Korean won
+KRW 0 South Korean won
+KWD 3 Kuwaiti dinar
+KYD 2 Cayman Islands dollar
+KZT 2 Kazakhstani tenge
+LAK 2 Lao kip
+LBP 2 Lebanese pound
+LKR 2 Sri Lankan rupee
+LRD 2 Liberian dollar
+LSL 2 Lesotho loti
+LYD 3 Libyan dinar
+MAD 2 Moroccan dirham
+MDL 2 Moldovan leu
+MGA 2 Malagasy ariary
+MKD 2 Macedonian denar
+MMK 2 Myanmar kyat
+MNT 2 Mongolian tögrög
+MOP 2 Macanese pataca
+MRU 2 Mauritanian ouguiya
+MUR 2 Mauritian rupee
+MVR 2 Maldivian rufiyaa
+MWK 2 Malawian kwacha
+MXN 2 Mexican peso
+MYR 2 Malaysian ringgit
+MZN 2 Mozambican metical
+NAD 2 Namibian dollar
+NGN 2 Nigerian naira
+NIO 2 Nicaraguan córdoba
+NOK 2 Norwegian krone
+NPR 2 Nepalese rupee
+NZD 2 New Zealand dollar
+OMR 3 Omani rial
+PAB 2 Panamanian balboa
+PEN 2 Peruvian sol
+PGK 2 Papua New Guinean kina
+PHP 2 Philippine peso
+PKR 2 Pakistani rupee
+PLN 2 Polish złoty
+PYG 0 Paraguayan guaraní
+QAR 2 Qatari riyal
+RON 2 Romanian leu
+RSD 2 Serbian dinar
+RUB 2 Russian ruble
+RWF 0 Rwandan franc
+SAR 2 Saudi riyal
+SBD 2 Solomon Islands dollar
+SCR 2 Seychellois rupee
+SDG 2 Sudanese pound
+SEK 2 Swedish krona
+SGD 2 Singapore dollar
+SHP 2 Saint Helena pound
+SLE 2 Sierra Leonean leone
+SOS 2 Somali shilling
+SRD 2 Surinamese dollar
+SSP 2 South Sudanese pound
+STN 2 São Tomé and Príncipe dobra
+SVC 2 Salvadoran colón
+SYP 2 Syrian pound
+SZL 2 Eswatini lilangeni
+THB 2 Thai baht
+TJS 2 Tajikistani somoni
+TMT 2 Turkmenistani manat
+TND 3 Tunisian dinar
+TOP 2 Tongan paʻanga
+TRY 2 Turkish lira
+TTD 2 Trinidad and Tobago dollar
+TWD 2 New Taiwan dollar
+TZS 2 Tanzanian shilling
+UAH 2 Ukrainian hryvnia
+UGX 0 Ugandan shilling
+USD 2 US dollar
+UYU 2 Uruguayan peso
+UZS 2 Uzbekistani som
+VED 2 Venezuelan digital bolívar
+VES 2 Venezuelan bolívar
+VND 0 Vietnamese đồng
+VUV 0 Vanuatu vatu
+WST 2 Samoan tālā
+XAF 0 Central African CFA franc
+XCD 2 East Caribbean dollar
+XCG 2 Caribbean guilder
+XOF 0 West African CFA franc
+XPF 0 CFP franc
+YER 2 Yemeni rial
+ZAR 2 South African rand
+ZMW 2 Zambian kwacha
+ZWG 2 Zimbabwe gold
+"""
+
+
+def _load(table: str) -> dict[str, Currency]:
+    currencies = {}
+    for line in table.strip().splitlines():
+        code, exponent, name = line.split(maxsplit=2)
+        currencies[code] = Currency(code, name, int(exponent))
+    return currencies
+
+
+CURRENCIES: MappingProxyType[str, Currency] = MappingProxyType(_load(_TABLE))
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """Return ``(code, "EUR — Euro")`` pairs sorted by code, for a form's select."""
+    return [(code, f"{code} — {CURRENCIES[code].name}") for code in sorted(CURRENCIES)]
+
+
+def get_currency(code: str) -> Currency:
+    """Return the currency for an ISO code (upper case); MoneyError if we do not know it."""
+    if not isinstance(code, str):
+        raise TypeError(f"currency must be an ISO 4217 code, got {type(code).__name__}")
+    try:
+        return CURRENCIES[code]
+    except KeyError:
+        raise MoneyError(f"Unknown currency “{code}”.", "currency") from None
+
+
+# What pasted numbers contain: no-break, narrow no-break (French) and thin spaces, and the
+# typographic apostrophe of Swiss "1’234.50".
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2019": "'"})
+_INTEGER = [
+    re.compile(r"[0-9]+"),
+    re.compile(r"[0-9]{1,3}([,_' ])[0-9]{3}(?:\1[0-9]{3})*"),
+    re.compile(r"[0-9]{1,2}([,_' ])[0-9]{2}(?:\1[0-9]{2})*\1[0-9]{3}"),
+]
+_FRACTION = re.compile(r"[0-9]+")
+# More digits than any valid amount has before or after its point. Checked before int() or
+# 10**n, so that absurdly long input fails fast instead of stalling the worker.
+_MAX_DIGITS = 20
+
+
+def _integer_digits(text: str) -> str | None:
+    """Return the digits of an integer with optional thousands separators, or None."""
+    if any(pattern.fullmatch(text) for pattern in _INTEGER):
+        return re.sub(r"[^0-9]", "", text)
+    return None
+
+
+def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> int:
+    """Return the minor units typed in ``text``, following the rules in the module docstring.
+
+    Raises MoneyError with a message for the user. Negative amounts need ``allow_negative``
+    (adjustments); zero is accepted, callers that need more say so themselves.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    cur = get_currency(currency)
+    body = text.strip().translate(_SPACES)
+    if not body:
+        raise MoneyError("Enter an amount.", "empty")
+    negative = body[0] in "-" + MINUS
+    sign = "-" if negative else ""
+    if negative:
+        body = body[1:]
+
+    whole, mark, fraction = body, "", ""
+    if "." in body:
+        whole, mark, fraction = body.partition(".")
+    elif body.count(",") == 1:
+        before, _, after = body.partition(",")
+        if _integer_digits(body) is None:
+            whole, mark, fraction = before, ",", after
+        elif len(after) <= cur.exponent:
+            # Both readings are valid and 1000 times apart: make the person choose.
+            raise MoneyError(
+                f"“{text.strip()}” is ambiguous for {cur.code}: "
+                f"write {sign}{before}{after} or {sign}{before}.{after}.",
+                "ambiguous",
+            )
+
+    digits = _integer_digits(whole) if whole else ("0" if mark else None)
+    if digits is None or (mark and not _FRACTION.fullmatch(fraction)):
+        raise MoneyError(f"Enter a number, like {_example(cur)}.", "invalid")
+    if negative and not allow_negative:
+        raise MoneyError("Amounts can't be negative.", "negative")
+    if len(fraction) > cur.exponent:
+        raise MoneyError(_decimals_message(cur), "decimals")
+    digits = digits.lstrip("0")
+    if len(digits) > _MAX_DIGITS:
+        raise _too_large(cur)
+    minor = int(digits or "0") * 10**cur.exponent + int(fraction.ljust(cur.exponent, "0") or "0")
+    if minor > MAX_AMOUNT:
+        raise _too_large(cur)
+    return -minor if negative else minor
+
+
+def format_amount(
+    minor: int, currency: str, *, with_code: bool = True, grouping: bool = True
+) -> str:
+    """Return ``minor`` as "1,234.56 EUR" (JPY "1,235 JPY", BHD "1.234 BHD"), negatives "−12.50".
+
+    One locale-neutral format everywhere, so a number reads the same in every language and
+    `parse_amount` reads it back. ``with_code=False`` is for table columns whose header names
+    the currency; ``grouping=False`` gives "1234.56" for form fields.
+    """
+    _check_int(minor, "minor")
+    cur = get_currency(currency)
+    whole, fraction = divmod(abs(minor), 10**cur.exponent)
+    text = f"{whole:,}" if grouping else str(whole)
+    if cur.exponent:
+        text += f".{fraction:0{cur.exponent}d}"
+    if minor < 0:
+        text = MINUS + text
+    return f"{text} {cur.code}" if with_code else text
+
+
+def to_decimal(minor: int, currency: str) -> Decimal:
+    """Return the amount in major units with exactly the currency's decimals (1200 → 12.00)."""
+    _check_int(minor, "minor")
+    # Built from a string so no context precision or rounding is involved.
+    return Decimal(f"{minor}e-{get_currency(currency).exponent}")
+
+
+def from_decimal(value: Decimal, currency: str) -> int:
+    """Return the minor units of a major-unit Decimal, exactly; MoneyError if it has no exact
+    value in the currency or lies beyond `MAX_AMOUNT`.
+
+    Unlike `parse_amount` this judges the value, not the digits written: Decimal("12.500") is
+    1250 EUR, because a Decimal comes from code or a DecimalField, not from someone's typing.
+    """
+    if not isinstance(value, Decimal):
+        raise TypeError(f"value must be a Decimal, got {type(value).__name__}")
+    cur = get_currency(currency)
+    if not value.is_finite():
+        raise MoneyError(f"Enter a number, like {_example(cur)}.", "invalid")
+    if not value:
+        return 0
+    # Bound both exponents before any big-int arithmetic: Decimal("1e999999999") is legal.
+    if value.adjusted() > _MAX_DIGITS:
+        raise _too_large(cur)
+    if value.as_tuple().exponent < -_MAX_DIGITS:
+        raise MoneyError(_decimals_message(cur), "decimals")
+    numerator, denominator = value.as_integer_ratio()
+    minor, rest = divmod(numerator * 10**cur.exponent, denominator)
+    if rest:
+        raise MoneyError(_decimals_message(cur), "decimals")
+    if abs(minor) > MAX_AMOUNT:
+        raise _too_large(cur)
+    return minor
+
+
+def _check_int(value: object, name: str) -> None:
+    # bool is an int subclass, but True is not an amount of money.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int of minor units, got {type(value).__name__}")
+
+
+def _example(cur: Currency) -> str:
+    return "1234" + ("." + "567"[: cur.exponent] if cur.exponent else "")
+
+
+def _decimals_message(cur: Currency) -> str:
+    if cur.exponent == 0:
+        return f"{cur.code} amounts have no decimals."
+    plural = "s" if cur.exponent > 1 else ""
+    return f"{cur.code} amounts have at most {cur.exponent} decimal{plural}."
+
+
+def _too_large(cur: Currency) -> MoneyError:
+    return MoneyError(
+        f"That amount is too large; the limit is {format_amount(MAX_AMOUNT, cur.code)}.",
+        "too_large",
+    )

@@ -1,0 +1,19 @@
+from django import template
+
+from splitclone.money import format_amount
+
+register = template.Library()
+
+
+@register.filter
+def money(minor_units, currency):
+    """`{{ member.balance|money:group.currency }}`: minor units shown in the currency's format."""
+    return format_amount(minor_units, currency)
+
+
+@register.filter
+def balance_class(minor_units):
+    """CSS class for a balance: owed (positive), owes (negative) or settled."""
+    if minor_units > 0:
+        return "owed"
+    return "owes" if minor_units < 0 else "settled"
