@@ -1,3 +1,5 @@
+import io
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -298,10 +300,12 @@ def invite_revoke(request, group_id, invite_id):
 def invite_qr(request, group_id, invite_id):
     membership = get_membership(request, group_id, require_manager=True)
     invite = get_object_or_404(membership.group.invites.usable(), pk=invite_id)
-    svg = segno.make(invite_url(request, invite), error="m").svg_inline(
-        scale=4, dark="#1c2430", title="Invite link as a QR code"
+    svg = io.BytesIO()
+    # A standalone SVG document (with its namespace) so browsers render it from an <img>.
+    segno.make(invite_url(request, invite), error="m").save(
+        svg, kind="svg", scale=4, dark="#1c2430", xmldecl=False, title="Invite link as a QR code"
     )
-    return HttpResponse(svg, content_type="image/svg+xml")
+    return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
 @require_POST

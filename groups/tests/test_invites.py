@@ -53,6 +53,7 @@ def test_the_qr_code_is_an_svg_of_the_link(client, world):
 
     assert response["Content-Type"] == "image/svg+xml"
     assert response.content.startswith(b"<svg")
+    assert b'xmlns="http://www.w3.org/2000/svg"' in response.content
     assert b"<path" in response.content
 
 
