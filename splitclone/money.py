@@ -252,6 +252,8 @@ def get_currency(code: str) -> Currency:
 # What pasted numbers contain: no-break, narrow no-break (French) and thin spaces, and the
 # typographic apostrophe of Swiss "1’234.50".
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2019": "'"})
+# Integer parts: plain digits, groups of three, Indian lakh/crore groups. The backreference keeps
+# one kind of separator per amount, which is what lets "1 234,56" read the comma as a decimal.
 _INTEGER = [
     re.compile(r"[0-9]+"),
     re.compile(r"[0-9]{1,3}([,_' ])[0-9]{3}(?:\1[0-9]{3})*"),
