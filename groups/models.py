@@ -27,6 +27,14 @@ MANAGER_ROLES = {Role.OWNER, Role.ADMIN}
 
 
 class GroupManager(models.Manager):
+    def lock_for_ledger(self, group_id):
+        """Locks the group row; every change to a group's ledger and kept balances holds it.
+
+        Must run inside a transaction. Concurrent writers to the same group queue here, so the
+        kept balances are read and written by one transaction at a time.
+        """
+        return self.select_for_update().get(pk=group_id)
+
     @transaction.atomic
     def create_group(self, *, creator, **fields):
         """A new group whose creator is its first owner."""
@@ -153,6 +161,43 @@ class Group(models.Model):
             self, actor, Activity.Verb.MEMBER_REACTIVATED, f"reactivated {member.display_name}"
         )
 
+    def apply_ledger_change(self, member_deltas, pair_deltas):
+        """Adds a ledger change to the kept balances. The caller holds `lock_for_ledger`.
+
+        `member_deltas` maps member id to the change in their balance; `pair_deltas` maps
+        (lower member id, higher member id) to the change in what the first owes the second.
+        Reads and writes each table once, whatever the number of members.
+        """
+        member_deltas = {pk: delta for pk, delta in member_deltas.items() if delta}
+        if member_deltas:
+            members = list(self.members.filter(pk__in=member_deltas))
+            if len(members) != len(member_deltas):
+                raise ValueError("the change names members of another group")
+            for member in members:
+                member.balance += member_deltas[member.pk]
+            Member.objects.bulk_update(members, ["balance"])
+        pair_deltas = {pair: delta for pair, delta in pair_deltas.items() if delta}
+        if pair_deltas:
+            existing = {
+                (pair.member_a_id, pair.member_b_id): pair
+                for pair in self.pair_balances.filter(
+                    member_a_id__in={a for a, _ in pair_deltas},
+                    member_b_id__in={b for _, b in pair_deltas},
+                )
+            }
+            changed, created = [], []
+            for (a, b), delta in pair_deltas.items():
+                if (a, b) in existing:
+                    pair = existing[a, b]
+                    pair.amount += delta
+                    changed.append(pair)
+                else:
+                    created.append(
+                        PairBalance(group=self, member_a_id=a, member_b_id=b, amount=delta)
+                    )
+            PairBalance.objects.bulk_update(changed, ["amount"])
+            PairBalance.objects.bulk_create(created)
+
     def _keep_an_owner(self, leaving_owner):
         others = self.members.filter(role=Role.OWNER, is_active=True).exclude(pk=leaving_owner.pk)
         if not others.exists():
@@ -234,6 +279,33 @@ class Member(models.Model):
     @property
     def can_manage(self):
         return self.role in MANAGER_ROLES
+
+
+class PairBalance(models.Model):
+    """What one member owes another from the entries they share, netted; kept like balances.
+
+    Stored once per unordered pair with `member_a` the lower id: a positive amount means
+    member_a owes member_b. Feeds the pairwise "who owes whom" view.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="pair_balances")
+    member_a = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    member_b = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "member_a", "member_b"], name="groups_pairbalance_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(member_a__lt=models.F("member_b")),
+                name="groups_pairbalance_ordered_pair",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member_a_id}→{self.member_b_id}: {self.amount}"
 
 
 def new_invite_token():
@@ -347,6 +419,13 @@ class Activity(models.Model):
         INVITE_EMAILED = "invite_emailed", "sent an invite by email"
         INVITE_USED = "invite_used", "joined through an invite link"
         GUEST_CLAIMED = "guest_claimed", "claimed a guest"
+        EXPENSE_ADDED = "expense_added", "added an expense"
+        EXPENSE_EDITED = "expense_edited", "edited an expense"
+        EXPENSE_DELETED = "expense_deleted", "deleted an expense"
+        EXPENSE_RESTORED = "expense_restored", "restored an expense"
+        PAYMENT_RECORDED = "payment_recorded", "recorded a payment"
+        PAYMENT_DELETED = "payment_deleted", "deleted a payment"
+        PAYMENT_RESTORED = "payment_restored", "restored a payment"
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="activities")
     actor = models.ForeignKey(

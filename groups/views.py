@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from expenses.views import expense_page
 from groups.access import get_membership
 from groups.forms import (
     AddUserForm,
@@ -44,7 +45,7 @@ def member_panel_context(request, membership, search_form=None, guest_form=None)
     return {
         "group": group,
         "membership": membership,
-        "members": group.members.with_people(),
+        "members": list(group.members.with_people()),
         "search_form": search_form or PersonSearchForm(),
         "guest_form": guest_form or GuestForm(),
         "role_choices": RoleForm.base_fields["role"].choices,
@@ -66,9 +67,30 @@ def group_create(request):
 @login_required
 def group_detail(request, group_id):
     membership = get_membership(request, group_id)
-    feed, has_more = activity_page(membership.group)
-    context = member_panel_context(request, membership) | {"feed": feed, "has_more": has_more}
+    group = membership.group
+    feed, has_more = activity_page(group)
+    context = member_panel_context(request, membership)
+    expense_rows, next_cursor = expense_page(group, membership)
+    context |= {
+        "feed": feed,
+        "has_more": has_more,
+        "expense_rows": expense_rows,
+        "more_expenses": next_cursor is not None,
+        "who_owes_whom": who_owes_whom(group, context["members"]),
+    }
     return render(request, "groups/group_detail.html", context)
+
+
+def who_owes_whom(group, members):
+    """The pairwise view: for each pair, who owes whom and how much, from the kept pairs."""
+    by_id = {member.pk: member for member in members}
+    lines = []
+    for pair in group.pair_balances.exclude(amount=0).order_by("member_a_id", "member_b_id"):
+        debtor, creditor = by_id[pair.member_a_id], by_id[pair.member_b_id]
+        if pair.amount < 0:
+            debtor, creditor = creditor, debtor
+        lines.append((debtor, creditor, abs(pair.amount)))
+    return lines
 
 
 @require_safe

@@ -8,10 +8,14 @@ from splitclone import views
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Splitclone support"
 
+# A friendly 503 while the database is down, a self-contained 500 page otherwise.
+handler500 = "splitclone.observability.server_error"
+
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("home/", views.home, name="home"),
     path("", include("groups.urls")),
+    path("", include("expenses.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

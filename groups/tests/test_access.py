@@ -26,6 +26,7 @@ def url_for(world, name, params):
         "group_id": world.group.pk,
         "member_id": world.guest.pk,
         "invite_id": world.invite.pk,
+        "expense_id": world.expense.pk,
     }
     return reverse(name, kwargs={param: values[param] for param in params})
 

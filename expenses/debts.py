@@ -1,0 +1,97 @@
+"""Who owes whom for one ledger entry, in whole minor units (pure: no Django imports).
+
+An expense says how much each member paid and how much each member's share is. Members who
+both paid and took part settle with themselves first; what is left is a set of debtors (owed
+more than they paid) and creditors (paid more than they owe) whose amounts add up to the same
+sum. Each debtor owes each creditor in proportion to what the creditor is owed, rounded so
+that every row and every column still adds up exactly: the pairwise view then agrees with the
+members' balances to the last cent.
+"""
+
+from collections.abc import Hashable, Mapping
+
+
+def expense_debts[K: Hashable](
+    paid: Mapping[K, int], owed: Mapping[K, int]
+) -> dict[tuple[K, K], int]:
+    """Maps (debtor, creditor) to the positive amount the debtor owes the creditor.
+
+    `paid` and `owed` must each add up to the expense's total. Keys must be sortable among
+    themselves (the app uses member ids), which makes the rounding deterministic.
+    """
+    if sum(paid.values()) != sum(owed.values()):
+        raise ValueError("what was paid and what is owed must add up to the same total")
+    net = {key: paid.get(key, 0) - owed.get(key, 0) for key in sorted(paid.keys() | owed.keys())}
+    debtors = {key: -amount for key, amount in net.items() if amount < 0}
+    creditors = {key: amount for key, amount in net.items() if amount > 0}
+    pool = sum(creditors.values())
+    debts: dict[tuple[K, K], int] = {}
+    row_left = dict(debtors)
+    column_left = dict(creditors)
+    for debtor, owes in debtors.items():
+        for creditor, is_owed in creditors.items():
+            amount = owes * is_owed // pool
+            if amount:
+                debts[debtor, creditor] = amount
+                row_left[debtor] -= amount
+                column_left[creditor] -= amount
+    # Flooring leaves fewer units per row than there are creditors; hand them out in a single
+    # ordered sweep, which keeps both the row and the column totals exact.
+    creditor_queue = [[creditor, left] for creditor, left in column_left.items() if left]
+    position = 0
+    for debtor, left in row_left.items():
+        while left:
+            creditor, available = creditor_queue[position]
+            step = min(left, available)
+            debts[debtor, creditor] = debts.get((debtor, creditor), 0) + step
+            left -= step
+            creditor_queue[position][1] -= step
+            if creditor_queue[position][1] == 0:
+                position += 1
+    return debts
+
+
+def payment_debts[K: Hashable](sender: K, receiver: K, amount: int) -> dict[tuple[K, K], int]:
+    """A payment pays down what the sender owes the receiver (or makes the receiver owe)."""
+    return {(receiver, sender): amount}
+
+
+def net_pairs[K: Hashable](debts: Mapping[tuple[K, K], int]) -> dict[tuple[K, K], int]:
+    """Nets debts per unordered pair: key (a, b) with a < b; positive means a owes b."""
+    pairs: dict[tuple[K, K], int] = {}
+    for (debtor, creditor), amount in debts.items():
+        if debtor == creditor:
+            continue
+        if debtor < creditor:
+            key, signed = (debtor, creditor), amount
+        else:
+            key, signed = (creditor, debtor), -amount
+        pairs[key] = pairs.get(key, 0) + signed
+    return {key: amount for key, amount in pairs.items() if amount}
+
+
+def ledger_effect[K: Hashable](
+    paid: Mapping[K, int], owed: Mapping[K, int], *, sign: int = 1
+) -> tuple[dict[K, int], dict[tuple[K, K], int]]:
+    """How an expense moves the kept balances: (member deltas, netted pair deltas).
+
+    `sign=-1` gives the effect of taking the expense back out (delete, or the old side of an
+    edit).
+    """
+    members = {
+        key: sign * (paid.get(key, 0) - owed.get(key, 0)) for key in paid.keys() | owed.keys()
+    }
+    pairs = {pair: sign * amount for pair, amount in net_pairs(expense_debts(paid, owed)).items()}
+    return members, pairs
+
+
+def combine[K: Hashable](*effects: tuple[dict[K, int], dict]) -> tuple[dict[K, int], dict]:
+    """Adds several ledger effects together (an edit is the new effect minus the old)."""
+    members: dict[K, int] = {}
+    pairs: dict = {}
+    for member_deltas, pair_deltas in effects:
+        for key, delta in member_deltas.items():
+            members[key] = members.get(key, 0) + delta
+        for pair, delta in pair_deltas.items():
+            pairs[pair] = pairs.get(pair, 0) + delta
+    return members, pairs

@@ -1,0 +1,258 @@
+import datetime
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils import timezone
+
+from expenses.models import SPLIT_KIND_LABELS, Category, ExpenseEntry
+from expenses.splitting import SplitError, SplitKind, split, validate_payers
+from splitclone.money import MoneyError, format_amount, parse_amount
+
+RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+# File signatures: the type is decided by the content, never by the name a browser sends.
+RECEIPT_SIGNATURES = {
+    "JPEG": (b"\xff\xd8\xff",),
+    "PNG": (b"\x89PNG\r\n\x1a\n",),
+    "PDF": (b"%PDF-",),
+}
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+
+
+def receipt_kind(upload):
+    head = upload.read(16)
+    upload.seek(0)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    for kind, signatures in RECEIPT_SIGNATURES.items():
+        if head.startswith(signatures):
+            return kind
+    return None
+
+
+@dataclass
+class MemberRow:
+    """One line of the form's people table: the fields for a member and their share."""
+
+    member: object
+    include: forms.BoundField
+    value: forms.BoundField
+    paid: forms.BoundField
+    share: int | None = None
+    gets_leftover: bool = False
+
+
+class ExpenseForm(forms.Form):
+    description = forms.CharField(max_length=200)
+    amount = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    category = forms.ChoiceField(choices=Category.choices, initial=Category.GENERAL)
+    paid_by = forms.TypedChoiceField(coerce=int, label="Paid by", required=False)
+    split_kind = forms.ChoiceField(
+        choices=list(SPLIT_KIND_LABELS.items()),
+        initial=SplitKind.EQUAL,
+        widget=forms.RadioSelect,
+        label="Split",
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+    receipt = forms.FileField(
+        required=False,
+        help_text="A photo or PDF of the receipt: JPEG, PNG, WebP or PDF, up to 10 MB.",
+    )
+    submission_id = forms.UUIDField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, group, members, expense=None, **kwargs):
+        """`members` are the people who can take part: the group's active members, plus, when
+        editing, anyone already on the expense."""
+        self.group = group
+        self.members = list(members)
+        self.expense = expense
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("submission_id", uuid.uuid4())
+        kwargs["initial"].setdefault("date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["paid_by"].choices = [("", "Several people")] + [
+            (member.pk, member.display_name) for member in self.members
+        ]
+        for member in self.members:
+            name = member.display_name
+            self.fields[f"include_{member.pk}"] = forms.BooleanField(
+                required=False, label=name, initial=True
+            )
+            self.fields[f"value_{member.pk}"] = forms.CharField(
+                required=False, max_length=20, label=f"{name}'s part"
+            )
+            self.fields[f"paid_{member.pk}"] = forms.CharField(
+                required=False, max_length=40, label=f"{name} paid"
+            )
+        self.split_result = None
+
+    @classmethod
+    def for_expense(cls, expense, members, data=None, files=None):
+        """The edit form, filled in from the expense as it was entered."""
+        paid, owed = expense.paid_and_owed()
+        initial = {
+            "description": expense.description,
+            "amount": format_amount(
+                expense.amount, expense.currency, with_code=False, grouping=False
+            ),
+            "date": expense.date,
+            "category": expense.category,
+            "notes": expense.notes,
+            "split_kind": expense.split_kind,
+            "submission_id": expense.submission_id,
+            "version": expense.version,
+            "paid_by": next(iter(paid)) if len(paid) == 1 else "",
+        }
+        entered = {share.member_id: share.entered for share in expense.shares.all()}
+        for member in members:
+            initial[f"include_{member.pk}"] = member.pk in owed
+            initial[f"value_{member.pk}"] = entered.get(member.pk, "")
+            if len(paid) > 1 and member.pk in paid:
+                initial[f"paid_{member.pk}"] = format_amount(
+                    paid[member.pk], expense.currency, with_code=False, grouping=False
+                )
+        return cls(
+            data, files, group=expense.group, members=members, expense=expense, initial=initial
+        )
+
+    @property
+    def currency(self):
+        return self.group.currency
+
+    def rows(self):
+        shares = self.split_result.shares if self.split_result else {}
+        leftover = set(self.split_result.leftover_to) if self.split_result else set()
+        return [
+            MemberRow(
+                member=member,
+                include=self[f"include_{member.pk}"],
+                value=self[f"value_{member.pk}"],
+                paid=self[f"paid_{member.pk}"],
+                share=shares.get(member.pk),
+                gets_leftover=member.pk in leftover,
+            )
+            for member in self.members
+        ]
+
+    def clean_description(self):
+        return " ".join(self.cleaned_data["description"].split())
+
+    def clean_amount(self):
+        try:
+            return parse_amount(self.cleaned_data["amount"], self.currency)
+        except MoneyError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date < EARLIEST_DATE:
+            raise forms.ValidationError("Pick a date in 1900 or later.")
+        if date > timezone.localdate() + datetime.timedelta(days=366):
+            raise forms.ValidationError("That date is more than a year away; check the year.")
+        return date
+
+    def clean_receipt(self):
+        upload = self.cleaned_data["receipt"]
+        if not upload:
+            return upload
+        if upload.size > RECEIPT_MAX_BYTES:
+            raise forms.ValidationError("The receipt is larger than 10 MB.")
+        if receipt_kind(upload) is None:
+            raise forms.ValidationError("The receipt must be a JPEG, PNG or WebP image or a PDF.")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        total = cleaned.get("amount")
+        kind = cleaned.get("split_kind")
+        if total is None or kind is None or "submission_id" not in cleaned:
+            return cleaned
+        participants = [m.pk for m in self.members if cleaned.get(f"include_{m.pk}")]
+        values = self._split_values(SplitKind(kind), participants)
+        paid = self._payments(total)
+        if values is None or paid is None:
+            return cleaned
+        try:
+            self.split_result = split(
+                kind, total, values, seed=str(cleaned["submission_id"]), currency=self.currency
+            )
+        except SplitError as error:
+            self._add_split_error(error, "value")
+            return cleaned
+        try:
+            validate_payers(total, paid, currency=self.currency)
+        except SplitError as error:
+            self._add_split_error(error, "paid")
+            return cleaned
+        self.entry = ExpenseEntry(
+            description=cleaned["description"],
+            amount=total,
+            date=cleaned["date"],
+            category=cleaned["category"],
+            notes=cleaned.get("notes", ""),
+            split_kind=kind,
+            submission_id=cleaned["submission_id"],
+            paid=paid,
+            owed=dict(self.split_result.shares),
+            entered={pk: cleaned.get(f"value_{pk}", "") for pk in participants},
+            receipt=cleaned.get("receipt"),
+        )
+        return cleaned
+
+    def _split_values(self, kind, participants):
+        """Reads each participant's entry for the split kind; None if any is unreadable."""
+        if kind == SplitKind.EQUAL:
+            return dict.fromkeys(participants)
+        values = {}
+        for pk in participants:
+            text = (self.cleaned_data.get(f"value_{pk}") or "").strip()
+            try:
+                values[pk] = self._read_value(kind, text)
+            except (MoneyError, InvalidOperation, ValueError) as error:
+                message = str(error) if isinstance(error, MoneyError) else "Enter a number."
+                self.add_error(f"value_{pk}", message)
+        return None if self.errors else values
+
+    def _read_value(self, kind, text):
+        if kind == SplitKind.ADJUSTMENT:
+            return parse_amount(text, self.currency, allow_negative=True) if text else 0
+        if kind == SplitKind.EXACT:
+            return parse_amount(text, self.currency) if text else 0
+        if not text:
+            return Decimal(0)
+        number = Decimal(text.replace(",", "."))
+        if not number.is_finite():
+            raise ValueError(text)
+        return number
+
+    def _payments(self, total):
+        entered = {
+            m.pk: (self.cleaned_data.get(f"paid_{m.pk}") or "").strip() for m in self.members
+        }
+        if not any(entered.values()):
+            payer = self.cleaned_data.get("paid_by")
+            if payer is None:
+                self.add_error("paid_by", "Choose who paid, or enter what each person paid.")
+                return None
+            return {payer: total}
+        paid = {}
+        for pk, text in entered.items():
+            if not text:
+                continue
+            try:
+                paid[pk] = parse_amount(text, self.currency)
+            except MoneyError as error:
+                self.add_error(f"paid_{pk}", str(error))
+        return None if self.errors else paid
+
+    def _add_split_error(self, error, prefix):
+        fields = [f"{prefix}_{pk}" for pk in error.members if f"{prefix}_{pk}" in self.fields]
+        for name in fields:
+            self.add_error(name, error.message)
+        if not fields:
+            self.add_error(None, error.message)

@@ -1,0 +1,258 @@
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from expenses.forms import ExpenseForm
+from expenses.models import Category, Expense, StaleEdit
+from groups.access import get_membership
+
+PAGE_SIZE = 25
+
+
+class ExpenseFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    payer = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    participant = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    category = forms.ChoiceField(choices=[("", "Any category"), *Category.choices], required=False)
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = [(member.pk, member.display_name) for member in members]
+        self.fields["payer"].choices = [("", "Anyone paid"), *people]
+        self.fields["participant"].choices = [("", "Anyone took part"), *people]
+
+    def apply(self, expenses):
+        if not self.is_valid():
+            return expenses
+        data = self.cleaned_data
+        if data["q"]:
+            expenses = expenses.filter(description__icontains=data["q"])
+        if data["payer"]:
+            expenses = expenses.filter(payers__member_id=data["payer"])
+        if data["participant"]:
+            expenses = expenses.filter(shares__member_id=data["participant"])
+        if data["category"]:
+            expenses = expenses.filter(category=data["category"])
+        if data["date_from"]:
+            expenses = expenses.filter(date__gte=data["date_from"])
+        if data["date_to"]:
+            expenses = expenses.filter(date__lte=data["date_to"])
+        return expenses
+
+    @property
+    def is_filtering(self):
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+
+def parse_cursor(text):
+    """The list is paged by (date, id) so no page costs a COUNT or an OFFSET scan."""
+    try:
+        date_text, id_text = text.split("_")
+        return datetime.date.fromisoformat(date_text), int(id_text)
+    except ValueError:
+        return None
+
+
+def expense_page(group, membership, filter_form=None, cursor=None):
+    expenses = group.expenses.live().order_by("-date", "-id")
+    if filter_form is not None:
+        expenses = filter_form.apply(expenses)
+    if cursor:
+        date, last_id = cursor
+        expenses = expenses.filter(date__lte=date).exclude(date=date, id__gte=last_id)
+    page = list(expenses.with_people()[: PAGE_SIZE + 1])
+    rows = [ExpenseRow(expense, membership) for expense in page[:PAGE_SIZE]]
+    next_cursor = (
+        f"{page[PAGE_SIZE - 1].date.isoformat()}_{page[PAGE_SIZE - 1].pk}"
+        if len(page) > PAGE_SIZE
+        else None
+    )
+    return rows, next_cursor
+
+
+class ExpenseRow:
+    """An expense as one line of the list, from the viewer's side."""
+
+    def __init__(self, expense, membership):
+        self.expense = expense
+        paid, owed = expense.paid_and_owed()
+        self.payer_names = [payer.member.display_name for payer in expense.payers.all()]
+        self.viewer_net = paid.get(membership.pk, 0) - owed.get(membership.pk, 0)
+        self.viewer_owes = -self.viewer_net
+        self.viewer_involved = membership.pk in paid or membership.pk in owed
+
+
+def form_members(group, expense=None):
+    """Active members, plus anyone already on the expense being edited."""
+    members = group.members.with_people()
+    if expense is None:
+        return list(members.active())
+    on_expense = {p.member_id for p in expense.payers.all()} | {
+        s.member_id for s in expense.shares.all()
+    }
+    return [m for m in members if m.is_active or m.pk in on_expense]
+
+
+def wants_preview(request):
+    return request.POST.get("action") == "preview"
+
+
+@login_required
+def expense_create(request, group_id):
+    membership = get_membership(request, group_id)
+    group = membership.group
+    form = ExpenseForm(
+        request.POST or None,
+        request.FILES or None,
+        group=group,
+        members=form_members(group),
+        initial={"paid_by": membership.pk},
+    )
+    if request.method == "POST" and form.is_valid() and not wants_preview(request):
+        expense = Expense.objects.save_expense(
+            group_id=group.pk, author=request.user, entry=form.entry
+        )
+        messages.success(request, f"Saved “{expense.description}” ({expense.amount_display}).")
+        return redirect("groups:detail", group_id=group.pk)
+    context = {"group": group, "form": form}
+    return render(
+        request, "expenses/expense_form.html", context, status=422 if form.errors else 200
+    )
+
+
+@require_POST
+@login_required
+def expense_preview(request, group_id):
+    """The live preview of each person's share, as the form is filled in."""
+    membership = get_membership(request, group_id)
+    group = membership.group
+    expense = None
+    if request.POST.get("expense_id", "").isdigit():
+        expense = get_object_or_404(group.expenses.with_people(), pk=request.POST["expense_id"])
+    form = ExpenseForm(request.POST, group=group, members=form_members(group, expense))
+    form.is_valid()
+    return render(request, "expenses/expense_form.html#preview", {"group": group, "form": form})
+
+
+def group_expense(membership, expense_id):
+    return get_object_or_404(membership.group.expenses.with_people(), pk=expense_id)
+
+
+@require_safe
+@login_required
+def expense_detail(request, group_id, expense_id):
+    membership = get_membership(request, group_id)
+    expense = group_expense(membership, expense_id)
+    history = (
+        membership.group.activities.filter(data__expense_id=expense.pk)
+        .select_related("actor")
+        .order_by("-id")
+    )
+    context = {
+        "group": membership.group,
+        "expense": expense,
+        "history": history,
+        "row": ExpenseRow(expense, membership),
+    }
+    return render(request, "expenses/expense_detail.html", context)
+
+
+@login_required
+def expense_edit(request, group_id, expense_id):
+    membership = get_membership(request, group_id)
+    group = membership.group
+    expense = group_expense(membership, expense_id)
+    if expense.deleted_at:
+        messages.error(request, "Restore this expense before editing it.")
+        return redirect("expenses:detail", group_id=group.pk, expense_id=expense.pk)
+    members = form_members(group, expense)
+    form = ExpenseForm.for_expense(expense, members, request.POST or None, request.FILES or None)
+    newer = None
+    if request.method == "POST" and form.is_valid() and not wants_preview(request):
+        try:
+            Expense.objects.save_expense(
+                group_id=group.pk,
+                author=request.user,
+                entry=form.entry,
+                expense=expense,
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            newer = stale.current
+            form.add_error(
+                None,
+                f"{newer.updated_by.display_name if newer.updated_by else 'Someone'} saved this "
+                "expense while you were editing it. Your changes are still in the form below; "
+                "compare them with the newer version and save again to keep yours.",
+            )
+            form.data = form.data.copy()
+            form.data["version"] = newer.version
+        else:
+            messages.success(request, f"Saved your changes to “{form.entry.description}”.")
+            return redirect("expenses:detail", group_id=group.pk, expense_id=expense.pk)
+    context = {"group": group, "form": form, "expense": expense, "newer": newer}
+    status = 409 if newer else (422 if form.errors else 200)
+    return render(request, "expenses/expense_form.html", context, status=status)
+
+
+@require_POST
+@login_required
+def expense_delete(request, group_id, expense_id):
+    membership = get_membership(request, group_id)
+    expense = Expense.objects.delete_expense(
+        group_expense(membership, expense_id), actor=request.user
+    )
+    messages.success(request, f"Deleted “{expense.description}”. You can undo this below.")
+    return redirect("expenses:detail", group_id=membership.group_id, expense_id=expense.pk)
+
+
+@require_POST
+@login_required
+def expense_restore(request, group_id, expense_id):
+    membership = get_membership(request, group_id)
+    expense = Expense.objects.restore_expense(
+        group_expense(membership, expense_id), actor=request.user
+    )
+    messages.success(request, f"Restored “{expense.description}”.")
+    return redirect("expenses:detail", group_id=membership.group_id, expense_id=expense.pk)
+
+
+@require_safe
+@login_required
+def expense_receipt(request, group_id, expense_id):
+    """Receipts are served through here, never from a public URL, so only members see them."""
+    membership = get_membership(request, group_id)
+    expense = group_expense(membership, expense_id)
+    if not expense.receipt:
+        raise Http404("This expense has no receipt.")
+    return FileResponse(
+        expense.receipt.open("rb"), filename=expense.receipt.name.rsplit("/", 1)[-1]
+    )
+
+
+@require_safe
+@login_required
+def expense_list(request, group_id):
+    membership = get_membership(request, group_id)
+    group = membership.group
+    members = list(group.members.with_people())
+    filter_form = ExpenseFilterForm(request.GET or None, members=members)
+    cursor = parse_cursor(request.GET.get("after", ""))
+    rows, next_cursor = expense_page(group, membership, filter_form, cursor)
+    context = {
+        "group": group,
+        "membership": membership,
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "filter_form": filter_form,
+        "query_string": request.GET.copy(),
+    }
+    template = "expenses/expense_list.html#rows" if request.htmx else "expenses/expense_list.html"
+    return render(request, template, context)
