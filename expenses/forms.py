@@ -189,6 +189,8 @@ class ExpenseForm(forms.Form):
         except SplitError as error:
             self._add_split_error(error, "paid")
             return cleaned
+        if self.errors:
+            return cleaned
         self.entry = ExpenseEntry(
             description=cleaned["description"],
             amount=total,

@@ -1,0 +1,440 @@
+import datetime
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from expenses.models import Expense
+from groups.models import Member
+from groups.tests.conftest import PNG_BYTES
+from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def trio(world):
+    """The world's group with a third person, and the balances before any test posts."""
+    world.bob = GuestFactory(group=world.group, name="Bob")
+    return world
+
+
+def form_data(world, **overrides):
+    people = [world.owner_membership, world.member_membership, world.bob]
+    data = {
+        "description": "Groceries",
+        "amount": "100.00",
+        "date": "2026-11-20",
+        "category": "groceries",
+        "paid_by": world.owner_membership.pk,
+        "split_kind": "equal",
+        "submission_id": str(uuid.uuid4()),
+        "action": "save",
+    }
+    for member in people:
+        data[f"include_{member.pk}"] = "on"
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def balances(world):
+    members = Member.objects.filter(group=world.group).select_related("user")
+    return {member.display_name: member.balance for member in members}
+
+
+def post_expense(client, world, **overrides):
+    return client.post(
+        reverse("expenses:create", args=[world.group.pk]), form_data(world, **overrides)
+    )
+
+
+def test_an_equal_split_moves_balances_to_the_cent(client, trio):
+    client.force_login(trio.owner)
+    before = balances(trio)
+
+    response = post_expense(client, trio)
+
+    assert response.status_code == 302
+    after = balances(trio)
+    # 100.00 three ways: 33.34 + 33.33 + 33.33, the owner paid it all.
+    changes = {name: after[name] - before[name] for name in after}
+    assert changes["Olivia Owner"] in {10000 - 3334, 10000 - 3333}
+    assert sorted([changes["Max Member"], changes["Bob"]]) in ([-3334, -3333], [-3333, -3333])
+    assert sum(changes.values()) == 0
+    assert sum(after.values()) == 0
+
+
+def test_exact_amounts_with_two_payers(client, trio):
+    client.force_login(trio.owner)
+    before = balances(trio)
+    overrides = {
+        "split_kind": "exact",
+        "paid_by": "",
+        f"paid_{trio.owner_membership.pk}": "60",
+        f"paid_{trio.bob.pk}": "40.00",
+        f"value_{trio.owner_membership.pk}": "10",
+        f"value_{trio.member_membership.pk}": "50",
+        f"value_{trio.bob.pk}": "40",
+    }
+
+    response = post_expense(client, trio, **overrides)
+
+    assert response.status_code == 302
+    after = balances(trio)
+    assert after["Olivia Owner"] - before["Olivia Owner"] == 6000 - 1000
+    assert after["Max Member"] - before["Max Member"] == -5000
+    assert after["Bob"] - before["Bob"] == 0
+    expense = Expense.objects.latest("id")
+    assert {s.member_id: s.entered for s in expense.shares.all()}[trio.member_membership.pk] == "50"
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "expected"),
+    [
+        ("percent", ("50", "25", "25"), (5000, 2500, 2500)),
+        ("shares", ("2", "1", "1"), (5000, 2500, 2500)),
+        ("shares", ("1.5", "1", "0"), (6000, 4000, 0)),
+    ],
+)
+def test_proportional_kinds(client, trio, kind, values, expected):
+    client.force_login(trio.member)
+    people = [trio.owner_membership, trio.member_membership, trio.bob]
+    overrides = {"split_kind": kind, "paid_by": trio.bob.pk}
+    overrides |= {f"value_{m.pk}": v for m, v in zip(people, values, strict=True)}
+
+    response = post_expense(client, trio, **overrides)
+
+    assert response.status_code == 302
+    shares = {s.member_id: s.amount for s in Expense.objects.latest("id").shares.all()}
+    assert [shares[m.pk] for m in people] == list(expected)
+
+
+def test_adjustments_shift_an_equal_split(client, trio):
+    client.force_login(trio.owner)
+    people = [trio.owner_membership, trio.member_membership, trio.bob]
+    adjustments = {trio.owner_membership.pk: 1000, trio.member_membership.pk: -500, trio.bob.pk: 0}
+    overrides = {"split_kind": "adjustment", f"value_{trio.owner_membership.pk}": "10"}
+    overrides[f"value_{trio.member_membership.pk}"] = "-5"
+
+    response = post_expense(client, trio, **overrides)
+
+    assert response.status_code == 302
+    shares = {s.member_id: s.amount for s in Expense.objects.latest("id").shares.all()}
+    # 100.00 − 5.00 of adjustments leaves 95.00 to split equally: 31.67 + 31.67 + 31.66.
+    equal_parts = sorted(shares[m.pk] - adjustments[m.pk] for m in people)
+    assert equal_parts == [3166, 3167, 3167]
+    assert sum(shares.values()) == 10000
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"amount": "0"}, "more than zero"),
+        ({"amount": "-5"}, "negative"),
+        ({"amount": "abc"}, "number"),
+        ({"amount": "100000000000.01"}, "too large"),
+        ({"amount": "10.001"}, "at most 2 decimals"),
+        ({"date": "2099-01-01"}, "more than a year away"),
+        ({"date": "1899-12-31"}, "1900 or later"),
+        ({"description": ""}, "required"),
+        ({"split_kind": "exact"}, "add up to"),
+        ({"split_kind": "percent"}, "add up to 0%"),
+        ({"split_kind": "shares"}, "share above zero"),
+    ],
+)
+def test_bad_input_is_explained_and_nothing_changes(client, trio, overrides, message):
+    client.force_login(trio.owner)
+    before = balances(trio)
+    count = Expense.objects.count()
+
+    response = post_expense(client, trio, **overrides)
+
+    assert response.status_code == 422
+    assert message in response.text
+    assert Expense.objects.count() == count
+    assert balances(trio) == before
+
+
+def test_no_participants_is_refused(client, trio):
+    client.force_login(trio.owner)
+    data = {k: v for k, v in form_data(trio).items() if not k.startswith("include_")}
+
+    response = client.post(reverse("expenses:create", args=[trio.group.pk]), data)
+
+    assert response.status_code == 422
+    assert "Choose at least one person" in response.text
+
+
+def test_a_payer_from_another_group_is_refused(client, trio):
+    stranger = MemberFactory(group=GroupFactory())
+    client.force_login(trio.owner)
+    count = Expense.objects.count()
+
+    response = post_expense(client, trio, paid_by=stranger.pk)
+
+    assert response.status_code == 422
+    assert "valid choice" in response.text
+    assert Expense.objects.count() == count
+
+
+def test_a_deactivated_member_cannot_take_part(client, trio):
+    Member.objects.filter(pk=trio.bob.pk).update(is_active=False)
+    client.force_login(trio.owner)
+
+    response = post_expense(client, trio, paid_by=trio.bob.pk)
+
+    assert response.status_code == 422
+    assert not Expense.objects.filter(description="Groceries").exists()
+
+
+def test_receipts_are_checked_by_content(client, trio):
+    client.force_login(trio.owner)
+    disguised = SimpleUploadedFile("receipt.png", b"MZ\x90\x00 not an image", "image/png")
+
+    response = client.post(
+        reverse("expenses:create", args=[trio.group.pk]), form_data(trio) | {"receipt": disguised}
+    )
+
+    assert response.status_code == 422
+    assert "must be a JPEG, PNG or WebP image or a PDF" in response.text
+
+
+def test_oversized_receipts_are_refused(client, trio, monkeypatch):
+    monkeypatch.setattr("expenses.forms.RECEIPT_MAX_BYTES", 16)
+    client.force_login(trio.owner)
+    upload = SimpleUploadedFile("r.png", PNG_BYTES, "image/png")
+
+    response = client.post(
+        reverse("expenses:create", args=[trio.group.pk]), form_data(trio) | {"receipt": upload}
+    )
+
+    assert response.status_code == 422
+    assert "larger than 10 MB" in response.text
+
+
+def test_a_receipt_is_stored_and_served_to_members(client, trio):
+    client.force_login(trio.owner)
+    upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.7 fake", "application/pdf")
+    client.post(
+        reverse("expenses:create", args=[trio.group.pk]), form_data(trio) | {"receipt": upload}
+    )
+    expense = Expense.objects.get(description="Groceries")
+
+    response = client.get(reverse("expenses:receipt", args=[trio.group.pk, expense.pk]))
+
+    assert b"".join(response.streaming_content) == b"%PDF-1.7 fake"
+    assert not expense.receipt.name.endswith("scan.pdf")
+
+
+def test_a_double_submitted_form_saves_once(client, trio):
+    client.force_login(trio.owner)
+    data = form_data(trio)
+    url = reverse("expenses:create", args=[trio.group.pk])
+
+    first = client.post(url, data)
+    second = client.post(url, data)
+
+    assert first.status_code == second.status_code == 302
+    assert Expense.objects.filter(description="Groceries").count() == 1
+    assert sum(balances(trio).values()) == 0
+
+
+def test_the_htmx_preview_shows_each_share_and_the_leftover(client, trio):
+    client.force_login(trio.owner)
+
+    response = client.post(
+        reverse("expenses:preview", args=[trio.group.pk]), form_data(trio), headers=HTMX
+    )
+
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert response.text.count("33.33 EUR") + response.text.count("33.34 EUR") == 3
+    assert response.text.count('class="leftover"') == 1
+    assert not Expense.objects.filter(description="Groceries").exists()
+
+
+def test_the_preview_explains_errors(client, trio):
+    client.force_login(trio.owner)
+
+    response = client.post(
+        reverse("expenses:preview", args=[trio.group.pk]),
+        form_data(trio, split_kind="percent", **{f"value_{trio.bob.pk}": "40"}),
+        headers=HTMX,
+    )
+
+    assert "add up to 40%, not 100%" in response.text
+
+
+def test_preview_without_javascript_saves_nothing(client, trio):
+    client.force_login(trio.owner)
+
+    response = post_expense(client, trio, action="preview")
+
+    assert response.status_code == 200
+    assert "+1 leftover" in response.text
+    assert "<html" in response.text
+    assert not Expense.objects.filter(description="Groceries").exists()
+
+
+def test_an_exception_while_saving_leaves_nothing_behind(client, trio, monkeypatch):
+    client.force_login(trio.owner)
+    before = balances(trio)
+    count = Expense.objects.count()
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("groups.models.Group.apply_ledger_change", fail)
+    with pytest.raises(RuntimeError):
+        post_expense(client, trio)
+
+    assert Expense.objects.count() == count
+    assert balances(trio) == before
+
+
+def edit_data(world, expense, **overrides):
+    data = form_data(world, description=expense.description, amount="40", version=expense.version)
+    data["submission_id"] = str(expense.submission_id)
+    data.update(overrides)
+    return data
+
+
+def test_editing_moves_balances_by_the_difference(client, trio):
+    client.force_login(trio.owner)
+    expense = trio.expense
+    url = reverse("expenses:edit", args=[trio.group.pk, expense.pk])
+
+    page = client.get(url)
+    response = client.post(url, edit_data(trio, expense))
+
+    assert page.status_code == 200
+    assert 'value="30.00"' in page.text
+    assert response.status_code == 302
+    # Formerly 30.00 between two; now 40.00 among three, all paid by the owner.
+    shares = {s.member.display_name: s.amount for s in expense.shares.select_related("member")}
+    assert sorted(shares.values()) == [1333, 1333, 1334]
+    assert balances(trio) == {
+        "Olivia Owner": 4000 - shares["Olivia Owner"],
+        "Max Member": -shares["Max Member"],
+        "Bob": -shares["Bob"],
+        "Alice": 0,
+    }
+    expense.refresh_from_db()
+    assert expense.version == 2
+
+
+def test_a_stale_edit_is_refused_and_keeps_what_was_typed(client, trio):
+    client.force_login(trio.owner)
+    expense = trio.expense
+    url = reverse("expenses:edit", args=[trio.group.pk, expense.pk])
+    client.post(url, edit_data(trio, expense, amount="50"))  # someone else saves first
+
+    response = client.post(url, edit_data(trio, expense, amount="45", description="Brunch"))
+
+    assert response.status_code == 409
+    assert "saved this expense while you were editing" in response.text
+    assert 'value="Brunch"' in response.text
+    assert "50.00 EUR" in response.text
+    expense.refresh_from_db()
+    assert (expense.amount, expense.description) == (5000, "Dinner")
+
+
+def test_delete_undo_and_restore(client, trio):
+    client.force_login(trio.member)
+    expense = trio.expense
+    before = balances(trio)
+
+    deleted = client.post(reverse("expenses:delete", args=[trio.group.pk, expense.pk]), follow=True)
+    assert "Undo: restore this expense" in deleted.text
+    assert all(value == 0 for value in balances(trio).values())
+
+    client.post(reverse("expenses:restore", args=[trio.group.pk, expense.pk]))
+    assert balances(trio) == before
+    verbs = list(trio.group.activities.order_by("id").values_list("verb", flat=True))
+    assert verbs[-2:] == ["expense_deleted", "expense_restored"]
+
+
+def test_deleted_expenses_cannot_be_edited(client, trio):
+    client.force_login(trio.owner)
+    client.post(reverse("expenses:delete", args=[trio.group.pk, trio.expense.pk]))
+
+    response = client.get(reverse("expenses:edit", args=[trio.group.pk, trio.expense.pk]))
+
+    assert response.status_code == 302
+
+
+def test_expense_detail_shows_the_split_and_history(client, trio):
+    client.force_login(trio.member)
+
+    response = client.get(reverse("expenses:detail", args=[trio.group.pk, trio.expense.pk]))
+
+    assert "15.00 EUR" in response.text
+    assert "added “Dinner”" in response.text
+
+
+def test_another_groups_expense_is_404(client, trio):
+    other = GroupFactory()
+    MemberFactory(group=other, user=trio.owner)
+    client.force_login(trio.owner)
+
+    response = client.get(reverse("expenses:detail", args=[other.pk, trio.expense.pk]))
+
+    assert response.status_code == 404
+
+
+def test_list_filters_and_pages(client, trio):
+    from expenses.tests.factories import add_expense
+
+    for day in range(1, 31):
+        add_expense(
+            trio.group,
+            trio.owner,
+            paid={trio.bob: 1000},
+            among=[trio.bob, trio.member_membership],
+            description=f"Taxi {day}",
+            category="transport",
+            date=datetime.date(2026, 10, day),
+        )
+    client.force_login(trio.member)
+    url = reverse("expenses:list", args=[trio.group.pk])
+
+    first = client.get(url, {"category": "transport"})
+    more = client.get(
+        url, {"category": "transport", "after": first.context["next_cursor"]}, headers=HTMX
+    )
+    searched = client.get(url, {"q": "taxi 3", "payer": trio.bob.pk})
+    by_date = client.get(url, {"date_from": "2026-10-05", "date_to": "2026-10-06"})
+    participant = client.get(url, {"participant": trio.owner_membership.pk})
+
+    assert len(first.context["rows"]) == 25
+    assert first.context["rows"][0].expense.description == "Taxi 30"
+    assert [r.expense.description for r in more.context["rows"]][-1] == "Taxi 1"
+    assert len(more.context["rows"]) == 5
+    assert "<html" not in more.text
+    assert {r.expense.description for r in searched.context["rows"]} == {"Taxi 3", "Taxi 30"}
+    assert [r.expense.description for r in by_date.context["rows"]] == ["Taxi 6", "Taxi 5"]
+    assert [r.expense.description for r in participant.context["rows"]] == ["Dinner"]
+
+
+@pytest.mark.parametrize("count", [1, 60])
+def test_list_query_count_is_constant(client, trio, django_assert_num_queries, count):
+    from expenses.tests.factories import add_expense
+
+    for _ in range(count):
+        add_expense(trio.group, trio.owner, paid={trio.bob: 500}, among=[trio.bob, trio.guest])
+    client.force_login(trio.member)
+
+    # session, user, membership, members, expense page, its payers, its shares
+    with django_assert_num_queries(7):
+        client.get(reverse("expenses:list", args=[trio.group.pk]))
+
+
+def test_dates_default_to_today(client, trio):
+    client.force_login(trio.owner)
+
+    response = client.get(reverse("expenses:create", args=[trio.group.pk]))
+
+    assert timezone.localdate().isoformat() in response.text
