@@ -9,7 +9,7 @@ from django.db import connection, connections, transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from expenses.debts import combine, ledger_effect
+from expenses.debts import combine
 from expenses.models import Expense, ExpenseEntry
 from expenses.splitting import split
 from expenses.tests.factories import add_expense
@@ -123,7 +123,7 @@ def test_concurrent_writers_leave_no_drift():
                 )
                 if n % 2:
                     Expense.objects.delete_expense(expense, actor=author)
-        except Exception as error:  # noqa: BLE001  (reported to the main thread below)
+        except Exception as error:  # reported to the main thread below
             errors.append(error)
         finally:
             connections.close_all()
