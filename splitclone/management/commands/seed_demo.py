@@ -1,25 +1,205 @@
+import datetime
+import random
+import uuid
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from expenses.debts import combine, ledger_effect
+from expenses.models import Expense, ExpenseEntry, ExpensePayer, ExpenseShare
+from expenses.splitting import SplitKind, split_equal
+from groups.models import Group, Member, Role
 
 DEMO_EMAIL = "demo@splitclone.test"
 DEMO_PASSWORD = "splitclone-demo"
+BATCH = 5000
+START_DATE = datetime.date(2025, 1, 1)
+DESCRIPTIONS = ["Groceries", "Dinner", "Taxi", "Fuel", "Tickets", "Coffee", "Rent", "Drinks"]
+CATEGORIES = ["groceries", "restaurants", "transport", "fuel", "entertainment", "food", "rent"]
+
+# The small demo: (group, currency, guests, [(description, amount, payer, participants)])
+# where payer and participants index into [demo user, *guests].
+SHOWCASE = [
+    (
+        "Lisbon trip",
+        "EUR",
+        ["Alice", "Bruno", "Chen"],
+        [
+            ("Flat for four nights", 48000, 0, [0, 1, 2, 3]),
+            ("Dinner at Taberna", 12750, 1, [0, 1, 2, 3]),
+            ("Tram tickets", 2600, 2, [0, 2]),
+            ("Groceries", 5433, 3, [0, 1, 3]),
+        ],
+    ),
+    (
+        "Flat 3B",
+        "GBP",
+        ["Dev", "Ella"],
+        [
+            ("Electricity", 9000, 0, [0, 1, 2]),
+            ("Internet", 3500, 1, [0, 1, 2]),
+            ("Cleaning supplies", 1899, 2, [0, 2]),
+        ],
+    ),
+]
+
+
+def insert_rows(model, columns, rows):
+    """Inserts plain tuples with one executemany.
+
+    Hundreds of thousands of rows: building model instances for them costs several times more
+    than the database insert itself.
+    """
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+EXPENSE_COLUMNS = [
+    "id",
+    "group_id",
+    "description",
+    "amount",
+    "currency",
+    "date",
+    "category",
+    "notes",
+    "receipt",
+    "split_kind",
+    "submission_id",
+    "version",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+]
 
 
 class Command(BaseCommand):
-    help = "Loads demo data; running it again changes nothing."
+    help = (
+        "Loads demo data; running it again changes nothing. With --groups it also creates a "
+        "large deterministic data set for benchmarks."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--groups", type=int, default=0, help="groups in the large data set")
+        parser.add_argument("--members", type=int, default=10, help="members per group")
+        parser.add_argument("--expenses", type=int, default=100, help="expenses in all")
+        parser.add_argument("--seed", type=int, default=1, help="makes the data set repeatable")
+
+    def handle(self, *args, groups, members, expenses, seed, **options):
+        user = self.demo_user()
+        self.showcase(user)
+        if groups:
+            created = self.bulk(user, groups, members, expenses, seed)
+            self.stdout.write(f"Large data set (seed {seed}): {created}")
+        self.stdout.write(f"Demo account: log in as {DEMO_EMAIL} / {DEMO_PASSWORD}")
 
     @transaction.atomic
-    def handle(self, *args, **options):
-        demo_user, created = get_user_model().objects.get_or_create(
+    def demo_user(self):
+        user, created = get_user_model().objects.get_or_create(
             email=DEMO_EMAIL, defaults={"display_name": "Demo Dana"}
         )
         if created:
-            demo_user.set_password(DEMO_PASSWORD)
-            demo_user.save(update_fields=["password"])
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
         EmailAddress.objects.get_or_create(
-            user=demo_user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
+            user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
         )
-        state = "created" if created else "already present"
-        self.stdout.write(f"Demo account {state}: log in as {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        return user
+
+    def showcase(self, user):
+        """A few groups with realistic expenses, saved through the normal ledger path."""
+        for name, currency, guests, entries in SHOWCASE:
+            if Group.objects.filter(name=name, created_by=user).exists():
+                continue
+            group = Group.objects.create_group(creator=user, name=name, currency=currency)
+            people = [group.members.get(user=user)] + [
+                group.add_guest(guest, actor=user) for guest in guests
+            ]
+            for day, (description, amount, payer, among) in enumerate(entries):
+                shares = split_equal(amount, [people[i].pk for i in among], seed=description)
+                entry = ExpenseEntry(
+                    description=description,
+                    amount=amount,
+                    date=START_DATE + datetime.timedelta(days=day),
+                    category="general",
+                    notes="",
+                    split_kind=SplitKind.EQUAL,
+                    submission_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{name}/{description}"),
+                    paid={people[payer].pk: amount},
+                    owed=shares.shares,
+                )
+                Expense.objects.save_expense(group_id=group.pk, author=user, entry=entry)
+
+    @transaction.atomic
+    def bulk(self, user, group_count, member_count, expense_count, seed):
+        """Bulk inserts, with the kept balances computed alongside, for big data sets."""
+        prefix = f"Bench {seed}"
+        if Group.objects.filter(name__startswith=f"{prefix} #").exists():
+            return "already present"
+        rng = random.Random(seed)
+        groups = Group.objects.bulk_create(
+            Group(name=f"{prefix} #{n + 1}", currency="EUR", created_by=user)
+            for n in range(group_count)
+        )
+        Member.objects.bulk_create(Member(group=g, user=user, role=Role.OWNER) for g in groups)
+        Member.objects.bulk_create(
+            Member(group=g, name=f"Guest {n}") for g in groups for n in range(1, member_count)
+        )
+        people = {g.pk: [] for g in groups}
+        for member in Member.objects.filter(group__in=groups).order_by("id"):
+            people[member.group_id].append(member.pk)
+        effects = {g.pk: [] for g in groups}
+        uuid_field = Expense._meta.get_field("submission_id")
+        now = timezone.now()
+        # Ids are handed out here so the payer and share rows can name their expense without
+        # reading the ids back; the sequence is moved past them afterwards.
+        next_id = (Expense.objects.aggregate(Max("id"))["id__max"] or 0) + 1
+        for start in range(0, expense_count, BATCH):
+            expenses, payers, shares = [], [], []
+            for n in range(min(BATCH, expense_count - start)):
+                expense_id = next_id + start + n
+                group = groups[(start + n) % len(groups)]
+                among = rng.sample(people[group.pk], rng.randint(2, min(member_count, 6)))
+                amount = rng.randint(100, 50000)
+                payer = rng.choice(people[group.pk])
+                submission_id = uuid.UUID(int=rng.getrandbits(128))
+                expenses.append(
+                    (
+                        expense_id,
+                        group.pk,
+                        rng.choice(DESCRIPTIONS),
+                        amount,
+                        group.currency,
+                        START_DATE + datetime.timedelta(days=rng.randint(0, 660)),
+                        rng.choice(CATEGORIES),
+                        "",
+                        "",
+                        SplitKind.EQUAL,
+                        uuid_field.get_db_prep_value(submission_id, connection),
+                        1,
+                        user.pk,
+                        now,
+                        now,
+                    )
+                )
+                owed = split_equal(amount, among, seed=str(submission_id)).shares
+                payers.append((expense_id, payer, amount))
+                shares += [(expense_id, member, share, "") for member, share in owed.items()]
+                effects[group.pk].append(ledger_effect({payer: amount}, owed))
+            insert_rows(Expense, EXPENSE_COLUMNS, expenses)
+            insert_rows(ExpensePayer, ["expense_id", "member_id", "amount"], payers)
+            insert_rows(ExpenseShare, ["expense_id", "member_id", "amount", "entered"], shares)
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Expense]):
+                cursor.execute(sql)
+        for group in groups:
+            member_deltas, pair_deltas = combine(*effects[group.pk])
+            group.apply_ledger_change(member_deltas, pair_deltas)
+        return f"{group_count} groups × {member_count} members, {expense_count} expenses"
