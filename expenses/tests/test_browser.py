@@ -1,0 +1,104 @@
+import pytest
+from playwright.sync_api import expect
+
+from accounts.tests.factories import UserFactory
+from groups.models import Member, Role
+from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
+from groups.tests.test_browser import log_in, screenshots
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def shown_balance(page, name):
+    row = page.locator("#member-panel li.member", has_text=name)
+    return row.locator(".amount").inner_text()
+
+
+def fill_basics(page, description, amount):
+    page.get_by_label("Description:", exact=True).fill(description)
+    page.get_by_label("Amount:", exact=True).fill(amount)
+
+
+def test_add_edit_delete_and_undo_expenses(page, live_server, tmp_path):
+    page.set_default_timeout(10_000)
+    owner = UserFactory(email="olivia@example.com", display_name="Olivia")
+    group = GroupFactory(name="Flat 3B", created_by=owner)
+    olivia = MemberFactory(group=group, user=owner, role=Role.OWNER)
+    alice = GuestFactory(group=group, name="Alice")
+    bruno = GuestFactory(group=group, name="Bruno")
+    log_in(page, live_server, owner.email)
+    group_url = f"{live_server.url}/groups/{group.pk}/"
+
+    # Equal: 90.00 paid by Olivia between the three; the preview follows the typing.
+    page.goto(group_url)
+    page.get_by_role("link", name="Add expense").click()
+    fill_basics(page, "Groceries", "9")
+    expect(page.locator("#split-preview")).to_contain_text("3.00 EUR")
+    page.get_by_label("Amount:", exact=True).fill("90")
+    preview = page.locator("#split-preview")
+    expect(preview.locator(".amount", has_text="30.00 EUR")).to_have_count(3)
+    page.get_by_label("Amount:", exact=True).fill("100")
+    expect(preview.locator(".leftover")).to_have_count(1)
+    page.get_by_label("Amount:", exact=True).fill("90")
+    expect(preview.locator(".leftover")).to_have_count(0)
+    screenshots(page, tmp_path, "expense-form")
+    page.get_by_role("button", name="Save expense").click()
+    expect(page.get_by_text("Saved “Groceries” (90.00 EUR).")).to_be_visible()
+
+    # Exact amounts, paid by Alice and Bruno together.
+    page.get_by_role("link", name="Add expense").click()
+    fill_basics(page, "Concert", "100")
+    page.get_by_label("Paid by:", exact=True).select_option(label="Several people")
+    page.get_by_text("Several people paid").click()
+    page.locator(f"#id_paid_{alice.pk}").fill("60")
+    page.locator(f"#id_paid_{bruno.pk}").fill("40")
+    page.get_by_label("Exact amounts").check()
+    page.locator(f"#id_value_{olivia.pk}").fill("50")
+    page.locator(f"#id_value_{alice.pk}").fill("25")
+    page.locator(f"#id_value_{bruno.pk}").fill("25")
+    expect(preview.locator(".amount", has_text="25.00 EUR")).to_have_count(2)
+    page.get_by_role("button", name="Save expense").click()
+    expect(page.get_by_text("Saved “Concert” (100.00 EUR).")).to_be_visible()
+
+    # Shares 2 : 1 : 0, paid by Bruno.
+    page.get_by_role("link", name="Add expense").click()
+    fill_basics(page, "Taxi", "30")
+    page.get_by_label("Paid by:", exact=True).select_option(label="Bruno")
+    page.get_by_label("Shares", exact=True).check()
+    page.locator(f"#id_value_{olivia.pk}").fill("2")
+    page.locator(f"#id_value_{alice.pk}").fill("1")
+    page.locator(f"#id_value_{bruno.pk}").fill("0")
+    expect(preview.locator(".amount", has_text="20.00 EUR")).to_have_count(1)
+    page.get_by_role("button", name="Save expense").click()
+
+    # By hand: Olivia 90 − 30 − 50 − 20, Alice 60 − 30 − 25 − 10, Bruno 40 + 30 − 30 − 25.
+    assert shown_balance(page, "Olivia") == "−10.00 EUR"
+    assert shown_balance(page, "Alice") == "−5.00 EUR"
+    assert shown_balance(page, "Bruno") == "15.00 EUR"
+    screenshots(page, tmp_path, "group-with-expenses")
+
+    # Edit Groceries to 120.00: 40.00 each.
+    page.get_by_role("link", name="Groceries").click()
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Amount:", exact=True).fill("120")
+    expect(preview.locator(".amount", has_text="40.00 EUR")).to_have_count(3)
+    page.get_by_role("button", name="Save expense").click()
+    expect(page.get_by_text("Saved your changes to “Groceries”.")).to_be_visible()
+    page.get_by_role("link", name="← Flat 3B").click()
+    assert shown_balance(page, "Olivia") == "10.00 EUR"
+    assert shown_balance(page, "Alice") == "−15.00 EUR"
+    assert shown_balance(page, "Bruno") == "5.00 EUR"
+
+    # Delete the taxi, then undo.
+    page.get_by_role("link", name="Taxi").click()
+    page.get_by_role("button", name="Delete").click()
+    expect(page.get_by_role("button", name="Undo: restore this expense")).to_be_visible()
+    screenshots(page, tmp_path, "deleted")
+    page.goto(group_url)
+    assert shown_balance(page, "Bruno") == "−25.00 EUR"
+    expect(page.get_by_role("link", name="Taxi")).to_have_count(0)
+    page.locator(".feed-entry", has_text="deleted “Taxi”").get_by_role("button", name="Restore").click()
+    expect(page.get_by_text("Restored “Taxi”.")).to_be_visible()
+    page.goto(group_url)
+    assert shown_balance(page, "Bruno") == "5.00 EUR"
+    assert sum(Member.objects.filter(group=group).values_list("balance", flat=True)) == 0
