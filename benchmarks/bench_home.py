@@ -20,9 +20,9 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.db import connection
+from django.test import Client
+from django.test.utils import setup_test_environment
 
 GROUPS = 200
 MEMBERS = 30
