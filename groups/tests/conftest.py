@@ -8,7 +8,6 @@ from expenses.tests.factories import add_expense
 from groups.models import Role
 from groups.tests.factories import GroupFactory, GuestFactory, InviteFactory, MemberFactory
 
-
 # The smallest PNG file: the receipt check reads the signature, not the name.
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 
