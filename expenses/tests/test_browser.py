@@ -97,7 +97,9 @@ def test_add_edit_delete_and_undo_expenses(page, live_server, tmp_path):
     page.goto(group_url)
     assert shown_balance(page, "Bruno") == "−25.00 EUR"
     expect(page.get_by_role("link", name="Taxi")).to_have_count(0)
-    page.locator(".feed-entry", has_text="deleted “Taxi”").get_by_role("button", name="Restore").click()
+    page.locator(".feed-entry", has_text="deleted “Taxi”").get_by_role(
+        "button", name="Restore"
+    ).click()
     expect(page.get_by_text("Restored “Taxi”.")).to_be_visible()
     page.goto(group_url)
     assert shown_balance(page, "Bruno") == "5.00 EUR"
