@@ -1,0 +1,369 @@
+data "aws_region" "current" {}
+
+locals {
+  region        = data.aws_region.current.name
+  cluster_name  = var.name
+  service_name  = "${var.name}-app"
+  app_family    = "${var.name}-app"
+  manage_family = "${var.name}-manage"
+  image         = "${var.repository_url}:${var.image_tag}"
+
+  environment = [for k in sort(keys(var.environment)) : { name = k, value = var.environment[k] }]
+  secrets     = [for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }]
+
+  # Read-only root filesystem: /tmp (gunicorn worker heartbeat files,
+  # PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus) is a per-task ephemeral volume.
+  tmp_volume = "tmp"
+
+  app_container = {
+    name                   = "app"
+    image                  = local.image
+    essential              = true
+    readonlyRootFilesystem = true
+    privileged             = false
+    portMappings = [
+      { containerPort = var.container_port, protocol = "tcp", name = "http" },
+    ]
+    environment = local.environment
+    secrets     = local.secrets
+    mountPoints = [
+      { sourceVolume = local.tmp_volume, containerPath = "/tmp", readOnly = false },
+    ]
+    linuxParameters = { initProcessEnabled = true }
+    stopTimeout     = 30
+    healthCheck = {
+      command     = ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${var.container_port}/healthz', timeout=3)"]
+      interval    = 15
+      timeout     = 5
+      retries     = 3
+      startPeriod = 30
+    }
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = var.app_log_group_name
+        awslogs-region        = local.region
+        awslogs-stream-prefix = "app"
+      }
+    }
+  }
+
+  adot_container = {
+    name                   = "adot-collector"
+    image                  = var.adot_image
+    essential              = false
+    readonlyRootFilesystem = true
+    privileged             = false
+    cpu                    = var.adot_cpu
+    memory                 = var.adot_memory
+    secrets = [
+      { name = "AOT_CONFIG_CONTENT", valueFrom = aws_ssm_parameter.adot_config.arn },
+      { name = "METRICS_TOKEN", valueFrom = var.metrics_token_secret_arn },
+    ]
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = var.adot_log_group_name
+        awslogs-region        = local.region
+        awslogs-stream-prefix = "adot"
+      }
+    }
+  }
+
+  # One-off tasks reuse the app container, without port or health check,
+  # and run `migrate` unless the command is overridden (collectstatic,
+  # createsuperuser, ...).
+  manage_container = merge(
+    { for key, value in local.app_container : key => value if !contains(["portMappings", "healthCheck"], key) },
+    {
+      command = ["python", "manage.py", "migrate", "--noinput"]
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = var.app_log_group_name
+          awslogs-region        = local.region
+          awslogs-stream-prefix = "manage"
+        }
+      }
+    },
+  )
+}
+
+# ---------------------------------------------------------------------------
+# ADOT collector configuration (SSM parameter -> AOT_CONFIG_CONTENT).
+# `${env:METRICS_TOKEN}` is expanded by the collector at start-up.
+# ---------------------------------------------------------------------------
+
+resource "aws_ssm_parameter" "adot_config" {
+  name        = "/${var.name}/adot-config"
+  description = "ADOT collector configuration: scrape localhost:${var.container_port}/metrics, remote write to AMP"
+  type        = "SecureString"
+  key_id      = var.secrets_kms_key_arn
+  tier        = "Standard"
+
+  value = yamlencode({
+    extensions = {
+      sigv4auth = {
+        region  = local.region
+        service = "aps"
+      }
+      health_check = {}
+    }
+    receivers = {
+      prometheus = {
+        config = {
+          global = {
+            scrape_interval = var.scrape_interval
+            scrape_timeout  = "10s"
+          }
+          scrape_configs = [
+            {
+              job_name     = "splitclone"
+              metrics_path = "/metrics"
+              authorization = {
+                type        = "Bearer"
+                credentials = "$${env:METRICS_TOKEN}"
+              }
+              static_configs = [
+                {
+                  targets = ["localhost:${var.container_port}"]
+                  labels = {
+                    environment = var.environment_label
+                    service     = "splitclone"
+                  }
+                },
+              ]
+            },
+          ]
+        }
+      }
+    }
+    processors = {
+      # Adds the ECS task metadata (aws.ecs.task.arn, ...) of the running task.
+      resourcedetection = {
+        detectors = ["env", "ecs"]
+        timeout   = "5s"
+        override  = false
+      }
+      # `instance` becomes the task ARN (one series per task; the dashboards'
+      # "Task" variable lists it), and noisy attributes are dropped.
+      resource = {
+        attributes = concat(
+          [{ key = "service.instance.id", from_attribute = "aws.ecs.task.arn", action = "upsert" }],
+          [
+            for key in ["aws.log.group.arns", "aws.log.group.names", "aws.log.stream.arns", "aws.log.stream.names", "aws.ecs.cluster.arn", "aws.ecs.task.arn", "cloud.account.id", "cloud.provider", "cloud.platform"] :
+            { key = key, action = "delete" }
+          ],
+        )
+      }
+      batch = {}
+    }
+    exporters = {
+      prometheusremotewrite = {
+        endpoint = var.prometheus_remote_write_url
+        auth     = { authenticator = "sigv4auth" }
+        resource_to_telemetry_conversion = {
+          enabled = true
+        }
+      }
+    }
+    service = {
+      extensions = ["sigv4auth", "health_check"]
+      pipelines = {
+        metrics = {
+          receivers  = ["prometheus"]
+          processors = ["resourcedetection", "resource", "batch"]
+          exporters  = ["prometheusremotewrite"]
+        }
+      }
+    }
+  })
+
+  tags = var.tags
+}
+
+# ---------------------------------------------------------------------------
+# Cluster
+# ---------------------------------------------------------------------------
+
+resource "aws_ecs_cluster" "this" {
+  name = local.cluster_name
+
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
+
+  configuration {
+    execute_command_configuration {
+      kms_key_id = var.log_kms_key_arn
+      logging    = "OVERRIDE"
+
+      log_configuration {
+        cloud_watch_encryption_enabled = true
+        cloud_watch_log_group_name     = var.exec_log_group_name
+      }
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "aws_ecs_cluster_capacity_providers" "this" {
+  cluster_name       = aws_ecs_cluster.this.name
+  capacity_providers = ["FARGATE"]
+
+  default_capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    weight            = 1
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Task definitions
+# ---------------------------------------------------------------------------
+
+resource "aws_ecs_task_definition" "app" {
+  family                   = local.app_family
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.app_task_role_arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  volume {
+    name = local.tmp_volume
+  }
+
+  container_definitions = jsonencode(concat(
+    [local.app_container],
+    var.enable_adot ? [local.adot_container] : [],
+  ))
+
+  tags = var.tags
+}
+
+resource "aws_ecs_task_definition" "manage" {
+  family                   = local.manage_family
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.manage_task_role_arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  volume {
+    name = local.tmp_volume
+  }
+
+  container_definitions = jsonencode([local.manage_container])
+
+  tags = var.tags
+}
+
+# ---------------------------------------------------------------------------
+# Service
+# ---------------------------------------------------------------------------
+
+resource "aws_ecs_service" "app" {
+  name                              = local.service_name
+  cluster                           = aws_ecs_cluster.this.id
+  task_definition                   = aws_ecs_task_definition.app.arn
+  desired_count                     = var.min_capacity
+  launch_type                       = "FARGATE"
+  platform_version                  = "LATEST"
+  health_check_grace_period_seconds = var.health_check_grace_period
+  enable_execute_command            = false
+  propagate_tags                    = "SERVICE"
+  wait_for_steady_state             = false
+
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+
+  # A deployment whose tasks keep failing is stopped and rolled back to the
+  # last steady revision automatically.
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = var.subnet_ids
+    security_groups  = [var.security_group_id]
+    assign_public_ip = false
+  }
+
+  load_balancer {
+    target_group_arn = var.target_group_arn
+    container_name   = "app"
+    container_port   = var.container_port
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    # The deploy workflow registers revisions with new image tags and
+    # autoscaling owns the count; Terraform must not roll either back.
+    ignore_changes = [task_definition, desired_count]
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Autoscaling: CPU and ALB requests per target
+# ---------------------------------------------------------------------------
+
+resource "aws_appautoscaling_target" "app" {
+  service_namespace  = "ecs"
+  resource_id        = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.app.name}"
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = var.min_capacity
+  max_capacity       = var.max_capacity
+}
+
+resource "aws_appautoscaling_policy" "cpu" {
+  name               = "${var.name}-cpu"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.app.service_namespace
+  resource_id        = aws_appautoscaling_target.app.resource_id
+  scalable_dimension = aws_appautoscaling_target.app.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.cpu_target_percent
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+resource "aws_appautoscaling_policy" "requests" {
+  name               = "${var.name}-requests"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.app.service_namespace
+  resource_id        = aws_appautoscaling_target.app.resource_id
+  scalable_dimension = aws_appautoscaling_target.app.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.requests_per_target
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${var.alb_arn_suffix}/${var.target_group_arn_suffix}"
+    }
+  }
+}

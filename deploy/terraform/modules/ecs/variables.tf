@@ -1,0 +1,184 @@
+variable "name" {
+  description = "Name prefix, e.g. splitclone-staging (cluster, service and task families derive from it)."
+  type        = string
+}
+
+variable "repository_url" {
+  description = "ECR repository URL of the application image."
+  type        = string
+}
+
+variable "image_tag" {
+  description = "Image tag (git SHA) of the first task definition revision. Later deploys register new revisions from the workflow; Terraform ignores them on the service."
+  type        = string
+}
+
+variable "container_port" {
+  description = "Port gunicorn listens on."
+  type        = number
+  default     = 8000
+}
+
+variable "cpu" {
+  description = "Task CPU units (256 = 0.25 vCPU)."
+  type        = number
+}
+
+variable "memory" {
+  description = "Task memory in MiB."
+  type        = number
+}
+
+variable "adot_cpu" {
+  description = "CPU units reserved for the ADOT sidecar (out of the task's)."
+  type        = number
+  default     = 64
+}
+
+variable "adot_memory" {
+  description = "Memory in MiB reserved for the ADOT sidecar (out of the task's)."
+  type        = number
+  default     = 128
+}
+
+variable "min_capacity" {
+  description = "Minimum number of running app tasks."
+  type        = number
+}
+
+variable "max_capacity" {
+  description = "Maximum number of running app tasks."
+  type        = number
+}
+
+variable "cpu_target_percent" {
+  description = "Target average CPU for autoscaling."
+  type        = number
+  default     = 60
+}
+
+variable "requests_per_target" {
+  description = "Target ALB requests per task per minute for autoscaling."
+  type        = number
+  default     = 600
+}
+
+variable "subnet_ids" {
+  description = "Private subnets for the tasks."
+  type        = list(string)
+}
+
+variable "security_group_id" {
+  description = "Security group of the tasks (alb module)."
+  type        = string
+}
+
+variable "target_group_arn" {
+  description = "Target group the app container registers with."
+  type        = string
+}
+
+variable "alb_arn_suffix" {
+  description = "ARN suffix of the ALB (request-count scaling)."
+  type        = string
+}
+
+variable "target_group_arn_suffix" {
+  description = "ARN suffix of the target group (request-count scaling)."
+  type        = string
+}
+
+variable "execution_role_arn" {
+  description = "Task execution role."
+  type        = string
+}
+
+variable "app_task_role_arn" {
+  description = "Task role of the app service."
+  type        = string
+}
+
+variable "manage_task_role_arn" {
+  description = "Task role of the one-off manage task."
+  type        = string
+}
+
+variable "app_log_group_name" {
+  description = "Log group of the app and manage containers."
+  type        = string
+}
+
+variable "adot_log_group_name" {
+  description = "Log group of the ADOT sidecar."
+  type        = string
+}
+
+variable "exec_log_group_name" {
+  description = "Log group for ECS Exec session logs."
+  type        = string
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key for ECS Exec sessions and their logs."
+  type        = string
+}
+
+variable "environment" {
+  description = "Plain environment variables of the app container."
+  type        = map(string)
+}
+
+variable "secrets" {
+  description = "Secret environment variables: name => Secrets Manager / SSM ARN (optionally with :json-key:: suffix)."
+  type        = map(string)
+}
+
+variable "enable_adot" {
+  description = "Run the ADOT collector sidecar that scrapes /metrics and remote-writes to AMP."
+  type        = bool
+  default     = true
+}
+
+variable "adot_image" {
+  description = "AWS Distro for OpenTelemetry collector image."
+  type        = string
+  default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+}
+
+variable "prometheus_remote_write_url" {
+  description = "AMP remote write endpoint."
+  type        = string
+}
+
+variable "metrics_token_secret_arn" {
+  description = "Secret with METRICS_TOKEN; the sidecar sends it as bearer token."
+  type        = string
+}
+
+variable "secrets_kms_key_arn" {
+  description = "KMS key for the SSM parameter holding the ADOT configuration."
+  type        = string
+}
+
+variable "scrape_interval" {
+  description = "How often the sidecar scrapes /metrics."
+  type        = string
+  default     = "30s"
+}
+
+variable "environment_label" {
+  description = "Value of the `environment` label on every scraped series (staging / production)."
+  type        = string
+}
+
+variable "health_check_grace_period" {
+  description = "Seconds the ALB health check is ignored after a task starts."
+  type        = number
+  default     = 60
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,474 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_region" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+  partition  = data.aws_partition.current.partition
+
+  log_groups = {
+    app  = "/ecs/${var.name}/app"
+    adot = "/ecs/${var.name}/adot"
+    exec = "/ecs/${var.name}/exec"
+  }
+
+  # fileset() of a missing folder is an empty set: no rules, no error.
+  rule_files = fileset(var.prometheus_rules_dir, "*.{yml,yaml}")
+}
+
+# ---------------------------------------------------------------------------
+# KMS key for log groups and the alarm topic
+# ---------------------------------------------------------------------------
+
+resource "aws_kms_key" "logs" {
+  description             = "${var.name} log groups and alarm notifications"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministration"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsUse"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${local.region}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = {
+          ArnLike = {
+            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
+          }
+        }
+      },
+      {
+        Sid       = "AlarmPublishers"
+        Effect    = "Allow"
+        Principal = { Service = ["cloudwatch.amazonaws.com", "aps.amazonaws.com"] }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+        }
+      },
+    ]
+  })
+
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "logs" {
+  name          = "alias/${var.name}-logs"
+  target_key_id = aws_kms_key.logs.key_id
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  for_each = local.log_groups
+
+  name              = each.value
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+
+  tags = var.tags
+}
+
+# ---------------------------------------------------------------------------
+# Alarm topic
+# ---------------------------------------------------------------------------
+
+resource "aws_sns_topic" "alarms" {
+  name              = "${var.name}-alarms"
+  kms_master_key_id = aws_kms_key.logs.arn
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "alarms" {
+  statement {
+    sid       = "AlarmPublishers"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.alarms.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com", "aps.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "alarms" {
+  arn    = aws_sns_topic.alarms.arn
+  policy = data.aws_iam_policy_document.alarms.json
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  count = var.alarm_email == "" ? 0 : 1
+
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "email"
+  endpoint  = var.alarm_email
+}
+
+# ---------------------------------------------------------------------------
+# CloudWatch alarms
+# ---------------------------------------------------------------------------
+
+locals {
+  alarm_actions = [aws_sns_topic.alarms.arn]
+  alb_dimensions = {
+    LoadBalancer = var.alb_arn_suffix
+  }
+  tg_dimensions = {
+    LoadBalancer = var.alb_arn_suffix
+    TargetGroup  = var.target_group_arn_suffix
+  }
+  ecs_dimensions = {
+    ClusterName = var.ecs_cluster_name
+    ServiceName = var.ecs_service_name
+  }
+  db_dimensions = {
+    DBInstanceIdentifier = var.db_instance_identifier
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "alb_5xx" {
+  alarm_name          = "${var.name}-alb-5xx"
+  alarm_description   = "5xx responses (from targets and from the ALB itself) over ${var.target_5xx_threshold} per 5 minutes."
+  comparison_operator = "GreaterThanThreshold"
+  evaluation_periods  = 1
+  threshold           = var.target_5xx_threshold
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  metric_query {
+    id          = "total"
+    expression  = "FILL(target, 0) + FILL(elb, 0)"
+    label       = "5xx responses"
+    return_data = true
+  }
+
+  metric_query {
+    id = "target"
+
+    metric {
+      namespace   = "AWS/ApplicationELB"
+      metric_name = "HTTPCode_Target_5XX_Count"
+      dimensions  = local.alb_dimensions
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+
+  metric_query {
+    id = "elb"
+
+    metric {
+      namespace   = "AWS/ApplicationELB"
+      metric_name = "HTTPCode_ELB_5XX_Count"
+      dimensions  = local.alb_dimensions
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "target_response_time" {
+  alarm_name          = "${var.name}-target-response-time-p95"
+  alarm_description   = "p95 target response time above ${var.response_time_threshold_seconds}s for 15 minutes."
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "TargetResponseTime"
+  dimensions          = local.tg_dimensions
+  extended_statistic  = "p95"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = var.response_time_threshold_seconds
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "unhealthy_hosts" {
+  alarm_name          = "${var.name}-unhealthy-hosts"
+  alarm_description   = "At least one target failed the /healthz check for 3 minutes."
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "UnHealthyHostCount"
+  dimensions          = local.tg_dimensions
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 3
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "rds_cpu" {
+  alarm_name          = "${var.name}-rds-cpu"
+  alarm_description   = "Database CPU above 80 % for 15 minutes."
+  namespace           = "AWS/RDS"
+  metric_name         = "CPUUtilization"
+  dimensions          = local.db_dimensions
+  statistic           = "Average"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = 80
+  comparison_operator = "GreaterThanThreshold"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "rds_free_storage" {
+  alarm_name          = "${var.name}-rds-free-storage"
+  alarm_description   = "Database free storage below 10 % of the allocated size."
+  namespace           = "AWS/RDS"
+  metric_name         = "FreeStorageSpace"
+  dimensions          = local.db_dimensions
+  statistic           = "Minimum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = var.db_allocated_storage_gb * 1073741824 * 0.1
+  comparison_operator = "LessThanThreshold"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "rds_connections" {
+  alarm_name          = "${var.name}-rds-connections"
+  alarm_description   = "More than ${var.db_max_connections_alarm} database connections for 10 minutes."
+  namespace           = "AWS/RDS"
+  metric_name         = "DatabaseConnections"
+  dimensions          = local.db_dimensions
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 2
+  threshold           = var.db_max_connections_alarm
+  comparison_operator = "GreaterThanThreshold"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "ecs_cpu" {
+  alarm_name          = "${var.name}-ecs-cpu"
+  alarm_description   = "Service CPU above 85 % for 15 minutes (autoscaling is not keeping up or max capacity reached)."
+  namespace           = "AWS/ECS"
+  metric_name         = "CPUUtilization"
+  dimensions          = local.ecs_dimensions
+  statistic           = "Average"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = 85
+  comparison_operator = "GreaterThanThreshold"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "ecs_memory" {
+  alarm_name          = "${var.name}-ecs-memory"
+  alarm_description   = "Service memory above 85 % for 15 minutes."
+  namespace           = "AWS/ECS"
+  metric_name         = "MemoryUtilization"
+  dimensions          = local.ecs_dimensions
+  statistic           = "Average"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = 85
+  comparison_operator = "GreaterThanThreshold"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = var.tags
+}
+
+# ---------------------------------------------------------------------------
+# Amazon Managed Service for Prometheus
+# ---------------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "prometheus" {
+  name              = "/aws/vendedlogs/prometheus/${var.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+
+  tags = var.tags
+}
+
+resource "aws_prometheus_workspace" "this" {
+  alias = var.name
+
+  logging_configuration {
+    log_group_arn = "${aws_cloudwatch_log_group.prometheus.arn}:*"
+  }
+
+  tags = var.tags
+}
+
+# One rule group namespace per file in deploy/prometheus/rules/.
+resource "aws_prometheus_rule_group_namespace" "this" {
+  for_each = local.rule_files
+
+  name         = trimsuffix(trimsuffix(each.value, ".yml"), ".yaml")
+  workspace_id = aws_prometheus_workspace.this.id
+  data         = file("${var.prometheus_rules_dir}/${each.value}")
+}
+
+resource "aws_prometheus_alert_manager_definition" "this" {
+  workspace_id = aws_prometheus_workspace.this.id
+
+  definition = yamlencode({
+    alertmanager_config = yamlencode({
+      route = {
+        receiver        = "sns"
+        group_by        = ["alertname", "severity"]
+        group_wait      = "30s"
+        group_interval  = "5m"
+        repeat_interval = "4h"
+      }
+      receivers = [
+        {
+          name = "sns"
+          sns_configs = [
+            {
+              topic_arn = aws_sns_topic.alarms.arn
+              sigv4     = { region = local.region }
+              subject   = "[${var.name}] Prometheus alert"
+            },
+          ]
+        },
+      ]
+    })
+  })
+}
+
+# ---------------------------------------------------------------------------
+# Amazon Managed Grafana (dashboards are imported by the deploy workflow)
+# ---------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "grafana_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["grafana.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "grafana" {
+  count = var.enable_grafana ? 1 : 0
+
+  name               = "${var.name}-grafana"
+  assume_role_policy = data.aws_iam_policy_document.grafana_assume.json
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "grafana" {
+  statement {
+    sid = "QueryThisPrometheusWorkspace"
+    actions = [
+      "aps:QueryMetrics",
+      "aps:GetSeries",
+      "aps:GetLabels",
+      "aps:GetMetricMetadata",
+      "aps:DescribeWorkspace",
+    ]
+    resources = [aws_prometheus_workspace.this.arn]
+  }
+
+  statement {
+    sid       = "ListPrometheusWorkspaces"
+    actions   = ["aps:ListWorkspaces"]
+    resources = ["arn:${local.partition}:aps:${local.region}:${local.account_id}:/workspaces"]
+  }
+
+  statement {
+    sid = "ReadCloudWatchMetrics"
+    # These actions have no resource-level permissions.
+    actions = [
+      "cloudwatch:DescribeAlarmsForMetric",
+      "cloudwatch:GetMetricData",
+      "cloudwatch:ListMetrics",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadOwnAlarms"
+    actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"]
+    resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-*"]
+  }
+}
+
+resource "aws_iam_role_policy" "grafana" {
+  count = var.enable_grafana ? 1 : 0
+
+  name   = "read-metrics"
+  role   = aws_iam_role.grafana[0].id
+  policy = data.aws_iam_policy_document.grafana.json
+}
+
+resource "aws_grafana_workspace" "this" {
+  count = var.enable_grafana ? 1 : 0
+
+  name                     = var.name
+  description              = "Dashboards for ${var.name}"
+  account_access_type      = "CURRENT_ACCOUNT"
+  authentication_providers = ["AWS_SSO"]
+  permission_type          = "CUSTOMER_MANAGED"
+  role_arn                 = aws_iam_role.grafana[0].arn
+  grafana_version          = var.grafana_version
+  data_sources             = ["PROMETHEUS", "CLOUDWATCH"]
+
+  configuration = jsonencode({
+    unifiedAlerting = { enabled = false }
+  })
+
+  tags = var.tags
+}
+
+# Used by the deploy workflow to mint a short-lived token for dashboard import.
+resource "aws_grafana_workspace_service_account" "deploy" {
+  count = var.enable_grafana ? 1 : 0
+
+  name         = "github-deploy"
+  grafana_role = "ADMIN"
+  workspace_id = aws_grafana_workspace.this[0].id
+}

@@ -1,0 +1,335 @@
+"""Security properties of deploy/terraform, and proof that each check can fail."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+hcl2 = pytest.importorskip("hcl2", reason="python-hcl2 lives in .venv-infra/hcl")
+
+import infra_checks as ic  # noqa: E402 - only importable once hcl2 is present
+
+TF_FILES = sorted(ic.TERRAFORM_ROOT.rglob("*.tf"))
+
+
+@pytest.fixture(scope="module")
+def tree() -> ic.Tree:
+    return ic.load_tree()
+
+
+def test_terraform_files_exist():
+    assert len(TF_FILES) > 40, "deploy/terraform looks empty"
+
+
+@pytest.mark.parametrize(
+    "path", TF_FILES, ids=[str(p.relative_to(ic.TERRAFORM_ROOT)) for p in TF_FILES]
+)
+def test_every_tf_file_parses(path):
+    parsed = ic.parse_file(path)
+    assert isinstance(parsed, dict)
+
+
+@pytest.mark.parametrize("check", ic.ALL_CHECKS, ids=[c.__name__ for c in ic.ALL_CHECKS])
+def test_property_holds(tree, check):
+    assert check(tree) == []
+
+
+# ---------------------------------------------------------------------------
+# Mutations: a broken copy of the tree must be reported by the matching check.
+# ---------------------------------------------------------------------------
+
+
+def resource(stack: ic.Stack, rtype: str, name: str) -> dict[str, Any]:
+    body = stack.resources(rtype).get(name)
+    assert body is not None, f"{rtype}.{name} not found in {stack.path}"
+    return body
+
+
+def add_resource(stack: ic.Stack, rtype: str, name: str, body: dict[str, Any]) -> None:
+    stack.blocks.setdefault("resource", []).append({rtype: {name: body}})
+
+
+def remove_resource(stack: ic.Stack, rtype: str, name: str) -> None:
+    for entry in stack.blocks.get("resource", []):
+        entry.get(rtype, {}).pop(name, None)
+
+
+def world_rule(security_group: str, port: int) -> dict[str, Any]:
+    return {
+        "security_group_id": f"${{{security_group}}}",
+        "ip_protocol": "tcp",
+        "from_port": port,
+        "to_port": port,
+        "cidr_ipv4": "0.0.0.0/0",
+    }
+
+
+def db(t: ic.Tree) -> dict[str, Any]:
+    return resource(t.modules["rds"], "aws_db_instance", "this")
+
+
+def prod(t: ic.Tree, module: str) -> dict[str, Any]:
+    return t.environments["production"].modules()[module]
+
+
+def drop_force_ssl(t: ic.Tree) -> None:
+    for group in t.modules["rds"].resources("aws_db_parameter_group").values():
+        group["parameter"] = [p for p in group["parameter"] if p["name"] != "rds.force_ssl"]
+
+
+def metrics_rule(t: ic.Tree) -> dict[str, Any]:
+    return resource(t.modules["alb"], "aws_lb_listener_rule", "block_metrics")
+
+
+def deploy_trust_wildcard(t: ic.Tree) -> None:
+    iam = t.modules["iam"]
+    for entry in iam.blocks["data"]:
+        doc = entry.get("aws_iam_policy_document", {}).get("deploy_assume")
+        if doc:
+            for condition in doc["statement"][0]["condition"]:
+                if condition["variable"].endswith(":sub"):
+                    condition["test"] = "StringLike"
+                    condition["values"] = ["repo:${var.github_repository}:*"]
+
+
+def aws_provider(t: ic.Tree, label: str) -> dict[str, Any]:
+    stack = dict(t.stacks())[label]
+    return stack.terraform_blocks()[0]["required_providers"][0]["aws"]
+
+
+def backend(t: ic.Tree, env: str) -> dict[str, Any]:
+    return t.environments[env].terraform_blocks()[0]["backend"][0]["s3"]
+
+
+MUTATIONS: list[tuple[str, Callable[[ic.Tree], None], Callable[[ic.Tree], list[str]]]] = [
+    # database
+    ("rds-public", lambda t: db(t).update(publicly_accessible=True), ic.check_database),
+    ("rds-unencrypted", lambda t: db(t).update(storage_encrypted=False), ic.check_database),
+    ("rds-default-key", lambda t: db(t).pop("kms_key_id"), ic.check_database),
+    ("rds-own-password", lambda t: db(t).pop("manage_master_user_password"), ic.check_database),
+    ("rds-no-final-snapshot", lambda t: db(t).update(skip_final_snapshot=True), ic.check_database),
+    ("rds-no-force-ssl", drop_force_ssl, ic.check_database),
+    (
+        "rds-postgres-15",
+        lambda t: t.modules["rds"].variables()["engine_version"].update(default="15"),
+        ic.check_database,
+    ),
+    # buckets
+    (
+        "static-bucket-public-policy",
+        lambda t: resource(t.modules["static"], "aws_s3_bucket_public_access_block", "this").update(
+            block_public_policy=False
+        ),
+        ic.check_buckets_private,
+    ),
+    (
+        "logs-bucket-without-access-block",
+        lambda t: remove_resource(t.modules["logs"], "aws_s3_bucket_public_access_block", "this"),
+        ic.check_buckets_private,
+    ),
+    (
+        "state-bucket-public-acl",
+        lambda t: add_resource(
+            t.bootstrap,
+            "aws_s3_bucket_acl",
+            "state",
+            {"bucket": "${aws_s3_bucket.state.id}", "acl": "public-read"},
+        ),
+        ic.check_buckets_private,
+    ),
+    # network exposure
+    (
+        "tasks-open-to-internet",
+        lambda t: add_resource(
+            t.modules["alb"],
+            "aws_vpc_security_group_ingress_rule",
+            "oops",
+            world_rule("aws_security_group.tasks.id", 8000),
+        ),
+        ic.check_network_exposure,
+    ),
+    (
+        "alb-ssh-open",
+        lambda t: add_resource(
+            t.modules["alb"],
+            "aws_vpc_security_group_ingress_rule",
+            "ssh",
+            world_rule("aws_security_group.alb.id", 22),
+        ),
+        ic.check_network_exposure,
+    ),
+    (
+        "endpoint-inline-world-ingress",
+        lambda t: resource(t.modules["network"], "aws_security_group", "endpoints").update(
+            ingress=[{"from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}]
+        ),
+        ic.check_network_exposure,
+    ),
+    (
+        "db-open-to-vpc-cidr",
+        lambda t: resource(
+            t.modules["rds"], "aws_vpc_security_group_ingress_rule", "db_from_tasks"
+        ).update(cidr_ipv4="10.0.0.0/8"),
+        ic.check_network_exposure,
+    ),
+    (
+        "db-client-is-alb",
+        lambda t: prod(t, "rds").update(
+            client_security_group_id="${module.alb.alb_security_group_id}"
+        ),
+        ic.check_network_exposure,
+    ),
+    (
+        "tasks-reachable-from-vpc",
+        lambda t: resource(
+            t.modules["alb"], "aws_vpc_security_group_ingress_rule", "tasks_from_alb"
+        ).update(referenced_security_group_id="", cidr_ipv4="${var.vpc_cidr}"),
+        ic.check_network_exposure,
+    ),
+    # production protection
+    (
+        "prod-rds-deletable",
+        lambda t: prod(t, "rds").update(deletion_protection=False),
+        ic.check_production_protection,
+    ),
+    (
+        "prod-single-az",
+        lambda t: prod(t, "rds").update(multi_az=False),
+        ic.check_production_protection,
+    ),
+    (
+        "prod-alb-deletable",
+        lambda t: prod(t, "alb").update(deletion_protection=False),
+        ic.check_production_protection,
+    ),
+    (
+        "alb-ignores-variable",
+        lambda t: resource(t.modules["alb"], "aws_lb", "this").update(
+            enable_deletion_protection=False
+        ),
+        ic.check_production_protection,
+    ),
+    (
+        "prod-single-nat",
+        lambda t: prod(t, "network").update(nat_gateway_per_az=False),
+        ic.check_production_protection,
+    ),
+    (
+        "staging-oversized",
+        lambda t: t.environments["staging"].modules()["ecs"].update(max_capacity=6),
+        ic.check_environment_sizes,
+    ),
+    # /metrics
+    (
+        "metrics-rule-removed",
+        lambda t: remove_resource(t.modules["alb"], "aws_lb_listener_rule", "block_metrics"),
+        ic.check_metrics_not_public,
+    ),
+    (
+        "metrics-rule-answers-200",
+        lambda t: metrics_rule(t)["action"][0]["fixed_response"][0].update(status_code="200"),
+        ic.check_metrics_not_public,
+    ),
+    (
+        "metrics-path-dropped",
+        lambda t: t.modules["alb"].variables()["blocked_paths"].update(default=["/admin"]),
+        ic.check_metrics_not_public,
+    ),
+    (
+        "metrics-paths-overridden",
+        lambda t: prod(t, "alb").update(blocked_paths=["/nothing"]),
+        ic.check_metrics_not_public,
+    ),
+    # ECR
+    (
+        "ecr-mutable-tags",
+        lambda t: resource(t.modules["ecr"], "aws_ecr_repository", "this").update(
+            image_tag_mutability="MUTABLE"
+        ),
+        ic.check_ecr,
+    ),
+    (
+        "ecr-no-scan",
+        lambda t: resource(t.modules["ecr"], "aws_ecr_repository", "this")[
+            "image_scanning_configuration"
+        ][0].update(scan_on_push=False),
+        ic.check_ecr,
+    ),
+    # tasks
+    (
+        "app-writable-root",
+        lambda t: t.modules["ecs"].locals()["app_container"].update(readonlyRootFilesystem=False),
+        ic.check_tasks,
+    ),
+    (
+        "no-tmp-volume",
+        lambda t: t.modules["ecs"].locals()["app_container"].update(mountPoints=[]),
+        ic.check_tasks,
+    ),
+    (
+        "no-rollback",
+        lambda t: resource(t.modules["ecs"], "aws_ecs_service", "app")[
+            "deployment_circuit_breaker"
+        ][0].update(rollback=False),
+        ic.check_tasks,
+    ),
+    # identity
+    (
+        "iam-user",
+        lambda t: add_resource(t.modules["iam"], "aws_iam_user", "ci", {"name": "ci"}),
+        ic.check_deploy_identity,
+    ),
+    ("deploy-trust-any-ref", deploy_trust_wildcard, ic.check_deploy_identity),
+    # versions and state
+    (
+        "provider-unpinned",
+        lambda t: aws_provider(t, "modules/rds").update(version=">= 5.0"),
+        ic.check_state_and_providers,
+    ),
+    (
+        "state-unlocked",
+        lambda t: backend(t, "production").pop("dynamodb_table"),
+        ic.check_state_and_providers,
+    ),
+    (
+        "state-unencrypted",
+        lambda t: backend(t, "staging").update(encrypt=False),
+        ic.check_state_and_providers,
+    ),
+    # module layout
+    (
+        "module-without-readme",
+        lambda t: t.modules["dns"].files.discard("README.md"),
+        ic.check_module_layout,
+    ),
+    (
+        "undocumented-variable",
+        lambda t: t.modules["ecs"].variables()["cpu"].pop("description"),
+        ic.check_module_layout,
+    ),
+    (
+        "undocumented-output",
+        lambda t: t.modules["network"].outputs()["vpc_id"].pop("description"),
+        ic.check_module_layout,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "check"), [(m, c) for _, m, c in MUTATIONS], ids=[i for i, _, _ in MUTATIONS]
+)
+def test_check_catches_mutation(tree, mutate, check):
+    broken = copy.deepcopy(tree)
+    mutate(broken)
+    assert check(broken), f"{check.__name__} did not notice the mutation"
+    # The original tree is untouched by the mutation.
+    assert check(tree) == []
+
+
+def test_every_check_has_a_mutation():
+    covered = {c for _, _, c in MUTATIONS}
+    missing = [c.__name__ for c in ic.ALL_CHECKS if c not in covered]
+    assert missing == []
