@@ -21,6 +21,16 @@ def screenshots(page, folder, name):
         assert path.stat().st_size > 0
 
 
+def settled(page):
+    """Waits until htmx has finished swapping and wiring up the new content.
+
+    Typing into a freshly swapped field before htmx has processed it would go unheard.
+    """
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def log_in(page, live_server, email):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(email)
@@ -48,6 +58,7 @@ def test_build_a_group_and_bring_in_a_new_user_by_link(page, browser, live_serve
         page.get_by_label("Guest's name").fill(guest)
         page.get_by_role("button", name="Add guest").click()
         expect(panel.get_by_text(f"Added {guest}.")).to_be_visible()
+        settled(page)
     page.get_by_label("Add people you know").fill("frida")
     page.get_by_role("button", name="Add Frida Friend").click()
     expect(panel.get_by_text("Added Frida Friend.")).to_be_visible()

@@ -38,8 +38,8 @@ def test_home_asks_anonymous_visitors_to_log_in(client, db):
 def test_home_greets_the_user(client, user, django_assert_num_queries):
     client.force_login(user)
 
-    # session, user
-    with django_assert_num_queries(2):
+    # session, user, memberships
+    with django_assert_num_queries(3):
         response = client.get(reverse("home"))
 
     assert response.status_code == 200
