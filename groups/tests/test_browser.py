@@ -26,9 +26,8 @@ def settled(page):
 
     Typing into a freshly swapped field before htmx has processed it would go unheard.
     """
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
+    busy = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+    page.wait_for_function(f"() => !document.querySelector('{busy}')")
 
 
 def log_in(page, live_server, email):
