@@ -6,12 +6,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format fix-format migrate superuser clean
+.PHONY: help run test lint format fix-format migrate superuser clean check-deploy
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test   - install dev tools, lint, run the whole test suite with coverage"
 	@echo "make format - reformat the code with ruff"
+	@echo "make check-deploy - check the Dockerfile, Prometheus, Grafana, Terraform and workflows"
 
 $(BIN)/python:
 	@python=$$(scripts/find-python) || exit 1; \
@@ -43,6 +44,11 @@ format: $(VENV)/.installed-dev
 
 test: lint
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+# Their tools live in .venv-ops and .venv-infra, apart from the app's virtualenv.
+check-deploy:
+	bash deploy/check-image.sh
+	bash deploy/check-infra.sh
 
 superuser: $(VENV)/.installed-runtime
 	$(BIN)/python manage.py createsuperuser

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SplitcloneConfig(AppConfig):
     name = "splitclone"
     verbose_name = "Splitclone"
+
+    def ready(self):
+        from splitclone import metrics
+
+        metrics.connect_signals()

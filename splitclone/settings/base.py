@@ -7,6 +7,7 @@ here are the development ones, and `production.py` replaces every default that w
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -42,6 +43,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Load-balancer probes are answered before anything looks at the Host header.
     "splitclone.health.HealthCheckMiddleware",
+    # So is the metrics scrape (token or allowed network only; see splitclone/metrics.py).
+    "splitclone.metrics.MetricsEndpointMiddleware",
+    # From here on every request has an id (X-Request-ID) and gets one log line.
+    "splitclone.observability.RequestLogMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -117,6 +122,10 @@ def database_config():
 
 
 DATABASES = {"default": database_config()}
+# django-prometheus' subclasses of the same backends count queries, their errors and duration.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits and sessions must be shared by every app server: the database by default.
@@ -199,12 +208,36 @@ SESSION_COOKIE_HTTPONLY = True
 
 HEALTH_CHECK_PATHS = {"/healthz", "/readyz"}
 
+# Who may scrape /metrics: a bearer token (unset: token access off) or the TCP peer's network.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"console": {"format": "{levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "console"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+
+
+def logging_config(log_format, level):
+    """Everything on stdout, as JSON lines (`json`) or readable text (`console`)."""
+    if log_format not in ("json", "console"):
+        raise ImproperlyConfigured(f"LOG_FORMAT must be json or console, not {log_format!r}.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request": {"()": "splitclone.observability.RequestContextFilter"}},
+        "formatters": {
+            "console": {"()": "splitclone.observability.ConsoleFormatter"},
+            "json": {"()": "splitclone.observability.JsonFormatter"},
+        },
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": log_format,
+                "filters": ["request"],
+            }
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {"django.db.backends": {"level": "INFO"}},
+    }
+
+
+LOGGING = logging_config(env("LOG_FORMAT", default="console"), LOG_LEVEL)
