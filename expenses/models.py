@@ -10,6 +10,7 @@ from django.utils import timezone
 from expenses.debts import combine, ledger_effect
 from expenses.splitting import SplitKind
 from groups.models import Activity, Group, Member
+from splitclone import metrics
 from splitclone.money import MAX_AMOUNT, format_amount
 
 SPLIT_KIND_LABELS = {
@@ -114,12 +115,14 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             expense = Expense(group=group, created_by=author, submission_id=entry.submission_id)
             before = ({}, {})
             verb, summary = Activity.Verb.EXPENSE_ADDED, None
+            counter = metrics.EXPENSES_CREATED
         else:
             expense = self.select_for_update().get(pk=expense.pk, group=group)
             if expense.version != expected_version:
                 raise StaleEdit(self.with_people().get(pk=expense.pk))
             before = expense.effect(sign=-1)
             verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry)
+            counter = metrics.EXPENSES_EDITED
             expense.version += 1
         entry.apply_to(expense)
         expense.updated_by = author
@@ -148,6 +151,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             summary or f"added “{expense.description}” ({expense.amount_display})",
             expense_id=expense.pk,
         )
+        transaction.on_commit(counter.inc)
         return expense
 
     @transaction.atomic
@@ -168,6 +172,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             f"deleted “{expense.description}” ({expense.amount_display})",
             expense_id=expense.pk,
         )
+        transaction.on_commit(metrics.EXPENSES_DELETED.inc)
         return expense
 
     @transaction.atomic

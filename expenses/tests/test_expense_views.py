@@ -454,3 +454,28 @@ def test_admin_shows_ledger_rows_read_only(client, trio):
     assert 'name="payers-0-amount"' not in page.text
     assert "1500" in page.text  # each share, read-only
     assert add.status_code == 403
+
+
+def metric(name):
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name) or 0
+
+
+def test_expense_changes_are_counted(client, trio, django_capture_on_commit_callbacks):
+    client.force_login(trio.owner)
+    before = {
+        name: metric(f"splitclone_expenses_{name}_total")
+        for name in ("created", "edited", "deleted")
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_expense(client, trio)
+        client.post(
+            reverse("expenses:edit", args=[trio.group.pk, trio.expense.pk]),
+            edit_data(trio, trio.expense),
+        )
+        client.post(reverse("expenses:delete", args=[trio.group.pk, trio.expense.pk]))
+
+    for name in ("created", "edited", "deleted"):
+        assert metric(f"splitclone_expenses_{name}_total") == before[name] + 1
