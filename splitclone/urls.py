@@ -16,6 +16,7 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("", include("groups.urls")),
     path("", include("expenses.urls")),
+    path("", include("settlements.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,8 @@ is added.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from settlements.tests.factories import record_payment
+
 
 def group_scoped_patterns(resolver=None, prefix=""):
     resolver = resolver or get_resolver()
@@ -28,6 +30,11 @@ def url_for(world, name, params):
         "invite_id": world.invite.pk,
         "expense_id": world.expense.pk,
     }
+    if "payment_id" in params:
+        # Made only for the payment URLs, so that every other test sees the world's balances.
+        values["payment_id"] = record_payment(
+            world.member_membership, world.owner_membership, 500
+        ).pk
     return reverse(name, kwargs={param: values[param] for param in params})
 
 

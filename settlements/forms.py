@@ -1,0 +1,156 @@
+import uuid
+
+from django import forms
+from django.utils import timezone
+
+from settlements.algorithm import Transfer
+from splitclone.money import MoneyError, format_amount, parse_amount
+
+NOTE_MAX_LENGTH = 200
+
+
+class PaymentForm(forms.Form):
+    """A payment between two members: one of the plan's suggestions, or any other.
+
+    A suggestion carries the fingerprint of the plan it came from, so `Payment.objects.record`
+    can refuse it if the balances changed meanwhile. A payment larger than what the sender owes
+    or the receiver is owed turns their balance around: allowed, after a second, confirmed step.
+    """
+
+    from_member = forms.TypedChoiceField(
+        coerce=int, label="Who paid", error_messages={"invalid_choice": "Choose a member."}
+    )
+    to_member = forms.TypedChoiceField(
+        coerce=int, label="Who received it", error_messages={"invalid_choice": "Choose a member."}
+    )
+    amount = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(max_length=NOTE_MAX_LENGTH, required=False)
+    submission_id = forms.UUIDField(widget=forms.HiddenInput)
+    fingerprint = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False, label="Yes, record it anyway")
+
+    def __init__(self, *args, settle_up, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("submission_id", uuid.uuid4())
+        kwargs["initial"].setdefault("date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.currency = settle_up.group.currency
+        self.members = {member.pk: member for member in settle_up.members if member.is_active}
+        people = [(pk, member.display_name) for pk, member in self.members.items()]
+        self.fields["from_member"].choices = [("", "Choose who paid"), *people]
+        self.fields["to_member"].choices = [("", "Choose who received it"), *people]
+        self.fields["amount"].label = f"Amount ({self.currency})"
+        self.needs_confirmation = False
+
+    @property
+    def is_suggestion(self):
+        return bool(self["fingerprint"].value())
+
+    def clean_amount(self):
+        try:
+            amount = parse_amount(self.cleaned_data["amount"], self.currency)
+        except MoneyError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+        if amount == 0:
+            raise forms.ValidationError("Enter an amount above zero.", code="zero")
+        return amount
+
+    def clean(self):
+        cleaned = super().clean()
+        sender, receiver = cleaned.get("from_member"), cleaned.get("to_member")
+        amount = cleaned.get("amount")
+        if sender is None or receiver is None or amount is None:
+            return cleaned
+        if sender == receiver:
+            self.add_error(None, "Someone can't pay themselves. Choose two different people.")
+        elif not cleaned.get("confirm"):
+            warning = self.turnaround_warning(self.members[sender], self.members[receiver], amount)
+            if warning:
+                self.needs_confirmation = True
+                self.add_error("confirm", warning)
+        return cleaned
+
+    def turnaround_warning(self, sender, receiver, amount):
+        """What a payment larger than the debt would do, or None if it only pays debt down."""
+        owes, is_owed = max(0, -sender.balance), max(0, receiver.balance)
+        if amount <= owes and amount <= is_owed:
+            return None
+
+        def money(value):
+            return format_amount(value, self.currency)
+
+        larger = []
+        if amount > owes:
+            larger.append(f"more than {sender.display_name} owes ({money(owes)})")
+        if amount > is_owed:
+            larger.append(f"more than {receiver.display_name} is owed ({money(is_owed)})")
+        return (
+            f"{money(amount)} is {' and '.join(larger)}: afterwards {sender.display_name}'s "
+            f"balance would be {money(sender.balance + amount)} and "
+            f"{receiver.display_name}'s {money(receiver.balance - amount)}. "
+            "Tick “Yes, record it anyway” if that is right."
+        )
+
+
+class AcrossForm(forms.Form):
+    """Which of the user's groups to settle together; they must share a currency."""
+
+    groups = forms.TypedMultipleChoiceField(
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label="Groups to settle together",
+        error_messages={"invalid_choice": "Choose among your own groups."},
+    )
+
+    def __init__(self, *args, states, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.states = {state.group.pk: state for state in states}
+        self.fields["groups"].choices = [
+            (pk, f"{state.group.name} ({state.group.currency})")
+            for pk, state in self.states.items()
+        ]
+
+    def clean_groups(self):
+        chosen = self.cleaned_data["groups"]
+        if len(chosen) < 2:
+            raise forms.ValidationError("Choose at least two groups to settle together.")
+        if len({self.states[pk].group.currency for pk in chosen}) > 1:
+            raise forms.ValidationError(
+                "Choose groups with the same currency: amounts in different currencies can't "
+                "be netted."
+            )
+        problems = [self.states[pk].problem for pk in chosen if self.states[pk].problem]
+        if problems:
+            raise forms.ValidationError(problems)
+        return chosen
+
+    def chosen_states(self):
+        return [self.states[pk] for pk in self.cleaned_data["groups"]]
+
+
+class AcrossRecordForm(forms.Form):
+    """One transfer of a cross-group plan, exactly as it was shown."""
+
+    groups = forms.TypedMultipleChoiceField(coerce=int)
+    # All three empty: book the netting alone (a plan without payments left).
+    debtor = forms.IntegerField(required=False)
+    creditor = forms.IntegerField(required=False)
+    amount = forms.IntegerField(min_value=1, required=False)
+    fingerprint = forms.CharField(max_length=64)
+    submission_id = forms.UUIDField()
+
+    def __init__(self, *args, states, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].choices = [(state.group.pk, "") for state in states]
+
+    def clean(self):
+        cleaned = super().clean()
+        parts = [cleaned.get(name) for name in ("debtor", "creditor", "amount")]
+        if all(part is None for part in parts):
+            cleaned["transfer"] = None
+        elif any(part is None for part in parts):
+            raise forms.ValidationError("Incomplete payment.")
+        else:
+            cleaned["transfer"] = Transfer(*parts)
+        return cleaned

@@ -1,0 +1,58 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from groups.models import Group
+from settlements.ledger import recompute_group
+from splitclone import metrics
+from splitclone.money import format_amount
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuilds the kept balances (members and pairs) from the ledger. With --check, only "
+        "reports the balances that drifted and exits with status 1 if there are any."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--group", type=int, help="Only this group (its id).")
+        parser.add_argument(
+            "--check", action="store_true", help="Change nothing; report drift, exit 1 if any."
+        )
+
+    def handle(self, *args, group, check, **options):
+        groups = Group.objects.order_by("pk")
+        if group is not None:
+            groups = groups.filter(pk=group)
+            if not groups.exists():
+                raise CommandError(f"There is no group with id {group}.")
+        drifted_members = drifted_pairs = 0
+        for each in groups.iterator():
+            drift = recompute_group(each, check=check)
+            self.report(drift)
+            drifted_members += len(drift.members)
+            drifted_pairs += len(drift.pairs)
+        found = f"{drifted_members} member balance(s) and {drifted_pairs} pair balance(s)"
+        if check:
+            metrics.record_ledger_drift(drifted_members)
+            if drifted_members or drifted_pairs:
+                raise CommandError(f"Drift found: {found} differ from the ledger.", returncode=1)
+            self.stdout.write("No drift: every kept balance matches the ledger.")
+        else:
+            self.stdout.write(f"Rebuilt from the ledger; fixed {found}.")
+
+    def report(self, drift):
+        group = drift.group
+
+        def money(amount):
+            return format_amount(amount, group.currency)
+
+        for change in drift.members:
+            self.stdout.write(
+                f"{group.name} (#{group.pk}): {change.member.display_name}'s balance is "
+                f"{money(change.kept)}, the ledger says {money(change.ledger)}"
+            )
+        for change in drift.pairs:
+            self.stdout.write(
+                f"{group.name} (#{group.pk}): {change.member_a.display_name} owes "
+                f"{change.member_b.display_name} {money(change.kept)}, the ledger says "
+                f"{money(change.ledger)}"
+            )

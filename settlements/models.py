@@ -1,0 +1,425 @@
+"""Payments between members, and the settle-up plan built from the kept balances."""
+
+import time
+import uuid
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from expenses.debts import net_pairs, payment_debts
+from groups.models import Activity, Group, Member
+from settlements import plans
+from settlements.algorithm import Transfer, plan_settlement
+from splitclone import metrics
+from splitclone.money import MAX_AMOUNT, format_amount
+
+
+class PaymentError(ValidationError):
+    """A payment the rules refuse; the message is for the user. Nothing was saved."""
+
+
+class StalePlan(PaymentError):
+    """The balances changed since the plan the user acted on was shown."""
+
+    def __init__(self, message=None):
+        super().__init__(
+            message
+            or "The balances changed since this page was shown, so that plan is out of date. "
+            "Nothing was recorded; here is the plan for the balances as they are now."
+        )
+
+
+def payment_effect(sender, receiver, amount, *, sign=1):
+    """How a payment moves the kept balances: (member deltas, netted pair deltas).
+
+    The sender's balance goes up (they have given), the receiver's down; pairwise, the payment
+    pays down what the sender owes the receiver. Used by `Payment.effect` and by
+    `settlements.ledger`, which rebuilds balances from raw rows.
+    """
+    members = {sender: sign * amount, receiver: -sign * amount}
+    pairs = {
+        pair: sign * delta
+        for pair, delta in net_pairs(payment_debts(sender, receiver, amount)).items()
+    }
+    return members, pairs
+
+
+def group_scope(group_id):
+    """The key a group's stored settle-up plans are kept under (see `SettlementPlan`)."""
+    return f"group:{group_id}"
+
+
+def fresh_plan(balances):
+    """The optimiser's plan for member balances (minor units, positive = is owed)."""
+    settlement = plan_settlement(balances)
+    return plans.Plan(tuple(settlement.transfers), settlement.exact)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One payment of a group's plan, with the members' rows loaded."""
+
+    debtor: Member
+    creditor: Member
+    amount: int
+
+    @property
+    def can_record(self):
+        # Payments are only recorded between active members; a deactivated member's balance
+        # still has to be settled, so the suggestion is shown with a note instead of a button.
+        return self.debtor.is_active and self.creditor.is_active
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    """A member's line in the explanation: their balance before and after the whole plan."""
+
+    member: Member
+    before: int
+    pays: int
+    receives: int
+
+    @property
+    def after(self):
+        return self.before + self.pays - self.receives
+
+
+@dataclass
+class SettleUp:
+    """A group's settle-up plan and what the page, the explanation and the commands show."""
+
+    group: Group
+    # Every member (active first), for names, balances and the payment form's choices.
+    members: list[Member]
+    plan: plans.Plan
+    fingerprint: str
+    simplified: bool
+
+    @cached_property
+    def by_id(self):
+        return {member.pk: member for member in self.members}
+
+    @cached_property
+    def balances(self):
+        return {member.pk: member.balance for member in self.members if member.balance}
+
+    @cached_property
+    def suggestions(self):
+        return [
+            Suggestion(self.by_id[debtor], self.by_id[creditor], amount)
+            for debtor, creditor, amount in self.plan.transfers
+        ]
+
+    @cached_property
+    def parts(self):
+        """The members of each zero-sum part of the plan (see `plans.parts`)."""
+        return [[self.by_id[pk] for pk in part] for part in plans.parts(self.plan.transfers)]
+
+    def rows(self):
+        pays, receives = {}, {}
+        for debtor, creditor, amount in self.plan.transfers:
+            pays[debtor] = pays.get(debtor, 0) + amount
+            receives[creditor] = receives.get(creditor, 0) + amount
+        return [
+            BalanceRow(member, member.balance, pays.get(member.pk, 0), receives.get(member.pk, 0))
+            for member in self.members
+            if member.balance
+        ]
+
+
+class PaymentQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def with_people(self):
+        return self.select_related("from_member__user", "to_member__user")
+
+
+class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
+    def plan_for(self, group):
+        """The plan for the group's current kept balances. Two queries, whatever the size.
+
+        With "simplify debts" on: the members with their balances, then the stored plan for
+        exactly these balances if one was kept (see `settlements.plans`), else a fresh plan.
+        Off: the members, then the pairwise balances, each non-zero pair being one payment.
+        """
+        members = list(group.members.with_people())
+        balances = {member.pk: member.balance for member in members if member.balance}
+        if group.simplify_debts:
+            digest = plans.fingerprint("members", balances.items())
+            plan = SettlementPlan.objects.stored(group_scope(group.pk), digest)
+            plan = plan or fresh_plan(balances)
+        else:
+            pairs = list(
+                group.pair_balances.exclude(amount=0)
+                .order_by("member_a_id", "member_b_id")
+                .values_list("member_a_id", "member_b_id", "amount")
+            )
+            digest = plans.fingerprint("pairs", pairs)
+            transfers = tuple(
+                Transfer(a, b, amount) if amount > 0 else Transfer(b, a, -amount)
+                for a, b, amount in pairs
+            )
+            plan = plans.Plan(transfers, exact=False)
+        return SettleUp(group, members, plan, digest, simplified=group.simplify_debts)
+
+    def suggest(self, group):
+        """`plan_for` the group, timed into the settle-up metrics: for pages and commands."""
+        started = time.perf_counter()
+        settle_up = self.plan_for(group)
+        metrics.SETTLE_UP_SECONDS.observe(time.perf_counter() - started)
+        metrics.SETTLE_UP_MEMBERS.observe(len(settle_up.balances))
+        return settle_up
+
+    def record(
+        self,
+        *,
+        group_id,
+        from_member_id,
+        to_member_id,
+        amount,
+        date,
+        note,
+        actor,
+        submission_id,
+        expected_fingerprint=None,
+    ):
+        """Records that one member paid another, and moves the kept balances, all or nothing.
+
+        Both must be active members of the group. A second submission with the same
+        submission id (a double click, a retried request) returns the payment the first one
+        recorded. With `expected_fingerprint` (the plan the user saw) the payment is refused
+        with `StalePlan` if the balances have changed since. A payment that is (part of) a
+        transfer of the plan in force keeps the rest of the plan as it was.
+        """
+        with transaction.atomic():
+            group = Group.objects.lock_for_ledger(group_id)
+            duplicate = self.submitted(group, submission_id)
+            if duplicate is not None:
+                return duplicate
+            if not 0 < amount <= MAX_AMOUNT:
+                raise PaymentError(
+                    "A payment must be more than zero and at most "
+                    f"{format_amount(MAX_AMOUNT, group.currency)}."
+                )
+            if from_member_id == to_member_id:
+                raise PaymentError("Someone can't pay themselves. Choose two different people.")
+            settle_up = self.plan_for(group)
+            active = {member.pk: member for member in settle_up.members if member.is_active}
+            if from_member_id not in active or to_member_id not in active:
+                raise PaymentError(
+                    "Payments can only be recorded between active members of this group."
+                )
+            if expected_fingerprint is not None and expected_fingerprint != settle_up.fingerprint:
+                raise StalePlan()
+            payment = self.book(
+                group,
+                active[from_member_id],
+                active[to_member_id],
+                amount,
+                date=date,
+                note=note,
+                actor=actor,
+                submission_id=submission_id,
+            )
+            if settle_up.simplified:
+                self._keep_plan(settle_up, payment)
+            return payment
+
+    def submitted(self, group, submission_id):
+        """The payment a form with this submission id has already recorded, or None.
+
+        Forms carry an id made when they were shown, so a double click or a retried request
+        finds the payment the first one recorded.
+        """
+        try:
+            key = uuid.UUID(str(submission_id))
+        except ValueError:
+            return None
+        return self.with_people().filter(group=group, submission_id=key).first()
+
+    def _keep_plan(self, settle_up, payment):
+        """Stores the rest of the plan in force, so the other suggestions stay as they were."""
+        balances = dict(settle_up.balances)
+        for pk, delta in payment.effect()[0].items():
+            balances[pk] = balances.get(pk, 0) + delta
+        balances = {pk: balance for pk, balance in balances.items() if balance}
+        kept = plans.plan_after_payment(
+            settle_up.plan,
+            payment.from_member_id,
+            payment.to_member_id,
+            payment.amount,
+            fresh=lambda: fresh_plan(balances),
+        )
+        if kept is not None:
+            digest = plans.fingerprint("members", balances.items())
+            SettlementPlan.objects.remember(group_scope(settle_up.group.pk), digest, kept)
+
+    def book(self, group, sender, receiver, amount, *, date, note, actor, submission_id):
+        """Writes one payment row, its activity line and its effect on the kept balances.
+
+        The caller holds the group's `lock_for_ledger` and has checked that both are active
+        members (`record`, and the cross-group settlement, which books into several groups).
+        """
+        payment = self.create(
+            group=group,
+            from_member=sender,
+            to_member=receiver,
+            amount=amount,
+            currency=group.currency,
+            date=date,
+            note=note,
+            recorded_by=actor,
+            submission_id=submission_id,
+        )
+        group.apply_ledger_change(*payment.effect())
+        Activity.record(
+            group,
+            actor,
+            Activity.Verb.PAYMENT_RECORDED,
+            f"recorded that {sender.display_name} paid {receiver.display_name} "
+            f"{payment.amount_display}",
+            payment_id=payment.pk,
+        )
+        # Counted once the payment is really there: a rolled-back transaction records nothing.
+        transaction.on_commit(metrics.PAYMENTS_RECORDED.inc)
+        return payment
+
+    @transaction.atomic
+    def delete_payment(self, payment, *, actor):
+        """Soft delete: the payment leaves the ledger but stays restorable."""
+        group = Group.objects.lock_for_ledger(payment.group_id)
+        # Read again under the lock: a concurrent request may have deleted or restored it.
+        payment = self.with_people().get(pk=payment.pk, group=group)
+        if payment.deleted_at is not None:
+            return payment
+        group.apply_ledger_change(*payment.effect(sign=-1))
+        payment.deleted_at = timezone.now()
+        payment.deleted_by = actor
+        payment.save(update_fields=["deleted_at", "deleted_by"])
+        Activity.record(
+            group,
+            actor,
+            Activity.Verb.PAYMENT_DELETED,
+            f"deleted the payment {payment.summary}",
+            payment_id=payment.pk,
+        )
+        return payment
+
+    @transaction.atomic
+    def restore_payment(self, payment, *, actor):
+        group = Group.objects.lock_for_ledger(payment.group_id)
+        payment = self.with_people().get(pk=payment.pk, group=group)
+        if payment.deleted_at is None:
+            return payment
+        group.apply_ledger_change(*payment.effect())
+        payment.deleted_at = None
+        payment.deleted_by = None
+        payment.save(update_fields=["deleted_at", "deleted_by"])
+        Activity.record(
+            group,
+            actor,
+            Activity.Verb.PAYMENT_RESTORED,
+            f"restored the payment {payment.summary}",
+            payment_id=payment.pk,
+        )
+        return payment
+
+
+class Payment(models.Model):
+    """A ledger row: one member paid another, outside any expense (usually to settle up)."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="payments")
+    from_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    to_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(help_text="In minor units of the currency.")
+    currency = models.CharField(max_length=3)
+    date = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # Generated when the form is shown, so a double-submitted form records the payment once.
+    submission_id = models.UUIDField(default=uuid.uuid4)
+
+    objects = PaymentManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=MAX_AMOUNT),
+                name="settlements_payment_amount_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_member=models.F("to_member")),
+                name="settlements_payment_not_to_self",
+            ),
+            models.UniqueConstraint(
+                fields=["group", "submission_id"], name="settlements_payment_unique_submission"
+            ),
+        ]
+        indexes = [
+            # The settle-up page's list of payments: newest first.
+            models.Index("group", models.F("id").desc(), name="settlements_payment_by_group"),
+        ]
+
+    def __str__(self):
+        return self.summary
+
+    @property
+    def amount_display(self):
+        return format_amount(self.amount, self.currency)
+
+    @property
+    def summary(self):
+        return f"{self.from_member} → {self.to_member} {self.amount_display}"
+
+    def effect(self, sign=1):
+        return payment_effect(self.from_member_id, self.to_member_id, self.amount, sign=sign)
+
+
+class SettlementPlanManager(models.Manager):
+    def stored(self, scope, digest):
+        """The plan kept for balances with this fingerprint, or None."""
+        row = self.filter(scope=scope).first()
+        return plans.stored_plan(row.entries, digest) if row else None
+
+    def remember(self, scope, digest, plan):
+        """Keeps `plan` for balances with this fingerprint.
+
+        The caller holds the ledger lock of every group the scope covers, so no one else writes
+        the row at the same time.
+        """
+        row = self.filter(scope=scope).first() or SettlementPlan(scope=scope)
+        row.entries = plans.remember(row.entries, digest, plan)
+        row.save()
+
+
+class SettlementPlan(models.Model):
+    """The settle-up plans last shown for a scope, so recording a payment does not reshuffle them.
+
+    A scope is one group ("group:<id>", keys are member ids) or a set of groups settled
+    together (`settlements.across`, keys are user ids). Each entry is [balances fingerprint,
+    transfers, exact]; `settlements.plans` explains when an entry is written and when it is used.
+    A plan never outlives its balances: it is only used while the balances have the very
+    fingerprint it was stored under.
+    """
+
+    scope = models.CharField(max_length=100, unique=True)
+    entries = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SettlementPlanManager()
+
+    def __str__(self):
+        return self.scope

@@ -1,0 +1,33 @@
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from expenses.tests.factories import add_expense
+from groups.models import Role
+from groups.tests.conftest import world  # noqa: F401  (the shared owner/member/outsider set-up)
+from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
+
+
+@pytest.fixture
+def four(db):
+    """A group of four with debts: Ana paid 120.00 and Ben 40.00 for all four (40.00 each).
+
+    Balances: Ana +80.00, Ben 0, Cem −40.00, Dan (a guest) −40.00.
+    """
+    ana = UserFactory(display_name="Ana")
+    group = GroupFactory(name="Ski week", created_by=ana)
+    people = SimpleNamespace(
+        group=group,
+        ana=MemberFactory(group=group, user=ana, role=Role.OWNER),
+        ben=MemberFactory(group=group, user=UserFactory(display_name="Ben")),
+        cem=MemberFactory(group=group, user=UserFactory(display_name="Cem")),
+        dan=GuestFactory(group=group, name="Dan"),
+        outsider=UserFactory(display_name="Otto Outsider"),
+    )
+    everyone = [people.ana, people.ben, people.cem, people.dan]
+    add_expense(group, ana, paid={people.ana: 12000}, among=everyone, description="Chalet")
+    add_expense(group, ana, paid={people.ben: 4000}, among=everyone, description="Fondue")
+    for member in everyone:
+        member.refresh_from_db()
+    return people

@@ -1,0 +1,382 @@
+"""The settle-up page: suggestions recorded in one click, other payments, bad input, undo."""
+
+import html
+import uuid
+from unittest.mock import patch
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from groups.models import Member
+from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
+from settlements.models import Payment
+from settlements.tests.factories import record_payment
+
+HTMX = {"HX-Request": "true"}
+
+
+def page(four):
+    return reverse("settlements:settle_up", args=[four.group.pk])
+
+
+def record_url(four):
+    return reverse("settlements:record", args=[four.group.pk])
+
+
+def suggestion(four, sender, receiver, amount, **fields):
+    """The POST of a "Record as paid" form, as the page fills it in."""
+    return {
+        "from_member": sender.pk,
+        "to_member": receiver.pk,
+        "amount": amount,
+        "date": "2026-11-03",
+        "submission_id": uuid.uuid4(),
+        "fingerprint": Payment.objects.suggest(four.group).fingerprint,
+    } | fields
+
+
+def another(sender, receiver, amount, **fields):
+    return {
+        "from_member": sender.pk,
+        "to_member": receiver.pk,
+        "amount": amount,
+        "date": "2026-11-03",
+        "note": "",
+        "submission_id": uuid.uuid4(),
+    } | fields
+
+
+def balance(member):
+    return Member.objects.get(pk=member.pk).balance
+
+
+def test_a_member_sees_the_plan_and_its_explanation(client, four):
+    client.force_login(four.cem.user)
+
+    response = client.get(page(four))
+
+    assert response.status_code == 200
+    text = response.text
+    assert "Cem</strong> pays <strong>Ana" in text
+    assert "Dan</strong> pays <strong>Ana" in text
+    assert text.count("Record as paid") == 2
+    assert "3 people have a balance that isn't zero" in text
+    assert "1 group that settles among itself, so 3 − 1 = 2 payments" in text
+    assert "no plan has fewer payments" in text
+
+
+def test_the_group_page_links_to_settle_up_for_plain_members(client, four):
+    client.force_login(four.cem.user)
+
+    response = client.get(reverse("groups:detail", args=[four.group.pk]))
+
+    assert page(four) in response.text
+
+
+def test_an_unknown_group_is_404(client, four):
+    client.force_login(four.ana.user)
+    unknown = four.group.pk + 1000
+
+    assert client.get(reverse("settlements:settle_up", args=[unknown])).status_code == 404
+    response = client.post(
+        reverse("settlements:record", args=[unknown]), another(four.cem, four.ana, "1")
+    )
+    assert response.status_code == 404
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [("settle_up", "post"), ("record", "get"), ("delete", "get"), ("restore", "get")],
+)
+def test_wrong_method_is_405(client, four, name, method):
+    payment = record_payment(four.cem, four.ana, 100)
+    client.force_login(four.ana.user)
+    args = [four.group.pk] if name in {"settle_up", "record"} else [four.group.pk, payment.pk]
+
+    response = getattr(client, method)(reverse(f"settlements:{name}", args=args))
+
+    assert response.status_code == 405
+
+
+def test_recording_a_suggestion_with_htmx_shows_the_rest_of_the_plan(client, four):
+    client.force_login(four.cem.user)
+
+    response = client.post(
+        record_url(four), suggestion(four, four.cem, four.ana, "40.00"), headers=HTMX
+    )
+
+    assert response.status_code == 200
+    assert "Recorded: Cem → Ana 40.00 EUR." in response.text
+    assert "<html" not in response.text
+    assert "Dan</strong> pays <strong>Ana" in response.text
+    assert "Cem</strong> pays" not in response.text
+    assert balance(four.cem) == 0
+    payment = Payment.objects.get()
+    assert payment.recorded_by == four.cem.user
+
+
+def test_recording_without_javascript_redirects_to_the_page(client, four):
+    client.force_login(four.cem.user)
+
+    response = client.post(record_url(four), suggestion(four, four.cem, four.ana, "40.00"))
+
+    assert response.status_code == 302
+    assert response.url == page(four)
+    assert "Recorded: Cem → Ana 40.00 EUR." in client.get(response.url).text
+
+
+def test_a_partial_payment_leaves_the_rest_to_pay(client, four):
+    client.force_login(four.cem.user)
+
+    response = client.post(
+        record_url(four), suggestion(four, four.cem, four.ana, "15"), headers=HTMX
+    )
+
+    assert response.status_code == 200
+    assert balance(four.cem) == -2500
+    [row] = [row for row in response.context["settle_up"].suggestions if row.debtor == four.cem]
+    assert row.amount == 2500
+
+
+def test_a_double_submitted_form_records_once(client, four):
+    client.force_login(four.cem.user)
+    data = suggestion(four, four.cem, four.ana, "40.00")
+
+    client.post(record_url(four), data, headers=HTMX)
+    response = client.post(record_url(four), data, headers=HTMX)
+
+    assert response.status_code == 200
+    assert "Recorded: Cem → Ana 40.00 EUR." in response.text
+    assert Payment.objects.count() == 1
+    assert balance(four.cem) == 0
+
+
+def test_a_stale_plan_is_refused_and_the_fresh_plan_shown(client, four):
+    client.force_login(four.cem.user)
+    data = suggestion(four, four.cem, four.ana, "40.00")
+    record_payment(four.dan, four.ana, 4000)  # someone else settles meanwhile
+
+    response = client.post(record_url(four), data, headers=HTMX)
+
+    assert response.status_code == 422
+    assert "The balances changed since this page was shown" in response.text
+    assert Payment.objects.count() == 1
+    assert "Dan</strong> pays" not in response.text
+    assert "Cem</strong> pays <strong>Ana" in response.text
+
+
+def test_an_invalid_form_from_a_stale_plan_shows_the_fresh_plan(client, four):
+    client.force_login(four.cem.user)
+    data = suggestion(four, four.cem, four.ana, "nonsense")
+    record_payment(four.dan, four.ana, 4000)
+
+    response = client.post(record_url(four), data, headers=HTMX)
+
+    assert response.status_code == 422
+    assert "The balances changed since this page was shown" in response.text
+    assert 'value="nonsense"' not in response.text
+
+
+def test_a_plan_going_stale_during_the_request_is_refused_too(client, four):
+    """The fingerprint is checked again under the group lock, where it cannot change."""
+    client.force_login(four.cem.user)
+    data = suggestion(four, four.cem, four.ana, "40.00")
+    shown = Payment.objects.suggest(four.group)
+    record_payment(four.dan, four.ana, 4000)
+
+    with patch.object(Payment.objects, "suggest", return_value=shown):
+        response = client.post(record_url(four), data, headers=HTMX)
+
+    assert response.status_code == 422
+    assert "The balances changed since this page was shown" in response.text
+    assert Payment.objects.count() == 1
+
+
+def test_paying_more_than_owed_asks_to_confirm(client, four):
+    client.force_login(four.cem.user)
+    data = suggestion(four, four.cem, four.ana, "50.00")
+
+    response = client.post(record_url(four), data, headers=HTMX)
+
+    assert response.status_code == 422
+    text = html.unescape(response.text)
+    assert "50.00 EUR is more than Cem owes (40.00 EUR)" in text
+    assert "afterwards Cem's balance would be 10.00 EUR and Ana's 30.00 EUR" in text
+    assert "Yes, record it anyway" in response.text
+    assert not Payment.objects.exists()
+
+    response = client.post(record_url(four), data | {"confirm": "on"}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert balance(four.cem) == 1000
+
+
+def test_paying_someone_who_is_not_owed_asks_to_confirm(client, four):
+    client.force_login(four.cem.user)
+
+    response = client.post(record_url(four), another(four.cem, four.ben, "10"), headers=HTMX)
+
+    assert response.status_code == 422
+    assert "more than Ben is owed (0.00 EUR)" in response.text
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("0", "Enter an amount above zero."),
+        ("-5", "Amounts can&#x27;t be negative."),
+        ("abc", "Enter a number"),
+        ("", "This field is required."),
+        ("1.234", "at most 2 decimals"),
+    ],
+)
+def test_bad_amounts_are_refused(client, four, amount, message):
+    client.force_login(four.cem.user)
+
+    response = client.post(record_url(four), another(four.cem, four.ana, amount), headers=HTMX)
+
+    assert response.status_code == 422
+    assert message in response.text
+    assert not Payment.objects.exists()
+
+
+def test_a_bad_amount_in_a_suggestion_is_shown_on_that_suggestion(client, four):
+    client.force_login(four.cem.user)
+
+    response = client.post(
+        record_url(four), suggestion(four, four.cem, four.ana, "zero"), headers=HTMX
+    )
+
+    assert response.status_code == 422
+    assert 'value="zero"' in response.text
+    assert "Enter a number" in response.text
+
+
+def test_paying_oneself_is_refused(client, four):
+    client.force_login(four.cem.user)
+
+    response = client.post(record_url(four), another(four.cem, four.cem, "10"), headers=HTMX)
+
+    assert response.status_code == 422
+    assert "Someone can&#x27;t pay themselves" in response.text
+    assert not Payment.objects.exists()
+
+
+def test_members_of_another_group_cannot_be_named(client, four):
+    stranger = MemberFactory(group=GroupFactory(), user=UserFactory())
+    client.force_login(four.cem.user)
+
+    response = client.post(record_url(four), another(four.cem, stranger, "10"), headers=HTMX)
+
+    assert response.status_code == 422
+    assert "Choose a member." in response.text
+    assert not Payment.objects.exists()
+
+
+def test_a_member_deactivated_meanwhile_is_refused(client, four):
+    client.force_login(four.ben.user)
+    shown = Payment.objects.suggest(four.group)
+    four.group.deactivate_member(four.cem, actor=four.ana.user)
+
+    with patch.object(Payment.objects, "suggest", return_value=shown):
+        response = client.post(record_url(four), another(four.cem, four.ana, "40"), headers=HTMX)
+
+    assert response.status_code == 422
+    assert "only be recorded between active members" in response.text
+    assert not Payment.objects.exists()
+
+
+def test_another_payment_with_a_note(client, four):
+    client.force_login(four.ben.user)
+
+    response = client.post(
+        record_url(four), another(four.dan, four.ana, "12,50", note="Cash at the station")
+    )
+
+    assert response.status_code == 302
+    payment = Payment.objects.get()
+    assert (payment.amount, payment.note) == (1250, "Cash at the station")
+    assert "Cash at the station" in client.get(page(four)).text
+
+
+def test_delete_and_undo(client, four):
+    payment = record_payment(four.cem, four.ana, 4000)
+    client.force_login(four.ben.user)
+
+    response = client.post(
+        reverse("settlements:delete", args=[four.group.pk, payment.pk]), headers=HTMX
+    )
+
+    assert response.status_code == 200
+    assert "Deleted the payment Cem → Ana 40.00 EUR." in response.text
+    assert "Undo: restore" in response.text
+    assert balance(four.cem) == -4000
+
+    response = client.post(reverse("settlements:restore", args=[four.group.pk, payment.pk]))
+
+    assert response.status_code == 302
+    assert balance(four.cem) == 0
+
+
+def test_payments_of_another_group_are_404(client, four):
+    other = GuestFactory(group=GroupFactory())
+    payment = record_payment(other, GuestFactory(group=other.group), 100)
+    client.force_login(four.ana.user)
+
+    response = client.post(reverse("settlements:delete", args=[four.group.pk, payment.pk]))
+
+    assert response.status_code == 404
+    payment.refresh_from_db()
+    assert payment.deleted_at is None
+
+
+def test_a_deactivated_member_s_debt_is_shown_without_a_button(client, four):
+    four.group.deactivate_member(four.cem, actor=four.ana.user)
+    client.force_login(four.ana.user)
+
+    response = client.get(page(four))
+
+    assert "Cem has been deactivated: reactivate them" in response.text
+    assert response.text.count("Record as paid") == 1
+
+
+def test_a_settled_group(client, four):
+    record_payment(four.cem, four.ana, 4000)
+    record_payment(four.dan, four.ana, 4000)
+    client.force_login(four.ana.user)
+
+    response = client.get(page(four))
+
+    assert "Everyone is settled up." in response.text
+    assert "Why these payments?" not in response.text
+
+
+def test_without_simplifying_the_page_says_why_there_are_more_payments(client, four):
+    four.group.simplify_debts = False
+    four.group.save()
+    client.force_login(four.ana.user)
+
+    response = client.get(page(four))
+
+    assert "“Simplify debts” is off for this group" in response.text
+    assert reverse("groups:edit", args=[four.group.pk]) in response.text
+
+
+@pytest.mark.parametrize("extra_members", [0, 25])
+def test_the_page_costs_the_same_queries_for_any_group_size(
+    client, four, django_assert_num_queries, extra_members
+):
+    for n in range(extra_members):
+        guest = GuestFactory(group=four.group)
+        record_payment(guest, four.ben, 100 + n)
+    record_payment(four.cem, four.ana, 1000)
+    client.force_login(four.ana.user)
+
+    # session, user, membership, members with users, stored plans, latest payments
+    with django_assert_num_queries(6):
+        response = client.get(page(four))
+
+    assert response.status_code == 200

@@ -1,0 +1,237 @@
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from groups.access import get_membership
+from settlements.across import AcrossPlan, load_groups, record_transfer, shared_people
+from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm
+from settlements.models import Payment, PaymentError, StalePlan, Suggestion
+from splitclone.money import format_amount
+
+# The settle-up page lists the latest payments; older ones are in the activity feed.
+PAYMENTS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class SuggestionRow:
+    """A suggested payment with what its "Record as paid" form shows.
+
+    The form is written out in the template rather than rendered from a `PaymentForm` per
+    suggestion: a 50-member group has some 40 suggestions, and rendering their widgets took
+    most of the page's time. `form` is the submitted form when it came back with errors.
+    """
+
+    suggestion: Suggestion
+    amount: str
+    submission_id: uuid.UUID
+    form: PaymentForm | None = None
+
+
+def settle_up_context(membership, settle_up, form=None):
+    """The plan with a "Record as paid" form per suggestion, the other-payment form, payments.
+
+    A form that was sent back with errors takes the place of the fresh form it came from.
+    """
+    group = membership.group
+    rows = []
+    for suggestion in settle_up.suggestions:
+        sent_back = (
+            form is not None
+            and form.is_suggestion
+            and form["from_member"].value() == str(suggestion.debtor.pk)
+            and form["to_member"].value() == str(suggestion.creditor.pk)
+        )
+        if sent_back:
+            row = SuggestionRow(
+                suggestion, form["amount"].value(), form["submission_id"].value(), form
+            )
+        else:
+            amount = format_amount(
+                suggestion.amount, group.currency, with_code=False, grouping=False
+            )
+            row = SuggestionRow(suggestion, amount, uuid.uuid4())
+        rows.append(row)
+    return {
+        "group": group,
+        "membership": membership,
+        "settle_up": settle_up,
+        "suggestion_rows": rows,
+        "today": timezone.localdate(),
+        "another_form": form
+        if form is not None and not form.is_suggestion
+        else PaymentForm(settle_up=settle_up),
+        "payments": group.payments.with_people().order_by("-id")[:PAYMENTS_SHOWN],
+    }
+
+
+def render_settle_up(request, membership, settle_up=None, form=None, status=200):
+    """The settle-up fragment for htmx, or the whole page without JavaScript."""
+    settle_up = settle_up or Payment.objects.suggest(membership.group)
+    context = settle_up_context(membership, settle_up, form)
+    template = (
+        "settlements/settle_up.html#settle-up" if request.htmx else "settlements/settle_up.html"
+    )
+    return render(request, template, context, status=status)
+
+
+@require_safe
+@login_required
+def settle_up(request, group_id):
+    return render_settle_up(request, get_membership(request, group_id))
+
+
+@require_POST
+@login_required
+def record_payment(request, group_id):
+    membership = get_membership(request, group_id)
+    group = membership.group
+    # Before the form: the balances a double submission is checked against have already moved.
+    duplicate = Payment.objects.submitted(group, request.POST.get("submission_id"))
+    if duplicate is not None:
+        messages.success(request, f"Recorded: {duplicate.summary}.")
+        return after_change(request, membership)
+    settle_up = Payment.objects.suggest(group)
+    form = PaymentForm(request.POST, settle_up=settle_up, auto_id="id_sent_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = Payment.objects.record(
+                group_id=group.pk,
+                from_member_id=data["from_member"],
+                to_member_id=data["to_member"],
+                amount=data["amount"],
+                date=data["date"],
+                note=data["note"],
+                actor=request.user,
+                submission_id=data["submission_id"],
+                expected_fingerprint=data["fingerprint"] or None,
+            )
+        except StalePlan as error:
+            messages.error(request, error.message)
+            return render_settle_up(request, membership, status=422)
+        except PaymentError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, f"Recorded: {payment.summary}.")
+            return after_change(request, membership)
+    elif form.is_suggestion and form["fingerprint"].value() != settle_up.fingerprint:
+        # The suggestion this form came from is gone: show the current plan instead. (A valid
+        # form goes to `record`, which refuses it under the group lock.)
+        messages.error(request, StalePlan().message)
+        return render_settle_up(request, membership, settle_up, status=422)
+    return render_settle_up(request, membership, settle_up, form, status=422)
+
+
+def after_change(request, membership):
+    if request.htmx:
+        return render_settle_up(request, membership)
+    return redirect("settlements:settle_up", group_id=membership.group_id)
+
+
+@require_POST
+@login_required
+def payment_delete(request, group_id, payment_id):
+    membership = get_membership(request, group_id)
+    payment = get_object_or_404(membership.group.payments, pk=payment_id)
+    payment = Payment.objects.delete_payment(payment, actor=request.user)
+    messages.success(
+        request, f"Deleted the payment {payment.summary}. Restore it below if that was a mistake."
+    )
+    return after_change(request, membership)
+
+
+@require_POST
+@login_required
+def payment_restore(request, group_id, payment_id):
+    membership = get_membership(request, group_id)
+    payment = get_object_or_404(membership.group.payments, pk=payment_id)
+    payment = Payment.objects.restore_payment(payment, actor=request.user)
+    messages.success(request, f"Restored the payment {payment.summary}.")
+    return after_change(request, membership)
+
+
+def render_across(request, states, form, status=200):
+    plan = AcrossPlan(form.chosen_states()) if form.is_bound and form.is_valid() else None
+    context = {
+        "people": shared_people(request.user, states),
+        "form": form,
+        "plan": plan,
+        "submission_id": uuid.uuid4(),
+    }
+    return render(
+        request, "settlements/across.html", context, status=422 if form.errors else status
+    )
+
+
+@require_safe
+@login_required
+def across(request):
+    """Everyone the user shares groups with, and settling several groups in one go."""
+    states = load_groups(request.user)
+    return render_across(request, states, AcrossForm(request.GET or None, states=states))
+
+
+def across_url(group_ids):
+    return f"{reverse('settlements:across')}?{urlencode({'groups': group_ids}, doseq=True)}"
+
+
+def describe(bookings):
+    return "; ".join(
+        f"in {row.group.name}, {row.payer.display_name} paid {row.payee.display_name} "
+        f"{format_amount(row.amount, row.group.currency)}"
+        for row in bookings
+    )
+
+
+def recorded_message(recorded):
+    """Says what was written into which group, so people can recognise the entries later."""
+    parts = []
+    if recorded.transfer is not None:
+        transfer = recorded.transfer
+        currency = transfer.bookings[0].group.currency
+        parts.append(
+            f"Recorded: {transfer.debtor.display_name} paid {transfer.creditor.display_name} "
+            f"{format_amount(transfer.amount, currency)}. Booked as: "
+            f"{describe(transfer.bookings)}."
+        )
+    if recorded.netting:
+        parts.append(
+            f"Netted between groups, with no money changing hands: {describe(recorded.netting)}."
+        )
+    return " ".join(parts)
+
+
+@require_POST
+@login_required
+def across_record(request):
+    states = load_groups(request.user)
+    form = AcrossRecordForm(request.POST, states=states)
+    if not form.is_valid():
+        messages.error(request, "That payment is not part of a plan for your groups.")
+        return render_across(request, states, AcrossForm(states=states), status=422)
+    data = form.cleaned_data
+    try:
+        recorded = record_transfer(
+            user=request.user,
+            group_ids=data["groups"],
+            transfer=data["transfer"],
+            expected_fingerprint=data["fingerprint"],
+            submission_id=data["submission_id"],
+        )
+    except PaymentError as error:
+        messages.error(request, " ".join(error.messages))
+        states = load_groups(request.user)
+        chosen = AcrossForm({"groups": data["groups"]}, states=states)
+        return render_across(request, states, chosen, status=422)
+    if recorded is None:
+        messages.info(request, "That payment was already recorded.")
+    else:
+        messages.success(request, recorded_message(recorded))
+    return redirect(across_url(data["groups"]))
