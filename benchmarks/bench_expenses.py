@@ -31,6 +31,7 @@ from accounts.models import User
 from expenses.models import Expense, ExpenseEntry
 from expenses.splitting import split_equal
 from groups.models import Group
+from settlements.ledger import recompute_group
 
 EXPENSES = int(os.environ.get("BENCH_EXPENSES", 100_000))
 MEMBERS = 50
@@ -98,6 +99,13 @@ def main():
             Expense.objects.save_expense(group_id=group.pk, author=user, entry=entry)
 
         report(f"save an expense with {MEMBERS} participants", timed(save_one))
+
+        started = time.perf_counter()
+        drift = recompute_group(group, check=True)
+        print(
+            f"  recompute_balances --check over {group.expenses.count()} expenses"
+            f"   {time.perf_counter() - started:7.2f} s ({'drift!' if drift else 'no drift'})"
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
