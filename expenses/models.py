@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from expenses.debts import combine, ledger_effect
 from expenses.splitting import SplitKind
+from groups.ledger import set_deleted
 from groups.models import Activity, Group, Member
 from splitclone import metrics
 from splitclone.money import MAX_AMOUNT, format_amount
@@ -109,9 +109,8 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
     def _save(self, group_id, author, entry, expense, expected_version):
         group = Group.objects.lock_for_ledger(group_id)
         if expense is None:
-            duplicate = self.filter(group=group, submission_id=entry.submission_id).first()
-            if duplicate is not None:
-                return duplicate
+            # A repeated submission id fails the unique constraint; save_expense then returns
+            # the expense the first submission created.
             expense = Expense(group=group, created_by=author, submission_id=entry.submission_id)
             before = ({}, {})
             verb, summary = Activity.Verb.EXPENSE_ADDED, None
@@ -126,9 +125,10 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             expense.version += 1
         entry.apply_to(expense)
         expense.updated_by = author
+        if expense.pk:
+            expense.payers.all().delete()
+            expense.shares.all().delete()
         expense.save()
-        expense.payers.all().delete()
-        expense.shares.all().delete()
         ExpensePayer.objects.bulk_create(
             ExpensePayer(expense=expense, member_id=member_id, amount=amount)
             for member_id, amount in entry.paid.items()
@@ -154,42 +154,29 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         transaction.on_commit(counter.inc)
         return expense
 
-    @transaction.atomic
     def delete_expense(self, expense, *, actor):
         """Soft delete: the expense leaves the ledger but stays restorable."""
-        group = Group.objects.lock_for_ledger(expense.group_id)
-        expense = self.select_for_update().get(pk=expense.pk, group=group)
-        if expense.deleted_at is not None:
-            return expense
-        group.apply_ledger_change(*expense.effect(sign=-1))
-        expense.deleted_at = timezone.now()
-        expense.deleted_by = actor
-        expense.save(update_fields=["deleted_at", "deleted_by"])
-        Activity.record(
-            group,
-            actor,
-            Activity.Verb.EXPENSE_DELETED,
-            f"deleted “{expense.description}” ({expense.amount_display})",
+        expense, changed = set_deleted(
+            self.all(),
+            expense,
+            delete=True,
+            actor=actor,
+            verb=Activity.Verb.EXPENSE_DELETED,
+            summary=lambda row: f"deleted “{row.description}” ({row.amount_display})",
             expense_id=expense.pk,
         )
-        transaction.on_commit(metrics.EXPENSES_DELETED.inc)
+        if changed:
+            transaction.on_commit(metrics.EXPENSES_DELETED.inc)
         return expense
 
-    @transaction.atomic
     def restore_expense(self, expense, *, actor):
-        group = Group.objects.lock_for_ledger(expense.group_id)
-        expense = self.select_for_update().get(pk=expense.pk, group=group)
-        if expense.deleted_at is None:
-            return expense
-        group.apply_ledger_change(*expense.effect())
-        expense.deleted_at = None
-        expense.deleted_by = None
-        expense.save(update_fields=["deleted_at", "deleted_by"])
-        Activity.record(
-            group,
-            actor,
-            Activity.Verb.EXPENSE_RESTORED,
-            f"restored “{expense.description}” ({expense.amount_display})",
+        expense, _ = set_deleted(
+            self.all(),
+            expense,
+            delete=False,
+            actor=actor,
+            verb=Activity.Verb.EXPENSE_RESTORED,
+            summary=lambda row: f"restored “{row.description}” ({row.amount_display})",
             expense_id=expense.pk,
         )
         return expense

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from expenses.debts import net_pairs, payment_debts
+from groups.ledger import set_deleted
 from groups.models import Activity, Group, Member
 from settlements import plans
 from settlements.algorithm import Transfer, plan_settlement
@@ -290,42 +290,27 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         transaction.on_commit(metrics.PAYMENTS_RECORDED.inc)
         return payment
 
-    @transaction.atomic
     def delete_payment(self, payment, *, actor):
         """Soft delete: the payment leaves the ledger but stays restorable."""
-        group = Group.objects.lock_for_ledger(payment.group_id)
-        # Read again under the lock: a concurrent request may have deleted or restored it.
-        payment = self.with_people().get(pk=payment.pk, group=group)
-        if payment.deleted_at is not None:
-            return payment
-        group.apply_ledger_change(*payment.effect(sign=-1))
-        payment.deleted_at = timezone.now()
-        payment.deleted_by = actor
-        payment.save(update_fields=["deleted_at", "deleted_by"])
-        Activity.record(
-            group,
-            actor,
-            Activity.Verb.PAYMENT_DELETED,
-            f"deleted the payment {payment.summary}",
+        payment, _ = set_deleted(
+            self.with_people(),
+            payment,
+            delete=True,
+            actor=actor,
+            verb=Activity.Verb.PAYMENT_DELETED,
+            summary=lambda row: f"deleted the payment {row.summary}",
             payment_id=payment.pk,
         )
         return payment
 
-    @transaction.atomic
     def restore_payment(self, payment, *, actor):
-        group = Group.objects.lock_for_ledger(payment.group_id)
-        payment = self.with_people().get(pk=payment.pk, group=group)
-        if payment.deleted_at is None:
-            return payment
-        group.apply_ledger_change(*payment.effect())
-        payment.deleted_at = None
-        payment.deleted_by = None
-        payment.save(update_fields=["deleted_at", "deleted_by"])
-        Activity.record(
-            group,
-            actor,
-            Activity.Verb.PAYMENT_RESTORED,
-            f"restored the payment {payment.summary}",
+        payment, _ = set_deleted(
+            self.with_people(),
+            payment,
+            delete=False,
+            actor=actor,
+            verb=Activity.Verb.PAYMENT_RESTORED,
+            summary=lambda row: f"restored the payment {row.summary}",
             payment_id=payment.pk,
         )
         return payment
