@@ -1,9 +1,10 @@
 import secrets
 from datetime import timedelta
+from itertools import chain
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -166,37 +167,32 @@ class Group(models.Model):
 
         `member_deltas` maps member id to the change in their balance; `pair_deltas` maps
         (lower member id, higher member id) to the change in what the first owes the second.
-        Reads and writes each table once, whatever the number of members.
+        One statement per table whatever the number of members: saving an expense shared by 50
+        people runs on this path, and the ORM's bulk_update spent most of that time building
+        its CASE expressions.
         """
         member_deltas = {pk: delta for pk, delta in member_deltas.items() if delta}
-        if member_deltas:
-            members = list(self.members.filter(pk__in=member_deltas))
-            if len(members) != len(member_deltas):
-                raise ValueError("the change names members of another group")
-            for member in members:
-                member.balance += member_deltas[member.pk]
-            Member.objects.bulk_update(members, ["balance"])
         pair_deltas = {pair: delta for pair, delta in pair_deltas.items() if delta}
-        if pair_deltas:
-            existing = {
-                (pair.member_a_id, pair.member_b_id): pair
-                for pair in self.pair_balances.filter(
-                    member_a_id__in={a for a, _ in pair_deltas},
-                    member_b_id__in={b for _, b in pair_deltas},
+        with connection.cursor() as cursor:
+            if member_deltas:
+                cases = " ".join(["WHEN %s THEN %s"] * len(member_deltas))
+                ids = ", ".join(["%s"] * len(member_deltas))
+                cursor.execute(
+                    f"UPDATE {Member._meta.db_table} SET balance = balance + CASE id {cases} END "
+                    f"WHERE group_id = %s AND id IN ({ids})",
+                    [*chain.from_iterable(member_deltas.items()), self.pk, *member_deltas],
                 )
-            }
-            changed, created = [], []
-            for (a, b), delta in pair_deltas.items():
-                if (a, b) in existing:
-                    pair = existing[a, b]
-                    pair.amount += delta
-                    changed.append(pair)
-                else:
-                    created.append(
-                        PairBalance(group=self, member_a_id=a, member_b_id=b, amount=delta)
-                    )
-            PairBalance.objects.bulk_update(changed, ["amount"])
-            PairBalance.objects.bulk_create(created)
+                if cursor.rowcount != len(member_deltas):
+                    raise ValueError("the change names members of another group")
+            if pair_deltas:
+                table = PairBalance._meta.db_table
+                rows = ", ".join(["(%s, %s, %s, %s)"] * len(pair_deltas))
+                cursor.execute(
+                    f"INSERT INTO {table} (group_id, member_a_id, member_b_id, amount) "
+                    f"VALUES {rows} ON CONFLICT (group_id, member_a_id, member_b_id) "
+                    f"DO UPDATE SET amount = {table}.amount + excluded.amount",
+                    [x for (a, b), delta in pair_deltas.items() for x in (self.pk, a, b, delta)],
+                )
 
     def _keep_an_owner(self, leaving_owner):
         others = self.members.filter(role=Role.OWNER, is_active=True).exclude(pk=leaving_owner.pk)

@@ -1,4 +1,5 @@
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -176,3 +177,23 @@ def test_activity_page_without_javascript(client, world):
 
     assert response.status_code == 200
     assert "<html" in response.text
+
+
+def test_ledger_changes_cannot_touch_another_groups_members(world):
+    stranger = MemberFactory(group=GroupFactory())
+
+    with pytest.raises(ValueError, match="another group"), transaction.atomic():
+        world.group.apply_ledger_change({world.guest.pk: 100, stranger.pk: -100}, {})
+
+    world.guest.refresh_from_db()
+    stranger.refresh_from_db()
+    assert (world.guest.balance, stranger.balance) == (0, 0)
+
+
+def test_ledger_changes_add_up_pairs(world):
+    a, b = sorted([world.guest.pk, world.member_membership.pk])
+
+    world.group.apply_ledger_change({}, {(a, b): 250})
+    world.group.apply_ledger_change({}, {(a, b): -100})
+
+    assert world.group.pair_balances.get(member_a_id=a, member_b_id=b).amount == 150
