@@ -13,7 +13,7 @@ from splitclone.money import MoneyError, format_amount, parse_amount
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 # File signatures: the type is decided by the content, never by the name a browser sends.
 RECEIPT_SIGNATURES = {
-    "JPEG": (b"\xff\xd8\xff",),
+    "JPG": (b"\xff\xd8\xff",),
     "PNG": (b"\x89PNG\r\n\x1a\n",),
     "PDF": (b"%PDF-",),
 }
@@ -162,8 +162,12 @@ class ExpenseForm(forms.Form):
             return upload
         if upload.size > RECEIPT_MAX_BYTES:
             raise forms.ValidationError("The receipt is larger than 10 MB.")
-        if receipt_kind(upload) is None:
+        kind = receipt_kind(upload)
+        if kind is None:
             raise forms.ValidationError("The receipt must be a JPEG, PNG or WebP image or a PDF.")
+        # The stored name, and so the type it is served with, follows the content: a PNG named
+        # "page.html" must never come back as HTML.
+        upload.name = f"receipt.{kind.lower()}"
         return upload
 
     def clean(self):

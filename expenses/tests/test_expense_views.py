@@ -479,3 +479,17 @@ def test_expense_changes_are_counted(client, trio, django_capture_on_commit_call
 
     for name in ("created", "edited", "deleted"):
         assert metric(f"splitclone_expenses_{name}_total") == before[name] + 1
+
+
+def test_a_receipt_is_stored_under_the_type_of_its_content(client, trio):
+    client.force_login(trio.owner)
+    disguised = SimpleUploadedFile("page.html", PNG_BYTES, "text/html")
+    client.post(
+        reverse("expenses:create", args=[trio.group.pk]), form_data(trio) | {"receipt": disguised}
+    )
+    expense = Expense.objects.get(description="Groceries")
+
+    response = client.get(reverse("expenses:receipt", args=[trio.group.pk, expense.pk]))
+
+    assert expense.receipt.name.endswith(".png")
+    assert response["Content-Type"] == "image/png"
