@@ -23,12 +23,13 @@ DESCRIPTIONS = ["Groceries", "Dinner", "Taxi", "Fuel", "Tickets", "Coffee", "Ren
 CATEGORIES = ["groceries", "restaurants", "transport", "fuel", "entertainment", "food", "rent"]
 
 # The small demo: (group, currency, guests, [(description, amount, payer, participants)])
-# where payer and participants index into [demo user, *guests].
+# where payer and participants index into [demo user, the demo friend, *guests]. The two people
+# share both groups, so "settle across groups" has something to show.
 SHOWCASE = [
     (
         "Lisbon trip",
         "EUR",
-        ["Alice", "Bruno", "Chen"],
+        ["Alice", "Bruno"],
         [
             ("Flat for four nights", 48000, 0, [0, 1, 2, 3]),
             ("Dinner at Taberna", 12750, 1, [0, 1, 2, 3]),
@@ -38,15 +39,16 @@ SHOWCASE = [
     ),
     (
         "Flat 3B",
-        "GBP",
-        ["Dev", "Ella"],
+        "EUR",
+        ["Ella"],
         [
-            ("Electricity", 9000, 0, [0, 1, 2]),
-            ("Internet", 3500, 1, [0, 1, 2]),
-            ("Cleaning supplies", 1899, 2, [0, 2]),
+            ("Electricity", 9000, 1, [0, 1, 2]),
+            ("Internet", 3500, 2, [0, 1, 2]),
+            ("Cleaning supplies", 1899, 1, [1, 2]),
         ],
     ),
 ]
+FRIEND_EMAIL = "sam@splitclone.test"
 
 
 def insert_rows(model, columns, rows):
@@ -101,26 +103,29 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo account: log in as {DEMO_EMAIL} / {DEMO_PASSWORD}")
 
     @transaction.atomic
-    def demo_user(self):
+    def demo_user(self, email=DEMO_EMAIL, name="Demo Dana"):
         user, created = get_user_model().objects.get_or_create(
-            email=DEMO_EMAIL, defaults={"display_name": "Demo Dana"}
+            email=email, defaults={"display_name": name}
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         EmailAddress.objects.get_or_create(
-            user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
+            user=user, email=email, defaults={"verified": True, "primary": True}
         )
         return user
 
     def showcase(self, user):
         """A few groups with realistic expenses, saved through the normal ledger path."""
+        friend = self.demo_user(FRIEND_EMAIL, "Sam Rivera")
         for name, currency, guests, entries in SHOWCASE:
             if Group.objects.filter(name=name, created_by=user).exists():
                 continue
             group = Group.objects.create_group(creator=user, name=name, currency=currency)
-            people = [group.members.get(user=user)] + [
-                group.add_guest(guest, actor=user) for guest in guests
+            people = [
+                group.members.get(user=user),
+                group.add_user(friend, actor=user),
+                *(group.add_guest(guest, actor=user) for guest in guests),
             ]
             for day, (description, amount, payer, among) in enumerate(entries):
                 shares = split_equal(amount, [people[i].pk for i in among], seed=description)
