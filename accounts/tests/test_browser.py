@@ -4,19 +4,11 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from splitclone.tests.browser import screenshots
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
 PASSWORD = "plum-harbour-velvet-42"
-
-
-def screenshot_both_widths(page, folder, name):
-    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(size)
-        path = folder / f"{name}-{label}.png"
-        page.screenshot(path=path, full_page=True)
-        assert path.stat().st_size > 0
 
 
 def test_sign_up_verify_log_out_and_log_in(page, live_server, settings, tmp_path):
@@ -24,13 +16,13 @@ def test_sign_up_verify_log_out_and_log_in(page, live_server, settings, tmp_path
     page.set_default_timeout(10_000)
 
     page.goto(live_server.url)
-    screenshot_both_widths(page, tmp_path, "landing")
+    screenshots(page, tmp_path, "landing")
     page.get_by_role("link", name="Create a free account").click()
     page.get_by_label("Your name").fill("Grace Hopper")
     page.get_by_label("Email").fill("grace@example.com")
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    screenshot_both_widths(page, tmp_path, "signup")
+    screenshots(page, tmp_path, "signup")
     page.get_by_role("button", name="Sign Up").click()
 
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
@@ -39,7 +31,7 @@ def test_sign_up_verify_log_out_and_log_in(page, live_server, settings, tmp_path
     page.get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_role("heading", name="Hello, Grace Hopper")).to_be_visible()
-    screenshot_both_widths(page, tmp_path, "home")
+    screenshots(page, tmp_path, "home")
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Create a free account")).to_be_visible()
 

@@ -2,39 +2,14 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 from groups.models import Group, Role
 from groups.tests.factories import GroupFactory, MemberFactory
+from splitclone.tests.browser import log_in, screenshots, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
 NEW_PASSWORD = "plum-harbour-velvet-42"
-
-
-def screenshots(page, folder, name):
-    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(size)
-        path = folder / f"{name}-{label}.png"
-        page.screenshot(path=path, full_page=True)
-        assert path.stat().st_size > 0
-
-
-def settled(page):
-    """Waits until htmx has finished swapping and wiring up the new content.
-
-    Typing into a freshly swapped field before htmx has processed it would go unheard.
-    """
-    busy = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
-    page.wait_for_function(f"() => !document.querySelector('{busy}')")
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
 
 
 def test_build_a_group_and_bring_in_a_new_user_by_link(page, browser, live_server, tmp_path):

@@ -7,7 +7,7 @@ from accounts.tests.factories import UserFactory
 from expenses.tests.factories import add_expense
 from groups.models import Member, Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
-from groups.tests.test_browser import log_in, screenshots
+from splitclone.tests.browser import log_in, screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
