@@ -232,6 +232,11 @@ def expense_receipt(request, group_id, expense_id):
     expense = group_expense(membership, expense_id)
     if not expense.receipt:
         raise Http404("This expense has no receipt.")
+    # A storage that signs its URLs (S3 in production) gives this member a link that expires in
+    # minutes, and the file comes straight from the bucket. Any other storage's URL would be
+    # public, so the file is streamed from here.
+    if getattr(expense.receipt.storage, "querystring_auth", False):
+        return redirect(expense.receipt.url)
     return FileResponse(
         expense.receipt.open("rb"), filename=expense.receipt.name.rsplit("/", 1)[-1]
     )

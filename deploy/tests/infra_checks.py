@@ -334,32 +334,66 @@ def check_network_exposure(tree: Tree) -> list[str]:
     tasks_output = tree.modules["alb"].outputs().get("tasks_security_group_id", {})
     if ref(tasks_output.get("value", "")) != "aws_security_group.tasks.id":
         problems.append("modules/alb: output tasks_security_group_id must be the tasks group")
-    for env, stack in tree.environments.items():
-        rds = stack.modules().get("rds", {})
-        if ref(rds.get("client_security_group_id", "")) != "module.alb.tasks_security_group_id":
-            problems.append(f"environments/{env}: the database client must be the tasks group")
-        ecs = stack.modules().get("ecs", {})
-        if ref(ecs.get("security_group_id", "")) != "module.alb.tasks_security_group_id":
-            problems.append(f"environments/{env}: the service must run in the tasks group")
+    calls = tree.modules["stack"].modules()
+    rds = calls.get("rds", {})
+    if ref(rds.get("client_security_group_id", "")) != "module.alb.tasks_security_group_id":
+        problems.append("modules/stack: the database client must be the tasks group")
+    ecs = calls.get("ecs", {})
+    if ref(ecs.get("security_group_id", "")) != "module.alb.tasks_security_group_id":
+        problems.append("modules/stack: the service must run in the tasks group")
     return problems
 
 
-def check_production_protection(tree: Tree) -> list[str]:
-    """Production keeps its data and entry point: deletion protection, Multi-AZ, NAT per AZ."""
+STACK_SOURCE = "../../modules/stack"
+
+
+def check_environments_use_stack(tree: Tree) -> list[str]:
+    """Each environment is one call of modules/stack and nothing else, so the checks of the
+    stack's wiring (and of production's call) cover everything an environment builds."""
     problems: list[str] = []
-    prod = tree.environments["production"].modules()
-    if not is_true(prod.get("rds", {}).get("deletion_protection")):
-        problems.append("production: RDS deletion_protection must be true")
-    if not is_true(prod.get("rds", {}).get("multi_az")):
-        problems.append("production: RDS multi_az must be true")
-    if not is_true(prod.get("alb", {}).get("deletion_protection")):
-        problems.append("production: ALB deletion_protection must be true")
-    if not is_true(prod.get("network", {}).get("nat_gateway_per_az")):
-        problems.append("production: one NAT gateway per AZ is required")
-    if not is_true(prod.get("alb", {}).get("enable_waf")):
-        problems.append("production: the ALB WAF must be enabled")
-    if (as_int(prod.get("ecs", {}).get("min_capacity")) or 0) < 2:
+    for env, stack in tree.environments.items():
+        calls = stack.modules()
+        if set(calls) != {"stack"} or calls["stack"].get("source") != STACK_SOURCE:
+            problems.append(f"environments/{env}: must call only module.stack ({STACK_SOURCE})")
+        for rtype, name, _ in stack.all_resources():
+            problems.append(f"environments/{env}: {rtype}.{name} belongs in modules/stack")
+    return problems
+
+
+# Switches of modules/stack that production must turn on (and that default to on).
+PROTECTIONS = ("deletion_protection", "db_multi_az", "nat_gateway_per_az", "enable_waf")
+# (module call inside modules/stack, its argument) -> the stack variable it must follow.
+STACK_WIRING = {
+    ("alb", "deletion_protection"): "deletion_protection",
+    ("rds", "deletion_protection"): "deletion_protection",
+    ("rds", "multi_az"): "db_multi_az",
+    ("network", "nat_gateway_per_az"): "nat_gateway_per_az",
+    ("alb", "enable_waf"): "enable_waf",
+    ("ecs", "min_capacity"): "min_capacity",
+}
+
+
+def check_production_protection(tree: Tree) -> list[str]:
+    """Production keeps its data and entry point: deletion protection, Multi-AZ, NAT per AZ.
+
+    Production's call of modules/stack turns each protection on, the stack hands it to the
+    module that enforces it, and the stack's and modules' defaults are the protected ones.
+    """
+    problems: list[str] = []
+    prod = tree.environments["production"].modules().get("stack", {})
+    for knob in PROTECTIONS:
+        if not is_true(prod.get(knob)):
+            problems.append(f"production: {knob} must be true")
+    if (as_int(prod.get("min_capacity")) or 0) < 2:
         problems.append("production: at least 2 tasks must run")
+    stack = tree.modules["stack"]
+    calls = stack.modules()
+    for (module, attr), knob in STACK_WIRING.items():
+        if ref(calls.get(module, {}).get(attr, "")) != f"var.{knob}":
+            problems.append(f"modules/stack: module.{module} {attr} must follow var.{knob}")
+    for knob in PROTECTIONS:
+        if not is_true(variable_default(stack, knob)):
+            problems.append(f"modules/stack: var.{knob} must default to true")
     alb = tree.modules["alb"]
     lb = alb.resources("aws_lb").get("this", {})
     if ref(lb.get("enable_deletion_protection", "")) != "var.deletion_protection":
@@ -379,20 +413,24 @@ def check_production_protection(tree: Tree) -> list[str]:
 def check_environment_sizes(tree: Tree) -> list[str]:
     """Staging is small (1 NAT, single-AZ, 1-2 tasks); production 2-10 tasks."""
     problems: list[str] = []
-    staging = tree.environments["staging"].modules()
-    if not is_false(staging.get("network", {}).get("nat_gateway_per_az")):
+    staging = tree.environments["staging"].modules().get("stack", {})
+    if not is_false(staging.get("nat_gateway_per_az")):
         problems.append("staging: a single NAT gateway is expected")
-    if not is_false(staging.get("rds", {}).get("multi_az")):
+    if not is_false(staging.get("db_multi_az")):
         problems.append("staging: single-AZ RDS is expected")
     sizes = {
         "staging": (1, 2),
         "production": (2, 10),
     }
     for env, (low, high) in sizes.items():
-        ecs = tree.environments[env].modules().get("ecs", {})
-        got = (as_int(ecs.get("min_capacity")), as_int(ecs.get("max_capacity")))
+        call = tree.environments[env].modules().get("stack", {})
+        got = (as_int(call.get("min_capacity")), as_int(call.get("max_capacity")))
         if got != (low, high):
             problems.append(f"{env}: expected {low}-{high} tasks, got {got[0]}-{got[1]}")
+    ecs = tree.modules["stack"].modules().get("ecs", {})
+    for attr in ("min_capacity", "max_capacity"):
+        if ref(ecs.get(attr, "")) != f"var.{attr}":
+            problems.append(f"modules/stack: module.ecs {attr} must follow var.{attr}")
     return problems
 
 
@@ -419,15 +457,8 @@ def check_metrics_not_public(tree: Tree) -> list[str]:
                 for value in listify(resolve(alb, pattern.get("values"))):
                     paths.extend(listify(resolve(alb, value)))
         if fixed_404 and "/metrics" in paths:
-            overridden = [
-                env
-                for env, stack in tree.environments.items()
-                if "blocked_paths" in stack.modules().get("alb", {})
-            ]
-            if overridden:
-                return [
-                    f"environments/{e}: must not override alb.blocked_paths" for e in overridden
-                ]
+            if "blocked_paths" in tree.modules["stack"].modules().get("alb", {}):
+                return ["modules/stack: must not override alb.blocked_paths"]
             return []
     return ["modules/alb: no HTTPS listener rule answering /metrics with a fixed 404"]
 
@@ -573,6 +604,7 @@ ALL_CHECKS = (
     check_database,
     check_buckets_private,
     check_network_exposure,
+    check_environments_use_stack,
     check_production_protection,
     check_environment_sizes,
     check_metrics_not_public,

@@ -71,8 +71,18 @@ def db(t: ic.Tree) -> dict[str, Any]:
     return resource(t.modules["rds"], "aws_db_instance", "this")
 
 
-def prod(t: ic.Tree, module: str) -> dict[str, Any]:
-    return t.environments["production"].modules()[module]
+def call(t: ic.Tree, env: str) -> dict[str, Any]:
+    """The environment's `module "stack"` block."""
+    return t.environments[env].modules()["stack"]
+
+
+def prod(t: ic.Tree) -> dict[str, Any]:
+    return call(t, "production")
+
+
+def in_stack(t: ic.Tree, module: str) -> dict[str, Any]:
+    """A module call inside modules/stack."""
+    return t.modules["stack"].modules()[module]
 
 
 def drop_force_ssl(t: ic.Tree) -> None:
@@ -177,10 +187,39 @@ MUTATIONS: list[tuple[str, Callable[[ic.Tree], None], Callable[[ic.Tree], list[s
     ),
     (
         "db-client-is-alb",
-        lambda t: prod(t, "rds").update(
+        lambda t: in_stack(t, "rds").update(
             client_security_group_id="${module.alb.alb_security_group_id}"
         ),
         ic.check_network_exposure,
+    ),
+    (
+        "service-in-alb-group",
+        lambda t: in_stack(t, "ecs").update(
+            security_group_id="${module.alb.alb_security_group_id}"
+        ),
+        ic.check_network_exposure,
+    ),
+    # environments are one call of the stack
+    (
+        "env-builds-its-own-database",
+        lambda t: (
+            t.environments["production"]
+            .blocks["module"]
+            .append({"rds": {"source": "../../modules/rds", "deletion_protection": False}})
+        ),
+        ic.check_environments_use_stack,
+    ),
+    (
+        "env-adds-a-resource",
+        lambda t: add_resource(
+            t.environments["staging"], "aws_s3_bucket", "scratch", {"bucket": "scratch"}
+        ),
+        ic.check_environments_use_stack,
+    ),
+    (
+        "env-calls-another-stack",
+        lambda t: call(t, "staging").update(source="../../modules/stack-copy"),
+        ic.check_environments_use_stack,
     ),
     (
         "tasks-reachable-from-vpc",
@@ -191,18 +230,53 @@ MUTATIONS: list[tuple[str, Callable[[ic.Tree], None], Callable[[ic.Tree], list[s
     ),
     # production protection
     (
-        "prod-rds-deletable",
-        lambda t: prod(t, "rds").update(deletion_protection=False),
+        "prod-deletable",
+        lambda t: prod(t).update(deletion_protection=False),
+        ic.check_production_protection,
+    ),
+    (
+        "prod-protection-left-to-default",
+        lambda t: prod(t).pop("deletion_protection"),
         ic.check_production_protection,
     ),
     (
         "prod-single-az",
-        lambda t: prod(t, "rds").update(multi_az=False),
+        lambda t: prod(t).update(db_multi_az=False),
         ic.check_production_protection,
     ),
     (
-        "prod-alb-deletable",
-        lambda t: prod(t, "alb").update(deletion_protection=False),
+        "prod-single-nat",
+        lambda t: prod(t).update(nat_gateway_per_az=False),
+        ic.check_production_protection,
+    ),
+    (
+        "prod-without-waf",
+        lambda t: prod(t).update(enable_waf=False),
+        ic.check_production_protection,
+    ),
+    (
+        "prod-one-task",
+        lambda t: prod(t).update(min_capacity=1),
+        ic.check_production_protection,
+    ),
+    (
+        "stack-alb-always-deletable",
+        lambda t: in_stack(t, "alb").update(deletion_protection=False),
+        ic.check_production_protection,
+    ),
+    (
+        "stack-rds-always-deletable",
+        lambda t: in_stack(t, "rds").update(deletion_protection=False),
+        ic.check_production_protection,
+    ),
+    (
+        "stack-rds-always-single-az",
+        lambda t: in_stack(t, "rds").update(multi_az=False),
+        ic.check_production_protection,
+    ),
+    (
+        "stack-unprotected-by-default",
+        lambda t: t.modules["stack"].variables()["deletion_protection"].update(default=False),
         ic.check_production_protection,
     ),
     (
@@ -213,13 +287,18 @@ MUTATIONS: list[tuple[str, Callable[[ic.Tree], None], Callable[[ic.Tree], list[s
         ic.check_production_protection,
     ),
     (
-        "prod-single-nat",
-        lambda t: prod(t, "network").update(nat_gateway_per_az=False),
-        ic.check_production_protection,
+        "staging-oversized",
+        lambda t: call(t, "staging").update(max_capacity=6),
+        ic.check_environment_sizes,
     ),
     (
-        "staging-oversized",
-        lambda t: t.environments["staging"].modules()["ecs"].update(max_capacity=6),
+        "staging-multi-az",
+        lambda t: call(t, "staging").update(db_multi_az=True),
+        ic.check_environment_sizes,
+    ),
+    (
+        "stack-ignores-max-capacity",
+        lambda t: in_stack(t, "ecs").update(max_capacity=2),
         ic.check_environment_sizes,
     ),
     # /metrics
@@ -240,7 +319,7 @@ MUTATIONS: list[tuple[str, Callable[[ic.Tree], None], Callable[[ic.Tree], list[s
     ),
     (
         "metrics-paths-overridden",
-        lambda t: prod(t, "alb").update(blocked_paths=["/nothing"]),
+        lambda t: in_stack(t, "alb").update(blocked_paths=["/nothing"]),
         ic.check_metrics_not_public,
     ),
     # ECR

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import LOG_LEVEL, env, logging_config
+from .base import LOG_LEVEL, SECURE_CSP, env, logging_config
 
 SECRET_KEY = env("SECRET_KEY")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
@@ -40,3 +40,61 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# On AWS (deploy/terraform) both buckets are set; without them the image serves its own static
+# files through whitenoise and keeps receipts on disk. Credentials come from boto3's default chain
+# (the ECS task role), never from settings. Both buckets encrypt with KMS, which needs SigV4.
+# Virtual-hosted URLs on the regional endpoint: the global one can answer a new bucket with a
+# redirect for up to a day, which a signed URL does not survive.
+s3_connection = {
+    # Empty (as in .env.example) means boto3's own default, like unset.
+    "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+    "signature_version": "s3v4",
+    "addressing_style": "virtual",
+}
+# The buckets enforce bucket-owner object ownership, which refuses requests that carry an ACL:
+# `default_acl: None` sends none. No `ServerSideEncryption` object parameter either: each bucket
+# encrypts with its own KMS key by default, and a bare "aws:kms" would pick the AWS-managed key.
+
+if env("AWS_STATIC_BUCKET_NAME", default=""):
+    static_cdn_domain = env("STATIC_CDN_DOMAIN", default="")
+    if not static_cdn_domain:
+        raise ImproperlyConfigured("STATIC_CDN_DOMAIN must name the CDN of AWS_STATIC_BUCKET_NAME.")
+    # `collectstatic` (a one-off task at deploy) uploads hashed files under static/, the path
+    # CloudFront serves from the bucket; each process reads the manifest back on first use.
+    STORAGES["staticfiles"] = {
+        "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
+        "OPTIONS": {
+            **s3_connection,
+            "bucket_name": env("AWS_STATIC_BUCKET_NAME"),
+            "location": "static",
+            "custom_domain": static_cdn_domain,
+            "querystring_auth": False,
+            "default_acl": None,
+        },
+    }
+    STATIC_URL = f"https://{static_cdn_domain}/static/"
+    # Pages load their stylesheet, scripts (htmx too) and images from the CDN's origin.
+    SECURE_CSP = {
+        **SECURE_CSP,
+        **{
+            directive: [*SECURE_CSP[directive], f"https://{static_cdn_domain}"]
+            for directive in ("script-src", "style-src", "img-src")
+        },
+    }
+
+if env("AWS_STORAGE_BUCKET_NAME", default=""):
+    # Receipts: private objects that expense_receipt hands to members as URLs signed for five
+    # minutes, never overwritten. No `location`: receipt_path already files them under
+    # receipts/<group>/.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **s3_connection,
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }

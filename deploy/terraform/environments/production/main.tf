@@ -1,247 +1,54 @@
 locals {
-  environment = "production"
-  name        = "splitclone-${local.environment}"
-
-  app_domain = var.domain_name
-  cdn_domain = "static.${var.domain_name}"
-
   tags = {
     Project     = "splitclone"
-    Environment = local.environment
+    Environment = "production"
     ManagedBy   = "terraform"
   }
 }
 
-data "aws_iam_openid_connect_provider" "github" {
-  url = "https://token.actions.githubusercontent.com"
-}
-
-module "network" {
-  source = "../../modules/network"
-
-  name               = local.name
-  cidr_block         = "10.30.0.0/16"
-  az_count           = 2
-  nat_gateway_per_az = true
-}
-
-module "logs" {
-  source = "../../modules/logs"
-
-  name            = local.name
-  expiration_days = 365
-  force_destroy   = false
-}
-
-module "monitoring" {
-  source = "../../modules/monitoring"
-
-  name                    = local.name
-  log_retention_days      = 365
-  alarm_email             = var.alarm_email
-  alb_arn_suffix          = module.alb.alb_arn_suffix
-  target_group_arn_suffix = module.alb.target_group_arn_suffix
-  ecs_cluster_name        = module.ecs.cluster_name
-  ecs_service_name        = module.ecs.service_name
-  db_instance_identifier  = module.rds.instance_identifier
-  db_allocated_storage_gb = module.rds.allocated_storage
-  prometheus_rules_dir    = "${path.root}/${var.prometheus_rules_dir}"
-  enable_grafana          = true
-}
-
-module "dns" {
-  source = "../../modules/dns"
+# Production: highly available and protected. Everything but these sizes is in modules/stack.
+module "stack" {
+  source = "../../modules/stack"
 
   providers = {
     aws           = aws
     aws.us_east_1 = aws.us_east_1
   }
 
-  zone_name                = var.domain_name
-  app_domain               = local.app_domain
-  cdn_domain               = local.cdn_domain
-  alb_dns_name             = module.alb.alb_dns_name
-  alb_zone_id              = module.alb.alb_zone_id
-  cdn_dns_name             = module.static.distribution_domain_name
-  cdn_zone_id              = module.static.distribution_hosted_zone_id
-  query_log_retention_days = 365
-}
+  environment        = "production"
+  domain_name        = var.domain_name
+  github_repository  = var.github_repository
+  image_tag          = var.image_tag
+  alarm_email        = var.alarm_email
+  default_from_email = var.default_from_email
 
-module "alb" {
-  source = "../../modules/alb"
+  cidr_block         = "10.30.0.0/16"
+  nat_gateway_per_az = true
 
-  name                = local.name
-  vpc_id              = module.network.vpc_id
-  public_subnet_ids   = module.network.public_subnet_ids
-  certificate_arn     = module.dns.app_certificate_arn
-  access_logs_bucket  = module.logs.bucket_name
   deletion_protection = true
   enable_waf          = true
-  log_kms_key_arn     = module.monitoring.logs_kms_key_arn
-  log_retention_days  = 365
-}
+  enable_grafana      = true
+  force_destroy       = false
 
-module "rds" {
-  source = "../../modules/rds"
+  log_retention_days         = 365
+  access_log_expiration_days = 365
 
-  name                     = local.name
-  vpc_id                   = module.network.vpc_id
-  subnet_ids               = module.network.database_subnet_ids
-  client_security_group_id = module.alb.tasks_security_group_id
-  engine_version           = "16"
-  instance_class           = "db.m7g.large"
-  allocated_storage        = 50
-  max_allocated_storage    = 500
-  multi_az                 = true
-  deletion_protection      = true
-  backup_retention_period  = 30
-  apply_immediately        = false
-  log_kms_key_arn          = module.monitoring.logs_kms_key_arn
-  log_retention_days       = 365
-}
+  db_instance_class        = "db.m7g.large"
+  db_allocated_storage     = 50
+  db_max_allocated_storage = 500
+  db_multi_az              = true
+  db_backup_retention_days = 30
+  db_apply_immediately     = false
 
-module "static" {
-  source = "../../modules/static"
-
-  name                    = local.name
-  cdn_domain              = local.cdn_domain
-  cdn_certificate_arn     = module.dns.cdn_certificate_arn
-  cors_allowed_origins    = ["https://${local.app_domain}"]
-  logs_bucket_name        = module.logs.bucket_name
-  logs_bucket_domain_name = module.logs.bucket_domain_name
-  force_destroy           = false
-}
-
-module "ecr" {
-  source = "../../modules/ecr"
-
-  name               = local.name
   keep_tagged_images = 100
+  task_cpu           = 1024
+  task_memory        = 2048
+  min_capacity       = 2
+  max_capacity       = 10
+  gunicorn_workers   = 3
 }
 
-module "secrets" {
-  source = "../../modules/secrets"
-
-  name = local.name
-}
-
-module "iam" {
-  source = "../../modules/iam"
-
-  name                        = local.name
-  ecr_repository_arn          = module.ecr.repository_arn
-  log_group_arns              = module.monitoring.log_group_arns
-  app_log_group_arn           = module.monitoring.app_log_group_arn
-  secret_arns                 = concat(module.secrets.secret_arns, [module.rds.master_user_secret_arn])
-  ssm_parameter_arns          = [module.ecs.adot_config_parameter_arn]
-  secret_kms_key_arns         = [module.secrets.kms_key_arn, module.rds.kms_key_arn]
-  media_bucket_arn            = module.static.media_bucket_arn
-  media_kms_key_arn           = module.static.media_kms_key_arn
-  static_bucket_arn           = module.static.static_bucket_arn
-  static_kms_key_arn          = module.static.static_kms_key_arn
-  prometheus_workspace_arn    = module.monitoring.prometheus_workspace_arn
-  ecs_cluster_name            = module.ecs.cluster_name
-  ecs_service_name            = module.ecs.service_name
-  task_families               = [module.ecs.app_task_family, module.ecs.manage_task_family]
-  manage_task_family          = module.ecs.manage_task_family
-  cloudfront_distribution_arn = module.static.distribution_arn
-  deploy_config_parameter_arn = aws_ssm_parameter.deploy_config.arn
-  grafana_workspace_arn       = module.monitoring.grafana_workspace_arn
-  github_oidc_provider_arn    = data.aws_iam_openid_connect_provider.github.arn
-  github_repository           = var.github_repository
-  github_environment          = local.environment
-}
-
-module "ecs" {
-  source = "../../modules/ecs"
-
-  name                        = local.name
-  environment_label           = local.environment
-  repository_url              = module.ecr.repository_url
-  image_tag                   = var.image_tag
-  cpu                         = 1024
-  memory                      = 2048
-  min_capacity                = 2
-  max_capacity                = 10
-  subnet_ids                  = module.network.private_subnet_ids
-  security_group_id           = module.alb.tasks_security_group_id
-  target_group_arn            = module.alb.target_group_arn
-  alb_arn_suffix              = module.alb.alb_arn_suffix
-  target_group_arn_suffix     = module.alb.target_group_arn_suffix
-  execution_role_arn          = module.iam.execution_role_arn
-  app_task_role_arn           = module.iam.app_task_role_arn
-  manage_task_role_arn        = module.iam.manage_task_role_arn
-  app_log_group_name          = module.monitoring.app_log_group_name
-  adot_log_group_name         = module.monitoring.adot_log_group_name
-  exec_log_group_name         = module.monitoring.exec_log_group_name
-  log_kms_key_arn             = module.monitoring.logs_kms_key_arn
-  secrets_kms_key_arn         = module.secrets.kms_key_arn
-  prometheus_remote_write_url = module.monitoring.prometheus_remote_write_url
-  metrics_token_secret_arn    = module.secrets.metrics_token_arn
-
-  environment = local.app_environment
-  secrets     = local.app_secrets
-}
-
-locals {
-  app_environment = {
-    DJANGO_SETTINGS_MODULE = "splitclone.settings.production"
-    # localhost: the ADOT sidecar scrapes http://localhost:8000/metrics.
-    ALLOWED_HOSTS        = "${local.app_domain},localhost"
-    CSRF_TRUSTED_ORIGINS = "https://${local.app_domain}"
-    DATABASE_HOST        = module.rds.address
-    DATABASE_PORT        = tostring(module.rds.port)
-    DATABASE_NAME        = module.rds.database_name
-    PGSSLMODE            = "require"
-    DEFAULT_FROM_EMAIL   = var.default_from_email != "" ? var.default_from_email : "Splitclone <noreply@${var.domain_name}>"
-    # Only the sidecar (same network namespace) may scrape without going through the ALB, which 404s /metrics anyway.
-    METRICS_ALLOWED_NETWORKS = "127.0.0.1/32"
-    LOG_LEVEL                = "INFO"
-    GUNICORN_WORKERS         = "3"
-    GUNICORN_THREADS         = "4"
-    # Only the ALB (in the public subnets) can reach the tasks; trust its X-Forwarded-* headers.
-    FORWARDED_ALLOW_IPS      = join(",", module.network.public_subnet_cidrs)
-    PROMETHEUS_MULTIPROC_DIR = "/tmp/prometheus"
-    AWS_STORAGE_BUCKET_NAME  = module.static.media_bucket_name
-    AWS_STATIC_BUCKET_NAME   = module.static.static_bucket_name
-    AWS_S3_REGION_NAME       = var.region
-    STATIC_CDN_DOMAIN        = local.cdn_domain
-  }
-
-  app_secrets = {
-    SECRET_KEY        = module.secrets.django_secret_key_arn
-    EMAIL_URL         = module.secrets.email_url_arn
-    METRICS_TOKEN     = module.secrets.metrics_token_arn
-    DATABASE_USER     = "${module.rds.master_user_secret_arn}:username::"
-    DATABASE_PASSWORD = "${module.rds.master_user_secret_arn}:password::"
-  }
-}
-
-# Everything the deploy workflow needs, so GitHub only stores the role ARN,
-# the region and this parameter's name.
-resource "aws_ssm_parameter" "deploy_config" {
-  # checkov:skip=CKV2_AWS_34:Holds only resource names/IDs for the deploy workflow, no secret; a plain String keeps the deploy role free of KMS permissions.
-  name        = "/${local.name}/deploy-config"
-  description = "Resource identifiers used by .github/workflows/deploy.yml"
-  type        = "String"
-
-  value = jsonencode({
-    environment               = local.environment
-    region                    = var.region
-    app_url                   = "https://${local.app_domain}"
-    ecr_repository_url        = module.ecr.repository_url
-    ecr_repository_name       = module.ecr.repository_name
-    cluster                   = module.ecs.cluster_name
-    service                   = module.ecs.service_name
-    app_task_family           = module.ecs.app_task_family
-    manage_task_family        = module.ecs.manage_task_family
-    app_log_group             = module.monitoring.app_log_group_name
-    private_subnet_ids        = module.network.private_subnet_ids
-    task_security_group_id    = module.alb.tasks_security_group_id
-    cloudfront_distribution   = module.static.distribution_id
-    grafana_workspace_id      = module.monitoring.grafana_workspace_id
-    grafana_endpoint          = module.monitoring.grafana_endpoint
-    grafana_service_account   = module.monitoring.grafana_service_account_id
-    prometheus_query_endpoint = module.monitoring.prometheus_endpoint
-  })
+output "stack" {
+  description = "Everything the runbook asks for (name_servers, deploy_role_arn, deploy_config_parameter, ...): `terraform output stack`."
+  value       = module.stack
 }

@@ -30,9 +30,3 @@ variable "default_from_email" {
   type        = string
   default     = ""
 }
-
-variable "prometheus_rules_dir" {
-  description = "Folder with the Prometheus rule files loaded into AMP."
-  type        = string
-  default     = "../../../prometheus/rules"
-}
