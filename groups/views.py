@@ -3,6 +3,7 @@ import io
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db.models import Q
 from django.http import HttpResponse
@@ -30,6 +31,7 @@ from groups.models import Activity, Group, Invite, MembershipError
 FEED_PAGE_SIZE = 20
 MEMBERS_FOR_ALL_PAIRS = 6
 SEARCH_RESULTS = 8
+INVITE_EMAILS_PER_HOUR = 20
 
 
 def activity_page(group, before=None):
@@ -354,6 +356,17 @@ def invite_qr(request, group_id, invite_id):
     return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
+def invite_email_allowed(user):
+    """Counts the invites `user` emails per hour, in the cache every app server shares.
+
+    They go to addresses nobody has verified, so a cap keeps the feature from mailing strangers
+    in bulk.
+    """
+    key = f"invite-emails:{user.pk}"
+    cache.add(key, 0, timeout=3600)
+    return cache.incr(key) <= INVITE_EMAILS_PER_HOUR
+
+
 @require_POST
 @login_required
 def invite_email(request, group_id):
@@ -362,6 +375,13 @@ def invite_email(request, group_id):
     form = InviteEmailForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter a valid email address to send the invite to.")
+        return redirect("groups:invites", group_id=group_id)
+    if not invite_email_allowed(request.user):
+        messages.error(
+            request,
+            f"You have sent {INVITE_EMAILS_PER_HOUR} invites by email in the last hour. "
+            "Please wait a while, or share an invite link instead.",
+        )
         return redirect("groups:invites", group_id=group_id)
     invite = group.invites.create(
         created_by=request.user, expires_at=Invite.expiry_from_days(30), max_uses=1

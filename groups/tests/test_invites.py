@@ -182,3 +182,15 @@ def test_invite_by_email_needs_a_valid_address(client, world):
 
     assert "Enter a valid email address" in response.text
     assert not mail.outbox
+
+
+def test_invites_by_email_are_capped_per_hour(client, world, monkeypatch):
+    monkeypatch.setattr("groups.views.INVITE_EMAILS_PER_HOUR", 2)
+    client.force_login(world.owner)
+    url = reverse("groups:invite_email", args=[world.group.pk])
+
+    for n in range(3):
+        response = client.post(url, {"email": f"friend{n}@example.com"}, follow=True)
+
+    assert len(mail.outbox) == 2
+    assert "sent 2 invites by email in the last hour" in response.text
