@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from expenses.forms import ExpenseForm
 from expenses.models import Category, Expense, StaleEdit
@@ -104,6 +104,7 @@ def wants_preview(request):
     return request.POST.get("action") == "preview"
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def expense_create(request, group_id):
     membership = get_membership(request, group_id)
@@ -164,6 +165,7 @@ def expense_detail(request, group_id, expense_id):
     return render(request, "expenses/expense_detail.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def expense_edit(request, group_id, expense_id):
     membership = get_membership(request, group_id)

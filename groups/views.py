@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from expenses.views import expense_page
@@ -55,6 +55,7 @@ def member_panel_context(request, membership, search_form=None, guest_form=None)
     }
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def group_create(request):
     form = GroupForm(request.POST or None)
@@ -130,6 +131,7 @@ def group_activity(request, group_id):
     return render(request, template, context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def group_edit(request, group_id):
     membership = get_membership(request, group_id, require_manager=True)
@@ -300,6 +302,7 @@ def invite_url(request, invite):
     return request.build_absolute_uri(reverse("groups:join", args=[invite.token]))
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def invites(request, group_id):
     membership = get_membership(request, group_id, require_manager=True)
@@ -401,6 +404,7 @@ def invite_email(request, group_id):
     return redirect("groups:invites", group_id=group_id)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def join(request, token):
     invite = Invite.objects.select_related("group").filter(token=token).first()

@@ -80,6 +80,15 @@ def test_outsider_cannot_tell_the_group_exists(client, world, name, params):
 
 
 @pytest.mark.parametrize(("name", "params"), PATTERNS)
+def test_other_methods_are_refused(client, world, name, params):
+    client.force_login(world.owner)
+
+    response = client.patch(url_for(world, name, params))
+
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize(("name", "params"), PATTERNS)
 def test_anonymous_visitor_is_sent_to_log_in(client, world, name, params):
     response = visit(client, url_for(world, name, params))
 
