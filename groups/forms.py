@@ -25,6 +25,18 @@ class GroupForm(forms.ModelForm):
     def clean_name(self):
         return tidy_name(self.cleaned_data["name"])
 
+    def clean_currency(self):
+        currency = self.cleaned_data["currency"]
+        group = self.instance
+        changed = group.pk and currency != group.currency
+        # Amounts are stored in the currency's minor units: switching EUR to JPY would turn
+        # every 10.00 into 1,000.
+        if changed and (group.expenses.exists() or group.payments.exists()):
+            raise forms.ValidationError(
+                "The currency can't change once the group has expenses or payments."
+            )
+        return currency
+
 
 class GuestForm(forms.Form):
     guest_name = forms.CharField(

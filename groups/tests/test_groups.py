@@ -197,3 +197,30 @@ def test_ledger_changes_add_up_pairs(world):
     world.group.apply_ledger_change({}, {(a, b): -100})
 
     assert world.group.pair_balances.get(member_a_id=a, member_b_id=b).amount == 150
+
+
+def test_the_currency_cannot_change_once_there_are_expenses(client, world):
+    client.force_login(world.owner)
+
+    response = client.post(
+        reverse("groups:edit", args=[world.group.pk]), {"name": "Lisbon trip", "currency": "JPY"}
+    )
+
+    assert response.status_code == 422
+    assert (
+        "can't change once the group has expenses" in response.context["form"].errors["currency"][0]
+    )
+    world.group.refresh_from_db()
+    assert world.group.currency == "EUR"
+
+
+def test_the_currency_can_change_while_the_group_is_empty(client):
+    owner = UserFactory()
+    group = GroupFactory(created_by=owner)
+    MemberFactory(group=group, user=owner, role=Role.OWNER)
+    client.force_login(owner)
+
+    client.post(reverse("groups:edit", args=[group.pk]), {"name": group.name, "currency": "JPY"})
+
+    group.refresh_from_db()
+    assert group.currency == "JPY"
