@@ -19,7 +19,7 @@ def test_seed_demo_is_idempotent_and_prints_the_login(capsys):
     assert f"{DEMO_EMAIL} / {DEMO_PASSWORD}" in output
     assert User.objects.get(email=DEMO_EMAIL).check_password(DEMO_PASSWORD)
     assert User.objects.count() == 2
-    assert first == (2, 7)
+    assert first == (3, 9)
     assert (Group.objects.count(), Expense.objects.count()) == first
     for group in Group.objects.all():
         assert kept(group) == ledger_truth(group)

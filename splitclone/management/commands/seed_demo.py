@@ -23,8 +23,8 @@ DESCRIPTIONS = ["Groceries", "Dinner", "Taxi", "Fuel", "Tickets", "Coffee", "Ren
 CATEGORIES = ["groceries", "restaurants", "transport", "fuel", "entertainment", "food", "rent"]
 
 # The small demo: (group, currency, guests, [(description, amount, payer, participants)])
-# where payer and participants index into [demo user, the demo friend, *guests]. The two people
-# share both groups, so "settle across groups" has something to show.
+# where payer and participants index into [demo user, the demo friend, *guests]. The flat and
+# the ski weekend have no guests, so the two people can settle both together across groups.
 SHOWCASE = [
     (
         "Lisbon trip",
@@ -40,11 +40,20 @@ SHOWCASE = [
     (
         "Flat 3B",
         "EUR",
-        ["Ella"],
+        [],
         [
-            ("Electricity", 9000, 1, [0, 1, 2]),
-            ("Internet", 3500, 2, [0, 1, 2]),
-            ("Cleaning supplies", 1899, 1, [1, 2]),
+            ("Electricity", 9000, 1, [0, 1]),
+            ("Internet", 3500, 0, [0, 1]),
+            ("Cleaning supplies", 1899, 1, [0, 1]),
+        ],
+    ),
+    (
+        "Ski weekend",
+        "EUR",
+        [],
+        [
+            ("Chalet", 36000, 0, [0, 1]),
+            ("Lift passes", 11800, 1, [0, 1]),
         ],
     ),
 ]
