@@ -43,7 +43,7 @@ def activity_page(group, before=None):
     return page[:FEED_PAGE_SIZE], len(page) > FEED_PAGE_SIZE
 
 
-def member_panel_context(request, membership, search_form=None, guest_form=None):
+def member_panel_context(membership, search_form=None, guest_form=None):
     group = membership.group
     return {
         "group": group,
@@ -73,7 +73,7 @@ def group_detail(request, group_id):
     membership = get_membership(request, group_id)
     group = membership.group
     feed, has_more = activity_page(group)
-    context = member_panel_context(request, membership)
+    context = member_panel_context(membership)
     expense_rows, next_cursor = expense_page(group, membership)
     context |= {
         "feed": feed,
@@ -168,7 +168,7 @@ def group_archive(request, group_id):
 
 def render_member_panel(request, membership, status=200, **forms):
     """The member panel alone for htmx, or the whole group page without JavaScript."""
-    context = member_panel_context(request, membership, **forms)
+    context = member_panel_context(membership, **forms)
     if request.htmx:
         return render(request, "groups/group_detail.html#members", context, status=status)
     feed, has_more = activity_page(membership.group)
@@ -190,7 +190,7 @@ def member_search(request, group_id):
             .filter(Q(display_name__icontains=query) | Q(email__iexact=query))
             .order_by("display_name")[:SEARCH_RESULTS]
         )
-    context = member_panel_context(request, membership, search_form=form) | {
+    context = member_panel_context(membership, search_form=form) | {
         "query": query,
         "people": people,
         "searched": True,
