@@ -16,6 +16,7 @@ from django.utils import timezone
 from groups.models import Group, Member
 from settlements import crossgroup, plans
 from settlements.models import Payment, PaymentError, SettlementPlan, StalePlan
+from splitclone import metrics
 from splitclone.money import format_amount
 
 
@@ -247,6 +248,8 @@ def record_transfer(*, user, group_ids, transfer, expected_fingerprint, submissi
             booking.payer.balance += booking.amount
             booking.payee.balance -= booking.amount
         if transfer is not None:
+            # One real payment, however many groups it was booked in.
+            transaction.on_commit(metrics.PAYMENTS_RECORDED.inc)
             balances = {state.group.pk: state.balances() for state in states}
             kept = plans.plan_after_payment(
                 across.plan, *transfer, fresh=lambda: crossgroup.settle_totals(balances)

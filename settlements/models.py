@@ -229,6 +229,8 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             )
             if settle_up.simplified:
                 self._keep_plan(settle_up, payment)
+            # Counted once the payment is really there: a rolled-back transaction records nothing.
+            transaction.on_commit(metrics.PAYMENTS_RECORDED.inc)
             return payment
 
     def submitted(self, group, submission_id):
@@ -286,8 +288,6 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             f"{payment.amount_display}",
             payment_id=payment.pk,
         )
-        # Counted once the payment is really there: a rolled-back transaction records nothing.
-        transaction.on_commit(metrics.PAYMENTS_RECORDED.inc)
         return payment
 
     def delete_payment(self, payment, *, actor):

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
+from prometheus_client import REGISTRY
 
 from accounts.tests.factories import UserFactory
 from expenses.tests.factories import add_expense
@@ -341,3 +342,20 @@ def test_the_page_costs_the_same_queries_for_any_number_of_people(
         response = client.get(chosen(shared.trip.group, shared.flat.group))
 
     assert response.context["plan"].transfers
+
+
+def test_a_payment_booked_in_two_groups_counts_once(
+    client, shared, django_capture_on_commit_callbacks
+):
+    def recorded():
+        return REGISTRY.get_sample_value("splitclone_payments_recorded_total") or 0
+
+    client.force_login(shared.ben)
+    plan = client.get(chosen(shared.trip.group, shared.flat.group)).context["plan"]
+    before = recorded()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record(client, plan, plan.transfers[0])
+
+    assert Payment.objects.count() == 2
+    assert recorded() == before + 1
