@@ -146,6 +146,7 @@ locals {
   }
 }
 
+# Metric math (target 5xx + ALB 5xx), so it does not fit local.metric_alarms below.
 resource "aws_cloudwatch_metric_alarm" "alb_5xx" {
   alarm_name          = "${var.name}-alb-5xx"
   alarm_description   = "5xx responses (from targets and from the ALB itself) over ${var.target_5xx_threshold} per 5 minutes."
@@ -190,121 +191,103 @@ resource "aws_cloudwatch_metric_alarm" "alb_5xx" {
   tags = var.tags
 }
 
-resource "aws_cloudwatch_metric_alarm" "target_response_time" {
-  alarm_name          = "${var.name}-target-response-time-p95"
-  alarm_description   = "p95 target response time above ${var.response_time_threshold_seconds}s for 15 minutes."
-  namespace           = "AWS/ApplicationELB"
-  metric_name         = "TargetResponseTime"
-  dimensions          = local.tg_dimensions
-  extended_statistic  = "p95"
-  period              = 300
-  evaluation_periods  = 3
-  threshold           = var.response_time_threshold_seconds
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
+# Single-metric alarms, keyed by the alarm name after "${var.name}-". Each entry is merged over
+# alarm_defaults; null leaves the argument unset (treat_missing_data then is "missing").
+locals {
+  alarm_defaults = {
+    statistic          = null
+    extended_statistic = null
+    period             = 300
+    comparison         = "GreaterThanThreshold"
+    treat_missing_data = null
+  }
 
-  tags = var.tags
+  metric_alarms = {
+    "target-response-time-p95" = {
+      description        = "p95 target response time above ${var.response_time_threshold_seconds}s for 15 minutes."
+      namespace          = "AWS/ApplicationELB"
+      metric_name        = "TargetResponseTime"
+      dimensions         = local.tg_dimensions
+      extended_statistic = "p95"
+      evaluation_periods = 3
+      threshold          = var.response_time_threshold_seconds
+      treat_missing_data = "notBreaching"
+    }
+    "unhealthy-hosts" = {
+      description        = "At least one target failed the /healthz check for 3 minutes."
+      namespace          = "AWS/ApplicationELB"
+      metric_name        = "UnHealthyHostCount"
+      dimensions         = local.tg_dimensions
+      statistic          = "Maximum"
+      period             = 60
+      evaluation_periods = 3
+      threshold          = 0
+      treat_missing_data = "notBreaching"
+    }
+    "rds-cpu" = {
+      description        = "Database CPU above 80 % for 15 minutes."
+      namespace          = "AWS/RDS"
+      metric_name        = "CPUUtilization"
+      dimensions         = local.db_dimensions
+      statistic          = "Average"
+      evaluation_periods = 3
+      threshold          = 80
+    }
+    "rds-free-storage" = {
+      description        = "Database free storage below 10 % of the allocated size."
+      namespace          = "AWS/RDS"
+      metric_name        = "FreeStorageSpace"
+      dimensions         = local.db_dimensions
+      statistic          = "Minimum"
+      evaluation_periods = 1
+      threshold          = var.db_allocated_storage_gb * 1073741824 * 0.1
+      comparison         = "LessThanThreshold"
+    }
+    "rds-connections" = {
+      description        = "More than ${var.db_max_connections_alarm} database connections for 10 minutes."
+      namespace          = "AWS/RDS"
+      metric_name        = "DatabaseConnections"
+      dimensions         = local.db_dimensions
+      statistic          = "Maximum"
+      evaluation_periods = 2
+      threshold          = var.db_max_connections_alarm
+    }
+    "ecs-cpu" = {
+      description        = "Service CPU above 85 % for 15 minutes (autoscaling is not keeping up or max capacity reached)."
+      namespace          = "AWS/ECS"
+      metric_name        = "CPUUtilization"
+      dimensions         = local.ecs_dimensions
+      statistic          = "Average"
+      evaluation_periods = 3
+      threshold          = 85
+    }
+    "ecs-memory" = {
+      description        = "Service memory above 85 % for 15 minutes."
+      namespace          = "AWS/ECS"
+      metric_name        = "MemoryUtilization"
+      dimensions         = local.ecs_dimensions
+      statistic          = "Average"
+      evaluation_periods = 3
+      threshold          = 85
+    }
+  }
 }
 
-resource "aws_cloudwatch_metric_alarm" "unhealthy_hosts" {
-  alarm_name          = "${var.name}-unhealthy-hosts"
-  alarm_description   = "At least one target failed the /healthz check for 3 minutes."
-  namespace           = "AWS/ApplicationELB"
-  metric_name         = "UnHealthyHostCount"
-  dimensions          = local.tg_dimensions
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 3
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = { for key, alarm in local.metric_alarms : key => merge(local.alarm_defaults, alarm) }
 
-  tags = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "rds_cpu" {
-  alarm_name          = "${var.name}-rds-cpu"
-  alarm_description   = "Database CPU above 80 % for 15 minutes."
-  namespace           = "AWS/RDS"
-  metric_name         = "CPUUtilization"
-  dimensions          = local.db_dimensions
-  statistic           = "Average"
-  period              = 300
-  evaluation_periods  = 3
-  threshold           = 80
-  comparison_operator = "GreaterThanThreshold"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-
-  tags = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "rds_free_storage" {
-  alarm_name          = "${var.name}-rds-free-storage"
-  alarm_description   = "Database free storage below 10 % of the allocated size."
-  namespace           = "AWS/RDS"
-  metric_name         = "FreeStorageSpace"
-  dimensions          = local.db_dimensions
-  statistic           = "Minimum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.db_allocated_storage_gb * 1073741824 * 0.1
-  comparison_operator = "LessThanThreshold"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-
-  tags = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "rds_connections" {
-  alarm_name          = "${var.name}-rds-connections"
-  alarm_description   = "More than ${var.db_max_connections_alarm} database connections for 10 minutes."
-  namespace           = "AWS/RDS"
-  metric_name         = "DatabaseConnections"
-  dimensions          = local.db_dimensions
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 2
-  threshold           = var.db_max_connections_alarm
-  comparison_operator = "GreaterThanThreshold"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-
-  tags = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "ecs_cpu" {
-  alarm_name          = "${var.name}-ecs-cpu"
-  alarm_description   = "Service CPU above 85 % for 15 minutes (autoscaling is not keeping up or max capacity reached)."
-  namespace           = "AWS/ECS"
-  metric_name         = "CPUUtilization"
-  dimensions          = local.ecs_dimensions
-  statistic           = "Average"
-  period              = 300
-  evaluation_periods  = 3
-  threshold           = 85
-  comparison_operator = "GreaterThanThreshold"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-
-  tags = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "ecs_memory" {
-  alarm_name          = "${var.name}-ecs-memory"
-  alarm_description   = "Service memory above 85 % for 15 minutes."
-  namespace           = "AWS/ECS"
-  metric_name         = "MemoryUtilization"
-  dimensions          = local.ecs_dimensions
-  statistic           = "Average"
-  period              = 300
-  evaluation_periods  = 3
-  threshold           = 85
-  comparison_operator = "GreaterThanThreshold"
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric_name
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  extended_statistic  = each.value.extended_statistic
+  period              = each.value.period
+  evaluation_periods  = each.value.evaluation_periods
+  threshold           = each.value.threshold
+  comparison_operator = each.value.comparison
+  treat_missing_data  = each.value.treat_missing_data
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
 

@@ -77,3 +77,11 @@ output "grafana_service_account_id" {
   description = "Service account the deploy workflow mints dashboard-import tokens for, or empty when disabled."
   value       = var.enable_grafana ? aws_grafana_workspace_service_account.deploy[0].service_account_id : ""
 }
+
+output "alarm_arns" {
+  description = "CloudWatch alarm ARNs keyed by alarm name without the \"<name>-\" prefix."
+  value = merge(
+    { "alb-5xx" = aws_cloudwatch_metric_alarm.alb_5xx.arn },
+    { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.arn },
+  )
+}
