@@ -194,3 +194,25 @@ def test_invites_by_email_are_capped_per_hour(client, world, monkeypatch):
 
     assert len(mail.outbox) == 2
     assert "sent 2 invites by email in the last hour" in response.text
+
+
+def test_a_new_user_comes_back_to_the_invite_after_verifying(client, world, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    join = join_url(world.invite)
+    password = "plum-harbour-velvet-42"
+
+    client.post(
+        f"{reverse('account_signup')}?next={join}",
+        {
+            "display_name": "Nadia New",
+            "email": "nadia@example.com",
+            "password1": password,
+            "password2": password,
+            "next": join,
+        },
+    )
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
+    response = client.post(link)
+
+    assert response.url == join
+    assert "Join Lisbon trip" in client.get(join).text
