@@ -63,6 +63,11 @@ def test_add_edit_delete_and_undo_expenses(page, live_server, tmp_path):
     # Shares 2 : 1 : 0, paid by Bruno.
     page.get_by_role("link", name="Add expense").click()
     fill_basics(page, "Taxi", "30")
+    page.get_by_label("Find a person in the list below").fill("bru")
+    page.get_by_label("Find a person in the list below").press("Enter")
+    expect(page.locator("#people-rows tr:visible")).to_have_count(1)
+    page.get_by_label("Find a person in the list below").fill("")
+    expect(page.locator("#people-rows tr:visible")).to_have_count(3)
     page.get_by_label("Paid by:", exact=True).select_option(label="Bruno")
     page.get_by_label("Shares", exact=True).check()
     page.locator(f"#id_value_{olivia.pk}").fill("2")

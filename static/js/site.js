@@ -19,3 +19,26 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const invalid = event.detail.target.querySelector("[aria-invalid='true']");
   if (invalid) invalid.focus();
 });
+
+// A search box marked data-filter-rows="<selector>" narrows the rows of that table body to the
+// ones whose text contains what was typed. Without JavaScript the box stays hidden and every row
+// shows; hidden rows keep their inputs, so nothing typed is lost.
+function enableRowFilters(root) {
+  root.querySelectorAll("input[data-filter-rows]").forEach((box) => {
+    const rows = document.querySelector(box.dataset.filterRows);
+    if (!rows) return;
+    box.hidden = false;
+    // Enter in the filter box must not submit the surrounding form.
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") event.preventDefault();
+    });
+    box.addEventListener("input", () => {
+      const wanted = box.value.trim().toLowerCase();
+      rows.querySelectorAll("tr").forEach((row) => {
+        row.hidden = wanted !== "" && !row.textContent.toLowerCase().includes(wanted);
+      });
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => enableRowFilters(document));
