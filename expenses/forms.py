@@ -262,3 +262,40 @@ class ExpenseForm(forms.Form):
             self.add_error(name, error.message)
         if not fields:
             self.add_error(None, error.message)
+
+
+class ExpenseFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    payer = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    participant = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    category = forms.ChoiceField(choices=[("", "Any category"), *Category.choices], required=False)
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = [(member.pk, member.display_name) for member in members]
+        self.fields["payer"].choices = [("", "Anyone paid"), *people]
+        self.fields["participant"].choices = [("", "Anyone took part"), *people]
+
+    def apply(self, expenses):
+        if not self.is_valid():
+            return expenses
+        data = self.cleaned_data
+        if data["q"]:
+            expenses = expenses.filter(description__icontains=data["q"])
+        if data["payer"]:
+            expenses = expenses.filter(payers__member_id=data["payer"])
+        if data["participant"]:
+            expenses = expenses.filter(shares__member_id=data["participant"])
+        if data["category"]:
+            expenses = expenses.filter(category=data["category"])
+        if data["date_from"]:
+            expenses = expenses.filter(date__gte=data["date_from"])
+        if data["date_to"]:
+            expenses = expenses.filter(date__lte=data["date_to"])
+        return expenses
+
+    @property
+    def is_filtering(self):
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())

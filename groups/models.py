@@ -162,6 +162,24 @@ class Group(models.Model):
             self, actor, Activity.Verb.MEMBER_REACTIVATED, f"reactivated {member.display_name}"
         )
 
+    def who_owes_whom(self, members, only=None):
+        """(debtor, creditor, amount) for each pair that owes something, from the kept pairs.
+
+        `members` are the group's members already loaded by the page; with `only`, just the
+        pairs that member is part of.
+        """
+        by_id = {member.pk: member for member in members}
+        pairs = self.pair_balances.exclude(amount=0)
+        if only is not None:
+            pairs = pairs.filter(Q(member_a=only) | Q(member_b=only))
+        lines = []
+        for pair in pairs.order_by("member_a_id", "member_b_id"):
+            debtor, creditor = by_id[pair.member_a_id], by_id[pair.member_b_id]
+            if pair.amount < 0:
+                debtor, creditor = creditor, debtor
+            lines.append((debtor, creditor, abs(pair.amount)))
+        return lines
+
     def apply_ledger_change(self, member_deltas, pair_deltas):
         """Adds a ledger change to the kept balances. The caller holds `lock_for_ledger`.
 

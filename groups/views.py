@@ -84,8 +84,8 @@ def group_detail(request, group_id):
     # A big group has hundreds of pairs: its page shows the viewer's own, the rest are one
     # click away.
     context["all_pairs_elsewhere"] = len(context["members"]) > MEMBERS_FOR_ALL_PAIRS
-    context["who_owes_whom"] = who_owes_whom(
-        group, context["members"], only=membership if context["all_pairs_elsewhere"] else None
+    context["who_owes_whom"] = group.who_owes_whom(
+        context["members"], only=membership if context["all_pairs_elsewhere"] else None
     )
     return render(request, "groups/group_detail.html", context)
 
@@ -97,27 +97,9 @@ def group_pairs(request, group_id):
     members = list(membership.group.members.with_people())
     context = {
         "group": membership.group,
-        "who_owes_whom": who_owes_whom(membership.group, members),
+        "who_owes_whom": membership.group.who_owes_whom(members),
     }
     return render(request, "groups/pairs.html", context)
-
-
-def who_owes_whom(group, members, only=None):
-    """The pairwise view: for each pair, who owes whom and how much, from the kept pairs.
-
-    With `only`, just the pairs that member is part of.
-    """
-    by_id = {member.pk: member for member in members}
-    pairs = group.pair_balances.exclude(amount=0)
-    if only is not None:
-        pairs = pairs.filter(Q(member_a=only) | Q(member_b=only))
-    lines = []
-    for pair in pairs.order_by("member_a_id", "member_b_id"):
-        debtor, creditor = by_id[pair.member_a_id], by_id[pair.member_b_id]
-        if pair.amount < 0:
-            debtor, creditor = creditor, debtor
-        lines.append((debtor, creditor, abs(pair.amount)))
-    return lines
 
 
 @require_safe
