@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from accounts.tests.factories import UserFactory
 from groups.models import Member, Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
-from splitclone.tests.browser import log_in, screenshots
+from splitclone.tests.browser import log_in, screenshots, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,6 +56,7 @@ def test_add_edit_delete_and_undo_expenses(page, live_server, tmp_path):
     page.locator(f"#id_value_{olivia.pk}").fill("50")
     page.locator(f"#id_value_{alice.pk}").fill("25")
     page.locator(f"#id_value_{bruno.pk}").fill("25")
+    settled(page)
     expect(preview.locator(".amount", has_text="25.00 EUR")).to_have_count(2)
     page.get_by_role("button", name="Save expense").click()
     expect(page.get_by_text("Saved “Concert” (100.00 EUR).")).to_be_visible()
@@ -73,6 +74,7 @@ def test_add_edit_delete_and_undo_expenses(page, live_server, tmp_path):
     page.locator(f"#id_value_{olivia.pk}").fill("2")
     page.locator(f"#id_value_{alice.pk}").fill("1")
     page.locator(f"#id_value_{bruno.pk}").fill("0")
+    settled(page)
     expect(preview.locator(".amount", has_text="20.00 EUR")).to_have_count(1)
     page.get_by_role("button", name="Save expense").click()
 

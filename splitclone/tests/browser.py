@@ -1,6 +1,12 @@
 """Helpers the browser tests share: screen sizes, screenshots, logging in, waiting for htmx."""
 
+from playwright.sync_api import expect
+
 from accounts.tests.factories import DEFAULT_PASSWORD
+
+# htmx previews wait for a pause in typing, then make a round trip to a machine that may be busy
+# running the rest of CI: five seconds is too tight for that.
+expect.set_options(timeout=10_000)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
