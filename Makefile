@@ -10,7 +10,7 @@ PORT ?= 8000
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
-	@echo "make test   - install dev tools, lint, run the whole test suite with coverage"
+	@echo "make test   - install dev tools, lint (ruff, import layers), run the whole test suite with coverage"
 	@echo "make format - reformat the code with ruff"
 	@echo "make check-deploy - check the Dockerfile, Prometheus, Grafana, Terraform and workflows"
 
@@ -37,6 +37,7 @@ run: $(VENV)/.installed-runtime
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -31,7 +31,7 @@ from accounts.models import User
 from expenses.models import Expense, ExpenseEntry
 from expenses.splitting import split_equal
 from groups.models import Group
-from settlements.ledger import recompute_group
+from ledger.books import recompute_group
 
 EXPENSES = int(os.environ.get("BENCH_EXPENSES", 100_000))
 MEMBERS = 50
@@ -88,6 +88,7 @@ def main():
             entry = ExpenseEntry(
                 description="Team dinner",
                 amount=123456,
+                currency=group.currency,
                 date=django.utils.timezone.localdate(),
                 category="food",
                 notes="",

@@ -198,6 +198,7 @@ class ExpenseForm(forms.Form):
         self.entry = ExpenseEntry(
             description=cleaned["description"],
             amount=total,
+            currency=self.currency,
             date=cleaned["date"],
             category=cleaned["category"],
             notes=cleaned.get("notes", ""),

@@ -1,17 +1,27 @@
 import datetime
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 
-from expenses.debts import combine, ledger_effect
 from expenses.splitting import SplitKind
-from groups.ledger import set_deleted
 from groups.models import Activity, Group, Member
+from ledger import books
+from ledger.books import RowChanged
+from ledger.effects import combine, expense_effect
+from ledger.models import LedgerRow
 from splitclone import metrics
 from splitclone.money import MAX_AMOUNT, format_amount
+
+# Rows fetched per round trip while streaming a group's expenses for a rebuild.
+LEDGER_CHUNK_SIZE = 10_000
+PAID, OWED = 0, 1
 
 SPLIT_KIND_LABELS = {
     SplitKind.EQUAL: "Equally",
@@ -48,6 +58,8 @@ class ExpenseEntry:
 
     description: str
     amount: int
+    # The currency the amounts were typed in: the group's when the form was shown.
+    currency: str
     date: datetime.date
     category: str
     notes: str
@@ -61,21 +73,15 @@ class ExpenseEntry:
     def apply_to(self, expense):
         expense.description = self.description
         expense.amount = self.amount
-        expense.currency = expense.group.currency
+        expense.currency = self.currency
         expense.date = self.date
         expense.category = self.category
         expense.notes = self.notes
         expense.split_kind = self.split_kind
-        if self.receipt:
-            expense.receipt = self.receipt
 
 
-class StaleEdit(Exception):
-    """Someone saved the expense after the editor loaded it; carries the newer version."""
-
-    def __init__(self, current):
-        super().__init__("the expense changed since it was loaded")
-        self.current = current
+class StaleEdit(RowChanged):
+    """Someone saved, deleted or restored the expense after the editor loaded it."""
 
 
 class ExpenseQuerySet(models.QuerySet):
@@ -95,19 +101,38 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
 
         `entry` is a cleaned `ExpenseEntry`. A second submission with the same submission id
         (a double click, a retried request) returns the expense the first one created.
-        Raises `StaleEdit` when `expected_version` is no longer the expense's version.
+        Raises `StaleEdit` when the expense was edited, deleted or restored since
+        `expected_version`, and `LedgerError` when the group's currency changed since the
+        amounts were typed. A receipt is written to storage before the group is locked (slow
+        I/O stays outside the lock) and removed again when nothing is saved.
         """
+        receipt_name = self._store_receipt(group_id, entry.receipt)
+        saved = None
         try:
-            with transaction.atomic():
-                return self._save(group_id, author, entry, expense, expected_version)
-        except IntegrityError:
-            existing = self.filter(group_id=group_id, submission_id=entry.submission_id).first()
-            if expense is None and existing is not None:
-                return existing
-            raise
+            try:
+                with books.change(group_id) as group:
+                    saved = self._save(
+                        group, author, entry, expense, expected_version, receipt_name
+                    )
+            except IntegrityError:
+                existing = self.filter(group_id=group_id, submission_id=entry.submission_id)
+                saved = existing.first() if expense is None else None
+                if saved is None:
+                    raise
+                return saved
+        finally:
+            if receipt_name and (saved is None or saved.receipt.name != receipt_name):
+                default_storage.delete(receipt_name)
+        return saved
 
-    def _save(self, group_id, author, entry, expense, expected_version):
-        group = Group.objects.lock_for_ledger(group_id)
+    @staticmethod
+    def _store_receipt(group_id, upload):
+        if not upload:
+            return None
+        return default_storage.save(receipt_path(group_id, upload.name), upload)
+
+    def _save(self, group, author, entry, expense, expected_version, receipt_name):
+        books.require_currency(group, entry.currency)
         if expense is None:
             # A repeated submission id fails the unique constraint; save_expense then returns
             # the expense the first submission created.
@@ -116,8 +141,8 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             verb, summary = Activity.Verb.EXPENSE_ADDED, None
             counter = metrics.EXPENSES_CREATED
         else:
-            expense = self.select_for_update().get(pk=expense.pk, group=group)
-            if expense.version != expected_version:
+            expense = self.get(pk=expense.pk, group=group)
+            if expense.version != expected_version or expense.is_deleted:
                 raise StaleEdit(self.with_people().get(pk=expense.pk))
             before = expense.effect(sign=-1)
             verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry)
@@ -125,6 +150,12 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             expense.version += 1
         entry.apply_to(expense)
         expense.updated_by = author
+        if receipt_name:
+            replaced = expense.receipt.name
+            expense.receipt.name = receipt_name
+            if replaced:
+                # Nothing refers to the old file once the edit is committed.
+                transaction.on_commit(partial(default_storage.delete, replaced))
         if expense.pk:
             expense.payers.all().delete()
             expense.shares.all().delete()
@@ -142,8 +173,8 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             )
             for member_id, amount in entry.owed.items()
         )
-        after = ledger_effect(entry.paid, entry.owed)
-        group.apply_ledger_change(*combine(before, after))
+        after = expense_effect(entry.paid, entry.owed)
+        books.apply(group, combine(before, after))
         Activity.record(
             group,
             author,
@@ -156,7 +187,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
 
     def delete_expense(self, expense, *, actor):
         """Soft delete: the expense leaves the ledger but stays restorable."""
-        expense, changed = set_deleted(
+        expense, changed = books.set_deleted(
             self.all(),
             expense,
             delete=True,
@@ -170,7 +201,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         return expense
 
     def restore_expense(self, expense, *, actor):
-        expense, _ = set_deleted(
+        expense, _ = books.set_deleted(
             self.all(),
             expense,
             delete=False,
@@ -182,13 +213,13 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         return expense
 
 
-def receipt_path(expense, filename):
+def receipt_path(group_id, filename):
     # A random name: the uploader's file name may carry personal data or path tricks.
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"receipts/{expense.group_id}/{uuid.uuid4().hex}.{extension}"
+    return f"receipts/{group_id}/{uuid.uuid4().hex}.{extension}"
 
 
-class Expense(models.Model):
+class Expense(LedgerRow):
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="expenses")
     description = models.CharField(max_length=200)
     amount = models.BigIntegerField(help_text="In minor units of the currency.")
@@ -196,13 +227,12 @@ class Expense(models.Model):
     date = models.DateField()
     category = models.CharField(max_length=20, choices=Category, default=Category.GENERAL)
     notes = models.TextField(max_length=2000, blank=True)
-    receipt = models.FileField(upload_to=receipt_path, blank=True)
+    # Written by `save_expense` before the transaction, under a name from `receipt_path`.
+    receipt = models.FileField(blank=True)
     split_kind = models.CharField(max_length=12, choices=list(SPLIT_KIND_LABELS.items()))
     # Generated when the form is first shown: makes re-submissions idempotent and seeds the
     # tie-break for leftover cents, so the preview and the saved expense agree.
     submission_id = models.UUIDField(default=uuid.uuid4)
-    # Bumped on every edit; an edit based on an older version is refused.
-    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -211,10 +241,6 @@ class Expense(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
 
     objects = ExpenseManager()
 
@@ -253,7 +279,25 @@ class Expense(models.Model):
 
     def effect(self, sign=1):
         paid, owed = self.paid_and_owed()
-        return ledger_effect(paid, owed, sign=sign)
+        return expense_effect(paid, owed, sign=sign)
+
+    @classmethod
+    def ledger_effects(cls, group_id):
+        """One stream of every payer and share row of the group's live expenses, by expense.
+
+        Each expense is assembled in memory as its rows go by, without a query of its own.
+        """
+        live = {"expense__group_id": group_id, "expense__deleted_at__isnull": True}
+        columns = ("expense_id", "side", "member_id", "amount")
+        paid = ExpensePayer.objects.filter(**live).annotate(side=Value(PAID))
+        owed = ExpenseShare.objects.filter(**live).annotate(side=Value(OWED))
+        rows = paid.values_list(*columns).union(owed.values_list(*columns), all=True)
+        stream = rows.order_by("expense_id").iterator(chunk_size=LEDGER_CHUNK_SIZE)
+        for _, expense_rows in groupby(stream, key=itemgetter(0)):
+            sides = ({}, {})
+            for _, side, member_id, amount in expense_rows:
+                sides[side][member_id] = amount
+            yield expense_effect(*sides)
 
     def describe_changes(self, entry):
         """A short account of an edit for the activity log."""

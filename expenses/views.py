@@ -83,7 +83,7 @@ def expense_create(request, group_id):
             group_id=group.pk, author=request.user, entry=form.entry
         )
         messages.success(request, f"Saved “{expense.description}” ({expense.amount_display}).")
-        return redirect("groups:detail", group_id=group.pk)
+        return redirect("pages:group", group_id=group.pk)
     context = {"group": group, "form": form}
     return render(
         request, "expenses/expense_form.html", context, status=422 if form.errors else 200

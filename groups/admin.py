@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.utils import timezone
 
 from groups.models import Activity, Group, Invite, Member
-from settlements.ledger import recompute_group
 
 
 class MemberInline(admin.TabularInline):
@@ -20,19 +19,6 @@ class GroupAdmin(admin.ModelAdmin):
     search_fields = ["name", "members__user__email"]
     raw_id_fields = ["created_by"]
     inlines = [MemberInline]
-    actions = ["recompute_balances"]
-
-    @admin.action(description="Recompute balances from the ledger")
-    def recompute_balances(self, request, queryset):
-        for group in queryset:
-            drift = recompute_group(group, check=False)
-            found = len(drift.members) + len(drift.pairs)
-            self.message_user(
-                request,
-                f"{group.name}: {found} drifting balance(s) corrected."
-                if found
-                else f"{group.name}: balances already matched the ledger.",
-            )
 
 
 @admin.register(Member)

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from groups.models import NAME_MAX_LENGTH, Group, Member, Role
+from groups.models import NAME_MAX_LENGTH, CurrencyFixed, Group, Member, Role
 from splitclone.money import currency_choices
 
 
@@ -31,10 +31,8 @@ class GroupForm(forms.ModelForm):
         changed = group.pk and currency != group.currency
         # Amounts are stored in the currency's minor units: switching EUR to JPY would turn
         # every 10.00 into 1,000.
-        if changed and (group.expenses.exists() or group.payments.exists()):
-            raise forms.ValidationError(
-                "The currency can't change once the group has expenses or payments."
-            )
+        if changed and group.has_ledger_history:
+            raise forms.ValidationError(CurrencyFixed().message)
         return currency
 
 

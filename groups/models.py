@@ -1,10 +1,9 @@
 import secrets
 from datetime import timedelta
-from itertools import chain
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -18,6 +17,13 @@ class MembershipError(ValidationError):
     """A membership change the group's rules forbid; the message is for the user."""
 
 
+class CurrencyFixed(ValidationError):
+    """A currency change refused because the group's amounts are already in its currency."""
+
+    def __init__(self):
+        super().__init__("The currency can't change once the group has expenses or payments.")
+
+
 class Role(models.TextChoices):
     OWNER = "owner", "Owner"
     ADMIN = "admin", "Admin"
@@ -29,10 +35,11 @@ MANAGER_ROLES = {Role.OWNER, Role.ADMIN}
 
 class GroupManager(models.Manager):
     def lock_for_ledger(self, group_id):
-        """Locks the group row; every change to a group's ledger and kept balances holds it.
+        """Locks the group row and returns it as it is now. Must run inside a transaction.
 
-        Must run inside a transaction. Concurrent writers to the same group queue here, so the
-        kept balances are read and written by one transaction at a time.
+        Every change to a group's money (see `ledger.books.change`), its currency and its
+        membership holds this lock, so each re-checks its rules against the state it is about
+        to change rather than what an earlier read saw.
         """
         return self.select_for_update().get(pk=group_id)
 
@@ -55,6 +62,9 @@ class Group(models.Model):
     is_archived = models.BooleanField(default=False)
     # Off: settle-up follows the pairwise who-owes-whom instead of the minimised plan.
     simplify_debts = models.BooleanField(default=True)
+    # Set by the ledger with the group's first expense or payment (deleted ones included): the
+    # amounts are minor units of the currency, so from then on the currency is fixed.
+    has_ledger_history = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = GroupManager()
@@ -69,6 +79,30 @@ class Group(models.Model):
 
     def __str__(self):
         return self.name
+
+    def update_settings(self, *, actor, name, description, currency, simplify_debts):
+        """Saves the group's settings; the currency is fixed once the group has history.
+
+        Checked under the group's lock, which the first expense or payment also takes: a
+        currency change racing the first expense either lands before it (the expense is then
+        refused, its amounts having been typed in the old currency) or is refused itself.
+        """
+        with transaction.atomic():
+            group = Group.objects.lock_for_ledger(self.pk)
+            if currency != group.currency and group.has_ledger_history:
+                raise CurrencyFixed()
+            old_name = group.name
+            group.name, group.description = name, description
+            group.currency, group.simplify_debts = currency, simplify_debts
+            group.save(update_fields=["name", "description", "currency", "simplify_debts"])
+            summary = (
+                f"renamed the group from {old_name} to {group.name}"
+                if old_name != group.name
+                else "changed the group settings"
+            )
+            Activity.record(group, actor, Activity.Verb.GROUP_UPDATED, summary)
+        self.refresh_from_db()
+        return self
 
     @transaction.atomic
     def add_guest(self, name, *, actor):
@@ -162,56 +196,6 @@ class Group(models.Model):
             self, actor, Activity.Verb.MEMBER_REACTIVATED, f"reactivated {member.display_name}"
         )
 
-    def who_owes_whom(self, members, only=None):
-        """(debtor, creditor, amount) for each pair that owes something, from the kept pairs.
-
-        `members` are the group's members already loaded by the page; with `only`, just the
-        pairs that member is part of.
-        """
-        by_id = {member.pk: member for member in members}
-        pairs = self.pair_balances.exclude(amount=0)
-        if only is not None:
-            pairs = pairs.filter(Q(member_a=only) | Q(member_b=only))
-        lines = []
-        for pair in pairs.order_by("member_a_id", "member_b_id"):
-            debtor, creditor = by_id[pair.member_a_id], by_id[pair.member_b_id]
-            if pair.amount < 0:
-                debtor, creditor = creditor, debtor
-            lines.append((debtor, creditor, abs(pair.amount)))
-        return lines
-
-    def apply_ledger_change(self, member_deltas, pair_deltas):
-        """Adds a ledger change to the kept balances. The caller holds `lock_for_ledger`.
-
-        `member_deltas` maps member id to the change in their balance; `pair_deltas` maps
-        (lower member id, higher member id) to the change in what the first owes the second.
-        One statement per table whatever the number of members: saving an expense shared by 50
-        people runs on this path, and the ORM's bulk_update spent most of that time building
-        its CASE expressions.
-        """
-        member_deltas = {pk: delta for pk, delta in member_deltas.items() if delta}
-        pair_deltas = {pair: delta for pair, delta in pair_deltas.items() if delta}
-        with connection.cursor() as cursor:
-            if member_deltas:
-                cases = " ".join(["WHEN %s THEN %s"] * len(member_deltas))
-                ids = ", ".join(["%s"] * len(member_deltas))
-                cursor.execute(
-                    f"UPDATE {Member._meta.db_table} SET balance = balance + CASE id {cases} END "
-                    f"WHERE group_id = %s AND id IN ({ids})",
-                    [*chain.from_iterable(member_deltas.items()), self.pk, *member_deltas],
-                )
-                if cursor.rowcount != len(member_deltas):
-                    raise ValueError("the change names members of another group")
-            if pair_deltas:
-                table = PairBalance._meta.db_table
-                rows = ", ".join(["(%s, %s, %s, %s)"] * len(pair_deltas))
-                cursor.execute(
-                    f"INSERT INTO {table} (group_id, member_a_id, member_b_id, amount) "
-                    f"VALUES {rows} ON CONFLICT (group_id, member_a_id, member_b_id) "
-                    f"DO UPDATE SET amount = {table}.amount + excluded.amount",
-                    [x for (a, b), delta in pair_deltas.items() for x in (self.pk, a, b, delta)],
-                )
-
     def _keep_an_owner(self, leaving_owner):
         others = self.members.filter(role=Role.OWNER, is_active=True).exclude(pk=leaving_owner.pk)
         if not others.exists():
@@ -248,7 +232,7 @@ class Member(models.Model):
     is_active = models.BooleanField(default=True)
     # Kept in step with the ledger in the same transaction as every ledger change, so pages
     # read balances without scanning history. Positive: the group owes this member.
-    balance = models.BigIntegerField(default=0)
+    balance = models.BigIntegerField(default=0, editable=False)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     objects = MemberQuerySet.as_manager()
@@ -293,33 +277,6 @@ class Member(models.Model):
     @property
     def can_manage(self):
         return self.role in MANAGER_ROLES
-
-
-class PairBalance(models.Model):
-    """What one member owes another from the entries they share, netted; kept like balances.
-
-    Stored once per unordered pair with `member_a` the lower id: a positive amount means
-    member_a owes member_b. Feeds the pairwise "who owes whom" view.
-    """
-
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="pair_balances")
-    member_a = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    member_b = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    amount = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["group", "member_a", "member_b"], name="groups_pairbalance_unique_pair"
-            ),
-            models.CheckConstraint(
-                condition=Q(member_a__lt=models.F("member_b")),
-                name="groups_pairbalance_ordered_pair",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.member_a_id}→{self.member_b_id}: {self.amount}"
 
 
 def new_invite_token():

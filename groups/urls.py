@@ -6,9 +6,8 @@ app_name = "groups"
 
 urlpatterns = [
     path("groups/new/", views.group_create, name="create"),
-    path("groups/<int:group_id>/", views.group_detail, name="detail"),
     path("groups/<int:group_id>/activity/", views.group_activity, name="activity"),
-    path("groups/<int:group_id>/who-owes-whom/", views.group_pairs, name="pairs"),
+    path("groups/<int:group_id>/members/", views.group_members, name="members"),
     path("groups/<int:group_id>/edit/", views.group_edit, name="edit"),
     path("groups/<int:group_id>/archive/", views.group_archive, name="archive"),
     path("groups/<int:group_id>/members/search/", views.member_search, name="member_search"),

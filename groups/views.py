@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from expenses.views import expense_page
 from groups.access import get_membership
 from groups.forms import (
     AddUserForm,
@@ -26,10 +25,9 @@ from groups.forms import (
     RoleForm,
     known_people,
 )
-from groups.models import Activity, Group, Invite, MembershipError
+from groups.models import Activity, CurrencyFixed, Group, Invite, MembershipError
 
 FEED_PAGE_SIZE = 20
-MEMBERS_FOR_ALL_PAIRS = 6
 SEARCH_RESULTS = 8
 INVITE_EMAILS_PER_HOUR = 20
 
@@ -62,44 +60,16 @@ def group_create(request):
     if request.method == "POST" and form.is_valid():
         group = Group.objects.create_group(creator=request.user, **form.cleaned_data)
         messages.success(request, f"Created {group.name}. Add the people you share costs with.")
-        return redirect("groups:detail", group_id=group.pk)
+        return redirect("pages:group", group_id=group.pk)
     status = 422 if form.errors else 200
     return render(request, "groups/group_form.html", {"form": form}, status=status)
 
 
 @require_safe
 @login_required
-def group_detail(request, group_id):
+def group_members(request, group_id):
     membership = get_membership(request, group_id)
-    group = membership.group
-    feed, has_more = activity_page(group)
-    context = member_panel_context(membership)
-    expense_rows, next_cursor = expense_page(group, membership)
-    context |= {
-        "feed": feed,
-        "has_more": has_more,
-        "expense_rows": expense_rows,
-        "more_expenses": next_cursor is not None,
-    }
-    # A big group has hundreds of pairs: its page shows the viewer's own, the rest are one
-    # click away.
-    context["all_pairs_elsewhere"] = len(context["members"]) > MEMBERS_FOR_ALL_PAIRS
-    context["who_owes_whom"] = group.who_owes_whom(
-        context["members"], only=membership if context["all_pairs_elsewhere"] else None
-    )
-    return render(request, "groups/group_detail.html", context)
-
-
-@require_safe
-@login_required
-def group_pairs(request, group_id):
-    membership = get_membership(request, group_id)
-    members = list(membership.group.members.with_people())
-    context = {
-        "group": membership.group,
-        "who_owes_whom": membership.group.who_owes_whom(members),
-    }
-    return render(request, "groups/pairs.html", context)
+    return render(request, "groups/members.html", member_panel_context(membership))
 
 
 @require_safe
@@ -109,7 +79,7 @@ def group_activity(request, group_id):
     before = request.GET.get("before", "")
     feed, has_more = activity_page(membership.group, int(before) if before.isdigit() else None)
     context = {"group": membership.group, "feed": feed, "has_more": has_more}
-    template = "groups/group_detail.html#feed" if request.htmx else "groups/activity.html"
+    template = "groups/activity.html#feed" if request.htmx else "groups/activity.html"
     return render(request, template, context)
 
 
@@ -118,18 +88,15 @@ def group_activity(request, group_id):
 def group_edit(request, group_id):
     membership = get_membership(request, group_id, require_manager=True)
     group = membership.group
-    old_name = group.name
     form = GroupForm(request.POST or None, instance=group)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        summary = (
-            f"renamed the group from {old_name} to {group.name}"
-            if old_name != group.name
-            else "changed the group settings"
-        )
-        Activity.record(group, request.user, Activity.Verb.GROUP_UPDATED, summary)
-        messages.success(request, "Saved the group settings.")
-        return redirect("groups:detail", group_id=group.pk)
+        try:
+            group.update_settings(actor=request.user, **form.cleaned_data)
+        except CurrencyFixed as refused:
+            form.add_error("currency", refused)
+        else:
+            messages.success(request, "Saved the group settings.")
+            return redirect("pages:group", group_id=group.pk)
     status = 422 if form.errors else 200
     context = {"form": form, "group": group}
     return render(request, "groups/group_form.html", context, status=status)
@@ -145,17 +112,13 @@ def group_archive(request, group_id):
     verb = Activity.Verb.GROUP_ARCHIVED if group.is_archived else Activity.Verb.GROUP_UNARCHIVED
     Activity.record(group, request.user, verb, verb.label)
     messages.success(request, f"{group.name} is {'archived' if group.is_archived else 'active'}.")
-    return redirect("groups:detail", group_id=group.pk)
+    return redirect("pages:group", group_id=group.pk)
 
 
 def render_member_panel(request, membership, status=200, **forms):
-    """The member panel alone for htmx, or the whole group page without JavaScript."""
-    context = member_panel_context(membership, **forms)
-    if request.htmx:
-        return render(request, "groups/group_detail.html#members", context, status=status)
-    feed, has_more = activity_page(membership.group)
-    context |= {"feed": feed, "has_more": has_more}
-    return render(request, "groups/group_detail.html", context, status=status)
+    """The member panel alone for htmx, or the people page it belongs to without JavaScript."""
+    template = "groups/members.html#members" if request.htmx else "groups/members.html"
+    return render(request, template, member_panel_context(membership, **forms), status=status)
 
 
 @require_safe
@@ -177,7 +140,7 @@ def member_search(request, group_id):
         "people": people,
         "searched": True,
     }
-    template = "groups/group_detail.html#search-results" if request.htmx else "groups/search.html"
+    template = "groups/members.html#search-results" if request.htmx else "groups/search.html"
     return render(request, template, context)
 
 
@@ -205,7 +168,7 @@ def member_add(request, group_id):
     messages.success(request, f"Added {added.display_name}.")
     if request.htmx:
         return render_member_panel(request, membership)
-    return redirect("groups:detail", group_id=group.pk)
+    return redirect("pages:group", group_id=group.pk)
 
 
 def managed_member(request, group_id, member_id):
@@ -224,7 +187,7 @@ def member_change(request, membership, change):
     messages.success(request, success_message)
     if request.htmx:
         return render_member_panel(request, membership)
-    return redirect("groups:detail", group_id=membership.group_id)
+    return redirect("pages:group", group_id=membership.group_id)
 
 
 @require_POST
@@ -409,7 +372,7 @@ def join(request, token):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Welcome to {group.name}!")
-            return redirect("groups:detail", group_id=group.pk)
+            return redirect("pages:group", group_id=group.pk)
     already_member = group.members.filter(user=request.user, is_active=True).exists()
     context = {"invite": invite, "group": group, "form": form, "already_member": already_member}
     return render(request, "groups/join.html", context, status=422 if form.errors else 200)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from groups.models import Group, Member
+from ledger import books
 from settlements import crossgroup, plans
 from settlements.models import Payment, PaymentError, SettlementPlan, StalePlan
 from splitclone import metrics
@@ -198,9 +199,7 @@ def record_transfer(*, user, group_ids, transfer, expected_fingerprint, submissi
     submission was already recorded (a double click).
     """
     group_ids = sorted(set(group_ids))
-    with transaction.atomic():
-        for group_id in group_ids:
-            Group.objects.lock_for_ledger(group_id)
+    with books.change_groups(group_ids):
         # One page shows several transfers under one submission id: each gets its own ids.
         batch = uuid.uuid5(submission_id, repr(tuple(transfer)) if transfer else "netting")
         if Payment.objects.filter(

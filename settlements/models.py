@@ -8,11 +8,12 @@ from functools import cached_property
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 
-from expenses.debts import net_pairs, payment_debts
-from groups.ledger import set_deleted
 from groups.models import Activity, Group, Member
+from ledger import books
+from ledger.effects import payment_effect
+from ledger.models import LedgerRow
 from settlements import plans
 from settlements.algorithm import Transfer, plan_settlement
 from splitclone import metrics
@@ -32,21 +33,6 @@ class StalePlan(PaymentError):
             or "The balances changed since this page was shown, so that plan is out of date. "
             "Nothing was recorded; here is the plan for the balances as they are now."
         )
-
-
-def payment_effect(sender, receiver, amount, *, sign=1):
-    """How a payment moves the kept balances: (member deltas, netted pair deltas).
-
-    The sender's balance goes up (they have given), the receiver's down; pairwise, the payment
-    pays down what the sender owes the receiver. Used by `Payment.effect` and by
-    `settlements.ledger`, which rebuilds balances from raw rows.
-    """
-    members = {sender: sign * amount, receiver: -sign * amount}
-    pairs = {
-        pair: sign * delta
-        for pair, delta in net_pairs(payment_debts(sender, receiver, amount)).items()
-    }
-    return members, pairs
 
 
 def group_scope(group_id):
@@ -183,6 +169,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         from_member_id,
         to_member_id,
         amount,
+        currency,
         date,
         note,
         actor,
@@ -191,17 +178,18 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
     ):
         """Records that one member paid another, and moves the kept balances, all or nothing.
 
-        Both must be active members of the group. A second submission with the same
+        Both must be active members of the group, and `currency` (the one the amount was typed
+        in) the group's. A second submission with the same
         submission id (a double click, a retried request) returns the payment the first one
         recorded. With `expected_fingerprint` (the plan the user saw) the payment is refused
         with `StalePlan` if the balances have changed since. A payment that is (part of) a
         transfer of the plan in force keeps the rest of the plan as it was.
         """
-        with transaction.atomic():
-            group = Group.objects.lock_for_ledger(group_id)
+        with books.change(group_id) as group:
             duplicate = self.submitted(group, submission_id)
             if duplicate is not None:
                 return duplicate
+            books.require_currency(group, currency)
             if not 0 < amount <= MAX_AMOUNT:
                 raise PaymentError(
                     "A payment must be more than zero and at most "
@@ -265,8 +253,8 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
     def book(self, group, sender, receiver, amount, *, date, note, actor, submission_id):
         """Writes one payment row, its activity line and its effect on the kept balances.
 
-        The caller holds the group's `lock_for_ledger` and has checked that both are active
-        members (`record`, and the cross-group settlement, which books into several groups).
+        The caller holds the group's lock (`ledger.books.change`) and has checked that both are
+        active members (`record`, and the cross-group settlement, which books into several groups).
         """
         payment = self.create(
             group=group,
@@ -279,7 +267,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             recorded_by=actor,
             submission_id=submission_id,
         )
-        group.apply_ledger_change(*payment.effect())
+        books.apply(group, payment.effect())
         Activity.record(
             group,
             actor,
@@ -292,7 +280,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
 
     def delete_payment(self, payment, *, actor):
         """Soft delete: the payment leaves the ledger but stays restorable."""
-        payment, _ = set_deleted(
+        payment, _ = books.set_deleted(
             self.with_people(),
             payment,
             delete=True,
@@ -304,7 +292,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         return payment
 
     def restore_payment(self, payment, *, actor):
-        payment, _ = set_deleted(
+        payment, _ = books.set_deleted(
             self.with_people(),
             payment,
             delete=False,
@@ -316,7 +304,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         return payment
 
 
-class Payment(models.Model):
+class Payment(LedgerRow):
     """A ledger row: one member paid another, outside any expense (usually to settle up)."""
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="payments")
@@ -330,10 +318,6 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
     # Generated when the form is shown, so a double-submitted form records the payment once.
     submission_id = models.UUIDField(default=uuid.uuid4)
 
@@ -371,6 +355,22 @@ class Payment(models.Model):
 
     def effect(self, sign=1):
         return payment_effect(self.from_member_id, self.to_member_id, self.amount, sign=sign)
+
+    @classmethod
+    def ledger_effects(cls, group_id):
+        """The group's live payments, summed per (sender, receiver) by the database.
+
+        A payment's effect is linear in its amount, so one row per direction is enough.
+        """
+        totals = (
+            cls.objects.live()
+            .filter(group_id=group_id)
+            .values_list("from_member_id", "to_member_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for sender, receiver, total in totals:
+            yield payment_effect(sender, receiver, total)
 
 
 class SettlementPlanManager(models.Manager):

@@ -107,6 +107,7 @@ def record_payment(request, group_id):
                 from_member_id=data["from_member"],
                 to_member_id=data["to_member"],
                 amount=data["amount"],
+                currency=group.currency,
                 date=data["date"],
                 note=data["note"],
                 actor=request.user,

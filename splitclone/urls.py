@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from splitclone import views
+from pages import views as pages
 
 # Support staff sign in to the admin through allauth, with its rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -12,8 +12,9 @@ admin.site.site_header = "Splitclone support"
 handler500 = "splitclone.observability.server_error"
 
 urlpatterns = [
-    path("", views.landing, name="landing"),
-    path("home/", views.home, name="home"),
+    path("", pages.landing, name="landing"),
+    path("home/", pages.home, name="home"),
+    path("", include("pages.urls")),
     path("", include("groups.urls")),
     path("", include("expenses.urls")),
     path("", include("settlements.urls")),

@@ -20,6 +20,7 @@ def add_expense(
     entry = ExpenseEntry(
         description=fields.pop("description", "Dinner"),
         amount=total,
+        currency=fields.pop("currency", group.currency),
         date=fields.pop("date", datetime.date(2026, 11, 1)),
         category=fields.pop("category", "food"),
         notes=fields.pop("notes", ""),

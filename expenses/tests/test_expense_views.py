@@ -287,7 +287,7 @@ def test_an_exception_while_saving_leaves_nothing_behind(client, trio, monkeypat
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("groups.models.Group.apply_ledger_change", fail)
+    monkeypatch.setattr("ledger.books.apply", fail)
     with pytest.raises(RuntimeError):
         post_expense(client, trio)
 

@@ -48,7 +48,7 @@ def visit(client, url):
 
 def test_the_walk_covers_the_group_urls():
     names = {name for name, _ in PATTERNS}
-    assert {"groups:detail", "groups:member_add", "groups:invite_revoke"} <= names
+    assert {"pages:group", "groups:member_add", "groups:invite_revoke"} <= names
 
 
 @pytest.mark.parametrize(("name", "params"), PATTERNS)
@@ -101,7 +101,7 @@ def test_deactivated_member_is_an_outsider(client, world):
     world.member_membership.save()
     client.force_login(world.member)
 
-    assert client.get(reverse("groups:detail", args=[world.group.pk])).status_code == 404
+    assert client.get(reverse("pages:group", args=[world.group.pk])).status_code == 404
 
 
 def test_plain_members_cannot_manage(client, world):
@@ -118,4 +118,4 @@ def test_plain_members_cannot_manage(client, world):
 def test_unknown_group_is_404(client, world):
     client.force_login(world.owner)
 
-    assert client.get(reverse("groups:detail", args=[world.group.pk + 1000])).status_code == 404
+    assert client.get(reverse("pages:group", args=[world.group.pk + 1000])).status_code == 404

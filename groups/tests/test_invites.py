@@ -80,7 +80,7 @@ def test_joining_through_a_link(client, world):
 
     response = client.post(join_url(world.invite), {"claim": ""})
 
-    assert response.url == reverse("groups:detail", args=[world.group.pk])
+    assert response.url == reverse("pages:group", args=[world.group.pk])
     assert world.group.members.filter(user=world.outsider, is_active=True).exists()
     world.invite.refresh_from_db()
     assert world.invite.uses == 1

@@ -11,6 +11,7 @@ def record_payment(sender, receiver, amount, *, actor=None, **fields):
         from_member_id=sender.pk,
         to_member_id=receiver.pk,
         amount=amount,
+        currency=fields.pop("currency", sender.group.currency),
         date=fields.pop("date", datetime.date(2026, 11, 2)),
         note=fields.pop("note", ""),
         actor=actor or sender.group.created_by,

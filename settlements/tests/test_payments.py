@@ -86,6 +86,7 @@ def test_refused_payments_save_nothing(four, change, message):
         "from_member_id": four.cem.pk,
         "to_member_id": four.ana.pk,
         "amount": 4000,
+        "currency": "EUR",
         "date": datetime.date(2026, 11, 2),
         "note": "",
         "actor": four.ana.user,

@@ -69,7 +69,7 @@ def test_a_member_sees_the_plan_and_its_explanation(client, four):
 def test_the_group_page_links_to_settle_up_for_plain_members(client, four):
     client.force_login(four.cem.user)
 
-    response = client.get(reverse("groups:detail", args=[four.group.pk]))
+    response = client.get(reverse("pages:group", args=[four.group.pk]))
 
     assert page(four) in response.text
 

@@ -34,8 +34,10 @@ INSTALLED_APPS = [
     "splitclone",
     "accounts",
     "groups",
+    "ledger",
     "expenses",
     "settlements",
+    "pages",
     "allauth",
     "allauth.account",
 ]

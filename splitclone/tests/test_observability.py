@@ -277,7 +277,7 @@ def test_a_lost_connection_is_also_a_503(production_client, monkeypatch):
     def lost(*args, **kwargs):
         raise InterfaceError("connection already closed")
 
-    monkeypatch.setattr("splitclone.views.render", lost)
+    monkeypatch.setattr("pages.views.render", lost)
 
     response = production_client.get(reverse("landing"))
 
@@ -289,7 +289,7 @@ def test_other_errors_get_the_plain_500_page(production_client, monkeypatch):
     def broken(*args, **kwargs):
         raise ProgrammingError('relation "groups_group" does not exist')
 
-    monkeypatch.setattr("splitclone.views.render", broken)
+    monkeypatch.setattr("pages.views.render", broken)
 
     response = production_client.get(reverse("landing"))
 

@@ -3,8 +3,8 @@ from django.core.management import call_command
 
 from accounts.models import User
 from expenses.models import Expense
-from expenses.tests.test_ledger import kept, ledger_truth
 from groups.models import Group
+from ledger.tests.test_expense_ledger import kept, ledger_truth
 from splitclone.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db

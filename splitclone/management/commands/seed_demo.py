@@ -10,10 +10,11 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from expenses.debts import combine, ledger_effect
 from expenses.models import Expense, ExpenseEntry, ExpensePayer, ExpenseShare
 from expenses.splitting import SplitKind, split_equal
 from groups.models import Group, Member, Role
+from ledger import books
+from ledger.effects import combine, expense_effect
 
 DEMO_EMAIL = "demo@splitclone.test"
 DEMO_PASSWORD = "splitclone-demo"
@@ -141,6 +142,7 @@ class Command(BaseCommand):
                 entry = ExpenseEntry(
                     description=description,
                     amount=amount,
+                    currency=currency,
                     date=START_DATE + datetime.timedelta(days=day),
                     category="general",
                     notes="",
@@ -206,7 +208,7 @@ class Command(BaseCommand):
                 owed = split_equal(amount, among, seed=str(submission_id)).shares
                 payers.append((expense_id, payer, amount))
                 shares += [(expense_id, member, share, "") for member, share in owed.items()]
-                effects[group.pk].append(ledger_effect({payer: amount}, owed))
+                effects[group.pk].append(expense_effect({payer: amount}, owed))
             insert_rows(Expense, EXPENSE_COLUMNS, expenses)
             insert_rows(ExpensePayer, ["expense_id", "member_id", "amount"], payers)
             insert_rows(ExpenseShare, ["expense_id", "member_id", "amount", "entered"], shares)
@@ -214,6 +216,6 @@ class Command(BaseCommand):
             for sql in connection.ops.sequence_reset_sql(no_style(), [Expense]):
                 cursor.execute(sql)
         for group in groups:
-            member_deltas, pair_deltas = combine(*effects[group.pk])
-            group.apply_ledger_change(member_deltas, pair_deltas)
+            with books.change(group.pk) as locked:
+                books.apply(locked, combine(*effects[group.pk]))
         return f"{group_count} groups × {member_count} members, {expense_count} expenses"

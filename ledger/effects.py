@@ -1,4 +1,8 @@
-"""Who owes whom for one ledger entry, in whole minor units (pure: no Django imports).
+"""How ledger entries move balances, in whole minor units (pure: no Django imports).
+
+An effect is (member deltas, netted pair deltas): how much each member's balance changes
+(positive: the group owes them more), and how much the first member of each pair (lower id
+first) comes to owe the second. Every kept balance moves by an effect and nothing else.
 
 An expense says how much each member paid and how much each member's share is. Members who
 both paid and took part settle with themselves first; what is left is a set of debtors (owed
@@ -70,7 +74,7 @@ def net_pairs[K: Hashable](debts: Mapping[tuple[K, K], int]) -> dict[tuple[K, K]
     return {key: amount for key, amount in pairs.items() if amount}
 
 
-def ledger_effect[K: Hashable](
+def expense_effect[K: Hashable](
     paid: Mapping[K, int], owed: Mapping[K, int], *, sign: int = 1
 ) -> tuple[dict[K, int], dict[tuple[K, K], int]]:
     """How an expense moves the kept balances: (member deltas, netted pair deltas).
@@ -82,6 +86,22 @@ def ledger_effect[K: Hashable](
         key: sign * (paid.get(key, 0) - owed.get(key, 0)) for key in paid.keys() | owed.keys()
     }
     pairs = {pair: sign * amount for pair, amount in net_pairs(expense_debts(paid, owed)).items()}
+    return members, pairs
+
+
+def payment_effect[K: Hashable](
+    sender: K, receiver: K, amount: int, *, sign: int = 1
+) -> tuple[dict[K, int], dict[tuple[K, K], int]]:
+    """How a payment moves the kept balances: (member deltas, netted pair deltas).
+
+    The sender's balance goes up (they have given), the receiver's down; pairwise, the payment
+    pays down what the sender owes the receiver.
+    """
+    members = {sender: sign * amount, receiver: -sign * amount}
+    pairs = {
+        pair: sign * delta
+        for pair, delta in net_pairs(payment_debts(sender, receiver, amount)).items()
+    }
     return members, pairs
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from groups.models import Group
-from settlements.ledger import recompute_group
+from ledger.books import recompute_group
 from splitclone import metrics
 from splitclone.money import format_amount
 

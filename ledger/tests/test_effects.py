@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from expenses.debts import expense_debts, net_pairs, payment_debts
+from ledger.effects import expense_debts, net_pairs, payment_debts
 
 MEMBERS = st.integers(min_value=1, max_value=12)
 

@@ -9,12 +9,12 @@ from django.db import connection, connections, transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from expenses.debts import combine
 from expenses.models import Expense, ExpenseEntry
 from expenses.splitting import split
 from expenses.tests.factories import add_expense
 from groups.models import Member
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
+from ledger.effects import combine
 
 
 def ledger_truth(group):
@@ -66,6 +66,7 @@ def entry_for(members, amount, among, payers, submission_id):
     return ExpenseEntry(
         description="Thing",
         amount=amount,
+        currency="EUR",
         date=datetime.date(2026, 1, 1),
         category="general",
         notes="",
