@@ -83,6 +83,22 @@ class ExpenseEntry:
 class StaleEdit(RowChanged):
     """Someone saved, deleted or restored the expense after the editor loaded it."""
 
+    def __init__(self, current):
+        if current.is_deleted:
+            who = current.deleted_by.display_name if current.deleted_by else "Someone"
+            message = (
+                f"{who} deleted this expense while you were editing it, so nothing was saved. "
+                "Restore it first if it should stay."
+            )
+        else:
+            who = current.updated_by.display_name if current.updated_by else "Someone"
+            message = (
+                f"{who} saved this expense while you were editing it. Your changes are still in "
+                "the form below; compare them with the newer version and save again to keep "
+                "yours."
+            )
+        super().__init__(current, message)
+
 
 class ExpenseQuerySet(models.QuerySet):
     def live(self):
@@ -143,7 +159,8 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         else:
             expense = self.get(pk=expense.pk, group=group)
             if expense.version != expected_version or expense.is_deleted:
-                raise StaleEdit(self.with_people().get(pk=expense.pk))
+                current = self.with_people().select_related("updated_by", "deleted_by")
+                raise StaleEdit(current.get(pk=expense.pk))
             before = expense.effect(sign=-1)
             verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry)
             counter = metrics.EXPENSES_EDITED

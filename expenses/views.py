@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from expenses.forms import ExpenseFilterForm, ExpenseForm
 from expenses.models import Expense, StaleEdit
 from groups.access import get_membership
+from ledger.books import LedgerError
 
 PAGE_SIZE = 25
 
@@ -79,11 +80,15 @@ def expense_create(request, group_id):
         initial={"paid_by": membership.pk},
     )
     if request.method == "POST" and form.is_valid() and not wants_preview(request):
-        expense = Expense.objects.save_expense(
-            group_id=group.pk, author=request.user, entry=form.entry
-        )
-        messages.success(request, f"Saved “{expense.description}” ({expense.amount_display}).")
-        return redirect("pages:group", group_id=group.pk)
+        try:
+            expense = Expense.objects.save_expense(
+                group_id=group.pk, author=request.user, entry=form.entry
+            )
+        except LedgerError as refused:
+            form.add_error(None, refused)
+        else:
+            messages.success(request, f"Saved “{expense.description}” ({expense.amount_display}).")
+            return redirect("pages:group", group_id=group.pk)
     context = {"group": group, "form": form}
     return render(
         request, "expenses/expense_form.html", context, status=422 if form.errors else 200
@@ -150,14 +155,11 @@ def expense_edit(request, group_id, expense_id):
             )
         except StaleEdit as stale:
             newer = stale.current
-            form.add_error(
-                None,
-                f"{newer.updated_by.display_name if newer.updated_by else 'Someone'} saved this "
-                "expense while you were editing it. Your changes are still in the form below; "
-                "compare them with the newer version and save again to keep yours.",
-            )
+            form.add_error(None, stale)
             form.data = form.data.copy()
             form.data["version"] = newer.version
+        except LedgerError as refused:
+            form.add_error(None, refused)
         else:
             messages.success(request, f"Saved your changes to “{form.entry.description}”.")
             return redirect("expenses:detail", group_id=group.pk, expense_id=expense.pk)

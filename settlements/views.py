@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from groups.access import get_membership
+from ledger.books import LedgerError
 from settlements.across import AcrossPlan, load_groups, record_transfer, shared_people
 from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm
 from settlements.models import Payment, PaymentError, StalePlan, Suggestion
@@ -117,7 +118,7 @@ def record_payment(request, group_id):
         except StalePlan as error:
             messages.error(request, error.message)
             return render_settle_up(request, membership, status=422)
-        except PaymentError as error:
+        except (PaymentError, LedgerError) as error:
             form.add_error(None, error.messages)
         else:
             messages.success(request, f"Recorded: {payment.summary}.")
