@@ -68,8 +68,9 @@ def test_logins_of_many_clients_behind_the_balancer_are_not_refused():
 
 
 def test_without_a_proxy_a_forged_forwarded_for_buys_no_fresh_limit():
-    # No proxy is configured in development and tests: X-Forwarded-For is the client's own.
-    direct = {"REMOTE_ADDR": "198.51.100.7"}
+    # No proxy hop is configured in development and tests: X-Forwarded-For is the client's own,
+    # even from an address that FORWARDED_ALLOW_IPS trusts by default.
+    direct = {"REMOTE_ADDR": "127.0.0.1"}
     fail_logins(
         FAILED_LOGINS_PER_MINUTE,
         lambda attempt: {**direct, "HTTP_X_FORWARDED_FOR": f"192.0.2.{attempt}"},
