@@ -48,6 +48,7 @@ if Path("/dev/shm").is_dir():
     worker_tmp_dir = "/dev/shm"
 
 # The load balancer's addresses (or "*" where only it can reach the task) may set X-Forwarded-*.
+# The app reads the same variable to decide whose X-Forwarded-For it believes (splitclone.clientip).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
 
 # The `gunicornc` control socket is not used; without it nothing is written to $HOME.

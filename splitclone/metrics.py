@@ -16,6 +16,8 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histo
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from splitclone.clientip import peer_address
+
 METRICS_PATH = "/metrics"
 
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -128,11 +130,5 @@ class MetricsEndpointMiddleware:
         # client and only appended to by the load balancer, so anyone on the internet could claim
         # to be 127.0.0.1 in it. Behind the load balancer REMOTE_ADDR is the balancer's own
         # private address: never list the VPC's networks here, use the token for remote scrapers.
-        try:
-            address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
-        except ValueError:
-            return False
-        if address.version == 6 and address.ipv4_mapped:
-            # A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d.
-            address = address.ipv4_mapped
-        return any(address in network for network in self.networks)
+        address = peer_address(request.META)
+        return address is not None and any(address in network for network in self.networks)

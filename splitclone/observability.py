@@ -21,6 +21,8 @@ from django.template.loader import render_to_string
 from gunicorn.glogging import Logger as GunicornLogger
 from gunicorn.glogging import SafeAtoms
 
+from splitclone.clientip import client_address
+
 request_logger = logging.getLogger("splitclone.request")
 
 # An id from the load balancer or a client is kept only if it cannot smuggle anything into logs.
@@ -173,11 +175,13 @@ class JsonSafeAtoms(SafeAtoms):
         )
 
 
-# One JSON object per request. The client is the first X-Forwarded-For address (set by the
-# load balancer); `peer` is the balancer itself.
+# One JSON object per request. `client_ip` is the address the rate limits count (the one our
+# load balancer appended to X-Forwarded-For, see splitclone.clientip); `forwarded_for` is the
+# whole header, whose left part the client wrote; `peer` is the balancer itself.
 ACCESS_LOG_FORMAT = (
     '{"time": "%(t)s", "level": "INFO", "logger": "gunicorn.access",'
-    ' "request_id": "%({x-request-id}o)s", "client_ip": "%({x-forwarded-for}i)s",'
+    ' "request_id": "%({x-request-id}o)s", "client_ip": "%(client_ip)s",'
+    ' "forwarded_for": "%({x-forwarded-for}i)s",'
     ' "peer": "%(h)s", "method": "%(m)s", "path": "%(U)s", "query": "%(q)s",'
     ' "status": %(s)s, "bytes": "%(b)s", "duration_ms": %(M)s,'
     ' "user_agent": "%(a)s", "referer": "%(f)s"}'
@@ -196,3 +200,9 @@ class GunicornJsonLogger(GunicornLogger):
 
     def now(self):
         return datetime.now(tz=UTC).isoformat(timespec="milliseconds")
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        address = client_address(environ)
+        atoms["client_ip"] = str(address) if address else "-"
+        return atoms

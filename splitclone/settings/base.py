@@ -168,6 +168,14 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Splitclone] "
+# Per-IP rate limits count the client's address, not the load balancer's (get_client_ip).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+
+# The proxies in front of the app, read by splitclone.clientip: X-Forwarded-For counts only when
+# the TCP peer is in these networks (the variable gunicorn reads for its X-Forwarded-* headers),
+# and then the entry TRUSTED_PROXY_COUNT places from its right end. None in development.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_NETWORKS = env.list("FORWARDED_ALLOW_IPS", default=[]) or ["127.0.0.1", "::1"]
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

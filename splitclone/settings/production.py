@@ -27,6 +27,8 @@ SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# One load balancer appends the client's address to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://splitclone_cache")}

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import ImproperlyConfigured
 from django.db import InterfaceError, OperationalError, ProgrammingError, connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from gunicorn.config import Config
 
@@ -323,6 +323,7 @@ class FakeResponse:
     headers = [("X-Request-ID", "req-7")]
 
 
+@override_settings(TRUSTED_PROXY_COUNT=1, TRUSTED_PROXY_NETWORKS=["10.0.0.0/16"])
 def test_gunicorn_access_lines_are_json_even_with_hostile_headers():
     logger = gunicorn_logger(access_log_format=ACCESS_LOG_FORMAT)
     # gunicorn's loggers do not propagate to the root logger, where caplog listens.
@@ -336,8 +337,12 @@ def test_gunicorn_access_lines_are_json_even_with_hostile_headers():
         "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": "10.0.0.5",
         "HTTP_USER_AGENT": 'evil "agent" \\',
+        "HTTP_X_FORWARDED_FOR": "127.0.0.1, 198.51.100.7",
     }
-    request_headers = [("X-FORWARDED-FOR", "198.51.100.7"), ("USER-AGENT", 'evil "agent" \\')]
+    request_headers = [
+        ("X-FORWARDED-FOR", "127.0.0.1, 198.51.100.7"),
+        ("USER-AGENT", 'evil "agent" \\'),
+    ]
     request_time = type("Delta", (), {"seconds": 0, "microseconds": 52_000})()
 
     try:
@@ -347,7 +352,10 @@ def test_gunicorn_access_lines_are_json_even_with_hostile_headers():
 
     [record] = captured.buffer
     line = json.loads(record.getMessage())
+    # The address the load balancer appended, the one the rate limits count; the client wrote
+    # the rest of the header.
     assert line["client_ip"] == "198.51.100.7"
+    assert line["forwarded_for"] == "127.0.0.1, 198.51.100.7"
     assert line["peer"] == "10.0.0.5"
     assert line["request_id"] == "req-7"
     assert (line["method"], line["path"], line["query"]) == ("GET", "/groups/", "q=1")

@@ -83,6 +83,9 @@ resource "aws_lb" "this" {
   subnets                    = var.public_subnet_ids
   drop_invalid_header_fields = true
   desync_mitigation_mode     = "defensive"
+  # The app's rate limits count the address the ALB appends to X-Forwarded-For, its rightmost
+  # entry (TRUSTED_PROXY_COUNT=1); "preserve" would hand them the client's own claim instead.
+  xff_header_processing_mode = "append"
   enable_deletion_protection = var.deletion_protection
   idle_timeout               = var.idle_timeout
 

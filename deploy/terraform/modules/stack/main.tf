@@ -200,7 +200,9 @@ locals {
     GUNICORN_WORKERS         = tostring(var.gunicorn_workers)
     GUNICORN_THREADS         = "4"
     # Only the ALB (in the public subnets) can reach the tasks; trust its X-Forwarded-* headers.
+    # It is the one proxy hop: rate limits key on the client address it appends to X-Forwarded-For.
     FORWARDED_ALLOW_IPS      = join(",", module.network.public_subnet_cidrs)
+    TRUSTED_PROXY_COUNT      = "1"
     PROMETHEUS_MULTIPROC_DIR = "/tmp/prometheus"
     # Read by splitclone/settings/production.py: receipts in the media bucket (the app task role
     # reads and writes it), static files uploaded by collectstatic in the manage task (whose role

@@ -1,0 +1,18 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
+
+from splitclone.clientip import client_address
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request):
+        """The address allauth's per-IP rate limits count: the client's, never the load balancer's.
+
+        allauth's own TRUSTED_PROXY_COUNT would read X-Forwarded-For from any peer; this reads it
+        only from our proxies (splitclone.clientip), so a client that reaches the app directly
+        cannot pick a fresh address for each attempt.
+        """
+        address = client_address(request.META)
+        if address is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return str(address)
