@@ -1,0 +1,74 @@
+"""Upgrading to the ledger app keeps every expense, payment and kept balance."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [
+    ("groups", "0003_alter_activity_verb"),
+    ("expenses", "0001_initial"),
+    ("settlements", "0001_initial"),
+]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    executor.loader.build_graph()
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_keeps_pairs_balances_and_history():
+    old = migrate(BEFORE)
+    User = old.get_model("accounts", "User")
+    Group = old.get_model("groups", "Group")
+    Member = old.get_model("groups", "Member")
+    OldPair = old.get_model("groups", "PairBalance")
+    Expense = old.get_model("expenses", "Expense")
+    Payment = old.get_model("settlements", "Payment")
+    user = User.objects.create(email="ana@example.com", display_name="Ana")
+    with_history = Group.objects.create(name="Trip", currency="EUR", created_by=user)
+    ana = Member.objects.create(group=with_history, user=user, role="owner", balance=1000)
+    bob = Member.objects.create(group=with_history, name="Bob", balance=-1000)
+    OldPair.objects.create(group=with_history, member_a=ana, member_b=bob, amount=-1000)
+    Expense.objects.create(
+        group=with_history,
+        description="Dinner",
+        amount=2000,
+        currency="EUR",
+        date="2026-11-01",
+        split_kind="equal",
+        created_by=user,
+    )
+    paid_only = Group.objects.create(name="Flat", currency="EUR", created_by=user)
+    carol = Member.objects.create(group=paid_only, user=user, role="owner")
+    dan = Member.objects.create(group=paid_only, name="Dan")
+    Payment.objects.create(
+        group=paid_only,
+        from_member=carol,
+        to_member=dan,
+        amount=500,
+        currency="EUR",
+        date="2026-11-01",
+        recorded_by=user,
+    )
+    Group.objects.create(name="New", currency="EUR", created_by=user)
+
+    new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    pairs = new.get_model("ledger", "PairBalance").objects.all()
+    assert list(pairs.values_list("group_id", "member_a_id", "member_b_id", "amount")) == [
+        (with_history.pk, ana.pk, bob.pk, -1000)
+    ]
+    members = new.get_model("groups", "Member").objects.filter(group_id=with_history.pk)
+    assert sorted(members.values_list("balance", flat=True)) == [-1000, 1000]
+    groups = new.get_model("groups", "Group").objects.order_by("pk")
+    assert list(groups.values_list("name", "has_ledger_history")) == [
+        ("Trip", True),
+        ("Flat", True),
+        ("New", False),
+    ]
+    assert new.get_model("expenses", "Expense").objects.get().version == 1
+    assert new.get_model("settlements", "Payment").objects.get().version == 1
