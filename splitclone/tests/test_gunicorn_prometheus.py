@@ -15,9 +15,7 @@ import runpy
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -33,8 +31,20 @@ from gunicorn.config import Config
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from splitclone.observability import GunicornJsonLogger, JsonSafeAtoms
+from splitclone.tests.gunicorn_server import (
+    ROOT,
+    children,
+    free_port,
+    gunicorn,
+    is_postgres,
+    manage,
+    need,
+    production_env,
+    stop,
+    wait_for,
+    with_database,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 REQUESTS = 'django_http_requests_total_by_method_total{job="splitclone"}'
 HTTP_TIMEOUT = 5
@@ -163,39 +173,14 @@ def test_a_dead_workers_live_gauges_go_but_its_counters_stay(load_config, tmp_pa
 # --- the real thing ---
 
 
-def need(condition, reason):
-    """Skips on a developer's machine; under CI a missing prerequisite is a failure."""
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must run the integration test)")
-    pytest.skip(reason)
-
-
 def postgres_server_url():
     url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
+    if is_postgres(url):
         return url
     if os.environ.get("CI"):
         # CI runs the suite on PostgreSQL and again on SQLite; this test belongs to the first.
         pytest.skip("runs in CI's PostgreSQL pass")
     return "postgres://postgres@127.0.0.1:5432/postgres"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(check, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def fetch(url, data=None, headers=None):
@@ -208,20 +193,6 @@ def fetch(url, data=None, headers=None):
         return error.code, error.headers, error.read()
     except (urllib.error.URLError, http.client.HTTPException, OSError):
         return None, None, b""
-
-
-def children(pid):
-    """Live child processes of `pid`, read from /proc."""
-    found = set()
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # the process ended while we looked
-        state, parent = fields[0], int(fields[1])
-        if parent == pid and state != "Z":
-            found.add(int(Path(stat).parent.name))
-    return found
 
 
 def requests_by_worker(multiproc_dir):
@@ -240,13 +211,13 @@ def requests_by_worker(multiproc_dir):
 
 
 class Stack:
-    def __init__(self, tmp, app_port, prometheus_port, token, master):
-        self.tmp = tmp
-        self.app = f"http://127.0.0.1:{app_port}"
+    def __init__(self, server, prometheus_port, token):
+        self.server = server
+        self.app = server.url
         self.prometheus = f"http://127.0.0.1:{prometheus_port}"
         self.token = token
-        self.master = master
-        self.multiproc_dir = str(tmp / "multiproc")
+        self.master = server.master
+        self.multiproc_dir = str(server.tmp / "multiproc")
 
     def api(self, endpoint, **params):
         status, _, body = fetch(
@@ -261,24 +232,11 @@ class Stack:
         return float(result[0]["value"][1]) if result else None
 
     def logs(self):
-        return "\n".join(
-            f"--- {path.name}\n{path.read_text(errors='replace')[-3000:]}"
-            for path in sorted(self.tmp.glob("*.log"))
-        )
-
-
-def stop(process):
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        return self.server.logs()
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack(request, tmp_path_factory):
     need(Path(PROMETHEUS).exists(), f"no Prometheus at {PROMETHEUS} (apt-get install prometheus)")
     server_url = postgres_server_url()
     try:
@@ -290,62 +248,34 @@ def stack(tmp_path_factory):
     token = secrets.token_urlsafe(24)
     (tmp / "metrics-token").write_text(token)
     app_port, prometheus_port = free_port(), free_port()
-    env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith("COV")},
-        "DJANGO_SETTINGS_MODULE": "splitclone.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{app_port}",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": urllib.parse.urlparse(server_url)._replace(path=f"/{database}").geturl(),
-        "STATIC_ROOT": str(tmp / "static"),
-        "METRICS_TOKEN": token,
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp / "multiproc"),
-        "GUNICORN_WORKERS": "2",
-        "GUNICORN_THREADS": "2",
-        "GUNICORN_GRACEFUL_TIMEOUT": "5",
-        "LOG_FORMAT": "json",
-    }
+    env = production_env(
+        tmp,
+        port=app_port,
+        database_url=with_database(server_url, database),
+        # Asked for only now: collecting takes seconds, wasted on a skip.
+        static_root=request.getfixturevalue("collected_static"),
+        METRICS_TOKEN=token,
+    )
     admin.execute(f'CREATE DATABASE "{database}"')
-    processes = []
     try:
-        for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-            subprocess.run(
-                [sys.executable, "manage.py", *command],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                timeout=120,
-            )
-        # The image binds 0.0.0.0; a test server listens on loopback only.
-        loopback = ["--bind", f"127.0.0.1:{app_port}", "splitclone.wsgi"]
-        with (tmp / "gunicorn.log").open("w") as log:
-            gunicorn = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *loopback],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        processes.append(gunicorn)
-        config = {
-            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-            "rule_files": [str(ROOT / "deploy/prometheus/rules/*.yml")],
-            "scrape_configs": [
-                {
-                    "job_name": "splitclone",
-                    "scrape_timeout": "1s",
-                    "authorization": {"credentials_file": str(tmp / "metrics-token")},
-                    "static_configs": [{"targets": [f"127.0.0.1:{app_port}"]}],
-                }
-            ],
-        }
-        # YAML is a superset of JSON.
-        (tmp / "prometheus.yml").write_text(json.dumps(config))
-        with (tmp / "prometheus.log").open("w") as log:
-            processes.append(
-                subprocess.Popen(
+        manage(env, "migrate", "--noinput")
+        with gunicorn(tmp, env, app_port) as server:
+            config = {
+                "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+                "rule_files": [str(ROOT / "deploy/prometheus/rules/*.yml")],
+                "scrape_configs": [
+                    {
+                        "job_name": "splitclone",
+                        "scrape_timeout": "1s",
+                        "authorization": {"credentials_file": str(tmp / "metrics-token")},
+                        "static_configs": [{"targets": [f"127.0.0.1:{app_port}"]}],
+                    }
+                ],
+            }
+            # YAML is a superset of JSON.
+            (tmp / "prometheus.yml").write_text(json.dumps(config))
+            with (tmp / "prometheus.log").open("w") as log:
+                prometheus = subprocess.Popen(
                     [
                         PROMETHEUS,
                         f"--config.file={tmp / 'prometheus.yml'}",
@@ -356,20 +286,23 @@ def stack(tmp_path_factory):
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
-            )
-        running = Stack(tmp, app_port, prometheus_port, token, gunicorn.pid)
-        try:
-            wait_for(lambda: len(children(gunicorn.pid)) == 2, 30, "two gunicorn workers")
-            wait_for(
-                lambda: fetch(f"{running.prometheus}/-/ready")[0] == 200, 30, "Prometheus ready"
-            )
-            wait_for(lambda: running.value('up{job="splitclone"}') == 1, 30, "a good scrape")
-        except AssertionError as error:
-            raise AssertionError(f"{error}\n{running.logs()}") from None
-        yield running
+            try:
+                running = Stack(server, prometheus_port, token)
+                try:
+                    wait_for(
+                        lambda: fetch(f"{running.prometheus}/-/ready")[0] == 200,
+                        30,
+                        "Prometheus ready",
+                    )
+                    wait_for(
+                        lambda: running.value('up{job="splitclone"}') == 1, 30, "a good scrape"
+                    )
+                except AssertionError as error:
+                    raise AssertionError(f"{error}\n{running.logs()}") from None
+                yield running
+            finally:
+                stop(prometheus)
     finally:
-        for process in reversed(processes):
-            stop(process)
         admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.close()
 
