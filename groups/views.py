@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 
 from expenses.views import expense_page
-from groups.access import get_membership
+from groups.access import get_membership, parse_id
 from groups.forms import (
     AddUserForm,
     GroupForm,
@@ -106,8 +106,8 @@ def group_pairs(request, group_id):
 @login_required
 def group_activity(request, group_id):
     membership = get_membership(request, group_id)
-    before = request.GET.get("before", "")
-    feed, has_more = activity_page(membership.group, int(before) if before.isdigit() else None)
+    before = request.GET.get("before")
+    feed, has_more = activity_page(membership.group, parse_id(before) if before else None)
     context = {"group": membership.group, "feed": feed, "has_more": has_more}
     template = "groups/group_detail.html#feed" if request.htmx else "groups/activity.html"
     return render(request, template, context)

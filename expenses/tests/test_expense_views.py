@@ -268,6 +268,49 @@ def test_the_preview_explains_errors(client, trio):
     assert "add up to 40%, not 100%" in response.text
 
 
+def test_the_preview_of_an_edit_uses_the_expense(client, trio):
+    client.force_login(trio.owner)
+    # Max is no longer active, but is on the expense: the edit's preview still lists him.
+    trio.member_membership.is_active = False
+    trio.member_membership.save()
+
+    response = client.post(
+        reverse("expenses:preview", args=[trio.group.pk]),
+        form_data(trio, expense_id=trio.expense.pk),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert "Max Member" in response.text
+
+
+@pytest.mark.parametrize("expense_id", ["²", "١", "junk", "-1", "9" * 19, "9" * 30])
+def test_the_preview_for_an_expense_id_that_cannot_be_one_is_404(client, trio, expense_id):
+    client.force_login(trio.owner)
+
+    response = client.post(
+        reverse("expenses:preview", args=[trio.group.pk]),
+        form_data(trio, expense_id=expense_id),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 404
+
+
+def test_the_preview_for_another_groups_expense_is_404(client, trio):
+    other = GroupFactory()
+    MemberFactory(group=other, user=trio.owner)
+    client.force_login(trio.owner)
+
+    response = client.post(
+        reverse("expenses:preview", args=[other.pk]),
+        form_data(trio, expense_id=trio.expense.pk),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 404
+
+
 def test_preview_without_javascript_saves_nothing(client, trio):
     client.force_login(trio.owner)
 
@@ -493,3 +536,14 @@ def test_a_receipt_is_stored_under_the_type_of_its_content(client, trio):
 
     assert expense.receipt.name.endswith(".png")
     assert response["Content-Type"] == "image/png"
+
+
+@pytest.mark.parametrize(
+    "after", ["junk", "2026-10-31", "2026-13-01_5", "2026-10-31_²", "2026-10-31_9" + "9" * 30]
+)
+def test_list_with_a_cursor_it_never_made_is_404(client, trio, after):
+    client.force_login(trio.member)
+
+    response = client.get(reverse("expenses:list", args=[trio.group.pk]), {"after": after})
+
+    assert response.status_code == 404

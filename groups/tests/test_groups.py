@@ -173,10 +173,31 @@ def test_activity_feed_pages_by_id(client, world):
 def test_activity_page_without_javascript(client, world):
     client.force_login(world.member)
 
-    response = client.get(reverse("groups:activity", args=[world.group.pk]), {"before": "junk"})
+    response = client.get(reverse("groups:activity", args=[world.group.pk]))
 
     assert response.status_code == 200
     assert "<html" in response.text
+
+
+# "²" and "١٢" pass `str.isdigit()`; `int()` refuses the first and reads the second as 12.
+@pytest.mark.parametrize("before", ["²", "١٢", "junk", "-1", " 12", "1_2", "9" * 19, "9" * 30])
+def test_activity_page_with_a_cursor_it_never_made_is_404(client, world, before):
+    client.force_login(world.member)
+
+    response = client.get(reverse("groups:activity", args=[world.group.pk]), {"before": before})
+
+    assert response.status_code == 404
+
+
+def test_activity_page_before_the_largest_id_is_the_first_page(client, world):
+    client.force_login(world.member)
+
+    response = client.get(
+        reverse("groups:activity", args=[world.group.pk]), {"before": str(2**63 - 1)}
+    )
+
+    assert response.status_code == 200
+    assert response.context["feed"][0] == world.group.activities.latest("id")
 
 
 def test_ledger_changes_cannot_touch_another_groups_members(world):
