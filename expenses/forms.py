@@ -48,7 +48,8 @@ class ExpenseForm(forms.Form):
     amount = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     category = forms.ChoiceField(choices=Category.choices, initial=Category.GENERAL)
-    paid_by = forms.TypedChoiceField(coerce=int, label="Paid by", required=False)
+    # Empty is "Several people": the amounts each one paid are then in the paid_<id> fields.
+    paid_by = forms.TypedChoiceField(coerce=int, label="Paid by", required=False, empty_value=None)
     split_kind = forms.ChoiceField(
         choices=list(SPLIT_KIND_LABELS.items()),
         initial=SplitKind.EQUAL,
@@ -243,7 +244,7 @@ class ExpenseForm(forms.Form):
         if not any(entered.values()):
             payer = self.cleaned_data.get("paid_by")
             if payer is None:
-                self.add_error("paid_by", "Choose who paid, or enter what each person paid.")
+                self.add_error("paid_by", "Enter what each person paid, or choose who paid.")
                 return None
             return {payer: total}
         paid = {}

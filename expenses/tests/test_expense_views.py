@@ -143,6 +143,9 @@ def test_adjustments_shift_an_equal_split(client, trio):
         ({"split_kind": "exact"}, "add up to"),
         ({"split_kind": "percent"}, "add up to 0%"),
         ({"split_kind": "shares"}, "share above zero"),
+        # "Several people" paid, with no amounts entered; or no choice sent at all.
+        ({"paid_by": ""}, "Enter what each person paid"),
+        ({"paid_by": None}, "Enter what each person paid"),
     ],
 )
 def test_bad_input_is_explained_and_nothing_changes(client, trio, overrides, message):
@@ -156,6 +159,40 @@ def test_bad_input_is_explained_and_nothing_changes(client, trio, overrides, mes
     assert message in response.text
     assert Expense.objects.count() == count
     assert balances(trio) == before
+
+
+def test_an_amount_paid_by_someone_from_another_group_is_not_an_amount(client, trio):
+    stranger = MemberFactory(group=GroupFactory())
+    client.force_login(trio.owner)
+    before = balances(trio)
+    count = Expense.objects.count()
+
+    response = post_expense(client, trio, paid_by="", **{f"paid_{stranger.pk}": "100"})
+
+    assert response.status_code == 422
+    assert "Enter what each person paid" in response.text
+    assert Expense.objects.count() == count
+    assert balances(trio) == before
+
+
+def test_amounts_for_people_outside_the_group_are_ignored(client, trio):
+    stranger = MemberFactory(group=GroupFactory())
+    client.force_login(trio.owner)
+    overrides = {
+        "paid_by": "",
+        f"paid_{trio.owner_membership.pk}": "100",
+        f"paid_{stranger.pk}": "50",
+        f"include_{stranger.pk}": "on",
+        f"value_{stranger.pk}": "10",
+    }
+
+    response = post_expense(client, trio, **overrides)
+
+    assert response.status_code == 302
+    expense = Expense.objects.latest("id")
+    assert expense.paid_and_owed()[0] == {trio.owner_membership.pk: 10000}
+    assert stranger.pk not in expense.paid_and_owed()[1]
+    assert Member.objects.get(pk=stranger.pk).balance == 0
 
 
 def test_no_participants_is_refused(client, trio):
