@@ -12,6 +12,11 @@ from groups.ledger import set_deleted
 from groups.models import Activity, Group, Member
 from splitclone import metrics
 from splitclone.money import MAX_AMOUNT, format_amount
+from splitclone.text import shorten
+
+# Descriptions quoted in an edit's summary are shortened to this, so that the old and the new
+# one both fit in an activity line beside what else changed.
+QUOTED_LENGTH = 80
 
 SPLIT_KIND_LABELS = {
     SplitKind.EQUAL: "Equally",
@@ -259,7 +264,7 @@ class Expense(models.Model):
         """A short account of an edit for the activity log."""
         changes = []
         if entry.description != self.description:
-            changes.append(f"renamed it from “{self.description}”")
+            changes.append(f"renamed it from “{shorten(self.description, QUOTED_LENGTH)}”")
         if entry.amount != self.amount:
             changes.append(
                 f"amount {self.amount_display} → {format_amount(entry.amount, self.currency)}"
@@ -269,7 +274,7 @@ class Expense(models.Model):
         if (entry.paid, entry.owed) != self.paid_and_owed():
             changes.append("who paid or who owes")
         detail = "; ".join(changes) or "no change to the amounts"
-        return f"edited “{entry.description}”: {detail}"
+        return f"edited “{shorten(entry.description, QUOTED_LENGTH)}”: {detail}"
 
 
 class ExpensePayer(models.Model):

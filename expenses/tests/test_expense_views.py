@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from expenses.models import Expense
-from groups.models import Member
+from groups.models import Activity, Member
 from groups.tests.conftest import PNG_BYTES
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 
@@ -404,6 +404,26 @@ def test_editing_moves_balances_by_the_difference(client, trio):
     }
     expense.refresh_from_db()
     assert expense.version == 2
+
+
+def test_renaming_a_long_description_is_saved_with_a_summary_that_fits(client, trio):
+    client.force_login(trio.owner)
+    old, new = "Dinner " + "a" * 193, "Supper " + "b" * 193
+    post_expense(client, trio, description=old)
+    expense = Expense.objects.get(description=old)
+    url = reverse("expenses:edit", args=[trio.group.pk, expense.pk])
+
+    response = client.post(url, edit_data(trio, expense, description=new, amount="123.45"))
+
+    assert response.status_code == 302
+    expense.refresh_from_db()
+    assert expense.description == new
+    [entry] = trio.group.activities.filter(verb="expense_edited")
+    # SQLite does not enforce a column's length, so the test does.
+    assert len(entry.summary) <= Activity._meta.get_field("summary").max_length
+    assert entry.summary.startswith("edited “Supper bbb")
+    assert "renamed it from “Dinner aaa" in entry.summary
+    assert "amount 100.00 EUR → 123.45 EUR" in entry.summary
 
 
 def test_a_stale_edit_is_refused_and_keeps_what_was_typed(client, trio):

@@ -170,6 +170,19 @@ def test_activity_feed_pages_by_id(client, world):
     assert "Show older activity" in older.text
 
 
+def test_an_activity_summary_too_long_for_its_column_is_shortened(world):
+    longest = Activity._meta.get_field("summary").max_length
+    guest = "Guest " + "g" * 94
+    summary = f"renamed the group from {guest} to {guest} and {guest}"
+
+    Activity.record(world.group, world.owner, Activity.Verb.GROUP_UPDATED, summary)
+
+    stored = world.group.activities.latest("id").summary
+    # SQLite does not enforce a column's length, so the test does.
+    assert len(stored) == longest
+    assert stored == summary[: longest - 1] + "…"
+
+
 def test_activity_page_without_javascript(client, world):
     client.force_login(world.member)
 
