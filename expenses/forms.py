@@ -1,4 +1,3 @@
-import datetime
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -8,6 +7,7 @@ from django.utils import timezone
 
 from expenses.models import SPLIT_KIND_LABELS, Category, ExpenseEntry
 from expenses.splitting import SplitError, SplitKind, split, validate_payers
+from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount, parse_amount
 
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
@@ -17,7 +17,6 @@ RECEIPT_SIGNATURES = {
     "PNG": (b"\x89PNG\r\n\x1a\n",),
     "PDF": (b"%PDF-",),
 }
-EARLIEST_DATE = datetime.date(1900, 1, 1)
 
 
 def receipt_kind(upload):
@@ -46,9 +45,12 @@ class MemberRow:
 class ExpenseForm(forms.Form):
     description = forms.CharField(max_length=200)
     amount = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_entry_date]
+    )
     category = forms.ChoiceField(choices=Category.choices, initial=Category.GENERAL)
-    paid_by = forms.TypedChoiceField(coerce=int, label="Paid by", required=False)
+    # Empty is "Several people": the amounts each one paid are then in the paid_<id> fields.
+    paid_by = forms.TypedChoiceField(coerce=int, label="Paid by", required=False, empty_value=None)
     split_kind = forms.ChoiceField(
         choices=list(SPLIT_KIND_LABELS.items()),
         initial=SplitKind.EQUAL,
@@ -148,14 +150,6 @@ class ExpenseForm(forms.Form):
         except MoneyError as error:
             raise forms.ValidationError(str(error)) from None
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date < EARLIEST_DATE:
-            raise forms.ValidationError("Pick a date in 1900 or later.")
-        if date > timezone.localdate() + datetime.timedelta(days=366):
-            raise forms.ValidationError("That date is more than a year away; check the year.")
-        return date
-
     def clean_receipt(self):
         upload = self.cleaned_data["receipt"]
         if not upload:
@@ -244,7 +238,7 @@ class ExpenseForm(forms.Form):
         if not any(entered.values()):
             payer = self.cleaned_data.get("paid_by")
             if payer is None:
-                self.add_error("paid_by", "Choose who paid, or enter what each person paid.")
+                self.add_error("paid_by", "Enter what each person paid, or choose who paid.")
                 return None
             return {payer: total}
         paid = {}

@@ -18,6 +18,11 @@ from ledger.effects import combine, expense_effect
 from ledger.models import LedgerRow
 from splitclone import metrics
 from splitclone.money import MAX_AMOUNT, format_amount
+from splitclone.text import shorten
+
+# Descriptions quoted in an edit's summary are shortened to this, so that the old and the new
+# one both fit in an activity line beside what else changed.
+QUOTED_LENGTH = 80
 
 # Rows fetched per round trip while streaming a group's expenses for a rebuild.
 LEDGER_CHUNK_SIZE = 10_000
@@ -320,7 +325,7 @@ class Expense(LedgerRow):
         """A short account of an edit for the activity log."""
         changes = []
         if entry.description != self.description:
-            changes.append(f"renamed it from “{self.description}”")
+            changes.append(f"renamed it from “{shorten(self.description, QUOTED_LENGTH)}”")
         if entry.amount != self.amount:
             changes.append(
                 f"amount {self.amount_display} → {format_amount(entry.amount, self.currency)}"
@@ -330,7 +335,7 @@ class Expense(LedgerRow):
         if (entry.paid, entry.owed) != self.paid_and_owed():
             changes.append("who paid or who owes")
         detail = "; ".join(changes) or "no change to the amounts"
-        return f"edited “{entry.description}”: {detail}"
+        return f"edited “{shorten(entry.description, QUOTED_LENGTH)}”: {detail}"
 
 
 class ExpensePayer(models.Model):

@@ -8,19 +8,23 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from expenses.forms import ExpenseFilterForm, ExpenseForm
 from expenses.models import Expense, StaleEdit
-from groups.access import get_membership
+from groups.access import get_membership, parse_id
 from ledger.books import LedgerError
 
 PAGE_SIZE = 25
 
 
 def parse_cursor(text):
-    """The list is paged by (date, id) so no page costs a COUNT or an OFFSET scan."""
+    """The list is paged by (date, id) so no page costs a COUNT or an OFFSET scan.
+
+    A cursor this list never made answers 404, like a wrong id.
+    """
+    date_text, _, id_text = text.partition("_")
     try:
-        date_text, id_text = text.split("_")
-        return datetime.date.fromisoformat(date_text), int(id_text)
+        date = datetime.date.fromisoformat(date_text)
     except ValueError:
-        return None
+        raise Http404("No such page.") from None
+    return date, parse_id(id_text)
 
 
 def expense_page(group, membership, filter_form=None, cursor=None):
@@ -102,8 +106,8 @@ def expense_preview(request, group_id):
     membership = get_membership(request, group_id)
     group = membership.group
     expense = None
-    if request.POST.get("expense_id", "").isdigit():
-        expense = get_object_or_404(group.expenses.with_people(), pk=request.POST["expense_id"])
+    if expense_id := request.POST.get("expense_id"):
+        expense = get_object_or_404(group.expenses.with_people(), pk=parse_id(expense_id))
     form = ExpenseForm(request.POST, group=group, members=form_members(group, expense))
     form.is_valid()
     return render(request, "expenses/expense_form.html#preview", {"group": group, "form": form})
@@ -215,7 +219,7 @@ def expense_list(request, group_id):
     group = membership.group
     members = list(group.members.with_people())
     filter_form = ExpenseFilterForm(request.GET or None, members=members)
-    cursor = parse_cursor(request.GET.get("after", ""))
+    cursor = parse_cursor(after) if (after := request.GET.get("after")) else None
     rows, next_cursor = expense_page(group, membership, filter_form, cursor)
     context = {
         "group": group,

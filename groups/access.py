@@ -1,7 +1,29 @@
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from groups.models import Member
+
+# Only ASCII digits make an id: `str.isdigit()` also accepts "²", which `int()` refuses, and
+# `int()` itself accepts "١٢", " 12" and "1_2". Nineteen digits hold every bigint id.
+ID_DIGITS = re.compile(r"[0-9]{1,19}")
+MAX_ID = 2**63 - 1
+
+
+def parse_id(text):
+    """The row id sent as `text` in a query string or form field (a paging cursor, the expense
+    a preview is for), or 404 if it cannot be one.
+
+    Ids in the path are parsed by the `<int:...>` URL converters; this is for the others, so
+    that a tampered value is answered like a wrong id in the path.
+    """
+    if not isinstance(text, str) or not ID_DIGITS.fullmatch(text):
+        raise Http404("No such item.")
+    value = int(text)
+    if value > MAX_ID:
+        raise Http404("No such item.")
+    return value
 
 
 def get_membership(request, group_id, *, require_manager=False):

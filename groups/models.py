@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from splitclone.money import CURRENCIES
+from splitclone.text import shorten
 
 NAME_MAX_LENGTH = 100
 
@@ -418,4 +419,7 @@ class Activity(models.Model):
 
     @classmethod
     def record(cls, group, actor, verb, summary, **data):
+        """Adds a line to the group's history; a summary too long for its column is shortened,
+        so that quoting a long name or description never stops the change being saved."""
+        summary = shorten(summary, cls._meta.get_field("summary").max_length)
         return cls.objects.create(group=group, actor=actor, verb=verb, summary=summary, data=data)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from groups.access import get_membership
+from groups.access import get_membership, parse_id
 from groups.forms import (
     AddUserForm,
     GroupForm,
@@ -76,8 +76,8 @@ def group_members(request, group_id):
 @login_required
 def group_activity(request, group_id):
     membership = get_membership(request, group_id)
-    before = request.GET.get("before", "")
-    feed, has_more = activity_page(membership.group, int(before) if before.isdigit() else None)
+    before = request.GET.get("before")
+    feed, has_more = activity_page(membership.group, parse_id(before) if before else None)
     context = {"group": membership.group, "feed": feed, "has_more": has_more}
     template = "groups/activity.html#feed" if request.htmx else "groups/activity.html"
     return render(request, template, context)

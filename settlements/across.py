@@ -19,6 +19,7 @@ from settlements import crossgroup, plans
 from settlements.models import Payment, PaymentError, SettlementPlan, StalePlan
 from splitclone import metrics
 from splitclone.money import format_amount
+from splitclone.text import shorten
 
 
 @dataclass
@@ -188,6 +189,22 @@ class Recorded:
     netting: list[BookingRow]
 
 
+def settled_note(transfer, currency):
+    """The note on each booking of a transfer: who paid whom how much.
+
+    The two names share what room the note's column leaves beside the amount, so a long name
+    is shortened rather than the amount cut off.
+    """
+    amount = format_amount(transfer.amount, currency)
+    wording = "Settled across groups: {} paid {} {}"
+    room = (Payment._meta.get_field("note").max_length - len(wording.format("", "", amount))) // 2
+    return wording.format(
+        shorten(transfer.debtor.display_name, room),
+        shorten(transfer.creditor.display_name, room),
+        amount,
+    )
+
+
 def record_transfer(*, user, group_ids, transfer, expected_fingerprint, submission_id):
     """Records a real payment of the plan for these groups (a `Transfer` of user ids) as bookings.
 
@@ -226,10 +243,7 @@ def record_transfer(*, user, group_ids, transfer, expected_fingerprint, submissi
         elif transfer in across.plan.transfers:
             shown = across.transfers[across.plan.transfers.index(transfer)]
             bookings = shown.bookings
-            note = (
-                f"Settled across groups: {shown.debtor.display_name} paid "
-                f"{shown.creditor.display_name} {format_amount(shown.amount, across.currency)}"
-            )
+            note = settled_note(shown, across.currency)
         else:
             raise PaymentError("That payment is not part of the plan.")
         for number, booking in enumerate(bookings + across.netting):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from settlements.algorithm import Transfer
+from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount, parse_amount
 
 NOTE_MAX_LENGTH = 200
@@ -24,7 +25,9 @@ class PaymentForm(forms.Form):
         coerce=int, label="Who received it", error_messages={"invalid_choice": "Choose a member."}
     )
     amount = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_entry_date]
+    )
     note = forms.CharField(max_length=NOTE_MAX_LENGTH, required=False)
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
     fingerprint = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)

@@ -10,6 +10,8 @@ admin.site.site_header = "Splitclone support"
 
 # A friendly 503 while the database is down, a self-contained 500 page otherwise.
 handler500 = "splitclone.observability.server_error"
+# Form fields too large to read answer 413, like a body too large (splitclone.limits).
+handler400 = "splitclone.limits.bad_request"
 
 urlpatterns = [
     path("", pages.landing, name="landing"),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from expenses.models import Expense
-from groups.models import Member
+from groups.models import Activity, Member
 from groups.tests.conftest import PNG_BYTES
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 
@@ -143,6 +143,9 @@ def test_adjustments_shift_an_equal_split(client, trio):
         ({"split_kind": "exact"}, "add up to"),
         ({"split_kind": "percent"}, "add up to 0%"),
         ({"split_kind": "shares"}, "share above zero"),
+        # "Several people" paid, with no amounts entered; or no choice sent at all.
+        ({"paid_by": ""}, "Enter what each person paid"),
+        ({"paid_by": None}, "Enter what each person paid"),
     ],
 )
 def test_bad_input_is_explained_and_nothing_changes(client, trio, overrides, message):
@@ -156,6 +159,40 @@ def test_bad_input_is_explained_and_nothing_changes(client, trio, overrides, mes
     assert message in response.text
     assert Expense.objects.count() == count
     assert balances(trio) == before
+
+
+def test_an_amount_paid_by_someone_from_another_group_is_not_an_amount(client, trio):
+    stranger = MemberFactory(group=GroupFactory())
+    client.force_login(trio.owner)
+    before = balances(trio)
+    count = Expense.objects.count()
+
+    response = post_expense(client, trio, paid_by="", **{f"paid_{stranger.pk}": "100"})
+
+    assert response.status_code == 422
+    assert "Enter what each person paid" in response.text
+    assert Expense.objects.count() == count
+    assert balances(trio) == before
+
+
+def test_amounts_for_people_outside_the_group_are_ignored(client, trio):
+    stranger = MemberFactory(group=GroupFactory())
+    client.force_login(trio.owner)
+    overrides = {
+        "paid_by": "",
+        f"paid_{trio.owner_membership.pk}": "100",
+        f"paid_{stranger.pk}": "50",
+        f"include_{stranger.pk}": "on",
+        f"value_{stranger.pk}": "10",
+    }
+
+    response = post_expense(client, trio, **overrides)
+
+    assert response.status_code == 302
+    expense = Expense.objects.latest("id")
+    assert expense.paid_and_owed()[0] == {trio.owner_membership.pk: 10000}
+    assert stranger.pk not in expense.paid_and_owed()[1]
+    assert Member.objects.get(pk=stranger.pk).balance == 0
 
 
 def test_no_participants_is_refused(client, trio):
@@ -268,6 +305,49 @@ def test_the_preview_explains_errors(client, trio):
     assert "add up to 40%, not 100%" in response.text
 
 
+def test_the_preview_of_an_edit_uses_the_expense(client, trio):
+    client.force_login(trio.owner)
+    # Max is no longer active, but is on the expense: the edit's preview still lists him.
+    trio.member_membership.is_active = False
+    trio.member_membership.save()
+
+    response = client.post(
+        reverse("expenses:preview", args=[trio.group.pk]),
+        form_data(trio, expense_id=trio.expense.pk),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert "Max Member" in response.text
+
+
+@pytest.mark.parametrize("expense_id", ["²", "١", "junk", "-1", "9" * 19, "9" * 30])
+def test_the_preview_for_an_expense_id_that_cannot_be_one_is_404(client, trio, expense_id):
+    client.force_login(trio.owner)
+
+    response = client.post(
+        reverse("expenses:preview", args=[trio.group.pk]),
+        form_data(trio, expense_id=expense_id),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 404
+
+
+def test_the_preview_for_another_groups_expense_is_404(client, trio):
+    other = GroupFactory()
+    MemberFactory(group=other, user=trio.owner)
+    client.force_login(trio.owner)
+
+    response = client.post(
+        reverse("expenses:preview", args=[other.pk]),
+        form_data(trio, expense_id=trio.expense.pk),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 404
+
+
 def test_preview_without_javascript_saves_nothing(client, trio):
     client.force_login(trio.owner)
 
@@ -324,6 +404,26 @@ def test_editing_moves_balances_by_the_difference(client, trio):
     }
     expense.refresh_from_db()
     assert expense.version == 2
+
+
+def test_renaming_a_long_description_is_saved_with_a_summary_that_fits(client, trio):
+    client.force_login(trio.owner)
+    old, new = "Dinner " + "a" * 193, "Supper " + "b" * 193
+    post_expense(client, trio, description=old)
+    expense = Expense.objects.get(description=old)
+    url = reverse("expenses:edit", args=[trio.group.pk, expense.pk])
+
+    response = client.post(url, edit_data(trio, expense, description=new, amount="123.45"))
+
+    assert response.status_code == 302
+    expense.refresh_from_db()
+    assert expense.description == new
+    [entry] = trio.group.activities.filter(verb="expense_edited")
+    # SQLite does not enforce a column's length, so the test does.
+    assert len(entry.summary) <= Activity._meta.get_field("summary").max_length
+    assert entry.summary.startswith("edited “Supper bbb")
+    assert "renamed it from “Dinner aaa" in entry.summary
+    assert "amount 100.00 EUR → 123.45 EUR" in entry.summary
 
 
 def test_a_stale_edit_is_refused_and_keeps_what_was_typed(client, trio):
@@ -493,3 +593,14 @@ def test_a_receipt_is_stored_under_the_type_of_its_content(client, trio):
 
     assert expense.receipt.name.endswith(".png")
     assert response["Content-Type"] == "image/png"
+
+
+@pytest.mark.parametrize(
+    "after", ["junk", "2026-10-31", "2026-13-01_5", "2026-10-31_²", "2026-10-31_9" + "9" * 30]
+)
+def test_list_with_a_cursor_it_never_made_is_404(client, trio, after):
+    client.force_login(trio.member)
+
+    response = client.get(reverse("expenses:list", args=[trio.group.pk]), {"after": after})
+
+    assert response.status_code == 404

@@ -169,13 +169,47 @@ def test_activity_feed_pages_by_id(client, world):
     assert "Show older activity" in older.text
 
 
+def test_an_activity_summary_too_long_for_its_column_is_shortened(world):
+    longest = Activity._meta.get_field("summary").max_length
+    guest = "Guest " + "g" * 94
+    summary = f"renamed the group from {guest} to {guest} and {guest}"
+
+    Activity.record(world.group, world.owner, Activity.Verb.GROUP_UPDATED, summary)
+
+    stored = world.group.activities.latest("id").summary
+    # SQLite does not enforce a column's length, so the test does.
+    assert len(stored) == longest
+    assert stored == summary[: longest - 1] + "…"
+
+
 def test_activity_page_without_javascript(client, world):
     client.force_login(world.member)
 
-    response = client.get(reverse("groups:activity", args=[world.group.pk]), {"before": "junk"})
+    response = client.get(reverse("groups:activity", args=[world.group.pk]))
 
     assert response.status_code == 200
     assert "<html" in response.text
+
+
+# "²" and "١٢" pass `str.isdigit()`; `int()` refuses the first and reads the second as 12.
+@pytest.mark.parametrize("before", ["²", "١٢", "junk", "-1", " 12", "1_2", "9" * 19, "9" * 30])
+def test_activity_page_with_a_cursor_it_never_made_is_404(client, world, before):
+    client.force_login(world.member)
+
+    response = client.get(reverse("groups:activity", args=[world.group.pk]), {"before": before})
+
+    assert response.status_code == 404
+
+
+def test_activity_page_before_the_largest_id_is_the_first_page(client, world):
+    client.force_login(world.member)
+
+    response = client.get(
+        reverse("groups:activity", args=[world.group.pk]), {"before": str(2**63 - 1)}
+    )
+
+    assert response.status_code == 200
+    assert response.context["feed"][0] == world.group.activities.latest("id")
 
 
 def test_the_currency_cannot_change_once_there_are_expenses(client, world):

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from prometheus_client import REGISTRY
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
 from expenses.tests.factories import add_expense
 from groups.models import Member, Role
@@ -168,6 +169,32 @@ def test_recording_the_transfer_settles_both_groups(client, shared):
     assert set(balances(shared.trip.group, shared.flat.group).values()) == {0}
     assert "Everyone is settled up in these groups." in page.text
     assert Payment.objects.filter(note="Settled across groups: Ben paid Cem 30.00 EUR").count() == 2
+
+
+def test_the_note_naming_two_long_names_fits_its_column(client, shared):
+    longest = User._meta.get_field("display_name").max_length
+    shared.ben.display_name = "Benedikt " + "b" * (longest - 9)
+    shared.cem.display_name = "Cemile " + "c" * (longest - 7)
+    for user in (shared.ben, shared.cem):
+        user.save()
+    # 6,030.00 EUR: with the two names, longer than a note can be.
+    add_expense(
+        shared.flat.group, shared.cem, paid={shared.flat.Cem: 600000}, among=[shared.flat.Ben]
+    )
+    client.force_login(shared.ben)
+    plan = client.get(chosen(shared.trip.group, shared.flat.group)).context["plan"]
+
+    response = record(client, plan, plan.transfers[0])
+
+    assert response.status_code == 302
+    notes = set(Payment.objects.values_list("note", flat=True))
+    assert len(notes) == 1
+    [note] = notes
+    # SQLite does not enforce a column's length, so the test does.
+    assert len(note) <= Payment._meta.get_field("note").max_length
+    assert note.startswith("Settled across groups: Benedikt bbb")
+    assert " paid Cemile ccc" in note
+    assert note.endswith(" 6,030.00 EUR")
 
 
 def test_a_double_submission_records_once(client, shared):

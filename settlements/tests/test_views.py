@@ -243,6 +243,38 @@ def test_bad_amounts_are_refused(client, four, amount, message):
     assert not Payment.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        ("1000-01-01", "Pick a date in 1900 or later."),
+        ("2999-01-01", "That date is more than a year away; check the year."),
+    ],
+)
+def test_dates_out_of_range_are_refused(client, four, date, message):
+    client.force_login(four.cem.user)
+
+    response = client.post(
+        record_url(four), another(four.cem, four.ana, "10", date=date), headers=HTMX
+    )
+
+    assert response.status_code == 422
+    assert message in html.unescape(response.text)
+    assert not Payment.objects.exists()
+
+
+def test_a_suggestion_sent_with_a_date_out_of_range_is_refused(client, four):
+    client.force_login(four.cem.user)
+
+    response = client.post(
+        record_url(four),
+        suggestion(four, four.cem, four.ana, "40", date="1000-01-01"),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    assert not Payment.objects.exists()
+
+
 def test_a_bad_amount_in_a_suggestion_is_shown_on_that_suggestion(client, four):
     client.force_login(four.cem.user)
 

@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "splitclone.metrics.MetricsEndpointMiddleware",
     # From here on every request has an id (X-Request-ID) and gets one log line.
     "splitclone.observability.RequestLogMiddleware",
+    # A body over REQUEST_BODY_MAX_BYTES is refused before anything reads it (or its length).
+    "splitclone.limits.RequestBodyLimitMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -196,6 +198,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The largest request body: a receipt (10 MB, expenses.forms.RECEIPT_MAX_BYTES) and the expense
+# form around it. Larger ones get 413 before they are read (splitclone.limits).
+REQUEST_BODY_MAX_BYTES = 11 * 1024 * 1024
+# The fields of a form, files aside: the largest form (an expense among a few hundred people) is
+# a few tens of kilobytes. Over this is 413 as well.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# An upload over this is spooled to a temporary file, so a worker holds at most this much of
+# one in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
