@@ -476,7 +476,9 @@ class Invite(models.Model):
 
 
 class ActivityVerb(models.TextChoices):
-    # Module level so Activity's Meta can name its values.
+    """What an activity line records: `Activity.Verb`, at module level so its Meta can name
+    the values."""
+
     GROUP_CREATED = "group_created", "created the group"
     GROUP_UPDATED = "group_updated", "changed the group settings"
     GROUP_ARCHIVED = "group_archived", "archived the group"
