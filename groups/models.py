@@ -105,8 +105,41 @@ class Group(models.Model):
         self.refresh_from_db()
         return self
 
+    def _lock_for_membership_change(self, actor):
+        """Takes the group lock and returns the actor's membership as it is under it.
+
+        Every membership change starts here. Concurrent changes to one group queue on the lock
+        the ledger also holds, and each then re-reads the rows its rules depend on: two owners
+        demoting each other at once end with one owner, not none. Only active owners and admins
+        may change a group's members, themselves included; leaving on one's own is not offered.
+        """
+        Group.objects.lock_for_ledger(self.pk)
+        actor_membership = self.members.filter(user=actor, is_active=True).first()
+        if actor_membership is None or not actor_membership.can_manage:
+            raise MembershipError("Only the group's owners and admins can change its members.")
+        return actor_membership
+
+    def _reread_member(self, member):
+        """Refreshes the caller's `member` from its row under the lock; it must be in this group."""
+        try:
+            member.refresh_from_db()
+        except Member.DoesNotExist:
+            raise MembershipError(f"{member.display_name} is no longer in this group.") from None
+        if member.group_id != self.pk:
+            raise MembershipError(f"{member.display_name} is not in this group.")
+
+    def _check_leaving(self, member, actor_membership, action):
+        """The rules for taking an active member out of the group (`action` names how)."""
+        if not member.is_active:
+            raise MembershipError(f"{member.display_name} is already deactivated.")
+        if member.role == Role.OWNER:
+            if actor_membership.role != Role.OWNER:
+                raise MembershipError(f"Only an owner can {action} an owner.")
+            self._keep_an_owner(member)
+
     @transaction.atomic
     def add_guest(self, name, *, actor):
+        self._lock_for_membership_change(actor)
         name = " ".join(name.split())
         if self.members.filter(user__isnull=True, name__iexact=name).exists():
             raise MembershipError(f"There is already a guest called “{name}” in this group.")
@@ -115,36 +148,35 @@ class Group(models.Model):
         return guest
 
     @transaction.atomic
-    def add_user(self, user, *, actor, role=None, verb=None):
+    def add_user(self, user, *, actor):
         """Adds a registered user, or brings back one who was deactivated."""
+        self._lock_for_membership_change(actor)
         existing = self.members.filter(user=user).first()
         if existing and existing.is_active:
             raise MembershipError(f"{user.display_name} is already a member of this group.")
         if existing:
-            existing.is_active = True
-            existing.save(update_fields=["is_active"])
-            member = existing
-        else:
-            member = self.members.create(user=user, role=role or Role.MEMBER)
-        Activity.record(
-            self,
-            actor,
-            verb or Activity.Verb.MEMBER_ADDED,
-            f"added {user.display_name}"
-            if verb is None
-            else f"{user.display_name} joined through an invite link",
-        )
+            return self.reactivate_member(existing, actor=actor)
+        member = self.members.create(user=user)
+        Activity.record(self, actor, Activity.Verb.MEMBER_ADDED, f"added {user.display_name}")
         return member
 
     @transaction.atomic
     def change_role(self, member, role, *, actor):
-        actor_membership = self.members.get(user=actor, is_active=True)
+        actor_membership = self._lock_for_membership_change(actor)
+        self._reread_member(member)
+        if role not in Role.values:
+            raise MembershipError("Choose owner, admin or member.")
         if member.is_guest:
             raise MembershipError("Guests have no role; invite them to give them one.")
-        touches_owner = Role.OWNER in (member.role, role)
-        if touches_owner and actor_membership.role != Role.OWNER:
+        if not member.is_active:
+            raise MembershipError(
+                f"{member.display_name} is deactivated. Reactivate them before changing their role."
+            )
+        if Role.OWNER in (member.role, role) and actor_membership.role != Role.OWNER:
             raise MembershipError("Only an owner can make or unmake owners.")
-        if member.role == Role.OWNER and role != Role.OWNER:
+        if member.role == role:
+            return
+        if member.role == Role.OWNER:
             self._keep_an_owner(member)
         old_role = member.get_role_display()
         member.role = role
@@ -161,14 +193,16 @@ class Group(models.Model):
         """Deletes a member with no history; one with history is deactivated instead.
 
         Ledger rows protect the members they name, so a member with history cannot be deleted.
+        The balance is read under the group lock, which every ledger change also holds.
         """
+        actor_membership = self._lock_for_membership_change(actor)
+        self._reread_member(member)
+        self._check_leaving(member, actor_membership, "remove")
         if member.balance != 0:
             raise MembershipError(
                 f"{member.display_name} still has a balance in this group. Settle up first, "
                 "or deactivate them: their balance then stays on the books."
             )
-        if member.role == Role.OWNER:
-            self._keep_an_owner(member)
         name = member.display_name
         try:
             with transaction.atomic():
@@ -180,8 +214,9 @@ class Group(models.Model):
 
     @transaction.atomic
     def deactivate_member(self, member, *, actor):
-        if member.role == Role.OWNER:
-            self._keep_an_owner(member)
+        actor_membership = self._lock_for_membership_change(actor)
+        self._reread_member(member)
+        self._check_leaving(member, actor_membership, "deactivate")
         member.is_active = False
         member.save(update_fields=["is_active"])
         Activity.record(
@@ -191,11 +226,19 @@ class Group(models.Model):
 
     @transaction.atomic
     def reactivate_member(self, member, *, actor):
+        """Brings back a deactivated member; the only way back in, as invite links refuse them."""
+        actor_membership = self._lock_for_membership_change(actor)
+        self._reread_member(member)
+        if member.is_active:
+            raise MembershipError(f"{member.display_name} is already an active member.")
+        if member.role == Role.OWNER and actor_membership.role != Role.OWNER:
+            raise MembershipError("Only an owner can reactivate an owner.")
         member.is_active = True
         member.save(update_fields=["is_active"])
         Activity.record(
             self, actor, Activity.Verb.MEMBER_REACTIVATED, f"reactivated {member.display_name}"
         )
+        return member
 
     def _keep_an_owner(self, leaving_owner):
         others = self.members.filter(role=Role.OWNER, is_active=True).exclude(pk=leaving_owner.pk)
@@ -258,6 +301,11 @@ class Member(models.Model):
                 condition=Q(user__isnull=False) | Q(role=Role.MEMBER),
                 name="groups_member_guest_is_plain_member",
             ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="groups_member_known_role"
+            ),
+            # "Every group keeps an active owner" spans rows, so no CHECK can hold it: the
+            # migration adding this constraint installs a trigger for it as well.
         ]
         indexes = [
             # The home page: a user's memberships.
@@ -314,6 +362,10 @@ class Invite(models.Model):
                 condition=Q(max_uses__isnull=True) | Q(max_uses__gt=0),
                 name="groups_invite_max_uses_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(uses__lte=models.F("max_uses")),
+                name="groups_invite_uses_within_max",
+            ),
         ]
 
     def __str__(self):
@@ -338,21 +390,23 @@ class Invite(models.Model):
     def redeem(self, user, *, claim_guest_id=None):
         """Joins `user` to the group, optionally as the guest they say they are.
 
-        The invite row is locked so concurrent joins cannot exceed `max_uses`.
+        The invite row is locked so concurrent joins cannot exceed `max_uses`, then the group,
+        as for every membership change. Someone deactivated stays out: only a manager brings
+        them back (`Group.reactivate_member`), not the link they first joined through.
         """
-        invite = Invite.objects.select_for_update().select_related("group").get(pk=self.pk)
+        invite = Invite.objects.select_for_update().get(pk=self.pk)
         if invite.problem:
             raise MembershipError(invite.problem)
-        group = invite.group
+        group = Group.objects.lock_for_ledger(invite.group_id)
         previous = group.members.filter(user=user).first()
         if previous and previous.is_active:
             raise MembershipError(f"You are already a member of {group.name}.")
+        if previous:
+            raise MembershipError(
+                "You were a member of this group before; ask an admin to reactivate you."
+            )
         if claim_guest_id:
-            if previous:
-                raise MembershipError(
-                    "You were a member of this group before; ask an admin to reactivate you."
-                )
-            guest = group.members.select_for_update().filter(pk=claim_guest_id).first()
+            guest = group.members.filter(pk=claim_guest_id).first()
             if guest is None or not guest.is_active:
                 raise MembershipError("That guest is not in this group.")
             if not guest.is_guest:
@@ -367,37 +421,49 @@ class Invite(models.Model):
             )
             member = guest
         else:
-            member = group.add_user(user, actor=user, verb=Activity.Verb.INVITE_USED)
+            member = group.members.create(user=user)
+            Activity.record(
+                group,
+                user,
+                Activity.Verb.INVITE_USED,
+                f"{user.display_name} joined through an invite link",
+            )
         invite.uses = models.F("uses") + 1
         invite.save(update_fields=["uses"])
         return member
 
 
+class ActivityVerb(models.TextChoices):
+    """What an activity line records: `Activity.Verb`, at module level so its Meta can name
+    the values."""
+
+    GROUP_CREATED = "group_created", "created the group"
+    GROUP_UPDATED = "group_updated", "changed the group settings"
+    GROUP_ARCHIVED = "group_archived", "archived the group"
+    GROUP_UNARCHIVED = "group_unarchived", "unarchived the group"
+    MEMBER_ADDED = "member_added", "added a member"
+    MEMBER_REMOVED = "member_removed", "removed a member"
+    MEMBER_DEACTIVATED = "member_deactivated", "deactivated a member"
+    MEMBER_REACTIVATED = "member_reactivated", "reactivated a member"
+    ROLE_CHANGED = "role_changed", "changed a role"
+    INVITE_CREATED = "invite_created", "created an invite link"
+    INVITE_REVOKED = "invite_revoked", "revoked an invite link"
+    INVITE_EMAILED = "invite_emailed", "sent an invite by email"
+    INVITE_USED = "invite_used", "joined through an invite link"
+    GUEST_CLAIMED = "guest_claimed", "claimed a guest"
+    EXPENSE_ADDED = "expense_added", "added an expense"
+    EXPENSE_EDITED = "expense_edited", "edited an expense"
+    EXPENSE_DELETED = "expense_deleted", "deleted an expense"
+    EXPENSE_RESTORED = "expense_restored", "restored an expense"
+    PAYMENT_RECORDED = "payment_recorded", "recorded a payment"
+    PAYMENT_DELETED = "payment_deleted", "deleted a payment"
+    PAYMENT_RESTORED = "payment_restored", "restored a payment"
+
+
 class Activity(models.Model):
     """One line of a group's history: who did what, when."""
 
-    class Verb(models.TextChoices):
-        GROUP_CREATED = "group_created", "created the group"
-        GROUP_UPDATED = "group_updated", "changed the group settings"
-        GROUP_ARCHIVED = "group_archived", "archived the group"
-        GROUP_UNARCHIVED = "group_unarchived", "unarchived the group"
-        MEMBER_ADDED = "member_added", "added a member"
-        MEMBER_REMOVED = "member_removed", "removed a member"
-        MEMBER_DEACTIVATED = "member_deactivated", "deactivated a member"
-        MEMBER_REACTIVATED = "member_reactivated", "reactivated a member"
-        ROLE_CHANGED = "role_changed", "changed a role"
-        INVITE_CREATED = "invite_created", "created an invite link"
-        INVITE_REVOKED = "invite_revoked", "revoked an invite link"
-        INVITE_EMAILED = "invite_emailed", "sent an invite by email"
-        INVITE_USED = "invite_used", "joined through an invite link"
-        GUEST_CLAIMED = "guest_claimed", "claimed a guest"
-        EXPENSE_ADDED = "expense_added", "added an expense"
-        EXPENSE_EDITED = "expense_edited", "edited an expense"
-        EXPENSE_DELETED = "expense_deleted", "deleted an expense"
-        EXPENSE_RESTORED = "expense_restored", "restored an expense"
-        PAYMENT_RECORDED = "payment_recorded", "recorded a payment"
-        PAYMENT_DELETED = "payment_deleted", "deleted a payment"
-        PAYMENT_RESTORED = "payment_restored", "restored a payment"
+    Verb = ActivityVerb
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="activities")
     actor = models.ForeignKey(
@@ -409,6 +475,11 @@ class Activity(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verb__in=ActivityVerb.values), name="groups_activity_known_verb"
+            ),
+        ]
         indexes = [
             # The group page's feed: newest first, paged by id.
             models.Index(fields=["group", "-id"], name="groups_activity_feed"),

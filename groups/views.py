@@ -364,15 +364,18 @@ def join(request, token):
         return render(request, "groups/join_problem.html", {"problem": invite.problem}, status=410)
     group = invite.group
     form = JoinForm(request.POST or None, group=group)
+    refused = False
     if request.method == "POST" and form.is_valid():
         claim = form.cleaned_data["claim"]
         try:
             invite.redeem(request.user, claim_guest_id=claim.pk if claim else None)
         except MembershipError as error:
             messages.error(request, " ".join(error.messages))
+            refused = True
         else:
             messages.success(request, f"Welcome to {group.name}!")
             return redirect("pages:group", group_id=group.pk)
     already_member = group.members.filter(user=request.user, is_active=True).exists()
     context = {"invite": invite, "group": group, "form": form, "already_member": already_member}
-    return render(request, "groups/join.html", context, status=422 if form.errors else 200)
+    status = 422 if form.errors or refused else 200
+    return render(request, "groups/join.html", context, status=status)
