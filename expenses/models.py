@@ -154,6 +154,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
 
     def _save(self, group, author, entry, expense, expected_version, receipt_name):
         books.require_currency(group, entry.currency)
+        books.require_entry_date(entry.date)
         if expense is None:
             # A repeated submission id fails the unique constraint; save_expense then returns
             # the expense the first submission created.

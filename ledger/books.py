@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from groups.models import Activity, Group, Member
 from ledger.models import LedgerRow, PairBalance
+from splitclone.dates import validate_entry_date
 
 
 class LedgerError(ValidationError):
@@ -65,6 +66,14 @@ def require_currency(group, currency):
             f"The group's currency changed to {group.currency} while you were typing. Nothing "
             "was saved; check the amounts and save again."
         )
+
+
+def require_entry_date(date):
+    """The forms' date rule (1900 to a year ahead), again for every caller of the books."""
+    try:
+        validate_entry_date(date)
+    except ValidationError as refused:
+        raise LedgerError(refused.messages) from None
 
 
 def apply(group, effect):

@@ -190,6 +190,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             if duplicate is not None:
                 return duplicate
             books.require_currency(group, currency)
+            books.require_entry_date(date)
             if not 0 < amount <= MAX_AMOUNT:
                 raise PaymentError(
                     "A payment must be more than zero and at most "

@@ -1,6 +1,7 @@
 """Every change re-checks the state it changes under the group's lock, and the database refuses
 what the code assumes never happens."""
 
+import datetime
 import threading
 import uuid
 
@@ -265,3 +266,21 @@ def test_edits_racing_deletes_leave_no_drift():
     assert not group.expenses.live().exists()
     assert len(outcomes) == 40
     call_command("recompute_balances", "--check", "--group", str(group.pk))
+
+
+@pytest.mark.parametrize("date", [datetime.date(1000, 1, 1), datetime.date(2999, 1, 1)])
+def test_entries_dated_outside_the_allowed_range_are_refused_for_every_caller(trip, date):
+    group, author, members, _ = trip
+    entry = entry_for(members, 3000, {0, 1}, {0}, uuid.uuid4())
+    before = kept(group)
+
+    with pytest.raises(LedgerError, match=r"1900|year"):
+        Expense.objects.save_expense(
+            group_id=group.pk, author=author, entry=entry.__class__(**vars(entry) | {"date": date})
+        )
+    with pytest.raises(LedgerError, match=r"1900|year"):
+        record_payment(members[1], members[0], 500, actor=author, date=date)
+
+    assert group.expenses.count() == 1
+    assert not Payment.objects.filter(group=group).exists()
+    assert kept(group) == before
