@@ -15,8 +15,8 @@ def parse_id(text):
     """The row id sent as `text` in a query string or form field (a paging cursor, the expense
     a preview is for), or 404 if it cannot be one.
 
-    Ids in the path are parsed by the `<int:...>` URL converters; this is for the others, so
-    that a tampered value is answered like a wrong id in the path.
+    Ids in the path are parsed by `IdConverter`; this is for the others, so that a tampered
+    value is answered like a wrong id in the path.
     """
     if not isinstance(text, str) or not ID_DIGITS.fullmatch(text):
         raise Http404("No such item.")
@@ -24,6 +24,24 @@ def parse_id(text):
     if value > MAX_ID:
         raise Http404("No such item.")
     return value
+
+
+class IdConverter:
+    """`<id:...>` in URL patterns: a row id, so a number no bigint holds is a 404, not a 500.
+
+    Django's `<int:...>` matches any run of digits, and SQLite overflows on the lookup.
+    """
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value):
+        number = int(value)
+        if number > MAX_ID:
+            raise ValueError("not a row id")
+        return number
+
+    def to_url(self, value):
+        return str(value)
 
 
 def get_membership(request, group_id, *, require_manager=False):

@@ -1,8 +1,12 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from groups.access import IdConverter
 from pages import views as pages
+
+# Before the apps' URLs are read: they name row ids `<id:...>`.
+register_converter(IdConverter, "id")
 
 # Support staff sign in to the admin through allauth, with its rate limits.
 admin.site.login = secure_admin_login(admin.site.login)

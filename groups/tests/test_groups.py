@@ -237,3 +237,22 @@ def test_the_currency_can_change_while_the_group_is_empty(client):
 
     group.refresh_from_db()
     assert group.currency == "JPY"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/groups/{}/",
+        "/groups/{}/activity/",
+        "/groups/{}/expenses/",
+        "/groups/{}/settle/",
+        "/groups/{{group}}/expenses/{}/",
+    ],
+)
+@pytest.mark.parametrize("number", [str(2**63), "9" * 30])
+def test_an_id_no_row_can_have_is_404(client, world, path, number):
+    client.force_login(world.member)
+
+    response = client.get(path.format(number).format(group=world.group.pk))
+
+    assert response.status_code == 404

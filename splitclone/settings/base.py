@@ -205,6 +205,9 @@ REQUEST_BODY_MAX_BYTES = 11 * 1024 * 1024
 # The fields of a form, files aside: the largest form (an expense among a few hundred people) is
 # a few tens of kilobytes. Over this is 413 as well.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# An expense form has three fields per person (taking part, their share, what they paid):
+# Django's default of 1,000 would refuse groups of about 330 people.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # An upload over this is spooled to a temporary file, so a worker holds at most this much of
 # one in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
