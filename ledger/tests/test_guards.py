@@ -11,12 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import IntegrityError, connection, connections, transaction
 
-from expenses.models import Expense, StaleEdit
+from expenses.models import Expense, ExpensePayer, ExpenseShare, StaleEdit
 from expenses.tests.factories import add_expense
 from groups.models import CurrencyFixed, Group, Member
 from groups.tests.conftest import PNG_BYTES
-from groups.tests.factories import GroupFactory
+from groups.tests.factories import GroupFactory, MemberFactory
 from ledger.books import LedgerError
+from ledger.models import PairBalance
 from ledger.tests.test_expense_ledger import entry_for, kept, ledger_truth, make_group
 from settlements.models import Payment
 from settlements.tests.factories import record_payment
@@ -284,3 +285,34 @@ def test_entries_dated_outside_the_allowed_range_are_refused_for_every_caller(tr
     assert group.expenses.count() == 1
     assert not Payment.objects.filter(group=group).exists()
     assert kept(group) == before
+
+
+def test_the_database_refuses_ledger_rows_naming_another_groups_members(trip):
+    group, author, members, expense = trip
+    payment = record_payment(members[1], members[0], 500, actor=author)
+    stranger = MemberFactory(group=GroupFactory())
+    pair = group.pair_balances.first()
+    refused = [
+        (ExpensePayer.objects.filter(expense=expense), {"member": stranger}),
+        (ExpenseShare.objects.filter(expense=expense), {"member": stranger}),
+        (Payment.objects.filter(pk=payment.pk), {"from_member": stranger}),
+        (Payment.objects.filter(pk=payment.pk), {"to_member": stranger}),
+        (PairBalance.objects.filter(pk=pair.pk), {"member_b": stranger}),
+    ]
+
+    for rows, change in refused:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            rows.update(**change)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ExpenseShare.objects.create(expense=expense, member=stranger, amount=0)
+
+    call_command("recompute_balances", "--check", "--group", str(group.pk))
+
+
+def test_the_database_refuses_moving_a_member_to_another_group(trip):
+    group, _, members, _ = trip
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Member.objects.filter(pk=members[1].pk).update(group=GroupFactory())
+
+    assert Member.objects.get(pk=members[1].pk).group_id == group.pk
