@@ -316,11 +316,15 @@ class Expense(LedgerRow):
         owed = ExpenseShare.objects.filter(**live).annotate(side=Value(OWED))
         rows = paid.values_list(*columns).union(owed.values_list(*columns), all=True)
         stream = rows.order_by("expense_id").iterator(chunk_size=LEDGER_CHUNK_SIZE)
-        for _, expense_rows in groupby(stream, key=itemgetter(0)):
+        for expense_id, expense_rows in groupby(stream, key=itemgetter(0)):
             sides = ({}, {})
             for _, side, member_id, amount in expense_rows:
                 sides[side][member_id] = amount
-            yield expense_effect(*sides)
+            try:
+                effect = expense_effect(*sides)
+            except ValueError as error:
+                raise ValueError(f"expense #{expense_id}: {error}") from None
+            yield effect
 
     def describe_changes(self, entry):
         """A short account of an edit for the activity log."""

@@ -38,6 +38,15 @@ class RowChanged(LedgerError):
         self.current = current
 
 
+class UnreadableLedger(Exception):
+    """The group's ledger rows contradict themselves (e.g. an expense whose payers and shares
+    add up to different totals), so no balance can be rebuilt from them."""
+
+    def __init__(self, group, reason):
+        super().__init__(f"{group.name} (#{group.pk}): the ledger cannot be read: {reason}")
+        self.group = group
+
+
 @contextmanager
 def change(group_id):
     """A transaction holding the group's lock; yields the group row as it is under the lock."""
@@ -189,11 +198,15 @@ def recompute_group(group, check=False):
 
     Runs under the group's lock, so no change to the ledger lands between reading it and
     writing the balances. Returns what differed (the `kept` values are those found before any
-    fix). A constant number of queries, whatever the number of rows. Used by
+    fix), or raises `UnreadableLedger`. A constant number of queries, whatever the number of
+    rows. Used by
     `manage.py recompute_balances` and by the admin.
     """
     with change(group.pk):
-        truth, pair_truth = ledger_balances(group.pk)
+        try:
+            truth, pair_truth = ledger_balances(group.pk)
+        except ValueError as error:
+            raise UnreadableLedger(group, error) from error
         members = {member.pk: member for member in group.members.with_people()}
         drift = Drift(group)
         for member in members.values():

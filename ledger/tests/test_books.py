@@ -129,3 +129,22 @@ def test_ledger_changes_add_up_pairs(world):
     books.apply(world.group, ({}, {(a, b): -100}))
 
     assert world.group.pair_balances.get(member_a_id=a, member_b_id=b).amount == 150
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_a_ledger_that_contradicts_itself_is_reported_not_a_crash(four, check):
+    healthy = GroupFactory(name="Healthy")
+    expense = Expense.objects.filter(group=four.group).first()
+    expense.payers.update(amount=1)
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="1 group") as refused:
+        call_command("recompute_balances", *(["--check"] if check else []), stdout=out)
+
+    assert refused.value.returncode == 1
+    assert f"Ski week (#{four.group.pk}): the ledger cannot be read: expense #{expense.pk}" in (
+        out.getvalue()
+    )
+    assert f"#{healthy.pk}" not in out.getvalue()
+    four.ana.refresh_from_db()
+    assert four.ana.balance == 8000

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from groups.models import Group
-from ledger.books import recompute_group
+from ledger.books import UnreadableLedger, recompute_group
 from splitclone import metrics
 from splitclone.money import format_amount
 
@@ -25,19 +25,30 @@ class Command(BaseCommand):
             if not groups.exists():
                 raise CommandError(f"There is no group with id {group}.")
         drifted_members = drifted_pairs = 0
+        unreadable = []
         for each in groups.iterator():
-            drift = recompute_group(each, check=check)
+            try:
+                drift = recompute_group(each, check=check)
+            except UnreadableLedger as error:
+                self.stdout.write(str(error))
+                unreadable.append(each)
+                continue
             self.report(drift)
             drifted_members += len(drift.members)
             drifted_pairs += len(drift.pairs)
         found = f"{drifted_members} member balance(s) and {drifted_pairs} pair balance(s)"
+        unread = f"; {len(unreadable)} group(s) whose ledger cannot be read" if unreadable else ""
         if check:
             metrics.record_ledger_drift(drifted_members)
-            if drifted_members or drifted_pairs:
-                raise CommandError(f"Drift found: {found} differ from the ledger.", returncode=1)
+            if drifted_members or drifted_pairs or unreadable:
+                raise CommandError(
+                    f"Drift found: {found} differ from the ledger{unread}.", returncode=1
+                )
             self.stdout.write("No drift: every kept balance matches the ledger.")
         else:
-            self.stdout.write(f"Rebuilt from the ledger; fixed {found}.")
+            self.stdout.write(f"Rebuilt from the ledger; fixed {found}{unread}.")
+            if unreadable:
+                raise CommandError(f"{len(unreadable)} group(s) left as they were.", returncode=1)
 
     def report(self, drift):
         group = drift.group
