@@ -277,6 +277,8 @@ def stop(process):
             process.wait(timeout=10)
 
 
+# Under pytest -n, `--dist loadfile` (pyproject.toml) keeps this file's tests on one worker, so
+# the stack starts once.
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     need(Path(PROMETHEUS).exists(), f"no Prometheus at {PROMETHEUS} (apt-get install prometheus)")
