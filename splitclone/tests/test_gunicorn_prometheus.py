@@ -235,6 +235,8 @@ class Stack:
         return self.server.logs()
 
 
+# Under pytest -n, `--dist loadfile` (pyproject.toml) keeps this file's tests on one worker, so
+# the stack starts once.
 @pytest.fixture(scope="module")
 def stack(request, tmp_path_factory):
     need(Path(PROMETHEUS).exists(), f"no Prometheus at {PROMETHEUS} (apt-get install prometheus)")
