@@ -1,5 +1,6 @@
 import datetime
 import uuid
+from contextlib import closing
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
@@ -316,15 +317,18 @@ class Expense(LedgerRow):
         owed = ExpenseShare.objects.filter(**live).annotate(side=Value(OWED))
         rows = paid.values_list(*columns).union(owed.values_list(*columns), all=True)
         stream = rows.order_by("expense_id").iterator(chunk_size=LEDGER_CHUNK_SIZE)
-        for expense_id, expense_rows in groupby(stream, key=itemgetter(0)):
-            sides = ({}, {})
-            for _, side, member_id, amount in expense_rows:
-                sides[side][member_id] = amount
-            try:
-                effect = expense_effect(*sides)
-            except ValueError as error:
-                raise ValueError(f"expense #{expense_id}: {error}") from None
-            yield effect
+        # Closed however the loop ends: on PostgreSQL the stream is a server-side cursor, which
+        # must not outlive a failure inside the caller's transaction.
+        with closing(stream):
+            for expense_id, expense_rows in groupby(stream, key=itemgetter(0)):
+                sides = ({}, {})
+                for _, side, member_id, amount in expense_rows:
+                    sides[side][member_id] = amount
+                try:
+                    effect = expense_effect(*sides)
+                except ValueError as error:
+                    raise ValueError(f"expense #{expense_id}: {error}") from None
+                yield effect
 
     def describe_changes(self, entry):
         """A short account of an edit for the activity log."""
