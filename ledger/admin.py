@@ -43,24 +43,22 @@ class GroupBooksAdmin(admin.ModelAdmin):
 
     @admin.action(description="Check the kept balances against the ledger")
     def check_balances(self, request, queryset):
-        for group in queryset:
-            drift = recompute_group(group, check=True)
-            found = len(drift.members) + len(drift.pairs)
-            self.message_user(
-                request,
-                f"{group.name}: {found} balance(s) differ from the ledger."
-                if found
-                else f"{group.name}: balances match the ledger.",
-            )
+        self._compare_with_ledger(
+            request, queryset, check=True, found="{count} balance(s) differ from the ledger."
+        )
 
     @admin.action(description="Recompute balances from the ledger")
     def recompute_balances(self, request, queryset):
+        self._compare_with_ledger(
+            request, queryset, check=False, found="{count} drifting balance(s) corrected."
+        )
+
+    def _compare_with_ledger(self, request, queryset, *, check, found):
         for group in queryset:
-            drift = recompute_group(group, check=False)
-            found = len(drift.members) + len(drift.pairs)
+            drift = recompute_group(group, check=check)
+            count = len(drift.members) + len(drift.pairs)
             self.message_user(
                 request,
-                f"{group.name}: {found} drifting balance(s) corrected."
-                if found
-                else f"{group.name}: balances already matched the ledger.",
+                f"{group.name}: "
+                + (found.format(count=count) if count else "balances match the ledger."),
             )
