@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from expenses.models import Expense, ExpensePayer, ExpenseShare
+from ledger.admin import LedgerRowAdmin
 
 
 class LedgerRowInline(admin.TabularInline):
@@ -26,29 +27,38 @@ class ShareInline(LedgerRowInline):
 
 
 @admin.register(Expense)
-class ExpenseAdmin(admin.ModelAdmin):
+class ExpenseAdmin(LedgerRowAdmin):
     list_display = ["description", "group", "amount_display", "date", "category", "deleted_at"]
     list_filter = ["category", "split_kind", ("deleted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["group"]
     search_fields = ["description", "group__name"]
     date_hierarchy = "date"
     inlines = [PayerInline, ShareInline]
-    readonly_fields = [
+    fields = [
         "group",
-        "amount",
-        "currency",
+        "description",
+        "amount_display",
+        "date",
+        "category",
         "split_kind",
-        "submission_id",
-        "version",
+        "notes",
+        "receipt",
         "created_by",
-        "updated_by",
         "created_at",
+        "updated_by",
         "updated_at",
         "deleted_at",
         "deleted_by",
+        "version",
+        "submission_id",
     ]
-    fields = ["description", "category", "date", "notes", "receipt", *readonly_fields]
 
-    def has_add_permission(self, request):
-        # New expenses go through the group's form so the kept balances move with them.
-        return False
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, expense):
+        return expense.amount_display
+
+    def delete_row(self, expense, actor):
+        Expense.objects.delete_expense(expense, actor=actor)
+
+    def restore_row(self, expense, actor):
+        Expense.objects.restore_expense(expense, actor=actor)

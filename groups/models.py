@@ -105,19 +105,29 @@ class Group(models.Model):
         self.refresh_from_db()
         return self
 
-    def _lock_for_membership_change(self, actor):
-        """Takes the group lock and returns the actor's membership as it is under it.
+    def _lock_for_membership_change(self, actor, *, as_support=False):
+        """Takes the group lock and returns the role the actor acts with, as it is under it.
 
         Every membership change starts here. Concurrent changes to one group queue on the lock
         the ledger also holds, and each then re-reads the rows its rules depend on: two owners
         demoting each other at once end with one owner, not none. Only active owners and admins
         may change a group's members, themselves included; leaving on one's own is not offered.
+        Support staff (`as_support`, from the admin) are no members: they act with an owner's
+        authority, and every other rule of the group still holds for them.
         """
         Group.objects.lock_for_ledger(self.pk)
+        if as_support:
+            if not actor.is_staff:
+                raise MembershipError("Only support staff can change members as support.")
+            return Role.OWNER
         actor_membership = self.members.filter(user=actor, is_active=True).first()
         if actor_membership is None or not actor_membership.can_manage:
             raise MembershipError("Only the group's owners and admins can change its members.")
-        return actor_membership
+        return actor_membership.role
+
+    def _record_membership_change(self, actor, verb, summary, *, as_support=False):
+        # Members see who acted in the feed; a staff name alone would read as a stranger's.
+        Activity.record(self, actor, verb, f"{summary} (support)" if as_support else summary)
 
     def _reread_member(self, member):
         """Refreshes the caller's `member` from its row under the lock; it must be in this group."""
@@ -128,12 +138,12 @@ class Group(models.Model):
         if member.group_id != self.pk:
             raise MembershipError(f"{member.display_name} is not in this group.")
 
-    def _check_leaving(self, member, actor_membership, action):
+    def _check_leaving(self, member, actor_role, action):
         """The rules for taking an active member out of the group (`action` names how)."""
         if not member.is_active:
             raise MembershipError(f"{member.display_name} is already deactivated.")
         if member.role == Role.OWNER:
-            if actor_membership.role != Role.OWNER:
+            if actor_role != Role.OWNER:
                 raise MembershipError(f"Only an owner can {action} an owner.")
             self._keep_an_owner(member)
 
@@ -161,8 +171,8 @@ class Group(models.Model):
         return member
 
     @transaction.atomic
-    def change_role(self, member, role, *, actor):
-        actor_membership = self._lock_for_membership_change(actor)
+    def change_role(self, member, role, *, actor, as_support=False):
+        actor_role = self._lock_for_membership_change(actor, as_support=as_support)
         self._reread_member(member)
         if role not in Role.values:
             raise MembershipError("Choose owner, admin or member.")
@@ -172,7 +182,7 @@ class Group(models.Model):
             raise MembershipError(
                 f"{member.display_name} is deactivated. Reactivate them before changing their role."
             )
-        if Role.OWNER in (member.role, role) and actor_membership.role != Role.OWNER:
+        if Role.OWNER in (member.role, role) and actor_role != Role.OWNER:
             raise MembershipError("Only an owner can make or unmake owners.")
         if member.role == role:
             return
@@ -181,11 +191,11 @@ class Group(models.Model):
         old_role = member.get_role_display()
         member.role = role
         member.save(update_fields=["role"])
-        Activity.record(
-            self,
+        self._record_membership_change(
             actor,
             Activity.Verb.ROLE_CHANGED,
             f"changed {member.display_name} from {old_role} to {member.get_role_display()}",
+            as_support=as_support,
         )
 
     @transaction.atomic
@@ -195,9 +205,9 @@ class Group(models.Model):
         Ledger rows protect the members they name, so a member with history cannot be deleted.
         The balance is read under the group lock, which every ledger change also holds.
         """
-        actor_membership = self._lock_for_membership_change(actor)
+        actor_role = self._lock_for_membership_change(actor)
         self._reread_member(member)
-        self._check_leaving(member, actor_membership, "remove")
+        self._check_leaving(member, actor_role, "remove")
         if member.balance != 0:
             raise MembershipError(
                 f"{member.display_name} still has a balance in this group. Settle up first, "
@@ -213,30 +223,36 @@ class Group(models.Model):
         return None
 
     @transaction.atomic
-    def deactivate_member(self, member, *, actor):
-        actor_membership = self._lock_for_membership_change(actor)
+    def deactivate_member(self, member, *, actor, as_support=False):
+        actor_role = self._lock_for_membership_change(actor, as_support=as_support)
         self._reread_member(member)
-        self._check_leaving(member, actor_membership, "deactivate")
+        self._check_leaving(member, actor_role, "deactivate")
         member.is_active = False
         member.save(update_fields=["is_active"])
-        Activity.record(
-            self, actor, Activity.Verb.MEMBER_DEACTIVATED, f"deactivated {member.display_name}"
+        self._record_membership_change(
+            actor,
+            Activity.Verb.MEMBER_DEACTIVATED,
+            f"deactivated {member.display_name}",
+            as_support=as_support,
         )
         return member
 
     @transaction.atomic
-    def reactivate_member(self, member, *, actor):
+    def reactivate_member(self, member, *, actor, as_support=False):
         """Brings back a deactivated member; the only way back in, as invite links refuse them."""
-        actor_membership = self._lock_for_membership_change(actor)
+        actor_role = self._lock_for_membership_change(actor, as_support=as_support)
         self._reread_member(member)
         if member.is_active:
             raise MembershipError(f"{member.display_name} is already an active member.")
-        if member.role == Role.OWNER and actor_membership.role != Role.OWNER:
+        if member.role == Role.OWNER and actor_role != Role.OWNER:
             raise MembershipError("Only an owner can reactivate an owner.")
         member.is_active = True
         member.save(update_fields=["is_active"])
-        Activity.record(
-            self, actor, Activity.Verb.MEMBER_REACTIVATED, f"reactivated {member.display_name}"
+        self._record_membership_change(
+            actor,
+            Activity.Verb.MEMBER_REACTIVATED,
+            f"reactivated {member.display_name}",
+            as_support=as_support,
         )
         return member
 
@@ -381,6 +397,19 @@ class Invite(models.Model):
         if self.max_uses is not None and self.uses >= self.max_uses:
             return "This invite link has been used up. Ask the group for a new one."
         return None
+
+    @transaction.atomic
+    def revoke(self, *, actor):
+        """Stops the link working. A link already revoked is left as it was, so revoking it
+        twice at once records one line in the group's history."""
+        now = timezone.now()
+        revoked = Invite.objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=now)
+        if revoked:
+            self.revoked_at = now
+            Activity.record(
+                self.group, actor, Activity.Verb.INVITE_REVOKED, "revoked an invite link"
+            )
+        return bool(revoked)
 
     @staticmethod
     def expiry_from_days(days):

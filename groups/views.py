@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -280,11 +279,7 @@ def invites(request, group_id):
 def invite_revoke(request, group_id, invite_id):
     membership = get_membership(request, group_id, require_manager=True)
     invite = get_object_or_404(membership.group.invites, pk=invite_id, revoked_at__isnull=True)
-    invite.revoked_at = timezone.now()
-    invite.save(update_fields=["revoked_at"])
-    Activity.record(
-        membership.group, request.user, Activity.Verb.INVITE_REVOKED, "revoked an invite link"
-    )
+    invite.revoke(actor=request.user)
     messages.success(request, "Revoked the invite link. It no longer works.")
     if request.htmx:
         return HttpResponseClientRedirect(reverse("groups:invites", args=[group_id]))

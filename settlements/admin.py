@@ -1,13 +1,11 @@
 from django.contrib import admin
 
+from ledger.admin import LedgerRowAdmin
 from settlements.models import Payment
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    """Support staff look payments up here; they are recorded, deleted and restored in the app,
-    where the kept balances move with them. Only the note can be corrected."""
-
+class PaymentAdmin(LedgerRowAdmin):
     list_display = ["date", "group", "from_member", "to_member", "amount_display", "deleted_at"]
     list_select_related = ["group", "from_member__user", "to_member__user"]
     list_filter = [("deleted_at", admin.EmptyFieldListFilter), "currency"]
@@ -32,16 +30,16 @@ class PaymentAdmin(admin.ModelAdmin):
         "created_at",
         "deleted_at",
         "deleted_by",
+        "version",
         "submission_id",
     ]
-    readonly_fields = [name for name in fields if name != "note"]
 
     @admin.display(description="Amount", ordering="amount")
     def amount_display(self, payment):
         return payment.amount_display
 
-    def has_add_permission(self, request):
-        return False
+    def delete_row(self, payment, actor):
+        Payment.objects.delete_payment(payment, actor=actor)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def restore_row(self, payment, actor):
+        Payment.objects.restore_payment(payment, actor=actor)

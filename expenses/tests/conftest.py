@@ -1,1 +1,5 @@
-from groups.tests.conftest import world  # noqa: F401  (the shared owner/member/outsider set-up)
+from groups.tests.conftest import (  # noqa: F401  (the shared set-ups)
+    staff_client,
+    support,
+    world,
+)

@@ -36,3 +36,15 @@ def world(db):
     )
     world.expense.receipt.save("receipt.png", ContentFile(PNG_BYTES))
     return world
+
+
+@pytest.fixture
+def support(db):
+    """A member of the support staff: no member of any group."""
+    return UserFactory(display_name="Sam Support", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_client(client, support):
+    client.force_login(support)
+    return client

@@ -152,6 +152,50 @@ def test_only_an_owner_brings_back_an_owner(world, bring_back):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "subject", "after"),
+    [
+        (
+            lambda group, member, actor: group.deactivate_member(
+                member, actor=actor, as_support=True
+            ),
+            second_owner,
+            (Role.OWNER, False),
+        ),
+        (
+            lambda group, member, actor: group.reactivate_member(
+                member, actor=actor, as_support=True
+            ),
+            lambda world: MemberFactory(group=world.group, role=Role.OWNER, is_active=False),
+            (Role.OWNER, True),
+        ),
+        (
+            lambda group, member, actor: group.change_role(
+                member, Role.OWNER, actor=actor, as_support=True
+            ),
+            lambda world: world.member_membership,
+            (Role.OWNER, True),
+        ),
+    ],
+    ids=["deactivate an owner", "reactivate an owner", "make an owner"],
+)
+def test_only_staff_act_as_support_with_an_owner_s_authority(
+    world, support, change, subject, after
+):
+    member = subject(world)
+
+    with pytest.raises(MembershipError) as refusal:
+        change(world.group, member, world.owner)
+    change(world.group, member, support)
+
+    assert refusal.value.messages == ["Only support staff can change members as support."]
+    member.refresh_from_db()
+    assert (member.role, member.is_active) == after
+    entry = world.group.activities.latest("id")
+    assert (entry.actor, entry.summary.endswith(" (support)")) == (support, True)
+
+
+@pytest.mark.django_db
 def test_a_manager_adding_a_former_member_reactivates_them(world):
     world.member_membership.is_active = False
     world.member_membership.save()
@@ -444,13 +488,13 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(owned_group, mon
     both_inside = threading.Barrier(2, timeout=1)
     lock_and_read_actor = Group._lock_for_membership_change
 
-    def then_wait_for_the_other(group, actor):
+    def then_wait_for_the_other(group, actor, **options):
         # Holds the first writer inside its change until the second has read the same state,
         # unless the lock keeps the second out: then the wait times out and the first goes on.
-        membership = lock_and_read_actor(group, actor)
+        actor_role = lock_and_read_actor(group, actor, **options)
         with contextlib.suppress(threading.BrokenBarrierError):
             both_inside.wait()
-        return membership
+        return actor_role
 
     monkeypatch.setattr(Group, "_lock_for_membership_change", then_wait_for_the_other)
 

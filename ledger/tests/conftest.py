@@ -1,2 +1,6 @@
-from groups.tests.conftest import world  # noqa: F401  (the shared owner/member/outsider set-up)
+from groups.tests.conftest import (  # noqa: F401  (the shared set-ups)
+    staff_client,
+    support,
+    world,
+)
 from settlements.tests.conftest import four  # noqa: F401  (a group of four with debts)

@@ -5,7 +5,11 @@ import pytest
 from accounts.tests.factories import UserFactory
 from expenses.tests.factories import add_expense
 from groups.models import Role
-from groups.tests.conftest import world  # noqa: F401  (the shared owner/member/outsider set-up)
+from groups.tests.conftest import (  # noqa: F401  (the shared set-ups)
+    staff_client,
+    support,
+    world,
+)
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 
 
