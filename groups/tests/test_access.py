@@ -7,6 +7,8 @@ is added.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from groups.models import Role
+from groups.tests.factories import MemberFactory
 from settlements.tests.factories import record_payment
 
 
@@ -119,3 +121,45 @@ def test_unknown_group_is_404(client, world):
     client.force_login(world.owner)
 
     assert client.get(reverse("pages:group", args=[world.group.pk + 1000])).status_code == 404
+
+
+# The actions that ask first (GET is their confirmation page) and a member's own changes: one
+# exact answer per method and role. The world's owner is owed and its member owes, so neither
+# can leave, and nobody claimed a guest; the admin has no balance and no history.
+EXACT_ANSWERS = {
+    ("groups:leave", "GET"): {"owner": 200, "admin": 200, "member": 200},
+    ("groups:leave", "POST"): {"owner": 422, "admin": 302, "member": 422},
+    ("groups:undo_claim", "GET"): {"owner": 200, "admin": 200, "member": 200},
+    ("groups:undo_claim", "POST"): {"owner": 422, "admin": 422, "member": 422},
+    ("groups:member_remove", "GET"): {"owner": 200, "admin": 200, "member": 403},
+    ("groups:member_remove", "POST"): {"owner": 302, "admin": 302, "member": 403},
+    ("groups:invite_revoke", "GET"): {"owner": 200, "admin": 200, "member": 403},
+    ("groups:invite_revoke", "POST"): {"owner": 302, "admin": 302, "member": 403},
+    ("settlements:delete", "GET"): {"owner": 200, "admin": 200, "member": 200},
+    ("settlements:delete", "POST"): {"owner": 302, "admin": 302, "member": 302},
+}
+EXACT_WALK = [
+    pytest.param(name, method, role, status, id=f"{name}-{method}-{role}")
+    for (name, method), answers in EXACT_ANSWERS.items()
+    for role, status in (answers | {"outsider": 404, "anonymous": 302}).items()
+]
+
+
+@pytest.mark.parametrize(("name", "method", "role", "status"), EXACT_WALK)
+def test_each_role_gets_its_one_answer(client, world, name, method, role, status):
+    if role == "admin":
+        client.force_login(MemberFactory(group=world.group, role=Role.ADMIN).user)
+    elif role != "anonymous":
+        client.force_login(getattr(world, role))
+    url = url_for(world, name, dict(PATTERNS)[name])
+    feed_before = world.group.activities.count()
+
+    response = getattr(client, method.lower())(url)
+
+    assert response.status_code == status
+    if method == "GET" or status in {403, 404, 422} or role == "anonymous":
+        assert world.group.activities.count() == feed_before
+    if role == "outsider":
+        assert world.group.name not in response.text
+    if role == "anonymous":
+        assert response.url == f"{reverse('account_login')}?next={url}"
