@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import validate_email
 
 from groups.models import NAME_MAX_LENGTH, CurrencyFixed, Group, Member, Role
 from splitclone.money import currency_choices
@@ -85,6 +86,15 @@ class PersonSearchForm(forms.Form):
     def clean_q(self):
         return tidy_name(self.cleaned_data["q"])
 
+    def email_address(self):
+        """The query when it is an email address (someone to invite), else None."""
+        query = self.cleaned_data["q"]
+        try:
+            validate_email(query)
+        except forms.ValidationError:
+            return None
+        return query
+
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
@@ -114,7 +124,10 @@ class JoinForm(forms.Form):
     claim = forms.ModelChoiceField(
         queryset=Member.objects.none(),
         required=False,
-        empty_label="None of them: join as myself",
+        # Without `blank`, a radio list drops the empty choice: joining as oneself must be
+        # offered beside the guests.
+        blank=True,
+        empty_label="None of these, join as myself",
         widget=forms.RadioSelect,
         label="Are you one of the group's guests?",
     )

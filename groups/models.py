@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from splitclone.money import CURRENCIES
+from splitclone.money import CURRENCIES, format_amount
 from splitclone.text import shorten
 
 NAME_MAX_LENGTH = 100
@@ -111,7 +111,8 @@ class Group(models.Model):
         Every membership change starts here. Concurrent changes to one group queue on the lock
         the ledger also holds, and each then re-reads the rows its rules depend on: two owners
         demoting each other at once end with one owner, not none. Only active owners and admins
-        may change a group's members, themselves included; leaving on one's own is not offered.
+        may change a group's members, themselves included; a member's own changes (`leave`,
+        `undo_claim`) start at `_lock_for_own_membership` instead.
         Support staff (`as_support`, from the admin) are no members: they act with an owner's
         authority, and every other rule of the group still holds for them.
         """
@@ -128,6 +129,19 @@ class Group(models.Model):
     def _record_membership_change(self, actor, verb, summary, *, as_support=False):
         # Members see who acted in the feed; a staff name alone would read as a stranger's.
         Activity.record(self, actor, verb, f"{summary} (support)" if as_support else summary)
+
+    def _lock_for_own_membership(self, user):
+        """Takes the group lock and returns `user`'s own active membership as it is under it.
+
+        The start of the changes a member makes to their own place in the group (leaving,
+        undoing a claim), which need no manager: they queue on the same lock as every other
+        membership and ledger change.
+        """
+        Group.objects.lock_for_ledger(self.pk)
+        membership = self.members.filter(user=user, is_active=True).first()
+        if membership is None:
+            raise MembershipError("You are not a member of this group.")
+        return membership
 
     def _reread_member(self, member):
         """Refreshes the caller's `member` from its row under the lock; it must be in this group."""
@@ -214,15 +228,118 @@ class Group(models.Model):
                 "or deactivate them: their balance then stays on the books."
             )
         name = member.display_name
-        try:
-            with transaction.atomic():
-                member.delete()
-        except models.ProtectedError:
+        if not self._delete_unless_history(member):
             return self.deactivate_member(member, actor=actor)
         Activity.record(self, actor, Activity.Verb.MEMBER_REMOVED, f"removed {name}")
         return None
 
+    @staticmethod
+    def _delete_unless_history(member):
+        """Deletes the member and says so; one whom ledger rows name is kept (they protect it)."""
+        try:
+            with transaction.atomic():
+                member.delete()
+        except models.ProtectedError:
+            return False
+        return True
+
+    def leaving_problem(self, member):
+        """Why `member` cannot leave the group on their own right now, in words for them; or None.
+
+        The rules removal applies: no balance left, and an owner leaves only if another owner
+        stays. Read again under the group lock by `leave`; the leave page reads it to explain.
+        """
+        if member.role == Role.OWNER and not self._has_another_owner(member):
+            return "You are the only owner. Make someone else an owner before you leave."
+        if member.balance < 0:
+            owed = format_amount(-member.balance, self.currency)
+            return f"You still owe {owed} in this group. Settle up before you leave."
+        if member.balance > 0:
+            owed = format_amount(member.balance, self.currency)
+            return f"The group still owes you {owed}. Settle up before you leave."
+        return None
+
     @transaction.atomic
+    def leave(self, user):
+        """Takes `user` out of the group at their own request.
+
+        A member with history is deactivated rather than deleted, as with removal, so their
+        expenses keep their name; coming back then takes a manager (`reactivate_member`).
+        Returns the deactivated membership, or None when it was deleted.
+        """
+        member = self._lock_for_own_membership(user)
+        problem = self.leaving_problem(member)
+        if problem:
+            raise MembershipError(problem)
+        kept = not self._delete_unless_history(member)
+        if kept:
+            member.is_active = False
+            member.save(update_fields=["is_active"])
+        Activity.record(self, user, Activity.Verb.MEMBER_LEFT, "left the group")
+        return member if kept else None
+
+    def _claim_of(self, member):
+        """The feed entry of the claim that put `member`'s user on a guest, or None."""
+        # Only a claim gives a registered member a guest's name: everyone else is answered
+        # without a query, as the people panel asks this of every viewer.
+        if member.is_guest or not member.name:
+            return None
+        return (
+            self.activities.filter(verb=Activity.Verb.GUEST_CLAIMED, data__member_id=member.pk)
+            .order_by("-id")
+            .first()
+        )
+
+    def claim_undo_problem(self, member):
+        """Why `member`'s user cannot say "that's not me" about the guest they took over; or None.
+
+        Undoing is safe only while nothing was built on the claim: the member is still the
+        plain member the claim made, and no expense or payment has been recorded, changed or
+        deleted in the group since, by anyone, since any of them may have been meant for the
+        person who claimed rather than for the guest. Read again under the lock by `undo_claim`.
+        """
+        claim = self._claim_of(member)
+        if claim is None:
+            return "You did not join this group as one of its guests."
+        if member.role != Role.MEMBER:
+            return (
+                f"You are now an {member.get_role_display().lower()} of this group. "
+                "Ask another owner to sort out who is who."
+            )
+        if self.activities.filter(pk__gt=claim.pk, verb__in=MONEY_VERBS).exists():
+            return (
+                f"Expenses or payments have been recorded since you joined as {member.name}, "
+                "so this can no longer be undone here. Ask an owner or admin to sort it out."
+            )
+        if self.members.filter(user__isnull=True, name__iexact=member.name).exists():
+            return (
+                f"There is now another guest called {member.name}, so this can no longer be "
+                "undone here. Ask an owner or admin to sort it out."
+            )
+        return None
+
+    @transaction.atomic
+    def undo_claim(self, user):
+        """Undoes a wrong "I am Alice": the guest `user` claimed becomes a guest again, with its
+        history, and `user` stays in the group as themselves, with none. Returns their new
+        membership.
+        """
+        member = self._lock_for_own_membership(user)
+        problem = self.claim_undo_problem(member)
+        if problem:
+            raise MembershipError(problem)
+        member.user = None
+        member.save(update_fields=["user"])
+        own = self.members.create(user=user)
+        Activity.record(
+            self,
+            user,
+            Activity.Verb.GUEST_UNCLAIMED,
+            f"is not {member.name} after all: {member.name} is a guest again",
+            member_id=member.pk,
+        )
+        return own
+
     def deactivate_member(self, member, *, actor, as_support=False):
         actor_role = self._lock_for_membership_change(actor, as_support=as_support)
         self._reread_member(member)
@@ -256,9 +373,11 @@ class Group(models.Model):
         )
         return member
 
+    def _has_another_owner(self, owner):
+        return self.members.filter(role=Role.OWNER, is_active=True).exclude(pk=owner.pk).exists()
+
     def _keep_an_owner(self, leaving_owner):
-        others = self.members.filter(role=Role.OWNER, is_active=True).exclude(pk=leaving_owner.pk)
-        if not others.exists():
+        if not self._has_another_owner(leaving_owner):
             raise MembershipError(
                 "A group needs at least one owner. Make someone else an owner first."
             )
@@ -447,6 +566,7 @@ class Invite(models.Model):
                 user,
                 Activity.Verb.GUEST_CLAIMED,
                 f"{user.display_name} joined and took over guest {guest.name}",
+                member_id=guest.pk,
             )
             member = guest
         else:
@@ -480,6 +600,8 @@ class ActivityVerb(models.TextChoices):
     INVITE_EMAILED = "invite_emailed", "sent an invite by email"
     INVITE_USED = "invite_used", "joined through an invite link"
     GUEST_CLAIMED = "guest_claimed", "claimed a guest"
+    GUEST_UNCLAIMED = "guest_unclaimed", "gave a claimed guest back"
+    MEMBER_LEFT = "member_left", "left the group"
     EXPENSE_ADDED = "expense_added", "added an expense"
     EXPENSE_EDITED = "expense_edited", "edited an expense"
     EXPENSE_DELETED = "expense_deleted", "deleted an expense"
@@ -487,6 +609,20 @@ class ActivityVerb(models.TextChoices):
     PAYMENT_RECORDED = "payment_recorded", "recorded a payment"
     PAYMENT_DELETED = "payment_deleted", "deleted a payment"
     PAYMENT_RESTORED = "payment_restored", "restored a payment"
+
+
+# The lines that change someone's money in the group: every change to the books writes one
+# (expenses and payments record, delete and restore through `ledger.books` with a feed line).
+# Used by `Group.claim_undo_problem`.
+MONEY_VERBS = {
+    ActivityVerb.EXPENSE_ADDED,
+    ActivityVerb.EXPENSE_EDITED,
+    ActivityVerb.EXPENSE_DELETED,
+    ActivityVerb.EXPENSE_RESTORED,
+    ActivityVerb.PAYMENT_RECORDED,
+    ActivityVerb.PAYMENT_DELETED,
+    ActivityVerb.PAYMENT_RESTORED,
+}
 
 
 class Activity(models.Model):

@@ -10,6 +10,8 @@ urlpatterns = [
     path("groups/<id:group_id>/members/", views.group_members, name="members"),
     path("groups/<id:group_id>/edit/", views.group_edit, name="edit"),
     path("groups/<id:group_id>/archive/", views.group_archive, name="archive"),
+    path("groups/<id:group_id>/leave/", views.group_leave, name="leave"),
+    path("groups/<id:group_id>/not-me/", views.undo_claim, name="undo_claim"),
     path("groups/<id:group_id>/members/search/", views.member_search, name="member_search"),
     path("groups/<id:group_id>/members/add/", views.member_add, name="member_add"),
     path(

@@ -1,8 +1,10 @@
 import io
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db.models import Q
@@ -25,6 +27,7 @@ from groups.forms import (
     known_people,
 )
 from groups.models import Activity, CurrencyFixed, Group, Invite, MembershipError
+from splitclone.confirm import confirmation_page
 
 FEED_PAGE_SIZE = 20
 SEARCH_RESULTS = 8
@@ -49,6 +52,7 @@ def member_panel_context(membership, search_form=None, guest_form=None):
         "search_form": search_form or PersonSearchForm(),
         "guest_form": guest_form or GuestForm(),
         "role_choices": RoleForm.base_fields["role"].choices,
+        "claim_undoable": group.claim_undo_problem(membership) is None,
     }
 
 
@@ -128,15 +132,21 @@ def member_search(request, group_id):
     query = form.cleaned_data["q"] if form.is_valid() else ""
     people = []
     if query:
-        people = (
+        people = list(
             known_people(request.user)
             .exclude(memberships__group=membership.group, memberships__is_active=True)
             .filter(Q(display_name__icontains=query) | Q(email__iexact=query))
             .order_by("display_name")[:SEARCH_RESULTS]
         )
+    # Only known people are ever searched, so the offer reads the same whether or not the
+    # address has an account: the picker never tells a manager who is registered.
+    email = form.email_address() if form.is_valid() else None
+    if email and any(person.email.lower() == email.lower() for person in people):
+        email = None
     context = member_panel_context(membership, search_form=form) | {
         "query": query,
         "people": people,
+        "email_to_invite": email,
         "searched": True,
     }
     template = "groups/members.html#search-results" if request.htmx else "groups/search.html"
@@ -204,10 +214,21 @@ def member_role(request, group_id, member_id):
     return member_change(request, membership, change)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def member_remove(request, group_id, member_id):
     membership, member = managed_member(request, group_id, member_id)
+    if request.method != "POST":
+        return confirmation_page(
+            request,
+            question=f"Remove {member.display_name} from {membership.group.name}?",
+            details=[
+                "Someone with expenses or payments here is deactivated instead, so the "
+                "history keeps their name."
+            ],
+            action=f"Remove {member.display_name}",
+            cancel_url=reverse("groups:members", args=[group_id]),
+        )
 
     def change():
         kept = membership.group.remove_member(member, actor=request.user)
@@ -274,11 +295,22 @@ def invites(request, group_id):
     return render(request, "groups/invites.html", context, status=422 if form.errors else 200)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def invite_revoke(request, group_id, invite_id):
     membership = get_membership(request, group_id, require_manager=True)
     invite = get_object_or_404(membership.group.invites, pk=invite_id, revoked_at__isnull=True)
+    if request.method != "POST":
+        return confirmation_page(
+            request,
+            question="Revoke this invite link?",
+            details=[
+                f"Nobody can join {membership.group.name} with it any more. "
+                "People who already joined through it stay."
+            ],
+            action="Revoke the link",
+            cancel_url=reverse("groups:invites", args=[group_id]),
+        )
     invite.revoke(actor=request.user)
     messages.success(request, "Revoked the invite link. It no longer works.")
     if request.htmx:
@@ -346,8 +378,78 @@ def invite_email(request, group_id):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
+def group_leave(request, group_id):
+    membership = get_membership(request, group_id)
+    group = membership.group
+    problem = group.leaving_problem(membership)
+    if request.method == "POST":
+        try:
+            kept = group.leave(request.user)
+        except MembershipError as error:
+            problem = " ".join(error.messages)
+        else:
+            left = f"You left {group.name}."
+            if kept:
+                left += " Your expenses and payments there keep your name."
+            messages.success(request, left)
+            return redirect("home")
+    return confirmation_page(
+        request,
+        question=f"Leave {group.name}?",
+        details=[
+            "You will no longer see the group or its expenses. To come back, ask an owner or "
+            "admin to add you again."
+        ],
+        action=f"Leave {group.name}",
+        cancel_url=reverse("groups:members", args=[group.pk]),
+        problem=problem,
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def undo_claim(request, group_id):
+    membership = get_membership(request, group_id)
+    group = membership.group
+    problem = group.claim_undo_problem(membership)
+    if request.method == "POST":
+        try:
+            group.undo_claim(request.user)
+        except MembershipError as error:
+            problem = " ".join(error.messages)
+        else:
+            messages.success(
+                request,
+                f"{membership.name} is a guest again. You are in {group.name} as yourself.",
+            )
+            return redirect("groups:members", group_id=group.pk)
+    guest = membership.name or "that guest"
+    return confirmation_page(
+        request,
+        question=f"Not {guest}?",
+        details=[]
+        if problem
+        else [
+            f"{guest} becomes a guest again, with their expenses and payments. You stay in "
+            f"{group.name} as {request.user.display_name}, with none yet."
+        ],
+        action=f"I am not {guest}",
+        cancel_url=reverse("groups:members", args=[group.pk]),
+        problem=problem,
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def join(request, token):
-    invite = Invite.objects.select_related("group").filter(token=token).first()
+    """An invite link: who invites you to what, then joining (as yourself or as a guest).
+
+    Someone logged out sees the invitation with equal ways to sign up or log in, each of which
+    brings them back here (allauth's `next`, kept through email verification). A link that no
+    longer works says so to everyone, without asking them to log in first.
+    """
+    invite = Invite.objects.select_related("group", "created_by").filter(token=token).first()
     if invite is None:
         return render(
             request,
@@ -358,6 +460,16 @@ def join(request, token):
     if invite.problem:
         return render(request, "groups/join_problem.html", {"problem": invite.problem}, status=410)
     group = invite.group
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return redirect_to_login(request.get_full_path())
+        context = {
+            "invite": invite,
+            "group": group,
+            "member_count": group.members.active().count(),
+            "next": urlencode({"next": request.get_full_path()}),
+        }
+        return render(request, "groups/join_landing.html", context)
     form = JoinForm(request.POST or None, group=group)
     refused = False
     if request.method == "POST" and form.is_valid():
@@ -368,7 +480,13 @@ def join(request, token):
             messages.error(request, " ".join(error.messages))
             refused = True
         else:
-            messages.success(request, f"Welcome to {group.name}!")
+            welcome = f"Welcome to {group.name}!"
+            if claim:
+                welcome += (
+                    f" You joined as {claim.name}. Not {claim.name}? "
+                    "Say so on the people page before anything new is recorded."
+                )
+            messages.success(request, welcome)
             return redirect("pages:group", group_id=group.pk)
     already_member = group.members.filter(user=request.user, is_active=True).exists()
     context = {"invite": invite, "group": group, "form": form, "already_member": already_member}

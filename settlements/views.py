@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.access import get_membership
 from ledger.books import LedgerError
 from settlements.across import AcrossPlan, load_groups, record_transfer, shared_people
 from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm
 from settlements.models import Payment, PaymentError, StalePlan, Suggestion
+from splitclone.confirm import confirmation_page
 from splitclone.money import format_amount
 
 # The settle-up page lists the latest payments; older ones are in the activity feed.
@@ -137,11 +138,22 @@ def after_change(request, membership):
     return redirect("settlements:settle_up", group_id=membership.group_id)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def payment_delete(request, group_id, payment_id):
     membership = get_membership(request, group_id)
     payment = get_object_or_404(membership.group.payments, pk=payment_id)
+    if request.method != "POST":
+        return confirmation_page(
+            request,
+            question=f"Delete the payment {payment.summary}?",
+            details=[
+                "It stops counting towards anyone's balance. You can restore it from the "
+                "settle-up page."
+            ],
+            action="Delete the payment",
+            cancel_url=reverse("settlements:settle_up", args=[group_id]),
+        )
     payment = Payment.objects.delete_payment(payment, actor=request.user)
     messages.success(
         request, f"Deleted the payment {payment.summary}. Restore it below if that was a mistake."

@@ -16,8 +16,8 @@ from settlements.tests.factories import record_payment
 
 GROUP_PAGE = "pages:group"
 
-# What an empty request from someone allowed to make it gets, by URL name and method. Every
-# other method answers 405.
+# What an empty request from someone allowed to make it gets, by URL name and method (or, where
+# it depends on who asks, by role). Every other method answers 405.
 ANSWERS = {
     GROUP_PAGE: {"GET": 200},
     "groups:activity": {"GET": 200},
@@ -28,12 +28,12 @@ ANSWERS = {
     "groups:member_search": {"GET": 200},
     "groups:member_add": {"POST": 422},
     "groups:member_role": {"POST": 422},
-    "groups:member_remove": {"POST": 302},
+    "groups:member_remove": {"GET": 200, "POST": 302},
     "groups:member_deactivate": {"POST": 302},
     "groups:member_reactivate": {"POST": 422},  # the walked member is active already
     "groups:invites": {"GET": 200, "POST": 200},
     "groups:invite_email": {"POST": 302},
-    "groups:invite_revoke": {"POST": 302},
+    "groups:invite_revoke": {"GET": 200, "POST": 302},
     "groups:invite_qr": {"GET": 200},
     "expenses:list": {"GET": 200},
     "expenses:create": {"GET": 200, "POST": 200},
@@ -45,7 +45,11 @@ ANSWERS = {
     "expenses:receipt": {"GET": 200},
     "settlements:settle_up": {"GET": 200},
     "settlements:record": {"POST": 422},
-    "settlements:delete": {"POST": 302},
+    "settlements:delete": {"GET": 200, "POST": 302},
+    # A member's own place in the group. The world's owner is owed and its member owes, so
+    # neither can leave; nobody claimed a guest, so there is no claim to undo.
+    "groups:leave": {"GET": 200, "POST": {"owner": 422, "admin": 302, "member": 422}},
+    "groups:undo_claim": {"GET": 200, "POST": 422},
     "settlements:restore": {"POST": 302},
 }
 
@@ -99,7 +103,8 @@ def expected_status(name, method, role):
         return 403
     if name in MANAGER_ONLY and role == "member":
         return 403
-    return ANSWERS[name][method]
+    answer = ANSWERS[name][method]
+    return answer[role] if isinstance(answer, dict) else answer
 
 
 WALK = [

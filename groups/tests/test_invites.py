@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -7,9 +8,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
-from groups.models import Activity, Invite, Member, MembershipError
-from groups.tests.factories import InviteFactory
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from groups.models import Activity, Invite, Member, MembershipError, Role
+from groups.tests.factories import InviteFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,11 +69,118 @@ def test_revoking_a_link_stops_it_working(client, world):
     assert "revoked" in response.text
 
 
-def test_joining_needs_an_account_first(client, world):
+def landing_links(response):
+    """The landing page's links, by their text."""
+    return dict(
+        (text, href)
+        for href, text in re.findall(r'<a class="button" href="([^"]+)">([^<]+)</a>', response.text)
+    )
+
+
+def test_a_logged_out_visitor_sees_who_invites_them_to_what(client, world):
     response = client.get(join_url(world.invite))
+
+    assert response.status_code == 200
+    assert "Olivia Owner invited you to Lisbon trip" in response.text
+    assert "3 people share expenses in this group" in response.text
+    next_join = urlencode({"next": join_url(world.invite)})
+    assert landing_links(response) == {
+        "Sign up": f"{reverse('account_signup')}?{next_join}",
+        "Log in": f"{reverse('account_login')}?{next_join}",
+    }
+    assert "I am Alice" not in response.text
+
+
+def test_a_group_of_one_reads_in_the_singular(client, db):
+    solo = MemberFactory(role=Role.OWNER)
+
+    response = client.get(join_url(InviteFactory(group=solo.group)))
+
+    assert "1 person shares expenses in this group" in response.text
+
+
+def test_joining_needs_an_account_first(client, world):
+    response = client.post(join_url(world.invite), {"claim": ""})
 
     assert response.status_code == 302
     assert response.url == f"{reverse('account_login')}?next={join_url(world.invite)}"
+    assert (
+        not world.group.members.filter(user__isnull=False)
+        .exclude(pk__in=[world.owner_membership.pk, world.member_membership.pk])
+        .exists()
+    )
+
+
+def revoked(world):
+    world.invite.revoked_at = timezone.now()
+    world.invite.save()
+    return world.invite
+
+
+def expired(world):
+    return InviteFactory(group=world.group, expires_at=timezone.now() - timedelta(minutes=1))
+
+
+def used_up(world):
+    return InviteFactory(group=world.group, max_uses=1, uses=1)
+
+
+@pytest.mark.parametrize(
+    ("make_invite", "problem"),
+    [(revoked, "was revoked"), (expired, "has expired"), (used_up, "has been used up")],
+)
+def test_a_logged_out_visitor_with_a_dead_link_is_told_so_at_once(
+    client, world, make_invite, problem
+):
+    response = client.get(join_url(make_invite(world)))
+
+    assert response.status_code == 410
+    assert problem in response.text
+    assert "invited you" not in response.text
+
+
+def test_a_logged_out_visitor_with_a_forged_link_gets_404(client, world):
+    response = client.get(reverse("groups:join", args=["not-a-real-token"]))
+
+    assert response.status_code == 404
+    assert "not valid" in response.text
+
+
+def test_signing_up_from_the_landing_page_comes_back_to_the_invite(client, world, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    join = join_url(world.invite)
+    signup = client.get(landing_links(client.get(join))["Sign up"])
+    password = "plum-harbour-velvet-42"
+
+    assert f'<input type="hidden" name="next" value="{join}">' in signup.text
+    client.post(
+        reverse("account_signup"),
+        {
+            "display_name": "Nadia New",
+            "email": "nadia@example.com",
+            "password1": password,
+            "password2": password,
+            "next": join,
+        },
+    )
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
+    response = client.post(link)
+
+    assert response.url == join
+    assert "Join Lisbon trip" in client.get(join).text
+
+
+def test_logging_in_from_the_landing_page_comes_back_to_the_invite(client, world):
+    join = join_url(world.invite)
+    login = client.get(landing_links(client.get(join))["Log in"])
+
+    assert f'<input type="hidden" name="next" value="{join}">' in login.text
+    response = client.post(
+        reverse("account_login"),
+        {"login": world.outsider.email, "password": DEFAULT_PASSWORD, "next": join},
+    )
+
+    assert response.url == join
 
 
 def test_joining_through_a_link(client, world):
@@ -91,12 +199,34 @@ def test_claiming_a_guest_makes_their_history_yours(client, world):
     client.force_login(world.outsider)
 
     page = client.get(join_url(world.invite))
-    client.post(join_url(world.invite), {"claim": world.guest.pk})
+    response = client.post(join_url(world.invite), {"claim": world.guest.pk}, follow=True)
 
     assert "I am Alice" in page.text
     world.guest.refresh_from_db()
     assert world.guest.user == world.outsider
     assert world.group.members.filter(user=world.outsider).count() == 1
+    assert "You joined as Alice. Not Alice? Say so on the people page" in response.text
+
+
+def test_the_guests_are_offered_beside_joining_as_oneself(client, world):
+    client.force_login(world.outsider)
+
+    page = client.get(join_url(world.invite))
+
+    choices = re.findall(r'<input type="radio" name="claim" value="([^"]*)"', page.text)
+    assert choices == ["", str(world.guest.pk)]
+    assert "None of these, join as myself" in page.text
+
+
+def test_choosing_none_of_the_guests_joins_as_oneself(client, world):
+    client.force_login(world.outsider)
+
+    client.post(join_url(world.invite), {"claim": ""})
+
+    world.guest.refresh_from_db()
+    assert world.guest.is_guest
+    joined = world.group.members.get(user=world.outsider)
+    assert joined.name == ""
 
 
 def test_a_claimed_guest_cannot_be_claimed_again(client, world):

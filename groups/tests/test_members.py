@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -108,6 +110,74 @@ def test_search_finds_known_people_not_yet_in_the_group(client, world):
     assert "Add “max” as a guest" in partial.text
     assert "<html" in full.text
     assert "Add Maxine Known" in full.text
+
+
+def search(client, world, query):
+    url = reverse("groups:member_search", args=[world.group.pk])
+    return client.get(url, {"q": query}, headers=HTMX)
+
+
+def without_address_and_token(text, address):
+    """The answer with the searched address and the per-render CSRF token taken out."""
+    text = text.replace(address, "ADDRESS")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "TOKEN", text)
+
+
+def test_an_unknown_address_is_offered_an_invite_by_email(client, world):
+    client.force_login(world.owner)
+
+    response = search(client, world, "Nadia@Example.com")
+
+    assert response.status_code == 200
+    assert "Nobody you share a group with has the address Nadia@Example.com." in response.text
+    assert "Invite Nadia@Example.com by email" in response.text
+    offer = re.search(
+        r'<form method="post" action="([^"]+)">\s*<input type="hidden" name="csrfmiddlewaretoken"'
+        r'[^>]*>\s*<input type="hidden" name="email" value="([^"]+)">',
+        response.text,
+    )
+    assert offer.groups() == (
+        reverse("groups:invite_email", args=[world.group.pk]),
+        "Nadia@Example.com",
+    )
+    assert "as a guest" not in response.text
+
+
+def test_the_invite_offer_does_not_tell_who_has_an_account(client, world):
+    """A registered stranger's address gets the very answer an unused address gets."""
+    UserFactory(email="registered@example.com", display_name="Rita Registered")
+    client.force_login(world.owner)
+
+    registered = search(client, world, "registered@example.com")
+    unused = search(client, world, "unused@example.com")
+
+    assert "Invite registered@example.com by email" in registered.text
+    assert "Rita" not in registered.text
+    assert without_address_and_token(registered.text, "registered@example.com") == (
+        without_address_and_token(unused.text, "unused@example.com")
+    )
+
+
+def test_the_address_of_someone_you_know_finds_them_instead(client, world):
+    friend = UserFactory(email="frida@example.com", display_name="Frida Friend")
+    other = GroupFactory()
+    MemberFactory(group=other, user=world.owner)
+    MemberFactory(group=other, user=friend)
+    client.force_login(world.owner)
+
+    response = search(client, world, "FRIDA@example.com")
+
+    assert "Add Frida Friend" in response.text
+    assert "by email" not in response.text
+
+
+def test_a_name_is_not_offered_an_invite_by_email(client, world):
+    client.force_login(world.owner)
+
+    response = search(client, world, "nadia")
+
+    assert "by email" not in response.text
+    assert "Add “nadia” as a guest" in response.text
 
 
 def test_changing_a_role(client, world):

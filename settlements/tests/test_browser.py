@@ -65,8 +65,11 @@ def test_settle_a_group_one_payment_at_a_time(page, live_server, tmp_path):
     screenshots(page, tmp_path, "settled")
     assert set(Member.objects.filter(group=group).values_list("balance", flat=True)) == {0}
 
-    page.locator("#payments > li").first.get_by_role("button", name="Delete").click()
+    confirmed = []
+    page.once("dialog", lambda dialog: (confirmed.append(dialog.message), dialog.accept()))
+    page.locator("#payments > li").first.get_by_role("link", name="Delete").click()
     expect(page.get_by_role("button", name="Undo: restore")).to_be_visible()
+    assert confirmed[0].startswith("Delete the payment ")
     expect(page.locator("#suggestions > li")).to_have_count(1)
     page.get_by_role("button", name="Undo: restore").click()
     expect(page.get_by_text("Everyone is settled up.")).to_be_visible()

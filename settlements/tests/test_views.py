@@ -1,6 +1,7 @@
 """The settle-up page: suggestions recorded in one click, other payments, bad input, undo."""
 
 import html
+import re
 import uuid
 from unittest.mock import patch
 
@@ -88,7 +89,7 @@ def test_an_unknown_group_is_404(client, four):
 
 @pytest.mark.parametrize(
     ("name", "method"),
-    [("settle_up", "post"), ("record", "get"), ("delete", "get"), ("restore", "get")],
+    [("settle_up", "post"), ("record", "get"), ("delete", "put"), ("restore", "get")],
 )
 def test_wrong_method_is_405(client, four, name, method):
     payment = record_payment(four.cem, four.ana, 100)
@@ -351,6 +352,30 @@ def test_delete_and_undo(client, four):
 
     assert response.status_code == 302
     assert balance(four.cem) == 0
+
+
+def test_deleting_a_payment_asks_first(client, four):
+    payment = record_payment(four.cem, four.ana, 4000)
+    client.force_login(four.ben.user)
+    url = reverse("settlements:delete", args=[four.group.pk, payment.pk])
+
+    response = client.get(url)
+    settle_up = client.get(page(four))
+
+    assert response.status_code == 200
+    assert "Delete the payment Cem → Ana 40.00 EUR?" in response.text
+    assert '<button type="submit" class="button-danger">Delete the payment</button>' in (
+        response.text
+    )
+    payment.refresh_from_db()
+    assert payment.deleted_at is None
+    delete = re.search(
+        r'<a class="button button-small button-destructive"[^>]*>Delete</a>', (settle_up.text)
+    ).group(0)
+    assert f'href="{url}"' in delete
+    assert f'hx-post="{url}"' in delete
+    assert 'hx-confirm="Delete the payment Cem → Ana 40.00 EUR?"' in delete
+    assert "button-danger" not in settle_up.text
 
 
 def test_payments_of_another_group_are_404(client, four):
