@@ -261,3 +261,14 @@ def test_skipped_audit_says_so(monkeypatch, capsys, require_source, status):
     monkeypatch.setattr(audit, "audit", lambda lock, ignores: pytest.fail("audited anyway"))
     assert audit.main(["--require-source"] if require_source else []) == status
     assert capsys.readouterr().out.startswith("audit skipped: advisory source unreachable (")
+
+
+def test_source_lost_during_the_run_is_a_skip_too(monkeypatch, capsys):
+    lost = audit.Verdict(skipped=["django: Dependency not found on PyPI"])
+    monkeypatch.setattr(audit, "unreachable", lambda url: None)
+    monkeypatch.setattr(audit, "audit", lambda lock, ignores: lost)
+    assert audit.main([]) == 0
+    assert capsys.readouterr().out == (
+        "audit skipped: advisory source unreachable "
+        "(every package of requirements.txt was reported missing from PyPI)\n"
+    )
