@@ -565,7 +565,7 @@ class Invite(models.Model):
                 group,
                 user,
                 Activity.Verb.GUEST_CLAIMED,
-                f"{user.display_name} joined and took over guest {guest.name}",
+                f"joined and took over guest {guest.name}",
                 member_id=guest.pk,
             )
             member = guest
@@ -575,7 +575,7 @@ class Invite(models.Model):
                 group,
                 user,
                 Activity.Verb.INVITE_USED,
-                f"{user.display_name} joined through an invite link",
+                "joined through an invite link",
             )
         invite.uses = models.F("uses") + 1
         invite.save(update_fields=["uses"])
@@ -626,7 +626,11 @@ MONEY_VERBS = {
 
 
 class Activity(models.Model):
-    """One line of a group's history: who did what, when."""
+    """One line of a group's history: who did what, when.
+
+    The feed shows the actor's name, then the summary: a summary starts with the verb
+    ("joined through an invite link") and never repeats the actor's name.
+    """
 
     Verb = ActivityVerb
 
@@ -640,6 +644,7 @@ class Activity(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "activities"
         constraints = [
             models.CheckConstraint(
                 condition=Q(verb__in=ActivityVerb.values), name="groups_activity_known_verb"
@@ -648,6 +653,12 @@ class Activity(models.Model):
         indexes = [
             # The group page's feed: newest first, paged by id.
             models.Index(fields=["group", "-id"], name="groups_activity_feed"),
+            # Whether a deleted expense in the feed is still deleted (groups.views.mark_restorable).
+            models.Index(
+                fields=["group", "id"],
+                condition=Q(verb__in=["expense_deleted", "expense_restored"]),
+                name="groups_activity_deletions",
+            ),
         ]
 
     def __str__(self):

@@ -40,7 +40,35 @@ def activity_page(group, before=None):
     if before:
         rows = rows.filter(id__lt=before)
     page = list(rows[: FEED_PAGE_SIZE + 1])
+    mark_restorable(group, page[:FEED_PAGE_SIZE])
     return page[:FEED_PAGE_SIZE], len(page) > FEED_PAGE_SIZE
+
+
+def mark_restorable(group, entries):
+    """Sets `restorable` on each entry: whether it offers to restore the expense it deleted.
+
+    Only while that expense is still deleted, and only on its latest deletion: every delete and
+    restore is logged (`ledger.books.set_deleted`), so the newest of those entries for an expense
+    tells its state. One query for the whole page.
+    """
+    deleting = {
+        entry.data.get("expense_id")
+        for entry in entries
+        if entry.verb == Activity.Verb.EXPENSE_DELETED
+    }
+    latest = {}
+    if deleting:
+        changes = group.activities.filter(
+            verb__in=[Activity.Verb.EXPENSE_DELETED, Activity.Verb.EXPENSE_RESTORED],
+            data__expense_id__in=deleting,
+        )
+        for expense_id, entry_id in changes.order_by("id").values_list("data__expense_id", "id"):
+            latest[expense_id] = entry_id
+    for entry in entries:
+        entry.restorable = (
+            entry.verb == Activity.Verb.EXPENSE_DELETED
+            and latest.get(entry.data.get("expense_id")) == entry.pk
+        )
 
 
 def member_panel_context(membership, search_form=None, guest_form=None):

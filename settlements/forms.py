@@ -103,7 +103,10 @@ class AcrossForm(forms.Form):
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         label="Groups to settle together",
-        error_messages={"invalid_choice": "Choose among your own groups."},
+        error_messages={
+            "invalid_choice": "Choose among your own groups.",
+            "required": "Choose at least two groups to settle together.",
+        },
     )
 
     def __init__(self, *args, states, **kwargs):

@@ -289,3 +289,13 @@ def test_activity_admin_is_read_only(staff_client, world):
     assert change.status_code == 403
     entry.refresh_from_db()
     assert entry.summary == "added Bob"
+
+
+def test_the_admin_index_names_each_section_once(staff_client):
+    response = staff_client.get(reverse("admin:index"))
+
+    sections = [app["name"] for app in response.context["app_list"]]
+    tables = [model["name"] for app in response.context["app_list"] for model in app["models"]]
+    assert response.status_code == 200
+    assert len(sections) == len(set(sections)), sections
+    assert "Activities" in tables

@@ -307,3 +307,15 @@ def test_deactivate_and_reactivate(client, world):
     client.post(reverse("groups:member_reactivate", args=[world.group.pk, member_id]))
     world.member_membership.refresh_from_db()
     assert world.member_membership.is_active
+
+
+def test_a_change_in_the_panel_clears_the_messages_shown_before(client, world):
+    """The page's own message ("Created …") gives way to the panel's ("Added Bob.")."""
+    client.force_login(world.owner)
+
+    response = client.post(add_url(world), {"guest_name": "Bob"}, headers=HTMX)
+
+    page_messages = re.findall(r'<div id="messages"[^>]*>(.*?)</div>', response.text, re.S)
+    assert page_messages == [""]
+    assert 'id="messages" class="messages" hx-swap-oob="true"' in response.text
+    assert "Added Bob." in response.text

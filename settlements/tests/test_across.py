@@ -1,6 +1,7 @@
 """Settling across groups: the overview, choosing groups, recording a transfer as bookings."""
 
 import html
+import re
 import uuid
 from types import SimpleNamespace
 from urllib.parse import urlencode
@@ -386,3 +387,17 @@ def test_a_payment_booked_in_two_groups_counts_once(
 
     assert Payment.objects.count() == 2
     assert recorded() == before + 1
+
+
+def test_showing_the_plan_with_no_group_ticked_says_what_is_missing(client, shared):
+    client.force_login(shared.ana)
+    page = client.get(ACROSS)
+    # What the form sends with no box ticked: its hidden fields alone.
+    form = page.text.split('id="choose-heading"')[1].split("</form>")[0]
+    sent = dict(re.findall(r'<input type="hidden" name="(\w+)" value="(\w+)">', form))
+
+    response = client.get(ACROSS, sent)
+
+    assert sent == {"plan": "show"}
+    assert response.status_code == 422
+    assert "Choose at least two groups to settle together." in response.text
