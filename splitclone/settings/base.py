@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "ledger",
     "expenses",
     "settlements",
+    "imports",
     "pages",
     "allauth",
     "allauth.account",

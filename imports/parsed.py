@@ -1,0 +1,68 @@
+"""What an importer reads from a file, before anything is written (pure: no Django imports).
+
+Every format's parser (`imports.formats.<name>.parse(data: bytes) -> ParsedGroup`) produces this
+shape, or raises `ImportRefused` with a message that names the line or entry and the reason. The
+preview and the import (through the ledger) work on this shape only, whatever the format.
+
+Money is integer minor units of `ParsedGroup.currency`. People are named exactly as in the file;
+the preview maps each name to a member (existing, a new guest, or the importing user).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported; the message is for the person who chose it."""
+
+
+@dataclass(frozen=True)
+class ParsedExpense:
+    description: str
+    date: datetime.date
+    amount: int
+    # Name → minor units; each side sums to `amount`.
+    paid: dict[str, int]
+    owed: dict[str, int]
+    category: str = ""
+    notes: str = ""
+    # Which entry of the file this came from ("line 12", "bill 7"), for notices and errors.
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedPayment:
+    sender: str
+    receiver: str
+    amount: int
+    date: datetime.date
+    note: str = ""
+    source: str = ""
+
+
+@dataclass
+class ParsedGroup:
+    format: str
+    currency: str
+    people: list[str]
+    expenses: list[ParsedExpense] = field(default_factory=list)
+    payments: list[ParsedPayment] = field(default_factory=list)
+    name: str = ""
+    # The balances the file itself states (Splitwise's "Total balance" row), name → minor units;
+    # empty when the format states none. The preview shows them beside the computed balances.
+    stated_balances: dict[str, int] = field(default_factory=dict)
+    # What the parser repaired or chose, in words for the person importing ("line 7: …").
+    notices: list[str] = field(default_factory=list)
+
+    def balances(self):
+        """Name → balance (paid − owed + sent − received), as the import will book them."""
+        totals = dict.fromkeys(self.people, 0)
+        for expense in self.expenses:
+            for name, amount in expense.paid.items():
+                totals[name] += amount
+            for name, amount in expense.owed.items():
+                totals[name] -= amount
+        for payment in self.payments:
+            totals[payment.sender] += payment.amount
+            totals[payment.receiver] -= payment.amount
+        return totals
