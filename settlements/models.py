@@ -152,20 +152,22 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
 
         At most three queries whatever the number of groups and members: the members, the
         stored plans of the groups that simplify, the pairwise balances of those that do not.
-        Without `settled_members` the members whose balance is zero are left out of `members`:
-        no plan names them, and a page summing up many groups need not load them.
+        Without `settled_members`, the members of groups that simplify whose balance is zero
+        are left out of `members`: such a plan never names them, and a page summing up many
+        groups need not load them. (Pairwise, someone settled overall can still owe one person
+        and be owed by another.)
         """
         groups = list(groups)
         members = defaultdict(list)
         by_id = {group.pk: group for group in groups}
+        simplified = [group.pk for group in groups if group.simplify_debts]
         rows = Member.objects.filter(group__in=groups)
         if not settled_members:
-            rows = rows.exclude(balance=0)
+            rows = rows.exclude(balance=0, group__in=simplified)
         for member in rows.with_people():
             # The group is already loaded: saves a query per member on pages that ask for it.
             member.group = by_id[member.group_id]
             members[member.group_id].append(member)
-        simplified = [group.pk for group in groups if group.simplify_debts]
         stored = {}
         if simplified:
             scopes = SettlementPlan.objects.filter(scope__in=map(group_scope, simplified))

@@ -182,3 +182,19 @@ def test_home_query_count_does_not_grow_with_groups(client, django_assert_num_qu
     assert len(response.context["people"]) == 2 * (size + 1)
     [total] = items(section(response.text, "totals"), "position-total")
     assert position(total) == 2000 * (size + 1)
+
+
+def test_without_simplifying_a_settled_member_can_still_pass_debts_on(client):
+    """Ben's balance is zero, yet pairwise Ben owes Ursula and Cem owes Ben."""
+    ursula, ben = UserFactory(display_name="Ursula"), UserFactory(display_name="Ben")
+    group = GroupFactory(created_by=ursula, simplify_debts=False)
+    u_member = MemberFactory(group=group, user=ursula, role=Role.OWNER)
+    ben_member = MemberFactory(group=group, user=ben)
+    cem = GuestFactory(group=group, name="Cem")
+    add_expense(group, ursula, paid={u_member: 1000}, among=[ben_member])
+    add_expense(group, ursula, paid={ben_member: 1000}, among=[cem])
+    client.force_login(ben)
+
+    assert people(home(client).text) == {"Ursula": -1000, "Cem": 1000}
+    client.force_login(ursula)
+    assert people(home(client).text) == {"Ben": 1000}
