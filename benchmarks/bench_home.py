@@ -1,4 +1,4 @@
-"""Server time of the home page for a user in 200 groups of 30 members.
+"""Server time of the home page for a user in 200 groups of 30 members, 11 with a balance.
 
     python benchmarks/bench_home.py            # embedded SQLite
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/splitclone python benchmarks/bench_home.py
@@ -26,10 +26,13 @@ from django.test.utils import setup_test_environment
 
 GROUPS = 200
 MEMBERS = 30
+# Guests with a balance in each group, so each group's plan has some ten payments to work out.
+OWING = 10
 RUNS = 50
 
 
 def populate():
+    """Each group: the user and 29 guests, ten of whom have a balance, adding up to zero."""
     from accounts.models import User
     from groups.models import Group, Member, Role
 
@@ -37,13 +40,16 @@ def populate():
     groups = Group.objects.bulk_create(
         Group(name=f"Group {n:03}", currency="EUR", created_by=user) for n in range(GROUPS)
     )
-    Member.objects.bulk_create(
-        Member(group=group, user=user, role=Role.OWNER, balance=n * 7 - 500)
-        for n, group in enumerate(groups)
-    )
-    Member.objects.bulk_create(
-        Member(group=group, name=f"Guest {n}") for group in groups for n in range(MEMBERS - 1)
-    )
+    members = []
+    for n, group in enumerate(groups):
+        balances = [n * 7 - 500] + [(-1) ** k * (k + 1) * 137 for k in range(OWING - 1)]
+        balances.append(-sum(balances))
+        members.append(Member(group=group, user=user, role=Role.OWNER, balance=balances[0]))
+        members += (
+            Member(group=group, name=f"Guest {k}", balance=balances[k + 1] if k < OWING else 0)
+            for k in range(MEMBERS - 1)
+        )
+    Member.objects.bulk_create(members)
     return user
 
 

@@ -205,7 +205,7 @@ def member_add(request, group_id):
     messages.success(request, f"Added {added.display_name}.")
     if request.htmx:
         return render_member_panel(request, membership)
-    return redirect("pages:group", group_id=group.pk)
+    return redirect("groups:members", group_id=group.pk)
 
 
 def managed_member(request, group_id, member_id):
@@ -224,7 +224,7 @@ def member_change(request, membership, change):
     messages.success(request, success_message)
     if request.htmx:
         return render_member_panel(request, membership)
-    return redirect("pages:group", group_id=membership.group_id)
+    return redirect("groups:members", group_id=membership.group_id)
 
 
 @require_POST

@@ -44,39 +44,17 @@ class LedgerRow(models.Model):
         raise NotImplementedError
 
 
-class PairBalanceQuerySet(models.QuerySet):
-    def who_owes_whom(self, members, only=None):
-        """(debtor, creditor, amount) for each pair that owes something.
-
-        `members` are the group's members already loaded by the page; with `only`, just the
-        pairs that member is part of.
-        """
-        by_id = {member.pk: member for member in members}
-        pairs = self.exclude(amount=0)
-        if only is not None:
-            pairs = pairs.filter(Q(member_a=only) | Q(member_b=only))
-        lines = []
-        for pair in pairs.order_by("member_a_id", "member_b_id"):
-            debtor, creditor = by_id[pair.member_a_id], by_id[pair.member_b_id]
-            if pair.amount < 0:
-                debtor, creditor = creditor, debtor
-            lines.append((debtor, creditor, abs(pair.amount)))
-        return lines
-
-
 class PairBalance(models.Model):
     """What one member owes another from the entries they share, netted; kept like balances.
 
     Stored once per unordered pair with `member_a` the lower id: a positive amount means
-    member_a owes member_b. Feeds the pairwise "who owes whom" view.
+    member_a owes member_b. With "simplify debts" off, these are the payments settle-up suggests.
     """
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="pair_balances")
     member_a = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     member_b = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     amount = models.BigIntegerField(default=0)
-
-    objects = PairBalanceQuerySet.as_manager()
 
     class Meta:
         # The table predates the ledger app; keeping its name kept every row on upgrade.

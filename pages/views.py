@@ -4,15 +4,22 @@ from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from expenses.views import expense_page
 from groups.access import get_membership
-from groups.models import Member
-from groups.views import activity_page, member_panel_context
+from groups.models import Activity, Member
+from groups.views import activity_page
+from settlements.debts import debts_with_people
+from settlements.models import Payment
+from settlements.views import across_url
 
-# A big group has hundreds of pairs: its page shows the viewer's own, the rest are one click away.
-MEMBERS_FOR_ALL_PAIRS = 6
+# A big group has hundreds of payments between others: its page shows the viewer's own, the
+# rest are one click away, and its balances start folded.
+MEMBERS_SHOWN_IN_FULL = 6
+# The home page's feed: the latest entries of all the user's groups; each group page has more.
+HOME_ACTIVITY = 10
 
 
 @require_safe
@@ -22,10 +29,20 @@ def landing(request):
     return render(request, "pages/landing.html")
 
 
+def settle_url(person):
+    """Where the user settles with a person: the group's settle-up for debts in one group or
+    with a guest, the cross-group page for a registered person met in several groups."""
+    groups = {group.pk for group in person.groups}
+    if len(groups) == 1:
+        return reverse("settlements:settle_up", args=[groups.pop()])
+    return across_url(sorted(groups))
+
+
 @require_safe
 @login_required
 def home(request):
-    """The user's groups with their balance in each, and a total per currency."""
+    """The user's total per currency, what each person owes them or they owe across groups
+    (from each group's plan, see `settlements.debts`), their groups and the latest activity."""
     memberships = list(
         Member.objects.filter(user=request.user, is_active=True)
         .select_related("group")
@@ -34,10 +51,22 @@ def home(request):
     totals = defaultdict(int)
     for membership in memberships:
         totals[membership.group.currency] += membership.balance
+    groups = [membership.group for membership in memberships]
+    settle_ups = Payment.objects.plans_for(groups, settled_members=False).values()
+    people = debts_with_people(request.user, settle_ups)
+    activity = []
+    if groups:
+        activity = list(
+            Activity.objects.filter(group__in=groups)
+            .select_related("actor", "group")
+            .order_by("-id")[:HOME_ACTIVITY]
+        )
     context = {
         "active": [m for m in memberships if not m.group.is_archived],
         "archived": [m for m in memberships if m.group.is_archived],
         "totals": sorted(totals.items()),
+        "people": [(person, settle_url(person)) for person in people],
+        "activity": activity,
     }
     return render(request, "pages/home.html", context)
 
@@ -45,19 +74,30 @@ def home(request):
 def group_page_context(membership):
     """Everything the group page shows, from the viewer's side."""
     group = membership.group
-    context = member_panel_context(membership)
+    settle_up = Payment.objects.suggest(group)
+    viewer = settle_up.by_id[membership.pk]
+    mine, others = settle_up.involving(viewer)
+    big = len(settle_up.members) > MEMBERS_SHOWN_IN_FULL
     feed, has_more = activity_page(group)
     expense_rows, next_cursor = expense_page(group, membership)
-    all_pairs_elsewhere = len(context["members"]) > MEMBERS_FOR_ALL_PAIRS
-    return context | {
+    return {
+        "group": group,
+        "membership": membership,
+        "viewer": viewer,
+        "settle_up": settle_up,
+        # The viewer first, then the active members and the others, each by name.
+        "members": sorted(
+            settle_up.members,
+            key=lambda m: (m != viewer, not m.is_active, m.display_name.casefold(), m.pk),
+        ),
+        "mine": mine,
+        "others": [] if big else others,
+        "others_elsewhere": big and bool(others),
+        "big": big,
         "feed": feed,
         "has_more": has_more,
         "expense_rows": expense_rows,
         "more_expenses": next_cursor is not None,
-        "all_pairs_elsewhere": all_pairs_elsewhere,
-        "who_owes_whom": group.pair_balances.who_owes_whom(
-            context["members"], only=membership if all_pairs_elsewhere else None
-        ),
     }
 
 
@@ -72,9 +112,14 @@ def group(request, group_id):
 @login_required
 def group_pairs(request, group_id):
     membership = get_membership(request, group_id)
-    members = list(membership.group.members.with_people())
+    settle_up = Payment.objects.suggest(membership.group)
+    viewer = settle_up.by_id[membership.pk]
+    mine, others = settle_up.involving(viewer)
     context = {
         "group": membership.group,
-        "who_owes_whom": membership.group.pair_balances.who_owes_whom(members),
+        "viewer": viewer,
+        "settle_up": settle_up,
+        "mine": mine,
+        "others": others,
     }
     return render(request, "pages/pairs.html", context)

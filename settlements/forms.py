@@ -39,6 +39,7 @@ class PaymentForm(forms.Form):
         kwargs["initial"].setdefault("date", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.currency = settle_up.group.currency
+        self.planned = settle_up.plan.transfers
         self.members = {member.pk: member for member in settle_up.members if member.is_active}
         people = [(pk, member.display_name) for pk, member in self.members.items()]
         self.fields["from_member"].choices = [("", "Choose who paid"), *people]
@@ -75,9 +76,18 @@ class PaymentForm(forms.Form):
         return cleaned
 
     def turnaround_warning(self, sender, receiver, amount):
-        """What a payment larger than the debt would do, or None if it only pays debt down."""
+        """What a payment larger than the debt would do, or None if it only pays debt down.
+
+        A payment the plan asks for is never questioned: with "simplify debts" off, paying one
+        pair's debt can turn someone's balance around until the other pairs are paid too.
+        """
         owes, is_owed = max(0, -sender.balance), max(0, receiver.balance)
         if amount <= owes and amount <= is_owed:
+            return None
+        if any(
+            (debtor, creditor) == (sender.pk, receiver.pk) and amount <= planned
+            for debtor, creditor, planned in self.planned
+        ):
             return None
 
         def money(value):

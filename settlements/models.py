@@ -2,6 +2,7 @@
 
 import time
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,7 +14,7 @@ from django.db.models import Q, Sum
 from groups.models import Activity, Group, Member
 from ledger import books
 from ledger.effects import payment_effect
-from ledger.models import LedgerRow
+from ledger.models import LedgerRow, PairBalance
 from settlements import plans
 from settlements.algorithm import Transfer, plan_settlement
 from splitclone import metrics
@@ -101,6 +102,14 @@ class SettleUp:
             for debtor, creditor, amount in self.plan.transfers
         ]
 
+    def involving(self, member):
+        """(the suggestions `member` pays or is paid, all the others), each in plan order."""
+        mine, others = [], []
+        for suggestion in self.suggestions:
+            involved = member.pk in (suggestion.debtor.pk, suggestion.creditor.pk)
+            (mine if involved else others).append(suggestion)
+        return mine, others
+
     @cached_property
     def parts(self):
         """The members of each zero-sum part of the plan (see `plans.parts`)."""
@@ -128,31 +137,70 @@ class PaymentQuerySet(models.QuerySet):
 
 class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
     def plan_for(self, group):
-        """The plan for the group's current kept balances. Two queries, whatever the size.
+        """The group's plan (`plans_for`): two queries, whatever the group's size."""
+        return self.plans_for([group])[group.pk]
 
-        With "simplify debts" on: the members with their balances, then the stored plan for
-        exactly these balances if one was kept (see `settlements.plans`), else a fresh plan.
-        Off: the members, then the pairwise balances, each non-zero pair being one payment.
+    def plans_for(self, groups, *, settled_members=True):
+        """{group id: SettleUp}: who owes whom in each group, the one answer every page gives.
+
+        The group page, its who-owes-whom page, the home page's per-person totals and settle-up
+        all read it from here, so they tell the same story and, once every suggested payment
+        is recorded, none of them shows a debt. With "simplify debts" on, the plan for the
+        group's balances: the one stored for exactly these balances if one was kept (see
+        `settlements.plans`), else a fresh plan. Off, each non-zero pairwise balance is one
+        payment, which recording it clears.
+
+        At most three queries whatever the number of groups and members: the members, the
+        stored plans of the groups that simplify, the pairwise balances of those that do not.
+        Without `settled_members`, the members of groups that simplify whose balance is zero
+        are left out of `members`: such a plan never names them, and a page summing up many
+        groups need not load them. (Pairwise, someone settled overall can still owe one person
+        and be owed by another.)
         """
-        members = list(group.members.with_people())
-        balances = {member.pk: member.balance for member in members if member.balance}
-        if group.simplify_debts:
-            digest = plans.fingerprint("members", balances.items())
-            plan = SettlementPlan.objects.stored(group_scope(group.pk), digest)
-            plan = plan or fresh_plan(balances)
-        else:
-            pairs = list(
-                group.pair_balances.exclude(amount=0)
-                .order_by("member_a_id", "member_b_id")
-                .values_list("member_a_id", "member_b_id", "amount")
+        groups = list(groups)
+        members = defaultdict(list)
+        by_id = {group.pk: group for group in groups}
+        simplified = [group.pk for group in groups if group.simplify_debts]
+        rows = Member.objects.filter(group__in=groups)
+        if not settled_members:
+            rows = rows.exclude(balance=0, group__in=simplified)
+        for member in rows.with_people():
+            # The group is already loaded: saves a query per member on pages that ask for it.
+            member.group = by_id[member.group_id]
+            members[member.group_id].append(member)
+        stored = {}
+        if simplified:
+            scopes = SettlementPlan.objects.filter(scope__in=map(group_scope, simplified))
+            stored = dict(scopes.values_list("scope", "entries"))
+        pairwise = [group.pk for group in groups if not group.simplify_debts]
+        pairs = defaultdict(list)
+        if pairwise:
+            rows = (
+                PairBalance.objects.filter(group__in=pairwise)
+                .exclude(amount=0)
+                .order_by("group_id", "member_a_id", "member_b_id")
+                .values_list("group_id", "member_a_id", "member_b_id", "amount")
             )
-            digest = plans.fingerprint("pairs", pairs)
-            transfers = tuple(
-                Transfer(a, b, amount) if amount > 0 else Transfer(b, a, -amount)
-                for a, b, amount in pairs
+            for group_id, *pair in rows:
+                pairs[group_id].append(tuple(pair))
+        result = {}
+        for group in groups:
+            if group.simplify_debts:
+                balances = {m.pk: m.balance for m in members[group.pk] if m.balance}
+                digest = plans.fingerprint("members", balances.items())
+                entries = stored.get(group_scope(group.pk), [])
+                plan = plans.stored_plan(entries, digest) or fresh_plan(balances)
+            else:
+                digest = plans.fingerprint("pairs", pairs[group.pk])
+                transfers = tuple(
+                    Transfer(a, b, amount) if amount > 0 else Transfer(b, a, -amount)
+                    for a, b, amount in pairs[group.pk]
+                )
+                plan = plans.Plan(transfers, exact=False)
+            result[group.pk] = SettleUp(
+                group, members[group.pk], plan, digest, simplified=group.simplify_debts
             )
-            plan = plans.Plan(transfers, exact=False)
-        return SettleUp(group, members, plan, digest, simplified=group.simplify_debts)
+        return result
 
     def suggest(self, group):
         """`plan_for` the group, timed into the settle-up metrics: for pages and commands."""

@@ -10,8 +10,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def shown_balance(page, name):
-    row = page.locator("#member-panel li.member", has_text=name)
-    return row.locator(".amount").inner_text()
+    """A balance as the group page words it ("owes 5.00 EUR"), signed again ("−5.00 EUR").
+
+    The viewer's own line is "You".
+    """
+    row = page.locator("#balances li.balance-line", has_text=name)
+    words = row.locator(".amount").inner_text()
+    if words.endswith("settled up"):
+        return "0.00 EUR"
+    amount = words.removeprefix("owes ").removeprefix("owe ")
+    return f"−{amount}" if amount != words else words.split(" back ")[1]
 
 
 def fill_basics(page, description, amount):
@@ -79,7 +87,7 @@ def test_add_edit_delete_and_undo_expenses(page, live_server, tmp_path):
     page.get_by_role("button", name="Save expense").click()
 
     # By hand: Olivia 90 − 30 − 50 − 20, Alice 60 − 30 − 25 − 10, Bruno 40 + 30 − 30 − 25.
-    assert shown_balance(page, "Olivia") == "−10.00 EUR"
+    assert shown_balance(page, "You") == "−10.00 EUR"
     assert shown_balance(page, "Alice") == "−5.00 EUR"
     assert shown_balance(page, "Bruno") == "15.00 EUR"
     screenshots(page, tmp_path, "group-with-expenses")
@@ -92,7 +100,7 @@ def test_add_edit_delete_and_undo_expenses(page, live_server, tmp_path):
     page.get_by_role("button", name="Save expense").click()
     expect(page.get_by_text("Saved your changes to “Groceries”.")).to_be_visible()
     page.get_by_role("link", name="← Flat 3B").click()
-    assert shown_balance(page, "Olivia") == "10.00 EUR"
+    assert shown_balance(page, "You") == "10.00 EUR"
     assert shown_balance(page, "Alice") == "−15.00 EUR"
     assert shown_balance(page, "Bruno") == "5.00 EUR"
 

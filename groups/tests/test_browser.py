@@ -28,6 +28,7 @@ def test_build_a_group_and_bring_in_a_new_user_by_link(page, browser, live_serve
     page.get_by_label("Currency").select_option("EUR")
     page.get_by_role("button", name="Create group").click()
     expect(page.get_by_role("heading", name="Lisbon trip")).to_be_visible()
+    page.get_by_role("link", name="Add or manage people").click()
 
     panel = page.locator("#member-panel")
     for guest in ("Alice", "Bruno"):
@@ -41,6 +42,7 @@ def test_build_a_group_and_bring_in_a_new_user_by_link(page, browser, live_serve
     expect(panel.locator("li.member")).to_have_count(4)
     screenshots(page, tmp_path, "group")
 
+    page.get_by_role("link", name="← Lisbon trip").click()
     page.get_by_role("link", name="Invite people").click()
     page.get_by_role("button", name="Create link").click()
     link = page.get_by_label("Link", exact=True).input_value()

@@ -33,6 +33,7 @@ def test_adding_a_guest_without_javascript_redirects(client, world):
     response = client.post(add_url(world), {"guest_name": "Bob"})
 
     assert response.status_code == 302
+    assert response.url == reverse("groups:members", args=[world.group.pk])
     assert world.group.members.filter(name="Bob").exists()
 
 
@@ -275,8 +276,9 @@ def test_another_groups_member_id_is_404(client, world):
 def test_removing_a_member_without_history_deletes_them(client, world):
     client.force_login(world.owner)
 
-    client.post(reverse("groups:member_remove", args=[world.group.pk, world.guest.pk]))
+    response = client.post(reverse("groups:member_remove", args=[world.group.pk, world.guest.pk]))
 
+    assert response.url == reverse("groups:members", args=[world.group.pk])
     assert not Member.objects.filter(pk=world.guest.pk).exists()
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from expenses.tests.factories import add_expense
 from groups.models import Member
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 from settlements.models import Payment
@@ -420,6 +421,36 @@ def test_without_simplifying_the_page_says_why_there_are_more_payments(client, f
 
     assert "“Simplify debts” is off for this group" in response.text
     assert reverse("groups:edit", args=[four.group.pk]) in response.text
+
+
+@pytest.mark.parametrize(("amount", "status"), [("10.00", 200), ("10.01", 422)])
+def test_a_pairwise_suggestion_is_recorded_without_asking_even_if_it_turns_a_balance(
+    client, db, amount, status
+):
+    """Without simplifying, Ben passes on what Cem owes him: paying Ana first takes his own
+    balance below zero until Cem pays, and that is no reason to ask. More than planned is."""
+    ana = UserFactory(display_name="Ana")
+    group = GroupFactory(created_by=ana, simplify_debts=False)
+    ana_member = MemberFactory(group=group, user=ana)
+    ben = MemberFactory(group=group, user=UserFactory(display_name="Ben"))
+    cem = GuestFactory(group=group, name="Cem")
+    add_expense(group, ana, paid={ana_member: 1000}, among=[ben])
+    add_expense(group, ana, paid={ben: 1000}, among=[cem])
+    client.force_login(ana)
+    data = {
+        "from_member": ben.pk,
+        "to_member": ana_member.pk,
+        "amount": amount,
+        "date": "2026-11-03",
+        "submission_id": uuid.uuid4(),
+        "fingerprint": Payment.objects.suggest(group).fingerprint,
+    }
+
+    response = client.post(reverse("settlements:record", args=[group.pk]), data, headers=HTMX)
+
+    assert response.status_code == status
+    assert ("Yes, record it anyway" in response.text) == (status == 422)
+    assert Payment.objects.filter(group=group).count() == (status == 200)
 
 
 @pytest.mark.parametrize("extra_members", [0, 25])

@@ -17,3 +17,9 @@ def balance_class(minor_units):
     if minor_units > 0:
         return "owed"
     return "owes" if minor_units < 0 else "settled"
+
+
+@register.filter
+def unsigned_money(minor_units, currency):
+    """The amount without its sign, for sentences that say the direction in words ("owes")."""
+    return format_amount(abs(minor_units), currency)
