@@ -91,7 +91,7 @@ def group_create(request):
     if request.method == "POST" and form.is_valid():
         group = Group.objects.create_group(creator=request.user, **form.cleaned_data)
         messages.success(request, f"Created {group.name}. Add the people you share costs with.")
-        return redirect("pages:group", group_id=group.pk)
+        return redirect("groups:members", group_id=group.pk)
     status = 422 if form.errors else 200
     return render(request, "groups/group_form.html", {"form": form}, status=status)
 

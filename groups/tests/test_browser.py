@@ -27,8 +27,8 @@ def test_build_a_group_and_bring_in_a_new_user_by_link(page, browser, live_serve
     page.get_by_label("Name").fill("Lisbon trip")
     page.get_by_label("Currency").select_option("EUR")
     page.get_by_role("button", name="Create group").click()
-    expect(page.get_by_role("heading", name="Lisbon trip")).to_be_visible()
-    page.get_by_role("link", name="Add or manage people").click()
+    # A new group opens on its people page: adding them is the first thing to do.
+    expect(page.get_by_role("heading", name="People in Lisbon trip")).to_be_visible()
 
     panel = page.locator("#member-panel")
     for guest in ("Alice", "Bruno"):

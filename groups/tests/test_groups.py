@@ -17,7 +17,7 @@ def test_creating_a_group_makes_the_creator_its_owner(client):
     )
 
     group = Group.objects.get()
-    assert response.url == reverse("pages:group", args=[group.pk])
+    assert response.url == reverse("groups:members", args=[group.pk])
     assert (group.name, group.currency, group.created_by) == ("Flat 42", "JPY", user)
     assert group.members.get().role == Role.OWNER
     assert Activity.objects.get().verb == Activity.Verb.GROUP_CREATED

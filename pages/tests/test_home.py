@@ -152,7 +152,7 @@ def test_recent_activity_of_the_users_groups_newest_first(client, groups_of_ursu
     assert [entry.split(" in ")[0] for entry in entries] == [
         f"Ursula did {number}" for number in range(HOME_ACTIVITY + 1, 1, -1)
     ]
-    assert entries[0].startswith("Ursula did 11 in Rome")
+    assert entries[0] == "Ursula did 11 in Rome just now"
     assert "Secret" not in response.text
 
 
