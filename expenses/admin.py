@@ -49,6 +49,10 @@ class ExpenseAdmin(admin.ModelAdmin):
     ]
     fields = ["description", "category", "date", "notes", "receipt", *readonly_fields]
 
+    def save_model(self, request, obj, form, change):
+        obj.refresh_search_text()
+        super().save_model(request, obj, form, change)
+
     def has_add_permission(self, request):
         # New expenses go through the group's form so the kept balances move with them.
         return False

@@ -1,4 +1,5 @@
-"""Pages that combine the apps: the landing page, home, and each group's page."""
+"""Pages that combine the apps: the landing page, home, each group's page and its list of expenses
+and payments."""
 
 from collections import defaultdict
 
@@ -6,11 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from expenses.views import expense_page
 from groups.access import get_membership
 from groups.models import Member
 from groups.views import activity_page, member_panel_context
+from pages.forms import LedgerFilterForm
+from pages.ledger_list import Position, ledger_page, ledger_rows
 
+# The latest expenses and payments on the group page; the rest are on their own page.
+GROUP_PAGE_ROWS = 10
 # A big group has hundreds of pairs: its page shows the viewer's own, the rest are one click away.
 MEMBERS_FOR_ALL_PAIRS = 6
 
@@ -47,13 +51,13 @@ def group_page_context(membership):
     group = membership.group
     context = member_panel_context(membership)
     feed, has_more = activity_page(group)
-    expense_rows, next_cursor = expense_page(group, membership)
+    rows, more_rows = ledger_rows(group, membership, GROUP_PAGE_ROWS)
     all_pairs_elsewhere = len(context["members"]) > MEMBERS_FOR_ALL_PAIRS
     return context | {
         "feed": feed,
         "has_more": has_more,
-        "expense_rows": expense_rows,
-        "more_expenses": next_cursor is not None,
+        "ledger_rows": rows,
+        "more_ledger_rows": more_rows,
         "all_pairs_elsewhere": all_pairs_elsewhere,
         "who_owes_whom": group.pair_balances.who_owes_whom(
             context["members"], only=membership if all_pairs_elsewhere else None
@@ -78,3 +82,26 @@ def group_pairs(request, group_id):
         "who_owes_whom": membership.group.pair_balances.who_owes_whom(members),
     }
     return render(request, "pages/pairs.html", context)
+
+
+@require_safe
+@login_required
+def ledger_list(request, group_id):
+    """The group's expenses and payments, searchable and filtered, a page at a time."""
+    membership = get_membership(request, group_id)
+    group = membership.group
+    filters = LedgerFilterForm(request.GET or None, members=group.members.with_people())
+    after = Position.parse(text) if (text := request.GET.get("after")) else None
+    page = ledger_page(group, membership, filters, after)
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "group": group,
+        "membership": membership,
+        "rows": page.rows,
+        "next_position": page.next_position,
+        "filter_form": filters,
+        "query_string": query.urlencode(),
+    }
+    template = "pages/ledger_list.html#rows" if request.htmx else "pages/ledger_list.html"
+    return render(request, template, context)

@@ -36,6 +36,10 @@ class PaymentAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [name for name in fields if name != "note"]
 
+    def save_model(self, request, obj, form, change):
+        obj.refresh_search_text()
+        super().save_model(request, obj, form, change)
+
     @admin.display(description="Amount", ordering="amount")
     def amount_display(self, payment):
         return payment.amount_display
