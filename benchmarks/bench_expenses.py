@@ -80,7 +80,8 @@ def main():
         client.get(url)
         report("group page", timed(lambda: client.get(url)))
         report(
-            "expense list, filtered by text", timed(lambda: client.get(f"{url}expenses/?q=taxi"))
+            "expense and payment list, searched by text",
+            timed(lambda: client.get(f"{url}expenses/?q=taxi")),
         )
 
         def save_one():

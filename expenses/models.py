@@ -19,7 +19,7 @@ from ledger.effects import combine, expense_effect
 from ledger.models import LedgerRow
 from splitclone import metrics
 from splitclone.money import MAX_AMOUNT, format_amount
-from splitclone.text import shorten
+from splitclone.text import search_key, shorten
 
 # Descriptions quoted in an edit's summary are shortened to this, so that the old and the new
 # one both fit in an activity line beside what else changed.
@@ -110,6 +110,11 @@ class ExpenseQuerySet(models.QuerySet):
     def live(self):
         return self.filter(deleted_at__isnull=True)
 
+    def matching(self, query):
+        """The expenses whose description or notes contain `query`, ignoring case and accents."""
+        key = search_key(query)
+        return self.filter(search_text__contains=key) if key else self
+
     def with_people(self):
         return self.prefetch_related(
             models.Prefetch("payers", ExpensePayer.objects.select_related("member__user")),
@@ -173,6 +178,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             counter = metrics.EXPENSES_EDITED
             expense.version += 1
         entry.apply_to(expense)
+        expense.refresh_search_text()
         expense.updated_by = author
         if receipt_name:
             replaced = expense.receipt.name
@@ -251,6 +257,8 @@ class Expense(LedgerRow):
     date = models.DateField()
     category = models.CharField(max_length=20, choices=Category, default=Category.GENERAL)
     notes = models.TextField(max_length=2000, blank=True)
+    # The description and notes folded by `search_key`, which the list's search compares with.
+    search_text = models.TextField(blank=True, db_default="", editable=False)
     # Written by `save_expense` before the transaction, under a name from `receipt_path`.
     receipt = models.FileField(blank=True)
     split_kind = models.CharField(max_length=12, choices=list(SPLIT_KIND_LABELS.items()))
@@ -295,6 +303,10 @@ class Expense(LedgerRow):
     @property
     def amount_display(self):
         return format_amount(self.amount, self.currency)
+
+    def refresh_search_text(self):
+        """Folds the description and notes again; whatever changes either calls it before saving."""
+        self.search_text = search_key(self.description, self.notes)
 
     def paid_and_owed(self):
         paid = {payer.member_id: payer.amount for payer in self.payers.all()}

@@ -5,7 +5,6 @@ from expenses import views
 app_name = "expenses"
 
 urlpatterns = [
-    path("groups/<id:group_id>/expenses/", views.expense_list, name="list"),
     path("groups/<id:group_id>/expenses/new/", views.expense_create, name="create"),
     path("groups/<id:group_id>/expenses/preview/", views.expense_preview, name="preview"),
     path("groups/<id:group_id>/expenses/<id:expense_id>/", views.expense_detail, name="detail"),

@@ -1,47 +1,13 @@
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from expenses.forms import ExpenseFilterForm, ExpenseForm
+from expenses.forms import ExpenseForm
 from expenses.models import Expense, StaleEdit
 from groups.access import get_membership, parse_id
 from ledger.books import LedgerError
-
-PAGE_SIZE = 25
-
-
-def parse_cursor(text):
-    """The list is paged by (date, id) so no page costs a COUNT or an OFFSET scan.
-
-    A cursor this list never made answers 404, like a wrong id.
-    """
-    date_text, _, id_text = text.partition("_")
-    try:
-        date = datetime.date.fromisoformat(date_text)
-    except ValueError:
-        raise Http404("No such page.") from None
-    return date, parse_id(id_text)
-
-
-def expense_page(group, membership, filter_form=None, cursor=None):
-    expenses = group.expenses.live().order_by("-date", "-id")
-    if filter_form is not None:
-        expenses = filter_form.apply(expenses)
-    if cursor:
-        date, last_id = cursor
-        expenses = expenses.filter(date__lte=date).exclude(date=date, id__gte=last_id)
-    page = list(expenses.with_people()[: PAGE_SIZE + 1])
-    rows = [ExpenseRow(expense, membership) for expense in page[:PAGE_SIZE]]
-    next_cursor = (
-        f"{page[PAGE_SIZE - 1].date.isoformat()}_{page[PAGE_SIZE - 1].pk}"
-        if len(page) > PAGE_SIZE
-        else None
-    )
-    return rows, next_cursor
 
 
 class ExpenseRow:
@@ -210,24 +176,3 @@ def expense_receipt(request, group_id, expense_id):
     return FileResponse(
         expense.receipt.open("rb"), filename=expense.receipt.name.rsplit("/", 1)[-1]
     )
-
-
-@require_safe
-@login_required
-def expense_list(request, group_id):
-    membership = get_membership(request, group_id)
-    group = membership.group
-    members = list(group.members.with_people())
-    filter_form = ExpenseFilterForm(request.GET or None, members=members)
-    cursor = parse_cursor(after) if (after := request.GET.get("after")) else None
-    rows, next_cursor = expense_page(group, membership, filter_form, cursor)
-    context = {
-        "group": group,
-        "membership": membership,
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "filter_form": filter_form,
-        "query_string": request.GET.copy(),
-    }
-    template = "expenses/expense_list.html#rows" if request.htmx else "expenses/expense_list.html"
-    return render(request, template, context)

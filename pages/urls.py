@@ -7,4 +7,5 @@ app_name = "pages"
 urlpatterns = [
     path("groups/<id:group_id>/", views.group, name="group"),
     path("groups/<id:group_id>/who-owes-whom/", views.group_pairs, name="pairs"),
+    path("groups/<id:group_id>/expenses/", views.ledger_list, name="ledger"),
 ]

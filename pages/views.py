@@ -1,4 +1,5 @@
-"""Pages that combine the apps: the landing page, home, and each group's page."""
+"""Pages that combine the apps: the landing page, home, each group's page and its list of expenses
+and payments."""
 
 from collections import defaultdict
 
@@ -7,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from expenses.views import expense_page
 from groups.access import get_membership
 from groups.models import Activity, Member
 from groups.views import activity_page
+from pages.forms import LedgerFilterForm
+from pages.ledger_list import Position, ledger_page, ledger_rows
 from settlements.debts import debts_with_people
 from settlements.models import Payment
 from settlements.views import across_url
@@ -20,6 +22,8 @@ from settlements.views import across_url
 MEMBERS_SHOWN_IN_FULL = 6
 # The home page's feed: the latest entries of all the user's groups; each group page has more.
 HOME_ACTIVITY = 10
+# The latest expenses and payments on the group page; the rest are on their own page.
+GROUP_PAGE_ROWS = 10
 
 
 @require_safe
@@ -79,7 +83,7 @@ def group_page_context(membership):
     mine, others = settle_up.involving(viewer)
     big = len(settle_up.members) > MEMBERS_SHOWN_IN_FULL
     feed, has_more = activity_page(group)
-    expense_rows, next_cursor = expense_page(group, membership)
+    rows, more_rows = ledger_rows(group, membership, GROUP_PAGE_ROWS)
     return {
         "group": group,
         "membership": membership,
@@ -96,8 +100,8 @@ def group_page_context(membership):
         "big": big,
         "feed": feed,
         "has_more": has_more,
-        "expense_rows": expense_rows,
-        "more_expenses": next_cursor is not None,
+        "ledger_rows": rows,
+        "more_ledger_rows": more_rows,
     }
 
 
@@ -123,3 +127,26 @@ def group_pairs(request, group_id):
         "others": others,
     }
     return render(request, "pages/pairs.html", context)
+
+
+@require_safe
+@login_required
+def ledger_list(request, group_id):
+    """The group's expenses and payments, searchable and filtered, a page at a time."""
+    membership = get_membership(request, group_id)
+    group = membership.group
+    filters = LedgerFilterForm(request.GET or None, members=group.members.with_people())
+    after = Position.parse(text) if (text := request.GET.get("after")) else None
+    page = ledger_page(group, membership, filters, after)
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "group": group,
+        "membership": membership,
+        "rows": page.rows,
+        "next_position": page.next_position,
+        "filter_form": filters,
+        "query_string": query.urlencode(),
+    }
+    template = "pages/ledger_list.html#rows" if request.htmx else "pages/ledger_list.html"
+    return render(request, template, context)

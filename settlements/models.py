@@ -19,6 +19,7 @@ from settlements import plans
 from settlements.algorithm import Transfer, plan_settlement
 from splitclone import metrics
 from splitclone.money import MAX_AMOUNT, format_amount
+from splitclone.text import search_key
 
 
 class PaymentError(ValidationError):
@@ -133,6 +134,11 @@ class PaymentQuerySet(models.QuerySet):
 
     def with_people(self):
         return self.select_related("from_member__user", "to_member__user")
+
+    def matching(self, query):
+        """The payments whose note contains `query`, ignoring case and accents."""
+        key = search_key(query)
+        return self.filter(search_text__contains=key) if key else self
 
 
 class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
@@ -305,7 +311,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         The caller holds the group's lock (`ledger.books.change`) and has checked that both are
         active members (`record`, and the cross-group settlement, which books into several groups).
         """
-        payment = self.create(
+        payment = self.model(
             group=group,
             from_member=sender,
             to_member=receiver,
@@ -316,6 +322,8 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             recorded_by=actor,
             submission_id=submission_id,
         )
+        payment.refresh_search_text()
+        payment.save(force_insert=True, using=self.db)
         books.apply(group, payment.effect())
         Activity.record(
             group,
@@ -363,6 +371,8 @@ class Payment(LedgerRow):
     currency = models.CharField(max_length=3)
     date = models.DateField()
     note = models.CharField(max_length=200, blank=True)
+    # The note folded by `search_key`, which the group's list of expenses and payments searches.
+    search_text = models.TextField(blank=True, db_default="", editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -389,6 +399,15 @@ class Payment(LedgerRow):
         indexes = [
             # The settle-up page's list of payments: newest first.
             models.Index("group", models.F("id").desc(), name="settlements_payment_by_group"),
+            # The group's list of expenses and payments: live payments, newest first, paged by
+            # (date, id) like the expenses beside them.
+            models.Index(
+                "group",
+                models.F("date").desc(),
+                models.F("id").desc(),
+                condition=Q(deleted_at__isnull=True),
+                name="settlements_payment_live_by_date",
+            ),
         ]
 
     def __str__(self):
@@ -401,6 +420,10 @@ class Payment(LedgerRow):
     @property
     def summary(self):
         return f"{self.from_member} → {self.to_member} {self.amount_display}"
+
+    def refresh_search_text(self):
+        """Folds the note again; whatever changes it calls this before saving."""
+        self.search_text = search_key(self.note)
 
     def effect(self, sign=1):
         return payment_effect(self.from_member_id, self.to_member_id, self.amount, sign=sign)

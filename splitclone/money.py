@@ -8,8 +8,9 @@ nothing from Django: `expenses.splitting` and the benchmarks use it too.
 How `parse_amount` reads input, chosen so that no input has two readings:
 
 - Surrounding whitespace is ignored. A leading "-" or "−" (U+2212) makes the amount negative,
-  which only adjustments allow. There is no "+", exponent notation, NaN, Infinity, currency
-  symbol or code.
+  which only signed amounts (adjustments) allow; these also take a leading "+", since a column
+  that asks for "+/−" invites it. Other amounts have no sign. There is no exponent notation,
+  NaN, Infinity, currency symbol or code.
 - "." is always the decimal point.
 - Thousands separators are ",", "_", "'" or a space (no-break and thin spaces included), one kind
   per amount, between groups of three digits ("1,234,567") or in Indian lakh/crore grouping
@@ -276,7 +277,8 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> i
     """Return the minor units typed in ``text``, following the rules in the module docstring.
 
     Raises MoneyError with a message for the user. Negative amounts need ``allow_negative``
-    (adjustments); zero is accepted, callers that need more say so themselves.
+    (adjustments), which also accepts a leading "+"; zero is accepted, callers that need more
+    say so themselves.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
@@ -286,7 +288,7 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> i
         raise MoneyError("Enter an amount.", "empty")
     negative = body[0] in "-" + MINUS
     sign = "-" if negative else ""
-    if negative:
+    if negative or (allow_negative and body[0] == "+"):
         body = body[1:]
 
     whole, mark, fraction = body, "", ""

@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
+from expenses.models import Expense
 from groups.models import Member, Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 from splitclone.tests.browser import log_in, screenshots, settled
@@ -57,7 +60,6 @@ def test_add_edit_delete_and_undo_expenses(page, live_server, tmp_path):
     page.get_by_role("link", name="Add expense").click()
     fill_basics(page, "Concert", "100")
     page.get_by_label("Paid by:", exact=True).select_option(label="Several people")
-    page.get_by_text("Several people paid").click()
     page.locator(f"#id_paid_{alice.pk}").fill("60")
     page.locator(f"#id_paid_{bruno.pk}").fill("40")
     page.get_by_label("Exact amounts").check()
@@ -119,3 +121,106 @@ def test_add_edit_delete_and_undo_expenses(page, live_server, tmp_path):
     page.goto(group_url)
     assert shown_balance(page, "Bruno") == "5.00 EUR"
     assert sum(Member.objects.filter(group=group).values_list("balance", flat=True)) == 0
+
+
+SMALL_PHONE = {"width": 360, "height": 740}
+ARTIFACTS = Path("test-artifacts/screenshots")
+
+
+def no_sideways_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_paid_by_opens_and_closes_the_several_payers_section(page, live_server):
+    owner = UserFactory(email="olivia@example.com", display_name="Olivia")
+    group = GroupFactory(name="Flat 3B", created_by=owner)
+    MemberFactory(group=group, user=owner, role=Role.OWNER)
+    alice = GuestFactory(group=group, name="Alice")
+    bruno = GuestFactory(group=group, name="Bruno")
+    page.set_viewport_size(SMALL_PHONE)
+    log_in(page, live_server, owner.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/expenses/new/")
+    paid_by = page.get_by_label("Paid by:", exact=True)
+    section = page.locator("details.several-payers")
+    alice_paid = page.locator(f"#id_paid_{alice.pk}")
+    fill_basics(page, "Concert", "100")
+
+    expect(section).not_to_have_attribute("open", "")
+    paid_by.select_option(label="Several people")
+    expect(section).to_have_attribute("open", "")
+    expect(alice_paid).to_be_visible()
+    alice_paid.fill("30")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "several-payers-360.png", full_page=True)
+    assert no_sideways_scroll(page)
+
+    # One payer again: the section closes and its amounts no longer count.
+    paid_by.select_option(label="Bruno")
+    expect(section).not_to_have_attribute("open", "")
+    expect(alice_paid).to_be_disabled()
+
+    # Opening the section by hand chooses "Several people".
+    page.get_by_text("Several people paid").click()
+    expect(paid_by).to_have_value("")
+    expect(alice_paid).to_be_enabled()
+    expect(alice_paid).to_have_value("30")
+    page.locator(f"#id_paid_{bruno.pk}").fill("70")
+    settled(page)
+    page.get_by_role("button", name="Save expense").click()
+    expect(page.get_by_text("Saved “Concert” (100.00 EUR).")).to_be_visible()
+    payers = Expense.objects.get(description="Concert").payers.all()
+    assert {payer.member_id: payer.amount for payer in payers} == {alice.pk: 3000, bruno.pk: 7000}
+
+
+def test_without_javascript_the_several_payers_section_still_works(browser, live_server):
+    owner = UserFactory(email="olivia@example.com", display_name="Olivia")
+    group = GroupFactory(name="Flat 3B", created_by=owner)
+    MemberFactory(group=group, user=owner, role=Role.OWNER)
+    alice = GuestFactory(group=group, name="Alice")
+    bruno = GuestFactory(group=group, name="Bruno")
+    context = browser.new_context(java_script_enabled=False, viewport=SMALL_PHONE)
+    page = context.new_page()
+    log_in(page, live_server, owner.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/expenses/new/")
+    fill_basics(page, "Concert", "100")
+
+    page.get_by_label("Paid by:", exact=True).select_option(label="Several people")
+    page.get_by_text("Several people paid").click()
+    page.locator(f"#id_paid_{alice.pk}").fill("40")
+    page.locator(f"#id_paid_{bruno.pk}").fill("60")
+    page.get_by_role("button", name="Save expense").click()
+
+    expect(page.get_by_text("Saved “Concert” (100.00 EUR).")).to_be_visible()
+    payers = Expense.objects.get(description="Concert").payers.all()
+    assert {payer.member_id: payer.amount for payer in payers} == {alice.pk: 4000, bruno.pk: 6000}
+    context.close()
+
+
+def test_an_adjustment_with_a_plus_and_what_it_means(page, live_server):
+    owner = UserFactory(email="olivia@example.com", display_name="Olivia")
+    group = GroupFactory(name="Flat 3B", created_by=owner)
+    olivia = MemberFactory(group=group, user=owner, role=Role.OWNER)
+    alice = GuestFactory(group=group, name="Alice")
+    GuestFactory(group=group, name="Bruno")
+    page.set_viewport_size(SMALL_PHONE)
+    log_in(page, live_server, owner.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/expenses/new/")
+    fill_basics(page, "Dinner", "90")
+    help_text = page.locator("#adjustment-help")
+
+    expect(help_text).to_be_hidden()
+    page.get_by_label("Adjustments", exact=True).check()
+    expect(help_text).to_be_visible()
+    page.locator(f"#id_value_{olivia.pk}").fill("+6")
+    page.locator(f"#id_value_{alice.pk}").fill("\N{MINUS SIGN}3")
+    settled(page)
+    preview = page.locator("#split-preview")
+    # 90 − 3 of adjustments leaves 87: 29 each, then +6 for Olivia and −3 for Alice.
+    expect(preview.locator("li", has_text="Olivia")).to_contain_text("35.00 EUR")
+    expect(preview.locator("li", has_text="Alice")).to_contain_text("26.00 EUR")
+    expect(preview.locator("li", has_text="Bruno")).to_contain_text("29.00 EUR")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "adjustments-360.png", full_page=True)
+    assert no_sideways_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=ARTIFACTS / "adjustments-1280.png", full_page=True)

@@ -1,7 +1,7 @@
 """Upgrading to the ledger app keeps every expense, payment and kept balance."""
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
@@ -72,3 +72,52 @@ def test_the_upgrade_keeps_pairs_balances_and_history():
     ]
     assert new.get_model("expenses", "Expense").objects.get().version == 1
     assert new.get_model("settlements", "Payment").objects.get().version == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_columns_are_added_around_the_triggers_and_filled():
+    old = migrate(
+        [
+            ("expenses", "0002_alter_expense_receipt"),
+            ("settlements", "0002_payment_version"),
+            ("ledger", "0003_rows_name_members_of_their_group"),
+        ]
+    )
+    user = old.get_model("accounts", "User").objects.create(email="ana@example.com")
+    group = old.get_model("groups", "Group").objects.create(
+        name="Trip", currency="EUR", created_by=user
+    )
+    Member = old.get_model("groups", "Member")
+    ana = Member.objects.create(group=group, user=user, role="owner")
+    bob = Member.objects.create(group=group, name="Bob")
+    old.get_model("expenses", "Expense").objects.create(
+        group=group,
+        description="Jantar em Família",
+        notes="ÉCOLE",
+        amount=2000,
+        currency="EUR",
+        date="2026-11-01",
+        split_kind="equal",
+        created_by=user,
+    )
+    old.get_model("settlements", "Payment").objects.create(
+        group=group,
+        from_member=ana,
+        to_member=bob,
+        amount=500,
+        currency="EUR",
+        date="2026-11-01",
+        note="Naïve",
+        recorded_by=user,
+    )
+
+    new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    expenses = new.get_model("expenses", "Expense").objects.all()
+    payments = new.get_model("settlements", "Payment").objects.all()
+    assert list(expenses.values_list("search_text", flat=True)) == ["jantar em familia\necole"]
+    assert list(payments.values_list("search_text", flat=True)) == ["naive"]
+    # The ledger's triggers still stand on both tables: a row in another currency is refused.
+    for rows in (expenses, payments):
+        with pytest.raises(IntegrityError):
+            rows.update(currency="USD")

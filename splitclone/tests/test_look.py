@@ -55,7 +55,7 @@ REQUIRED = {
     "groups:edit",
     "groups:invites",
     "groups:join",
-    "expenses:list",
+    "pages:ledger",
     "expenses:detail",
     "expenses:create",
     "expenses:edit",

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from splitclone.money import (
@@ -159,6 +159,19 @@ def test_parse_amount(text, currency, minor):
 )
 def test_parse_negative_amounts_when_allowed(text, minor):
     assert parse_amount(text, "EUR", allow_negative=True) == minor
+
+
+@pytest.mark.parametrize(("text", "minor"), [("+5", 500), ("+12.50", 1250), ("+1,234.5", 123450)])
+def test_signed_amounts_take_a_plus(text, minor):
+    assert parse_amount(text, "EUR", allow_negative=True) == minor
+
+
+@pytest.mark.parametrize("text", ["+", "++5", "+-5", "-+5", "+\N{MINUS SIGN}5", "+ 5", "5+"])
+def test_one_sign_at_most_and_right_before_the_digits(text):
+    with pytest.raises(MoneyError) as caught:
+        parse_amount(text, "EUR", allow_negative=True)
+
+    assert caught.value.code == "invalid"
 
 
 @pytest.mark.parametrize(
@@ -364,6 +377,29 @@ def test_more_decimals_than_the_currency_has_are_rejected(currency, minor, extra
     with pytest.raises(MoneyError) as caught:
         parse_amount(text, currency)
     assert caught.value.code == "decimals"
+
+
+def outcome(text, currency):
+    try:
+        return parse_amount(text, currency, allow_negative=True)
+    except MoneyError as error:
+        return error.code
+
+
+@deterministic
+@given(st.text(alphabet="0123456789,. _'eE", min_size=1, max_size=25), codes)
+def test_a_plus_reads_like_no_sign_at_all(text, currency):
+    assume(not text[0].isspace())
+
+    assert outcome(f"+{text}", currency) == outcome(text, currency)
+
+
+@deterministic
+@given(codes, st.integers(0, MAX_AMOUNT), st.booleans())
+def test_a_plus_before_a_formatted_amount_keeps_its_value(currency, minor, grouping):
+    text = format_amount(minor, currency, with_code=False, grouping=grouping)
+
+    assert parse_amount(f"+{text}", currency, allow_negative=True) == minor
 
 
 @deterministic

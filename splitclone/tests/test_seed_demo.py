@@ -38,6 +38,8 @@ def test_large_data_sets_are_deterministic_and_balanced(capsys):
     for group in bench:
         assert kept(group) == ledger_truth(group)
         assert sum(group.members.values_list("balance", flat=True)) == 0
+    seeded = Expense.objects.filter(group__in=bench)
+    assert seeded.matching("TAXI").count() == seeded.filter(description="Taxi").count() > 0
     amounts = list(
         Expense.objects.filter(group__in=bench).order_by("id").values_list("amount", flat=True)
     )

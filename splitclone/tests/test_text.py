@@ -1,6 +1,6 @@
 import pytest
 
-from splitclone.text import shorten
+from splitclone.text import search_key, shorten
 
 
 def test_text_that_fits_is_kept_whole():
@@ -17,3 +17,24 @@ def test_longer_text_is_cut_to_the_length_with_an_ellipsis(max_length):
 
 def test_a_cut_before_a_space_drops_the_space():
     assert shorten("Taxi to the airport", 9) == "Taxi to…"
+
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("Família", "familia"),
+        ("ÉCOLE", "ecole"),
+        ("naïve", "naive"),
+        ("Straße", "strasse"),
+        ("İstanbul", "istanbul"),
+        ("ﬁsh", "fish"),
+        ("  Taxi \t to\n the   airport ", "taxi to the airport"),
+    ],
+)
+def test_search_key_drops_case_accents_and_extra_spaces(typed, folded):
+    assert search_key(typed) == folded
+
+
+def test_search_key_keeps_texts_apart():
+    assert search_key("Dinner", "with Ana") == "dinner\nwith ana"
+    assert search_key("Dinner ", "") == "dinner\n"

@@ -41,4 +41,32 @@ function enableRowFilters(root) {
   });
 }
 
-document.addEventListener("DOMContentLoaded", () => enableRowFilters(document));
+// A <details data-paid-by="<select id>"> holds what each of several payers paid, and the select
+// says who paid. Choosing "Several people" (the empty choice) opens the section; choosing one
+// person closes it and disables its fields, so amounts typed there earlier, now out of sight, are
+// not sent and cannot outweigh the choice. Opening the section chooses "Several people". Without
+// JavaScript the section opens by hand and the amounts typed there count.
+function linkSeveralPayers(root) {
+  root.querySelectorAll("details[data-paid-by]").forEach((section) => {
+    const select = document.getElementById(section.dataset.paidBy);
+    if (!select) return;
+    const follow = () => {
+      const several = select.value === "";
+      section.open = several;
+      section.querySelectorAll("input").forEach((input) => { input.disabled = !several; });
+    };
+    select.addEventListener("change", follow);
+    section.addEventListener("toggle", () => {
+      if (!section.open || select.value === "") return;
+      select.value = "";
+      // Bubbles to the form, whose preview follows every change.
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    follow();
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  enableRowFilters(document);
+  linkSeveralPayers(document);
+});

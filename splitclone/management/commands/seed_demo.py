@@ -15,6 +15,7 @@ from expenses.splitting import SplitKind, split_equal
 from groups.models import Group, Member, Role
 from ledger import books
 from ledger.effects import combine, expense_effect
+from splitclone.text import search_key
 
 DEMO_EMAIL = "demo@splitclone.test"
 DEMO_PASSWORD = "splitclone-demo"
@@ -82,6 +83,7 @@ EXPENSE_COLUMNS = [
     "date",
     "category",
     "notes",
+    "search_text",
     "receipt",
     "split_kind",
     "submission_id",
@@ -186,16 +188,18 @@ class Command(BaseCommand):
                 amount = rng.randint(100, 50000)
                 payer = rng.choice(people[group.pk])
                 submission_id = uuid.UUID(int=rng.getrandbits(128))
+                description = rng.choice(DESCRIPTIONS)
                 expenses.append(
                     (
                         expense_id,
                         group.pk,
-                        rng.choice(DESCRIPTIONS),
+                        description,
                         amount,
                         group.currency,
                         START_DATE + datetime.timedelta(days=rng.randint(0, 660)),
                         rng.choice(CATEGORIES),
                         "",
+                        search_key(description, ""),
                         "",
                         SplitKind.EQUAL,
                         uuid_field.get_db_prep_value(submission_id, connection),

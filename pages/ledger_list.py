@@ -1,0 +1,106 @@
+"""A group's expenses and payments as one list, newest first: its own page, and the latest rows
+on the group page."""
+
+import datetime
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.http import Http404
+
+from expenses.views import ExpenseRow
+from groups.access import parse_id
+
+PAGE_SIZE = 25
+
+EXPENSE, PAYMENT = "expense", "payment"
+# The order of the kinds within a day, newest first: a payment comes above that day's expenses,
+# as it usually settles what they ran up.
+RANKS = {EXPENSE: 0, PAYMENT: 1}
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a row stands in the list. The list is ordered by (date, kind, id), newest first,
+    so a page ends at a position and the next one starts below it: no COUNT, no OFFSET scan."""
+
+    date: datetime.date
+    kind: str
+    id: int
+
+    @classmethod
+    def parse(cls, text):
+        """The position written by `str`; one this list never wrote answers 404, like a wrong id."""
+        parts = text.split("_")
+        if len(parts) != 3 or parts[1] not in RANKS:
+            raise Http404("No such page.")
+        date_text, kind, id_text = parts
+        try:
+            date = datetime.date.fromisoformat(date_text)
+        except ValueError:
+            raise Http404("No such page.") from None
+        return cls(date, kind, parse_id(id_text))
+
+    def __str__(self):
+        return f"{self.date.isoformat()}_{self.kind}_{self.id}"
+
+    @property
+    def key(self):
+        return self.date, RANKS[self.kind], self.id
+
+    def below(self, rows, kind):
+        """The `rows` (a queryset of expenses or payments, as `kind` says) listed after this."""
+        rows = rows.filter(date__lte=self.date)
+        if RANKS[kind] > RANKS[self.kind]:
+            return rows.exclude(date=self.date)
+        if RANKS[kind] == RANKS[self.kind]:
+            return rows.exclude(date=self.date, id__gte=self.id)
+        return rows
+
+
+class PaymentRow:
+    """A payment as one line of the list, from the viewer's side."""
+
+    def __init__(self, payment, membership):
+        self.payment = payment
+        self.viewer_paid = payment.from_member_id == membership.pk
+        self.viewer_received = payment.to_member_id == membership.pk
+
+
+class LedgerPage(NamedTuple):
+    rows: list
+    # Where the next page starts, or None on the last page.
+    next_position: Position | None
+
+
+def ledger_page(group, membership, filters=None, after=None, size=PAGE_SIZE):
+    """A page of the group's live expenses and payments that `filters` (a `LedgerFilterForm`)
+    keep, starting below the position `after`.
+
+    Each kind is read by its own keyset query of at most `size + 1` rows, and the two are
+    merged here. Four queries whatever the page holds: the expenses, their payers, their shares
+    and the payments (fewer when a kind is filtered out or has no rows).
+    """
+    kinds = {EXPENSE: group.expenses.live(), PAYMENT: group.payments.live()}
+    if filters is not None:
+        kinds = {
+            EXPENSE: filters.expenses(kinds[EXPENSE]),
+            PAYMENT: filters.payments(kinds[PAYMENT]),
+        }
+    entries = []
+    for kind, rows in kinds.items():
+        if rows is None:
+            continue
+        if after is not None:
+            rows = after.below(rows, kind)
+        rows = rows.order_by("-date", "-id").with_people()[: size + 1]
+        make_row = ExpenseRow if kind == EXPENSE else PaymentRow
+        entries += [(Position(row.date, kind, row.pk), make_row(row, membership)) for row in rows]
+    entries.sort(key=lambda entry: entry[0].key, reverse=True)
+    next_position = entries[size - 1][0] if len(entries) > size else None
+    return LedgerPage([row for _, row in entries[:size]], next_position)
+
+
+def ledger_rows(group, membership, limit):
+    """The first `limit` rows of the list, and whether there are more: for the group page."""
+    page = ledger_page(group, membership, size=limit)
+    return page.rows, page.next_position is not None

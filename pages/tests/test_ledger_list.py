@@ -1,0 +1,307 @@
+import datetime
+import math
+
+import pytest
+from django.urls import reverse
+
+from expenses.tests.factories import add_expense
+from pages.forms import LedgerFilterForm
+from pages.ledger_list import PAGE_SIZE, ledger_page, ledger_rows
+from pages.views import GROUP_PAGE_ROWS
+from settlements.tests.factories import record_payment
+
+HTMX = {"HX-Request": "true"}
+
+
+def day(number):
+    return datetime.date(2026, 10, number)
+
+
+def ledger_url(world):
+    return reverse("pages:ledger", args=[world.group.pk])
+
+
+def described(rows):
+    """Each row as the test reads it: an expense by its description, a payment by its note."""
+    return [
+        row.payment.note if hasattr(row, "payment") else row.expense.description for row in rows
+    ]
+
+
+def spend(world, description, date, **fields):
+    return add_expense(
+        world.group,
+        world.owner,
+        paid={world.owner_membership: 1200},
+        among=[world.owner_membership, world.member_membership],
+        description=description,
+        date=date,
+        **fields,
+    )
+
+
+def pay(world, note, date, sender=None, receiver=None):
+    return record_payment(
+        sender or world.member_membership,
+        receiver or world.owner_membership,
+        300,
+        date=date,
+        note=note,
+    )
+
+
+def test_payments_are_listed_among_expenses_newest_first(client, world):
+    spend(world, "Taxi", day(3))
+    pay(world, "Paid back for the taxi", day(3))
+    pay(world, "Older payment", day(2))
+    spend(world, "Museum", day(4))
+    client.force_login(world.member)
+
+    response = client.get(ledger_url(world))
+
+    assert response.status_code == 200
+    # Within a day the payment comes first; the world's own dinner is dated November.
+    assert described(response.context["rows"]) == [
+        "Dinner",
+        "Museum",
+        "Paid back for the taxi",
+        "Taxi",
+        "Older payment",
+    ]
+    assert response.text.count(">Payment</span> Max Member paid Olivia Owner") == 2
+    assert response.text.count("you paid") == 2
+
+
+@pytest.mark.parametrize(
+    ("show", "expected"),
+    [
+        ("", ["Dinner", "Refund", "Taxi"]),
+        ("expenses", ["Dinner", "Taxi"]),
+        ("payments", ["Refund"]),
+    ],
+)
+def test_show_everything_expenses_or_payments(client, world, show, expected):
+    spend(world, "Taxi", day(3))
+    pay(world, "Refund", day(5))
+    client.force_login(world.member)
+
+    response = client.get(ledger_url(world), {"show": show})
+
+    assert described(response.context["rows"]) == expected
+    assert ('<option value="payments" selected>' in response.text) == (show == "payments")
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        # A payment is paid by its sender, and both its sender and its receiver take part.
+        ({"payer": "guest"}, ["Alice to Max"]),
+        ({"payer": "member_membership"}, ["Max to Olivia"]),
+        ({"participant": "guest"}, ["Alice to Max"]),
+        ({"participant": "member_membership"}, ["Dinner", "Max to Olivia", "Alice to Max"]),
+        # Payments have no category.
+        ({"category": "food"}, ["Dinner"]),
+        ({"date_from": "2026-10-02", "date_to": "2026-10-02"}, ["Max to Olivia"]),
+    ],
+)
+def test_the_filters_apply_to_payments_too(client, world, filters, expected):
+    pay(world, "Alice to Max", day(1), world.guest, world.member_membership)
+    pay(world, "Max to Olivia", day(2))
+    client.force_login(world.owner)
+    members = {"guest": world.guest.pk, "member_membership": world.member_membership.pk}
+    query = {name: members.get(value, value) for name, value in filters.items()}
+
+    response = client.get(ledger_url(world), query)
+
+    assert described(response.context["rows"]) == expected
+    assert response.context["filter_form"].is_filtering
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("familia", ["Jantar em Família", "Família: rent share"]),
+        ("FAMÍLIA", ["Jantar em Família", "Família: rent share"]),
+        ("ecole", ["School trip"]),
+        ("ÉCOLE", ["School trip"]),
+        ("naive", ["Naïve art"]),
+        ("NAÏVE", ["Naïve art"]),
+        ("trip ecole", []),
+        ("%", ["100% juice"]),
+        ("_", []),
+    ],
+)
+def test_search_finds_descriptions_and_notes_ignoring_case_and_accents(
+    client, world, query, expected
+):
+    spend(world, "Jantar em Família", day(9))
+    spend(world, "School trip", day(8), notes="Bus to the École normale")
+    spend(world, "Naïve art", day(7))
+    spend(world, "100% juice", day(6))
+    pay(world, "Família: rent share", day(5))
+    pay(world, "Nothing to see", day(4))
+    client.force_login(world.member)
+
+    response = client.get(ledger_url(world), {"q": query})
+
+    assert described(response.context["rows"]) == expected
+
+
+def test_search_follows_an_edit_of_the_notes(client, world):
+    from expenses.forms import ExpenseForm
+    from expenses.models import Expense
+    from expenses.views import form_members
+
+    expense = spend(world, "Groceries", day(1), notes="For the party")
+    form = ExpenseForm.for_expense(
+        expense, form_members(world.group, expense), data=edit_data(world, expense, "For Zoë")
+    )
+    assert form.is_valid(), form.errors
+    Expense.objects.save_expense(
+        group_id=world.group.pk,
+        author=world.owner,
+        entry=form.entry,
+        expense=expense,
+        expected_version=expense.version,
+    )
+    client.force_login(world.member)
+
+    found = client.get(ledger_url(world), {"q": "zoe"})
+    gone = client.get(ledger_url(world), {"q": "party"})
+
+    assert described(found.context["rows"]) == ["Groceries"]
+    assert described(gone.context["rows"]) == []
+
+
+def edit_data(world, expense, notes):
+    data = {
+        "description": expense.description,
+        "amount": "12.00",
+        "date": expense.date.isoformat(),
+        "category": expense.category,
+        "paid_by": world.owner_membership.pk,
+        "split_kind": "equal",
+        "notes": notes,
+        "submission_id": str(expense.submission_id),
+        "version": expense.version,
+    }
+    for member in (world.owner_membership, world.member_membership):
+        data[f"include_{member.pk}"] = "on"
+    return data
+
+
+def test_pages_follow_each_other_across_both_kinds_and_keep_the_filters(client, world):
+    for number in range(1, 31):
+        spend(world, f"Taxi {number}", day(number))
+        pay(world, f"Payment {number}", day(number))
+    client.force_login(world.member)
+
+    first = client.get(ledger_url(world))
+    second = client.get(ledger_url(world), {"after": str(first.context["next_position"])})
+    payments = client.get(ledger_url(world), {"show": "payments"})
+    more_payments = client.get(
+        ledger_url(world),
+        {"show": "payments", "after": str(payments.context["next_position"])},
+        headers=HTMX,
+    )
+
+    # Dinner (November), then a payment and a taxi a day from 30 October down.
+    assert described(first.context["rows"])[:3] == ["Dinner", "Payment 30", "Taxi 30"]
+    assert described(first.context["rows"])[-1] == "Taxi 19"
+    assert described(second.context["rows"])[0] == "Payment 18"
+    assert described(second.context["rows"])[-1] == "Payment 6"
+    assert second.text.count("after=") == 2  # the link and its htmx twin, each with one
+    assert f"?show=payments&amp;after={payments.context['next_position']}" in payments.text
+    assert described(more_payments.context["rows"]) == [f"Payment {n}" for n in range(5, 0, -1)]
+    assert more_payments.context["next_position"] is None
+    assert "<html" not in more_payments.text
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 13])
+def test_walking_the_pages_lists_every_row_once_in_order(world, size):
+    # Ties on the date within and across the two kinds, at every page boundary for some size.
+    for number, date in enumerate([day(5), day(5), day(4), day(4), day(4), day(1)]):
+        spend(world, f"Expense {number}", date)
+        pay(world, f"Payment {number}", date)
+    expected = sorted(
+        [(e.date, 0, e.pk, e.description) for e in world.group.expenses.all()]
+        + [(p.date, 1, p.pk, p.note) for p in world.group.payments.all()],
+        reverse=True,
+    )
+
+    pages, after = [], None
+    # Bounded, so that a position that does not move on fails instead of looping.
+    for _ in range(len(expected) + 1):
+        page = ledger_page(world.group, world.member_membership, after=after, size=size)
+        pages.append(described(page.rows))
+        after = page.next_position
+        if after is None:
+            break
+
+    assert [name for page in pages for name in page] == [name for *_, name in expected]
+    # Full pages, then what is left: never an empty last page.
+    assert len(pages) == math.ceil(len(expected) / size)
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_a_page_costs_the_same_queries_however_many_rows(
+    client, world, django_assert_num_queries, count
+):
+    for number in range(count):
+        spend(world, f"Taxi {number}", day(1))
+        pay(world, f"Payment {number}", day(1))
+    client.force_login(world.member)
+
+    # session, user, membership, members, expenses, their payers, their shares, payments
+    with django_assert_num_queries(8):
+        response = client.get(ledger_url(world))
+
+    assert len(response.context["rows"]) == min(2 * count + 1, PAGE_SIZE)
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "junk",
+        "2026-10-31",
+        "2026-10-31_5",
+        "2026-10-31_refund_5",
+        "2026-10-31_expense_5_6",
+        "2026-13-01_expense_5",
+        "2026-10-31_payment_²",
+        "2026-10-31_expense_9" + "9" * 30,
+    ],
+)
+def test_a_position_the_list_never_wrote_is_404(client, world, after):
+    client.force_login(world.member)
+
+    response = client.get(ledger_url(world), {"after": after})
+
+    assert response.status_code == 404
+
+
+def test_the_group_page_shows_the_latest_rows_of_both_kinds(client, world):
+    for number in range(1, 8):
+        spend(world, f"Taxi {number}", day(number))
+        pay(world, f"Payment {number}", day(number))
+    client.force_login(world.member)
+
+    response = client.get(reverse("pages:group", args=[world.group.pk]))
+
+    rows, more = ledger_rows(world.group, world.member_membership, 4)
+    assert described(rows) == ["Dinner", "Payment 7", "Taxi 7", "Payment 6"]
+    assert more
+    assert len(response.context["ledger_rows"]) == GROUP_PAGE_ROWS == 10
+    assert response.context["more_ledger_rows"]
+    assert response.text.count(">Payment</span>") == 5
+    assert "All expenses and payments, search and filters" in response.text
+
+
+def test_an_unbound_filter_form_filters_nothing(world):
+    pay(world, "Refund", day(5))
+    filters = LedgerFilterForm(members=[])
+
+    page = ledger_page(world.group, world.owner_membership, filters)
+
+    assert described(page.rows) == ["Dinner", "Refund"]
+    assert not filters.is_filtering
