@@ -223,10 +223,13 @@ else
 fi
 
 # ---------------------------------------------------------------------------
-section "pytest deploy/tests (property tests)"
+section "pytest deploy/tests (property tests, database roles)"
+# The database roles test needs a PostgreSQL server (PGHOST/PGPORT) and the app's virtualenv
+# (APP_PYTHON, default .venv/bin/python); -rs prints why it was skipped where one is missing.
+pytest_log=$REPORTS/pytest.log
 if "$HCL_VENV/bin/python" -m pytest -c deploy/tests/pytest.ini --rootdir deploy/tests \
-  --confcutdir deploy/tests -q deploy/tests; then
-  record "pytest" pass
+  --confcutdir deploy/tests -q -rs deploy/tests | tee "$pytest_log"; then
+  record "pytest" pass "$(tail -n 1 "$pytest_log")"
 else
   record "pytest" fail
 fi

@@ -21,9 +21,12 @@ ENVIRONMENTS = ("staging", "production")
 REQUIRED_MODULE_FILES = ("README.md", "main.tf", "outputs.tf", "variables.tf", "versions.tf")
 WORLD = {"0.0.0.0/0", "::/0"}
 
+# Comments are kept (as "__comments__" / "__inline_comments__" keys): a wildcard in a policy must
+# be justified by one.
 _OPTIONS = hcl2.SerializationOptions(
-    strip_string_quotes=True, explicit_blocks=False, with_comments=False
+    strip_string_quotes=True, explicit_blocks=False, with_comments=True
 )
+COMMENT_KEYS = ("__comments__", "__inline_comments__")
 
 
 # ---------------------------------------------------------------------------
@@ -69,8 +72,11 @@ class Stack:
     def locals(self) -> dict[str, Any]:
         merged: dict[str, Any] = {}
         for entry in self.blocks.get("locals", []):
-            merged.update(entry)
+            merged.update({k: v for k, v in entry.items() if k not in COMMENT_KEYS})
         return merged
+
+    def moved(self) -> list[tuple[str, str]]:
+        return [(ref(m["from"]), ref(m["to"])) for m in self.blocks.get("moved", [])]
 
     def terraform_blocks(self) -> list[dict[str, Any]]:
         return self.blocks.get("terraform", [])
@@ -80,7 +86,8 @@ def load_stack(path: Path) -> Stack:
     stack = Stack(path=path, files={p.name for p in path.iterdir() if p.is_file()})
     for tf in sorted(path.glob("*.tf")):
         for key, value in parse_file(tf).items():
-            stack.blocks.setdefault(key, []).extend(value)
+            if key not in COMMENT_KEYS:
+                stack.blocks.setdefault(key, []).extend(value)
     return stack
 
 
@@ -172,8 +179,8 @@ def check_database(tree: Tree) -> list[str]:
             problems.append(f"{where}: publicly_accessible must be false")
         if not is_true(db.get("storage_encrypted")):
             problems.append(f"{where}: storage_encrypted must be true")
-        if not ref(db.get("kms_key_id", "")).startswith("aws_kms_key."):
-            problems.append(f"{where}: kms_key_id must reference a customer-managed aws_kms_key")
+        if not is_customer_key(rds, db.get("kms_key_id")):
+            problems.append(f"{where}: kms_key_id must reference a customer-managed KMS key")
         if not is_true(db.get("manage_master_user_password")):
             problems.append(f"{where}: manage_master_user_password must be true")
         if not is_true(db.get("iam_database_authentication_enabled")):
@@ -199,6 +206,18 @@ def check_database(tree: Tree) -> list[str]:
     if not force_ssl:
         problems.append("modules/rds: parameter group must set rds.force_ssl = 1")
     return problems
+
+
+KMS_MODULE = "../kms"
+
+
+def is_customer_key(stack: Stack, value: Any) -> bool:
+    """`aws_kms_key.x.arn`, or the `arn` of a call of modules/kms."""
+    text = ref(value or "")
+    if text.startswith("aws_kms_key."):
+        return True
+    match = re.fullmatch(r"module\.(\w+)\.arn", text)
+    return bool(match) and stack.modules().get(match.group(1), {}).get("source") == KMS_MODULE
 
 
 def _bucket_target(body: dict[str, Any]) -> str | None:
@@ -293,6 +312,17 @@ def ingress_rules(tree: Tree) -> list[Ingress]:
     return rules
 
 
+TASKS_GROUP = "aws_security_group.tasks.id"
+TASKS_GROUP_VARIABLE = "var.tasks_security_group_id"
+TASKS_GROUP_OUTPUT = "module.network.tasks_security_group_id"
+# (module call in modules/stack, argument) that must be the tasks' group of the network module.
+TASKS_GROUP_USERS = (
+    ("rds", "client_security_group_id"),
+    ("ecs", "security_group_id"),
+    ("alb", "tasks_security_group_id"),
+)
+
+
 def check_network_exposure(tree: Tree) -> list[str]:
     """Only the ALB group is open to the internet (80/443); tasks <- ALB; database <- tasks."""
     problems: list[str] = []
@@ -310,7 +340,8 @@ def check_network_exposure(tree: Tree) -> list[str]:
     task_rules = [
         r
         for r in rules
-        if r.where.startswith("modules/alb ") and r.security_group == "aws_security_group.tasks.id"
+        if (r.where.startswith("modules/alb ") and r.security_group == TASKS_GROUP_VARIABLE)
+        or (r.where.startswith("modules/network ") and r.security_group == TASKS_GROUP)
     ]
     if not task_rules:
         problems.append("modules/alb: the tasks security group has no ingress from the ALB")
@@ -331,16 +362,13 @@ def check_network_exposure(tree: Tree) -> list[str]:
         if rule.from_port != 5432 or rule.to_port != 5432:
             problems.append(f"{rule.where}: the database rule must be limited to port 5432")
 
-    tasks_output = tree.modules["alb"].outputs().get("tasks_security_group_id", {})
-    if ref(tasks_output.get("value", "")) != "aws_security_group.tasks.id":
-        problems.append("modules/alb: output tasks_security_group_id must be the tasks group")
+    tasks_output = tree.modules["network"].outputs().get("tasks_security_group_id", {})
+    if ref(tasks_output.get("value", "")) != TASKS_GROUP:
+        problems.append("modules/network: output tasks_security_group_id must be the tasks group")
     calls = tree.modules["stack"].modules()
-    rds = calls.get("rds", {})
-    if ref(rds.get("client_security_group_id", "")) != "module.alb.tasks_security_group_id":
-        problems.append("modules/stack: the database client must be the tasks group")
-    ecs = calls.get("ecs", {})
-    if ref(ecs.get("security_group_id", "")) != "module.alb.tasks_security_group_id":
-        problems.append("modules/stack: the service must run in the tasks group")
+    for module, argument in TASKS_GROUP_USERS:
+        if ref(calls.get(module, {}).get(argument, "")) != TASKS_GROUP_OUTPUT:
+            problems.append(f"modules/stack: module.{module} {argument} must be the tasks group")
     return problems
 
 
@@ -600,6 +628,457 @@ def check_module_layout(tree: Tree) -> list[str]:
     return problems
 
 
+# ---------------------------------------------------------------------------
+# Least privilege
+# ---------------------------------------------------------------------------
+
+MASTER_SECRET = "module.rds.master_user_secret_arn"
+# Where modules/stack may hand the RDS master secret on: only to the one-off db-bootstrap task
+# (its task definition and its execution role) and to the operator's output.
+MASTER_SECRET_USERS = {("iam", "db_bootstrap_secret_arns"), ("ecs", "db_bootstrap")}
+# Database login of each task family -> the password secret of modules/secrets it must use.
+DATABASE_LOGINS = {"app": "app", "manage": "migrate"}
+
+
+def _mentions(value: Any, needle: str) -> bool:
+    return needle in str(value)
+
+
+def check_database_logins(tree: Tree) -> list[str]:
+    """The service logs in with the app role's secret, the manage task with the migration
+    role's; the RDS master secret reaches only the db-bootstrap task, whose execution role the
+    deploy role cannot pass."""
+    problems: list[str] = []
+    stack = tree.modules["stack"]
+    calls = stack.modules()
+    for call, body in calls.items():
+        for argument, value in body.items():
+            if _mentions(value, MASTER_SECRET) and (call, argument) not in MASTER_SECRET_USERS:
+                problems.append(f"modules/stack: module.{call} {argument} gets the master secret")
+    for name, value in stack.locals().items():
+        if _mentions(value, MASTER_SECRET):
+            problems.append(f"modules/stack: local.{name} holds the master secret")
+    for rtype, name, body in stack.all_resources():
+        if _mentions(body, MASTER_SECRET):
+            problems.append(f"modules/stack: {rtype}.{name} uses the master secret")
+
+    logins = stack.locals().get("database_logins", {})
+    ecs_call = calls.get("ecs", {})
+    users = set()
+    for task, secret in DATABASE_LOGINS.items():
+        login = logins.get(task, {}) if isinstance(logins, dict) else {}
+        expected = f'module.secrets.database_password_arns["{secret}"]'
+        if ref(login.get("password_secret_arn", "")) != expected:
+            problems.append(f"modules/stack: the {task} login must use {expected}")
+        users.add(login.get("user"))
+        if ref(ecs_call.get(f"{task}_database_login", "")) != f"local.database_logins.{task}":
+            problems.append(f"modules/stack: module.ecs {task}_database_login must be {task}'s")
+    master = variable_default(tree.modules["rds"], "master_username")
+    if len(users) != len(DATABASE_LOGINS) or master in users:
+        problems.append("modules/stack: each task family needs its own role, never the master")
+
+    ecs = tree.modules["ecs"]
+    ecs_locals = ecs.locals()
+    for task in DATABASE_LOGINS:
+        secrets = str(ecs_locals.get(f"{task}_secrets", ""))
+        if f"var.{task}_database_login.password_secret_arn" not in secrets:
+            problems.append(f"modules/ecs: local.{task}_secrets must take the {task} login")
+        container = ecs_locals.get(f"{task}_container")
+        if f"local.{task}_secrets" not in str(container) or "db_bootstrap" in str(container):
+            problems.append(f"modules/ecs: local.{task}_container must use local.{task}_secrets")
+    for name, body in ecs.resources("aws_ecs_task_definition").items():
+        definitions = str(body.get("container_definitions", ""))
+        if name != "db_bootstrap" and "db_bootstrap" in definitions:
+            problems.append(f"modules/ecs: task definition {name} runs the db-bootstrap container")
+    for name, value in ecs_locals.items():
+        if "var.db_bootstrap" in str(value) and not name.startswith("db_bootstrap"):
+            problems.append(f"modules/ecs: local.{name} uses the db-bootstrap inputs")
+
+    iam = tree.modules["iam"]
+    documents = policy_documents(iam)
+    execution = str(documents.get("execution", {}))
+    if "db_bootstrap" in execution:
+        problems.append("modules/iam: the shared execution role reads the bootstrap secrets")
+    if ref(calls.get("iam", {}).get("secret_arns", "")) != "module.secrets.secret_arns":
+        problems.append("modules/stack: the execution role reads module.secrets' secrets only")
+    passed = [
+        r
+        for statement in listify(documents.get("deploy", {}).get("statement"))
+        if "iam:PassRole" in listify(statement.get("actions"))
+        for r in listify(statement.get("resources"))
+    ]
+    if not passed or any("db_bootstrap" in str(r) for r in passed):
+        problems.append("modules/iam: the deploy role must not pass the db-bootstrap role")
+    return problems
+
+
+def policy_documents(stack: Stack) -> dict[str, dict[str, Any]]:
+    return {
+        name: body
+        for entry in stack.blocks.get("data", [])
+        for name, body in entry.get("aws_iam_policy_document", {}).items()
+    }
+
+
+def _statements(value: Any, in_block: bool = False) -> Iterator[tuple[dict[str, Any], bool]]:
+    """Policy statements in a parsed value: (statement, whether it is a `statement` block, which
+    carries its own comments, rather than an object literal, whose comments hcl2 hoists to the
+    enclosing block)."""
+    if isinstance(value, dict):
+        keys = set(value)
+        if keys & {"actions", "resources", "Action", "Resource"}:
+            yield value, in_block
+        for key, child in value.items():
+            if key not in COMMENT_KEYS:
+                yield from _statements(child, in_block or key in ("statement", "content"))
+    elif isinstance(value, list):
+        for child in value:
+            yield from _statements(child, in_block)
+
+
+# In an expression hcl2 keeps as text (a for expression): `Action = ...` / `Resource = "*"`.
+WILDCARD_TEXT = re.compile(r"\b(Action|Resource|actions|resources)\s*=\s*\[?[^\]\n,}]*\*")
+
+
+def _wildcards(statement: dict[str, Any]) -> list[str]:
+    if str(statement.get("effect", statement.get("Effect", "Allow"))) == "Deny":
+        return []  # a Deny with a wildcard takes away, it grants nothing
+    return [
+        f"{key} {item}"
+        for key in ("actions", "resources", "Action", "Resource")
+        for item in listify(statement.get(key))
+        # A `*` inside an interpolation is not in the policy.
+        if isinstance(item, str) and "*" in re.sub(r"\$\{[^}]*\}", "", item)
+    ]
+
+
+def check_policy_wildcards(tree: Tree) -> list[str]:
+    """No `*` in the actions or resources an Allow statement grants unless a comment next to it
+    says why (a key policy's resource, an action without resource-level permissions, objects
+    under one prefix)."""
+    problems: list[str] = []
+    for label, stack in tree.stacks():
+        for kind, name, body in _blocks(stack):
+            block_comments = any(body.get(k) for k in COMMENT_KEYS)
+            for statement, in_block in _statements(body):
+                own = any(statement.get(k) for k in COMMENT_KEYS)
+                for wildcard in _wildcards(statement):
+                    if not (own or (not in_block and block_comments)):
+                        problems.append(
+                            f"{label} {kind} {name}: {wildcard} without a comment saying why"
+                        )
+            for text in _expression_texts(body):
+                if WILDCARD_TEXT.search(text) and not block_comments:
+                    problems.append(f"{label} {kind} {name}: wildcard in {text[:60]}...")
+    return problems
+
+
+def _blocks(stack: Stack) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(kind, name, body) of every resource, data source, module call and locals block."""
+    for kind in ("resource", "data"):
+        for entry in stack.blocks.get(kind, []):
+            for rtype, named in entry.items():
+                for name, body in named.items():
+                    yield kind, f"{rtype}.{name}", body
+    for entry in stack.blocks.get("module", []):
+        for name, body in entry.items():
+            yield "module", name, body
+    for entry in stack.blocks.get("locals", []):
+        yield "locals", ", ".join(k for k in entry if k not in COMMENT_KEYS), entry
+
+
+def _expression_texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str) and value.startswith("${") and "=" in value:
+        yield value
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            if key not in COMMENT_KEYS:
+                yield from _expression_texts(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _expression_texts(child)
+
+
+PRIVATE_BUCKET_MODULE = "modules/private_bucket"
+# The one bucket outside modules/private_bucket, and why: see bootstrap/main.tf.
+BUCKET_EXCEPTIONS = {("bootstrap", "state")}
+
+
+def check_no_copies(tree: Tree) -> list[str]:
+    """Every KMS key is a call of modules/kms and every bucket one of modules/private_bucket
+    (bootstrap's state bucket excepted: it needs prevent_destroy)."""
+    problems: list[str] = []
+    for label, stack in tree.stacks():
+        for name in stack.resources("aws_kms_key"):
+            if label != "modules/kms":
+                problems.append(f"{label}: aws_kms_key.{name} belongs in a call of modules/kms")
+        for name in stack.resources("aws_s3_bucket"):
+            if label != PRIVATE_BUCKET_MODULE and (label, name) not in BUCKET_EXCEPTIONS:
+                problems.append(
+                    f"{label}: aws_s3_bucket.{name} belongs in a call of modules/private_bucket"
+                )
+    return problems
+
+
+def check_monitoring_is_read_only(tree: Tree) -> list[str]:
+    """No module reads from monitoring: it watches the others, so they never wait for it and
+    the modules form no loop through it."""
+    problems: list[str] = []
+    for call, body in tree.modules["stack"].modules().items():
+        if call != "monitoring" and _mentions(body, "module.monitoring."):
+            problems.append(f"modules/stack: module.{call} reads from module.monitoring")
+    for name, value in tree.modules["stack"].locals().items():
+        if _mentions(value, "module.monitoring."):
+            problems.append(f"modules/stack: local.{name} reads from module.monitoring")
+    for rtype, name, body in tree.modules["stack"].all_resources():
+        if _mentions(body, "module.monitoring."):
+            problems.append(f"modules/stack: {rtype}.{name} reads from module.monitoring")
+    return problems
+
+
+DEPLOY_SCRIPT = TERRAFORM_ROOT / "scripts" / "deploy.sh"
+AWS_CALL = re.compile(r"\baws\s+([a-z0-9-]+)\s+([a-z0-9-]+)(?:\s+([a-z0-9-]+))?")
+# CLI commands whose IAM action is not their own name in PascalCase.
+CLI_ACTIONS = {
+    ("ecr", "get-login-password"): "ecr:GetAuthorizationToken",
+    ("ecs", "wait", "tasks-stopped"): "ecs:DescribeTasks",
+    ("ecs", "wait", "services-stable"): "ecs:DescribeServices",
+}
+# What `docker push` calls (AWS's list of actions for pushing an image), and the role passing
+# that registering a task definition and running a task need.
+DOCKER_PUSH = {
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:CompleteLayerUpload",
+    "ecr:InitiateLayerUpload",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+}
+PASS_ROLE = "iam:PassRole"
+
+
+def deploy_script_actions(script: str) -> set[str]:
+    """The IAM actions deploy.sh needs: one per `aws <service> <command>`, plus docker push."""
+    actions = {PASS_ROLE}
+    for line in script.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        for service, command, argument in AWS_CALL.findall(line):
+            special = CLI_ACTIONS.get((service, command, argument)) or CLI_ACTIONS.get(
+                (service, command)
+            )
+            pascal = "".join(part.capitalize() for part in command.split("-"))
+            actions.add(special or f"{service}:{pascal}")
+        if re.search(r"\bdocker\s+push\b", line):
+            actions |= DOCKER_PUSH
+    return actions
+
+
+def _granted_actions(document: dict[str, Any]) -> set[str]:
+    return {
+        str(action)
+        for statement, _ in _statements(document)
+        for action in listify(statement.get("actions"))
+    }
+
+
+def check_deploy_role_matches_script(tree: Tree, script: str | None = None) -> list[str]:
+    """The deploy role may do exactly what deploy.sh does: nothing it never calls."""
+    script = DEPLOY_SCRIPT.read_text(encoding="utf-8") if script is None else script
+    needed = deploy_script_actions(script)
+    granted = _granted_actions(policy_documents(tree.modules["iam"]).get("deploy", {}))
+    return [
+        f"modules/iam: deploy role grants {action}, which deploy.sh never calls"
+        for action in sorted(granted - needed)
+    ] + [
+        f"modules/iam: deploy.sh calls {action}, which the deploy role lacks"
+        for action in sorted(needed - granted)
+    ]
+
+
+# ---------------------------------------------------------------------------
+# State addresses: what `terraform plan` would call each resource, read from the code
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Address:
+    """A resource as the state names it, below one root.
+
+    `path` carries instance keys where the code spells them out (a for_each over a literal map
+    or list, or over another such resource); otherwise it is the whole resource and `expansion`
+    says how Terraform multiplies it ("count", "for_each"), so a move must keep that kind.
+    """
+
+    root: str
+    path: str
+    expansion: str = ""
+
+    def line(self) -> str:
+        return f"{self.root} {self.path} {self.expansion or '-'}"
+
+
+def _literal_keys(stack: Stack, expression: Any) -> list[str] | None:
+    """The instance keys of a for_each, where the code spells them out; None otherwise."""
+    text = ref(expression)
+    inner = re.fullmatch(r"toset\((.*)\)", text, flags=re.DOTALL)
+    if inner:
+        text = inner.group(1).strip()
+    if isinstance(expression, list):
+        return [str(k) for k in expression]
+    match = re.fullmatch(r"local\.(\w+)", text)
+    if match:
+        value = stack.locals().get(match.group(1))
+        if isinstance(value, dict):
+            return sorted(k for k in value if k not in COMMENT_KEYS)
+        if isinstance(value, list) and all(isinstance(v, str) and "${" not in v for v in value):
+            return sorted(value)
+        return None
+    match = re.fullmatch(r"(aws_\w+)\.(\w+)", text)
+    if match:
+        target = stack.resources(match.group(1)).get(match.group(2), {})
+        if "for_each" in target:
+            return _literal_keys(stack, target["for_each"])
+    return None
+
+
+def _instances(stack: Stack, base: str, body: dict[str, Any]) -> list[tuple[str, str]]:
+    """(address, expansion) of one resource or module call named `base`."""
+    if "for_each" in body:
+        keys = _literal_keys(stack, body["for_each"])
+        if keys is None:
+            return [(base, "for_each")]
+        return [(f'{base}["{key}"]', "") for key in keys]
+    if "count" in body:
+        count = as_int(body["count"])
+        if count is None:
+            return [(base, "count")]
+        return [(f"{base}[{index}]", "") for index in range(count)]
+    return [(base, "")]
+
+
+def _module_stack(tree: Tree, stack: Stack, source: str) -> Stack:
+    """A module called from `stack`, taken from the tree when it is one of its modules (so a
+    mutated tree is seen), else read from disk."""
+    target = (stack.path / source).resolve()
+    for module in tree.modules.values():
+        if module.path.resolve() == target:
+            return module
+    return load_stack(target)
+
+
+def addresses_of(tree: Tree, stack: Stack, root: str, prefix: str = "") -> list[Address]:
+    """Every managed resource a root holds in its state, following the module calls."""
+    found: list[Address] = []
+    for rtype, name, body in stack.all_resources():
+        for path, expansion in _instances(stack, f"{prefix}{rtype}.{name}", body):
+            found.append(Address(root, path, expansion))
+    for call, body in stack.modules().items():
+        child = _module_stack(tree, stack, str(body["source"]))
+        for path, expansion in _instances(stack, f"{prefix}module.{call}", body):
+            if expansion:
+                path = f"{path}[*]"
+            found.extend(addresses_of(tree, child, root, f"{path}."))
+    return found
+
+
+def moves_of(tree: Tree, stack: Stack, prefix: str = "") -> list[tuple[str, str]]:
+    """Every moved block below a root, as (from, to) addresses relative to that root."""
+    moves = [(f"{prefix}{frm}", f"{prefix}{to}") for frm, to in stack.moved()]
+    for call, body in stack.modules().items():
+        child = _module_stack(tree, stack, str(body["source"]))
+        for path, expansion in _instances(stack, f"{prefix}module.{call}", body):
+            if not expansion:
+                moves.extend(moves_of(tree, child, f"{path}."))
+    return moves
+
+
+def root_stacks(tree: Tree) -> dict[str, Stack]:
+    stacks = {f"environments/{name}": stack for name, stack in tree.environments.items()}
+    stacks["bootstrap"] = tree.bootstrap
+    return stacks
+
+
+def tree_addresses(tree: Tree) -> list[Address]:
+    """What `python infra_checks.py --addresses` prints: the data file's format."""
+    return [a for root, stack in root_stacks(tree).items() for a in addresses_of(tree, stack, root)]
+
+
+def _apply_moves(address: str, moves: list[tuple[str, str]]) -> str:
+    """Where Terraform would look for `address` after the moves (chains followed)."""
+    for _ in range(len(moves) + 1):
+        for frm, to in moves:
+            if address == frm or address.startswith((f"{frm}.", f"{frm}[")):
+                address = to + address[len(frm) :]
+                break
+        else:
+            return address
+    raise ValueError(f"moved blocks loop for {address}")
+
+
+def _expansion_at(addresses: dict[str, str], address: str) -> str | None:
+    """The expansion of what stands at `address` ("" for one instance), None if nothing does.
+    An instance key of a resource whose keys the code does not spell out is one instance."""
+    if address in addresses:
+        return addresses[address]
+    match = re.fullmatch(r"(.*)\[(\d+|\"[^\"]*\")\]", address)
+    if match:
+        kind = "count" if match.group(2).isdigit() else "for_each"
+        if addresses.get(match.group(1)) == kind:
+            return ""
+    return None
+
+
+def _resource_type(address: str) -> str:
+    return re.sub(r"\[[^\]]*\]", "", address).split(".")[-2]
+
+
+ADDRESSES_BEFORE = Path(__file__).resolve().parent / "data" / "state-addresses-before.txt"
+
+
+def read_addresses(path: Path = ADDRESSES_BEFORE) -> list[Address]:
+    rows = [line.split() for line in path.read_text().splitlines() if not line.startswith("#")]
+    return [Address(root, address, "" if kind == "-" else kind) for root, address, kind in rows]
+
+
+def check_state_addresses_kept(tree: Tree, before: list[Address] | None = None) -> list[str]:
+    """Every resource the state held before the refactoring is carried by moved blocks to a
+    resource of the same type and expansion, so an applied stack is not destroyed and recreated.
+
+    The tree's own stacks are used (not the files), so a mutated copy is checked as such.
+    """
+    problems: list[str] = []
+    before = read_addresses() if before is None else before
+    now: dict[str, dict[str, str]] = {}
+    moves: dict[str, list[tuple[str, str]]] = {}
+    for root, stack in root_stacks(tree).items():
+        now[root] = {a.path: a.expansion for a in addresses_of(tree, stack, root)}
+        moves[root] = moves_of(tree, stack)
+    for old in before:
+        new = _apply_moves(old.path, moves[old.root])
+        expansion = _expansion_at(now[old.root], new)
+        if expansion is None:
+            problems.append(f"{old.root}: {old.path} would be destroyed (no resource at {new})")
+        elif expansion != old.expansion:
+            problems.append(
+                f"{old.root}: {old.path} changes from {old.expansion or 'one'} to "
+                f"{expansion or 'one'} instance(s) at {new}"
+            )
+        elif _resource_type(new) != _resource_type(old.path):
+            problems.append(f"{old.root}: {old.path} moved to a resource of another type: {new}")
+    for root, root_moves in moves.items():
+        for frm, _ in root_moves:
+            if frm in now[root]:
+                problems.append(f"{root}: moved block from {frm}, which still exists")
+    targets: dict[tuple[str, str], str] = {}
+    for old in before:
+        key = (old.root, _apply_moves(old.path, moves[old.root]))
+        if key in targets:
+            problems.append(f"{old.root}: {targets[key]} and {old.path} both move to {key[1]}")
+        targets[key] = old.path
+    return problems
+
+
 ALL_CHECKS = (
     check_database,
     check_buckets_private,
@@ -613,11 +1092,18 @@ ALL_CHECKS = (
     check_deploy_identity,
     check_state_and_providers,
     check_module_layout,
+    check_database_logins,
+    check_policy_wildcards,
+    check_no_copies,
+    check_monitoring_is_read_only,
+    check_deploy_role_matches_script,
+    check_state_addresses_kept,
 )
 
 
 def main(argv: list[str]) -> int:
-    """`python infra_checks.py [--parse-only]`: parse every .tf file, then run all checks."""
+    """`python infra_checks.py [--parse-only | --addresses]`: parse every .tf file, then run all
+    checks (or print the state addresses, in the format of data/state-addresses-before.txt)."""
     files = sorted(TERRAFORM_ROOT.rglob("*.tf"))
     failed = 0
     for path in files:
@@ -630,6 +1116,9 @@ def main(argv: list[str]) -> int:
     if failed or "--parse-only" in argv:
         return 1 if failed else 0
     tree = load_tree()
+    if "--addresses" in argv:
+        print("\n".join(address.line() for address in tree_addresses(tree)))
+        return 0
     problems = [p for check in ALL_CHECKS for p in check(tree)]
     for problem in problems:
         print(f"VIOLATION {problem}")

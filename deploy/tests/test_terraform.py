@@ -114,11 +114,51 @@ def backend(t: ic.Tree, env: str) -> dict[str, Any]:
     return t.environments[env].terraform_blocks()[0]["backend"][0]["s3"]
 
 
+def policy(t: ic.Tree, module: str, name: str) -> dict[str, Any]:
+    return ic.policy_documents(t.modules[module])[name]
+
+
+def statement(t: ic.Tree, module: str, name: str, sid: str) -> dict[str, Any]:
+    for candidate in policy(t, module, name)["statement"]:
+        if candidate.get("sid") == sid:
+            return candidate
+    raise AssertionError(f"no statement {sid} in {module} {name}")
+
+
+def drop_comments(body: dict[str, Any]) -> None:
+    for key in ic.COMMENT_KEYS:
+        body.pop(key, None)
+
+
+def log_groups_by_count(t: ic.Tree) -> None:
+    """The same three log groups, numbered instead of named: other state addresses."""
+    groups = resource(t.modules["logs"], "aws_cloudwatch_log_group", "tasks")
+    groups.pop("for_each")
+    groups["count"] = 3
+
+
+def tasks_group_renamed(t: ic.Tree) -> None:
+    """The tasks' group under a new name, without a moved block from the old one."""
+    remove_resource(t.modules["network"], "aws_security_group", "tasks")
+    add_resource(t.modules["network"], "aws_security_group", "tasks_v2", {"name": "tasks"})
+
+
+def deploy_passes_bootstrap_role(t: ic.Tree) -> None:
+    statement(t, "iam", "deploy", "PassTaskRoles")["resources"].append(
+        "${aws_iam_role.db_bootstrap_execution.arn}"
+    )
+
+
 MUTATIONS: list[tuple[str, Callable[[ic.Tree], None], Callable[[ic.Tree], list[str]]]] = [
     # database
     ("rds-public", lambda t: db(t).update(publicly_accessible=True), ic.check_database),
     ("rds-unencrypted", lambda t: db(t).update(storage_encrypted=False), ic.check_database),
     ("rds-default-key", lambda t: db(t).pop("kms_key_id"), ic.check_database),
+    (
+        "rds-key-from-elsewhere",
+        lambda t: db(t).update(kms_key_id="${var.some_key_arn}"),
+        ic.check_database,
+    ),
     ("rds-own-password", lambda t: db(t).pop("manage_master_user_password"), ic.check_database),
     ("rds-no-final-snapshot", lambda t: db(t).update(skip_final_snapshot=True), ic.check_database),
     ("rds-no-force-ssl", drop_force_ssl, ic.check_database),
@@ -129,15 +169,17 @@ MUTATIONS: list[tuple[str, Callable[[ic.Tree], None], Callable[[ic.Tree], list[s
     ),
     # buckets
     (
-        "static-bucket-public-policy",
-        lambda t: resource(t.modules["static"], "aws_s3_bucket_public_access_block", "this").update(
-            block_public_policy=False
-        ),
+        "private-bucket-public-policy",
+        lambda t: resource(
+            t.modules["private_bucket"], "aws_s3_bucket_public_access_block", "this"
+        ).update(block_public_policy=False),
         ic.check_buckets_private,
     ),
     (
-        "logs-bucket-without-access-block",
-        lambda t: remove_resource(t.modules["logs"], "aws_s3_bucket_public_access_block", "this"),
+        "private-bucket-without-access-block",
+        lambda t: remove_resource(
+            t.modules["private_bucket"], "aws_s3_bucket_public_access_block", "this"
+        ),
         ic.check_buckets_private,
     ),
     (
@@ -154,10 +196,25 @@ MUTATIONS: list[tuple[str, Callable[[ic.Tree], None], Callable[[ic.Tree], list[s
     (
         "tasks-open-to-internet",
         lambda t: add_resource(
-            t.modules["alb"],
+            t.modules["network"],
             "aws_vpc_security_group_ingress_rule",
             "oops",
             world_rule("aws_security_group.tasks.id", 8000),
+        ),
+        ic.check_network_exposure,
+    ),
+    (
+        "tasks-open-from-vpc-in-network",
+        lambda t: add_resource(
+            t.modules["network"],
+            "aws_vpc_security_group_ingress_rule",
+            "vpc",
+            {
+                "security_group_id": "${aws_security_group.tasks.id}",
+                "from_port": 8000,
+                "to_port": 8000,
+                "cidr_ipv4": "10.0.0.0/8",
+            },
         ),
         ic.check_network_exposure,
     ),
@@ -196,6 +253,13 @@ MUTATIONS: list[tuple[str, Callable[[ic.Tree], None], Callable[[ic.Tree], list[s
         "service-in-alb-group",
         lambda t: in_stack(t, "ecs").update(
             security_group_id="${module.alb.alb_security_group_id}"
+        ),
+        ic.check_network_exposure,
+    ),
+    (
+        "alb-forwards-to-another-group",
+        lambda t: in_stack(t, "alb").update(
+            tasks_security_group_id="${module.rds.security_group_id}"
         ),
         ic.check_network_exposure,
     ),
@@ -378,6 +442,133 @@ MUTATIONS: list[tuple[str, Callable[[ic.Tree], None], Callable[[ic.Tree], list[s
         lambda t: backend(t, "staging").update(encrypt=False),
         ic.check_state_and_providers,
     ),
+    # least privilege: database logins
+    (
+        "app-logs-in-as-master",
+        lambda t: (
+            t.modules["stack"]
+            .blocks["locals"][1]["app_secrets"]
+            .update(DATABASE_PASSWORD="${module.rds.master_user_secret_arn}:password::")
+        ),
+        ic.check_database_logins,
+    ),
+    (
+        "service-logs-in-as-migration-role",
+        lambda t: in_stack(t, "ecs").update(app_database_login="${local.database_logins.manage}"),
+        ic.check_database_logins,
+    ),
+    (
+        "app-login-uses-migrate-password",
+        lambda t: (
+            t.modules["stack"]
+            .locals()["database_logins"]["app"]
+            .update(password_secret_arn='${module.secrets.database_password_arns["migrate"]}')
+        ),
+        ic.check_database_logins,
+    ),
+    (
+        "app-role-is-the-master",
+        lambda t: t.modules["stack"].locals()["database_logins"]["app"].update(user="splitclone"),
+        ic.check_database_logins,
+    ),
+    (
+        "execution-role-reads-master-secret",
+        lambda t: in_stack(t, "iam").update(
+            secret_arns="${concat(module.secrets.secret_arns, [module.rds.master_user_secret_arn])}"
+        ),
+        ic.check_database_logins,
+    ),
+    (
+        "app-container-ignores-its-login",
+        lambda t: t.modules["ecs"].blocks["locals"][0].update(app_secrets="${var.secrets}"),
+        ic.check_database_logins,
+    ),
+    (
+        "manage-task-runs-bootstrap-container",
+        lambda t: resource(t.modules["ecs"], "aws_ecs_task_definition", "manage").update(
+            container_definitions="${jsonencode([local.db_bootstrap_container])}"
+        ),
+        ic.check_database_logins,
+    ),
+    ("deploy-passes-bootstrap-role", deploy_passes_bootstrap_role, ic.check_database_logins),
+    # least privilege: wildcards
+    (
+        "kms-admin-unexplained",
+        lambda t: drop_comments(t.modules["kms"].blocks["locals"][0]),
+        ic.check_policy_wildcards,
+    ),
+    (
+        "kms-grants-unexplained",
+        lambda t: drop_comments(t.modules["kms"].blocks["locals"][2]),
+        ic.check_policy_wildcards,
+    ),
+    (
+        "ecr-auth-unexplained",
+        lambda t: drop_comments(statement(t, "iam", "execution", "EcrAuth")),
+        ic.check_policy_wildcards,
+    ),
+    (
+        "alarm-key-grant-unexplained",
+        lambda t: drop_comments(t.modules["logs"].modules()["kms"]),
+        ic.check_policy_wildcards,
+    ),
+    (
+        "receipts-key-any-action",
+        lambda t: statement(t, "iam", "app", "ReceiptsKey").update(actions=["kms:*"]),
+        ic.check_policy_wildcards,
+    ),
+    (
+        "new-statement-on-everything",
+        lambda t: policy(t, "iam", "manage")["statement"].append(
+            {"sid": "Everything", "actions": ["ssm:GetParameter"], "resources": ["*"]}
+        ),
+        ic.check_policy_wildcards,
+    ),
+    # no copies
+    (
+        "kms-key-copied-into-a-module",
+        lambda t: add_resource(t.modules["ecr"], "aws_kms_key", "ecr", {"description": "copy"}),
+        ic.check_no_copies,
+    ),
+    (
+        "bucket-outside-private-bucket",
+        lambda t: add_resource(t.modules["static"], "aws_s3_bucket", "extra", {"bucket": "x"}),
+        ic.check_no_copies,
+    ),
+    # module dependencies
+    (
+        "ecs-reads-from-monitoring",
+        lambda t: in_stack(t, "ecs").update(log_kms_key_arn="${module.monitoring.sns_topic_arn}"),
+        ic.check_monitoring_is_read_only,
+    ),
+    # deploy role = what deploy.sh calls
+    (
+        "deploy-role-keeps-an-unused-action",
+        lambda t: statement(t, "iam", "deploy", "WatchOwnTasks")["actions"].append("ecs:StopTask"),
+        ic.check_deploy_role_matches_script,
+    ),
+    (
+        "deploy-role-misses-a-call",
+        lambda t: statement(t, "iam", "deploy", "InvalidateStaticCdn").update(actions=[]),
+        ic.check_deploy_role_matches_script,
+    ),
+    # state addresses
+    (
+        "moved-block-dropped",
+        lambda t: t.modules["rds"].blocks["moved"].pop(0),
+        ic.check_state_addresses_kept,
+    ),
+    (
+        "moved-to-the-wrong-key",
+        lambda t: (
+            t.modules["static"]
+            .blocks["moved"][4]
+            .update(to='${module.bucket["media"].aws_s3_bucket.this}')
+        ),
+        ic.check_state_addresses_kept,
+    ),
+    ("log-groups-by-count", log_groups_by_count, ic.check_state_addresses_kept),
+    ("tasks-group-renamed", tasks_group_renamed, ic.check_state_addresses_kept),
     # module layout
     (
         "module-without-readme",

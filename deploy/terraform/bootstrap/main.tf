@@ -1,35 +1,20 @@
 data "aws_caller_identity" "current" {}
 
-data "aws_partition" "current" {}
-
 locals {
   account_id   = data.aws_caller_identity.current.account_id
   state_bucket = var.state_bucket_name != "" ? var.state_bucket_name : "splitclone-terraform-state-${local.account_id}"
 }
 
-resource "aws_kms_key" "state" {
-  description             = "Terraform state of Splitclone"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
+module "kms" {
+  source = "../modules/kms"
 
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-    ]
-  })
+  alias       = "splitclone-terraform-state"
+  description = "Terraform state of Splitclone"
 }
 
-resource "aws_kms_alias" "state" {
-  name          = "alias/splitclone-terraform-state"
-  target_key_id = aws_kms_key.state.key_id
-}
+# The state bucket repeats the hardening of modules/private_bucket on purpose: it needs
+# `prevent_destroy`, which Terraform takes only as a literal, so the shared module cannot offer it
+# without making every bucket undeletable (staging's are torn down with force_destroy).
 
 resource "aws_s3_bucket" "state" {
   # checkov:skip=CKV_AWS_18:Bootstrap runs before any log bucket exists; audit state access with CloudTrail S3 data events instead (docs/deploy.md).
@@ -73,7 +58,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.state.arn
+      kms_master_key_id = module.kms.arn
     }
     bucket_key_enabled = true
   }
@@ -144,7 +129,7 @@ resource "aws_dynamodb_table" "locks" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = aws_kms_key.state.arn
+    kms_key_arn = module.kms.arn
   }
 }
 

@@ -10,7 +10,7 @@ output "lock_table" {
 
 output "state_kms_key_arn" {
   description = "KMS key encrypting the state objects."
-  value       = aws_kms_key.state.arn
+  value       = module.kms.arn
 }
 
 output "github_oidc_provider_arn" {

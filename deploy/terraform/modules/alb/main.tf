@@ -36,37 +36,17 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
   ip_protocol                  = "tcp"
   from_port                    = var.container_port
   to_port                      = var.container_port
-  referenced_security_group_id = aws_security_group.tasks.id
+  referenced_security_group_id = var.tasks_security_group_id
 }
 
-resource "aws_security_group" "tasks" {
-  # checkov:skip=CKV2_AWS_5:Attached to the ECS service and the one-off tasks in the ecs module (passed as a variable, which checkov's graph does not follow).
-  name        = "${var.name}-tasks"
-  description = "ECS tasks: reachable from the ALB only"
-  vpc_id      = var.vpc_id
-
-  tags = merge(var.tags, { Name = "${var.name}-tasks" })
-}
-
+# The tasks' group (network module) admits the ALB, as the database's admits the tasks.
 resource "aws_vpc_security_group_ingress_rule" "tasks_from_alb" {
-  security_group_id            = aws_security_group.tasks.id
+  security_group_id            = var.tasks_security_group_id
   description                  = "Application port from the ALB"
   ip_protocol                  = "tcp"
   from_port                    = var.container_port
   to_port                      = var.container_port
   referenced_security_group_id = aws_security_group.alb.id
-}
-
-#trivy:ignore:AVD-AWS-0104 Tasks need outbound HTTPS/SMTP through the NAT gateway (SMTP relay, AWS APIs without endpoints, AMP remote write); no inbound exposure
-resource "aws_vpc_security_group_egress_rule" "tasks_out" {
-  for_each = toset([for p in var.task_egress_ports : tostring(p)])
-
-  security_group_id = aws_security_group.tasks.id
-  description       = "Outbound TCP ${each.key} via NAT"
-  ip_protocol       = "tcp"
-  from_port         = tonumber(each.key)
-  to_port           = tonumber(each.key)
-  cidr_ipv4         = "0.0.0.0/0"
 }
 
 # ---------------------------------------------------------------------------

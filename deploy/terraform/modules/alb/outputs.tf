@@ -35,11 +35,6 @@ output "alb_security_group_id" {
   value       = aws_security_group.alb.id
 }
 
-output "tasks_security_group_id" {
-  description = "Security group for the ECS tasks (ingress from the ALB only)."
-  value       = aws_security_group.tasks.id
-}
-
 output "web_acl_arn" {
   description = "WAF web ACL ARN, or null when WAF is disabled."
   value       = var.enable_waf ? aws_wafv2_web_acl.this[0].arn : null

@@ -4,7 +4,12 @@ variable "name" {
 }
 
 variable "vpc_id" {
-  description = "VPC of the load balancer and the tasks."
+  description = "VPC of the load balancer."
+  type        = string
+}
+
+variable "tasks_security_group_id" {
+  description = "Security group of the ECS tasks (network module): the ALB forwards to it, and it admits the ALB."
   type        = string
 }
 
@@ -71,12 +76,6 @@ variable "deregistration_delay" {
   default     = 30
 }
 
-variable "task_egress_ports" {
-  description = "TCP ports the tasks may reach anywhere: 443 (AWS APIs without an endpoint, third-party HTTPS, ADOT remote write) and 587 (SMTP submission for EMAIL_URL)."
-  type        = list(number)
-  default     = [443, 587]
-}
-
 variable "enable_waf" {
   description = "Attach an AWS WAFv2 web ACL (managed rule groups + rate limit) to the ALB."
   type        = bool
@@ -90,7 +89,7 @@ variable "waf_rate_limit" {
 }
 
 variable "log_kms_key_arn" {
-  description = "KMS key for the WAF log group."
+  description = "KMS key for the WAF log group (logs module)."
   type        = string
 }
 

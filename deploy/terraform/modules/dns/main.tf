@@ -119,37 +119,16 @@ resource "aws_route53_record" "cdn" {
 # Query logging (Route 53 writes query logs to us-east-1 only).
 # ---------------------------------------------------------------------------
 
-resource "aws_kms_key" "query_logs" {
-  provider = aws.us_east_1
+module "query_logs_key" {
+  source = "../kms"
 
-  description             = "Route 53 query logs of ${var.zone_name}"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
+  providers = {
+    aws = aws.us_east_1
+  }
 
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsUse"
-        Effect    = "Allow"
-        Principal = { Service = "logs.us-east-1.amazonaws.com" }
-        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-        Resource  = "*"
-        Condition = {
-          ArnEquals = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:us-east-1:${local.account_id}:log-group:${local.query_log_name}"
-          }
-        }
-      },
-    ]
-  })
+  alias          = "route53-query-logs-${replace(var.zone_name, ".", "-")}"
+  description    = "Route 53 query logs of ${var.zone_name}"
+  log_group_arns = ["arn:${data.aws_partition.current.partition}:logs:us-east-1:${local.account_id}:log-group:${local.query_log_name}"]
 
   tags = var.tags
 }
@@ -159,14 +138,15 @@ resource "aws_cloudwatch_log_group" "query_logs" {
 
   name              = local.query_log_name
   retention_in_days = var.query_log_retention_days
-  kms_key_id        = aws_kms_key.query_logs.arn
+  kms_key_id        = module.query_logs_key.arn
 
   tags = var.tags
 }
 
 data "aws_iam_policy_document" "query_logs" {
   statement {
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    # The log streams of the query log group, named by Route 53.
     resources = ["${aws_cloudwatch_log_group.query_logs.arn}:*"]
 
     principals {

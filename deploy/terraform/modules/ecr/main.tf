@@ -1,31 +1,10 @@
-data "aws_caller_identity" "current" {}
+module "kms" {
+  source = "../kms"
 
-data "aws_partition" "current" {}
-
-resource "aws_kms_key" "ecr" {
-  description             = "${var.name} container images"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-    ]
-  })
+  alias       = "${var.name}-ecr"
+  description = "${var.name} container images"
 
   tags = var.tags
-}
-
-resource "aws_kms_alias" "ecr" {
-  name          = "alias/${var.name}-ecr"
-  target_key_id = aws_kms_key.ecr.key_id
 }
 
 resource "aws_ecr_repository" "this" {
@@ -40,7 +19,7 @@ resource "aws_ecr_repository" "this" {
 
   encryption_configuration {
     encryption_type = "KMS"
-    kms_key         = aws_kms_key.ecr.arn
+    kms_key         = module.kms.arn
   }
 
   tags = var.tags

@@ -8,8 +8,12 @@ locals {
   manage_family = "${var.name}-manage"
   image         = "${var.repository_url}:${var.image_tag}"
 
-  environment = [for k in sort(keys(var.environment)) : { name = k, value = var.environment[k] }]
-  secrets     = [for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }]
+  # Each task family logs in to the database as its own role: the service with DML rights only,
+  # the manage task (migrate, collectstatic, createsuperuser) as the migration role.
+  app_environment    = merge(var.environment, { DATABASE_USER = var.app_database_login.user })
+  app_secrets        = merge(var.secrets, { DATABASE_PASSWORD = var.app_database_login.password_secret_arn })
+  manage_environment = merge(var.environment, { DATABASE_USER = var.manage_database_login.user })
+  manage_secrets     = merge(var.secrets, { DATABASE_PASSWORD = var.manage_database_login.password_secret_arn })
 
   # Read-only root filesystem: /tmp (gunicorn worker heartbeat files,
   # PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus) is a per-task ephemeral volume.
@@ -24,8 +28,8 @@ locals {
     portMappings = [
       { containerPort = var.container_port, protocol = "tcp", name = "http" },
     ]
-    environment = local.environment
-    secrets     = local.secrets
+    environment = [for k in sort(keys(local.app_environment)) : { name = k, value = local.app_environment[k] }]
+    secrets     = [for k in sort(keys(local.app_secrets)) : { name = k, valueFrom = local.app_secrets[k] }]
     mountPoints = [
       { sourceVolume = local.tmp_volume, containerPath = "/tmp", readOnly = false },
     ]
@@ -76,17 +80,61 @@ locals {
   manage_container = merge(
     { for key, value in local.app_container : key => value if !contains(["portMappings", "healthCheck"], key) },
     {
-      command = ["python", "manage.py", "migrate", "--noinput"]
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = var.app_log_group_name
-          awslogs-region        = local.region
-          awslogs-stream-prefix = "manage"
-        }
-      }
+      command          = ["python", "manage.py", "migrate", "--noinput"]
+      environment      = [for k in sort(keys(local.manage_environment)) : { name = k, value = local.manage_environment[k] }]
+      secrets          = [for k in sort(keys(local.manage_secrets)) : { name = k, valueFrom = local.manage_secrets[k] }]
+      logConfiguration = local.one_off_log_configuration
     },
   )
+
+  # One-off tasks write to the app log group, in streams manage/app/<task id>, where
+  # `deploy.sh run-task` reads them back.
+  one_off_log_configuration = {
+    logDriver = "awslogs"
+    options = {
+      awslogs-group         = var.app_log_group_name
+      awslogs-region        = local.region
+      awslogs-stream-prefix = "manage"
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Database roles (deploy/database/roles.sql), run once per environment as the RDS master user,
+# the one task that reads the master secret (docs/deploy.md). It has its own execution role,
+# which the deploy role cannot pass: an administrator runs it.
+# ---------------------------------------------------------------------------
+
+locals {
+  db_bootstrap_environment = {
+    PGHOST                  = var.db_bootstrap.host
+    PGPORT                  = tostring(var.db_bootstrap.port)
+    PGDATABASE              = var.db_bootstrap.database
+    PGSSLMODE               = "require"
+    ROLES_SQL               = var.db_bootstrap.sql
+    SPLITCLONE_APP_ROLE     = var.app_database_login.user
+    SPLITCLONE_MIGRATE_ROLE = var.manage_database_login.user
+  }
+  db_bootstrap_secrets = {
+    PGUSER                      = "${var.db_bootstrap.master_secret_arn}:username::"
+    PGPASSWORD                  = "${var.db_bootstrap.master_secret_arn}:password::"
+    SPLITCLONE_APP_PASSWORD     = var.app_database_login.password_secret_arn
+    SPLITCLONE_MIGRATE_PASSWORD = var.manage_database_login.password_secret_arn
+  }
+
+  db_bootstrap_container = {
+    # Named like the manage task's container, so `deploy.sh run-task` waits for it and prints its log.
+    name                   = "app"
+    image                  = var.db_bootstrap_image
+    essential              = true
+    readonlyRootFilesystem = true
+    privileged             = false
+    user                   = "postgres"
+    command                = ["sh", "-c", "printf '%s\\n' \"$ROLES_SQL\" | psql --no-psqlrc --set=ON_ERROR_STOP=1"]
+    environment            = [for k in sort(keys(local.db_bootstrap_environment)) : { name = k, value = local.db_bootstrap_environment[k] }]
+    secrets                = [for k in sort(keys(local.db_bootstrap_secrets)) : { name = k, valueFrom = local.db_bootstrap_secrets[k] }]
+    logConfiguration       = local.one_off_log_configuration
+  }
 }
 
 # ---------------------------------------------------------------------------
@@ -268,6 +316,24 @@ resource "aws_ecs_task_definition" "manage" {
   }
 
   container_definitions = jsonencode([local.manage_container])
+
+  tags = var.tags
+}
+
+resource "aws_ecs_task_definition" "db_bootstrap" {
+  family                   = "${var.name}-db-bootstrap"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = 256
+  memory                   = 512
+  execution_role_arn       = var.db_bootstrap.execution_role_arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  container_definitions = jsonencode([local.db_bootstrap_container])
 
   tags = var.tags
 }

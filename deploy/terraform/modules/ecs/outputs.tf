@@ -23,6 +23,11 @@ output "manage_task_family" {
   value       = aws_ecs_task_definition.manage.family
 }
 
+output "db_bootstrap_task_family" {
+  description = "Task definition family of the one-off task that creates the database roles (run once by an administrator)."
+  value       = aws_ecs_task_definition.db_bootstrap.family
+}
+
 output "adot_config_parameter_arn" {
   description = "SSM parameter holding the ADOT collector configuration."
   value       = aws_ssm_parameter.adot_config.arn

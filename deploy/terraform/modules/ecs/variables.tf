@@ -69,7 +69,7 @@ variable "subnet_ids" {
 }
 
 variable "security_group_id" {
-  description = "Security group of the tasks (alb module)."
+  description = "Security group of the tasks (network module)."
   type        = string
 }
 
@@ -129,8 +129,42 @@ variable "environment" {
 }
 
 variable "secrets" {
-  description = "Secret environment variables: name => Secrets Manager / SSM ARN (optionally with :json-key:: suffix)."
+  description = "Secret environment variables: name => Secrets Manager / SSM ARN (optionally with :json-key:: suffix). The database login is added per task family."
   type        = map(string)
+}
+
+variable "app_database_login" {
+  description = "Database role of the app service (DATABASE_USER) and the secret holding its password (DATABASE_PASSWORD): DML on the tables only."
+  type = object({
+    user                = string
+    password_secret_arn = string
+  })
+}
+
+variable "manage_database_login" {
+  description = "Database role of the one-off manage task (migrations), which owns the schema, and the secret holding its password."
+  type = object({
+    user                = string
+    password_secret_arn = string
+  })
+}
+
+variable "db_bootstrap" {
+  description = "The one-off task that creates both database roles: its execution role (the only one that reads the master secret), the RDS master secret, the database and the SQL it runs (deploy/database/roles.sql)."
+  type = object({
+    execution_role_arn = string
+    master_secret_arn  = string
+    host               = string
+    port               = number
+    database           = string
+    sql                = string
+  })
+}
+
+variable "db_bootstrap_image" {
+  description = "Image with psql 15 or newer (\\getenv) for the db-bootstrap task."
+  type        = string
+  default     = "public.ecr.aws/docker/library/postgres:16.9-alpine"
 }
 
 variable "enable_adot" {

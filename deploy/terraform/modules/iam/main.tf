@@ -49,7 +49,8 @@ resource "aws_iam_role" "execution" {
 
 data "aws_iam_policy_document" "execution" {
   statement {
-    sid       = "EcrAuth"
+    sid = "EcrAuth"
+    # GetAuthorizationToken has no resource-level permissions: the resource can only be "*".
     actions   = ["ecr:GetAuthorizationToken"]
     resources = ["*"]
   }
@@ -65,8 +66,9 @@ data "aws_iam_policy_document" "execution" {
   }
 
   statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    sid     = "WriteOwnLogs"
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    # The log streams of the containers' own log groups (app, adot).
     resources = [for arn in var.log_group_arns : "${arn}:*"]
   }
 
@@ -102,6 +104,51 @@ resource "aws_iam_role_policy" "execution" {
 }
 
 # ---------------------------------------------------------------------------
+# Execution role of the one-off db-bootstrap task: the only role that reads the RDS master
+# secret. It pulls a public image (no ECR rights) and is not passed by the deploy role.
+# ---------------------------------------------------------------------------
+
+resource "aws_iam_role" "db_bootstrap_execution" {
+  name               = "${var.name}-db-bootstrap-execution"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "db_bootstrap_execution" {
+  statement {
+    sid     = "WriteOneOffTaskLogs"
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    # The log streams of the app log group, where the one-off tasks write.
+    resources = ["${var.app_log_group_arn}:*"]
+  }
+
+  statement {
+    sid       = "ReadMasterAndRoleSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = var.db_bootstrap_secret_arns
+  }
+
+  statement {
+    sid       = "DecryptThoseSecrets"
+    actions   = ["kms:Decrypt"]
+    resources = var.db_bootstrap_kms_key_arns
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${local.region}.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "db_bootstrap_execution" {
+  name   = "log-read-database-secrets"
+  role   = aws_iam_role.db_bootstrap_execution.id
+  policy = data.aws_iam_policy_document.db_bootstrap_execution.json
+}
+
+# ---------------------------------------------------------------------------
 # App task role: receipts read/write, static read, AMP remote write.
 # ---------------------------------------------------------------------------
 
@@ -114,21 +161,25 @@ resource "aws_iam_role" "app" {
 
 data "aws_iam_policy_document" "app" {
   statement {
-    sid       = "ListOwnBuckets"
+    sid = "ListReceipts"
+    # Without it S3 answers a missing key with 403 instead of 404, and the storage's exists()
+    # (file_overwrite = False) fails instead of picking the name.
     actions   = ["s3:ListBucket"]
-    resources = [var.media_bucket_arn, var.static_bucket_arn]
+    resources = [var.media_bucket_arn]
   }
 
   statement {
-    sid       = "ReceiptsReadWrite"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${var.media_bucket_arn}/*"]
+    sid     = "ReceiptsReadWrite"
+    actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    # Receipts are stored under receipts/<group>/<random name>.
+    resources = ["${var.media_bucket_arn}/receipts/*"]
   }
 
   statement {
-    sid       = "StaticRead"
-    actions   = ["s3:GetObject"]
-    resources = ["${var.static_bucket_arn}/*"]
+    sid     = "StaticManifestRead"
+    actions = ["s3:GetObject"]
+    # The static files under static/; the app reads only their manifest.
+    resources = ["${var.static_bucket_arn}/static/*"]
   }
 
   statement {
@@ -176,9 +227,10 @@ data "aws_iam_policy_document" "manage" {
   }
 
   statement {
-    sid       = "StaticReadWrite"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${var.static_bucket_arn}/*"]
+    sid     = "StaticReadWrite"
+    actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    # collectstatic writes the files and their manifest under static/.
+    resources = ["${var.static_bucket_arn}/static/*"]
   }
 
   statement {
@@ -232,21 +284,23 @@ resource "aws_iam_role" "deploy" {
   tags = var.tags
 }
 
+# Every action here is one that deploy/terraform/scripts/deploy.sh calls (deploy/tests check it).
 data "aws_iam_policy_document" "deploy" {
   statement {
-    sid       = "EcrAuth"
+    sid = "EcrAuth"
+    # GetAuthorizationToken has no resource-level permissions: the resource can only be "*".
     actions   = ["ecr:GetAuthorizationToken"]
     resources = ["*"]
   }
 
   statement {
     sid = "PushOwnImage"
+    # docker push (the actions AWS lists for pushing) and describe-images.
     actions = [
       "ecr:BatchCheckLayerAvailability",
       "ecr:BatchGetImage",
       "ecr:CompleteLayerUpload",
       "ecr:DescribeImages",
-      "ecr:GetDownloadUrlForLayer",
       "ecr:InitiateLayerUpload",
       "ecr:PutImage",
       "ecr:UploadLayerPart",
@@ -256,15 +310,16 @@ data "aws_iam_policy_document" "deploy" {
 
   statement {
     sid = "TaskDefinitions"
-    # RegisterTaskDefinition and DescribeTaskDefinition do not support
-    # resource-level permissions.
+    # RegisterTaskDefinition and DescribeTaskDefinition have no resource-level permissions: the
+    # resource can only be "*".
     actions   = ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"]
     resources = ["*"]
   }
 
   statement {
-    sid       = "RunOneOffTasks"
-    actions   = ["ecs:RunTask"]
+    sid     = "RunOneOffTasks"
+    actions = ["ecs:RunTask"]
+    # Any revision of the manage family (each deploy registers one), in this cluster only.
     resources = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:task-definition/${var.manage_task_family}:*"]
 
     condition {
@@ -275,8 +330,9 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid       = "WatchOwnTasks"
-    actions   = ["ecs:DescribeTasks", "ecs:StopTask"]
+    sid     = "WatchOwnTasks"
+    actions = ["ecs:DescribeTasks"]
+    # The tasks of this cluster; their ids are only known once they run.
     resources = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:task/${var.ecs_cluster_name}/*"]
   }
 
@@ -305,14 +361,15 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid       = "ReadOneOffTaskLogs"
-    actions   = ["logs:GetLogEvents"]
+    sid     = "ReadOneOffTaskLogs"
+    actions = ["logs:GetLogEvents"]
+    # The log streams of the app log group, where the one-off tasks write.
     resources = ["${var.app_log_group_arn}:*"]
   }
 
   statement {
     sid       = "InvalidateStaticCdn"
-    actions   = ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"]
+    actions   = ["cloudfront:CreateInvalidation"]
     resources = [var.cloudfront_distribution_arn]
   }
 
@@ -324,7 +381,6 @@ data "aws_iam_policy_document" "deploy" {
       actions = [
         "grafana:CreateWorkspaceServiceAccountToken",
         "grafana:DeleteWorkspaceServiceAccountToken",
-        "grafana:DescribeWorkspace",
       ]
       resources = [statement.value]
     }

@@ -6,6 +6,13 @@ output "execution_role_arn" {
   depends_on = [aws_iam_role_policy.execution]
 }
 
+output "db_bootstrap_execution_role_arn" {
+  description = "Execution role of the db-bootstrap task (reads the RDS master secret)."
+  value       = aws_iam_role.db_bootstrap_execution.arn
+
+  depends_on = [aws_iam_role_policy.db_bootstrap_execution]
+}
+
 output "app_task_role_arn" {
   description = "Task role of the app service."
   value       = aws_iam_role.app.arn

@@ -9,7 +9,7 @@ variable "ecr_repository_arn" {
 }
 
 variable "log_group_arns" {
-  description = "Log groups the task execution role may write to."
+  description = "Log groups the containers write to (app, adot): the task execution role creates their streams."
   type        = list(string)
 }
 
@@ -19,7 +19,17 @@ variable "app_log_group_arn" {
 }
 
 variable "secret_arns" {
-  description = "Secrets Manager secrets injected into the containers (application secrets and the RDS master secret)."
+  description = "Secrets Manager secrets injected into the app and manage containers (application secrets, database role passwords); never the RDS master secret."
+  type        = list(string)
+}
+
+variable "db_bootstrap_secret_arns" {
+  description = "Secrets the db-bootstrap task reads: the RDS master secret and the passwords of the roles it creates."
+  type        = list(string)
+}
+
+variable "db_bootstrap_kms_key_arns" {
+  description = "KMS keys of those secrets."
   type        = list(string)
 }
 
@@ -66,11 +76,6 @@ variable "ecs_cluster_name" {
 variable "ecs_service_name" {
   description = "ECS service the deploy role may update."
   type        = string
-}
-
-variable "task_families" {
-  description = "Task definition families (app, manage) the deploy role may run / register revisions of."
-  type        = list(string)
 }
 
 variable "manage_task_family" {

@@ -1,20 +1,16 @@
 output "bucket_name" {
   description = "Name of the access-log bucket. Consumers wait for the bucket policy (ALB log delivery checks it on creation)."
-  value       = aws_s3_bucket.this.id
-
-  depends_on = [aws_s3_bucket_policy.this]
+  value       = module.bucket.id
 }
 
 output "bucket_arn" {
   description = "ARN of the access-log bucket."
-  value       = aws_s3_bucket.this.arn
+  value       = module.bucket.arn
 }
 
 output "bucket_domain_name" {
   description = "Bucket domain name, as CloudFront's logging_config expects it."
-  value       = aws_s3_bucket.this.bucket_domain_name
-
-  depends_on = [aws_s3_bucket_ownership_controls.this, aws_s3_bucket_policy.this]
+  value       = module.bucket.domain_name
 }
 
 output "alb_prefix" {
@@ -30,4 +26,34 @@ output "s3_prefix" {
 output "cloudfront_prefix" {
   description = "Key prefix for CloudFront standard logs."
   value       = "cloudfront/"
+}
+
+output "kms_key_arn" {
+  description = "KMS key of every log group of the environment (ECS, WAF, RDS exports, AMP) and of the alarm topic."
+  value       = module.kms.arn
+}
+
+output "app_log_group_name" {
+  description = "Log group of the app container and the one-off tasks."
+  value       = aws_cloudwatch_log_group.tasks["app"].name
+}
+
+output "app_log_group_arn" {
+  description = "ARN of the app log group."
+  value       = aws_cloudwatch_log_group.tasks["app"].arn
+}
+
+output "adot_log_group_name" {
+  description = "Log group of the ADOT sidecar."
+  value       = aws_cloudwatch_log_group.tasks["adot"].name
+}
+
+output "adot_log_group_arn" {
+  description = "ARN of the ADOT sidecar's log group."
+  value       = aws_cloudwatch_log_group.tasks["adot"].arn
+}
+
+output "exec_log_group_name" {
+  description = "Log group for ECS Exec sessions."
+  value       = aws_cloudwatch_log_group.tasks["exec"].name
 }

@@ -9,6 +9,12 @@ variable "expiration_days" {
   default     = 365
 }
 
+variable "log_retention_days" {
+  description = "Retention of the ECS tasks' log groups."
+  type        = number
+  default     = 365
+}
+
 variable "force_destroy" {
   description = "Allow `terraform destroy` to delete a non-empty bucket (staging only)."
   type        = bool

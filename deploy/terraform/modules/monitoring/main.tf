@@ -2,83 +2,12 @@ data "aws_caller_identity" "current" {}
 
 data "aws_region" "current" {}
 
-data "aws_partition" "current" {}
-
 locals {
   account_id = data.aws_caller_identity.current.account_id
   region     = data.aws_region.current.name
-  partition  = data.aws_partition.current.partition
-
-  log_groups = {
-    app  = "/ecs/${var.name}/app"
-    adot = "/ecs/${var.name}/adot"
-    exec = "/ecs/${var.name}/exec"
-  }
 
   # fileset() of a missing folder is an empty set: no rules, no error.
   rule_files = fileset(var.prometheus_rules_dir, "*.{yml,yaml}")
-}
-
-# ---------------------------------------------------------------------------
-# KMS key for log groups and the alarm topic
-# ---------------------------------------------------------------------------
-
-resource "aws_kms_key" "logs" {
-  description             = "${var.name} log groups and alarm notifications"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsUse"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-        Resource  = "*"
-        Condition = {
-          ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
-          }
-        }
-      },
-      {
-        Sid       = "AlarmPublishers"
-        Effect    = "Allow"
-        Principal = { Service = ["cloudwatch.amazonaws.com", "aps.amazonaws.com"] }
-        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
-        Resource  = "*"
-        Condition = {
-          StringEquals = { "aws:SourceAccount" = local.account_id }
-        }
-      },
-    ]
-  })
-
-  tags = var.tags
-}
-
-resource "aws_kms_alias" "logs" {
-  name          = "alias/${var.name}-logs"
-  target_key_id = aws_kms_key.logs.key_id
-}
-
-resource "aws_cloudwatch_log_group" "this" {
-  for_each = local.log_groups
-
-  name              = each.value
-  retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.logs.arn
-
-  tags = var.tags
 }
 
 # ---------------------------------------------------------------------------
@@ -87,7 +16,7 @@ resource "aws_cloudwatch_log_group" "this" {
 
 resource "aws_sns_topic" "alarms" {
   name              = "${var.name}-alarms"
-  kms_master_key_id = aws_kms_key.logs.arn
+  kms_master_key_id = var.kms_key_arn
 
   tags = var.tags
 }
@@ -295,38 +224,20 @@ resource "aws_cloudwatch_metric_alarm" "this" {
 }
 
 # ---------------------------------------------------------------------------
-# Amazon Managed Service for Prometheus
+# Prometheus rules and alert routing of the AMP workspace (metrics module)
 # ---------------------------------------------------------------------------
-
-resource "aws_cloudwatch_log_group" "prometheus" {
-  name              = "/aws/vendedlogs/prometheus/${var.name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.logs.arn
-
-  tags = var.tags
-}
-
-resource "aws_prometheus_workspace" "this" {
-  alias = var.name
-
-  logging_configuration {
-    log_group_arn = "${aws_cloudwatch_log_group.prometheus.arn}:*"
-  }
-
-  tags = var.tags
-}
 
 # One rule group namespace per file in deploy/prometheus/rules/.
 resource "aws_prometheus_rule_group_namespace" "this" {
   for_each = local.rule_files
 
   name         = trimsuffix(trimsuffix(each.value, ".yml"), ".yaml")
-  workspace_id = aws_prometheus_workspace.this.id
+  workspace_id = var.prometheus_workspace_id
   data         = file("${var.prometheus_rules_dir}/${each.value}")
 }
 
 resource "aws_prometheus_alert_manager_definition" "this" {
-  workspace_id = aws_prometheus_workspace.this.id
+  workspace_id = var.prometheus_workspace_id
 
   definition = yamlencode({
     alertmanager_config = yamlencode({
@@ -351,107 +262,4 @@ resource "aws_prometheus_alert_manager_definition" "this" {
       ]
     })
   })
-}
-
-# ---------------------------------------------------------------------------
-# Amazon Managed Grafana (dashboards are imported by the deploy workflow)
-# ---------------------------------------------------------------------------
-
-data "aws_iam_policy_document" "grafana_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["grafana.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "grafana" {
-  count = var.enable_grafana ? 1 : 0
-
-  name               = "${var.name}-grafana"
-  assume_role_policy = data.aws_iam_policy_document.grafana_assume.json
-
-  tags = var.tags
-}
-
-data "aws_iam_policy_document" "grafana" {
-  statement {
-    sid = "QueryThisPrometheusWorkspace"
-    actions = [
-      "aps:QueryMetrics",
-      "aps:GetSeries",
-      "aps:GetLabels",
-      "aps:GetMetricMetadata",
-      "aps:DescribeWorkspace",
-    ]
-    resources = [aws_prometheus_workspace.this.arn]
-  }
-
-  statement {
-    sid       = "ListPrometheusWorkspaces"
-    actions   = ["aps:ListWorkspaces"]
-    resources = ["arn:${local.partition}:aps:${local.region}:${local.account_id}:/workspaces"]
-  }
-
-  statement {
-    sid = "ReadCloudWatchMetrics"
-    # These actions have no resource-level permissions.
-    actions = [
-      "cloudwatch:DescribeAlarmsForMetric",
-      "cloudwatch:GetMetricData",
-      "cloudwatch:ListMetrics",
-    ]
-    resources = ["*"]
-  }
-
-  statement {
-    sid       = "ReadOwnAlarms"
-    actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"]
-    resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-*"]
-  }
-}
-
-resource "aws_iam_role_policy" "grafana" {
-  count = var.enable_grafana ? 1 : 0
-
-  name   = "read-metrics"
-  role   = aws_iam_role.grafana[0].id
-  policy = data.aws_iam_policy_document.grafana.json
-}
-
-resource "aws_grafana_workspace" "this" {
-  count = var.enable_grafana ? 1 : 0
-
-  name                     = var.name
-  description              = "Dashboards for ${var.name}"
-  account_access_type      = "CURRENT_ACCOUNT"
-  authentication_providers = ["AWS_SSO"]
-  permission_type          = "CUSTOMER_MANAGED"
-  role_arn                 = aws_iam_role.grafana[0].arn
-  grafana_version          = var.grafana_version
-  data_sources             = ["PROMETHEUS", "CLOUDWATCH"]
-
-  configuration = jsonencode({
-    unifiedAlerting = { enabled = false }
-  })
-
-  tags = var.tags
-}
-
-# Used by the deploy workflow to mint a short-lived token for dashboard import.
-resource "aws_grafana_workspace_service_account" "deploy" {
-  count = var.enable_grafana ? 1 : 0
-
-  name         = "github-deploy"
-  grafana_role = "ADMIN"
-  workspace_id = aws_grafana_workspace.this[0].id
 }

@@ -3,10 +3,14 @@ variable "name" {
   type        = string
 }
 
-variable "log_retention_days" {
-  description = "Retention of the application log groups."
-  type        = number
-  default     = 365
+variable "kms_key_arn" {
+  description = "KMS key of the alarm topic (logs module); its policy lets CloudWatch and AMP publish."
+  type        = string
+}
+
+variable "prometheus_workspace_id" {
+  description = "AMP workspace (metrics module) whose rules and alert manager are configured here."
+  type        = string
 }
 
 variable "alarm_email" {
@@ -66,18 +70,6 @@ variable "response_time_threshold_seconds" {
 variable "prometheus_rules_dir" {
   description = "Folder with Prometheus alerting/recording rule files (*.yml), loaded into Amazon Managed Service for Prometheus. A missing or empty folder loads nothing."
   type        = string
-}
-
-variable "enable_grafana" {
-  description = "Create an Amazon Managed Grafana workspace (needs IAM Identity Center enabled in the account)."
-  type        = bool
-  default     = true
-}
-
-variable "grafana_version" {
-  description = "Managed Grafana version."
-  type        = string
-  default     = "10.4"
 }
 
 variable "tags" {

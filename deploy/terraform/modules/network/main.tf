@@ -17,6 +17,8 @@ locals {
   public_cidrs   = [for i in range(var.az_count) : cidrsubnet(var.cidr_block, 8, i)]
   database_cidrs = [for i in range(var.az_count) : cidrsubnet(var.cidr_block, 8, 10 + i)]
   private_cidrs  = [for i in range(var.az_count) : cidrsubnet(var.cidr_block, 4, 1 + i)]
+
+  flow_log_group = "/vpc/${var.name}/flow-logs"
 }
 
 resource "aws_vpc" "this" {
@@ -150,6 +152,32 @@ resource "aws_route_table_association" "database" {
 }
 
 # ---------------------------------------------------------------------------
+# The ECS tasks' security group. Its rules towards the ALB and the database are made by the alb
+# and rds modules, each opening the path to itself; only the outbound rules live here.
+# ---------------------------------------------------------------------------
+
+resource "aws_security_group" "tasks" {
+  # checkov:skip=CKV2_AWS_5:Attached to the ECS service and the one-off tasks in the ecs module (passed as a variable, which checkov's graph does not follow).
+  name        = "${var.name}-tasks"
+  description = "ECS tasks: reachable from the ALB only"
+  vpc_id      = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = "${var.name}-tasks" })
+}
+
+#trivy:ignore:AVD-AWS-0104 Tasks need outbound HTTPS/SMTP through the NAT gateway (SMTP relay, AWS APIs without endpoints, AMP remote write); no inbound exposure
+resource "aws_vpc_security_group_egress_rule" "tasks_out" {
+  for_each = toset([for p in var.task_egress_ports : tostring(p)])
+
+  security_group_id = aws_security_group.tasks.id
+  description       = "Outbound TCP ${each.key} via NAT"
+  ip_protocol       = "tcp"
+  from_port         = tonumber(each.key)
+  to_port           = tonumber(each.key)
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+# ---------------------------------------------------------------------------
 # VPC endpoints: image pulls, secrets and logs stay inside the VPC.
 # ---------------------------------------------------------------------------
 
@@ -196,48 +224,20 @@ resource "aws_vpc_endpoint" "interface" {
 # Flow logs -> CloudWatch Logs, encrypted with a key of their own.
 # ---------------------------------------------------------------------------
 
-resource "aws_kms_key" "flow_logs" {
-  description             = "${var.name} VPC flow logs"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
+module "flow_logs_key" {
+  source = "../kms"
 
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsUse"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${data.aws_region.current.name}.amazonaws.com" }
-        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-        Resource  = "*"
-        Condition = {
-          ArnEquals = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:/vpc/${var.name}/flow-logs"
-          }
-        }
-      },
-    ]
-  })
+  alias          = "${var.name}-flow-logs"
+  description    = "${var.name} VPC flow logs"
+  log_group_arns = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.flow_log_group}"]
 
   tags = var.tags
 }
 
-resource "aws_kms_alias" "flow_logs" {
-  name          = "alias/${var.name}-flow-logs"
-  target_key_id = aws_kms_key.flow_logs.key_id
-}
-
 resource "aws_cloudwatch_log_group" "flow_logs" {
-  name              = "/vpc/${var.name}/flow-logs"
+  name              = local.flow_log_group
   retention_in_days = var.flow_log_retention_days
-  kms_key_id        = aws_kms_key.flow_logs.arn
+  kms_key_id        = module.flow_logs_key.arn
 
   tags = var.tags
 }
@@ -273,6 +273,7 @@ data "aws_iam_policy_document" "flow_logs" {
       "logs:PutLogEvents",
       "logs:DescribeLogStreams",
     ]
+    # The log streams of the flow log group, named by the flow log service.
     resources = ["${aws_cloudwatch_log_group.flow_logs.arn}:*"]
   }
 }

@@ -42,3 +42,8 @@ output "flow_log_group_name" {
   description = "CloudWatch log group receiving the VPC flow logs."
   value       = aws_cloudwatch_log_group.flow_logs.name
 }
+
+output "tasks_security_group_id" {
+  description = "Security group of the ECS tasks (service and one-off tasks); the alb and rds modules open it to themselves."
+  value       = aws_security_group.tasks.id
+}

@@ -38,6 +38,12 @@ variable "flow_log_retention_days" {
   default     = 365
 }
 
+variable "task_egress_ports" {
+  description = "TCP ports the ECS tasks may reach anywhere: 443 (AWS APIs without an endpoint, third-party HTTPS, ADOT remote write) and 587 (SMTP submission for EMAIL_URL)."
+  type        = list(number)
+  default     = [443, 587]
+}
+
 variable "tags" {
   description = "Extra tags for every resource."
   type        = map(string)

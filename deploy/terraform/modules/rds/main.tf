@@ -7,30 +7,13 @@ locals {
   log_exports   = ["postgresql", "upgrade"]
 }
 
-resource "aws_kms_key" "rds" {
-  description             = "${var.name} database storage, snapshots, Performance Insights and master secret"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
+module "kms" {
+  source = "../kms"
 
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-    ]
-  })
+  alias       = "${var.name}-rds"
+  description = "${var.name} database storage, snapshots, Performance Insights and master secret"
 
   tags = var.tags
-}
-
-resource "aws_kms_alias" "rds" {
-  name          = "alias/${var.name}-rds"
-  target_key_id = aws_kms_key.rds.key_id
 }
 
 resource "aws_db_subnet_group" "this" {
@@ -155,12 +138,12 @@ resource "aws_db_instance" "this" {
   max_allocated_storage = var.max_allocated_storage
   storage_type          = "gp3"
   storage_encrypted     = true
-  kms_key_id            = aws_kms_key.rds.arn
+  kms_key_id            = module.kms.arn
 
   db_name                       = var.database_name
   username                      = var.master_username
   manage_master_user_password   = true
-  master_user_secret_kms_key_id = aws_kms_key.rds.arn
+  master_user_secret_kms_key_id = module.kms.arn
   port                          = 5432
 
   db_subnet_group_name   = aws_db_subnet_group.this.name
@@ -186,7 +169,7 @@ resource "aws_db_instance" "this" {
   apply_immediately           = var.apply_immediately
 
   performance_insights_enabled          = true
-  performance_insights_kms_key_id       = aws_kms_key.rds.arn
+  performance_insights_kms_key_id       = module.kms.arn
   performance_insights_retention_period = var.performance_insights_retention_period
 
   monitoring_interval = var.monitoring_interval

@@ -30,7 +30,7 @@ output "master_user_secret_arn" {
 
 output "kms_key_arn" {
   description = "KMS key of the database and its master secret (the task execution role decrypts the secret with it)."
-  value       = aws_kms_key.rds.arn
+  value       = module.kms.arn
 }
 
 output "security_group_id" {

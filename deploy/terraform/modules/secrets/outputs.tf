@@ -13,8 +13,16 @@ output "metrics_token_arn" {
   value       = aws_secretsmanager_secret.this["metrics_token"].arn
 }
 
+output "database_password_arns" {
+  description = "Secrets holding the passwords of the database roles: app (the service) and migrate (the manage task)."
+  value = {
+    app     = aws_secretsmanager_secret.this["db_app_password"].arn
+    migrate = aws_secretsmanager_secret.this["db_migrate_password"].arn
+  }
+}
+
 output "secret_arns" {
-  description = "All application secret ARNs."
+  description = "All secret ARNs of this module (what the task execution role may read)."
   value       = [for s in aws_secretsmanager_secret.this : s.arn]
 }
 
@@ -25,5 +33,5 @@ output "secret_names" {
 
 output "kms_key_arn" {
   description = "KMS key encrypting the secrets and the SSM parameters of this environment."
-  value       = aws_kms_key.secrets.arn
+  value       = module.kms.arn
 }

@@ -7,6 +7,19 @@ locals {
   app_domain = var.domain_name
   cdn_domain = "static.${var.domain_name}"
   region     = data.aws_region.current.name
+
+  # Database roles made by deploy/database/roles.sql (the db-bootstrap task): the service logs in
+  # with DML rights only, the manage task (migrations) owns the schema. Neither is the master user.
+  database_logins = {
+    app = {
+      user                = "splitclone_app"
+      password_secret_arn = module.secrets.database_password_arns["app"]
+    }
+    manage = {
+      user                = "splitclone_migrate"
+      password_secret_arn = module.secrets.database_password_arns["migrate"]
+    }
+  }
 }
 
 data "aws_region" "current" {}
@@ -27,16 +40,28 @@ module "network" {
 module "logs" {
   source = "../logs"
 
-  name            = local.name
-  expiration_days = var.access_log_expiration_days
-  force_destroy   = var.force_destroy
+  name               = local.name
+  expiration_days    = var.access_log_expiration_days
+  log_retention_days = var.log_retention_days
+  force_destroy      = var.force_destroy
 }
 
+module "metrics" {
+  source = "../metrics"
+
+  name               = local.name
+  log_kms_key_arn    = module.logs.kms_key_arn
+  log_retention_days = var.log_retention_days
+  enable_grafana     = var.enable_grafana
+}
+
+# Reads from the modules it watches; none of them reads from it.
 module "monitoring" {
   source = "../monitoring"
 
   name                    = local.name
-  log_retention_days      = var.log_retention_days
+  kms_key_arn             = module.logs.kms_key_arn
+  prometheus_workspace_id = module.metrics.prometheus_workspace_id
   alarm_email             = var.alarm_email
   alb_arn_suffix          = module.alb.alb_arn_suffix
   target_group_arn_suffix = module.alb.target_group_arn_suffix
@@ -45,7 +70,6 @@ module "monitoring" {
   db_instance_identifier  = module.rds.instance_identifier
   db_allocated_storage_gb = module.rds.allocated_storage
   prometheus_rules_dir    = "${path.module}/../../../prometheus/rules"
-  enable_grafana          = var.enable_grafana
 }
 
 module "dns" {
@@ -69,15 +93,16 @@ module "dns" {
 module "alb" {
   source = "../alb"
 
-  name                = local.name
-  vpc_id              = module.network.vpc_id
-  public_subnet_ids   = module.network.public_subnet_ids
-  certificate_arn     = module.dns.app_certificate_arn
-  access_logs_bucket  = module.logs.bucket_name
-  deletion_protection = var.deletion_protection
-  enable_waf          = var.enable_waf
-  log_kms_key_arn     = module.monitoring.logs_kms_key_arn
-  log_retention_days  = var.log_retention_days
+  name                    = local.name
+  vpc_id                  = module.network.vpc_id
+  public_subnet_ids       = module.network.public_subnet_ids
+  tasks_security_group_id = module.network.tasks_security_group_id
+  certificate_arn         = module.dns.app_certificate_arn
+  access_logs_bucket      = module.logs.bucket_name
+  deletion_protection     = var.deletion_protection
+  enable_waf              = var.enable_waf
+  log_kms_key_arn         = module.logs.kms_key_arn
+  log_retention_days      = var.log_retention_days
 }
 
 module "rds" {
@@ -86,7 +111,7 @@ module "rds" {
   name                     = local.name
   vpc_id                   = module.network.vpc_id
   subnet_ids               = module.network.database_subnet_ids
-  client_security_group_id = module.alb.tasks_security_group_id
+  client_security_group_id = module.network.tasks_security_group_id
   engine_version           = "16"
   instance_class           = var.db_instance_class
   allocated_storage        = var.db_allocated_storage
@@ -95,7 +120,7 @@ module "rds" {
   deletion_protection      = var.deletion_protection
   backup_retention_period  = var.db_backup_retention_days
   apply_immediately        = var.db_apply_immediately
-  log_kms_key_arn          = module.monitoring.logs_kms_key_arn
+  log_kms_key_arn          = module.logs.kms_key_arn
   log_retention_days       = var.log_retention_days
 }
 
@@ -129,23 +154,24 @@ module "iam" {
 
   name                        = local.name
   ecr_repository_arn          = module.ecr.repository_arn
-  log_group_arns              = module.monitoring.log_group_arns
-  app_log_group_arn           = module.monitoring.app_log_group_arn
-  secret_arns                 = concat(module.secrets.secret_arns, [module.rds.master_user_secret_arn])
+  log_group_arns              = [module.logs.app_log_group_arn, module.logs.adot_log_group_arn]
+  app_log_group_arn           = module.logs.app_log_group_arn
+  secret_arns                 = module.secrets.secret_arns
   ssm_parameter_arns          = [module.ecs.adot_config_parameter_arn]
-  secret_kms_key_arns         = [module.secrets.kms_key_arn, module.rds.kms_key_arn]
+  secret_kms_key_arns         = [module.secrets.kms_key_arn]
+  db_bootstrap_secret_arns    = [module.rds.master_user_secret_arn, local.database_logins.app.password_secret_arn, local.database_logins.manage.password_secret_arn]
+  db_bootstrap_kms_key_arns   = [module.rds.kms_key_arn, module.secrets.kms_key_arn]
   media_bucket_arn            = module.static.media_bucket_arn
   media_kms_key_arn           = module.static.media_kms_key_arn
   static_bucket_arn           = module.static.static_bucket_arn
   static_kms_key_arn          = module.static.static_kms_key_arn
-  prometheus_workspace_arn    = module.monitoring.prometheus_workspace_arn
+  prometheus_workspace_arn    = module.metrics.prometheus_workspace_arn
   ecs_cluster_name            = module.ecs.cluster_name
   ecs_service_name            = module.ecs.service_name
-  task_families               = [module.ecs.app_task_family, module.ecs.manage_task_family]
   manage_task_family          = module.ecs.manage_task_family
   cloudfront_distribution_arn = module.static.distribution_arn
   deploy_config_parameter_arn = aws_ssm_parameter.deploy_config.arn
-  grafana_workspace_arn       = module.monitoring.grafana_workspace_arn
+  grafana_workspace_arn       = module.metrics.grafana_workspace_arn
   github_oidc_provider_arn    = data.aws_iam_openid_connect_provider.github.arn
   github_repository           = var.github_repository
   github_environment          = var.environment
@@ -163,23 +189,34 @@ module "ecs" {
   min_capacity                = var.min_capacity
   max_capacity                = var.max_capacity
   subnet_ids                  = module.network.private_subnet_ids
-  security_group_id           = module.alb.tasks_security_group_id
+  security_group_id           = module.network.tasks_security_group_id
   target_group_arn            = module.alb.target_group_arn
   alb_arn_suffix              = module.alb.alb_arn_suffix
   target_group_arn_suffix     = module.alb.target_group_arn_suffix
   execution_role_arn          = module.iam.execution_role_arn
   app_task_role_arn           = module.iam.app_task_role_arn
   manage_task_role_arn        = module.iam.manage_task_role_arn
-  app_log_group_name          = module.monitoring.app_log_group_name
-  adot_log_group_name         = module.monitoring.adot_log_group_name
-  exec_log_group_name         = module.monitoring.exec_log_group_name
-  log_kms_key_arn             = module.monitoring.logs_kms_key_arn
+  app_log_group_name          = module.logs.app_log_group_name
+  adot_log_group_name         = module.logs.adot_log_group_name
+  exec_log_group_name         = module.logs.exec_log_group_name
+  log_kms_key_arn             = module.logs.kms_key_arn
   secrets_kms_key_arn         = module.secrets.kms_key_arn
-  prometheus_remote_write_url = module.monitoring.prometheus_remote_write_url
+  prometheus_remote_write_url = module.metrics.prometheus_remote_write_url
   metrics_token_secret_arn    = module.secrets.metrics_token_arn
 
-  environment = local.app_environment
-  secrets     = local.app_secrets
+  environment           = local.app_environment
+  secrets               = local.app_secrets
+  app_database_login    = local.database_logins.app
+  manage_database_login = local.database_logins.manage
+
+  db_bootstrap = {
+    execution_role_arn = module.iam.db_bootstrap_execution_role_arn
+    master_secret_arn  = module.rds.master_user_secret_arn
+    host               = module.rds.address
+    port               = module.rds.port
+    database           = module.rds.database_name
+    sql                = file("${path.module}/../../../database/roles.sql")
+  }
 }
 
 locals {
@@ -213,12 +250,11 @@ locals {
     STATIC_CDN_DOMAIN       = local.cdn_domain
   }
 
+  # DATABASE_USER and DATABASE_PASSWORD are added by the ecs module, per task family.
   app_secrets = {
-    SECRET_KEY        = module.secrets.django_secret_key_arn
-    EMAIL_URL         = module.secrets.email_url_arn
-    METRICS_TOKEN     = module.secrets.metrics_token_arn
-    DATABASE_USER     = "${module.rds.master_user_secret_arn}:username::"
-    DATABASE_PASSWORD = "${module.rds.master_user_secret_arn}:password::"
+    SECRET_KEY    = module.secrets.django_secret_key_arn
+    EMAIL_URL     = module.secrets.email_url_arn
+    METRICS_TOKEN = module.secrets.metrics_token_arn
   }
 }
 
@@ -240,13 +276,14 @@ resource "aws_ssm_parameter" "deploy_config" {
     service                   = module.ecs.service_name
     app_task_family           = module.ecs.app_task_family
     manage_task_family        = module.ecs.manage_task_family
-    app_log_group             = module.monitoring.app_log_group_name
+    db_bootstrap_task_family  = module.ecs.db_bootstrap_task_family
+    app_log_group             = module.logs.app_log_group_name
     private_subnet_ids        = module.network.private_subnet_ids
-    task_security_group_id    = module.alb.tasks_security_group_id
+    task_security_group_id    = module.network.tasks_security_group_id
     cloudfront_distribution   = module.static.distribution_id
-    grafana_workspace_id      = module.monitoring.grafana_workspace_id
-    grafana_endpoint          = module.monitoring.grafana_endpoint
-    grafana_service_account   = module.monitoring.grafana_service_account_id
-    prometheus_query_endpoint = module.monitoring.prometheus_endpoint
+    grafana_workspace_id      = module.metrics.grafana_workspace_id
+    grafana_endpoint          = module.metrics.grafana_endpoint
+    grafana_service_account   = module.metrics.grafana_service_account_id
+    prometheus_query_endpoint = module.metrics.prometheus_endpoint
   })
 }

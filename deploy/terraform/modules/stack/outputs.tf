@@ -34,8 +34,13 @@ output "secret_names" {
 }
 
 output "database_secret_arn" {
-  description = "RDS-managed master user secret."
+  description = "RDS-managed master user secret, read only by the db-bootstrap task."
   value       = module.rds.master_user_secret_arn
+}
+
+output "db_bootstrap_task_family" {
+  description = "One-off task that creates the database roles (docs/deploy.md); an administrator runs it."
+  value       = module.ecs.db_bootstrap_task_family
 }
 
 output "cluster_name" {
@@ -55,12 +60,12 @@ output "private_subnet_ids" {
 
 output "task_security_group_id" {
   description = "Security group for one-off tasks."
-  value       = module.alb.tasks_security_group_id
+  value       = module.network.tasks_security_group_id
 }
 
 output "grafana_endpoint" {
   description = "Managed Grafana URL (empty when disabled)."
-  value       = module.monitoring.grafana_endpoint
+  value       = module.metrics.grafana_endpoint
 }
 
 output "alarm_topic_arn" {

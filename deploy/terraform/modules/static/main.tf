@@ -4,10 +4,9 @@ data "aws_partition" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
-  root_arn   = "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:root"
 
-  # Plain values only: the buckets must not depend on the KMS keys, because
-  # the static key's policy depends on the distribution, which depends on the bucket.
+  # Plain values only: for_each must not depend on the KMS keys, because the static key's policy
+  # depends on the distribution, which depends on the bucket.
   buckets = {
     static = {
       name            = "${var.name}-static-${local.account_id}"
@@ -22,8 +21,15 @@ locals {
   }
 
   bucket_kms_keys = {
-    static = aws_kms_key.static.arn
-    media  = aws_kms_key.media.arn
+    static = module.static_key.arn
+    media  = module.media_key.arn
+  }
+
+  # CloudFront reads the static files through its origin access control; nobody reads receipts
+  # but the app.
+  bucket_policy_documents = {
+    static = [data.aws_iam_policy_document.cloudfront_reads_static.json]
+    media  = []
   }
 }
 
@@ -31,209 +37,72 @@ locals {
 # KMS: one key per bucket; only the static key lets CloudFront decrypt.
 # ---------------------------------------------------------------------------
 
-resource "aws_kms_key" "static" {
-  description             = "${var.name} static files bucket"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
+module "static_key" {
+  source = "../kms"
 
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = local.root_arn }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudFrontOriginAccessControl"
-        Effect    = "Allow"
-        Principal = { Service = "cloudfront.amazonaws.com" }
-        Action    = ["kms:Decrypt"]
-        Resource  = "*"
-        Condition = {
-          StringEquals = { "aws:SourceArn" = aws_cloudfront_distribution.static.arn }
-        }
-      },
-    ]
-  })
+  alias       = "${var.name}-static"
+  description = "${var.name} static files bucket"
+  service_grants = [
+    {
+      sid      = "CloudFrontOriginAccessControl"
+      services = ["cloudfront.amazonaws.com"]
+      actions  = ["kms:Decrypt"]
+      condition = {
+        test     = "StringEquals"
+        variable = "aws:SourceArn"
+        values   = [aws_cloudfront_distribution.static.arn]
+      }
+    },
+  ]
 
   tags = var.tags
 }
 
-resource "aws_kms_alias" "static" {
-  name          = "alias/${var.name}-static"
-  target_key_id = aws_kms_key.static.key_id
-}
+module "media_key" {
+  source = "../kms"
 
-resource "aws_kms_key" "media" {
-  description             = "${var.name} uploaded receipts bucket"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = local.root_arn }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-    ]
-  })
+  alias       = "${var.name}-media"
+  description = "${var.name} uploaded receipts bucket"
 
   tags = var.tags
-}
-
-resource "aws_kms_alias" "media" {
-  name          = "alias/${var.name}-media"
-  target_key_id = aws_kms_key.media.key_id
 }
 
 # ---------------------------------------------------------------------------
 # Buckets
 # ---------------------------------------------------------------------------
 
-resource "aws_s3_bucket" "this" {
-  # checkov:skip=CKV_AWS_144:Cross-region replication is out of scope: static files are rebuilt from the image, receipts are protected by versioning; add replication when a DR region is defined.
-  # checkov:skip=CKV2_AWS_62:No consumer for S3 event notifications.
-  for_each = local.buckets
-
-  bucket        = each.value.name
-  force_destroy = var.force_destroy
-
-  tags = merge(var.tags, { Purpose = each.key })
-}
-
-resource "aws_s3_bucket_ownership_controls" "this" {
-  for_each = aws_s3_bucket.this
-
-  bucket = each.value.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "this" {
-  for_each = aws_s3_bucket.this
-
-  bucket = each.value.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "this" {
-  for_each = aws_s3_bucket.this
-
-  bucket = each.value.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  for_each = aws_s3_bucket.this
-
-  bucket = each.value.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = local.bucket_kms_keys[each.key]
-    }
-    bucket_key_enabled = true
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "this" {
-  for_each = aws_s3_bucket.this
-
-  bucket = each.value.id
-
-  rule {
-    id     = "expire-old-versions"
-    status = "Enabled"
-
-    filter {}
-
-    noncurrent_version_expiration {
-      noncurrent_days = local.buckets[each.key].noncurrent_days
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.this]
-}
-
-resource "aws_s3_bucket_logging" "this" {
-  for_each = aws_s3_bucket.this
-
-  bucket        = each.value.id
-  target_bucket = var.logs_bucket_name
-  target_prefix = "s3/${each.value.id}/"
-}
-
-data "aws_iam_policy_document" "bucket" {
-  for_each = aws_s3_bucket.this
-
+data "aws_iam_policy_document" "cloudfront_reads_static" {
   statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [each.value.arn, "${each.value.arn}/*"]
+    sid     = "CloudFrontReadStatic"
+    actions = ["s3:GetObject"]
+    # The files collectstatic uploads, and only through this distribution.
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::${local.buckets.static.name}/static/*"]
 
     principals {
-      type        = "*"
-      identifiers = ["*"]
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
     }
 
     condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = each.key == "static" ? [1] : []
-
-    content {
-      sid       = "CloudFrontReadStatic"
-      actions   = ["s3:GetObject"]
-      resources = ["${each.value.arn}/*"]
-
-      principals {
-        type        = "Service"
-        identifiers = ["cloudfront.amazonaws.com"]
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "aws:SourceArn"
-        values   = [aws_cloudfront_distribution.static.arn]
-      }
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudfront_distribution.static.arn]
     }
   }
 }
 
-resource "aws_s3_bucket_policy" "this" {
-  for_each = aws_s3_bucket.this
+module "bucket" {
+  source   = "../private_bucket"
+  for_each = local.buckets
 
-  bucket = each.value.id
-  policy = data.aws_iam_policy_document.bucket[each.key].json
+  bucket                  = each.value.name
+  force_destroy           = var.force_destroy
+  kms_key_arn             = local.bucket_kms_keys[each.key]
+  noncurrent_version_days = each.value.noncurrent_days
+  access_logs             = { bucket = var.logs_bucket_name, prefix = "s3/" }
+  policy_documents        = local.bucket_policy_documents[each.key]
 
-  depends_on = [aws_s3_bucket_public_access_block.this]
+  tags = merge(var.tags, { Purpose = each.key })
 }
 
 # ---------------------------------------------------------------------------
@@ -318,7 +187,7 @@ resource "aws_cloudfront_distribution" "static" {
 
   origin {
     origin_id                = "static-bucket"
-    domain_name              = aws_s3_bucket.this["static"].bucket_regional_domain_name
+    domain_name              = module.bucket["static"].regional_domain_name
     origin_access_control_id = aws_cloudfront_origin_access_control.static.id
   }
 

@@ -1,31 +1,31 @@
 output "static_bucket_name" {
   description = "Static files bucket (AWS_STATIC_BUCKET_NAME)."
-  value       = aws_s3_bucket.this["static"].id
+  value       = module.bucket["static"].id
 }
 
 output "static_bucket_arn" {
   description = "ARN of the static files bucket."
-  value       = aws_s3_bucket.this["static"].arn
+  value       = module.bucket["static"].arn
 }
 
 output "media_bucket_name" {
   description = "Receipts bucket (AWS_STORAGE_BUCKET_NAME)."
-  value       = aws_s3_bucket.this["media"].id
+  value       = module.bucket["media"].id
 }
 
 output "media_bucket_arn" {
   description = "ARN of the receipts bucket."
-  value       = aws_s3_bucket.this["media"].arn
+  value       = module.bucket["media"].arn
 }
 
 output "static_kms_key_arn" {
   description = "KMS key of the static bucket."
-  value       = aws_kms_key.static.arn
+  value       = module.static_key.arn
 }
 
 output "media_kms_key_arn" {
   description = "KMS key of the receipts bucket."
-  value       = aws_kms_key.media.arn
+  value       = module.media_key.arn
 }
 
 output "distribution_id" {
