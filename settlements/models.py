@@ -406,7 +406,7 @@ class Payment(LedgerRow):
                 models.F("date").desc(),
                 models.F("id").desc(),
                 condition=Q(deleted_at__isnull=True),
-                name="settlements_payment_live_by_date",
+                name="settlements_payment_live_date",
             ),
         ]
 

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 models.OrderBy(models.F("date"), descending=True),
                 models.OrderBy(models.F("id"), descending=True),
                 condition=models.Q(("deleted_at__isnull", True)),
-                name="settlements_payment_live_by_date",
+                name="settlements_payment_live_date",
             ),
         ),
         migrations.RunPython(fold_existing, migrations.RunPython.noop),
