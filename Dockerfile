@@ -40,12 +40,13 @@ COPY --from=builder /opt/venv /opt/venv
 COPY . /app
 
 # Production settings refuse to load without these; the dummies exist only in this RUN line, so
-# they are neither in the image's environment nor usable by a container. No metric files here.
+# they are neither in the image's environment nor usable by a container. No metric files here:
+# an empty PROMETHEUS_MULTIPROC_DIR would make prometheus_client write them into /app, so the
+# variable is unset for this command.
 RUN SECRET_KEY=build-only-collectstatic-not-a-secret-0123456789abcdefghij \
     ALLOWED_HOSTS=build.invalid \
     CSRF_TRUSTED_ORIGINS=https://build.invalid \
-    PROMETHEUS_MULTIPROC_DIR='' \
-    python manage.py collectstatic --noinput \
+    env -u PROMETHEUS_MULTIPROC_DIR python manage.py collectstatic --noinput \
     && mkdir -p /tmp/prometheus \
     && chown splitclone:splitclone /tmp/prometheus
 
