@@ -5,7 +5,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from imports.formats._bills import NameSplitter, apportion, csv_rows, decode, load_json, number
+from imports.formats._bills import (
+    NameSplitter,
+    apportion,
+    csv_rows,
+    decode,
+    iso_date,
+    load_json,
+    number,
+)
 from imports.parsed import ImportRefused
 
 # Derandomized and without an example database: the same examples on every run and machine.
@@ -130,3 +138,19 @@ def test_numbers_far_out_of_range_are_refused():
         number("1e999999999", "line 3", "amount")
 
     assert str(refused.value) == "line 3: the amount “1e999999999” is out of range."
+
+
+def test_a_field_beyond_the_csv_limit_is_refused_naming_its_line():
+    text = 'a,b\n"' + "x" * 200_000 + '",c\n'
+
+    with pytest.raises(ImportRefused) as refused:
+        list(csv_rows(text))
+
+    assert str(refused.value) == "line 2: field larger than field limit (131072)."
+
+
+def test_a_day_that_does_not_exist_is_refused():
+    with pytest.raises(ImportRefused) as refused:
+        iso_date("2024-02-30", "line 4")
+
+    assert str(refused.value) == "line 4: the date “2024-02-30” is not a date like 2024-07-31."

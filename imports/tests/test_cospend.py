@@ -367,3 +367,41 @@ def test_any_export_balances_to_zero_and_to_cospends_arithmetic(generated):
         b["what"] for b in kept if b["category"] != -11
     ]
     assert [e.notes for e in group.expenses] == [b["comment"] for b in kept if b["category"] != -11]
+
+
+def test_a_bills_section_without_a_date_column_reads_the_utc_day_of_the_timestamp():
+    data = project(bill()).replace(b"date,timestamp", b"timestamp").replace(b"2024-01-01,", b"")
+
+    group = cospend.parse(data.replace(b"1704067200", b"1704149999"))
+
+    # 2024-01-01 22:59:59 UTC, whatever the server's time zone.
+    assert group.expenses[0].date == datetime.date(2024, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            project(bill())
+            .replace(b"date,timestamp", b"timestamp")
+            .replace(b"2024-01-01,1704067200", b"yesterday"),
+            "line 6: the timestamp “yesterday” is not a time.",
+        ),
+        (
+            project(bill()).replace(b",date,timestamp,", b",day,stamp,"),
+            "line 5: “what,amount,day,stamp,payer_name,payer_weight,payer_active,owers,repeat,"
+            "repeatfreq,repeatallactive,repeatuntil,categoryid,paymentmode,paymentmodeid,comment,"
+            "deleted” is not the header of a Cospend section; this is not a Cospend project "
+            "export.",
+        ),
+        (
+            project(bill(), extra='\ncategoryname,categoryid,icon,color\n"Food",x,"",""\n'),
+            "line 9: the category id “x” is not a number.",
+        ),
+    ],
+)
+def test_sections_that_make_no_sense_are_refused(data, message):
+    with pytest.raises(ImportRefused) as refused:
+        cospend.parse(data)
+
+    assert str(refused.value) == message

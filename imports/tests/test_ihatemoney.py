@@ -247,6 +247,8 @@ def test_bad_files_are_refused_naming_the_entry_and_the_reason(name, message):
         ({"owers": []}, "bill 1: nobody owes a share of it."),
         ({"owers": "Ann"}, "bill 1: “owers” is not a list of names."),
         ({"amount": None}, "bill 1: the amount is not a number."),
+        ({"what": 5}, "bill 1: “what” is not text."),
+        ({"owers": ["Ann", ""]}, "bill 1: one of the owers has no name."),
         ({"currency": "ZZZ"}, "bill 1: the currency “ZZZ” is not one this app knows."),
         ({"payer_weight": 0.0, "owers": ["Ann"]}, "bill 1: the owers' shares add up to 0."),
     ],
@@ -265,6 +267,40 @@ def test_bills_that_make_no_sense_are_refused(bill, message):
 
     with pytest.raises(ImportRefused) as refused:
         ihatemoney.parse(json.dumps([base | bill]).encode())
+
+    assert str(refused.value) == message
+
+
+def test_blank_lines_in_a_csv_are_passed_over():
+    data = read("bills-6x.csv").replace(b"\r\nRent", b"\r\n\r\nRent")
+
+    assert ihatemoney.parse(data).expenses[1].source == "line 4"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"[1]", "bill 1 is not a bill: it has no fields."),
+        (
+            json.dumps(
+                [
+                    {
+                        key: 5
+                        for key in ("what", "amount", "date", "payer_name", "payer_weight", "owers")
+                    }
+                ]
+            ).encode(),
+            "bill 1: “owers” is not a list of names.",
+        ),
+        (
+            b"what,amount,date,payer_name,payer_weight,owers\r\nTea,3.0,2024-01-01,Ann\r\n",
+            "line 2: 4 fields where the header has 6; is the line cut off?",
+        ),
+    ],
+)
+def test_files_that_are_no_list_of_bills_are_refused(data, message):
+    with pytest.raises(ImportRefused) as refused:
+        ihatemoney.parse(data)
 
     assert str(refused.value) == message
 

@@ -233,6 +233,12 @@ def tiny_group(**expense):
             "expense 1 (“Boat”): “Ann” is listed twice among the owers.",
         ),
         ({"paidFor": []}, "expense 1 (“Boat”): nobody owes a share of it."),
+        ({"paidFor": {"a": 1}}, "expense 1 (“Boat”): “paidFor” is not a list of participants."),
+        (
+            {"amount": None},
+            "expense 1 (“Boat”): the amount “null” is not a whole number of minor units "
+            "(Spliit stores 12.50 as 1250).",
+        ),
         (
             {"amount": True},
             "expense 1 (“Boat”): the amount “true” is not a whole number of minor units "
@@ -245,6 +251,53 @@ def tiny_group(**expense):
 def test_expenses_that_make_no_sense_are_refused(expense, message):
     with pytest.raises(ImportRefused) as refused:
         spliit.parse(tiny_group(**expense))
+
+    assert str(refused.value) == message
+
+
+def test_amounts_that_miss_the_total_are_applied_in_proportion_with_a_notice():
+    paid_for = [{"participantId": "a", "shares": 300}, {"participantId": "b", "shares": 100}]
+
+    group = spliit.parse(tiny_group(splitMode="BY_AMOUNT", paidFor=paid_for))
+
+    assert group.expenses[0].owed == {"Ann": 750, "Ben": 250}
+    assert group.notices == [
+        "The amounts of these expenses' shares do not add up to the expense; they were applied "
+        "in proportion, as Spliit does: expense 1 (“Boat”)."
+    ]
+
+
+def test_a_name_used_three_times_is_numbered_past_the_numbers_taken():
+    group = json.loads(tiny_group())
+    group["participants"] += [{"id": "c", "name": "Ann (2)"}, {"id": "d", "name": "Ann"}]
+
+    assert spliit.parse(json.dumps(group).encode()).people == ["Ann", "Ben", "Ann (2)", "Ann (3)"]
+
+
+def test_a_date_without_a_time_is_that_day():
+    group = spliit.parse(tiny_group(expenseDate="2024-03-01"))
+
+    assert group.expenses[0].date == datetime.date(2024, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"expenses": [1]}, "expense 1 is not an expense: it has no fields."),
+        ({"participants": [[]]}, "participant 1 is not a participant: it has no fields."),
+        ({"participants": [{"name": "Ann"}]}, "participant 1 has no id."),
+        ({"participants": [{"id": "a", "name": ""}]}, "participant 1 has no name."),
+        (
+            {"participants": [{"id": "a", "name": "Ann"}, {"id": "a", "name": "Ben"}]},
+            "participant 2: the id “a” belongs to another participant too.",
+        ),
+    ],
+)
+def test_groups_that_make_no_sense_are_refused(change, message):
+    group = json.loads(tiny_group()) | change
+
+    with pytest.raises(ImportRefused) as refused:
+        spliit.parse(json.dumps(group).encode())
 
     assert str(refused.value) == message
 
@@ -398,3 +451,13 @@ def test_any_export_balances_to_zero_and_to_spliits_own_balances(group):
     assert [e.description for e in parsed.expenses] == [
         e["title"] for e in group["expenses"] if e["amount"] and not e["isReimbursement"]
     ]
+
+
+def test_an_expense_without_a_title_is_refused_by_its_number():
+    group = json.loads(tiny_group())
+    del group["expenses"][0]["title"]
+
+    with pytest.raises(ImportRefused) as refused:
+        spliit.parse(json.dumps(group).encode())
+
+    assert str(refused.value) == "expense 1 has no title."
