@@ -461,3 +461,13 @@ def test_an_expense_without_a_title_is_refused_by_its_number():
         spliit.parse(json.dumps(group).encode())
 
     assert str(refused.value) == "expense 1 has no title."
+
+
+def test_leftover_units_follow_javascripts_order_of_participant_ids():
+    group = json.loads(tiny_group(amount=1, id=None, paidById="～"))
+    # JavaScript compares UTF-16 code units: "😀" (D83D DE00) sorts before "～" (FF5E),
+    # although its code point is the larger.
+    group["participants"] = [{"id": "～", "name": "Ann"}, {"id": "😀", "name": "Ben"}]
+    group["expenses"][0]["paidFor"] = [{"participantId": "～"}, {"participantId": "😀"}]
+
+    assert spliit.parse(json.dumps(group).encode()).expenses[0].owed == {"Ben": 1}
