@@ -405,3 +405,18 @@ def test_sections_that_make_no_sense_are_refused(data, message):
         cospend.parse(data)
 
     assert str(refused.value) == message
+
+
+def test_a_reimbursement_books_no_payment_from_the_payer_to_themselves():
+    group = cospend.parse(
+        project(bill(category="-11", owers='"Ann,Ben"'), bill(category="-11", owers='"Ann"'))
+    )
+
+    # Ann paid 3.00 back to Ann and Ben: only Ben's 1.50 moved.
+    assert group.payments == [
+        ParsedPayment("Ann", "Ben", 150, datetime.date(2024, 1, 1), note="Tea", source="line 6")
+    ]
+    assert group.balances() == {"Ann": 150, "Ben": -150}
+    assert group.notices[-1] == (
+        "Reimbursements from someone to themselves change no balance and were left out: line 7."
+    )
