@@ -45,7 +45,7 @@ from imports.formats._bills import (
 from imports.parsed import ImportRefused, ParsedGroup
 from splitclone.money import CURRENCIES
 
-FORMAT = "cospend"
+_FORMAT = "cospend"
 
 _MEMBER_DECLARATION = "deleteMeIfYouWant"
 _REIMBURSEMENT = -11
@@ -147,7 +147,7 @@ def parse(data: bytes) -> ParsedGroup:
             "These bills name a category the file does not list, and were imported without a "
             f"category: {listing(unknown_categories)}."
         )
-    return builder.group(format=FORMAT, currency=currency, fraction_note=_FRACTION_NOTE)
+    return builder.group(format=_FORMAT, currency=currency, fraction_note=_FRACTION_NOTE)
 
 
 def _sections(text: str) -> dict[str, list[tuple[str, dict[str, str]]]]:

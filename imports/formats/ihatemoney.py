@@ -39,7 +39,7 @@ from imports.formats._bills import (
 from imports.parsed import ImportRefused, ParsedGroup
 from splitclone.money import CURRENCIES
 
-FORMAT = "ihatemoney"
+_FORMAT = "ihatemoney"
 
 _REQUIRED = ("what", "amount", "date", "payer_name", "payer_weight", "owers")
 _OPTIONAL = ("bill_type", "currency")
@@ -107,7 +107,7 @@ def parse(data: bytes) -> ParsedGroup:
                 reimbursement=row.reimbursement,
             )
         )
-    return builder.group(format=FORMAT, currency=currency, fraction_note=_FRACTION_NOTE)
+    return builder.group(format=_FORMAT, currency=currency, fraction_note=_FRACTION_NOTE)
 
 
 def _is_header(fields: list[str]) -> bool:

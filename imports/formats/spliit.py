@@ -38,7 +38,7 @@ from imports.formats._bills import (
 from imports.parsed import ImportRefused, ParsedGroup
 from splitclone.money import CURRENCIES
 
-FORMAT = "spliit"
+_FORMAT = "spliit"
 
 _SPLIT_MODES = ("EVENLY", "BY_SHARES", "BY_PERCENTAGE", "BY_AMOUNT")
 # Spliit's category 0, which every expense has unless someone picks another.
@@ -101,7 +101,7 @@ def parse(data: bytes) -> ParsedGroup:
         )
     name = group.get("name")
     return builder.group(
-        format=FORMAT,
+        format=_FORMAT,
         currency=currency,
         name=name if isinstance(name, str) else "",
         fraction_note=_FRACTION_NOTE_NO_IDS if without_id else _FRACTION_NOTE_SPLIIT,
