@@ -315,3 +315,17 @@ def test_a_new_group_for_a_file_without_currency_offers_two_decimal_currencies(i
     assert "EUR" in codes
     assert "JPY" not in codes
     assert "BHD" not in codes
+
+
+def test_a_new_group_import_needs_an_account(client):
+    response = client.get(START)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('account_login')}?next={START}"
+
+
+def test_other_methods_are_refused(client, importer):
+    client.force_login(importer)
+
+    assert client.put(START).status_code == 405
+    assert client.patch(START).status_code == 405
