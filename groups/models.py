@@ -609,6 +609,7 @@ class ActivityVerb(models.TextChoices):
     PAYMENT_RECORDED = "payment_recorded", "recorded a payment"
     PAYMENT_DELETED = "payment_deleted", "deleted a payment"
     PAYMENT_RESTORED = "payment_restored", "restored a payment"
+    ENTRIES_IMPORTED = "entries_imported", "imported expenses and payments"
 
 
 # The lines that change someone's money in the group: every change to the books writes one
@@ -622,6 +623,7 @@ MONEY_VERBS = {
     ActivityVerb.PAYMENT_RECORDED,
     ActivityVerb.PAYMENT_DELETED,
     ActivityVerb.PAYMENT_RESTORED,
+    ActivityVerb.ENTRIES_IMPORTED,
 }
 
 

@@ -4,8 +4,10 @@ Every format's parser (`imports.formats.<name>.parse(data: bytes) -> ParsedGroup
 shape, or raises `ImportRefused` with a message that names the line or entry and the reason. The
 preview and the import (through the ledger) work on this shape only, whatever the format.
 
-Money is integer minor units of `ParsedGroup.currency`. People are named exactly as in the file;
-the preview maps each name to a member (existing, a new guest, or the importing user).
+Money is integer minor units of `ParsedGroup.currency`; a file that names no currency leaves it
+empty and gives hundredths (the person importing picks a currency with two decimals). People are
+named exactly as in the file; the preview maps each name to a member (existing, a new guest, or
+the importing user).
 """
 
 import datetime

@@ -51,6 +51,8 @@ ANSWERS = {
     "groups:leave": {"GET": 200, "POST": {"owner": 422, "admin": 302, "member": 422}},
     "groups:undo_claim": {"GET": 200, "POST": 422},
     "settlements:restore": {"POST": 302},
+    # An empty POST is an upload without a file.
+    "imports:into": {"GET": 200, "POST": 422},
 }
 
 # Owners and admins only: a plain member gets 403.
@@ -67,6 +69,7 @@ MANAGER_ONLY = {
     "groups:invite_email",
     "groups:invite_revoke",
     "groups:invite_qr",
+    "imports:into",
 }
 
 # Owners only: admins and plain members get 403. None yet: what only an owner may do (make or

@@ -15,6 +15,7 @@ from expenses.splitting import SplitKind, split_equal
 from groups.models import Group, Member, Role
 from ledger import books
 from ledger.effects import combine, expense_effect
+from splitclone.bulk import insert_rows
 from splitclone.text import search_key
 
 DEMO_EMAIL = "demo@splitclone.test"
@@ -60,18 +61,6 @@ SHOWCASE = [
     ),
 ]
 FRIEND_EMAIL = "sam@splitclone.test"
-
-
-def insert_rows(model, columns, rows):
-    """Inserts plain tuples with one executemany.
-
-    Hundreds of thousands of rows: building model instances for them costs several times more
-    than the database insert itself.
-    """
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 EXPENSE_COLUMNS = [

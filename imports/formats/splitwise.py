@@ -1,0 +1,498 @@
+"""Splitwise's "Export as spreadsheet" CSV (pure: no Django imports).
+
+The file has one column per member, and each entry's value in it is what that member paid
+minus their share. It never says who paid or how an expense was split, so both are rebuilt
+from these values, which are taken as the truth: each member's balance is the sum of their
+column, to the cent, and must equal the "Total balance" line(s) the file ends with.
+
+How an entry is rebuilt from its values (positive: the member is owed by the others):
+- A payment (category "Payment", in Splitwise's languages) with one positive and one
+  negative value: the positive member paid the negative one.
+- An expense with one positive value: that member paid the whole cost; each negative member's
+  share is their value, and the payer's own share is what is left of the cost.
+- An expense with several positive values: each of them paid their value and each negative
+  member owes theirs. The file cannot say how the payers' own shares divided the rest of the
+  cost, so the expense is booked for what moved between people, with a notice.
+- All values zero: someone paid only for themselves; nothing moves and the payer cannot be
+  known, so the entry is left out, with a notice.
+
+What is refused, naming the line: a header that is not Splitwise's, a member column without a
+name, a line with more or fewer values than the header, a date or amount that cannot be read
+exactly, entries in several currencies (the file carries no rates), values that do not add up
+to 0 by more than one minor unit, a "Total balance" line that disagrees with the columns, and a
+file without one (it was cut short). Values that add up to one minor unit off 0 are repaired,
+with a notice: the largest value on the side that is over loses the unit.
+"""
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+from collections import Counter
+
+from imports.parsed import ImportRefused, ParsedExpense, ParsedGroup, ParsedPayment
+from splitclone.money import CURRENCIES, format_amount
+
+FORMAT = "splitwise"
+FIXED_COLUMNS = 5
+
+# The first five header cells in the languages Splitwise writes them in: English, Spanish,
+# French, German, Indonesian, Italian, Japanese, Dutch, Polish, Portuguese, Swedish and Thai.
+HEADER_LABELS = (
+    {"date", "fecha", "datum", "tanggal", "data", "日付", "วันที่"},
+    {
+        "description",
+        "descripción",
+        "beschreibung",
+        "keterangan",
+        "descrizione",
+        "概要",
+        "omschrijving",
+        "opis",
+        "descrição",
+        "beskrivning",
+        "คำอธิบาย",
+    },
+    {
+        "category",
+        "categoría",
+        "catégorie",
+        "kategorie",
+        "kategori",
+        "categorie",
+        "categoria",
+        "カテゴリ",
+        "kategoria",
+        "หมวดหมู่",
+    },
+    {
+        "cost",
+        "coste",
+        "coût",
+        "kosten",
+        "biaya",
+        "costo",
+        "費用",
+        "koszt",
+        "custo",
+        "kostnad",
+        "ราคา",
+    },
+    {
+        "currency",
+        "moneda",
+        "devise",
+        "währung",
+        "mata uang",
+        "valuta",
+        "通貨",
+        "waluta",
+        "moeda",
+        "สกุลเงิน",
+    },
+)
+# The category of a payment between members. Only the English and German labels are seen in
+# real exports; the others are Splitwise's translations of the word. A label missed here only
+# makes a payment come in as an expense one person paid for another: the balances are the same.
+PAYMENT_CATEGORIES = {
+    "payment",
+    "zahlung",
+    "pago",
+    "paiement",
+    "pagamento",
+    "betaling",
+    "płatność",
+    "betalning",
+    "pembayaran",
+    "支払い",
+    "การชำระเงิน",
+}
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+AMOUNT = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")
+# Lines named in one notice about lines left out, before "and N more".
+LISTED_LINES = 10
+
+INTRODUCTION = (
+    "Splitwise's file gives, for each entry, how much it changed each person's balance, not "
+    "who paid or how it was split. Payers and shares are rebuilt from those changes, which keeps "
+    "every balance as the file states it; where one person paid, the expense keeps its full "
+    "cost and that person's own share."
+)
+
+
+def label(cell):
+    return unicodedata.normalize("NFC", cell).strip().casefold()
+
+
+def is_header(cells):
+    """Whether a CSV line is the header of a Splitwise export, in any of its languages."""
+    return len(cells) > FIXED_COLUMNS and all(
+        label(cell) in labels for cell, labels in zip(cells, HEADER_LABELS, strict=False)
+    )
+
+
+def decode(data):
+    """The file's text, without a byte-order mark; refused if it is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportRefused(
+            f"Line {line} is not UTF-8 text. Splitwise writes UTF-8: export the file again "
+            "rather than saving it from a spreadsheet in another encoding."
+        ) from None
+
+
+def lines(text):
+    """(line number, cells) for every line with something in it; blank separators left out.
+
+    A separator is an empty line or a line of empty fields (",,,,"): exports have both. The
+    number is the line a record starts on, which a quoted field with line breaks spans past.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise ImportRefused(
+            f"Line {start} cannot be read as CSV ({error}); the file may be cut short."
+        ) from None
+
+
+def to_minor(text, exponent):
+    """Minor units of an amount written like 12.50 (no separators, no sign but "-"), or None.
+
+    Digits past the currency's decimals are accepted only when they are zeros (JPY "1500.00").
+    """
+    match = AMOUNT.fullmatch(text)
+    if match is None:
+        return None
+    sign, whole, fraction = match.groups()
+    fraction = fraction or ""
+    if fraction[exponent:].strip("0"):
+        return None
+    value = int(whole) * 10**exponent + int(fraction[:exponent].ljust(exponent, "0") or "0")
+    return -value if sign else value
+
+
+class Entry:
+    """One entry line, as read before the currency of the file is known."""
+
+    __slots__ = ("category", "cost", "currency", "date", "description", "line", "values")
+
+    def __init__(self, line, cells):
+        self.line = line
+        self.date, self.description, self.category, self.cost, self.currency = cells[:5]
+        self.values = cells[FIXED_COLUMNS:]
+
+
+def parse(data: bytes) -> ParsedGroup:
+    records = lines(decode(data))
+    try:
+        header_line, header = next(records)
+    except StopIteration:
+        raise ImportRefused("The file is empty.") from None
+    if not is_header(header):
+        raise ImportRefused(
+            "This is not a Splitwise export: its first line should start with "
+            "Date,Description,Category,Cost,Currency (in any of Splitwise's languages), "
+            "followed by one column per person."
+        )
+    people = read_people(header_line, header)
+    entries, totals = [], []
+    for line, cells in records:
+        if len(cells) != len(header):
+            raise ImportRefused(
+                f"Line {line} has {len(cells)} values but the header has {len(header)} "
+                "columns; the file may be cut short or edited."
+            )
+        # The "Total balance" lines leave Category and Cost blank; every entry has both.
+        if not cells[2].strip() and not cells[3].strip():
+            totals.append((line, cells))
+        else:
+            entries.append(Entry(line, cells))
+    if not totals:
+        raise ImportRefused(
+            "The file ends without Splitwise's “Total balance” line, so it may be cut short. "
+            "Export it again from Splitwise."
+        )
+    currency = file_currency(entries, totals)
+    exponent = CURRENCIES[currency].exponent
+    group = ParsedGroup(format=FORMAT, currency=currency, people=people)
+    findings = Findings(currency)
+    column_sums = dict.fromkeys(people, 0)
+    for entry in entries:
+        values = read_values(entry, people, exponent, currency)
+        for name, value in values.items():
+            column_sums[name] += value
+        values = balance_row(entry, values, currency, findings)
+        nonzero = {name: value for name, value in values.items() if value}
+        if nonzero:
+            rebuild(entry, nonzero, group, findings)
+        else:
+            findings.left_out.append(entry)
+    group.stated_balances = check_totals(totals, column_sums, people, exponent, currency)
+    group.notices = [INTRODUCTION, *findings.notices()]
+    return group
+
+
+def read_people(line, header):
+    people = header[FIXED_COLUMNS:]
+    for column, name in enumerate(people, start=FIXED_COLUMNS + 1):
+        if not name.strip():
+            raise ImportRefused(f"Line {line}, column {column}: a person's column has no name.")
+    repeated = [name for name, count in Counter(people).items() if count > 1]
+    if repeated:
+        raise ImportRefused(
+            f"Line {line}: two columns are named “{repeated[0]}”, so their entries cannot be "
+            "told apart."
+        )
+    return people
+
+
+def file_currency(entries, totals):
+    """The one currency of the entries (or of the totals, for a file without entries)."""
+    counts = Counter(entry.currency.strip() for entry in entries)
+    if not counts:
+        counts = Counter(cells[4].strip() for _, cells in totals)
+    for code in counts:
+        if code not in CURRENCIES:
+            line = next(
+                (entry.line for entry in entries if entry.currency.strip() == code),
+                next((line for line, cells in totals if cells[4].strip() == code), None),
+            )
+            raise ImportRefused(f"Line {line}: “{code}” is not a currency code we know.")
+    if len(counts) > 1:
+        listed = ", ".join(f"{code} ({count})" for code, count in sorted(counts.items()))
+        raise ImportRefused(
+            f"The file has entries in several currencies: {listed}. It carries no exchange "
+            "rates, so its balances cannot be kept in one currency. In Splitwise, convert the "
+            "group to one currency, then export it again."
+        )
+    (currency,) = counts
+    return currency
+
+
+def amount_error(line, what, text, currency):
+    example = format_amount(123450, currency, with_code=False, grouping=False)
+    return ImportRefused(
+        f"Line {line}: {what} is “{text}”, which is not an amount written like {example}."
+    )
+
+
+def read_values(entry, people, exponent, currency):
+    """Each person's value on the line; the entry's date and cost are read in place."""
+    if not DATE.fullmatch(entry.date):
+        raise ImportRefused(f"Line {entry.line}: “{entry.date}” is not a date like 2024-03-31.")
+    try:
+        entry.date = datetime.date.fromisoformat(entry.date)
+    except ValueError:
+        raise ImportRefused(f"Line {entry.line}: “{entry.date}” is not a date.") from None
+    cost = to_minor(entry.cost.strip(), exponent)
+    if cost is None or cost < 0:
+        raise amount_error(entry.line, "the cost", entry.cost, currency)
+    entry.cost = cost
+    values = {}
+    for name, text in zip(people, entry.values, strict=True):
+        value = to_minor(text.strip(), exponent)
+        if value is None:
+            raise amount_error(entry.line, f"{name}'s value", text, currency)
+        values[name] = value
+    return values
+
+
+def balance_row(entry, values, currency, findings):
+    """The values, repaired if they add up to one minor unit off 0; refused if further off."""
+    total = sum(values.values())
+    if total == 0:
+        return values
+    if abs(total) > 1:
+        raise ImportRefused(
+            f"Line {entry.line} (“{entry.description}”): the people's values add up to "
+            f"{format_amount(total, currency)} instead of 0, so the line does not say who owes "
+            "whom."
+        )
+    # The largest value on the side that is one unit over gives it up: the smallest change
+    # relative to what that person paid or owes.
+    side = [name for name, value in values.items() if value * total > 0]
+    name = max(side, key=lambda each: abs(values[each]))
+    repaired = dict(values)
+    repaired[name] -= total
+    findings.repaired.append((entry, name, values[name], repaired[name]))
+    return repaired
+
+
+def rebuild(entry, values, group, findings):
+    positive = {name: value for name, value in values.items() if value > 0}
+    negative = {name: -value for name, value in values.items() if value < 0}
+    moved = sum(positive.values())
+    source = f"line {entry.line}"
+    if label(entry.category) in PAYMENT_CATEGORIES:
+        if len(positive) == 1 and len(negative) == 1:
+            (sender,), (receiver,) = positive, negative
+            group.payments.append(
+                ParsedPayment(
+                    sender=sender,
+                    receiver=receiver,
+                    amount=moved,
+                    date=entry.date,
+                    note=entry.description,
+                    source=source,
+                )
+            )
+            return
+        findings.odd_payments.append(entry)
+    paid, owed, amount = positive, negative, moved
+    if len(positive) == 1 and entry.cost > moved:
+        (payer,) = positive
+        amount = entry.cost
+        paid, owed = {payer: amount}, {**negative, payer: amount - moved}
+    elif entry.cost > moved:
+        findings.several_payers.append((entry, moved))
+    elif entry.cost < moved:
+        findings.overstated.append((entry, moved))
+    group.expenses.append(
+        ParsedExpense(
+            description=entry.description,
+            date=entry.date,
+            amount=amount,
+            paid=paid,
+            owed=owed,
+            category=entry.category,
+            source=source,
+        )
+    )
+
+
+def check_totals(totals, column_sums, people, exponent, currency):
+    """The balances the "Total balance" lines state, each checked against the columns."""
+    stated = {}
+    for line, cells in totals:
+        code = cells[4].strip()
+        values = {}
+        for name, text in zip(people, cells[FIXED_COLUMNS:], strict=True):
+            value = to_minor(text.strip(), exponent)
+            if value is None:
+                raise amount_error(line, f"{name}'s total", text, currency)
+            values[name] = value
+        if code != currency:
+            if any(values.values()):
+                raise ImportRefused(
+                    f"Line {line} gives balances in {code}, but the file has no entries in "
+                    f"{code}. It was changed after it was exported, or is incomplete."
+                )
+            continue
+        for name in people:
+            if values[name] != column_sums[name]:
+                raise ImportRefused(
+                    f"Line {line} (the Total balance) gives {name} "
+                    f"{format_amount(values[name], currency)}, but {name}'s entries add up to "
+                    f"{format_amount(column_sums[name], currency)}. The file was changed after "
+                    "it was exported, or is incomplete."
+                )
+        stated = values
+    return stated
+
+
+class Findings:
+    """What the parser repaired or chose, by kind: one notice per kind, however many lines."""
+
+    def __init__(self, currency):
+        self.currency = currency
+        # (entry, name, value in the file, value read)
+        self.repaired = []
+        # (entry, amount that moved between people)
+        self.several_payers = []
+        self.overstated = []
+        self.odd_payments = []
+        self.left_out = []
+
+    def money(self, minor):
+        return format_amount(minor, self.currency)
+
+    def notices(self):
+        notices = []
+        if self.repaired:
+            notices.append(self.repaired_notice())
+        if self.several_payers:
+            notices.append(
+                f"{count(self.several_payers, 'expense')} had several payers who also had a "
+                "share, and the file does not say how their shares divided the rest of the "
+                f"cost, so {they(self.several_payers)} imported for what moved between people, "
+                "which keeps every balance exact: "
+                + listing(self.several_payers, self.cost_and_moved)
+                + "."
+            )
+        if self.overstated:
+            notices.append(
+                f"{count(self.overstated, 'expense')} cost less than the values say was paid, "
+                f"so {they(self.overstated)} imported for what the values say, which keeps "
+                "every balance exact: " + listing(self.overstated, self.cost_and_moved) + "."
+            )
+        if self.odd_payments:
+            notices.append(
+                f"{count(self.odd_payments, 'line')} marked as a payment moved money between "
+                f"more than two people, so {they(self.odd_payments)} imported as "
+                + ("an expense: " if len(self.odd_payments) == 1 else "expenses: ")
+                + listing(self.odd_payments, quoted)
+                + "."
+            )
+        if self.left_out:
+            notices.append(
+                f"{count(self.left_out, 'entry', 'entries')} changed nobody's balance (someone "
+                f"paid only for themselves) and the file does not say who paid, so "
+                f"{they(self.left_out)} left out: " + listing(self.left_out, quoted) + "."
+            )
+        return notices
+
+    def cost_and_moved(self, item):
+        entry, moved = item
+        return f"{quoted(entry)}, {self.money(entry.cost)} imported as {self.money(moved)}"
+
+    def repaired_notice(self):
+        def describe(item):
+            entry, name, before, after = item
+            return f"{quoted(entry)}, {name}'s {self.money(before)} read as {self.money(after)}"
+
+        shifts = Counter()
+        for _, name, before, after in self.repaired:
+            shifts[name] += after - before
+        effects = [
+            f"{name}'s balance ends {self.money(abs(shift))} "
+            f"{'below' if shift < 0 else 'above'} the file's Total balance"
+            for name, shift in shifts.items()
+            if shift
+        ]
+        outcome = "; ".join(effects) if effects else "every balance still matches the file"
+        return (
+            f"The values of {count(self.repaired, 'line').lower()} add up to {self.money(1)} "
+            "more or less than 0, so on each the largest value on the side that was over gave "
+            f"up {self.money(1)}: {listing(self.repaired, describe)}. So {outcome}."
+        )
+
+
+def count(items, noun, plural=None):
+    if len(items) == 1:
+        return f"One {noun}"
+    return f"{len(items)} {plural or noun + 's'}"
+
+
+def they(items):
+    return "it was" if len(items) == 1 else "they were"
+
+
+def quoted(item):
+    entry = item[0] if isinstance(item, tuple) else item
+    return f"line {entry.line} (“{entry.description}”)"
+
+
+def listing(items, describe):
+    """The first `LISTED_LINES` items described, then how many more there are."""
+    listed = "; ".join(describe(item) for item in items[:LISTED_LINES])
+    if len(items) > LISTED_LINES:
+        listed += f"; and {len(items) - LISTED_LINES} more"
+    return listed
