@@ -13,6 +13,7 @@ from groups.views import activity_page, member_panel_context
 
 # A big group has hundreds of pairs: its page shows the viewer's own, the rest are one click away.
 MEMBERS_FOR_ALL_PAIRS = 6
+UPCOMING_RECURRING = 5
 
 
 @require_safe
@@ -55,6 +56,8 @@ def group_page_context(membership):
         "expense_rows": expense_rows,
         "more_expenses": next_cursor is not None,
         "all_pairs_elsewhere": all_pairs_elsewhere,
+        # What repeats next; the list page has them all.
+        "upcoming_recurring": list(group.recurring_expenses.upcoming()[:UPCOMING_RECURRING]),
         "who_owes_whom": group.pair_balances.who_owes_whom(
             context["members"], only=membership if all_pairs_elsewhere else None
         ),
