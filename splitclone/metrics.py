@@ -92,6 +92,14 @@ def count_finished_task(task_result, **kwargs):
     (TASKS_FAILED if failed else TASKS_SUCCEEDED).labels(task_result.task.module_path).inc()
 
 
+def count_tasks_from_zero(task_paths):
+    """Starts each task's counters at zero, so that the first failure after the worker starts
+    is an increase that SplitcloneTaskFailures sees. Called by `run_worker`."""
+    for path in task_paths:
+        for counter in (TASKS_ENQUEUED, TASKS_SUCCEEDED, TASKS_FAILED):
+            counter.labels(path)
+
+
 class TaskQueueCollector:
     """The task queue as the database holds it, read at each scrape: how many tasks are ready to
     run and how long the oldest has waited. Read from the table rather than counted by the

@@ -148,6 +148,17 @@ def test_the_worker_serves_its_metrics_for_the_sidecar(monkeypatch):
     call_command("run_worker", "--batch", f"--metrics-port={port}", verbosity=0)
 
     body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    assert "splitclone_tasks_enqueued_total" in body
+    # Counted from zero, so that the first failure is an increase to the alert.
+    assert f'splitclone_tasks_failed_total{{task="{TASK}"}}' in body
     assert "splitclone_tasks_queued" in body
     assert served == [1]
+
+
+def test_task_counters_start_at_zero_so_a_first_failure_is_an_increase():
+    labels = {"task": "probe.tasks.never_run"}
+    assert REGISTRY.get_sample_value("splitclone_tasks_failed_total", labels) is None
+
+    metrics.count_tasks_from_zero([labels["task"]])
+
+    assert REGISTRY.get_sample_value("splitclone_tasks_failed_total", labels) == 0.0
+    assert REGISTRY.get_sample_value("splitclone_tasks_succeeded_total", labels) == 0.0

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 from prometheus_client import start_http_server
 
-from splitclone.metrics import current_registry
+from splitclone.metrics import count_tasks_from_zero, current_registry
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, metrics_port, batch, verbosity, **options):
+        count_tasks_from_zero(path for path, _ in settings.PERIODIC_TASKS)
         if metrics_port:
             start_http_server(metrics_port, addr="127.0.0.1", registry=current_registry())
         schedule = Schedule(settings.PERIODIC_TASKS)
