@@ -606,14 +606,15 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
             due = due.filter(pk__in=recurring_ids)
         for recurring_id, group_id in list(due.values_list("pk", "group_id")):
             try:
-                while (
-                    made := self.create_next_occurrence(recurring_id, group_id, today)
-                ) is not None:
-                    if made:
-                        run.created += 1
-                    else:
-                        run.paused += 1
+                while made := self.create_next_occurrence(recurring_id, group_id, today):
+                    run.created += 1
+                    # The occurrence's recurring expense is the one just advanced: stop here
+                    # rather than open a transaction to find that nothing more is due.
+                    following = made.recurring.next_date
+                    if following is None or following > today:
                         break
+                if made is False:
+                    run.paused += 1
             # Reported, and the task fails at the end; the other recurring expenses still run.
             except Exception as error:
                 logger.exception("Recurring expense #%s failed", recurring_id)
@@ -627,7 +628,8 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
         None when nothing is due (made meanwhile by another run, paused, stopped).
         """
         with books.change(group_id) as group:
-            recurring = self.filter(pk=recurring_id, group=group).due(today).first()
+            due = self.filter(pk=recurring_id, group=group).due(today)
+            recurring = due.select_related("created_by").first()
             if recurring is None:
                 return None
             recurring.group = group

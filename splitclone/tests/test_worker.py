@@ -79,6 +79,7 @@ def test_a_failed_task_is_counted_and_its_dates_stay_due(world, frozen, monkeypa
     assert (milk.made, milk.next_date) == (0, datetime.date(2027, 3, 1))
 
 
+@pytest.mark.django_db
 def test_the_schedule_enqueues_each_job_once_per_period():
     schedule = Schedule([(TASK, 900)])
     calls = []
@@ -92,6 +93,7 @@ def test_the_schedule_enqueues_each_job_once_per_period():
     assert len(calls) == 3  # at 1000 (the start), 1900 and 2800
 
 
+@pytest.mark.django_db
 def test_a_job_that_could_not_be_enqueued_is_tried_at_the_next_check():
     schedule = Schedule([(TASK, 900)])
     attempts = []
@@ -108,6 +110,19 @@ def test_a_job_that_could_not_be_enqueued_is_tried_at_the_next_check():
     schedule.enqueue_due(1060.0)
 
     assert len(attempts) == 2
+
+
+@pytest.mark.django_db
+def test_no_second_run_is_enqueued_while_one_still_waits():
+    schedule = Schedule([(TASK, 900)])
+
+    schedule.enqueue_due(1000.0)
+    schedule.enqueue_due(1900.0)
+
+    assert DBTaskResult.objects.filter(task_path=TASK).count() == 1
+    DBTaskResult.objects.update(status=TaskResultStatus.SUCCESSFUL)
+    schedule.enqueue_due(2800.0)
+    assert DBTaskResult.objects.filter(task_path=TASK).count() == 2
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
+from django_tasks_db.models import DBTaskResult
 from prometheus_client import start_http_server
 
 from splitclone.metrics import count_tasks_from_zero, current_registry
@@ -20,7 +21,8 @@ SCHEDULE_CHECK_SECONDS = 30
 
 
 class Schedule:
-    """Enqueues each of `jobs` ((task path, seconds)) when first checked, then every period.
+    """Enqueues each of `jobs` ((task path, seconds)) when first checked, then every period,
+    unless a run of it is already waiting.
 
     Kept in memory: a restart enqueues every job at once, which is what catches up a missed run.
     The jobs are idempotent, so two workers, or a restart just after a run, only repeat work.
@@ -37,7 +39,10 @@ class Schedule:
             if last is not None and now - last < seconds:
                 continue
             try:
-                job.enqueue()
+                # A run still waiting (the previous one takes longer than the period) will do
+                # the work: another would only queue up behind it.
+                if not DBTaskResult.objects.ready().filter(task_path=job.module_path).exists():
+                    job.enqueue()
             except Exception:  # The database may be away for a moment: try again next check.
                 logger.exception("Could not enqueue %s", job.module_path)
             else:
