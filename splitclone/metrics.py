@@ -149,7 +149,6 @@ class TaskQueueCollector:
 
 
 TASK_QUEUE = TaskQueueCollector()
-REGISTRY.register(TASK_QUEUE)
 
 
 def connect_signals():
@@ -167,16 +166,22 @@ def connect_signals():
 
 
 def current_registry():
-    """Every worker's metrics under gunicorn; this process's own otherwise (tests, runserver).
-
-    Either way with the task queue, which is read from the database rather than from a process.
-    """
+    """Every worker's metrics under gunicorn; this process's own otherwise (tests, runserver)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
-        registry.register(TASK_QUEUE)
         return registry
     return REGISTRY
+
+
+def worker_registry():
+    """What the background worker serves (`run_worker --metrics-port`): its own metrics and the
+    task queue. Only the worker reads the queue, so the app's /metrics never touches the
+    database; with the worker gone the queue's gauges are absent, which an alert watches."""
+    registry = CollectorRegistry()
+    registry.register(current_registry())
+    registry.register(TASK_QUEUE)
+    return registry
 
 
 def metrics_response(request):

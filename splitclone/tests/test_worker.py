@@ -152,6 +152,15 @@ def test_the_queue_gauges_leave_the_scrape_working_without_a_database():
     assert metrics.TASK_QUEUE.collect() == []
 
 
+def test_the_apps_metrics_never_read_the_queue(client, settings):
+    settings.METRICS_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+    body = client.get("/metrics").content.decode()
+
+    assert "splitclone_tasks_enqueued_total" in body
+    assert "splitclone_tasks_queued" not in body
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_serves_its_metrics_for_the_sidecar(monkeypatch):
     port = free_port()

@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 from prometheus_client import start_http_server
 
-from splitclone.metrics import count_tasks_from_zero, current_registry
+from splitclone.metrics import count_tasks_from_zero, worker_registry
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class Command(BaseCommand):
     def handle(self, *, metrics_port, batch, verbosity, **options):
         count_tasks_from_zero(path for path, _ in settings.PERIODIC_TASKS)
         if metrics_port:
-            start_http_server(metrics_port, addr="127.0.0.1", registry=current_registry())
+            start_http_server(metrics_port, addr="127.0.0.1", registry=worker_registry())
         schedule = Schedule(settings.PERIODIC_TASKS)
         if batch:
             schedule.enqueue_due(time.monotonic())
