@@ -282,7 +282,9 @@ class Expense(LedgerRow):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Set when the expense is an occurrence of a recurring expense: which one, and the date it
-    # fell due (the expense's own date may be edited later; this stays).
+    # fell due (the expense's own date may be edited later; this stays). Both are written by
+    # `save_expense` alone. No CHECK ties them together: on SQLite adding one rebuilds the
+    # table, which the ledger's triggers on it would not survive.
     recurring = models.ForeignKey(
         "RecurringExpense",
         on_delete=models.PROTECT,
@@ -304,14 +306,12 @@ class Expense(LedgerRow):
             models.UniqueConstraint(
                 fields=["group", "submission_id"], name="expenses_expense_unique_submission"
             ),
-            # Concurrent or repeated runs of the job can never make a date twice.
+            # Concurrent or repeated runs of the job can never make a date twice. Partial (only
+            # occurrences), which on SQLite is an index rather than a rebuild of the table.
             models.UniqueConstraint(
-                fields=["recurring", "occurrence_date"], name="expenses_expense_one_per_occurrence"
-            ),
-            models.CheckConstraint(
-                condition=Q(recurring__isnull=True, occurrence_date__isnull=True)
-                | Q(recurring__isnull=False, occurrence_date__isnull=False),
-                name="expenses_expense_occurrence_has_date",
+                fields=["recurring", "occurrence_date"],
+                condition=Q(recurring__isnull=False),
+                name="expenses_expense_one_per_occurrence",
             ),
         ]
         indexes = [

@@ -140,8 +140,8 @@ def test_group_page_query_count_does_not_grow_with_members(client, django_assert
     client.force_login(owner)
 
     # session, user, membership with group, members with users, activity page with actors,
-    # expense page, its payers, its shares, the who-owes-whom pairs
-    with django_assert_num_queries(9):
+    # expense page, its payers, its shares, the who-owes-whom pairs, what repeats next
+    with django_assert_num_queries(10):
         response = client.get(reverse("pages:group", args=[group.pk]))
 
     assert response.status_code == 200
