@@ -4,12 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from expenses.forms import RecurringExpenseForm
-from expenses.models import RecurringError, RecurringExpense, RecurringStatus
-from expenses.tasks import create_due_occurrences
+from expenses.models import RecurringError, RecurringExpense
+from expenses.tasks import enqueue_if_due
 from expenses.views import form_members, wants_preview
 from groups.access import get_membership
 from ledger.books import LedgerError
@@ -35,13 +34,6 @@ def recurring_rows(group):
     return [row for row in rows if row.recurring.is_repeating] + [
         row for row in rows if not row.recurring.is_repeating
     ]
-
-
-def enqueue_if_due(recurring):
-    """Dates already due (a start or a resume in the past) are made by the worker straight away
-    rather than at its next periodic run."""
-    if recurring.status == RecurringStatus.ACTIVE and recurring.next_date <= timezone.localdate():
-        create_due_occurrences.enqueue(recurring_ids=[recurring.pk])
 
 
 def group_recurring(membership, recurring_id):

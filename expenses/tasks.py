@@ -3,7 +3,7 @@
 from django.tasks import task
 from django.utils import timezone
 
-from expenses.models import OccurrencesFailed, RecurringExpense
+from expenses.models import OccurrencesFailed, RecurringExpense, RecurringStatus
 
 
 @task
@@ -20,3 +20,10 @@ def create_due_occurrences(recurring_ids=None):
     if run.failed:
         raise OccurrencesFailed(run)
     return {"created": run.created, "paused": run.paused}
+
+
+def enqueue_if_due(recurring):
+    """Dates already due (a start or a resume in the past) are made by the worker straight away
+    rather than at its next periodic run. Used by the pages after a change is committed."""
+    if recurring.status == RecurringStatus.ACTIVE and recurring.next_date <= timezone.localdate():
+        create_due_occurrences.enqueue(recurring_ids=[recurring.pk])

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from expenses.forms import ExpenseFilterForm, ExpenseForm, RecurringExpenseForm
 from expenses.models import Expense, RecurringError, RecurringExpense, StaleEdit
+from expenses.tasks import enqueue_if_due
 from groups.access import get_membership, parse_id
 from ledger.books import LedgerError
 
@@ -100,6 +101,7 @@ def expense_create(request, group_id):
             form.add_error(None, refused)
         else:
             if form.schedule:
+                enqueue_if_due(recurring)
                 messages.success(
                     request,
                     f"Saved “{recurring.description}”; it repeats {recurring.schedule.describe()}.",

@@ -80,6 +80,18 @@ def test_an_expense_set_to_repeat_is_saved_as_the_first_of_a_recurring_expense(
     assert '<time datetime="2027-02-28">28 Feb 2027</time>' in page
 
 
+def test_a_start_in_the_past_hands_the_missed_dates_to_the_worker(member_client, world):
+    member_client.post(
+        reverse("expenses:create", args=[world.group.pk]),
+        repeating(world, date="2026-12-31", repeat="weekly"),
+    )
+
+    recurring = RecurringExpense.objects.get()
+    assert recurring.next_date == D(2027, 1, 7)
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs == {"args": [], "kwargs": {"recurring_ids": [recurring.pk]}}
+
+
 def test_an_expense_that_does_not_repeat_makes_no_recurring_expense(member_client, world):
     response = member_client.post(
         reverse("expenses:create", args=[world.group.pk]), repeating(world, repeat="")
@@ -88,6 +100,7 @@ def test_an_expense_that_does_not_repeat_makes_no_recurring_expense(member_clien
     assert response.status_code == 302
     assert not RecurringExpense.objects.exists()
     assert Expense.objects.filter(description="Rent", recurring=None).count() == 1
+    assert not DBTaskResult.objects.exists()
 
 
 @pytest.mark.parametrize(
