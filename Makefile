@@ -10,7 +10,8 @@ PORT ?= 8000
 	audit
 
 help:
-	@echo "make run    - install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
+	@echo "make run    - install, migrate, load demo data and serve on http://$(HOST):$(PORT),"
+	@echo "             with the background worker beside it"
 	@echo "make test   - install dev tools, lint (ruff, import layers), run the whole test suite with coverage"
 	@echo "make format - reformat the code with ruff"
 	@echo "make check-deploy - check the locks, audit them, check the Dockerfile, Prometheus, Grafana,"
@@ -31,10 +32,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed-runtime
 
+# The background worker (recurring expenses, periodic jobs) runs beside the web server and stops
+# with it: Ctrl-C ends runserver, and the trap ends the worker.
 run: $(VENV)/.installed-runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "Open http://$(HOST):$(PORT)/"
+	@echo "Open http://$(HOST):$(PORT)/ (the background worker runs beside it)"
+	@$(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.installed-dev

@@ -1,12 +1,14 @@
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 
 from expenses.models import SPLIT_KIND_LABELS, Category, ExpenseEntry
-from expenses.splitting import SplitError, SplitKind, split, validate_payers
+from expenses.recurrence import Frequency, Schedule, ScheduleError
+from expenses.splitting import SplitError, SplitKind, read_value, split, validate_payers
 from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount, parse_amount
 
@@ -213,23 +215,11 @@ class ExpenseForm(forms.Form):
         for pk in participants:
             text = (self.cleaned_data.get(f"value_{pk}") or "").strip()
             try:
-                values[pk] = self._read_value(kind, text)
+                values[pk] = read_value(kind, text, self.currency)
             except (MoneyError, InvalidOperation, ValueError) as error:
                 message = str(error) if isinstance(error, MoneyError) else "Enter a number."
                 self.add_error(f"value_{pk}", message)
         return None if self.errors else values
-
-    def _read_value(self, kind, text):
-        if kind == SplitKind.ADJUSTMENT:
-            return parse_amount(text, self.currency, allow_negative=True) if text else 0
-        if kind == SplitKind.EXACT:
-            return parse_amount(text, self.currency) if text else 0
-        if not text:
-            return Decimal(0)
-        number = Decimal(text.replace(",", "."))
-        if not number.is_finite():
-            raise ValueError(text)
-        return number
 
     def _payments(self, total):
         entered = {
@@ -257,3 +247,127 @@ class ExpenseForm(forms.Form):
             self.add_error(name, error.message)
         if not fields:
             self.add_error(None, error.message)
+
+
+SCHEDULE_FIELDS = {
+    "frequency": "repeat",
+    "interval": "repeat_interval",
+    "month_day": "repeat_month_day",
+    "ends": "repeat_ends",
+    "end_date": "repeat_end_date",
+    "count": "repeat_count",
+    "date": "date",
+}
+
+
+class Ends(models.TextChoices):
+    NEVER = "never", "Never"
+    ON_DATE = "on_date", "On a date"
+    AFTER_COUNT = "after_count", "After a number of times"
+
+
+class RecurringExpenseForm(ExpenseForm):
+    """The expense form with a schedule: the date is the first (or, editing, the next) one.
+
+    On the new-expense page repeating is optional ("Does not repeat"); editing a recurring
+    expense it is required. The schedule's rules are `Schedule.validate`'s, checked here for the
+    form's errors and again by the manager.
+    """
+
+    repeat = forms.ChoiceField(
+        choices=[("", "Does not repeat"), *[(f.value, f.value.capitalize()) for f in Frequency]],
+        required=False,
+        label="Repeat",
+    )
+    repeat_interval = forms.IntegerField(
+        initial=1, required=False, label="Every", help_text="days, weeks, months or years"
+    )
+    repeat_month_day = forms.IntegerField(
+        required=False,
+        label="On day of the month",
+        help_text="Monthly only; empty is the date's day. 29 to 31 fall on the last day of "
+        "shorter months.",
+    )
+    repeat_ends = forms.ChoiceField(
+        choices=Ends.choices, initial=Ends.NEVER, required=False, label="Ends"
+    )
+    repeat_end_date = forms.DateField(
+        required=False, label="End date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    repeat_count = forms.IntegerField(required=False, label="Number of times")
+
+    def __init__(self, *args, repeat_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["repeat"].required = repeat_required
+        if repeat_required:
+            self.fields["repeat"].choices = self.fields["repeat"].choices[1:]
+            self.fields["date"].label = "Next date"
+            del self.fields["receipt"]
+        self.schedule = None
+
+    @classmethod
+    def for_recurring(cls, recurring, members, data=None):
+        """The edit form, filled in from the recurring expense as it was entered."""
+        payers = {payer.member_id: payer.amount for payer in recurring.payers.all()}
+        entered = {share.member_id: share.entered for share in recurring.shares.all()}
+        initial = {
+            "description": recurring.description,
+            "amount": format_amount(
+                recurring.amount, recurring.currency, with_code=False, grouping=False
+            ),
+            "date": recurring.next_date,
+            "category": recurring.category,
+            "notes": recurring.notes,
+            "split_kind": recurring.split_kind,
+            "paid_by": next(iter(payers)) if len(payers) == 1 else "",
+            "repeat": recurring.frequency,
+            "repeat_interval": recurring.interval,
+            "repeat_month_day": recurring.month_day,
+            "repeat_ends": Ends.ON_DATE
+            if recurring.end_date
+            else (Ends.AFTER_COUNT if recurring.count else Ends.NEVER),
+            "repeat_end_date": recurring.end_date,
+            "repeat_count": recurring.count,
+        }
+        for member in members:
+            initial[f"include_{member.pk}"] = member.pk in entered
+            initial[f"value_{member.pk}"] = entered.get(member.pk, "")
+            if len(payers) > 1 and member.pk in payers:
+                initial[f"paid_{member.pk}"] = format_amount(
+                    payers[member.pk], recurring.currency, with_code=False, grouping=False
+                )
+        return cls(
+            data, group=recurring.group, members=members, initial=initial, repeat_required=True
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        frequency = cleaned.get("repeat")
+        if not frequency or cleaned.get("date") is None:
+            return cleaned
+        ends = cleaned.get("repeat_ends")
+        interval = cleaned.get("repeat_interval")
+        schedule = Schedule(
+            frequency=Frequency(frequency),
+            start=cleaned["date"],
+            interval=1 if interval is None else interval,
+            month_day=cleaned.get("repeat_month_day") if frequency == Frequency.MONTHLY else None,
+            end_date=cleaned.get("repeat_end_date") if ends == Ends.ON_DATE else None,
+            count=cleaned.get("repeat_count") if ends == Ends.AFTER_COUNT else None,
+        )
+        if ends == Ends.ON_DATE and schedule.end_date is None:
+            self.add_error("repeat_end_date", "Enter the date it ends.")
+        elif ends == Ends.AFTER_COUNT and schedule.count is None:
+            self.add_error("repeat_count", "Enter how many times it repeats.")
+        else:
+            try:
+                schedule.validate()
+            except ScheduleError as error:
+                self.add_error(SCHEDULE_FIELDS[error.field], error.message)
+            else:
+                self.schedule = schedule
+        return cleaned
+
+    def add_recurring_error(self, error):
+        """Shows a `RecurringError` from the manager beside the field it is about."""
+        self.add_error(SCHEDULE_FIELDS.get(error.field), error.messages[0])

@@ -1,4 +1,5 @@
 import datetime
+import logging
 import uuid
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -7,11 +8,14 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, Value
+from django.utils import timezone
 
-from expenses.splitting import SplitKind
+from expenses.recurrence import MAX_COUNT, MAX_INTERVAL, Frequency, Schedule, ScheduleError
+from expenses.splitting import SplitError, SplitKind, read_value, split
 from groups.models import Activity, Group, Member
 from ledger import books
 from ledger.books import RowChanged
@@ -20,6 +24,8 @@ from ledger.models import LedgerRow
 from splitclone import metrics
 from splitclone.money import MAX_AMOUNT, format_amount
 from splitclone.text import search_key, shorten
+
+logger = logging.getLogger(__name__)
 
 # Descriptions quoted in an edit's summary are shortened to this, so that the old and the new
 # one both fit in an activity line beside what else changed.
@@ -123,11 +129,15 @@ class ExpenseQuerySet(models.QuerySet):
 
 
 class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
-    def save_expense(self, *, group_id, author, entry, expense=None, expected_version=None):
+    def save_expense(
+        self, *, group_id, author, entry, expense=None, expected_version=None, occurrence_of=None
+    ):
         """Creates or edits an expense and moves the kept balances with it, all or nothing.
 
         `entry` is a cleaned `ExpenseEntry`. A second submission with the same submission id
         (a double click, a retried request) returns the expense the first one created.
+        `occurrence_of` links a new expense to the recurring expense it repeats, on the entry's
+        date: one expense per recurring expense and date, which the database enforces.
         Raises `StaleEdit` when the expense was edited, deleted or restored since
         `expected_version`, and `LedgerError` when the group's currency changed since the
         amounts were typed. A receipt is written to storage before the group is locked (slow
@@ -139,7 +149,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             try:
                 with books.change(group_id) as group:
                     saved = self._save(
-                        group, author, entry, expense, expected_version, receipt_name
+                        group, author, entry, expense, expected_version, receipt_name, occurrence_of
                     )
             except IntegrityError:
                 existing = self.filter(group_id=group_id, submission_id=entry.submission_id)
@@ -158,13 +168,19 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             return None
         return default_storage.save(receipt_path(group_id, upload.name), upload)
 
-    def _save(self, group, author, entry, expense, expected_version, receipt_name):
+    def _save(self, group, author, entry, expense, expected_version, receipt_name, occurrence_of):
         books.require_currency(group, entry.currency)
         books.require_entry_date(entry.date)
         if expense is None:
             # A repeated submission id fails the unique constraint; save_expense then returns
             # the expense the first submission created.
-            expense = Expense(group=group, created_by=author, submission_id=entry.submission_id)
+            expense = Expense(
+                group=group,
+                created_by=author,
+                submission_id=entry.submission_id,
+                recurring=occurrence_of,
+                occurrence_date=entry.date if occurrence_of else None,
+            )
             before = ({}, {})
             verb, summary = Activity.Verb.EXPENSE_ADDED, None
             counter = metrics.EXPENSES_CREATED
@@ -273,6 +289,19 @@ class Expense(LedgerRow):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the expense is an occurrence of a recurring expense: which one, and the date it
+    # fell due (the expense's own date may be edited later; this stays). Both are written by
+    # `save_expense` alone. No CHECK ties them together: on SQLite adding one rebuilds the
+    # table, which the ledger's triggers on it would not survive.
+    recurring = models.ForeignKey(
+        "RecurringExpense",
+        on_delete=models.PROTECT,
+        related_name="occurrences",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    occurrence_date = models.DateField(null=True, blank=True, editable=False)
 
     objects = ExpenseManager()
 
@@ -284,6 +313,13 @@ class Expense(LedgerRow):
             ),
             models.UniqueConstraint(
                 fields=["group", "submission_id"], name="expenses_expense_unique_submission"
+            ),
+            # Concurrent or repeated runs of the job can never make a date twice. Partial (only
+            # occurrences), which on SQLite is an index rather than a rebuild of the table.
+            models.UniqueConstraint(
+                fields=["recurring", "occurrence_date"],
+                condition=Q(recurring__isnull=False),
+                name="expenses_expense_one_per_occurrence",
             ),
         ]
         indexes = [
@@ -398,3 +434,510 @@ class ExpenseShare(models.Model):
 
     def __str__(self):
         return f"{self.member} owes {self.amount}"
+
+
+class RecurringError(ValidationError):
+    """A recurring expense the rules refuse; `field` names the form field at fault, if one."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+class RecurringStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    STOPPED = "stopped", "Stopped"
+    FINISHED = "finished", "Finished"
+
+
+# Occurrences after the first get a submission id made from their recurring expense and date, so
+# that a retried occurrence is recognised like a re-submitted form (and seeds its leftover cent).
+OCCURRENCE_NAMESPACE = uuid.UUID("5b0c7d4e-8f61-4a8e-9a55-2f0f3d7c1e90")
+# How far back a schedule may start: its missed dates are all made at once, so a year-old start
+# makes at most a year of them, never decades.
+FURTHEST_BACK = datetime.timedelta(days=366)
+
+
+@dataclass
+class OccurrenceRun:
+    """What one run of the job did. Used by the task and the benchmark."""
+
+    created: int = 0
+    paused: int = 0
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+class OccurrencesFailed(Exception):
+    """Some recurring expenses could not make their occurrences; the next run tries them again."""
+
+    def __init__(self, run):
+        ids = ", ".join(f"#{pk}: {error}" for pk, error in sorted(run.failed.items()))
+        super().__init__(f"{len(run.failed)} recurring expense(s) failed: {ids}")
+        self.run = run
+
+
+class RecurringExpenseQuerySet(models.QuerySet):
+    def due(self, today):
+        return self.filter(status=RecurringStatus.ACTIVE, next_date__lte=today)
+
+    def upcoming(self):
+        return self.filter(status=RecurringStatus.ACTIVE).order_by("next_date", "id")
+
+
+class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuerySet)):
+    def create_recurring(self, *, group_id, author, entry, schedule, first_expense=True):
+        """A recurring expense from a cleaned `ExpenseEntry` and a `Schedule` starting on the
+        entry's date; with `first_expense`, the entry is saved as its first occurrence, in the
+        same transaction. A re-submitted form returns the recurring expense the first one made.
+        """
+        with books.change(group_id) as group:
+            if first_expense:
+                earlier = Expense.objects.filter(group=group, submission_id=entry.submission_id)
+                if earlier := earlier.select_related("recurring").first():
+                    return earlier.recurring
+            recurring = RecurringExpense(
+                group=group, created_by=author, status=RecurringStatus.ACTIVE
+            )
+            recurring._fill(group, author, entry, schedule)
+            recurring.next_date = schedule.first_on_or_after(schedule.start)
+            recurring.save()
+            recurring._save_people(entry)
+            if first_expense:
+                first = Expense.objects.save_expense(
+                    group_id=group.pk, author=author, entry=entry, occurrence_of=recurring
+                )
+                recurring._advance(first.occurrence_date)
+                recurring.save(update_fields=["made", "next_date", "status"])
+            Activity.record(
+                group,
+                author,
+                Activity.Verb.RECURRING_ADDED,
+                f"set “{recurring.description}” ({recurring.amount_display}) to repeat "
+                f"{schedule.describe()}",
+                recurring_id=recurring.pk,
+            )
+        return recurring
+
+    def update_recurring(self, recurring, *, actor, entry, schedule):
+        """Changes what a recurring expense makes from now on: the occurrences already made stay
+        as they are. The next one falls on the schedule's first date from its start (the form's
+        date), which must come after the last one made."""
+        with books.change(recurring.group_id) as group:
+            recurring = self.get(pk=recurring.pk, group=group)
+            if recurring.status in (RecurringStatus.STOPPED, RecurringStatus.FINISHED):
+                raise RecurringError(
+                    f"“{recurring.description}” no longer repeats, so it can't be changed."
+                )
+            recurring._fill(group, actor, entry, schedule)
+            next_date = schedule.first_on_or_after(schedule.start)
+            last = recurring.occurrences.aggregate(last=models.Max("occurrence_date"))["last"]
+            if last is not None and next_date <= last:
+                raise RecurringError(
+                    f"The next date must come after the last one made ({last:%-d %b %Y}).", "date"
+                )
+            if schedule.is_past_end(next_date, recurring.made):
+                raise RecurringError(
+                    f"It has already repeated {recurring.made} times: raise the number of times "
+                    "or choose another end.",
+                    "count",
+                )
+            recurring.next_date = next_date
+            recurring.save()
+            recurring.payers.all().delete()
+            recurring.shares.all().delete()
+            recurring._save_people(entry)
+            Activity.record(
+                group,
+                actor,
+                Activity.Verb.RECURRING_CHANGED,
+                f"changed the recurring “{recurring.description}”: from "
+                f"{next_date:%-d %b %Y} on, {recurring.amount_display} {schedule.describe()}",
+                recurring_id=recurring.pk,
+            )
+        return recurring
+
+    def pause(self, recurring, *, actor):
+        return self._set_status(recurring, RecurringStatus.PAUSED, actor, "paused")
+
+    def resume(self, recurring, *, actor):
+        """Starts a paused recurring expense again from today: the dates it missed while paused
+        are not made."""
+        return self._set_status(recurring, RecurringStatus.ACTIVE, actor, "resumed")
+
+    def stop(self, recurring, *, actor):
+        """Stops it for good; its occurrences stay, as ordinary expenses."""
+        return self._set_status(recurring, RecurringStatus.STOPPED, actor, "stopped")
+
+    def _set_status(self, recurring, status, actor, verb):
+        allowed_from = {
+            RecurringStatus.PAUSED: {RecurringStatus.ACTIVE},
+            RecurringStatus.ACTIVE: {RecurringStatus.PAUSED},
+            RecurringStatus.STOPPED: {RecurringStatus.ACTIVE, RecurringStatus.PAUSED},
+        }[status]
+        with books.change(recurring.group_id) as group:
+            recurring = self.get(pk=recurring.pk, group=group)
+            if recurring.status == status:
+                return recurring
+            if recurring.status not in allowed_from:
+                raise RecurringError(
+                    f"“{recurring.description}” is {recurring.get_status_display().lower()}, so "
+                    f"it can't be {verb}."
+                )
+            recurring.status = status
+            if status == RecurringStatus.STOPPED:
+                recurring.next_date = None
+            elif status == RecurringStatus.ACTIVE:
+                today = timezone.localdate()
+                if recurring.next_date < today:
+                    recurring.next_date = recurring.schedule.first_on_or_after(today)
+                if recurring.schedule.is_past_end(recurring.next_date, recurring.made):
+                    recurring.status, recurring.next_date = RecurringStatus.FINISHED, None
+            recurring.updated_by = actor
+            recurring.save(update_fields=["status", "next_date", "updated_by", "updated_at"])
+            Activity.record(
+                group,
+                actor,
+                Activity.Verb.RECURRING_CHANGED,
+                f"{verb} the recurring “{recurring.description}”",
+                recurring_id=recurring.pk,
+            )
+        return recurring
+
+    def create_due_occurrences(self, today, recurring_ids=None):
+        """Makes every occurrence due by `today`, oldest first, each in its own transaction.
+
+        Safe to run twice at once and after any downtime: each occurrence is made under the
+        group's lock from the recurring expense as it is then, so a second run finds nothing
+        left to do, and a run after a week away makes the week's dates in order. One recurring
+        expense failing does not stop the others; its dates stay due for the next run.
+        """
+        run = OccurrenceRun()
+        due = self.due(today).order_by("next_date", "pk")
+        if recurring_ids is not None:
+            due = due.filter(pk__in=recurring_ids)
+        for recurring_id, group_id in list(due.values_list("pk", "group_id")):
+            try:
+                while made := self.create_next_occurrence(recurring_id, group_id, today):
+                    run.created += 1
+                    # The occurrence's recurring expense is the one just advanced: stop here
+                    # rather than open a transaction to find that nothing more is due.
+                    following = made.recurring.next_date
+                    if following is None or following > today:
+                        break
+                if made is False:
+                    run.paused += 1
+            # Reported, and the task fails at the end; the other recurring expenses still run.
+            except Exception as error:
+                logger.exception("Recurring expense #%s failed", recurring_id)
+                run.failed[recurring_id] = f"{type(error).__name__}: {error}"
+        return run
+
+    def create_next_occurrence(self, recurring_id, group_id, today):
+        """Makes the recurring expense's next occurrence if it is due by `today`, all or nothing.
+
+        Returns the new expense; False when it had to be paused instead (see `occurrence_entry`);
+        None when nothing is due (made meanwhile by another run, paused, stopped).
+        """
+        with books.change(group_id) as group:
+            due = self.filter(pk=recurring_id, group=group).due(today)
+            recurring = due.select_related("created_by").first()
+            if recurring is None:
+                return None
+            recurring.group = group
+            people = recurring.people()
+            entry, problem = recurring.occurrence_entry(recurring.next_date, people)
+            if entry is None:
+                recurring.status = RecurringStatus.PAUSED
+                recurring.save(update_fields=["status", "updated_at"])
+                Activity.record(
+                    group,
+                    None,
+                    Activity.Verb.RECURRING_CHANGED,
+                    f"paused the recurring “{recurring.description}”: {problem}",
+                    recurring_id=recurring.pk,
+                    automatic=True,
+                )
+                return False
+            expense = Expense.objects.save_expense(
+                group_id=group.pk, author=recurring.created_by, entry=entry, occurrence_of=recurring
+            )
+            if problem:
+                Activity.record(
+                    group,
+                    None,
+                    Activity.Verb.RECURRING_CHANGED,
+                    f"split “{recurring.description}” of {entry.date:%-d %b %Y} without {problem}",
+                    recurring_id=recurring.pk,
+                    expense_id=expense.pk,
+                    automatic=True,
+                )
+            recurring._advance(entry.date)
+            recurring.save(update_fields=["made", "next_date", "status", "updated_at"])
+        return expense
+
+
+class RecurringExpense(models.Model):
+    """An expense that repeats on a schedule: the template its occurrences are made from.
+
+    It holds the split as it was entered (who takes part, and what was typed for each), and each
+    occurrence is split afresh, so the leftover cent moves around and members who have left the
+    group can be left out. Occurrences are ordinary expenses, made by the `create_due_occurrences`
+    task through the ledger.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="recurring_expenses")
+    description = models.CharField(max_length=200)
+    amount = models.BigIntegerField(help_text="In minor units of the currency.")
+    currency = models.CharField(max_length=3)
+    category = models.CharField(max_length=20, choices=Category, default=Category.GENERAL)
+    notes = models.TextField(max_length=2000, blank=True)
+    split_kind = models.CharField(max_length=12, choices=list(SPLIT_KIND_LABELS.items()))
+    frequency = models.CharField(max_length=10, choices=[(f.value, f.value) for f in Frequency])
+    interval = models.PositiveSmallIntegerField(default=1)
+    month_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    count = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=RecurringStatus, default=RecurringStatus.ACTIVE
+    )
+    # The date the next occurrence falls due; none once it is stopped or finished.
+    next_date = models.DateField(null=True, blank=True)
+    made = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RecurringExpenseManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=MAX_AMOUNT),
+                name="expenses_recurring_amount_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(interval__gte=1) & Q(interval__lte=MAX_INTERVAL),
+                name="expenses_recurring_interval_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(month_day__isnull=True) | Q(month_day__gte=1, month_day__lte=31),
+                name="expenses_recurring_month_day_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(count__isnull=True) | Q(count__gte=1, count__lte=MAX_COUNT),
+                name="expenses_recurring_count_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="expenses_recurring_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(count__isnull=True),
+                name="expenses_recurring_one_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=[f.value for f in Frequency]),
+                name="expenses_recurring_known_frequency",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RecurringStatus.values),
+                name="expenses_recurring_known_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[RecurringStatus.STOPPED, RecurringStatus.FINISHED],
+                    next_date__isnull=True,
+                )
+                | Q(
+                    status__in=[RecurringStatus.ACTIVE, RecurringStatus.PAUSED],
+                    next_date__isnull=False,
+                ),
+                name="expenses_recurring_next_date_while_repeating",
+            ),
+        ]
+        indexes = [
+            # The job's query: active recurring expenses due by today, oldest first.
+            models.Index(
+                fields=["next_date", "id"],
+                condition=Q(status=RecurringStatus.ACTIVE),
+                name="expenses_recurring_due",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def amount_display(self):
+        return format_amount(self.amount, self.currency)
+
+    @property
+    def schedule(self):
+        return Schedule(
+            frequency=Frequency(self.frequency),
+            start=self.start_date,
+            interval=self.interval,
+            month_day=self.month_day,
+            end_date=self.end_date,
+            count=self.count,
+        )
+
+    @property
+    def is_repeating(self):
+        return self.status in (RecurringStatus.ACTIVE, RecurringStatus.PAUSED)
+
+    def _fill(self, group, author, entry, schedule):
+        """Copies the entry and the schedule in, after checking both against the group's rules.
+
+        Runs under the group's lock, so the members it checks are the group's as they are now.
+        """
+        try:
+            schedule.validate()
+        except ScheduleError as refused:
+            raise RecurringError(refused.message, refused.field) from None
+        if schedule.start < timezone.localdate() - FURTHEST_BACK:
+            raise RecurringError(
+                "Start within the last year: every date since the start is made at once.", "date"
+            )
+        books.require_currency(group, entry.currency)
+        books.require_entry_date(schedule.start)
+        people = set(entry.paid) | set(entry.owed)
+        active = set(group.members.active().filter(pk__in=people).values_list("pk", flat=True))
+        if active != people:
+            raise RecurringError("Everyone in a recurring expense must be in the group now.")
+        self.description, self.amount, self.currency = (
+            entry.description,
+            entry.amount,
+            entry.currency,
+        )
+        self.category, self.notes, self.split_kind = entry.category, entry.notes, entry.split_kind
+        self.frequency, self.interval = schedule.frequency, schedule.interval
+        self.month_day = schedule.month_day if schedule.frequency == Frequency.MONTHLY else None
+        self.start_date, self.end_date, self.count = (
+            schedule.start,
+            schedule.end_date,
+            schedule.count,
+        )
+        self.updated_by = author
+
+    def _save_people(self, entry):
+        RecurringPayer.objects.bulk_create(
+            RecurringPayer(recurring=self, member_id=member_id, amount=amount)
+            for member_id, amount in entry.paid.items()
+        )
+        RecurringShare.objects.bulk_create(
+            RecurringShare(
+                recurring=self, member_id=member_id, entered=entry.entered.get(member_id, "")
+            )
+            for member_id in entry.owed
+        )
+
+    def _advance(self, made_on):
+        """Counts the occurrence made on `made_on` and moves to the next date, or finishes."""
+        self.made += 1
+        following = self.schedule.next_after(made_on)
+        if self.schedule.is_past_end(following, self.made):
+            self.status, self.next_date = RecurringStatus.FINISHED, None
+        else:
+            self.next_date = following
+
+    def people(self):
+        """(payers, shares) with their members, in one query each."""
+        payers = list(self.payers.select_related("member__user").order_by("member_id"))
+        shares = list(self.shares.select_related("member__user").order_by("member_id"))
+        return payers, shares
+
+    def occurrence_entry(self, date, people):
+        """The `ExpenseEntry` of the occurrence on `date`, split among who is still in the group.
+
+        The rule for members who have left: someone who shared it is left out and the others
+        share it the same way (the second value names who was left out, for the group's feed).
+        When that cannot work (the payer left, nobody is left to share it, the typed amounts
+        or percentages no longer add up without them, or the group's currency changed), the
+        entry is None and the second value says why, and the recurring expense is paused.
+        """
+        payers, shares = people
+        if self.currency != self.group.currency:
+            return None, f"the group's currency changed to {self.group.currency}"
+        gone_payers = [p.member.display_name for p in payers if not p.member.is_active]
+        if gone_payers:
+            return None, f"{' and '.join(gone_payers)}, who paid it, left the group"
+        staying = [s for s in shares if s.member.is_active]
+        left = " and ".join(s.member.display_name for s in shares if not s.member.is_active)
+        if not staying:
+            return None, "everyone who shared it left the group"
+        submission_id = uuid.uuid5(OCCURRENCE_NAMESPACE, f"{self.pk}/{date.isoformat()}")
+        try:
+            values = {
+                s.member_id: None
+                if self.split_kind == SplitKind.EQUAL
+                else read_value(self.split_kind, s.entered, self.currency)
+                for s in staying
+            }
+            result = split(
+                self.split_kind,
+                self.amount,
+                values,
+                seed=str(submission_id),
+                currency=self.currency,
+            )
+        except SplitError as error:
+            return None, f"without {left} the split no longer works ({error.message})"
+        entry = ExpenseEntry(
+            description=self.description,
+            amount=self.amount,
+            currency=self.currency,
+            date=date,
+            category=self.category,
+            notes=self.notes,
+            split_kind=self.split_kind,
+            submission_id=submission_id,
+            paid={p.member_id: p.amount for p in payers},
+            owed=dict(result.shares),
+            entered={s.member_id: s.entered for s in staying},
+        )
+        return entry, left
+
+
+class RecurringPayer(models.Model):
+    recurring = models.ForeignKey(RecurringExpense, on_delete=models.CASCADE, related_name="payers")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recurring", "member"], name="expenses_recurring_payer_unique_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="expenses_recurring_payer_amount_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} pays {self.amount}"
+
+
+class RecurringShare(models.Model):
+    """Someone who shares a recurring expense, with what was typed for them (see `read_value`)."""
+
+    recurring = models.ForeignKey(RecurringExpense, on_delete=models.CASCADE, related_name="shares")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    entered = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recurring", "member"], name="expenses_recurring_share_unique_member"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} shares {self.recurring}"

@@ -33,7 +33,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from splitclone.money import MAX_AMOUNT, format_amount
+from splitclone.money import MAX_AMOUNT, format_amount, parse_amount
 
 # Percentages are entered with at most 2 decimals (33.33 + 33.33 + 33.34) and total 100.
 PERCENT_DECIMALS = 2
@@ -117,6 +117,27 @@ def split[K: Hashable](
             return split_shares(total, values, seed=seed)
         case SplitKind.ADJUSTMENT:
             return split_adjusted(total, values, seed=seed, currency=currency)
+
+
+def read_value(kind: SplitKind | str, text: str, currency: str) -> Any:
+    """One person's entry for a split kind, as typed ("12.50", "33.3", "-5"), in the unit
+    `split` takes: minor units for exact amounts and adjustments, a Decimal for percentages and
+    shares; empty counts as zero. Raises `MoneyError`, `InvalidOperation` or `ValueError`.
+
+    Used by the expense form, and by recurring expenses, which keep the entries as typed and
+    split each occurrence afresh.
+    """
+    text = text.strip()
+    if kind == SplitKind.ADJUSTMENT:
+        return parse_amount(text, currency, allow_negative=True) if text else 0
+    if kind == SplitKind.EXACT:
+        return parse_amount(text, currency) if text else 0
+    if not text:
+        return Decimal(0)
+    number = Decimal(text.replace(",", "."))
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
 
 
 def split_equal[K: Hashable](total: int, members: Iterable[K], *, seed: Seed) -> Split[K]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from expenses import views
+from expenses import recurring_views, views
 
 app_name = "expenses"
 
@@ -23,5 +23,26 @@ urlpatterns = [
         "groups/<id:group_id>/expenses/<id:expense_id>/receipt/",
         views.expense_receipt,
         name="receipt",
+    ),
+    path("groups/<id:group_id>/recurring/", recurring_views.recurring_list, name="recurring_list"),
+    path(
+        "groups/<id:group_id>/recurring/<id:recurring_id>/edit/",
+        recurring_views.recurring_edit,
+        name="recurring_edit",
+    ),
+    path(
+        "groups/<id:group_id>/recurring/<id:recurring_id>/pause/",
+        recurring_views.recurring_pause,
+        name="recurring_pause",
+    ),
+    path(
+        "groups/<id:group_id>/recurring/<id:recurring_id>/resume/",
+        recurring_views.recurring_resume,
+        name="recurring_resume",
+    ),
+    path(
+        "groups/<id:group_id>/recurring/<id:recurring_id>/stop/",
+        recurring_views.recurring_stop,
+        name="recurring_stop",
     ),
 ]

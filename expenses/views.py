@@ -4,8 +4,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from expenses.forms import ExpenseForm
-from expenses.models import Expense, StaleEdit
+from expenses.forms import ExpenseForm, RecurringExpenseForm
+from expenses.models import Expense, RecurringError, RecurringExpense, StaleEdit
+from expenses.tasks import enqueue_if_due
 from groups.access import get_membership, parse_id
 from ledger.books import LedgerError
 
@@ -42,21 +43,36 @@ def wants_preview(request):
 def expense_create(request, group_id):
     membership = get_membership(request, group_id)
     group = membership.group
-    form = ExpenseForm(
+    form = RecurringExpenseForm(
         request.POST or None,
         request.FILES or None,
         group=group,
         members=form_members(group),
-        initial={"paid_by": membership.pk},
+        # The list of recurring expenses links here with ?repeat=monthly.
+        initial={"paid_by": membership.pk, "repeat": request.GET.get("repeat", "")},
     )
     if request.method == "POST" and form.is_valid() and not wants_preview(request):
         try:
-            expense = Expense.objects.save_expense(
-                group_id=group.pk, author=request.user, entry=form.entry
-            )
+            if form.schedule:
+                recurring = RecurringExpense.objects.create_recurring(
+                    group_id=group.pk, author=request.user, entry=form.entry, schedule=form.schedule
+                )
+            else:
+                expense = Expense.objects.save_expense(
+                    group_id=group.pk, author=request.user, entry=form.entry
+                )
+        except RecurringError as refused:
+            form.add_recurring_error(refused)
         except LedgerError as refused:
             form.add_error(None, refused)
         else:
+            if form.schedule:
+                enqueue_if_due(recurring)
+                messages.success(
+                    request,
+                    f"Saved “{recurring.description}”; it repeats {recurring.schedule.describe()}.",
+                )
+                return redirect("expenses:recurring_list", group_id=group.pk)
             messages.success(request, f"Saved “{expense.description}” ({expense.amount_display}).")
             return redirect("pages:group", group_id=group.pk)
     context = {"group": group, "form": form}

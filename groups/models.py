@@ -610,6 +610,8 @@ class ActivityVerb(models.TextChoices):
     PAYMENT_DELETED = "payment_deleted", "deleted a payment"
     PAYMENT_RESTORED = "payment_restored", "restored a payment"
     ENTRIES_IMPORTED = "entries_imported", "imported expenses and payments"
+    RECURRING_ADDED = "recurring_added", "set up a recurring expense"
+    RECURRING_CHANGED = "recurring_changed", "changed a recurring expense"
 
 
 # The lines that change someone's money in the group: every change to the books writes one

@@ -24,6 +24,8 @@ MEMBERS_SHOWN_IN_FULL = 6
 HOME_ACTIVITY = 10
 # The latest expenses and payments on the group page; the rest are on their own page.
 GROUP_PAGE_ROWS = 10
+# What repeats next on the group page; the list page has them all.
+UPCOMING_RECURRING = 5
 
 
 @require_safe
@@ -102,6 +104,7 @@ def group_page_context(membership):
         "has_more": has_more,
         "ledger_rows": rows,
         "more_ledger_rows": more_rows,
+        "upcoming_recurring": list(group.recurring_expenses.upcoming()[:UPCOMING_RECURRING]),
     }
 
 

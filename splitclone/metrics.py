@@ -8,15 +8,20 @@ worker receives it, adds up the files of all of them (`deploy/prometheus/` and
 
 import hmac
 import ipaddress
+import logging
 import os
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotFound
+from django.utils import timezone
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from splitclone.clientip import peer_address
+
+logger = logging.getLogger(__name__)
 
 METRICS_PATH = "/metrics"
 
@@ -47,6 +52,13 @@ LEDGER_DRIFT_MEMBERS = Gauge(
     "Members whose cached balance differed from the ledger at the last check.",
     multiprocess_mode="mostrecent",
 )
+# Background tasks, labelled by the task's path: enqueued where they are enqueued (web or worker),
+# finished in the worker, which serves its own /metrics (`run_worker --metrics-port`).
+TASKS_ENQUEUED = Counter("splitclone_tasks_enqueued", "Background tasks enqueued.", ["task"])
+TASKS_SUCCEEDED = Counter(
+    "splitclone_tasks_succeeded", "Background tasks that succeeded.", ["task"]
+)
+TASKS_FAILED = Counter("splitclone_tasks_failed", "Background tasks that failed.", ["task"])
 SIGNUPS = Counter("splitclone_signups", "Accounts created.")
 LOGINS = Counter("splitclone_logins", "Successful logins.")
 LOGINS_FAILED = Counter("splitclone_logins_failed", "Failed login attempts.")
@@ -69,14 +81,88 @@ def count_failed_login(**kwargs):
     LOGINS_FAILED.inc()
 
 
+def count_enqueued_task(task_result, **kwargs):
+    TASKS_ENQUEUED.labels(task_result.task.module_path).inc()
+
+
+def count_finished_task(task_result, **kwargs):
+    from django.tasks import TaskResultStatus
+
+    failed = task_result.status == TaskResultStatus.FAILED
+    (TASKS_FAILED if failed else TASKS_SUCCEEDED).labels(task_result.task.module_path).inc()
+
+
+def count_tasks_from_zero(task_paths):
+    """Starts each task's counters at zero, so that the first failure after the worker starts
+    is an increase that SplitcloneTaskFailures sees. Called by `run_worker`."""
+    for path in task_paths:
+        for counter in (TASKS_ENQUEUED, TASKS_SUCCEEDED, TASKS_FAILED):
+            counter.labels(path)
+
+
+class TaskQueueCollector:
+    """The task queue as the database holds it, read at each scrape: how many tasks are ready to
+    run and how long the oldest has waited. Read from the table rather than counted by the
+    worker, so a worker that stopped shows up as a wait that keeps growing.
+    """
+
+    def describe(self):
+        return self._families()
+
+    def collect(self):
+        families = self._families()
+        try:
+            waiting, oldest = self._queue()
+        except Exception:  # The scrape must not fail with the database (see the health probes).
+            logger.warning("Could not read the task queue for the metrics", exc_info=True)
+            return []
+        depth, age = families
+        depth.add_metric([], waiting)
+        age.add_metric([], (timezone.now() - oldest).total_seconds() if oldest else 0.0)
+        return families
+
+    @staticmethod
+    def _families():
+        return [
+            GaugeMetricFamily("splitclone_tasks_queued", "Background tasks ready and waiting."),
+            GaugeMetricFamily(
+                "splitclone_tasks_queue_age_seconds",
+                "How long the oldest waiting task has been ready (0 with none).",
+            ),
+        ]
+
+    @staticmethod
+    def _queue():
+        """(tasks ready, when the oldest became ready). One query, on the backend's index of
+        ready tasks. A deferred task becomes ready at its `run_after`, any other when enqueued."""
+        from django.db.models import Count, Min, Q
+        from django_tasks_db.models import DBTaskResult, get_date_max
+
+        undeferred = Q(run_after=get_date_max())
+        totals = DBTaskResult.objects.ready().aggregate(
+            waiting=Count("id"),
+            oldest_enqueued=Min("enqueued_at", filter=undeferred),
+            oldest_deferred=Min("run_after", filter=~undeferred),
+        )
+        times = [totals["oldest_enqueued"], totals["oldest_deferred"]]
+        return totals["waiting"], min((t for t in times if t), default=None)
+
+
+TASK_QUEUE = TaskQueueCollector()
+
+
 def connect_signals():
-    """Counts signups and logins from allauth's and Django's signals. Called by the app config."""
+    """Counts signups and logins from allauth's and Django's signals, and background tasks from
+    the task framework's. Called by the app config."""
     from allauth.account.signals import user_signed_up
     from django.contrib.auth.signals import user_logged_in, user_login_failed
+    from django.tasks.signals import task_enqueued, task_finished
 
     user_signed_up.connect(count_signup, dispatch_uid="splitclone.metrics.signup")
     user_logged_in.connect(count_login, dispatch_uid="splitclone.metrics.login")
     user_login_failed.connect(count_failed_login, dispatch_uid="splitclone.metrics.login_failed")
+    task_enqueued.connect(count_enqueued_task, dispatch_uid="splitclone.metrics.task_enqueued")
+    task_finished.connect(count_finished_task, dispatch_uid="splitclone.metrics.task_finished")
 
 
 def current_registry():
@@ -86,6 +172,16 @@ def current_registry():
         MultiProcessCollector(registry)
         return registry
     return REGISTRY
+
+
+def worker_registry():
+    """What the background worker serves (`run_worker --metrics-port`): its own metrics and the
+    task queue. Only the worker reads the queue, so the app's /metrics never touches the
+    database; with the worker gone the queue's gauges are absent, which an alert watches."""
+    registry = CollectorRegistry()
+    registry.register(current_registry())
+    registry.register(TASK_QUEUE)
+    return registry
 
 
 def metrics_response(request):

@@ -4,12 +4,14 @@ The URLs are discovered from the resolver (every namespace), and each must be cl
 a new group URL fails the walk until someone decides who may use it and what it answers.
 """
 
+import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tests.factories import UserFactory
+from expenses.tests.factories import add_recurring
 from groups.models import Role
 from groups.tests.factories import MemberFactory
 from settlements.tests.factories import record_payment
@@ -53,6 +55,11 @@ ANSWERS = {
     "settlements:restore": {"POST": 302},
     # An empty POST is an upload without a file.
     "imports:into": {"GET": 200, "POST": 422},
+    "expenses:recurring_list": {"GET": 200},
+    "expenses:recurring_edit": {"GET": 200, "POST": 200},
+    "expenses:recurring_pause": {"POST": 302},
+    "expenses:recurring_resume": {"POST": 302},  # it is active already: nothing to resume
+    "expenses:recurring_stop": {"GET": 200, "POST": 302},
 }
 
 # Owners and admins only: a plain member gets 403.
@@ -139,6 +146,15 @@ def url_for(world, name):
         # Made only for the payment URLs, so that every other test sees the world's balances.
         values["payment_id"] = record_payment(
             world.member_membership, world.owner_membership, 500
+        ).pk
+    if "recurring_id" in params:
+        # Made only for its own URLs, and with nothing made from it yet, for the same reason.
+        values["recurring_id"] = add_recurring(
+            world.group,
+            world.owner,
+            start=datetime.date.today(),
+            paid={world.owner_membership: 9000},
+            among=[world.owner_membership, world.member_membership],
         ).pk
     return reverse(name, kwargs={param: values[param] for param in params})
 

@@ -11,6 +11,14 @@ BEFORE = [
 ]
 
 
+def needs_postgresql():
+    # Going back to the old schema unapplies later migrations, which SQLite does by rebuilding
+    # tables, and the ledger's triggers refer across tables that a rebuild renames. Upgrades
+    # only go forward; production runs PostgreSQL, where these run in CI.
+    if connection.vendor != "postgresql":
+        pytest.skip("migrating backwards through the ledger's triggers needs PostgreSQL")
+
+
 def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
@@ -21,6 +29,7 @@ def migrate(targets):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_upgrade_keeps_pairs_balances_and_history():
+    needs_postgresql()
     old = migrate(BEFORE)
     User = old.get_model("accounts", "User")
     Group = old.get_model("groups", "Group")
@@ -76,6 +85,7 @@ def test_the_upgrade_keeps_pairs_balances_and_history():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_search_columns_are_added_around_the_triggers_and_filled():
+    needs_postgresql()
     old = migrate(
         [
             ("expenses", "0002_alter_expense_receipt"),

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_prometheus",
+    "django_tasks_db",
     # Our apps come before allauth so that their templates override allauth's.
     "splitclone",
     "accounts",
@@ -212,6 +213,14 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # An upload over this is spooled to a temporary file, so a worker holds at most this much of
 # one in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Background work: Django's task framework, queued in the database and run by `manage.py
+# run_worker` (its own process; `make run` starts one beside the web server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Jobs the worker enqueues itself, at start and then every `seconds`: (task path, seconds). Each
+# is idempotent, so a second worker or a restart only repeats work that changes nothing, and a
+# run that failed or never happened is caught up by the next.
+PERIODIC_TASKS = [("expenses.tasks.create_due_occurrences", 15 * 60)]
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -1,5 +1,6 @@
 import pytest
 
+from groups.tests.conftest import world  # noqa: F401  (the shared set-up)
 from splitclone.tests.gunicorn_server import collect_static
 
 SUMMARY_LINES = pytest.StashKey[list[str]]()

@@ -231,7 +231,7 @@ def exported_names():
     }
     return {
         family.name + suffix
-        for family in REGISTRY.collect()
+        for family in [*REGISTRY.collect(), *metrics.TASK_QUEUE.describe()]
         for suffix in suffixes.get(family.type, ("",))
     }
 

@@ -74,6 +74,27 @@ locals {
     }
   }
 
+  # The background worker: the app container without port or health check,
+  # running `run_worker` (queued tasks, and the periodic jobs it enqueues
+  # itself). Its own /metrics is served on 127.0.0.1:container_port, where the
+  # same ADOT sidecar configuration as the app's scrapes it.
+  worker_container = merge(
+    { for key, value in local.app_container : key => value if !contains(["portMappings", "healthCheck"], key) },
+    {
+      name        = "worker"
+      command     = ["python", "manage.py", "run_worker", "--metrics-port", tostring(var.container_port)]
+      stopTimeout = 120
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = var.app_log_group_name
+          awslogs-region        = local.region
+          awslogs-stream-prefix = "worker"
+        }
+      }
+    },
+  )
+
   # One-off tasks reuse the app container, without port or health check,
   # and run `migrate` unless the command is overridden (collectstatic,
   # createsuperuser, ...).
@@ -431,5 +452,74 @@ resource "aws_appautoscaling_policy" "requests" {
       predefined_metric_type = "ALBRequestCountPerTarget"
       resource_label         = "${var.alb_arn_suffix}/${var.target_group_arn_suffix}"
     }
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Background worker: its own service, same image, fixed at var.worker_count.
+# One is enough (a run of the recurring-expense job over 10,000 of them takes
+# well under its 15-minute period, docs/benchmarks.md), and more would only
+# share the queue: every periodic job is idempotent, so two workers (or the old
+# and the new one overlapping during a deployment) repeat nothing but no-ops.
+# Alerts on failed tasks and on the queue's age watch it (deploy/prometheus).
+# ---------------------------------------------------------------------------
+
+resource "aws_ecs_task_definition" "worker" {
+  family                   = "${var.name}-worker"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.worker_cpu
+  memory                   = var.worker_memory
+  execution_role_arn       = var.execution_role_arn
+  # It runs the app's code against the same database, storage and mail.
+  task_role_arn = var.app_task_role_arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  volume {
+    name = local.tmp_volume
+  }
+
+  container_definitions = jsonencode(concat(
+    [local.worker_container],
+    var.enable_adot ? [local.adot_container] : [],
+  ))
+
+  tags = var.tags
+}
+
+resource "aws_ecs_service" "worker" {
+  name                   = "${var.name}-worker"
+  cluster                = aws_ecs_cluster.this.id
+  task_definition        = aws_ecs_task_definition.worker.arn
+  desired_count          = var.worker_count
+  launch_type            = "FARGATE"
+  platform_version       = "LATEST"
+  enable_execute_command = false
+  propagate_tags         = "SERVICE"
+  wait_for_steady_state  = false
+
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = var.subnet_ids
+    security_groups  = [var.security_group_id]
+    assign_public_ip = false
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    # Deploys register revisions with new image tags, as for the app service.
+    ignore_changes = [task_definition]
   }
 }

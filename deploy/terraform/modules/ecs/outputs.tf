@@ -32,3 +32,13 @@ output "adot_config_parameter_arn" {
   description = "SSM parameter holding the ADOT collector configuration."
   value       = aws_ssm_parameter.adot_config.arn
 }
+
+output "worker_service_name" {
+  description = "ECS service of the background worker."
+  value       = aws_ecs_service.worker.name
+}
+
+output "worker_task_family" {
+  description = "Task definition family of the background worker (deploys register new revisions of it like the app's)."
+  value       = aws_ecs_task_definition.worker.family
+}

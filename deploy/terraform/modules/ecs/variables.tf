@@ -41,6 +41,24 @@ variable "adot_memory" {
   default     = 128
 }
 
+variable "worker_count" {
+  description = "Background workers (run_worker). 1: the periodic jobs are idempotent, so more only share the queue."
+  type        = number
+  default     = 1
+}
+
+variable "worker_cpu" {
+  description = "CPU units of the worker task (256 = 0.25 vCPU)."
+  type        = number
+  default     = 512
+}
+
+variable "worker_memory" {
+  description = "Memory in MiB of the worker task."
+  type        = number
+  default     = 1024
+}
+
 variable "min_capacity" {
   description = "Minimum number of running app tasks."
   type        = number
