@@ -17,7 +17,7 @@ from splitclone.money import format_amount
 # that they stay apart at 360 px.
 COLUMN_PLOT_HEIGHT = 160
 COLUMN_LABEL_SPACE = 24
-MAX_COLUMN_LABELS = 6
+MAX_COLUMN_LABELS = 5
 # Horizontal bar charts: one bar per series under each row's text.
 BAR_HEIGHT = 12
 BAR_GAP = 4
@@ -62,12 +62,13 @@ def column_chart(months, currency):
         height = COLUMN_PLOT_HEIGHT * share_of(total, largest) / 100
         x = index * slot + slot * 0.15
         width = slot * 0.7
-        if index == 0:
+        centre = index * slot + slot / 2
+        if centre < 10:
             tick_x, anchor = x, "start"
-        elif index * slot + slot / 2 > 80:
+        elif centre > 90:
             tick_x, anchor = x + width, "end"
         else:
-            tick_x, anchor = index * slot + slot / 2, "middle"
+            tick_x, anchor = centre, "middle"
         columns.append(
             Column(
                 label=format_date(month, "F Y"),
