@@ -5,6 +5,7 @@ page costs the same few queries for one expense as for a hundred thousand. Amoun
 units; the charts (`pages.charts`) format them.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Sum
@@ -47,21 +48,19 @@ def category_label(value):
 
 def group_statistics(group, date_from=None, date_to=None):
     """The group's spending per month, per category and per person, and its total (4 queries:
-    months, categories, amounts paid and shares per member, members)."""
+    totals per month and category, amounts paid and shares per member, members)."""
     expenses = in_range(Expense.objects.filter(group=group), "", date_from, date_to)
-    months = [
-        (row["month"], row["total"], row["count"])
-        for row in expenses.annotate(month=TruncMonth("date"))
-        .values("month")
+    # One pass over the expenses: a few hundred (month, category) totals, folded both ways here.
+    months, categories = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    for row in (
+        expenses.annotate(month=TruncMonth("date"))
+        .values("month", "category")
         .annotate(total=Sum("amount"), count=Count("id"))
-        .order_by("month")
-    ]
-    categories = [
-        (category_label(row["category"]), row["total"], row["count"])
-        for row in expenses.values("category")
-        .annotate(total=Sum("amount"), count=Count("id"))
-        .order_by("-total", "category")
-    ]
+        .order_by()
+    ):
+        for totals in (months[row["month"]], categories[row["category"]]):
+            totals[0] += row["total"]
+            totals[1] += row["count"]
     paid = per_member(ExpensePayer.objects.filter(expense__group=group), date_from, date_to)
     shares = per_member(ExpenseShare.objects.filter(expense__group=group), date_from, date_to)
     people = [
@@ -70,11 +69,17 @@ def group_statistics(group, date_from=None, date_to=None):
         if member.is_active or member.pk in paid or member.pk in shares
     ]
     return GroupStatistics(
-        months=months,
-        categories=categories,
+        months=[(month, total, count) for month, (total, count) in sorted(months.items())],
+        categories=sorted(
+            (
+                (category_label(category), total, count)
+                for category, (total, count) in categories.items()
+            ),
+            key=lambda row: (-row[1], row[0]),
+        ),
         people=people,
-        total=sum(total for _, total, _ in months),
-        count=sum(count for _, _, count in months),
+        total=sum(total for total, _ in months.values()),
+        count=sum(count for _, count in months.values()),
     )
 
 

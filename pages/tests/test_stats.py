@@ -64,7 +64,9 @@ def test_group_figures_per_month_category_and_person(client, trip):
     paid = {p.member.display_name: p.paid for p in stats.people}
     assert paid == {"Olivia": 3000, "Max": 10000, "Alice": 1000}
     share = {p.member.display_name: p.share for p in stats.people}
-    assert share["Olivia"] - share["Max"] == 0  # both had half the food and a third of the rent
+    # Both had half the food and a third of the rent; the split's rounding decides a cent.
+    assert share["Olivia"] in (4833, 4834)
+    assert share["Max"] in (4833, 4834)
     assert sum(share.values()) == 14000
 
 
@@ -186,9 +188,9 @@ def test_stats_query_count_does_not_grow(client, django_assert_num_queries, expe
         )
     client.force_login(owner)
 
-    # session, user, membership with group, months, categories, paid per member, shares per
-    # member, members with users
-    with django_assert_num_queries(8):
+    # session, user, membership with group, totals per month and category, paid per member,
+    # shares per member, members with users
+    with django_assert_num_queries(7):
         stats = stats_page(client, group).context["stats"]
 
     assert stats.count == expenses
