@@ -17,7 +17,7 @@ from splitclone.money import format_amount
 # that they stay apart at 360 px.
 COLUMN_PLOT_HEIGHT = 160
 COLUMN_LABEL_SPACE = 24
-MAX_COLUMN_LABELS = 5
+MAX_COLUMN_LABELS = 4
 # Horizontal bar charts: one bar per series under each row's text.
 BAR_HEIGHT = 12
 BAR_GAP = 4
