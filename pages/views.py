@@ -1,5 +1,5 @@
-"""Pages that combine the apps: the landing page, home, each group's page and its list of expenses
-and payments."""
+"""Pages that combine the apps: the landing page, home, each group's page, its list of expenses
+and payments and its statistics, and what the user spent across their groups."""
 
 from collections import defaultdict
 
@@ -11,11 +11,14 @@ from django.views.decorators.http import require_safe
 from groups.access import get_membership
 from groups.models import Activity, Member
 from groups.views import activity_page
-from pages.forms import LedgerFilterForm
+from pages.charts import bar_chart, column_chart
+from pages.forms import DateRangeForm, LedgerFilterForm
 from pages.ledger_list import Position, ledger_page, ledger_rows
+from pages.statistics import group_statistics, personal_spending
 from settlements.debts import debts_with_people
 from settlements.models import Payment
 from settlements.views import across_url
+from splitclone.money import format_amount
 
 # A big group has hundreds of payments between others: its page shows the viewer's own, the
 # rest are one click away, and its balances start folded.
@@ -153,3 +156,63 @@ def ledger_list(request, group_id):
     }
     template = "pages/ledger_list.html#rows" if request.htmx else "pages/ledger_list.html"
     return render(request, template, context)
+
+
+def category_chart(categories, currency):
+    return bar_chart(
+        [
+            (label, format_amount(total, currency), {"spent": total})
+            for label, total, *_ in categories
+        ]
+    )
+
+
+@require_safe
+@login_required
+def group_stats(request, group_id):
+    """The group's spending per month, per category and per person over a chosen period."""
+    membership = get_membership(request, group_id)
+    group = membership.group
+    period = DateRangeForm(request.GET or None)
+    context = {"group": group, "period": period}
+    if period.is_bound and not period.is_valid():
+        return render(request, "pages/stats.html", context, status=400)
+    stats = group_statistics(group, *period.period)
+    currency = group.currency
+    context |= {
+        "stats": stats,
+        "months": column_chart(stats.months, currency),
+        "categories": category_chart(stats.categories, currency),
+        "people": bar_chart(
+            [
+                (
+                    person.member.display_name,
+                    f"paid {format_amount(person.paid, currency)}, "
+                    f"share {format_amount(person.share, currency)}",
+                    {"paid": person.paid, "share": person.share},
+                )
+                for person in stats.people
+            ]
+        ),
+    }
+    return render(request, "pages/stats.html", context)
+
+
+@require_safe
+@login_required
+def my_spending(request):
+    """What the user spent (their shares) in all their groups, per currency."""
+    period = DateRangeForm(request.GET or None)
+    context = {"period": period}
+    if period.is_bound and not period.is_valid():
+        return render(request, "pages/my_spending.html", context, status=400)
+    spending = personal_spending(request.user, *period.period)
+    context["currencies"] = [
+        (
+            spent,
+            column_chart(spent.months, spent.currency),
+            category_chart(spent.categories, spent.currency),
+        )
+        for spent in spending
+    ]
+    return render(request, "pages/my_spending.html", context)

@@ -38,6 +38,7 @@ ANSWERS = {
     "groups:invite_revoke": {"GET": 200, "POST": 302},
     "groups:invite_qr": {"GET": 200},
     "pages:ledger": {"GET": 200},
+    "pages:stats": {"GET": 200},
     "expenses:create": {"GET": 200, "POST": 200},
     "expenses:preview": {"POST": 200},
     "expenses:detail": {"GET": 200},

@@ -23,3 +23,9 @@ def balance_class(minor_units):
 def unsigned_money(minor_units, currency):
     """The amount without its sign, for sentences that say the direction in words ("owes")."""
     return format_amount(abs(minor_units), currency)
+
+
+@register.filter
+def bare_money(minor_units, currency):
+    """The amount without its currency code, for a table column whose header names it."""
+    return format_amount(minor_units, currency, with_code=False)

@@ -56,6 +56,8 @@ REQUIRED = {
     "groups:invites",
     "groups:join",
     "pages:ledger",
+    "pages:stats",
+    "pages:my_spending",
     "expenses:detail",
     "expenses:create",
     "expenses:edit",
