@@ -42,13 +42,15 @@ from ledger.books import LedgerError
 from settlements.forms import PaymentForm
 from settlements.models import Payment, PaymentError
 
+rate_limit = PerCaller()
+
 api = NinjaAPI(
     title="Splitclone API",
     version="1",
     description="Groups, expenses, payments, balances and the settle-up plan. Amounts come out "
     "as integers in the currency's minor units (cents) and go in as text, as typed on the pages.",
     auth=[BearerToken(), Session()],
-    throttle=[PerCaller()],
+    throttle=[rate_limit],
     urls_namespace="rest",
     docs_url="/docs",
     openapi_url="/openapi.json",
