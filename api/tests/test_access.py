@@ -7,6 +7,7 @@ not signed in 401, a read-only token asking to write 403. The paths name the wor
 import pytest
 from django.test import Client
 
+from api.endpoints import api as rest
 from api.models import Scope
 from api.tests.conftest import Api, token
 
@@ -147,3 +148,18 @@ def test_other_groups_rows_are_not_found_through_your_group(world, api):
     assert response.status_code == 404
     world.payment.refresh_from_db()
     assert world.payment.deleted_at is None
+
+
+def test_every_api_operation_is_walked():
+    """A new endpoint fails here until it is added to the lists above."""
+    walked = {("get", path) for path in READS} | {
+        (method, path) for method, path, _, _ in WRITES + MANAGING
+    }
+    walked |= {("get", "/groups"), ("post", "/groups")}
+    schema = rest.get_openapi_schema()
+    operations = {
+        (method, path.removeprefix("/api").replace("_id}", "}"))
+        for path, methods in schema["paths"].items()
+        for method in methods
+    }
+    assert operations == walked
