@@ -238,12 +238,12 @@ def create_group(request, payload: GroupIn):
     return Status(201, group_out(get_membership(request, group.pk)))
 
 
-@api.get("/groups/{group_id}", response={200: GroupOut, **ERRORS}, tags=["groups"])
+@api.get("/groups/{id:group_id}", response={200: GroupOut, **ERRORS}, tags=["groups"])
 def get_group(request, group_id: int):
     return group_out(get_membership(request, group_id))
 
 
-@api.put("/groups/{group_id}", response={200: GroupOut, **WRITE_ERRORS}, tags=["groups"])
+@api.put("/groups/{id:group_id}", response={200: GroupOut, **WRITE_ERRORS}, tags=["groups"])
 def edit_group(request, group_id: int, payload: GroupIn):
     """The group's settings; owners and admins only. The currency is fixed once there is
     history."""
@@ -262,14 +262,18 @@ def edit_group(request, group_id: int, payload: GroupIn):
 # Members
 
 
-@api.get("/groups/{group_id}/members", response={200: list[MemberOut], **ERRORS}, tags=["members"])
+@api.get(
+    "/groups/{id:group_id}/members", response={200: list[MemberOut], **ERRORS}, tags=["members"]
+)
 def list_members(request, group_id: int):
     membership = get_membership(request, group_id)
     members = membership.group.members.with_people().order_by("-is_active", "id")
     return [member_out(member) for member in members]
 
 
-@api.post("/groups/{group_id}/guests", response={201: MemberOut, **WRITE_ERRORS}, tags=["members"])
+@api.post(
+    "/groups/{id:group_id}/guests", response={201: MemberOut, **WRITE_ERRORS}, tags=["members"]
+)
 def add_guest(request, group_id: int, payload: GuestIn):
     """Someone without an account, who can claim the name when they join. Owners and admins
     only."""
@@ -288,7 +292,7 @@ def add_guest(request, group_id: int, payload: GuestIn):
 # Expenses
 
 
-@api.get("/groups/{group_id}/expenses", response={200: ExpensePage, **ERRORS}, tags=["expenses"])
+@api.get("/groups/{id:group_id}/expenses", response={200: ExpensePage, **ERRORS}, tags=["expenses"])
 def list_expenses(
     request, group_id: int, cursor: str = "", limit: int = Query(pages.PAGE_SIZE, ge=1, le=100)
 ):
@@ -300,7 +304,7 @@ def list_expenses(
 
 
 @api.get(
-    "/groups/{group_id}/expenses/{expense_id}",
+    "/groups/{id:group_id}/expenses/{id:expense_id}",
     response={200: ExpenseOut, **ERRORS},
     tags=["expenses"],
 )
@@ -345,7 +349,7 @@ def expense_form(payload, members, *, submission, version=None):
     return data
 
 
-@api.post("/groups/{group_id}/expenses", response={201: ExpenseOut, **ERRORS}, tags=["expenses"])
+@api.post("/groups/{id:group_id}/expenses", response={201: ExpenseOut, **ERRORS}, tags=["expenses"])
 def create_expense(request, group_id: int, payload: ExpenseIn):
     """Adds an expense. With an `Idempotency-Key`, a retry returns the expense the first
     request added instead of adding another."""
@@ -383,7 +387,7 @@ def expected_version(request, payload):
 
 
 @api.put(
-    "/groups/{group_id}/expenses/{expense_id}",
+    "/groups/{id:group_id}/expenses/{id:expense_id}",
     response={200: ExpenseOut, 428: Problem, **WRITE_ERRORS},
     tags=["expenses"],
 )
@@ -419,7 +423,7 @@ def edit_expense(request, group_id: int, expense_id: int, payload: ExpenseEditIn
 
 
 @api.delete(
-    "/groups/{group_id}/expenses/{expense_id}",
+    "/groups/{id:group_id}/expenses/{id:expense_id}",
     response={200: ExpenseOut, **WRITE_ERRORS},
     tags=["expenses"],
 )
@@ -436,7 +440,7 @@ def delete_expense(request, group_id: int, expense_id: int):
 
 
 @api.post(
-    "/groups/{group_id}/expenses/{expense_id}/restore",
+    "/groups/{id:group_id}/expenses/{id:expense_id}/restore",
     response={200: ExpenseOut, **WRITE_ERRORS},
     tags=["expenses"],
 )
@@ -454,7 +458,7 @@ def restore_expense(request, group_id: int, expense_id: int):
 # Payments
 
 
-@api.get("/groups/{group_id}/payments", response={200: PaymentPage, **ERRORS}, tags=["payments"])
+@api.get("/groups/{id:group_id}/payments", response={200: PaymentPage, **ERRORS}, tags=["payments"])
 def list_payments(
     request, group_id: int, cursor: str = "", limit: int = Query(pages.PAGE_SIZE, ge=1, le=100)
 ):
@@ -465,7 +469,7 @@ def list_payments(
 
 
 @api.post(
-    "/groups/{group_id}/payments", response={201: PaymentOut, **WRITE_ERRORS}, tags=["payments"]
+    "/groups/{id:group_id}/payments", response={201: PaymentOut, **WRITE_ERRORS}, tags=["payments"]
 )
 def record_payment(request, group_id: int, payload: PaymentIn):
     """Records that one member paid another. With the plan's `fingerprint`, 409 if the
@@ -504,7 +508,7 @@ def record_payment(request, group_id: int, payload: PaymentIn):
 
 
 @api.delete(
-    "/groups/{group_id}/payments/{payment_id}",
+    "/groups/{id:group_id}/payments/{id:payment_id}",
     response={200: PaymentOut, **WRITE_ERRORS},
     tags=["payments"],
 )
@@ -523,7 +527,7 @@ def delete_payment(request, group_id: int, payment_id: int):
 
 
 @api.get(
-    "/groups/{group_id}/balances", response={200: list[BalanceOut], **ERRORS}, tags=["balances"]
+    "/groups/{id:group_id}/balances", response={200: list[BalanceOut], **ERRORS}, tags=["balances"]
 )
 def balances(request, group_id: int):
     """Each member's balance: positive when the group owes them."""
@@ -532,7 +536,9 @@ def balances(request, group_id: int):
     return [{"member_id": m.pk, "name": m.display_name, "balance": m.balance} for m in members]
 
 
-@api.get("/groups/{group_id}/settle-up", response={200: SettleUpOut, **ERRORS}, tags=["balances"])
+@api.get(
+    "/groups/{id:group_id}/settle-up", response={200: SettleUpOut, **ERRORS}, tags=["balances"]
+)
 def settle_up(request, group_id: int):
     """The payments that settle the group, the same plan as the settle-up page, explained."""
     membership = get_membership(request, group_id)
@@ -565,7 +571,9 @@ def settle_up(request, group_id: int):
     }
 
 
-@api.get("/groups/{group_id}/activity", response={200: ActivityPage, **ERRORS}, tags=["activity"])
+@api.get(
+    "/groups/{id:group_id}/activity", response={200: ActivityPage, **ERRORS}, tags=["activity"]
+)
 def list_activity(
     request, group_id: int, cursor: str = "", limit: int = Query(pages.PAGE_SIZE, ge=1, le=100)
 ):

@@ -183,3 +183,9 @@ def test_session_writes_need_the_csrf_token(world):
         path, body, content_type="application/json", headers={"X-CSRFToken": csrf}
     )
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("path", ["/groups/99999999999999999999", "/groups/{group}/expenses/1.5"])
+def test_ids_no_row_can_have_are_404(world, api, owner_token, path):
+    response = api.get(path.format(group=world.group.pk), token=owner_token)
+    assert response.status_code == 404
