@@ -28,3 +28,13 @@ def test_create_use_and_revoke_a_token(page, live_server):
     screenshots(page, SCREENSHOTS, "api-tokens")
     page.get_by_role("button", name="Revoke").click()
     expect(page.get_by_text("revoked")).to_be_visible()
+
+
+def test_docs_render_from_the_vendored_files(page, live_server):
+    """Swagger UI comes from our static files (no CDN), within the site's CSP."""
+    page.goto(f"{live_server.url}/api/docs")
+    expect(page.get_by_role("heading", name=re.compile("Splitclone API"))).to_be_visible()
+    expect(page.get_by_text("/api/groups/{group_id}/settle-up").first).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "api-docs-desktop.png")
