@@ -7,7 +7,7 @@ and calls the same model method, so the rules and their wording are the pages' o
 
 import uuid
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -424,7 +424,7 @@ def edit_expense(request, group_id: int, expense_id: int, payload: ExpenseEditIn
 
 @api.delete(
     "/groups/{id:group_id}/expenses/{id:expense_id}",
-    response={200: ExpenseOut, **WRITE_ERRORS},
+    response={200: ExpenseOut, **ERRORS},
     tags=["expenses"],
 )
 def delete_expense(request, group_id: int, expense_id: int):
@@ -432,26 +432,20 @@ def delete_expense(request, group_id: int, expense_id: int):
     require_write(request)
     membership = get_membership(request, group_id)
     expense = group_expense(membership, expense_id)
-    try:
-        Expense.objects.delete_expense(expense, actor=request.user)
-    except LedgerError as error:
-        raise Refused(409, error.message) from None
+    Expense.objects.delete_expense(expense, actor=request.user)
     return expense_out(group_expense(membership, expense.pk))
 
 
 @api.post(
     "/groups/{id:group_id}/expenses/{id:expense_id}/restore",
-    response={200: ExpenseOut, **WRITE_ERRORS},
+    response={200: ExpenseOut, **ERRORS},
     tags=["expenses"],
 )
 def restore_expense(request, group_id: int, expense_id: int):
     require_write(request)
     membership = get_membership(request, group_id)
     expense = group_expense(membership, expense_id)
-    try:
-        Expense.objects.restore_expense(expense, actor=request.user)
-    except LedgerError as error:
-        raise Refused(409, error.message) from None
+    Expense.objects.restore_expense(expense, actor=request.user)
     return expense_out(group_expense(membership, expense.pk))
 
 
@@ -509,17 +503,14 @@ def record_payment(request, group_id: int, payload: PaymentIn):
 
 @api.delete(
     "/groups/{id:group_id}/payments/{id:payment_id}",
-    response={200: PaymentOut, **WRITE_ERRORS},
+    response={200: PaymentOut, **ERRORS},
     tags=["payments"],
 )
 def delete_payment(request, group_id: int, payment_id: int):
     require_write(request)
     membership = get_membership(request, group_id)
     payment = group_payment(membership, payment_id)
-    try:
-        payment = Payment.objects.delete_payment(payment, actor=request.user)
-    except (ValidationError, LedgerError) as error:
-        raise Refused(409, error.messages[0]) from None
+    payment = Payment.objects.delete_payment(payment, actor=request.user)
     return payment_out(payment)
 
 
