@@ -196,8 +196,14 @@ def payment_out(payment):
     }
 
 
+# The API names people by member id: the expense's payers and shares, without their names.
+EXPENSE_PARTS = ("payers", "shares")
+
+
 def group_expense(membership, expense_id):
-    expense = membership.group.expenses.with_people().filter(pk=expense_id).first()
+    expense = (
+        membership.group.expenses.prefetch_related(*EXPENSE_PARTS).filter(pk=expense_id).first()
+    )
     if expense is None:
         raise Http404
     return expense
@@ -298,7 +304,7 @@ def list_expenses(
 ):
     """The group's expenses, newest first; pass `next_cursor` back as `cursor` for more."""
     membership = get_membership(request, group_id)
-    rows = membership.group.expenses.live().with_people()
+    rows = membership.group.expenses.live().prefetch_related(*EXPENSE_PARTS)
     page, next_cursor = pages.by_date(rows, cursor, limit)
     return {"items": [expense_out(expense) for expense in page], "next_cursor": next_cursor}
 
