@@ -520,6 +520,18 @@ def delete_payment(request, group_id: int, payment_id: int):
     return payment_out(payment)
 
 
+@api.post(
+    "/groups/{id:group_id}/payments/{id:payment_id}/restore",
+    response={200: PaymentOut, **ERRORS},
+    tags=["payments"],
+)
+def restore_payment(request, group_id: int, payment_id: int):
+    require_write(request)
+    membership = get_membership(request, group_id)
+    payment = group_payment(membership, payment_id)
+    return payment_out(Payment.objects.restore_payment(payment, actor=request.user))
+
+
 # Balances, the settle-up plan, the activity
 
 

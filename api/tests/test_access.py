@@ -51,6 +51,7 @@ WRITES = [
         201,
     ),
     ("delete", "/groups/{group}/payments/{payment}", None, 200),
+    ("post", "/groups/{group}/payments/{payment}/restore", None, 200),
 ]
 # Owners and admins only: a plain member gets 403.
 MANAGING = [

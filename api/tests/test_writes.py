@@ -152,3 +152,13 @@ def test_settle_up_explains_the_plan(world, api, owner_token):
 def test_member_role_shows(world, api):
     response = api.get(f"/groups/{world.group.pk}", token=token(world.member))
     assert response.json()["my_role"] == Role.MEMBER
+
+
+def test_delete_and_restore_a_payment(world, api, owner_token):
+    path = f"/groups/{world.group.pk}/payments/{world.payment.pk}"
+    assert api.delete(path, token=owner_token).json()["deleted"] is True
+    world.member_membership.refresh_from_db()
+    assert world.member_membership.balance == -1500
+    assert api.post(f"{path}/restore", token=owner_token).json()["deleted"] is False
+    world.member_membership.refresh_from_db()
+    assert world.member_membership.balance == -1000
