@@ -71,3 +71,9 @@ def test_page_needs_login(client):
     response = client.get(reverse("api:tokens"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_every_page_links_to_the_tokens(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("home"))
+    assert f'href="{reverse("api:tokens")}"'.encode() in response.content
