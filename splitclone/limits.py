@@ -10,12 +10,15 @@ it cannot read, and this middleware does the same for any other server.
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
 
-def too_large():
+def too_large(request):
+    if request.path.startswith("/api/"):
+        detail = "The request body is larger than the API accepts."
+        return JsonResponse({"detail": detail, "errors": {}}, status=413)
     return HttpResponse(render_to_string("413.html"), status=413)
 
 
@@ -32,7 +35,7 @@ class RequestBodyLimitMiddleware:
         if not (length.isascii() and length.isdigit()):
             return HttpResponseBadRequest("Bad Content-Length header.")
         if int(length) > settings.REQUEST_BODY_MAX_BYTES:
-            return too_large()
+            return too_large(request)
         return self.get_response(request)
 
 
@@ -40,5 +43,5 @@ def bad_request(request, exception):
     """The 400 handler. Form fields over DATA_UPLOAD_MAX_MEMORY_SIZE in a body small enough to
     pass the middleware are too large as well: 413, like a body over the limit."""
     if isinstance(exception, RequestDataTooBig):
-        return too_large()
+        return too_large(request)
     return defaults.bad_request(request, exception)

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from api.endpoints import api
 from groups.access import IdConverter
 from pages import views as pages
 
@@ -25,6 +26,8 @@ urlpatterns = [
     path("", include("expenses.urls")),
     path("", include("settlements.urls")),
     path("", include("imports.urls")),
+    path("", include("api.urls")),
+    path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -99,7 +99,10 @@ def group_scoped_patterns(resolver=None, prefix="", inherited=frozenset()):
             yield f"{prefix}{entry.name}", sorted(params)
 
 
-PATTERNS = sorted(group_scoped_patterns())
+# The API (namespace `rest`) answers in JSON, 401 rather than a redirect to log in: its own walk
+# is api/tests/test_access.py, which fails the same way for an API URL it does not know.
+API_NAMESPACE = "rest:"
+PATTERNS = sorted(p for p in group_scoped_patterns() if not p[0].startswith(API_NAMESPACE))
 PARAMS = dict(PATTERNS)
 # A URL missing from either side fails test_every_group_url_is_classified instead of erroring here.
 WALKED = sorted(ANSWERS.keys() & PARAMS.keys())

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "settlements",
     "imports",
     "pages",
+    "api",
+    "ninja",
     "allauth",
     "allauth.account",
 ]
@@ -136,6 +138,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits and sessions must be shared by every app server: the database by default.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Requests a minute each API token (or signed-in person) may make before getting 429.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="300/min")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -40,8 +40,9 @@ LONG_URL = (
     "a8f5f167f44f4964e6c998dee827110c?utm_source=whatsapp&utm_medium=share&ref=restaurant-bill"
 )
 
-# Pages served at URLs these names cannot reach, or that belong to another audience.
-NOT_PAGES = {"admin"}
+# Pages served at URLs these names cannot reach, or that belong to another audience: the admin
+# (support staff), and the API ("rest"), whose docs page is the vendored Swagger UI.
+NOT_PAGES = {"admin", "rest"}
 # Pages a person must be able to read on a phone: the walk fails if one of these is missing.
 REQUIRED = {
     "landing",

@@ -1,0 +1,183 @@
+"""The shapes the API reads and writes. Amounts are integers in minor units when they come out,
+and strings as typed on the pages ("12.50") when they go in: never floats."""
+
+import datetime
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+
+class Input(Schema):
+    # An unknown field is refused (422), not ignored: a typo must not pass silently.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+class GroupOut(Schema):
+    id: int
+    name: str
+    description: str
+    currency: str
+    simplify_debts: bool
+    is_archived: bool
+    my_member_id: int
+    my_role: str
+    my_balance: int
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    is_guest: bool
+    role: str
+    is_active: bool
+    balance: int
+
+
+class PartOut(Schema):
+    member_id: int
+    amount: int
+
+
+class ShareOut(PartOut):
+    entered: str
+
+
+class ExpenseOut(Schema):
+    id: int
+    description: str
+    amount: int
+    amount_display: str
+    currency: str
+    date: datetime.date
+    category: str
+    split_kind: str
+    notes: str
+    version: int
+    deleted: bool
+    paid: list[PartOut]
+    owed: list[ShareOut]
+
+
+class PaymentOut(Schema):
+    id: int
+    from_member_id: int
+    to_member_id: int
+    amount: int
+    amount_display: str
+    currency: str
+    date: datetime.date
+    note: str
+    deleted: bool
+
+
+class ActivityOut(Schema):
+    id: int
+    actor: str | None
+    verb: str
+    summary: str
+    created_at: datetime.datetime
+
+
+class ExpensePage(Schema):
+    items: list[ExpenseOut]
+    next_cursor: str | None
+
+
+class PaymentPage(Schema):
+    items: list[PaymentOut]
+    next_cursor: str | None
+
+
+class ActivityPage(Schema):
+    items: list[ActivityOut]
+    next_cursor: str | None
+
+
+class BalanceOut(Schema):
+    member_id: int
+    name: str
+    balance: int
+
+
+class TransferOut(Schema):
+    from_member_id: int
+    to_member_id: int
+    amount: int
+    can_record: bool
+
+
+class ExplanationRow(Schema):
+    member_id: int
+    name: str
+    before: int
+    pays: int
+    receives: int
+    after: int
+
+
+class SettleUpOut(Schema):
+    currency: str
+    simplified: bool
+    fingerprint: str
+    transfers: list[TransferOut]
+    explanation: list[ExplanationRow] = Field(
+        description="Each member's balance before the plan, what they pay and receive, and after."
+    )
+    parts: list[list[int]] = Field(
+        description="Members who settle among themselves: each part's payments add up to zero."
+    )
+
+
+class GroupIn(Input):
+    name: str
+    description: str = ""
+    currency: str = "EUR"
+    simplify_debts: bool = True
+
+
+class GuestIn(Input):
+    name: str
+
+
+class ExpenseIn(Input):
+    description: str
+    amount: str = Field(examples=["12.50"])
+    date: datetime.date
+    category: str = "general"
+    split_kind: str = "equal"
+    notes: str = ""
+    paid_by: int | None = Field(
+        None, description="The member who paid it all; leave out and give `paid` for several."
+    )
+    paid: dict[int, str] = Field({}, description="What each payer paid, by member id.")
+    participants: list[int] | None = Field(
+        None, description="Who shares it (member ids); everyone active when left out."
+    )
+    values: dict[int, str] = Field(
+        {}, description="Each participant's part for the split kind: shares, percent, amounts."
+    )
+
+
+class ExpenseEditIn(ExpenseIn):
+    version: int | None = Field(
+        None, description="The version the edit is based on (or send it as `If-Match`)."
+    )
+
+
+class PaymentIn(Input):
+    from_member_id: int
+    to_member_id: int
+    amount: str = Field(examples=["20.00"])
+    date: datetime.date
+    note: str = ""
+    fingerprint: str = Field("", description="The plan's fingerprint, for a suggested payment.")
+    confirm: bool = Field(False, description="Record a payment that turns a balance around.")
+
+
+class Created(Schema):
+    id: int

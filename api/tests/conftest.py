@@ -1,0 +1,80 @@
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from api.models import AccessToken, Scope
+from expenses.tests.factories import add_expense
+from groups.models import Role
+from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
+from settlements.tests.factories import record_payment
+
+
+@pytest.fixture
+def world(db):
+    """A group with an owner, a plain member and a guest, an expense the owner paid for the
+    owner and the member, a payment from the member to the owner; and an outsider, who has a
+    group of their own with an expense."""
+    owner = UserFactory(display_name="Olivia Owner")
+    group = GroupFactory(name="Lisbon trip", created_by=owner)
+    world = SimpleNamespace(
+        group=group,
+        owner=owner,
+        owner_membership=MemberFactory(group=group, user=owner, role=Role.OWNER),
+        member=(member := UserFactory(display_name="Max Member")),
+        member_membership=MemberFactory(group=group, user=member),
+        guest=GuestFactory(group=group, name="Alice"),
+        outsider=(outsider := UserFactory(display_name="Otto Outsider")),
+        other_group=(other := GroupFactory(name="Elsewhere", created_by=outsider)),
+        other_membership=MemberFactory(group=other, user=outsider, role=Role.OWNER),
+    )
+    world.expense = add_expense(
+        group,
+        owner,
+        paid={world.owner_membership: 3000},
+        among=[world.owner_membership, world.member_membership],
+    )
+    world.payment = record_payment(
+        world.member_membership, world.owner_membership, 500, actor=member
+    )
+    world.other_expense = add_expense(
+        other, outsider, paid={world.other_membership: 1000}, among=[world.other_membership]
+    )
+    return world
+
+
+def token(user, scope=Scope.WRITE):
+    return AccessToken.objects.issue(user=user, name="Script", scope=scope)[1]
+
+
+class Api:
+    """A client for the API: `api.get(path, token=…)`, `api.post(path, body, token=…)`."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def call(self, method, path, body=None, *, token=None, headers=None, raw=None):
+        headers = dict(headers or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        kwargs = {"content_type": "application/json", "data": data} if data is not None else {}
+        return getattr(self.client, method)(f"/api{path}", headers=headers, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.call("get", path, **kwargs)
+
+    def post(self, path, body=None, **kwargs):
+        return self.call("post", path, body, **kwargs)
+
+    def put(self, path, body=None, **kwargs):
+        return self.call("put", path, body, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.call("delete", path, **kwargs)
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)

@@ -1,0 +1,166 @@
+"""Every endpoint, for each kind of caller: the one exact status each gets.
+
+Owners and members get the answer; someone outside the group gets 404 and no data, someone
+not signed in 401, a read-only token asking to write 403. The paths name the world's own rows.
+"""
+
+import pytest
+from django.test import Client
+
+from api.endpoints import api as rest
+from api.models import Scope
+from api.tests.conftest import Api, token
+
+
+def expense_body(world, **extra):
+    return {
+        "description": "Taxi",
+        "amount": "12.50",
+        "date": "2026-11-03",
+        "paid_by": world.owner_membership.pk,
+        **extra,
+    }
+
+
+READS = [
+    "/groups/{group}",
+    "/groups/{group}/members",
+    "/groups/{group}/expenses",
+    "/groups/{group}/expenses/{expense}",
+    "/groups/{group}/payments",
+    "/groups/{group}/balances",
+    "/groups/{group}/settle-up",
+    "/groups/{group}/activity",
+]
+
+# (method, path, body, status for a member who may do it)
+WRITES = [
+    ("post", "/groups/{group}/expenses", expense_body, 201),
+    ("put", "/groups/{group}/expenses/{expense}", lambda w: expense_body(w, version=1), 200),
+    ("delete", "/groups/{group}/expenses/{expense}", None, 200),
+    ("post", "/groups/{group}/expenses/{expense}/restore", None, 200),
+    (
+        "post",
+        "/groups/{group}/payments",
+        lambda w: {
+            "from_member_id": w.member_membership.pk,
+            "to_member_id": w.owner_membership.pk,
+            "amount": "5.00",
+            "date": "2026-11-03",
+        },
+        201,
+    ),
+    ("delete", "/groups/{group}/payments/{payment}", None, 200),
+    ("post", "/groups/{group}/payments/{payment}/restore", None, 200),
+]
+# Owners and admins only: a plain member gets 403.
+MANAGING = [
+    ("put", "/groups/{group}", lambda w: {"name": "Porto trip"}, 200),
+    ("post", "/groups/{group}/guests", lambda w: {"name": "Bob"}, 201),
+]
+
+
+def url(world, path):
+    return path.format(group=world.group.pk, expense=world.expense.pk, payment=world.payment.pk)
+
+
+def send(api, world, method, path, body, **kwargs):
+    body = body(world) if body else None
+    return api.call(method, url(world, path), body, **kwargs)
+
+
+@pytest.mark.parametrize("path", READS)
+@pytest.mark.parametrize(("who", "status"), [("owner", 200), ("member", 200), ("outsider", 404)])
+def test_reads_by_role(world, api, path, who, status):
+    response = api.get(url(world, path), token=token(getattr(world, who), Scope.READ))
+    assert response.status_code == status
+    if status == 404:
+        assert response.json() == {"detail": "Not found.", "errors": {}}
+
+
+@pytest.mark.parametrize("path", ["/groups", *READS])
+def test_reads_need_someone(world, api, path):
+    response = api.get(url(world, path))
+    assert response.status_code == 401
+    assert "Bearer" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), WRITES + MANAGING)
+def test_writes_by_owner(world, api, method, path, body, status):
+    assert send(api, world, method, path, body, token=token(world.owner)).status_code == status
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), WRITES)
+def test_writes_by_member(world, api, method, path, body, status):
+    assert send(api, world, method, path, body, token=token(world.member)).status_code == status
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), MANAGING)
+def test_managing_by_member_is_forbidden(world, api, method, path, body, status):
+    response = send(api, world, method, path, body, token=token(world.member))
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only the group's owners and admins can do this."
+    world.group.refresh_from_db()
+    assert world.group.name == "Lisbon trip"
+    assert world.group.members.count() == 3
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), WRITES + MANAGING)
+def test_writes_by_outsider_are_not_found(world, api, method, path, body, status):
+    activity = world.group.activities.count()
+    response = send(api, world, method, path, body, token=token(world.outsider))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "errors": {}}
+    assert world.group.activities.count() == activity
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), WRITES + MANAGING)
+def test_writes_need_someone(world, method, path, body, status):
+    # A client that checks CSRF like a browser: no session, so 401 rather than a CSRF 403.
+    anonymous = Api(Client(enforce_csrf_checks=True))
+    assert send(anonymous, world, method, path, body).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [*WRITES, *MANAGING, ("post", "/groups", lambda w: {"name": "Rome"}, 201)],
+)
+def test_read_only_token_cannot_write(world, api, method, path, body, status):
+    activity = world.group.activities.count()
+    response = send(api, world, method, path, body, token=token(world.owner, Scope.READ))
+    assert response.status_code == 403
+    assert response.json()["detail"] == "This token can only read. Create a token that can write."
+    assert world.group.activities.count() == activity
+
+
+def test_group_list_shows_only_your_groups(world, api):
+    response = api.get("/groups", token=token(world.member, Scope.READ))
+    assert response.status_code == 200
+    assert [group["name"] for group in response.json()] == ["Lisbon trip"]
+    assert response.json()[0]["my_member_id"] == world.member_membership.pk
+
+
+def test_other_groups_rows_are_not_found_through_your_group(world, api):
+    """An expense or payment id of another group, under a group you are in: 404."""
+    secret = token(world.outsider)
+    own = world.other_group.pk
+    assert api.get(f"/groups/{own}/expenses/{world.expense.pk}", token=secret).status_code == 404
+    response = api.delete(f"/groups/{own}/payments/{world.payment.pk}", token=secret)
+    assert response.status_code == 404
+    world.payment.refresh_from_db()
+    assert world.payment.deleted_at is None
+
+
+def test_every_api_operation_is_walked():
+    """A new endpoint fails here until it is added to the lists above."""
+    walked = {("get", path) for path in READS} | {
+        (method, path) for method, path, _, _ in WRITES + MANAGING
+    }
+    walked |= {("get", "/groups"), ("post", "/groups")}
+    schema = rest.get_openapi_schema()
+    operations = {
+        (method, path.removeprefix("/api").replace("_id}", "}"))
+        for path, methods in schema["paths"].items()
+        for method in methods
+    }
+    assert operations == walked
