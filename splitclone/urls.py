@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("", include("expenses.urls")),
     path("", include("settlements.urls")),
+    path("", include("imports.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
