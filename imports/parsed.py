@@ -30,6 +30,15 @@ class ParsedExpense:
     notes: str = ""
     # Which entry of the file this came from ("line 12", "bill 7"), for notices and errors.
     source: str = ""
+    # How the expense was split and what was typed per name (a percentage, a weight, an amount),
+    # where the format keeps them; empty otherwise, and the import books exact amounts.
+    split_kind: str = ""
+    entered: dict[str, str] = field(default_factory=dict)
+    # The entry's id in the file, where the format has one: kept, so that importing the same
+    # file into a group twice adds each entry once.
+    submission_id: str = ""
+    # Deleted in the source but kept there; imported as deleted, so it moves no balance.
+    deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,8 @@ class ParsedPayment:
     date: datetime.date
     note: str = ""
     source: str = ""
+    submission_id: str = ""
+    deleted: bool = False
 
 
 @dataclass
@@ -60,11 +71,33 @@ class ParsedGroup:
         """Name → balance (paid − owed + sent − received), as the import will book them."""
         totals = dict.fromkeys(self.people, 0)
         for expense in self.expenses:
+            if expense.deleted:
+                continue
             for name, amount in expense.paid.items():
                 totals[name] += amount
             for name, amount in expense.owed.items():
                 totals[name] -= amount
         for payment in self.payments:
+            if payment.deleted:
+                continue
             totals[payment.sender] += payment.amount
             totals[payment.receiver] -= payment.amount
         return totals
+
+
+def distinct_names(names):
+    """The names with each repeat made distinct ("Alex", "Alex (2)"), ignoring case.
+
+    People are keyed by name from the file to the preview, and guests' names are unique in a
+    group whatever their case, so two people called "Alex" (or "alex") need two names.
+    """
+    taken = set()
+    distinct = []
+    for name in names:
+        candidate, number = name, 1
+        while candidate.casefold() in taken:
+            number += 1
+            candidate = f"{name} ({number})"
+        taken.add(candidate.casefold())
+        distinct.append(candidate)
+    return distinct

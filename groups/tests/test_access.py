@@ -61,6 +61,9 @@ ANSWERS = {
     "expenses:recurring_pause": {"POST": 302},
     "expenses:recurring_resume": {"POST": 302},  # it is active already: nothing to resume
     "expenses:recurring_stop": {"GET": 200, "POST": 302},
+    # Every member may take the group's history away, as they can read all of it anyway.
+    "imports:export_csv": {"GET": 200},
+    "imports:export_json": {"GET": 200},
 }
 
 # Owners and admins only: a plain member gets 403.

@@ -1,0 +1,288 @@
+"""Reads our own export format back (docs/export-format.md), for an exact round trip.
+
+Pure: no Django. The JSON Schema (imports/schema/splitclone-export-v1.schema.json) describes the
+shape; this reader also checks what a schema cannot say (every member an entry names is
+declared, payers and shares add up to the amount, no submission id twice), and names the entry
+and the reason when it refuses. Fields it does not know are ignored, so that a file written by a
+later release of the same version still reads.
+"""
+
+import datetime
+import json
+import re
+import uuid
+
+from expenses.splitting import SplitKind
+from imports.parsed import (
+    ImportRefused,
+    ParsedExpense,
+    ParsedGroup,
+    ParsedPayment,
+    distinct_names,
+)
+from splitclone.money import MAX_AMOUNT, MoneyError, get_currency
+
+NAME = "splitclone"
+FORMAT = "splitclone-export"
+VERSION = 1
+
+# What the columns the entries are booked into hold (the tests compare them with the models).
+LIMITS = {
+    "description": 200,
+    "notes": 2000,
+    "category": 20,
+    "note": 200,
+    "entered": 40,
+    "name": 100,
+}
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def looks_like(data: bytes) -> bool:
+    """Whether `data` is a file of ours: JSON whose "format" says so."""
+    try:
+        document = _load(data)
+    except ImportRefused:
+        return False
+    return isinstance(document, dict) and document.get("format") == FORMAT
+
+
+def parse(data: bytes) -> ParsedGroup:
+    document = _load(data)
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ImportRefused(f'This is not a Splitclone export: its "format" is not "{FORMAT}".')
+    version = document.get("version")
+    if version != VERSION:
+        raise ImportRefused(
+            f"This export is in version {json.dumps(version)} of the format; this site reads "
+            f"version {VERSION}."
+        )
+    group = _object(document.get("group"), "group")
+    currency = _text(group, "currency", "group", limit=3, required=True)
+    try:
+        get_currency(currency)
+    except MoneyError as error:
+        raise ImportRefused(f"group: {error.message}") from None
+    people, stated, notices = _members(_list(document, "members", "the file"))
+    expenses = [
+        _expense(entry, f"expense {number}", people)
+        for number, entry in enumerate(_list(document, "expenses", "the file"), start=1)
+    ]
+    payments = [
+        _payment(entry, f"payment {number}", people)
+        for number, entry in enumerate(_list(document, "payments", "the file"), start=1)
+    ]
+    _require_unique_submissions(expenses)
+    _require_unique_submissions(payments)
+    return ParsedGroup(
+        format=NAME,
+        currency=currency,
+        people=list(people.values()),
+        expenses=expenses,
+        payments=payments,
+        name=_text(group, "name", "group", limit=LIMITS["name"]),
+        stated_balances=stated,
+        notices=notices,
+    )
+
+
+def _load(data):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRefused(f"This file is not UTF-8 text (byte {error.start}).") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportRefused(
+            f"This file is not valid JSON: line {error.lineno}, column {error.colno}: "
+            f"{error.msg}. It may have been cut short."
+        ) from None
+    except RecursionError:
+        raise ImportRefused("This file's JSON is nested too deeply to read.") from None
+
+
+def _members(entries):
+    """{id in the file: distinct name}, {name: stated balance}, notices."""
+    ids, names, balances = [], [], []
+    for number, entry in enumerate(entries, start=1):
+        where = f"member {number}"
+        entry = _object(entry, where)
+        member_id = _integer(entry, "id", where)
+        if member_id in ids:
+            first = ids.index(member_id) + 1
+            raise ImportRefused(f"{where}: the id {member_id} is already member {first}'s.")
+        ids.append(member_id)
+        names.append(_text(entry, "name", where, limit=LIMITS["name"], required=True))
+        balances.append(_integer(entry, "balance", where))
+    distinct = distinct_names(names)
+    notices = [
+        f"member {number}: a second “{name}”, imported as “{new}”."
+        for number, (name, new) in enumerate(zip(names, distinct, strict=True), start=1)
+        if name != new
+    ]
+    people = dict(zip(ids, distinct, strict=True))
+    return people, dict(zip(distinct, balances, strict=True)), notices
+
+
+def _expense(entry, where, people):
+    entry = _object(entry, where)
+    amount = _amount(entry, "amount", where)
+    split_kind = _text(entry, "split_kind", where, limit=20, required=True)
+    if split_kind not in SplitKind:
+        known = ", ".join(kind.value for kind in SplitKind)
+        raise ImportRefused(f'{where}: "split_kind" is "{split_kind}", not one of {known}.')
+    paid = {}
+    for part in _list(entry, "paid", where):
+        name, value = _part(part, where, people, paid, "paid")
+        paid[name] = value
+    owed, entered = {}, {}
+    for part in _list(entry, "shares", where):
+        name, value = _part(part, where, people, owed, "shares", may_be_zero=True)
+        owed[name] = value
+        entered[name] = _text(part, "entered", f"{where}, shares", limit=LIMITS["entered"])
+    for side, values in (("paid", paid), ("shares", owed)):
+        if sum(values.values()) != amount:
+            raise ImportRefused(
+                f'{where}: the "{side}" amounts add up to {sum(values.values())}, '
+                f"not the amount {amount}."
+            )
+    return ParsedExpense(
+        description=_text(entry, "description", where, limit=LIMITS["description"], required=True),
+        date=_date(entry, "date", where),
+        amount=amount,
+        paid=paid,
+        owed=owed,
+        category=_text(entry, "category", where, limit=LIMITS["category"]),
+        notes=_text(entry, "notes", where, limit=LIMITS["notes"]),
+        source=where,
+        split_kind=split_kind,
+        entered=entered,
+        submission_id=_submission_id(entry, where),
+        deleted=_deleted(entry, where),
+    )
+
+
+def _part(part, where, people, seen, side, *, may_be_zero=False):
+    """One payer or share: (the member's name, amount), checked against the members."""
+    part = _object(part, f'{where}, "{side}"')
+    member = _integer(part, "member", f'{where}, "{side}"')
+    if member not in people:
+        raise ImportRefused(f'{where}: "{side}" names member {member}, who is not declared.')
+    name = people[member]
+    if name in seen:
+        raise ImportRefused(f'{where}: "{side}" names {name} twice.')
+    return name, _amount(part, "amount", f'{where}, "{side}"', may_be_zero=may_be_zero)
+
+
+def _payment(entry, where, people):
+    entry = _object(entry, where)
+    ends = []
+    for key in ("from", "to"):
+        member = _integer(entry, key, where)
+        if member not in people:
+            raise ImportRefused(f'{where}: "{key}" is member {member}, who is not declared.')
+        ends.append(people[member])
+    sender, receiver = ends
+    if sender == receiver:
+        raise ImportRefused(f"{where}: {sender} pays themselves.")
+    return ParsedPayment(
+        sender=sender,
+        receiver=receiver,
+        amount=_amount(entry, "amount", where),
+        date=_date(entry, "date", where),
+        note=_text(entry, "note", where, limit=LIMITS["note"]),
+        source=where,
+        submission_id=_submission_id(entry, where),
+        deleted=_deleted(entry, where),
+    )
+
+
+def _require_unique_submissions(entries):
+    first = {}
+    for entry in entries:
+        if entry.submission_id in first:
+            raise ImportRefused(
+                f"{entry.source}: its submission id is also {first[entry.submission_id]}'s."
+            )
+        first[entry.submission_id] = entry.source
+
+
+def _object(value, where):
+    if not isinstance(value, dict):
+        raise ImportRefused(f"{where}: expected an object, found {_shown(value)}.")
+    return value
+
+
+def _list(entry, key, where):
+    value = entry.get(key)
+    if not isinstance(value, list):
+        raise ImportRefused(f'{where}: "{key}" must be a list, not {_shown(value)}.')
+    return value
+
+
+def _text(entry, key, where, *, limit, required=False):
+    value = entry.get(key)
+    if not isinstance(value, str):
+        raise ImportRefused(f'{where}: "{key}" must be text, not {_shown(value)}.')
+    if required and not value.strip():
+        raise ImportRefused(f'{where}: "{key}" is empty.')
+    if len(value) > limit:
+        raise ImportRefused(f'{where}: "{key}" is longer than {limit} characters.')
+    if "\x00" in value:
+        raise ImportRefused(f'{where}: "{key}" contains a NUL character.')
+    return value
+
+
+def _integer(entry, key, where):
+    value = entry.get(key)
+    # bool is an int in Python, but true is not a number in the file.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ImportRefused(f'{where}: "{key}" must be a whole number, not {_shown(value)}.')
+    return value
+
+
+def _amount(entry, key, where, *, may_be_zero=False):
+    value = entry.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ImportRefused(
+            f'{where}: "{key}" must be a whole number of minor units (cents), not {_shown(value)}.'
+        )
+    if value < (0 if may_be_zero else 1) or value > MAX_AMOUNT:
+        least = "0" if may_be_zero else "1"
+        raise ImportRefused(f'{where}: "{key}" is {value}, outside {least} to {MAX_AMOUNT}.')
+    return value
+
+
+def _date(entry, key, where):
+    value = entry.get(key)
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ImportRefused(f'{where}: "{key}" must be a date like 2026-11-02, not {_shown(value)}.')
+
+
+def _submission_id(entry, where):
+    value = entry.get("submission_id")
+    try:
+        return str(uuid.UUID(value))
+    except (TypeError, ValueError, AttributeError):
+        raise ImportRefused(
+            f'{where}: "submission_id" must be a UUID, not {_shown(value)}.'
+        ) from None
+
+
+def _deleted(entry, where):
+    value = entry.get("deleted_at", None)
+    if value is not None and not isinstance(value, str):
+        raise ImportRefused(f'{where}: "deleted_at" must be a time or null, not {_shown(value)}.')
+    return value is not None
+
+
+def _shown(value):
+    """A value as the file has it, cut short, for a message."""
+    text = json.dumps(value, ensure_ascii=False) if value is not None else "nothing"
+    return text if len(text) <= 40 else text[:39] + "…"
