@@ -133,6 +133,8 @@ class ExpenseForm(forms.Form):
         self.original_shares = {}
         self.conversion = None
         self.entry = None
+        # The amount in the group's currency, once the amount and its rate are read.
+        self.total = None
 
     @classmethod
     def for_expense(cls, expense, members, data=None, files=None):
@@ -244,6 +246,7 @@ class ExpenseForm(forms.Form):
         total = self._convert(original, cleaned.get("date"))
         if total is None:
             return cleaned
+        self.total = total
         seed = str(cleaned["submission_id"])
         typed = self.typed_currency
         participants = [m.pk for m in self.members if cleaned.get(f"include_{m.pk}")]
@@ -337,7 +340,7 @@ class ExpenseForm(forms.Form):
     def rate_note(self):
         """ "123.45 USD = 104.73 EUR at 1 USD = 0.8483922966 EUR (ECB of 24 Dec 2025)"."""
         conversion = self.conversion
-        if conversion is None or self.entry is None:
+        if conversion is None:
             return ""
         rate = f"{conversion.rate.normalize():f}"
         source = dict(RATE_MODES)[conversion.source]
@@ -345,7 +348,7 @@ class ExpenseForm(forms.Form):
             source = f"ECB reference rate of {conversion.rate_date:%d %b %Y}"
         return (
             f"{format_amount(conversion.original_amount, conversion.original_currency)} = "
-            f"{format_amount(self.entry.amount, self.currency)} at 1 "
+            f"{format_amount(self.total, self.currency)} at 1 "
             f"{conversion.original_currency} = {rate} {self.currency} ({source})"
         )
 

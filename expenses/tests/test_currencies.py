@@ -65,6 +65,7 @@ def test_the_preview_shows_the_rate_and_each_share_in_both_currencies(
     assert "ECB reference rate of 24 Dec 2025" in text
     assert "17.77 EUR" in text
     assert "(3,267 JPY)" in text
+    assert "Together exactly 53.31 EUR." in text
     assert not new_expenses().exists()
 
 
