@@ -218,7 +218,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             group,
             author,
             verb,
-            summary or f"added “{expense.description}” ({expense.amount_display})",
+            summary or f"added “{expense.description}” ({expense.spent_display})",
             expense_id=expense.pk,
         )
         transaction.on_commit(counter.inc)

@@ -75,6 +75,12 @@ class LedgerRow(models.Model):
         return format_amount(self.original_amount, self.original_currency)
 
     @property
+    def spent_display(self):
+        """"123.45 USD → 104.73 EUR" for a converted row, else the amount alone."""
+        moved = format_amount(self.amount, self.currency)
+        return f"{self.original_display} → {moved}" if self.is_converted else moved
+
+    @property
     def rate_display(self):
         """ "1 USD = 0.8483922966 EUR (ECB reference rate of 24 Dec 2025)"."""
         text = f"1 {self.original_currency} = {self.rate.normalize():f} {self.currency}"

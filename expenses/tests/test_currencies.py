@@ -45,6 +45,9 @@ def test_an_expense_in_dollars_is_saved_at_the_reference_rate_of_its_date(
     page = client.get(reverse("expenses:detail", args=[trio.group.pk, expense.pk]))
     assert "123.45 USD → 104.73 EUR" in page.content.decode()
     assert "ECB reference rate of 24 Dec 2025" in page.content.decode()
+    assert trio.group.activities.latest("pk").summary == (
+        "added “Groceries” (123.45 USD → 104.73 EUR)"
+    )
     group_page = client.get(reverse("pages:group", args=[trio.group.pk]))
     assert "123.45 USD" in group_page.content.decode()
 
