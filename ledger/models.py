@@ -76,7 +76,7 @@ class LedgerRow(models.Model):
 
     @property
     def spent_display(self):
-        """"123.45 USD → 104.73 EUR" for a converted row, else the amount alone."""
+        """ "123.45 USD → 104.73 EUR" for a converted row, else the amount alone."""
         moved = format_amount(self.amount, self.currency)
         return f"{self.original_display} → {moved}" if self.is_converted else moved
 
