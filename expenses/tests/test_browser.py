@@ -251,6 +251,8 @@ def test_an_expense_in_another_currency_on_a_phone(page, live_server):
     folder = Path("test-artifacts/screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=folder / "expense-form-usd-360.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=folder / "expense-form-usd-1280.png", full_page=True)
 
     page.get_by_label("Enter what the card charged in EUR").check()
     page.get_by_label("Amount charged in EUR").fill("105.20")
