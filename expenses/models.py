@@ -21,7 +21,7 @@ from ledger import books
 from ledger.books import RowChanged
 from ledger.effects import combine, expense_effect
 from ledger.models import LedgerRow
-from splitclone import metrics
+from splitclone import fx, metrics
 from splitclone.money import MAX_AMOUNT, format_amount
 from splitclone.text import search_key, shorten
 
@@ -81,6 +81,13 @@ class ExpenseEntry:
     owed: dict[int, int]
     entered: dict[int, str] = field(default_factory=dict)
     receipt: object = None
+    # How the amount was converted from the currency it was spent in; None: it was spent in the
+    # group's currency. `amount`, `paid` and `owed` are always in the group's currency.
+    conversion: fx.Conversion | None = None
+
+    @property
+    def converted_from(self):
+        return self.conversion or fx.Conversion.same(self.amount, self.currency)
 
     def apply_to(self, expense):
         expense.description = self.description
@@ -90,6 +97,7 @@ class ExpenseEntry:
         expense.category = self.category
         expense.notes = self.notes
         expense.split_kind = self.split_kind
+        expense.set_conversion(self.converted_from)
 
 
 class StaleEdit(RowChanged):
@@ -171,6 +179,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
     def _save(self, group, author, entry, expense, expected_version, receipt_name, occurrence_of):
         books.require_currency(group, entry.currency)
         books.require_entry_date(entry.date)
+        books.require_conversion(group, entry.date, entry.amount, entry.converted_from)
         if expense is None:
             # A repeated submission id fails the unique constraint; save_expense then returns
             # the expense the first submission created.
@@ -225,7 +234,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             group,
             author,
             verb,
-            summary or f"added “{expense.description}” ({expense.amount_display})",
+            summary or f"added “{expense.description}” ({expense.spent_display})",
             expense_id=expense.pk,
         )
         transaction.on_commit(counter.inc)

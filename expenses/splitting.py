@@ -228,6 +228,26 @@ def split_adjusted[K: Hashable](
     return Split(shares, equal.leftover_to)
 
 
+def split_in_proportion[K: Hashable](
+    total: int, amounts: Mapping[K, int], *, seed: Seed
+) -> Split[K]:
+    """Share ``total`` like ``amounts`` (minor units, at least zero, not all zero) share theirs.
+
+    How an expense typed in another currency is split in the group's: the shares and payments
+    computed in the currency typed become parts of the converted total in the same proportions,
+    so they still add up to it exactly.
+    """
+    _check_total(total)
+    _check_seed(seed)
+    for key, amount in amounts.items():
+        _check_int(amount, f"amount of {key!r}")
+        if amount < 0:
+            raise SplitError("Amounts can't be negative.", "negative", members=(key,))
+    if not any(amounts.values()):
+        raise SplitError("At least one person needs an amount above zero.", "zero_shares")
+    return _largest_remainder(total, dict(amounts), seed)
+
+
 def validate_payers[K: Hashable](
     total: int, paid: Mapping[K, int], *, currency: str | None = None
 ) -> None:

@@ -11,6 +11,7 @@ kept balances from the ledger rows, or only reports where they drifted.
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import chain
 
 from django.apps import apps
@@ -20,7 +21,9 @@ from django.utils import timezone
 
 from groups.models import Activity, Group, Member
 from ledger.models import LedgerRow, PairBalance
+from splitclone import fx
 from splitclone.dates import validate_entry_date
+from splitclone.money import MAX_AMOUNT, MoneyError, format_amount
 
 
 class LedgerError(ValidationError):
@@ -74,6 +77,44 @@ def require_currency(group, currency):
         raise LedgerError(
             f"The group's currency changed to {group.currency} while you were typing. Nothing "
             "was saved; check the amounts and save again."
+        )
+
+
+def require_conversion(group, entry_date, amount, conversion):
+    """Refuses a conversion that does not give ``amount`` (minor units of the group currency).
+
+    The rule of `splitclone.fx.convert` for a reference or an entered rate; a reference rate
+    must be the ECB's for ``entry_date``; an amount charged is taken as it is and its rate is
+    the one derived from the two amounts; an entry in the group's currency has rate 1.
+    """
+    original, currency = conversion.original_amount, conversion.original_currency
+    try:
+        if not 0 < original <= MAX_AMOUNT:
+            raise LedgerError("The amount must be more than zero and within the limit.")
+        if (conversion.source == "same") != (currency == group.currency):
+            raise LedgerError(f"An amount in {currency} needs a rate to {group.currency}.")
+        if conversion.source == "same":
+            expected_rate, expected_amount = Decimal(1), original
+        elif conversion.source == "reference":
+            reference = fx.rate(currency, group.currency, entry_date)
+            if conversion.rate_date != reference.published_on:
+                raise LedgerError("The reference rate is not the one of the expense's date.")
+            expected_rate = reference.value
+            expected_amount = fx.convert(original, currency, group.currency, expected_rate)
+        elif conversion.source == "entered":
+            expected_rate = fx.check_rate(conversion.rate)
+            expected_amount = fx.convert(original, currency, group.currency, expected_rate)
+        elif conversion.source == "charged":
+            expected_rate = fx.derived_rate(original, currency, amount, group.currency)
+            expected_amount = amount
+        else:
+            raise LedgerError(f"Unknown rate source “{conversion.source}”.")
+    except MoneyError as error:
+        raise LedgerError(error.message) from None
+    if conversion.rate != expected_rate or amount != expected_amount:
+        raise LedgerError(
+            f"{format_amount(original, currency)} at {conversion.rate} is not "
+            f"{format_amount(amount, group.currency)}: the rate changed, check and save again."
         )
 
 

@@ -5,11 +5,22 @@ payments). Member balances (`groups.Member.balance`) and `PairBalance` are a cac
 only `ledger.books` writes, under the group's lock, in the same transaction as the rows.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from groups.models import Group, Member
+from splitclone import fx
+from splitclone.money import format_amount
+
+
+class RateSource(models.TextChoices):
+    SAME = "same", "Same currency"
+    REFERENCE = "reference", "ECB reference rate"
+    ENTERED = "entered", "Rate entered"
+    CHARGED = "charged", "Amount charged"
 
 
 class LedgerRow(models.Model):
@@ -26,9 +37,57 @@ class LedgerRow(models.Model):
     # Bumped by every change under the group's lock (edit, delete, restore): a change based on
     # an older version is refused rather than applied twice.
     version = models.PositiveIntegerField(default=1)
+    # `amount` and `currency` are what the ledger moves: minor units of the group's currency.
+    # These say what was spent, in the currency it was spent in, and how it was converted
+    # (`ledger.books.require_conversion` holds every row to it). The database defaults are
+    # those of a row in the group's currency, which every row was before conversions existed.
+    original_amount = models.BigIntegerField(
+        db_default=0, help_text="In minor units of the original currency."
+    )
+    original_currency = models.CharField(max_length=3, db_default="")
+    rate = models.DecimalField(
+        max_digits=fx.RATE_MAX_DIGITS,
+        decimal_places=fx.RATE_DECIMAL_PLACES,
+        db_default=Decimal(1),
+        help_text="Group currency units per unit of the original currency.",
+    )
+    rate_source = models.CharField(max_length=10, choices=RateSource, db_default=RateSource.SAME)
+    # The day of the ECB publication a reference rate comes from (the entry's date or before).
+    rate_date = models.DateField(null=True, blank=True)
 
     class Meta:
         abstract = True
+
+    def set_conversion(self, conversion):
+        """Takes an `fx.Conversion` that `ledger.books.require_conversion` accepted."""
+        self.original_amount = conversion.original_amount
+        self.original_currency = conversion.original_currency
+        self.rate = conversion.rate
+        self.rate_source = conversion.source
+        self.rate_date = conversion.rate_date
+
+    @property
+    def is_converted(self):
+        return self.rate_source != RateSource.SAME
+
+    @property
+    def original_display(self):
+        return format_amount(self.original_amount, self.original_currency)
+
+    @property
+    def spent_display(self):
+        """ "123.45 USD → 104.73 EUR" for a converted row, else the amount alone."""
+        moved = format_amount(self.amount, self.currency)
+        return f"{self.original_display} → {moved}" if self.is_converted else moved
+
+    @property
+    def rate_display(self):
+        """ "1 USD = 0.8483922966 EUR (ECB reference rate of 24 Dec 2025)"."""
+        text = f"1 {self.original_currency} = {self.rate.normalize():f} {self.currency}"
+        source = self.get_rate_source_display()
+        if self.rate_source == RateSource.REFERENCE and self.rate_date:
+            source += f" of {self.rate_date:%d %b %Y}"
+        return f"{text} ({source})"
 
     @property
     def is_deleted(self):

@@ -17,7 +17,7 @@ from ledger.effects import payment_effect
 from ledger.models import LedgerRow, PairBalance
 from settlements import plans
 from settlements.algorithm import Transfer, plan_settlement
-from splitclone import metrics
+from splitclone import fx, metrics
 from splitclone.money import MAX_AMOUNT, format_amount
 from splitclone.text import search_key
 
@@ -229,15 +229,17 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         actor,
         submission_id,
         expected_fingerprint=None,
+        conversion=None,
     ):
         """Records that one member paid another, and moves the kept balances, all or nothing.
 
         Both must be active members of the group, and `currency` (the one the amount was typed
-        in) the group's. A second submission with the same
-        submission id (a double click, a retried request) returns the payment the first one
-        recorded. With `expected_fingerprint` (the plan the user saw) the payment is refused
-        with `StalePlan` if the balances have changed since. A payment that is (part of) a
-        transfer of the plan in force keeps the rest of the plan as it was.
+        in) the group's; `conversion` says how it came from another currency, if it did. A
+        second submission with the same submission id (a double click, a retried request)
+        returns the payment the first one recorded. With `expected_fingerprint` (the plan the
+        user saw) the payment is refused with `StalePlan` if the balances have changed since. A
+        payment that is (part of) a transfer of the plan in force keeps the rest of the plan as
+        it was.
         """
         with books.change(group_id) as group:
             duplicate = self.submitted(group, submission_id)
@@ -269,6 +271,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 note=note,
                 actor=actor,
                 submission_id=submission_id,
+                conversion=conversion,
             )
             if settle_up.simplified:
                 self._keep_plan(settle_up, payment)
@@ -305,12 +308,17 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             digest = plans.fingerprint("members", balances.items())
             SettlementPlan.objects.remember(group_scope(settle_up.group.pk), digest, kept)
 
-    def book(self, group, sender, receiver, amount, *, date, note, actor, submission_id):
+    def book(
+        self, group, sender, receiver, amount, *, date, note, actor, submission_id, conversion=None
+    ):
         """Writes one payment row, its activity line and its effect on the kept balances.
 
         The caller holds the group's lock (`ledger.books.change`) and has checked that both are
         active members (`record`, and the cross-group settlement, which books into several groups).
+        `conversion` says how ``amount`` came from another currency; None: it did not.
         """
+        conversion = conversion or fx.Conversion.same(amount, group.currency)
+        books.require_conversion(group, date, amount, conversion)
         payment = self.model(
             group=group,
             from_member=sender,
@@ -322,6 +330,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             recorded_by=actor,
             submission_id=submission_id,
         )
+        payment.set_conversion(conversion)
         payment.refresh_search_text()
         payment.save(force_insert=True, using=self.db)
         books.apply(group, payment.effect())

@@ -29,6 +29,7 @@ def add_expense(
         submission_id=submission_id,
         paid={member.pk: value for member, value in paid.items()},
         owed=dict(shares),
+        conversion=fields.pop("conversion", None),
     )
     return Expense.objects.save_expense(group_id=group.pk, author=author, entry=entry)
 

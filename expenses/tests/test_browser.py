@@ -224,3 +224,44 @@ def test_an_adjustment_with_a_plus_and_what_it_means(page, live_server):
     assert no_sideways_scroll(page)
     page.set_viewport_size({"width": 1280, "height": 800})
     page.screenshot(path=ARTIFACTS / "adjustments-1280.png", full_page=True)
+
+
+def test_an_expense_in_another_currency_on_a_phone(page, live_server):
+    page.set_default_timeout(10_000)
+    page.set_viewport_size({"width": 360, "height": 800})
+    owner = UserFactory(email="olivia@example.com", display_name="Olivia")
+    group = GroupFactory(name="Trip", created_by=owner)
+    MemberFactory(group=group, user=owner, role=Role.OWNER)
+    GuestFactory(group=group, name="Alice")
+    GuestFactory(group=group, name="Bruno")
+    log_in(page, live_server, owner.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/expenses/new/")
+
+    fill_basics(page, "Dinner in New York", "123.45")
+    page.get_by_label("Date:", exact=True).fill("2025-12-27")
+    page.get_by_label("Currency", exact=True).select_option("USD")
+    preview = page.locator("#split-preview")
+    expect(preview).to_contain_text("123.45 USD = 104.73 EUR at 1 USD = 0.8483922966 EUR")
+    expect(preview).to_contain_text("ECB reference rate of 24 Dec 2025")
+    expect(preview.locator(".amount", has_text="34.91 EUR")).to_have_count(3)
+    expect(preview.locator(".amount", has_text="(41.15 USD)")).to_have_count(3)
+    expect(preview).to_contain_text("Together exactly 104.73 EUR.")
+    # Nothing is wider than the phone's screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    folder = Path("test-artifacts/screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / "expense-form-usd-360.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=folder / "expense-form-usd-1280.png", full_page=True)
+
+    page.get_by_label("Enter what the card charged in EUR").check()
+    page.get_by_label("Amount charged in EUR").fill("105.20")
+    expect(preview).to_contain_text("123.45 USD = 105.20 EUR")
+    page.get_by_role("button", name="Save expense").click()
+    expect(page.get_by_text("Saved “Dinner in New York” (105.20 EUR).")).to_be_visible()
+    expense = Expense.objects.get()
+    assert (expense.original_amount, expense.amount, expense.rate_source) == (
+        12345,
+        10520,
+        "charged",
+    )

@@ -131,3 +131,44 @@ def test_the_search_columns_are_added_around_the_triggers_and_filled():
     for rows in (expenses, payments):
         with pytest.raises(IntegrityError):
             rows.update(currency="USD")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_conversion_columns_are_added_around_the_triggers_and_filled_as_rate_one():
+    old = migrate([("expenses", "0004_recurring_expenses"), ("settlements", "0003_search_text")])
+    user = old.get_model("accounts", "User").objects.create(email="ana@example.com")
+    group = old.get_model("groups", "Group").objects.create(
+        name="Trip", currency="JPY", created_by=user
+    )
+    Member = old.get_model("groups", "Member")
+    ana = Member.objects.create(group=group, user=user, role="owner")
+    bob = Member.objects.create(group=group, name="Bob")
+    old.get_model("expenses", "Expense").objects.create(
+        group=group,
+        description="Ramen",
+        amount=2400,
+        currency="JPY",
+        date="2026-11-01",
+        split_kind="equal",
+        created_by=user,
+    )
+    old.get_model("settlements", "Payment").objects.create(
+        group=group,
+        from_member=ana,
+        to_member=bob,
+        amount=500,
+        currency="JPY",
+        date="2026-11-01",
+        recorded_by=user,
+    )
+
+    new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    columns = ("original_amount", "original_currency", "rate", "rate_source", "rate_date")
+    expenses = new.get_model("expenses", "Expense").objects.all()
+    payments = new.get_model("settlements", "Payment").objects.all()
+    assert list(expenses.values_list(*columns)) == [(2400, "JPY", 1, "same", None)]
+    assert list(payments.values_list(*columns)) == [(500, "JPY", 1, "same", None)]
+    for rows in (expenses, payments):
+        with pytest.raises(IntegrityError):
+            rows.update(currency="USD")
