@@ -340,6 +340,7 @@ class Group(models.Model):
         )
         return own
 
+    @transaction.atomic
     def deactivate_member(self, member, *, actor, as_support=False):
         actor_role = self._lock_for_membership_change(actor, as_support=as_support)
         self._reread_member(member)

@@ -526,3 +526,32 @@ def test_the_database_refuses_two_writers_removing_both_owners(owned_group):
 
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["IntegrityError", "NoneType"]
     assert group.members.filter(role=Role.OWNER, is_active=True).count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda world: world.group.deactivate_member(world.member_membership, actor=world.owner),
+        lambda world: world.group.reactivate_member(world.guest, actor=world.owner),
+        lambda world: world.group.change_role(
+            world.member_membership, Role.ADMIN, actor=world.owner
+        ),
+        lambda world: world.group.add_guest("Bruno", actor=world.owner),
+    ],
+)
+def test_a_membership_change_that_fails_halfway_leaves_nothing(world, change, monkeypatch):
+    # Each change is one transaction (which is also what lets it hold the group's lock): when
+    # its activity line cannot be written, the change itself is undone.
+    Member.objects.filter(pk=world.guest.pk).update(is_active=False)
+    world.guest.refresh_from_db()
+    before = sorted(Member.objects.filter(group=world.group).values_list("pk", "role", "is_active"))
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Activity, "record", fail)
+    with pytest.raises(RuntimeError):
+        change(world)
+
+    after = sorted(Member.objects.filter(group=world.group).values_list("pk", "role", "is_active"))
+    assert after == before

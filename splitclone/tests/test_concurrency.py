@@ -436,7 +436,7 @@ class Person:
             "role",
             group_pk,
             answer,
-            ack_location=f"/groups/{group_pk}/",
+            ack_location=f"/groups/{group_pk}/members/",
             refusals={403, 422},
             member=member,
             role=role,
