@@ -58,7 +58,6 @@ api = NinjaAPI(
 
 # Submission ids made from Idempotency-Key headers live in their own namespace.
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0f1f0e-9a43-4c39-9d0e-6f0c1a3e2b71")
-GONE = "Restore this expense before editing it."
 
 
 class Refused(Exception):
@@ -405,7 +404,7 @@ def edit_expense(request, group_id: int, expense_id: int, payload: ExpenseEditIn
     expense = group_expense(membership, expense_id)
     version = expected_version(request, payload)
     if expense.is_deleted:
-        raise Refused(409, GONE)
+        raise Refused(409, Expense.RESTORE_BEFORE_EDITING)
     members = form_members(group, expense)
     data = expense_form(payload, members, submission=expense.submission_id, version=version)
     form = ExpenseForm(data, group=group, members=members, expense=expense)

@@ -275,6 +275,9 @@ def receipt_path(group_id, filename):
 
 
 class Expense(LedgerRow):
+    # Said by the edit page and the API to someone editing an expense that is deleted.
+    RESTORE_BEFORE_EDITING = "Restore this expense before editing it."
+
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="expenses")
     description = models.CharField(max_length=200)
     amount = models.BigIntegerField(help_text="In minor units of the currency.")

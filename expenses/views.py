@@ -125,7 +125,7 @@ def expense_edit(request, group_id, expense_id):
     group = membership.group
     expense = group_expense(membership, expense_id)
     if expense.deleted_at:
-        messages.error(request, "Restore this expense before editing it.")
+        messages.error(request, Expense.RESTORE_BEFORE_EDITING)
         return redirect("expenses:detail", group_id=group.pk, expense_id=expense.pk)
     members = form_members(group, expense)
     form = ExpenseForm.for_expense(expense, members, request.POST or None, request.FILES or None)
