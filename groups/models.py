@@ -4,8 +4,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from splitclone.money import CURRENCIES, format_amount
@@ -391,6 +391,25 @@ class MemberQuerySet(models.QuerySet):
     def with_people(self):
         return self.select_related("user").order_by("-is_active", Lower("name"), "id")
 
+    def with_unseen_activity(self):
+        """Annotates `unseen_activity`: how many lines others added to the group's history since
+        the member last opened the group page (`Member.record_visit`); 0 before the first visit.
+
+        A subquery in the same query, for the home page; the feed index (group, -id) reads only
+        the lines after the one last seen.
+        """
+        unseen = (
+            Activity.objects.filter(
+                group=OuterRef("group_id"), pk__gt=OuterRef("last_seen_activity_id")
+            )
+            .filter(Q(actor__isnull=True) | ~Q(actor=OuterRef("user_id")))
+            .order_by()
+            .values("group")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(unseen_activity=Coalesce(Subquery(unseen), 0))
+
 
 class Member(models.Model):
     """A person in a group: a registered user, or a named guest who has no account.
@@ -413,6 +432,10 @@ class Member(models.Model):
     # Kept in step with the ledger in the same transaction as every ledger change, so pages
     # read balances without scanning history. Positive: the group owes this member.
     balance = models.BigIntegerField(default=0, editable=False)
+    # The newest line of the group's history the member had on screen when they last opened
+    # the group page (`record_visit`); None until then. A plain id, not a key: lines are only
+    # compared with it, never fetched through it.
+    last_seen_activity_id = models.BigIntegerField(null=True, blank=True, editable=False)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     objects = MemberQuerySet.as_manager()
@@ -462,6 +485,28 @@ class Member(models.Model):
     @property
     def can_manage(self):
         return self.role in MANAGER_ROLES
+
+    def is_new_to(self, activity):
+        """Whether `activity` happened since the member last looked, by someone else. Nothing is
+        new before the member's first visit: a whole history would read as news."""
+        return (
+            self.last_seen_activity_id is not None
+            and activity.pk > self.last_seen_activity_id
+            and (activity.actor_id is None or activity.actor_id != self.user_id)
+        )
+
+    def record_visit(self, newest_activity_id):
+        """Remembers that the member has seen the group's history up to `newest_activity_id`.
+
+        One UPDATE, and none when nothing happened since the last visit. It only ever moves
+        forward, so a slow page load finishing after a newer one cannot mark lines unseen again.
+        """
+        if newest_activity_id is None or newest_activity_id == self.last_seen_activity_id:
+            return
+        Member.objects.filter(
+            Q(last_seen_activity_id__isnull=True) | Q(last_seen_activity_id__lt=newest_activity_id),
+            pk=self.pk,
+        ).update(last_seen_activity_id=newest_activity_id)
 
 
 def new_invite_token():

@@ -13,6 +13,7 @@ from groups.models import Activity, Member
 from groups.views import activity_page
 from pages.charts import bar_chart, column_chart
 from pages.forms import DateRangeForm, LedgerFilterForm
+from pages.last_visit import mark_news
 from pages.ledger_list import Position, ledger_page, ledger_rows
 from pages.statistics import group_statistics, personal_spending
 from settlements.debts import debts_with_people
@@ -54,6 +55,7 @@ def home(request):
     (from each group's plan, see `settlements.debts`), their groups and the latest activity."""
     memberships = list(
         Member.objects.filter(user=request.user, is_active=True)
+        .with_unseen_activity()
         .select_related("group")
         .order_by("group__is_archived", "group__name", "group_id")
     )
@@ -105,6 +107,7 @@ def group_page_context(membership):
         "big": big,
         "feed": feed,
         "has_more": has_more,
+        "news": mark_news(membership, feed, rows),
         "ledger_rows": rows,
         "more_ledger_rows": more_rows,
         "upcoming_recurring": list(group.recurring_expenses.upcoming()[:UPCOMING_RECURRING]),
@@ -115,7 +118,11 @@ def group_page_context(membership):
 @login_required
 def group(request, group_id):
     membership = get_membership(request, group_id)
-    return render(request, "pages/group.html", group_page_context(membership))
+    context = group_page_context(membership)
+    response = render(request, "pages/group.html", context)
+    # Recorded once the page has rendered: a page that failed to show did not show the news.
+    membership.record_visit(context["feed"][0].pk if context["feed"] else None)
+    return response
 
 
 @require_safe
