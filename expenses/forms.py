@@ -482,6 +482,7 @@ class RecurringExpenseForm(ExpenseForm):
             else (Ends.AFTER_COUNT if recurring.count else Ends.NEVER),
             "repeat_end_date": recurring.end_date,
             "repeat_count": recurring.count,
+            "version": recurring.version,
         }
         for member in members:
             initial[f"include_{member.pk}"] = member.pk in entered

@@ -456,6 +456,26 @@ class RecurringError(ValidationError):
         self.field = field
 
 
+class StaleRecurringEdit(RowChanged):
+    """Someone changed, paused or stopped the recurring expense after the editor loaded it."""
+
+    def __init__(self, current):
+        if not current.is_repeating:
+            message = (
+                f"“{current.description}” stopped repeating while you were editing it, so "
+                "nothing was saved."
+            )
+        else:
+            who = current.updated_by.display_name if current.updated_by else "Someone"
+            done = "paused" if current.status == RecurringStatus.PAUSED else "saved"
+            message = (
+                f"{who} {done} this recurring expense while you were editing it. Your changes "
+                "are still in the form below; compare them with the newer version and save "
+                "again to keep yours."
+            )
+        super().__init__(current, message)
+
+
 class RecurringStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     PAUSED = "paused", "Paused"
@@ -531,12 +551,23 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
             )
         return recurring
 
-    def update_recurring(self, recurring, *, actor, entry, schedule):
+    def update_recurring(self, recurring, *, actor, entry, schedule, expected_version=None):
         """Changes what a recurring expense makes from now on: the occurrences already made stay
         as they are. The next one falls on the schedule's first date from its start (the form's
-        date), which must come after the last one made."""
+        date), which must come after the last one made.
+
+        Raises `StaleRecurringEdit` when it was edited, paused, resumed or stopped since
+        `expected_version` (the version the editor loaded), so that nobody's change is
+        overwritten unseen. Occurrences made meanwhile need no new version: the next date is
+        checked against the last one made.
+        """
         with books.change(recurring.group_id) as group:
             recurring = self.get(pk=recurring.pk, group=group)
+            if recurring.version != expected_version:
+                current = self.select_related("updated_by").prefetch_related(
+                    "payers__member__user", "shares__member__user"
+                )
+                raise StaleRecurringEdit(current.get(pk=recurring.pk))
             if recurring.status in (RecurringStatus.STOPPED, RecurringStatus.FINISHED):
                 raise RecurringError(
                     f"“{recurring.description}” no longer repeats, so it can't be changed."
@@ -555,6 +586,7 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
                     "count",
                 )
             recurring.next_date = next_date
+            recurring.version += 1
             recurring.save()
             recurring.payers.all().delete()
             recurring.shares.all().delete()
@@ -606,7 +638,10 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
                 if recurring.schedule.is_past_end(recurring.next_date, recurring.made):
                     recurring.status, recurring.next_date = RecurringStatus.FINISHED, None
             recurring.updated_by = actor
-            recurring.save(update_fields=["status", "next_date", "updated_by", "updated_at"])
+            recurring.version += 1
+            recurring.save(
+                update_fields=["status", "next_date", "updated_by", "updated_at", "version"]
+            )
             Activity.record(
                 group,
                 actor,
@@ -661,7 +696,8 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
             entry, problem = recurring.occurrence_entry(recurring.next_date, people)
             if entry is None:
                 recurring.status = RecurringStatus.PAUSED
-                recurring.save(update_fields=["status", "updated_at"])
+                recurring.version += 1
+                recurring.save(update_fields=["status", "updated_at", "version"])
                 Activity.record(
                     group,
                     None,
@@ -717,6 +753,9 @@ class RecurringExpense(models.Model):
     # The date the next occurrence falls due; none once it is stopped or finished.
     next_date = models.DateField(null=True, blank=True)
     made = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped by every edit and status change (not by the occurrences made), so an edit form
+    # loaded before one of them is refused rather than overwriting it (`update_recurring`).
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
