@@ -7,6 +7,7 @@ from accounts.tests.factories import UserFactory
 from api.models import AccessToken, Scope
 from expenses.tests.factories import add_expense
 from groups.models import Role
+from groups.tests.conftest import staff_client, support  # noqa: F401  (the shared set-ups)
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 from settlements.tests.factories import record_payment
 
