@@ -413,6 +413,44 @@ def test_an_edit_loaded_before_a_pause_or_a_stop_is_refused(flat, change, messag
     assert rent.amount == 90000
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not is_postgres(os.environ.get("DATABASE_URL", "")),
+    reason="needs PostgreSQL (DATABASE_URL=postgres://…): SQLite serialises every write",
+)
+def test_of_editors_who_loaded_the_same_version_at_once_exactly_one_saves(flat):
+    rent = monthly_rent(flat, D(2027, 3, 1))
+    editors = 4
+    barrier = threading.Barrier(editors)
+    saved, stale, errors = [], [], []
+
+    def editor(amount):
+        try:
+            barrier.wait(timeout=30)
+            edit_rent(flat, rent, amount, expected_version=rent.version)
+            saved.append(amount)
+        except StaleRecurringEdit as refused:
+            stale.append(refused.current.amount)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=editor, args=(91000 + n,)) for n in range(editors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    [winner] = saved
+    assert stale == [winner] * (editors - 1)
+    rent.refresh_from_db()
+    assert (rent.amount, rent.version) == (winner, 2)
+    changes = flat.group.activities.filter(verb=Activity.Verb.RECURRING_CHANGED)
+    assert changes.count() == 1
+
+
 def test_an_edit_loaded_before_a_resume_is_refused(flat):
     rent = monthly_rent(flat, D(2027, 3, 1))
     RecurringExpense.objects.pause(rent, actor=flat.member)
