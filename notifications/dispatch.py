@@ -37,6 +37,9 @@ BATCH_SIZE = 500
 # passes lines older than this, so a late commit is still read; newer lines are marked one by one.
 SETTLE = datetime.timedelta(minutes=10)
 
+# How far back a digest looks for notifications not emailed yet: a week of missed runs.
+DIGEST_LOOKBACK = datetime.timedelta(days=7)
+
 EXPENSE_VERBS = {
     Activity.Verb.EXPENSE_ADDED,
     Activity.Verb.EXPENSE_EDITED,
@@ -197,7 +200,12 @@ def queue_digests(now=None):
     Someone who has since turned emails off gets none."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    waiting = Notification.objects.filter(email__isnull=True, created_at__lt=start_of_day(today))
+    # Older ones belong to someone who turned emails off or lost their verified address since.
+    waiting = Notification.objects.filter(
+        email__isnull=True,
+        created_at__lt=start_of_day(today),
+        created_at__gte=start_of_day(today) - DIGEST_LOOKBACK,
+    )
     user_ids = set(waiting.values_list("user_id", flat=True).distinct())
     people = reachable_people(user_ids)
     email_ids = []

@@ -144,7 +144,8 @@ def build_message(email, address):
         "preferences_url": site_url(reverse("notifications:preferences")),
     }
     message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + context["subject"],
+        # Names and descriptions are quoted in it: a line break there would be a header break.
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(context["subject"].split()),
         body=render_to_string(f"notifications/email/{email.kind}.txt", context),
         to=[address],
         headers={

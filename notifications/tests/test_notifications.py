@@ -81,6 +81,20 @@ def test_html_escapes_what_people_typed(trip):
     assert "<b>Fish</b>" not in html_of(message)
 
 
+def test_a_line_break_in_a_name_stays_out_of_the_subject_header(trip):
+    trip.group.name = "Lisbon\r\ntrip"
+    trip.group.save()
+    add_expense(
+        trip.group, trip.olivia, paid={trip.olivia_m: 3000}, among=[trip.olivia_m, trip.max_m]
+    )
+
+    send_new()
+
+    [message] = mail.outbox
+    assert message.subject.endswith("(30.00 EUR) in Lisbon trip")
+    assert message.message()["Subject"].endswith("in Lisbon trip")
+
+
 def test_amounts_are_in_the_groups_currency(trip):
     trip.group.currency = "JPY"
     trip.group.save()
