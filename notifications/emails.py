@@ -1,6 +1,7 @@
 """The notification emails: their text and HTML parts, the story of who owes whom, and the
 signed unsubscribe link every one of them carries (RFC 8058 one-click)."""
 
+import email.policy
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -36,6 +37,17 @@ def user_id_from_token(token):
 
 def site_url(path):
     return settings.SITE_URL + path
+
+
+# The email package folds headers at 78 characters and writes a longer unbreakable word, such
+# as an unsubscribe URL, as an RFC 2047 encoded word, which mail programs do not read as a URL in
+# List-Unsubscribe. RFC 5322 allows lines of up to 998 characters.
+UNFOLDED_URLS = email.policy.default.clone(max_line_length=998)
+
+
+class NotificationMessage(EmailMultiAlternatives):
+    def message(self, *, policy=UNFOLDED_URLS):
+        return super().message(policy=policy)
 
 
 @dataclass(frozen=True)
@@ -143,7 +155,7 @@ def build_message(email, address):
         "unsubscribe_url": unsubscribe,
         "preferences_url": site_url(reverse("notifications:preferences")),
     }
-    message = EmailMultiAlternatives(
+    message = NotificationMessage(
         # Names and descriptions are quoted in it: a line break there would be a header break.
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(context["subject"].split()),
         body=render_to_string(f"notifications/email/{email.kind}.txt", context),

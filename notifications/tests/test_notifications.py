@@ -56,6 +56,10 @@ def test_an_expense_is_emailed_to_the_people_in_it_but_not_to_who_added_it(trip)
     assert unsubscribe[-1] == ">"
     assert unsubscribe[1:-1] in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # As the mail server gets them: the URL as it is, not folded into an encoded word.
+    sent = message.message().as_string()
+    assert f"\nList-Unsubscribe: {unsubscribe}\n" in sent
+    assert "\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\n" in sent
     email = Email.objects.get()
     assert (email.status, email.attempts, email.subject) == (
         Email.Status.SENT,
