@@ -39,15 +39,13 @@ def site_url(path):
     return settings.SITE_URL + path
 
 
-# The email package folds headers at 78 characters and writes a longer unbreakable word, such
-# as an unsubscribe URL, as an RFC 2047 encoded word, which mail programs do not read as a URL in
-# List-Unsubscribe. RFC 5322 allows lines of up to 998 characters.
-UNFOLDED_URLS = email.policy.default.clone(max_line_length=998)
-
-
 class NotificationMessage(EmailMultiAlternatives):
-    def message(self, *, policy=UNFOLDED_URLS):
-        return super().message(policy=policy)
+    def message(self, *, policy=email.policy.default):
+        # Email policies (the SMTP backend passes its own) fold headers at 78 characters and
+        # write a longer unbreakable word, such as an unsubscribe URL, as an RFC 2047 encoded
+        # word, which mail programs do not read as a URL in List-Unsubscribe. RFC 5322 allows
+        # lines of up to 998 characters.
+        return super().message(policy=policy.clone(max_line_length=998))
 
 
 @dataclass(frozen=True)
