@@ -178,12 +178,12 @@ def _notify(activities, now):
         for _, user_id, frequency in told
         if frequency == Frequency.IMMEDIATELY
     )
-    by_person = iter(emails)
+    new_emails = iter(emails)
     Notification.objects.bulk_create(
         Notification(
             activity=activity,
             user_id=user_id,
-            email=next(by_person) if frequency == Frequency.IMMEDIATELY else None,
+            email=next(new_emails) if frequency == Frequency.IMMEDIATELY else None,
         )
         for activity, user_id, frequency in told
     )

@@ -136,3 +136,25 @@ def test_the_worker_emails_what_was_committed(trip):
     assert Email.objects.get().status == Email.Status.SENT
     sent = DBTaskResult.objects.get(task_path="notifications.tasks.send_email")
     assert sent.status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db
+def test_a_dispatch_that_fails_halfway_saves_nothing_and_the_next_one_tells(trip, monkeypatch):
+    add_expense(
+        trip.group, trip.olivia, paid={trip.olivia_m: 3000}, among=[trip.olivia_m, trip.max_m]
+    )
+    real_bulk_create = Notification.objects.bulk_create
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(Notification.objects, "bulk_create", broken)
+    with pytest.raises(ConnectionError):
+        dispatch.dispatch_new_activity()
+    # The emails made before the failure went with it.
+    assert not Email.objects.exists()
+    assert not DispatchedActivity.objects.exists()
+
+    monkeypatch.setattr(Notification.objects, "bulk_create", real_bulk_create)
+    assert len(send_new()) == 1
+    assert [m.to for m in mail.outbox] == [["max@example.com"]]

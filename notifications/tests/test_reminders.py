@@ -77,3 +77,17 @@ def test_a_reminder_whose_debt_was_paid_before_it_went_is_not_sent(owing):
         record_payment(owing.max_m, owing.olivia_m, 1500, actor=owing.max)
         assert delivery.deliver(email_id, retry=None) == Email.Status.SKIPPED
     assert not [m for m in mail.outbox if m.subject.endswith("what you owe")]
+
+
+@pytest.mark.parametrize(
+    ("currency", "owed", "reminded"),
+    [("JPY", 21, True), ("JPY", 20, False), ("BHD", 20001, True), ("BHD", 20000, False)],
+)
+def test_the_threshold_is_in_whole_units_of_each_groups_currency(trip, currency, owed, reminded):
+    trip.group.currency = currency
+    trip.group.save()
+    add_expense(trip.group, trip.olivia, paid={trip.olivia_m: owed}, among=[trip.max_m])
+    Preferences.objects.create(user=trip.max, reminders=True, reminder_threshold=20)
+
+    with time_machine.travel(WEDNESDAY, tick=False):
+        assert len(dispatch.queue_reminders()) == int(reminded)
