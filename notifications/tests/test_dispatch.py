@@ -158,3 +158,25 @@ def test_a_dispatch_that_fails_halfway_saves_nothing_and_the_next_one_tells(trip
     monkeypatch.setattr(Notification.objects, "bulk_create", real_bulk_create)
     assert len(send_new()) == 1
     assert [m.to for m in mail.outbox] == [["max@example.com"]]
+
+
+@pytest.mark.django_db
+def test_only_lines_that_concern_others_enqueue_the_dispatch(
+    trip, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        trip.group.update_settings(
+            actor=trip.olivia,
+            name="Porto trip",
+            description="",
+            currency="EUR",
+            simplify_debts=True,
+        )
+    assert callbacks == []
+    assert not DBTaskResult.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        add_expense(
+            trip.group, trip.olivia, paid={trip.olivia_m: 3000}, among=[trip.olivia_m, trip.max_m]
+        )
+    assert DBTaskResult.objects.get().task_path == "notifications.tasks.dispatch_activity"
