@@ -16,7 +16,7 @@ from groups.models import Activity
 from groups.tests.factories import MemberFactory
 from notifications import dispatch
 from notifications.models import DispatchCursor, DispatchedActivity, Email, Notification
-from notifications.tests.conftest import send_new
+from notifications.tests.sending import send_new
 
 NOW = datetime.datetime(2026, 11, 5, 9, tzinfo=datetime.UTC)
 

@@ -14,7 +14,7 @@ from expenses.tests.factories import add_expense
 from groups.models import Activity
 from notifications import delivery, dispatch
 from notifications.models import Email, Frequency, Notification, Preferences
-from notifications.tests.conftest import send_new
+from notifications.tests.sending import send_new
 from settlements.tests.factories import record_payment
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from expenses.tests.factories import add_expense
 from groups.tests.factories import GroupFactory
 from notifications.emails import UNSUBSCRIBE_SALT, unsubscribe_token
 from notifications.models import Frequency, Preferences
-from notifications.tests.conftest import send_new
+from notifications.tests.sending import send_new
 
 pytestmark = pytest.mark.django_db
 
