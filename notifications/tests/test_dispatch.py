@@ -15,7 +15,14 @@ from expenses.tests.factories import add_expense
 from groups.models import Activity
 from groups.tests.factories import MemberFactory
 from notifications import dispatch
-from notifications.models import DispatchCursor, DispatchedActivity, Email, Notification
+from notifications.models import (
+    DispatchCursor,
+    DispatchedActivity,
+    Email,
+    Frequency,
+    Notification,
+    Preferences,
+)
 from notifications.tests.sending import send_new
 
 NOW = datetime.datetime(2026, 11, 5, 9, tzinfo=datetime.UTC)
@@ -180,3 +187,36 @@ def test_only_lines_that_concern_others_enqueue_the_dispatch(
             trip.group, trip.olivia, paid={trip.olivia_m: 3000}, among=[trip.olivia_m, trip.max_m]
         )
     assert DBTaskResult.objects.get().task_path == "notifications.tasks.dispatch_activity"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_digest_and_reminder_runs_at_once_make_one_email_each(trip):
+    Preferences.objects.create(user=trip.max, frequency=Frequency.DAILY, reminders=True)
+    with time_machine.travel(NOW, tick=False) as clock:
+        add_expense(
+            trip.group, trip.olivia, paid={trip.olivia_m: 3000}, among=[trip.olivia_m, trip.max_m]
+        )
+        dispatch.dispatch_new_activity()
+        clock.shift(datetime.timedelta(days=1))
+        start = threading.Barrier(4)
+        made, errors = [], []
+
+        def run(job):
+            try:
+                start.wait()
+                made.append(job())
+            except Exception as error:
+                errors.append(error)
+            finally:
+                connection.close()
+
+        jobs = [dispatch.queue_digests, dispatch.queue_digests] + [dispatch.queue_reminders] * 2
+        threads = [threading.Thread(target=run, args=[job]) for job in jobs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert errors == []
+    assert sorted(Email.objects.values_list("kind", flat=True)) == ["digest", "reminder"]
+    assert sum(map(len, made)) == 2
