@@ -55,7 +55,6 @@ class GroupStory:
 
     group: object
     balance: str
-    owes: bool
     payments: list[str]
     url: str
 
@@ -82,7 +81,7 @@ def group_stories(user, groups):
         else:
             balance = "You are settled up."
         url = site_url(reverse("pages:group", args=[group_id]))
-        stories[group_id] = GroupStory(group, balance, member.balance < 0, payments, url)
+        stories[group_id] = GroupStory(group, balance, payments, url)
     return stories
 
 
@@ -148,7 +147,6 @@ def build_message(email, address):
         return None
     unsubscribe = unsubscribe_url(email.user)
     context |= {
-        "email": email,
         "user": email.user,
         "unsubscribe_url": unsubscribe,
         "preferences_url": site_url(reverse("notifications:preferences")),
