@@ -192,14 +192,18 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             )
             before = ({}, {})
             verb, summary = Activity.Verb.EXPENSE_ADDED, None
+            involved = set()
             counter = metrics.EXPENSES_CREATED
         else:
             expense = self.get(pk=expense.pk, group=group)
             if expense.version != expected_version or expense.is_deleted:
                 current = self.with_people().select_related("updated_by", "deleted_by")
                 raise StaleEdit(current.get(pk=expense.pk))
-            before = expense.effect(sign=-1)
+            paid, owed = expense.paid_and_owed()
+            before = expense_effect(paid, owed, sign=-1)
             verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry)
+            # Those the edit took out of the expense are involved in it too.
+            involved = paid.keys() | owed.keys()
             counter = metrics.EXPENSES_EDITED
             expense.version += 1
         entry.apply_to(expense)
@@ -236,6 +240,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             verb,
             summary or f"added “{expense.description}” ({expense.spent_display})",
             expense_id=expense.pk,
+            member_ids=sorted(involved | entry.paid.keys() | entry.owed.keys()),
         )
         transaction.on_commit(counter.inc)
         return expense

@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from splitclone.money import CURRENCIES, format_amount
 from splitclone.text import shorten
@@ -181,7 +182,13 @@ class Group(models.Model):
         if existing:
             return self.reactivate_member(existing, actor=actor)
         member = self.members.create(user=user)
-        Activity.record(self, actor, Activity.Verb.MEMBER_ADDED, f"added {user.display_name}")
+        Activity.record(
+            self,
+            actor,
+            Activity.Verb.MEMBER_ADDED,
+            f"added {user.display_name}",
+            member_id=member.pk,
+        )
         return member
 
     @transaction.atomic
@@ -675,6 +682,28 @@ MONEY_VERBS = {
 }
 
 
+# The lines that concern members other than the actor: an expense or a payment they take part
+# in, being added to the group. The tasks of settings.ACTIVITY_FOLLOWERS (the notification
+# emails) are enqueued once a transaction that recorded one commits. Used by `Activity.record`.
+FOLLOWED_VERBS = {
+    ActivityVerb.EXPENSE_ADDED,
+    ActivityVerb.EXPENSE_EDITED,
+    ActivityVerb.EXPENSE_DELETED,
+    ActivityVerb.PAYMENT_RECORDED,
+    ActivityVerb.MEMBER_ADDED,
+}
+
+
+def enqueue_activity_followers():
+    """Enqueues the tasks that follow the group history (settings.ACTIVITY_FOLLOWERS).
+
+    They read the committed lines themselves, so one enqueue, or a lost one, misses nothing:
+    the worker also runs them on its schedule.
+    """
+    for path in settings.ACTIVITY_FOLLOWERS:
+        import_string(path).enqueue()
+
+
 class Activity(models.Model):
     """One line of a group's history: who did what, when.
 
@@ -719,4 +748,11 @@ class Activity(models.Model):
         """Adds a line to the group's history; a summary too long for its column is shortened,
         so that quoting a long name or description never stops the change being saved."""
         summary = shorten(summary, cls._meta.get_field("summary").max_length)
-        return cls.objects.create(group=group, actor=actor, verb=verb, summary=summary, data=data)
+        activity = cls.objects.create(
+            group=group, actor=actor, verb=verb, summary=summary, data=data
+        )
+        if verb in FOLLOWED_VERBS:
+            # Robust: the change is committed; a queue that is away for a moment only delays
+            # the emails until the worker's next periodic run.
+            transaction.on_commit(enqueue_activity_followers, robust=True)
+        return activity
