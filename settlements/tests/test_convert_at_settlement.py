@@ -1,0 +1,270 @@
+"""A group that converts at settlement keeps balances per currency and settles up in its own."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from expenses.models import Expense, ExpenseEntry
+from expenses.splitting import split
+from expenses.tests.factories import add_expense
+from groups.models import Activity, ConversionFixed, ConvertAt, Group
+from ledger import books
+from ledger.books import LedgerError
+from ledger.models import BalanceConversion, CurrencyBalance, CurrencyPairBalance
+from ledger.tests.test_expense_ledger import make_group
+from settlements.models import Payment, PaymentError
+from settlements.tests.factories import record_payment
+from splitclone import fx
+
+DAY = datetime.date(2025, 12, 27)  # a Saturday: the reference rates are of 24 December
+SETTLED_ON = datetime.date(2026, 3, 10)  # a Tuesday: the rates of that day
+# Exponents 2, 2, 0, 0 and 3; the ECB publishes no rate for KWD, so it is typed.
+CURRENCIES = ["EUR", "USD", "JPY", "ISK", "KWD"]
+KWD_RATE = Decimal("2.79")
+
+
+def converted(original, currency, group_currency="EUR"):
+    """(group-currency amount, fx.Conversion) as the form would make them on DAY."""
+    if currency == group_currency:
+        return original, None
+    if currency == "KWD":
+        conversion = fx.Conversion(original, currency, KWD_RATE, "entered")
+        return fx.convert(original, currency, group_currency, KWD_RATE), conversion
+    rate = fx.rate(currency, group_currency, DAY)
+    conversion = fx.Conversion(original, currency, rate.value, "reference", rate.published_on)
+    return fx.convert(original, currency, group_currency, rate.value), conversion
+
+
+def spend(group, author, payer, among, original, currency):
+    """An expense typed in `currency`: split in it first, then in the group's, like the form."""
+    amount, conversion = converted(original, currency)
+    submission_id = uuid.uuid4()
+    seed = str(submission_id)
+    owed = dict(
+        split("equal", amount, dict.fromkeys((m.pk for m in among), None), seed=seed).shares
+    )
+    entry = ExpenseEntry(
+        description="Dinner",
+        amount=amount,
+        currency=group.currency,
+        date=DAY,
+        category="food",
+        notes="",
+        split_kind="equal",
+        submission_id=submission_id,
+        paid={payer.pk: amount},
+        owed=owed,
+        conversion=conversion,
+        original_paid={payer.pk: original} if conversion else {},
+        original_owed=dict(
+            split("equal", original, dict.fromkeys((m.pk for m in among), None), seed=seed).shares
+        )
+        if conversion
+        else {},
+    )
+    return Expense.objects.save_expense(group_id=group.pk, author=author, entry=entry)
+
+
+def settlement_group(size=4):
+    group, owner, members = make_group(size)
+    Group.objects.filter(pk=group.pk).update(convert_at=ConvertAt.SETTLEMENT)
+    group.refresh_from_db()
+    for member in members:
+        member.group = group
+    return group, owner, members
+
+
+def kept_by_currency(group):
+    """{currency: {member id: balance}} as kept, the group's currency included."""
+    kept = {group.currency: {m.pk: m.balance for m in group.members.all() if m.balance}}
+    for row in CurrencyBalance.objects.filter(group=group).exclude(amount=0):
+        kept.setdefault(row.currency, {})[row.member_id] = row.amount
+    return {currency: balances for currency, balances in kept.items() if balances}
+
+
+@pytest.mark.django_db
+def test_convert_at_changes_only_while_no_entry_is_in_another_currency():
+    group, owner, (ana, bob, *_) = make_group()
+    settings_now = {
+        "actor": owner,
+        "name": group.name,
+        "description": "",
+        "currency": "EUR",
+        "simplify_debts": True,
+    }
+    add_expense(group, owner, paid={ana: 1000}, among=[ana, bob])
+    group.update_settings(**settings_now, convert_at=ConvertAt.SETTLEMENT)
+    assert group.convert_at == ConvertAt.SETTLEMENT
+    spend(group, owner, ana, [ana, bob], 1000, "USD")
+
+    with pytest.raises(ConversionFixed, match="can't change once"):
+        group.update_settings(**settings_now, convert_at=ConvertAt.ENTRY)
+
+    group.refresh_from_db()
+    assert group.convert_at == ConvertAt.SETTLEMENT
+    # Left out, it stays: the other settings still save.
+    group.update_settings(**{**settings_now, "name": "Trip"})
+    assert (group.name, group.convert_at) == ("Trip", ConvertAt.SETTLEMENT)
+
+
+@pytest.mark.django_db
+def test_an_expense_in_another_currency_moves_that_currencys_balances():
+    group, owner, (ana, bob, cia, _) = settlement_group()
+    expense = spend(group, owner, ana, [ana, bob, cia], 12345, "USD")
+
+    expense.refresh_from_db()
+    # Statistics still read the amount converted at the entry's date (ECB of 24 Dec 2025).
+    assert (expense.amount, expense.currency, expense.settles_in_original) == (10473, "EUR", True)
+    assert sorted(share.amount for share in expense.shares.all()) == [4115, 4115, 4115]
+    assert kept_by_currency(group) == {"USD": {ana.pk: 8230, bob.pk: -4115, cia.pk: -4115}}
+    assert not books.recompute_group(group, check=True)
+
+
+@pytest.mark.django_db
+def test_recompute_finds_and_fixes_drift_in_another_currency():
+    group, owner, (ana, bob, cia, _) = settlement_group()
+    spend(group, owner, ana, [ana, bob, cia], 12345, "USD")
+    CurrencyBalance.objects.filter(member=bob).update(amount=-4000)
+    CurrencyPairBalance.objects.filter(group=group).delete()
+
+    drift = books.recompute_group(group, check=True)
+    assert [(d.member.pk, d.currency, d.kept, d.ledger) for d in drift.members] == [
+        (bob.pk, "USD", -4000, -4115)
+    ]
+    assert {(d.currency, d.kept) for d in drift.pairs} == {("USD", 0)}
+    assert len(drift.pairs) == 2
+
+    books.recompute_group(group)
+    assert not books.recompute_group(group, check=True)
+    assert kept_by_currency(group) == {"USD": {ana.pk: 8230, bob.pk: -4115, cia.pk: -4115}}
+
+
+@pytest.mark.django_db
+def test_settle_up_converts_at_todays_rate_and_the_explanation_names_it():
+    group, owner, (ana, bob, cia, _) = settlement_group()
+    spend(group, owner, ana, [ana, bob, cia], 12345, "USD")
+
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 12, tzinfo=datetime.UTC)):
+        settle_up = Payment.objects.plan_for(group)
+        rate = fx.rate("USD", "EUR", SETTLED_ON)
+        assert [r.display for r in settle_up.conversion.rates.values()] == [
+            f"1 USD = {rate.value.normalize():f} EUR (ECB reference rate of "
+            f"{rate.published_on:%d %b %Y})"
+        ]
+        owed = fx.convert(4115, "USD", "EUR", rate.value)
+        assert settle_up.balances == {ana.pk: 2 * owed, bob.pk: -owed, cia.pk: -owed}
+        for debtor, creditor, amount in settle_up.plan.transfers:
+            record_payment(
+                group.members.get(pk=debtor),
+                group.members.get(pk=creditor),
+                amount,
+                date=SETTLED_ON,
+                expected_fingerprint=settle_up.fingerprint,
+            )
+            settle_up = Payment.objects.plan_for(group)
+
+    assert kept_by_currency(group) == {}
+    assert BalanceConversion.objects.filter(group=group).count() == 1
+    feed = group.activities.filter(verb=Activity.Verb.BALANCES_CONVERTED).get()
+    assert "1 USD = " in feed.summary
+    assert "to EUR" in feed.summary
+    assert not books.recompute_group(group, check=True)
+
+
+@pytest.mark.django_db
+def test_a_currency_the_ecb_does_not_publish_needs_a_typed_rate():
+    group, owner, (ana, bob, *_) = settlement_group()
+    spend(group, owner, ana, [ana, bob], 10000, "KWD")
+
+    settle_up = Payment.objects.plan_for(group)
+    assert "no reference rate for KWD" in settle_up.conversion.problem
+    assert settle_up.plan.transfers == ()
+    with pytest.raises(PaymentError, match="no reference rate for KWD"):
+        record_payment(bob, ana, 100)
+
+    settle_up = Payment.objects.plan_for(group, typed_rates={"KWD": KWD_RATE})
+    (transfer,) = settle_up.plan.transfers
+    # Bob owes half of 10.000 KWD: 5.000 KWD at 2.79 = 13.95 EUR
+    assert transfer == (bob.pk, ana.pk, 1395)
+    record_payment(bob, ana, 1395, typed_rates={"KWD": KWD_RATE})
+    assert kept_by_currency(group) == {}
+
+
+@pytest.mark.django_db
+def test_two_conversions_one_after_the_other_convert_once():
+    group, owner, (ana, bob, *_) = settlement_group()
+    spend(group, owner, ana, [ana, bob], 10000, "USD")
+
+    with books.change(group.pk) as locked:
+        first = books.convert_open_balances(locked, on_date=SETTLED_ON, actor=owner)
+    # A second request queued on the lock re-reads the open balances under it: none are left.
+    with books.change(group.pk) as locked:
+        second = books.convert_open_balances(locked, on_date=SETTLED_ON, actor=owner)
+
+    assert first is not None
+    assert second is None
+    assert BalanceConversion.objects.count() == 1
+    assert kept_by_currency(group).keys() == {"EUR"}
+    assert not books.recompute_group(group, check=True)
+
+
+AMOUNTS = st.integers(min_value=1, max_value=10**7)
+EXPENSES = st.lists(
+    st.tuples(
+        AMOUNTS,
+        st.sampled_from(CURRENCIES),
+        st.integers(0, 4),  # payer
+        st.sets(st.integers(0, 4), min_size=1),  # who shares it
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expenses=EXPENSES, mode=st.sampled_from(list(ConvertAt)), simplify=st.booleans())
+def test_following_the_plan_settles_every_currency_to_exactly_zero(expenses, mode, simplify):
+    group, owner, members = make_group(5)
+    Group.objects.filter(pk=group.pk).update(convert_at=mode, simplify_debts=simplify)
+    group.refresh_from_db()
+    for original, currency, payer, among in expenses:
+        spend(group, owner, members[payer], [members[i] for i in sorted(among)], original, currency)
+    if mode == ConvertAt.SETTLEMENT:
+        open_pairs = books.open_currency_pairs([group.pk]).get(group.pk, {})
+        rates = books.day_rates(group, open_pairs, SETTLED_ON, {"KWD": KWD_RATE})
+        for currency in open_pairs:
+            lines = books.conversion_lines({currency: open_pairs[currency]}, "EUR", rates)
+            moved = books.converted_balances({}, lines)
+            assert sum(moved.values()) == 0, "each currency's converted parts sum to zero"
+
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 12, tzinfo=datetime.UTC)):
+        settle_up = Payment.objects.plan_for(group, typed_rates={"KWD": KWD_RATE})
+        for _ in range(len(members) ** 2):
+            if not settle_up.plan.transfers:
+                break
+            debtor, creditor, amount = settle_up.plan.transfers[0]
+            record_payment(
+                group.members.get(pk=debtor),
+                group.members.get(pk=creditor),
+                amount,
+                date=SETTLED_ON,
+                expected_fingerprint=settle_up.fingerprint,
+                typed_rates={"KWD": KWD_RATE},
+            )
+            settle_up = Payment.objects.plan_for(group, typed_rates={"KWD": KWD_RATE})
+
+    assert settle_up.plan.transfers == ()
+    assert kept_by_currency(group) == {}
+    assert not books.recompute_group(group, check=True)
+
+
+def test_an_unpublished_rate_is_refused_with_a_readable_message(db):
+    group, _, _ = settlement_group()
+    with pytest.raises(LedgerError, match="KWD: The ECB publishes no reference rate"):
+        books.day_rates(group, ["KWD"], SETTLED_ON)
