@@ -135,8 +135,9 @@ class SettleUp:
 
     @cached_property
     def open_balances(self):
-        """[(member, {currency: balance})] in the group's currency and every open other one,
-        for the page's "now" column; empty unless some balance is open in another currency."""
+        """[(member, {currency: balance}, converted)]: each member's balances in the group's
+        currency and every open other one, and what the plan takes them as in the group's
+        currency; empty unless some balance is open in another currency."""
         if self.conversion is None:
             return []
         by_member = defaultdict(dict)
@@ -146,7 +147,11 @@ class SettleUp:
         for currency in sorted(self.conversion.pairs):
             for pk, amount in self.conversion.balances_in(currency).items():
                 by_member[pk][currency] = amount
-        return [(member, by_member[member.pk]) for member in self.members if member.pk in by_member]
+        return [
+            (member, by_member[member.pk], self.balances.get(member.pk, 0))
+            for member in self.members
+            if member.pk in by_member
+        ]
 
     @cached_property
     def suggestions(self):
