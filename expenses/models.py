@@ -448,6 +448,23 @@ class Expense(LedgerRow):
         return f"edited “{shorten(entry.description, QUOTED_LENGTH)}”: {detail}"
 
 
+def amount_in_group_currency():
+    """What a payer or share row comes to in the group's currency, for statistics: its amount,
+    or, for an expense that settles in the currency it was spent in, its part of the expense's
+    amount converted at the expense's date (rounded down, so parts may fall short of the total
+    by a few minor units)."""
+    return models.Case(
+        models.When(
+            expense__settles_in_original=True,
+            then=models.F("amount")
+            * models.F("expense__amount")
+            / models.F("expense__original_amount"),
+        ),
+        default=models.F("amount"),
+        output_field=models.BigIntegerField(),
+    )
+
+
 class ExpensePayer(models.Model):
     expense = models.ForeignKey(Expense, on_delete=models.CASCADE, related_name="payers")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")

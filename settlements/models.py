@@ -133,6 +133,17 @@ class SettleUp:
             return kept
         return books.converted_balances(kept, self.conversion.lines)
 
+    def balance_of(self, member):
+        """What the plan takes `member`'s balance as: their kept balance, or in a group with
+        balances open in other currencies, all of them converted at today's rates."""
+        return self.balances.get(member.pk, 0)
+
+    @cached_property
+    def open_parts(self):
+        """{member id: {currency: balance}} of the members with a balance open in another
+        currency, their balance in the group's currency included; empty otherwise."""
+        return {member.pk: amounts for member, amounts, _ in self.open_balances}
+
     @cached_property
     def open_balances(self):
         """[(member, {currency: balance}, converted)]: each member's balances in the group's
@@ -235,7 +246,9 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         simplified = [group.pk for group in groups if group.simplify_debts]
         rows = Member.objects.filter(group__in=groups)
         if not settled_members:
-            rows = rows.exclude(balance=0, group__in=simplified)
+            # Someone settled in the group's currency may still have a balance in another.
+            in_one_currency = [pk for pk in simplified if not by_id[pk].converts_at_settlement]
+            rows = rows.exclude(balance=0, group__in=in_one_currency)
         for member in rows.with_people():
             # The group is already loaded: saves a query per member on pages that ask for it.
             member.group = by_id[member.group_id]
