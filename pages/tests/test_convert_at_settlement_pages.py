@@ -42,7 +42,7 @@ def trip(size):
 
 
 def test_the_group_page_shows_each_currency_and_the_balance_at_todays_rates(client):
-    group, ana, ana_member, (ben,) = trip(1)
+    group, ana, _, (ben,) = trip(1)
     client.force_login(ana)
     usd = fx.convert(10000, "USD", "EUR", fx.rate("USD", "EUR", TODAY.date()).value)
     jpy = fx.convert(4500, "JPY", "EUR", fx.rate("JPY", "EUR", TODAY.date()).value)
@@ -82,7 +82,7 @@ def test_the_group_page_and_settle_up_cost_the_same_queries_for_any_size(
 
 
 def test_statistics_count_entries_in_the_group_currency_at_their_dates_rate():
-    group, _, ana_member, (ben, cem) = trip(2)
+    group, _, ana_member, (ben, _) = trip(2)
     expenses = {e.original_currency: e for e in group.expenses.all()}
 
     stats = group_statistics(group)
