@@ -1,11 +1,13 @@
 """A group that converts at settlement keeps balances per currency and settles up in its own."""
 
 import datetime
+import io
 import uuid
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +19,7 @@ from ledger import books
 from ledger.books import LedgerError
 from ledger.models import BalanceConversion, CurrencyBalance, CurrencyPairBalance
 from ledger.tests.test_expense_ledger import make_group
+from settlements.across import load_groups
 from settlements.models import Payment, PaymentError
 from settlements.tests.factories import record_payment
 from splitclone import fx
@@ -142,6 +145,23 @@ def test_recompute_finds_and_fixes_drift_in_another_currency():
     books.recompute_group(group)
     assert not books.recompute_group(group, check=True)
     assert kept_by_currency(group) == {"USD": {ana.pk: 8230, bob.pk: -4115, cia.pk: -4115}}
+
+
+@pytest.mark.django_db
+def test_the_check_command_names_drift_in_another_currency_and_exits_1():
+    group, owner, (ana, bob, cia, _) = settlement_group()
+    spend(group, owner, ana, [ana, bob, cia], 12345, "USD")
+    CurrencyBalance.objects.filter(member=bob).update(amount=-4000)
+    out = io.StringIO()
+
+    with pytest.raises(CommandError) as error:
+        call_command("recompute_balances", "--check", stdout=out)
+
+    assert error.value.returncode == 1
+    assert out.getvalue().splitlines() == [
+        f"{group.name} (#{group.pk}): {bob.display_name}'s balance is −40.00 USD, the ledger "
+        "says −41.15 USD"
+    ]
 
 
 @pytest.mark.django_db
@@ -296,3 +316,14 @@ def test_the_worked_example_of_the_documentation():
 
     assert kept_by_currency(group) == {}
     assert not CurrencyPairBalance.objects.filter(group=group).exclude(amount=0).exists()
+
+
+@pytest.mark.django_db
+def test_a_group_with_balances_in_other_currencies_is_settled_on_its_own_first():
+    group, owner, (ana, bob, *_) = settlement_group()
+    spend(group, owner, ana, [ana, bob], 10000, "USD")
+
+    (state,) = load_groups(owner, [group.pk])
+
+    assert state.open_currencies == ("USD",)
+    assert "balances in USD. Settle up in the group first" in state.problem
