@@ -480,7 +480,7 @@ def day_rates(group, currencies, on_date, typed_rates=None):
 
 def conversion_lines(pairs_by_currency, group_currency, rates):
     """[(currency, a, b, amount, converted)]: each open pair balance converted on its own by
-    `fx.convert` (pure, no query).
+    `fx.convert` (no query); `LedgerError` if one is beyond the limit of amounts.
 
     Converting pair by pair, rather than each member's balance, keeps the pairwise balances in
     step with the members' (a member's balance is the sum of their pairs') and makes each
@@ -491,7 +491,10 @@ def conversion_lines(pairs_by_currency, group_currency, rates):
     for currency in sorted(pairs_by_currency):
         rate = rates[currency].value
         for (a, b), amount in sorted(pairs_by_currency[currency].items()):
-            converted = fx.convert(amount, currency, group_currency, rate)
+            try:
+                converted = fx.convert(amount, currency, group_currency, rate)
+            except MoneyError as error:
+                raise LedgerError(f"{currency}: {error.message}") from None
             lines.append((currency, a, b, amount, converted))
     return lines
 
@@ -499,13 +502,10 @@ def conversion_lines(pairs_by_currency, group_currency, rates):
 def converted_balances(balances, lines):
     """Group-currency member balances once `lines` (see `conversion_lines`) are booked."""
     result = dict(balances)
-    for currency, a, b, amount, converted in lines:
-        for effect_currency, (deltas, _) in ConversionLine.effects_of(
-            currency, a, b, amount, converted
-        ):
-            if effect_currency is None:
-                for pk, delta in deltas.items():
-                    result[pk] = result.get(pk, 0) + delta
+    # As `ConversionLine.effects_of` in the group's currency: a then owes b the converted amount.
+    for _, a, b, _, converted in lines:
+        result[a] = result.get(a, 0) - converted
+        result[b] = result.get(b, 0) + converted
     return {pk: amount for pk, amount in result.items() if amount}
 
 

@@ -96,6 +96,11 @@ class BalanceRow:
     parts: dict
 
     @property
+    def needs_rate(self):
+        """Open in another currency whose rate nobody typed yet: no total can be given."""
+        return bool(self.parts) and not self.approximate
+
+    @property
     def parts_display(self):
         return " · ".join(format_amount(amount, code) for code, amount in self.parts.items())
 

@@ -42,6 +42,8 @@ class PaymentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.currency = settle_up.group.currency
         self.planned = settle_up.plan.transfers
+        # In a group with balances open in other currencies, those converted at today's rates.
+        self.balances = settle_up.balances
         self.members = {member.pk: member for member in settle_up.members if member.is_active}
         people = [(pk, member.display_name) for pk, member in self.members.items()]
         self.fields["from_member"].choices = [("", "Choose who paid"), *people]
@@ -83,7 +85,9 @@ class PaymentForm(forms.Form):
         A payment the plan asks for is never questioned: with "simplify debts" off, paying one
         pair's debt can turn someone's balance around until the other pairs are paid too.
         """
-        owes, is_owed = max(0, -sender.balance), max(0, receiver.balance)
+        sender_balance = self.balances.get(sender.pk, 0)
+        receiver_balance = self.balances.get(receiver.pk, 0)
+        owes, is_owed = max(0, -sender_balance), max(0, receiver_balance)
         if amount <= owes and amount <= is_owed:
             return None
         if any(
@@ -102,8 +106,8 @@ class PaymentForm(forms.Form):
             larger.append(f"more than {receiver.display_name} is owed ({money(is_owed)})")
         return (
             f"{money(amount)} is {' and '.join(larger)}: afterwards {sender.display_name}'s "
-            f"balance would be {money(sender.balance + amount)} and "
-            f"{receiver.display_name}'s {money(receiver.balance - amount)}. "
+            f"balance would be {money(sender_balance + amount)} and "
+            f"{receiver.display_name}'s {money(receiver_balance - amount)}. "
             "Tick “Yes, record it anyway” if that is right."
         )
 

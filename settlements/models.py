@@ -320,11 +320,11 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 continue
             try:
                 rates = books.day_rates(group, open_pairs, today, typed_rates)
+                lines = books.conversion_lines(open_pairs, group.currency, rates)
             except books.LedgerError as error:
                 conversions[group.pk] = OpenConversion(open_pairs, {}, [], error.message)
-                continue
-            lines = books.conversion_lines(open_pairs, group.currency, rates)
-            conversions[group.pk] = OpenConversion(open_pairs, rates, lines)
+            else:
+                conversions[group.pk] = OpenConversion(open_pairs, rates, lines)
         return conversions
 
     def suggest(self, group, typed_rates=None):

@@ -148,6 +148,15 @@ def test_settle_up_a_group_that_converts_at_settlement_at_phone_width(
     folder = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=folder / "settle-up-convert-at-settlement-phone.png", full_page=True)
+    settle_up_url = page.url
+
+    page.goto(f"{live_server.url}/groups/{group.pk}/")
+    expect(page.locator("#position-currencies")).to_contain_text("today's rate needed")
+    several = page.get_by_role("heading", name="Your balance is in several currencies")
+    expect(several).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=folder / "group-convert-at-settlement-phone.png", full_page=True)
+    page.goto(settle_up_url)
 
     while page.locator("#suggestions > li").count():
         count = page.locator("#suggestions > li").count()
@@ -157,3 +166,5 @@ def test_settle_up_a_group_that_converts_at_settlement_at_phone_width(
     expect(page.get_by_text("Everyone is settled up.")).to_be_visible()
     expect(page.get_by_role("heading", name="Balances in other currencies")).to_have_count(0)
     assert set(Member.objects.filter(group=group).values_list("balance", flat=True)) == {0}
+    page.goto(f"{live_server.url}/groups/{group.pk}/")
+    expect(page.locator("#feed")).to_contain_text("converted the open balances in JPY, KWD, USD")

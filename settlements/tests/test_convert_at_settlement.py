@@ -20,9 +20,11 @@ from ledger.books import LedgerError
 from ledger.models import BalanceConversion, CurrencyBalance, CurrencyPairBalance
 from ledger.tests.test_expense_ledger import make_group
 from settlements.across import load_groups
+from settlements.forms import PaymentForm
 from settlements.models import Payment, PaymentError
 from settlements.tests.factories import record_payment
 from splitclone import fx
+from splitclone.money import format_amount
 
 DAY = datetime.date(2025, 12, 27)  # a Saturday: the reference rates are of 24 December
 SETTLED_ON = datetime.date(2026, 3, 10)  # a Tuesday: the rates of that day
@@ -327,3 +329,28 @@ def test_a_group_with_balances_in_other_currencies_is_settled_on_its_own_first()
 
     assert state.open_currencies == ("USD",)
     assert "balances in USD. Settle up in the group first" in state.problem
+
+
+@pytest.mark.django_db
+def test_another_payment_is_weighed_against_the_balance_at_todays_rates():
+    group, owner, (ana, bob, *_) = settlement_group()
+    spend(group, owner, ana, [ana, bob], 10000, "USD")
+    settle_up = Payment.objects.plan_for(group)
+    owed = settle_up.balances[ana.pk]
+
+    def typed(minor):
+        return format_amount(minor, "EUR", with_code=False, grouping=False)
+
+    data = {
+        "from_member": bob.pk,
+        "to_member": ana.pk,
+        "date": "2026-03-10",
+        "submission_id": uuid.uuid4(),
+    }
+
+    within = PaymentForm({**data, "amount": typed(owed)}, settle_up=settle_up)
+    beyond = PaymentForm({**data, "amount": typed(owed + 1)}, settle_up=settle_up)
+
+    assert within.is_valid(), within.errors
+    assert not beyond.is_valid()
+    assert "more than" in beyond.errors["confirm"][0]
