@@ -273,8 +273,10 @@ class ExpenseForm(forms.Form):
         except SplitError as error:
             self._add_split_error(error, "paid")
             return cleaned
+        original_paid = {}
         if self.conversion is not None:
             self.original_shares = dict(self.split_result.shares)
+            original_paid = paid
             self.split_result = split_in_proportion(total, self.original_shares, seed=seed)
             paid = dict(split_in_proportion(total, paid, seed=seed).shares)
         if self.errors:
@@ -291,6 +293,8 @@ class ExpenseForm(forms.Form):
             submission_id=cleaned["submission_id"],
             paid=paid,
             owed=dict(self.split_result.shares),
+            original_paid=original_paid,
+            original_owed=self.original_shares,
             entered={pk: cleaned.get(f"value_{pk}", "") for pk in participants},
             receipt=cleaned.get("receipt"),
         )

@@ -15,11 +15,11 @@ from django.db.models import Q, Value
 from django.utils import timezone
 
 from expenses.recurrence import MAX_COUNT, MAX_INTERVAL, Frequency, Schedule, ScheduleError
-from expenses.splitting import SplitError, SplitKind, read_value, split
+from expenses.splitting import SplitError, SplitKind, read_value, split, split_in_proportion
 from groups.models import Activity, Group, Member
 from ledger import books
 from ledger.books import RowChanged
-from ledger.effects import combine, expense_effect
+from ledger.effects import expense_effect
 from ledger.models import LedgerRow
 from splitclone import fx, metrics
 from splitclone.money import MAX_AMOUNT, format_amount
@@ -84,6 +84,11 @@ class ExpenseEntry:
     # How the amount was converted from the currency it was spent in; None: it was spent in the
     # group's currency. `amount`, `paid` and `owed` are always in the group's currency.
     conversion: fx.Conversion | None = None
+    # What each paid and owes in the currency it was spent in, as typed (the form's split
+    # before conversion). A group that converts at settlement keeps these; left empty, they are
+    # the group-currency amounts shared back in proportion.
+    original_paid: dict[int, int] = field(default_factory=dict)
+    original_owed: dict[int, int] = field(default_factory=dict)
 
     @property
     def converted_from(self):
@@ -190,7 +195,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 recurring=occurrence_of,
                 occurrence_date=entry.date if occurrence_of else None,
             )
-            before = ({}, {})
+            before = []
             verb, summary = Activity.Verb.EXPENSE_ADDED, None
             involved = set()
             counter = metrics.EXPENSES_CREATED
@@ -200,13 +205,15 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 current = self.with_people().select_related("updated_by", "deleted_by")
                 raise StaleEdit(current.get(pk=expense.pk))
             paid, owed = expense.paid_and_owed()
-            before = expense_effect(paid, owed, sign=-1)
+            before = [(expense.ledger_currency, expense_effect(paid, owed, sign=-1))]
             verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry)
             # Those the edit took out of the expense are involved in it too.
             involved = paid.keys() | owed.keys()
             counter = metrics.EXPENSES_EDITED
             expense.version += 1
         entry.apply_to(expense)
+        expense.settles_in_original = books.settles_in_original(group, entry.converted_from)
+        paid, owed = self._kept_amounts(expense, entry)
         expense.refresh_search_text()
         expense.updated_by = author
         if receipt_name:
@@ -221,7 +228,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         expense.save()
         ExpensePayer.objects.bulk_create(
             ExpensePayer(expense=expense, member_id=member_id, amount=amount)
-            for member_id, amount in entry.paid.items()
+            for member_id, amount in paid.items()
         )
         ExpenseShare.objects.bulk_create(
             ExpenseShare(
@@ -230,10 +237,10 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 amount=amount,
                 entered=entry.entered.get(member_id, ""),
             )
-            for member_id, amount in entry.owed.items()
+            for member_id, amount in owed.items()
         )
-        after = expense_effect(entry.paid, entry.owed)
-        books.apply(group, combine(before, after))
+        after = (expense.ledger_currency, expense_effect(paid, owed))
+        books.apply_all(group, [*before, after])
         Activity.record(
             group,
             author,
@@ -244,6 +251,31 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         )
         transaction.on_commit(counter.inc)
         return expense
+
+    @staticmethod
+    def _kept_amounts(expense, entry):
+        """(paid, owed) as the payer and share rows keep them: in the group's currency, or in
+        the currency spent for an expense that settles in it. Either way each side adds up to
+        the expense's amount in that currency, or nothing is saved."""
+        if not expense.settles_in_original:
+            return entry.paid, entry.owed
+        seed = str(entry.submission_id)
+        total = expense.original_amount
+        sides = []
+        for typed, converted in (
+            (entry.original_paid, entry.paid),
+            (entry.original_owed, entry.owed),
+        ):
+            side = typed or dict(split_in_proportion(total, converted, seed=seed).shares)
+            if side is not typed and converted is entry.paid:
+                # A payer whose part rounds to nothing in the currency spent paid nothing in it.
+                side = {pk: amount for pk, amount in side.items() if amount}
+            if sum(side.values()) != total or any(amount < 0 for amount in side.values()):
+                raise books.LedgerError(
+                    f"What each paid and owes must add up to {expense.original_display}."
+                )
+            sides.append(side)
+        return sides[0], sides[1]
 
     def delete_expense(self, expense, *, actor):
         """Soft delete: the expense leaves the ledger but stays restorable."""
@@ -377,7 +409,14 @@ class Expense(LedgerRow):
         Each expense is assembled in memory as its rows go by, without a query of its own.
         """
         live = {"expense__group_id": group_id, "expense__deleted_at__isnull": True}
-        columns = ("expense_id", "side", "member_id", "amount")
+        columns = (
+            "expense_id",
+            "expense__settles_in_original",
+            "expense__original_currency",
+            "side",
+            "member_id",
+            "amount",
+        )
         paid = ExpensePayer.objects.filter(**live).annotate(side=Value(PAID))
         owed = ExpenseShare.objects.filter(**live).annotate(side=Value(OWED))
         rows = paid.values_list(*columns).union(owed.values_list(*columns), all=True)
@@ -385,15 +424,17 @@ class Expense(LedgerRow):
         # Closed however the loop ends: on PostgreSQL the stream is a server-side cursor, which
         # must not outlive a failure inside the caller's transaction.
         with closing(stream):
-            for expense_id, expense_rows in groupby(stream, key=itemgetter(0)):
+            for (expense_id, in_original, original_currency), expense_rows in groupby(
+                stream, key=itemgetter(0, 1, 2)
+            ):
                 sides = ({}, {})
-                for _, side, member_id, amount in expense_rows:
+                for *_, side, member_id, amount in expense_rows:
                     sides[side][member_id] = amount
                 try:
                     effect = expense_effect(*sides)
                 except ValueError as error:
                     raise ValueError(f"expense #{expense_id}: {error}") from None
-                yield effect
+                yield (original_currency if in_original else None), effect
 
     def describe_changes(self, entry):
         """A short account of an edit for the activity log."""
@@ -410,6 +451,23 @@ class Expense(LedgerRow):
             changes.append("who paid or who owes")
         detail = "; ".join(changes) or "no change to the amounts"
         return f"edited “{shorten(entry.description, QUOTED_LENGTH)}”: {detail}"
+
+
+def amount_in_group_currency():
+    """What a payer or share row comes to in the group's currency, for statistics: its amount,
+    or, for an expense that settles in the currency it was spent in, its part of the expense's
+    amount converted at the expense's date (rounded down, so parts may fall short of the total
+    by a few minor units)."""
+    return models.Case(
+        models.When(
+            expense__settles_in_original=True,
+            then=models.F("amount")
+            * models.F("expense__amount")
+            / models.F("expense__original_amount"),
+        ),
+        default=models.F("amount"),
+        output_field=models.BigIntegerField(),
+    )
 
 
 class ExpensePayer(models.Model):

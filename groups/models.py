@@ -26,6 +26,23 @@ class CurrencyFixed(ValidationError):
         super().__init__("The currency can't change once the group has expenses or payments.")
 
 
+class ConversionFixed(ValidationError):
+    """A change of "convert at" refused because entries in another currency depend on it."""
+
+    def __init__(self):
+        super().__init__(
+            "“Convert at” can't change once the group has an expense or payment in another "
+            "currency: those entries were kept the way the setting said when they were saved."
+        )
+
+
+class ConvertAt(models.TextChoices):
+    """When an entry in another currency becomes the group's currency (docs/currencies.md)."""
+
+    ENTRY = "entry", "When the entry is saved"
+    SETTLEMENT = "settlement", "When the group settles up"
+
+
 class Role(models.TextChoices):
     OWNER = "owner", "Owner"
     ADMIN = "admin", "Admin"
@@ -67,6 +84,12 @@ class Group(models.Model):
     # Set by the ledger with the group's first expense or payment (deleted ones included): the
     # amounts are minor units of the currency, so from then on the currency is fixed.
     has_ledger_history = models.BooleanField(default=False, editable=False)
+    # No CHECK: on SQLite adding one rebuilds the table, which would drop the ledger's trigger
+    # on it (ledger migration 0002); `update_settings` takes only the choices.
+    convert_at = models.CharField(max_length=10, choices=ConvertAt, default=ConvertAt.ENTRY)
+    # Set by the ledger with the group's first entry spent in another currency (deleted ones
+    # included): such entries were kept the way `convert_at` said, which is then fixed.
+    has_foreign_entries = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = GroupManager()
@@ -82,8 +105,23 @@ class Group(models.Model):
     def __str__(self):
         return self.name
 
-    def update_settings(self, *, actor, name, description, currency, simplify_debts):
-        """Saves the group's settings; the currency is fixed once the group has history.
+    @property
+    def converts_at_settlement(self):
+        return self.convert_at == ConvertAt.SETTLEMENT
+
+    def update_settings(
+        self,
+        *,
+        actor,
+        name,
+        description,
+        currency,
+        simplify_debts,
+        convert_at=None,
+    ):
+        """Saves the group's settings; the currency is fixed once the group has history, and
+        "convert at" once it has an entry in another currency. `convert_at` left out (None)
+        stays as it is.
 
         Checked under the group's lock, which the first expense or payment also takes: a
         currency change racing the first expense either lands before it (the expense is then
@@ -93,10 +131,22 @@ class Group(models.Model):
             group = Group.objects.lock_for_ledger(self.pk)
             if currency != group.currency and group.has_ledger_history:
                 raise CurrencyFixed()
+            convert_at = ConvertAt(convert_at or group.convert_at)
+            if convert_at != group.convert_at and group.has_foreign_entries:
+                raise ConversionFixed()
             old_name = group.name
             group.name, group.description = name, description
             group.currency, group.simplify_debts = currency, simplify_debts
-            group.save(update_fields=["name", "description", "currency", "simplify_debts"])
+            group.convert_at = convert_at
+            group.save(
+                update_fields=[
+                    "name",
+                    "description",
+                    "currency",
+                    "simplify_debts",
+                    "convert_at",
+                ]
+            )
             summary = (
                 f"renamed the group from {old_name} to {group.name}"
                 if old_name != group.name
@@ -665,6 +715,7 @@ class ActivityVerb(models.TextChoices):
     ENTRIES_IMPORTED = "entries_imported", "imported expenses and payments"
     RECURRING_ADDED = "recurring_added", "set up a recurring expense"
     RECURRING_CHANGED = "recurring_changed", "changed a recurring expense"
+    BALANCES_CONVERTED = "balances_converted", "converted balances to the group's currency"
 
 
 # The lines that change someone's money in the group: every change to the books writes one
@@ -679,6 +730,7 @@ MONEY_VERBS = {
     ActivityVerb.PAYMENT_DELETED,
     ActivityVerb.PAYMENT_RESTORED,
     ActivityVerb.ENTRIES_IMPORTED,
+    ActivityVerb.BALANCES_CONVERTED,
 }
 
 

@@ -26,7 +26,7 @@ from groups.forms import (
     RoleForm,
     known_people,
 )
-from groups.models import Activity, CurrencyFixed, Group, Invite, MembershipError
+from groups.models import Activity, ConversionFixed, CurrencyFixed, Group, Invite, MembershipError
 from splitclone.confirm import confirmation_page
 
 FEED_PAGE_SIZE = 20
@@ -125,6 +125,8 @@ def group_edit(request, group_id):
             group.update_settings(actor=request.user, **form.cleaned_data)
         except CurrencyFixed as refused:
             form.add_error("currency", refused)
+        except ConversionFixed as refused:
+            form.add_error("convert_at", refused)
         else:
             messages.success(request, "Saved the group settings.")
             return redirect("pages:group", group_id=group.pk)

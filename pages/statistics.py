@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
-from expenses.models import Category, Expense, ExpensePayer, ExpenseShare
+from expenses.models import (
+    Category,
+    Expense,
+    ExpensePayer,
+    ExpenseShare,
+    amount_in_group_currency,
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,7 @@ def per_member(rows, date_from, date_to):
     rows = in_range(rows, "expense__", date_from, date_to)
     return dict(
         rows.values("member_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(amount_in_group_currency()))
         .values_list("member_id", "total")
         .order_by()
     )
@@ -113,14 +119,14 @@ def personal_spending(user, date_from=None, date_to=None):
     for row in (
         shares.annotate(month=TruncMonth("expense__date"))
         .values("expense__currency", "month")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(amount_in_group_currency()))
         .order_by("expense__currency", "month")
     ):
         months.setdefault(row["expense__currency"], []).append((row["month"], row["total"]))
     categories = {}
     for row in (
         shares.values("expense__currency", "expense__category")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(amount_in_group_currency()))
         .order_by("expense__currency", "-total", "expense__category")
     ):
         categories.setdefault(row["expense__currency"], []).append(
@@ -129,7 +135,7 @@ def personal_spending(user, date_from=None, date_to=None):
     paid = dict(
         in_range(ExpensePayer.objects.filter(member__user=user), "expense__", date_from, date_to)
         .values("expense__currency")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(amount_in_group_currency()))
         .values_list("expense__currency", "total")
         .order_by()
     )

@@ -2,6 +2,7 @@
 and payments and its statistics, and what the user spent across their groups."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -59,12 +60,16 @@ def home(request):
         .select_related("group")
         .order_by("group__is_archived", "group__name", "group_id")
     )
+    groups = [membership.group for membership in memberships]
+    settle_ups = Payment.objects.plans_for(groups, settled_members=False)
     totals = defaultdict(int)
     for membership in memberships:
-        totals[membership.group.currency] += membership.balance
-    groups = [membership.group for membership in memberships]
-    settle_ups = Payment.objects.plans_for(groups, settled_members=False).values()
-    people = debts_with_people(request.user, settle_ups)
+        # In a group that converts at settlement, with the balances in other currencies
+        # converted at today's rates, as its settle-up counts them.
+        totals[membership.group.currency] += settle_ups[membership.group_id].balances.get(
+            membership.pk, 0
+        )
+    people = debts_with_people(request.user, settle_ups.values())
     activity = []
     if groups:
         activity = list(
@@ -82,6 +87,36 @@ def home(request):
     return render(request, "pages/home.html", context)
 
 
+@dataclass(frozen=True)
+class BalanceRow:
+    """A member's balance as the group page shows it: in a group with balances open in other
+    currencies, ≈ all of them at today's rates (`approximate`), with each currency's part."""
+
+    member: Member
+    balance: int
+    approximate: bool
+    parts: dict
+
+    @property
+    def needs_rate(self):
+        """Open in another currency whose rate nobody typed yet: no total can be given."""
+        return bool(self.parts) and not self.approximate
+
+    @property
+    def parts_display(self):
+        return " · ".join(format_amount(amount, code) for code, amount in self.parts.items())
+
+
+def balance_row(settle_up, member):
+    conversion = settle_up.conversion
+    return BalanceRow(
+        member,
+        settle_up.balance_of(member),
+        approximate=conversion is not None and not conversion.problem,
+        parts=settle_up.open_parts.get(member.pk, {}),
+    )
+
+
 def group_page_context(membership):
     """Everything the group page shows, from the viewer's side."""
     group = membership.group
@@ -91,16 +126,18 @@ def group_page_context(membership):
     big = len(settle_up.members) > MEMBERS_SHOWN_IN_FULL
     feed, has_more = activity_page(group)
     rows, more_rows = ledger_rows(group, membership, GROUP_PAGE_ROWS)
+    # The viewer first, then the active members and the others, each by name.
+    members = sorted(
+        settle_up.members,
+        key=lambda m: (m != viewer, not m.is_active, m.display_name.casefold(), m.pk),
+    )
     return {
         "group": group,
         "membership": membership,
         "viewer": viewer,
         "settle_up": settle_up,
-        # The viewer first, then the active members and the others, each by name.
-        "members": sorted(
-            settle_up.members,
-            key=lambda m: (m != viewer, not m.is_active, m.display_name.casefold(), m.pk),
-        ),
+        "viewer_balance": balance_row(settle_up, viewer),
+        "members": [balance_row(settle_up, member) for member in members],
         "mine": mine,
         "others": [] if big else others,
         "others_elsewhere": big and bool(others),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from groups.models import Activity, Group, Member
 from ledger import books
@@ -35,6 +36,14 @@ class StalePlan(PaymentError):
             or "The balances changed since this page was shown, so that plan is out of date. "
             "Nothing was recorded; here is the plan for the balances as they are now."
         )
+
+
+def converted_pairs(pairs, lines):
+    """[(a, b, what a owes b)] in the group's currency once `lines` are booked, sorted."""
+    totals = {(a, b): amount for a, b, amount in pairs}
+    for _, a, b, _, converted in lines:
+        totals[a, b] = totals.get((a, b), 0) + converted
+    return [(a, b, amount) for (a, b), amount in sorted(totals.items()) if amount]
 
 
 def group_scope(group_id):
@@ -77,6 +86,27 @@ class BalanceRow:
         return self.before + self.pays - self.receives
 
 
+@dataclass(frozen=True)
+class OpenConversion:
+    """A group that converts at settlement, with balances open in other currencies: what
+    settle-up converts them at (today's rates) before its payments, which are in the group's
+    currency. `problem` says why they cannot be converted today (a rate nobody typed)."""
+
+    pairs: dict  # {currency: {(a, b): what a owes b}}
+    rates: dict  # {currency: ledger.books.DayRate}
+    lines: list  # see ledger.books.conversion_lines
+    problem: str = ""
+
+    def balances_in(self, currency):
+        """{member id: balance} in `currency`: each member's balance is the sum of their
+        pairs'."""
+        balances = defaultdict(int)
+        for (a, b), amount in self.pairs[currency].items():
+            balances[a] -= amount
+            balances[b] += amount
+        return {pk: amount for pk, amount in balances.items() if amount}
+
+
 @dataclass
 class SettleUp:
     """A group's settle-up plan and what the page, the explanation and the commands show."""
@@ -87,6 +117,8 @@ class SettleUp:
     plan: plans.Plan
     fingerprint: str
     simplified: bool
+    # Balances kept in other currencies, converted at today's rates into the balances planned.
+    conversion: OpenConversion | None = None
 
     @cached_property
     def by_id(self):
@@ -94,7 +126,43 @@ class SettleUp:
 
     @cached_property
     def balances(self):
-        return {member.pk: member.balance for member in self.members if member.balance}
+        """{member id: balance} the plan settles: the kept ones in the group's currency, plus
+        those in other currencies as today's conversion would turn them."""
+        kept = {member.pk: member.balance for member in self.members if member.balance}
+        if self.conversion is None:
+            return kept
+        return books.converted_balances(kept, self.conversion.lines)
+
+    def balance_of(self, member):
+        """What the plan takes `member`'s balance as: their kept balance, or in a group with
+        balances open in other currencies, all of them converted at today's rates."""
+        return self.balances.get(member.pk, 0)
+
+    @cached_property
+    def open_parts(self):
+        """{member id: {currency: balance}} of the members with a balance open in another
+        currency, their balance in the group's currency included; empty otherwise."""
+        return {member.pk: amounts for member, amounts, _ in self.open_balances}
+
+    @cached_property
+    def open_balances(self):
+        """[(member, {currency: balance}, converted)]: each member's balances in the group's
+        currency and every open other one, and what the plan takes them as in the group's
+        currency; empty unless some balance is open in another currency."""
+        if self.conversion is None:
+            return []
+        by_member = defaultdict(dict)
+        for member in self.members:
+            if member.balance:
+                by_member[member.pk][self.group.currency] = member.balance
+        for currency in sorted(self.conversion.pairs):
+            for pk, amount in self.conversion.balances_in(currency).items():
+                by_member[pk][currency] = amount
+        return [
+            (member, by_member[member.pk], self.balances.get(member.pk, 0))
+            for member in self.members
+            if member.pk in by_member
+        ]
 
     @cached_property
     def suggestions(self):
@@ -122,9 +190,14 @@ class SettleUp:
             pays[debtor] = pays.get(debtor, 0) + amount
             receives[creditor] = receives.get(creditor, 0) + amount
         return [
-            BalanceRow(member, member.balance, pays.get(member.pk, 0), receives.get(member.pk, 0))
+            BalanceRow(
+                member,
+                self.balances.get(member.pk, 0),
+                pays.get(member.pk, 0),
+                receives.get(member.pk, 0),
+            )
             for member in self.members
-            if member.balance
+            if self.balances.get(member.pk)
         ]
 
 
@@ -142,11 +215,11 @@ class PaymentQuerySet(models.QuerySet):
 
 
 class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
-    def plan_for(self, group):
+    def plan_for(self, group, typed_rates=None):
         """The group's plan (`plans_for`): two queries, whatever the group's size."""
-        return self.plans_for([group])[group.pk]
+        return self.plans_for([group], typed_rates=typed_rates)[group.pk]
 
-    def plans_for(self, groups, *, settled_members=True):
+    def plans_for(self, groups, *, settled_members=True, typed_rates=None):
         """{group id: SettleUp}: who owes whom in each group, the one answer every page gives.
 
         The group page, its who-owes-whom page, the home page's per-person totals and settle-up
@@ -162,6 +235,10 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         are left out of `members`: such a plan never names them, and a page summing up many
         groups need not load them. (Pairwise, someone settled overall can still owe one person
         and be owed by another.)
+
+        A group that converts at settlement plans in its own currency with its balances in other
+        currencies converted at today's rates (`typed_rates`, {currency: Decimal}, for those
+        the ECB does not publish): one more query. Recording a payment books that conversion.
         """
         groups = list(groups)
         members = defaultdict(list)
@@ -169,7 +246,9 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         simplified = [group.pk for group in groups if group.simplify_debts]
         rows = Member.objects.filter(group__in=groups)
         if not settled_members:
-            rows = rows.exclude(balance=0, group__in=simplified)
+            # Someone settled in the group's currency may still have a balance in another.
+            in_one_currency = [pk for pk in simplified if not by_id[pk].converts_at_settlement]
+            rows = rows.exclude(balance=0, group__in=in_one_currency)
         for member in rows.with_people():
             # The group is already loaded: saves a query per member on pages that ask for it.
             member.group = by_id[member.group_id]
@@ -189,29 +268,69 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             )
             for group_id, *pair in rows:
                 pairs[group_id].append(tuple(pair))
+        conversions = self._open_conversions(
+            [group for group in groups if group.converts_at_settlement], typed_rates
+        )
         result = {}
         for group in groups:
-            if group.simplify_debts:
+            conversion = conversions.get(group.pk)
+            if conversion is not None and conversion.problem:
+                # Nothing can be planned in the group's currency before the rate is known.
+                digest, plan = plans.fingerprint("unconverted", []), plans.Plan((), exact=True)
+            elif group.simplify_debts:
                 balances = {m.pk: m.balance for m in members[group.pk] if m.balance}
+                if conversion is not None:
+                    balances = books.converted_balances(balances, conversion.lines)
                 digest = plans.fingerprint("members", balances.items())
                 entries = stored.get(group_scope(group.pk), [])
                 plan = plans.stored_plan(entries, digest) or fresh_plan(balances)
             else:
-                digest = plans.fingerprint("pairs", pairs[group.pk])
+                group_pairs = pairs[group.pk]
+                if conversion is not None:
+                    group_pairs = converted_pairs(group_pairs, conversion.lines)
+                digest = plans.fingerprint("pairs", group_pairs)
                 transfers = tuple(
                     Transfer(a, b, amount) if amount > 0 else Transfer(b, a, -amount)
-                    for a, b, amount in pairs[group.pk]
+                    for a, b, amount in group_pairs
                 )
                 plan = plans.Plan(transfers, exact=False)
             result[group.pk] = SettleUp(
-                group, members[group.pk], plan, digest, simplified=group.simplify_debts
+                group,
+                members[group.pk],
+                plan,
+                digest,
+                simplified=group.simplify_debts,
+                conversion=conversion,
             )
         return result
 
-    def suggest(self, group):
+    @staticmethod
+    def _open_conversions(groups, typed_rates):
+        """{group id: OpenConversion} of the groups with balances open in other currencies, at
+        today's rates: one query for all the groups, none when no group converts at
+        settlement."""
+        if not groups:
+            return {}
+        found = books.open_currency_pairs([group.pk for group in groups])
+        today = timezone.localdate()
+        conversions = {}
+        for group in groups:
+            open_pairs = found.get(group.pk)
+            if not open_pairs:
+                continue
+            try:
+                rates = books.day_rates(group, open_pairs, today, typed_rates)
+                lines = books.conversion_lines(open_pairs, group.currency, rates)
+            except books.LedgerError as error:
+                conversions[group.pk] = OpenConversion(open_pairs, {}, [], error.message)
+            else:
+                conversions[group.pk] = OpenConversion(open_pairs, rates, lines)
+        return conversions
+
+    def suggest(self, group, typed_rates=None):
         """`plan_for` the group, timed into the settle-up metrics: for pages and commands."""
         started = time.perf_counter()
-        settle_up = self.plan_for(group)
+        settle_up = self.plan_for(group, typed_rates)
         metrics.SETTLE_UP_SECONDS.observe(time.perf_counter() - started)
         metrics.SETTLE_UP_MEMBERS.observe(len(settle_up.balances))
         return settle_up
@@ -230,6 +349,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         submission_id,
         expected_fingerprint=None,
         conversion=None,
+        typed_rates=None,
     ):
         """Records that one member paid another, and moves the kept balances, all or nothing.
 
@@ -239,7 +359,9 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         returns the payment the first one recorded. With `expected_fingerprint` (the plan the
         user saw) the payment is refused with `StalePlan` if the balances have changed since. A
         payment that is (part of) a transfer of the plan in force keeps the rest of the plan as
-        it was.
+        it was. In a group that converts at settlement, the balances open in other currencies
+        are first converted at today's rates (`typed_rates` for those the ECB does not publish),
+        under the same lock, so the payment settles balances in the group's currency.
         """
         with books.change(group_id) as group:
             duplicate = self.submitted(group, submission_id)
@@ -254,7 +376,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 )
             if from_member_id == to_member_id:
                 raise PaymentError("Someone can't pay themselves. Choose two different people.")
-            settle_up = self.plan_for(group)
+            settle_up = self.plan_for(group, typed_rates)
             active = {member.pk: member for member in settle_up.members if member.is_active}
             if from_member_id not in active or to_member_id not in active:
                 raise PaymentError(
@@ -262,6 +384,13 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 )
             if expected_fingerprint is not None and expected_fingerprint != settle_up.fingerprint:
                 raise StalePlan()
+            if settle_up.conversion is not None:
+                if settle_up.conversion.problem:
+                    raise PaymentError(settle_up.conversion.problem)
+                # The payment is in the group's currency: the balances it settles must be too.
+                books.convert_open_balances(
+                    group, on_date=timezone.localdate(), actor=actor, typed_rates=typed_rates
+                )
             payment = self.book(
                 group,
                 active[from_member_id],
@@ -331,9 +460,10 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             submission_id=submission_id,
         )
         payment.set_conversion(conversion)
+        payment.settles_in_original = books.settles_in_original(group, conversion)
         payment.refresh_search_text()
         payment.save(force_insert=True, using=self.db)
-        books.apply(group, payment.effect())
+        books.apply(group, payment.effect(), payment.ledger_currency)
         Activity.record(
             group,
             actor,
@@ -434,8 +564,13 @@ class Payment(LedgerRow):
         """Folds the note again; whatever changes it calls this before saving."""
         self.search_text = search_key(self.note)
 
+    @property
+    def ledger_amount(self):
+        """What the payment moves, in minor units of its `ledger_currency`."""
+        return self.original_amount if self.settles_in_original else self.amount
+
     def effect(self, sign=1):
-        return payment_effect(self.from_member_id, self.to_member_id, self.amount, sign=sign)
+        return payment_effect(self.from_member_id, self.to_member_id, self.ledger_amount, sign=sign)
 
     @classmethod
     def ledger_effects(cls, group_id):
@@ -443,15 +578,24 @@ class Payment(LedgerRow):
 
         A payment's effect is linear in its amount, so one row per direction is enough.
         """
+        in_group_currency = Q(settles_in_original=False)
         totals = (
             cls.objects.live()
             .filter(group_id=group_id)
-            .values_list("from_member_id", "to_member_id")
-            .annotate(total=Sum("amount"))
+            .values_list(
+                "from_member_id", "to_member_id", "settles_in_original", "original_currency"
+            )
+            .annotate(
+                total=Sum("amount", filter=in_group_currency),
+                original=Sum("original_amount", filter=~in_group_currency),
+            )
             .order_by()
         )
-        for sender, receiver, total in totals:
-            yield payment_effect(sender, receiver, total)
+        for sender, receiver, in_original, currency, total, original in totals:
+            if in_original:
+                yield currency, payment_effect(sender, receiver, original)
+            else:
+                yield None, payment_effect(sender, receiver, total)
 
 
 class SettlementPlanManager(models.Manager):

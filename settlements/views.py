@@ -12,8 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from groups.access import get_membership
 from ledger.books import LedgerError
 from settlements.across import AcrossPlan, load_groups, record_transfer, shared_people
-from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm
+from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm, RatesForm
 from settlements.models import Payment, PaymentError, StalePlan, Suggestion
+from splitclone import fx
 from splitclone.confirm import confirmation_page
 from splitclone.money import format_amount
 
@@ -36,7 +37,22 @@ class SuggestionRow:
     form: PaymentForm | None = None
 
 
-def settle_up_context(membership, settle_up, form=None):
+def suggest_with_rates(group, data):
+    """(settle-up, the form asking for today's rates of the open currencies the ECB does not
+    publish, or None when none needs one). With valid typed rates in `data`, the plan converts
+    at them."""
+    settle_up = Payment.objects.suggest(group)
+    conversion = settle_up.conversion
+    if conversion is None or not conversion.problem:
+        return settle_up, None
+    unpublished = set(conversion.pairs) - fx.published_currencies()
+    rates_form = RatesForm(data or None, group=group, currencies=unpublished)
+    if rates_form.rates:
+        settle_up = Payment.objects.suggest(group, typed_rates=rates_form.rates)
+    return settle_up, rates_form
+
+
+def settle_up_context(membership, settle_up, form=None, rates_form=None):
     """The plan with a "Record as paid" form per suggestion, the other-payment form, payments.
 
     A form that was sent back with errors takes the place of the fresh form it came from.
@@ -70,13 +86,15 @@ def settle_up_context(membership, settle_up, form=None):
         if form is not None and not form.is_suggestion
         else PaymentForm(settle_up=settle_up),
         "payments": group.payments.with_people().order_by("-id")[:PAYMENTS_SHOWN],
+        "rates_form": rates_form,
     }
 
 
-def render_settle_up(request, membership, settle_up=None, form=None, status=200):
+def render_settle_up(request, membership, settle_up=None, form=None, status=200, rates_form=None):
     """The settle-up fragment for htmx, or the whole page without JavaScript."""
-    settle_up = settle_up or Payment.objects.suggest(membership.group)
-    context = settle_up_context(membership, settle_up, form)
+    if settle_up is None:
+        settle_up, rates_form = suggest_with_rates(membership.group, request.GET)
+    context = settle_up_context(membership, settle_up, form, rates_form)
     template = (
         "settlements/settle_up.html#settle-up" if request.htmx else "settlements/settle_up.html"
     )
@@ -99,7 +117,7 @@ def record_payment(request, group_id):
     if duplicate is not None:
         messages.success(request, f"Recorded: {duplicate.summary}.")
         return after_change(request, membership)
-    settle_up = Payment.objects.suggest(group)
+    settle_up, rates_form = suggest_with_rates(group, request.POST)
     form = PaymentForm(request.POST, settle_up=settle_up, auto_id="id_sent_%s")
     if form.is_valid():
         data = form.cleaned_data
@@ -115,6 +133,7 @@ def record_payment(request, group_id):
                 actor=request.user,
                 submission_id=data["submission_id"],
                 expected_fingerprint=data["fingerprint"] or None,
+                typed_rates=rates_form.rates if rates_form else None,
             )
         except StalePlan as error:
             messages.error(request, error.message)
@@ -128,8 +147,8 @@ def record_payment(request, group_id):
         # The suggestion this form came from is gone: show the current plan instead. (A valid
         # form goes to `record`, which refuses it under the group lock.)
         messages.error(request, StalePlan().message)
-        return render_settle_up(request, membership, settle_up, status=422)
-    return render_settle_up(request, membership, settle_up, form, status=422)
+        return render_settle_up(request, membership, settle_up, status=422, rates_form=rates_form)
+    return render_settle_up(request, membership, settle_up, form, 422, rates_form)
 
 
 def after_change(request, membership):

@@ -53,17 +53,19 @@ class Command(BaseCommand):
     def report(self, drift):
         group = drift.group
 
-        def money(amount):
-            return format_amount(amount, group.currency)
+        def money(amount, currency):
+            # None: the group's currency; another is one it keeps until settling up.
+            return format_amount(amount, currency or group.currency)
 
         for change in drift.members:
             self.stdout.write(
                 f"{group.name} (#{group.pk}): {change.member.display_name}'s balance is "
-                f"{money(change.kept)}, the ledger says {money(change.ledger)}"
+                f"{money(change.kept, change.currency)}, the ledger says "
+                f"{money(change.ledger, change.currency)}"
             )
         for change in drift.pairs:
             self.stdout.write(
                 f"{group.name} (#{group.pk}): {change.member_a.display_name} owes "
-                f"{change.member_b.display_name} {money(change.kept)}, the ledger says "
-                f"{money(change.ledger)}"
+                f"{change.member_b.display_name} {money(change.kept, change.currency)}, the "
+                f"ledger says {money(change.ledger, change.currency)}"
             )
