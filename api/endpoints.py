@@ -5,17 +5,24 @@ group gets 404 and never learns it exists. Every write runs the pages' own form 
 and calls the same model method, so the rules and their wording are the pages' own.
 """
 
+import datetime
 import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from ninja import NinjaAPI, Query, Status
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from ninja import File, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
+from ninja.files import UploadedFile
 
 from api import pages
 from api.auth import BearerToken, PerCaller, Session, require_write
 from api.schemas import (
+    AcrossIn,
+    AcrossPlanOut,
+    AcrossRecordedOut,
     ActivityPage,
     BalanceOut,
     ExpenseEditIn,
@@ -25,22 +32,33 @@ from api.schemas import (
     GroupIn,
     GroupOut,
     GuestIn,
+    InviteEmailIn,
+    InviteIn,
+    InviteOut,
+    MemberChangeOut,
     MemberOut,
     PaymentIn,
     PaymentOut,
     PaymentPage,
     Problem,
+    RoleIn,
     SettleUpOut,
+    StatisticsOut,
 )
-from expenses.forms import ExpenseForm
+from expenses.forms import DateRangeForm, ExpenseForm, ReceiptForm
 from expenses.models import Expense, StaleEdit
-from expenses.views import form_members
+from expenses.statistics import group_statistics
+from expenses.views import form_members, receipt_response
 from groups.access import get_membership
-from groups.forms import GroupForm, GuestForm
+from groups.forms import GroupForm, GuestForm, InviteEmailForm, InviteForm, RoleForm
 from groups.models import CurrencyFixed, Group, Member, MembershipError
+from groups.services import InviteLimitReached, email_invite
+from imports.export import export_filename, group_csv, group_json, load_histories
 from ledger.books import LedgerError
-from settlements.forms import PaymentForm
+from settlements.across import AcrossPlan, load_groups, record_transfer
+from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm
 from settlements.models import Payment, PaymentError
+from settlements.views import recorded_message
 
 rate_limit = PerCaller()
 
@@ -173,6 +191,7 @@ def expense_out(expense):
         "notes": expense.notes,
         "version": expense.version,
         "deleted": expense.is_deleted,
+        "has_receipt": bool(expense.receipt),
         "paid": [{"member_id": p.member_id, "amount": p.amount} for p in expense.payers.all()],
         "owed": [
             {"member_id": s.member_id, "amount": s.amount, "entered": s.entered}
@@ -217,6 +236,25 @@ def group_payment(membership, payment_id):
 
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
 WRITE_ERRORS = {**ERRORS, 409: Problem}
+UPLOAD_ERRORS = {**WRITE_ERRORS, 413: Problem}
+
+
+def download(content, content_type, filename):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def file_answer(content_type, description):
+    """The OpenAPI entry of an answer that is a file rather than JSON."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
 
 
 # Groups
@@ -264,6 +302,90 @@ def edit_group(request, group_id: int, payload: GroupIn):
     return group_out(membership)
 
 
+def set_archived(request, group_id, archived):
+    require_write(request)
+    membership = get_membership(request, group_id, require_manager=True)
+    membership.group.set_archived(archived, actor=request.user)
+    return group_out(membership)
+
+
+@api.post("/groups/{id:group_id}/archive", response={200: GroupOut, **ERRORS}, tags=["groups"])
+def archive_group(request, group_id: int):
+    """Moves the group among everyone's archived groups; owners and admins only. Nothing else
+    changes: it can still be read and written, and unarchived."""
+    return set_archived(request, group_id, True)
+
+
+@api.post("/groups/{id:group_id}/unarchive", response={200: GroupOut, **ERRORS}, tags=["groups"])
+def unarchive_group(request, group_id: int):
+    return set_archived(request, group_id, False)
+
+
+@api.get(
+    "/groups/{id:group_id}/statistics", response={200: StatisticsOut, **ERRORS}, tags=["groups"]
+)
+def statistics(
+    request,
+    group_id: int,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+):
+    """What the group spent per month, per category and per person (what each paid, and their
+    share), over live expenses dated in the period; either end may be left out."""
+    membership = get_membership(request, group_id)
+    sent = {"date_from": date_from, "date_to": date_to}
+    period = DateRangeForm({name: day.isoformat() for name, day in sent.items() if day} or None)
+    if period.is_bound and not period.is_valid():
+        raise invalid(period)
+    date_from, date_to = period.period
+    stats = group_statistics(membership.group, date_from, date_to)
+    return {
+        "currency": membership.group.currency,
+        "date_from": date_from,
+        "date_to": date_to,
+        "total": stats.total,
+        "count": stats.count,
+        "months": [{"month": m, "total": t, "count": c} for m, t, c in stats.months],
+        "categories": [{"category": k, "total": t, "count": c} for k, t, c in stats.categories],
+        "people": [
+            {
+                "member_id": person.member.pk,
+                "name": person.member.display_name,
+                "paid": person.paid,
+                "share": person.share,
+            }
+            for person in stats.people
+        ],
+    }
+
+
+@api.get(
+    "/groups/{id:group_id}/export.json",
+    response=ERRORS,
+    tags=["groups"],
+    openapi_extra=file_answer("application/json", "The export file (docs/export-format.md)."),
+)
+def export_json(request, group_id: int):
+    """The group's whole history as the export page's JSON file, which import reads back."""
+    group = get_membership(request, group_id).group
+    (history,) = load_histories([group])
+    return download(group_json(history), "application/json", export_filename(group.name, "json"))
+
+
+@api.get(
+    "/groups/{id:group_id}/export.csv",
+    response=ERRORS,
+    tags=["groups"],
+    openapi_extra=file_answer("text/csv", "The export page's CSV file, one row per entry."),
+)
+def export_csv(request, group_id: int):
+    group = get_membership(request, group_id).group
+    (history,) = load_histories([group])
+    return download(
+        group_csv(history), "text/csv; charset=utf-8", export_filename(group.name, "csv")
+    )
+
+
 # Members
 
 
@@ -294,16 +416,176 @@ def add_guest(request, group_id: int, payload: GuestIn):
     return Status(201, member_out(guest))
 
 
+def managed_member(request, group_id, member_id):
+    """The group's member `member_id`, for an owner or admin of the group to change."""
+    require_write(request)
+    membership = get_membership(request, group_id, require_manager=True)
+    member = membership.group.members.select_related("user").filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    return membership, member
+
+
+def membership_change(change):
+    try:
+        return change()
+    except MembershipError as error:
+        raise Refused(422, " ".join(error.messages)) from None
+
+
+@api.put(
+    "/groups/{id:group_id}/members/{id:member_id}/role",
+    response={200: MemberOut, **ERRORS},
+    tags=["members"],
+)
+def change_role(request, group_id: int, member_id: int, payload: RoleIn):
+    """Makes a member an owner, admin or plain member. Only owners make or unmake owners, and
+    a group keeps at least one."""
+    membership, member = managed_member(request, group_id, member_id)
+    form = RoleForm({"role": payload.role})
+    if not form.is_valid():
+        message = "Choose owner, admin or member."
+        raise Refused(422, message, {"role": [message]})
+    role = form.cleaned_data["role"]
+    membership_change(lambda: membership.group.change_role(member, role, actor=request.user))
+    return member_out(member)
+
+
+@api.delete(
+    "/groups/{id:group_id}/members/{id:member_id}",
+    response={200: MemberChangeOut, **ERRORS},
+    tags=["members"],
+)
+def remove_member(request, group_id: int, member_id: int):
+    """Takes someone out of the group. Someone with expenses or payments is deactivated
+    instead (`member` is then still there), so the history keeps their name."""
+    membership, member = managed_member(request, group_id, member_id)
+    kept = membership_change(lambda: membership.group.remove_member(member, actor=request.user))
+    if kept:
+        detail = f"{member.display_name} has history here, so they were deactivated instead."
+        return {"detail": detail, "member": member_out(kept)}
+    return {"detail": f"Removed {member.display_name}.", "member": None}
+
+
+@api.post(
+    "/groups/{id:group_id}/members/{id:member_id}/deactivate",
+    response={200: MemberOut, **ERRORS},
+    tags=["members"],
+)
+def deactivate_member(request, group_id: int, member_id: int):
+    """The member stays in the history with their balance, but can no longer take part."""
+    membership, member = managed_member(request, group_id, member_id)
+    membership_change(lambda: membership.group.deactivate_member(member, actor=request.user))
+    return member_out(member)
+
+
+@api.post(
+    "/groups/{id:group_id}/members/{id:member_id}/reactivate",
+    response={200: MemberOut, **ERRORS},
+    tags=["members"],
+)
+def reactivate_member(request, group_id: int, member_id: int):
+    membership, member = managed_member(request, group_id, member_id)
+    membership_change(lambda: membership.group.reactivate_member(member, actor=request.user))
+    return member_out(member)
+
+
+# Invites
+
+
+def invite_out(request, invite):
+    return {
+        "id": invite.pk,
+        "url": request.build_absolute_uri(reverse("groups:join", args=[invite.token])),
+        "created_at": invite.created_at,
+        "expires_at": invite.expires_at,
+        "max_uses": invite.max_uses,
+        "uses": invite.uses,
+    }
+
+
+@api.get(
+    "/groups/{id:group_id}/invites", response={200: list[InviteOut], **ERRORS}, tags=["invites"]
+)
+def list_invites(request, group_id: int):
+    """The invite links that still work, newest first; owners and admins only."""
+    membership = get_membership(request, group_id, require_manager=True)
+    invites = membership.group.invites.usable().order_by("-created_at", "-id")
+    return [invite_out(request, invite) for invite in invites]
+
+
+@api.post("/groups/{id:group_id}/invites", response={201: InviteOut, **ERRORS}, tags=["invites"])
+def create_invite(request, group_id: int, payload: InviteIn):
+    """A link anyone can join the group with, until it expires or is used up."""
+    require_write(request)
+    membership = get_membership(request, group_id, require_manager=True)
+    data = {
+        "expires_in_days": str(payload.expires_in_days),
+        "max_uses": "" if payload.max_uses is None else str(payload.max_uses),
+    }
+    form = InviteForm(data)
+    if not form.is_valid():
+        raise invalid(form)
+    invite = membership.group.create_invite(actor=request.user, **form.cleaned_data)
+    return Status(201, invite_out(request, invite))
+
+
+@api.post(
+    "/groups/{id:group_id}/invites/email",
+    response={201: InviteOut, **ERRORS},
+    tags=["invites"],
+)
+def email_an_invite(request, group_id: int, payload: InviteEmailIn):
+    """Mails a link that works once, for 30 days, to someone; 429 after 20 in an hour."""
+    require_write(request)
+    membership = get_membership(request, group_id, require_manager=True)
+    form = InviteEmailForm(payload.model_dump())
+    if not form.is_valid():
+        raise invalid(form)
+    try:
+        invite = email_invite(
+            membership.group,
+            actor=request.user,
+            email=form.cleaned_data["email"],
+            link_for=lambda invite: invite_out(request, invite)["url"],
+        )
+    except InviteLimitReached as refused:
+        raise Refused(429, refused.message) from None
+    return Status(201, invite_out(request, invite))
+
+
+@api.delete(
+    "/groups/{id:group_id}/invites/{id:invite_id}",
+    response={204: None, **ERRORS},
+    tags=["invites"],
+)
+def revoke_invite(request, group_id: int, invite_id: int):
+    """The link stops working; people who joined through it stay."""
+    require_write(request)
+    membership = get_membership(request, group_id, require_manager=True)
+    invite = membership.group.invites.filter(pk=invite_id, revoked_at__isnull=True).first()
+    if invite is None:
+        raise Http404
+    invite.revoke(actor=request.user)
+    return Status(204, None)
+
+
 # Expenses
 
 
 @api.get("/groups/{id:group_id}/expenses", response={200: ExpensePage, **ERRORS}, tags=["expenses"])
 def list_expenses(
-    request, group_id: int, cursor: str = "", limit: int = Query(pages.PAGE_SIZE, ge=1, le=100)
+    request,
+    group_id: int,
+    cursor: str = "",
+    limit: int = Query(pages.PAGE_SIZE, ge=1, le=100),
+    deleted: bool = Query(False, description="List the deleted expenses, to restore, instead."),
 ):
     """The group's expenses, newest first; pass `next_cursor` back as `cursor` for more."""
     membership = get_membership(request, group_id)
-    rows = membership.group.expenses.live().prefetch_related(*EXPENSE_PARTS)
+    expenses = membership.group.expenses
+    rows = expenses.filter(deleted_at__isnull=False) if deleted else expenses.live()
+    rows = rows.prefetch_related(*EXPENSE_PARTS)
     page, next_cursor = pages.by_date(rows, cursor, limit)
     return {"items": [expense_out(expense) for expense in page], "next_cursor": next_cursor}
 
@@ -454,6 +736,55 @@ def restore_expense(request, group_id: int, expense_id: int):
     return expense_out(group_expense(membership, expense.pk))
 
 
+@api.get(
+    "/groups/{id:group_id}/expenses/{id:expense_id}/receipt",
+    response=ERRORS,
+    tags=["expenses"],
+    openapi_extra=file_answer("application/octet-stream", "The receipt: JPEG, PNG, WebP or PDF."),
+)
+def get_receipt(request, group_id: int, expense_id: int):
+    """The receipt, for members only; where receipts are kept in S3, a redirect to a link that
+    expires in minutes."""
+    return receipt_response(group_expense(get_membership(request, group_id), expense_id))
+
+
+@api.post(
+    "/groups/{id:group_id}/expenses/{id:expense_id}/receipt",
+    response={200: ExpenseOut, **UPLOAD_ERRORS},
+    tags=["expenses"],
+)
+def attach_receipt(request, group_id: int, expense_id: int, receipt: File[UploadedFile]):
+    """Attaches a receipt (multipart, field `receipt`), replacing the one the expense had:
+    a JPEG, PNG, WebP or PDF of at most 10 MB, judged by its content, not its name."""
+    require_write(request)
+    membership = get_membership(request, group_id)
+    expense = group_expense(membership, expense_id)
+    form = ReceiptForm(files={"receipt": receipt})
+    if not form.is_valid():
+        raise invalid(form)
+    try:
+        Expense.objects.attach_receipt(expense, form.cleaned_data["receipt"], actor=request.user)
+    except LedgerError as error:
+        raise Refused(409, error.message) from None
+    return expense_out(group_expense(membership, expense.pk))
+
+
+@api.delete(
+    "/groups/{id:group_id}/expenses/{id:expense_id}/receipt",
+    response={200: ExpenseOut, **WRITE_ERRORS},
+    tags=["expenses"],
+)
+def delete_receipt(request, group_id: int, expense_id: int):
+    require_write(request)
+    membership = get_membership(request, group_id)
+    expense = group_expense(membership, expense_id)
+    try:
+        Expense.objects.remove_receipt(expense, actor=request.user)
+    except LedgerError as error:
+        raise Refused(409, error.message) from None
+    return expense_out(group_expense(membership, expense.pk))
+
+
 # Payments
 
 
@@ -599,3 +930,87 @@ def list_activity(
         for line in page
     ]
     return {"items": items, "next_cursor": next_cursor}
+
+
+# Settling across groups
+
+
+def across_plan_out(plan):
+    def booking(row):
+        return {
+            "group_id": row.group.pk,
+            "from_member_id": row.payer.pk,
+            "to_member_id": row.payee.pk,
+            "amount": row.amount,
+        }
+
+    return {
+        "groups": [state.group.pk for state in plan.states],
+        "currency": plan.currency,
+        "fingerprint": plan.fingerprint,
+        "transfers": [
+            {
+                "from_user_id": transfer.debtor.pk,
+                "from_name": transfer.debtor.display_name,
+                "to_user_id": transfer.creditor.pk,
+                "to_name": transfer.creditor.display_name,
+                "amount": transfer.amount,
+                "bookings": [booking(row) for row in transfer.bookings],
+            }
+            for transfer in plan.transfers
+        ],
+        "netting": [booking(row) for row in plan.netting],
+    }
+
+
+def chosen_groups(request, group_ids):
+    """The states of the groups to settle together, checked by the settle-across page's form."""
+    states = load_groups(request.user)
+    form = AcrossForm({"groups": group_ids}, states=states)
+    if not form.is_valid():
+        raise invalid(form)
+    return form.chosen_states()
+
+
+@api.get("/settle-across", response={200: AcrossPlanOut, **ERRORS}, tags=["balances"])
+def settle_across(request, groups: Query[list[int]]):
+    """The plan for settling two or more of your groups (same currency) together: each
+    registered person's total over the groups, settled in few transfers, each written into the
+    groups as the payments in `bookings`."""
+    return across_plan_out(AcrossPlan(chosen_groups(request, groups)))
+
+
+@api.post("/settle-across", response={201: AcrossRecordedOut, **WRITE_ERRORS}, tags=["balances"])
+def record_across(request, payload: AcrossIn):
+    """Records one transfer of the plan (as the plan gives it, with its `fingerprint`) as
+    payments in the groups; 409 if the balances changed since. With an `Idempotency-Key`, a
+    retry records nothing more."""
+    require_write(request)
+    states = chosen_groups(request, payload.groups)
+    form = AcrossRecordForm(
+        {
+            "groups": payload.groups,
+            "debtor": payload.from_user_id,
+            "creditor": payload.to_user_id,
+            "amount": payload.amount,
+            "fingerprint": payload.fingerprint,
+            "submission_id": str(submission_id(request)),
+        },
+        states=states,
+    )
+    if not form.is_valid():
+        raise invalid(form)
+    data = form.cleaned_data
+    try:
+        recorded = record_transfer(
+            user=request.user,
+            group_ids=data["groups"],
+            transfer=data["transfer"],
+            expected_fingerprint=data["fingerprint"],
+            submission_id=data["submission_id"],
+        )
+    except PaymentError as error:
+        raise Refused(409, " ".join(error.messages)) from None
+    if recorded is None:
+        return Status(201, {"detail": "That payment was already recorded.", "recorded": False})
+    return Status(201, {"detail": recorded_message(recorded), "recorded": True})

@@ -2,6 +2,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import UserFactory
 from api.models import AccessToken, Scope
@@ -44,6 +45,14 @@ def world(db):
     return world
 
 
+class Multipart(dict):
+    """A body sent as multipart/form-data (a file upload) rather than JSON."""
+
+
+def receipt_upload(content=b"%PDF-1.7 receipt", name="scan.pdf"):
+    return Multipart(receipt=SimpleUploadedFile(name, content))
+
+
 def token(user, scope=Scope.WRITE):
     return AccessToken.objects.issue(user=user, name="Script", scope=scope)[1]
 
@@ -58,6 +67,8 @@ class Api:
         headers = dict(headers or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if isinstance(body, Multipart):
+            return getattr(self.client, method)(f"/api{path}", dict(body), headers=headers)
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         kwargs = {"content_type": "application/json", "data": data} if data is not None else {}
         return getattr(self.client, method)(f"/api{path}", headers=headers, **kwargs)
