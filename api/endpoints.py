@@ -10,7 +10,6 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.urls import reverse
 from django.utils.http import content_disposition_header
 from ninja import File, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -25,6 +24,7 @@ from api.schemas import (
     AcrossRecordedOut,
     ActivityPage,
     BalanceOut,
+    Done,
     ExpenseEditIn,
     ExpenseIn,
     ExpenseOut,
@@ -40,6 +40,7 @@ from api.schemas import (
     PaymentIn,
     PaymentOut,
     PaymentPage,
+    PersonIn,
     Problem,
     RoleIn,
     SettleUpOut,
@@ -50,9 +51,17 @@ from expenses.models import Expense, StaleEdit
 from expenses.statistics import group_statistics
 from expenses.views import form_members, receipt_response
 from groups.access import get_membership
-from groups.forms import GroupForm, GuestForm, InviteEmailForm, InviteForm, RoleForm
+from groups.forms import (
+    AddUserForm,
+    GroupForm,
+    GuestForm,
+    InviteEmailForm,
+    InviteForm,
+    RoleForm,
+)
 from groups.models import CurrencyFixed, Group, Member, MembershipError
 from groups.services import InviteLimitReached, email_invite
+from groups.views import invite_url
 from imports.export import export_filename, group_csv, group_json, load_histories
 from ledger.books import LedgerError
 from settlements.across import AcrossPlan, load_groups, record_transfer
@@ -416,6 +425,33 @@ def add_guest(request, group_id: int, payload: GuestIn):
     return Status(201, member_out(guest))
 
 
+@api.post("/groups/{id:group_id}/members", response={201: MemberOut, **ERRORS}, tags=["members"])
+def add_person(request, group_id: int, payload: PersonIn):
+    """Adds someone with an account whom you already share a group with (or brings them back
+    if they were deactivated); anyone else joins through an invite. Owners and admins only."""
+    require_write(request)
+    membership = get_membership(request, group_id, require_manager=True)
+    form = AddUserForm({"user_id": str(payload.user_id)}, acting_user=request.user)
+    if not form.is_valid():
+        raise invalid(form)
+    person = form.cleaned_data["user_id"]
+    added = membership_change(lambda: membership.group.add_user(person, actor=request.user))
+    return Status(201, member_out(added))
+
+
+@api.post("/groups/{id:group_id}/leave", response={200: Done, **ERRORS}, tags=["members"])
+def leave_group(request, group_id: int):
+    """Leaves the group, once your balance there is settled; the last owner stays. Coming back
+    takes an owner or admin."""
+    require_write(request)
+    group = get_membership(request, group_id).group
+    kept = membership_change(lambda: group.leave(request.user))
+    left = f"You left {group.name}."
+    if kept:
+        left += " Your expenses and payments there keep your name."
+    return {"detail": left}
+
+
 def managed_member(request, group_id, member_id):
     """The group's member `member_id`, for an owner or admin of the group to change."""
     require_write(request)
@@ -496,7 +532,7 @@ def reactivate_member(request, group_id: int, member_id: int):
 def invite_out(request, invite):
     return {
         "id": invite.pk,
-        "url": request.build_absolute_uri(reverse("groups:join", args=[invite.token])),
+        "url": invite_url(request, invite),
         "created_at": invite.created_at,
         "expires_at": invite.expires_at,
         "max_uses": invite.max_uses,
@@ -547,7 +583,7 @@ def email_an_invite(request, group_id: int, payload: InviteEmailIn):
             membership.group,
             actor=request.user,
             email=form.cleaned_data["email"],
-            link_for=lambda invite: invite_out(request, invite)["url"],
+            link_for=lambda invite: invite_url(request, invite),
         )
     except InviteLimitReached as refused:
         raise Refused(429, refused.message) from None

@@ -184,6 +184,14 @@ class Created(Schema):
     id: int
 
 
+class PersonIn(Input):
+    user_id: int = Field(description="Someone you already share a group with.")
+
+
+class Done(Schema):
+    detail: str
+
+
 class RoleIn(Input):
     role: str = Field(examples=["admin"], description="owner, admin or member.")
 

@@ -11,7 +11,8 @@ from api.endpoints import api as rest
 from api.models import Scope
 from api.tests.conftest import Api, receipt_upload, token
 from expenses.models import Expense
-from groups.tests.factories import GuestFactory
+from groups.models import Role
+from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 
 
 def expense_body(world, **extra):
@@ -30,11 +31,15 @@ def across_body(world):
 
 @pytest.fixture
 def world(world):
-    """The API world, with a receipt on the expense, a deactivated guest and an invite link."""
+    """The API world, with a receipt on the expense, a deactivated guest, an invite link, and a
+    friend of the owner's from another group."""
     upload = receipt_upload()["receipt"]
     Expense.objects.attach_receipt(world.expense, upload, actor=world.owner)
     world.former = GuestFactory(group=world.group, name="Bea", is_active=False)
     world.invite = world.group.create_invite(actor=world.owner, expires_in_days=7, max_uses=None)
+    club = GroupFactory(name="Club", created_by=world.owner)
+    MemberFactory(group=club, user=world.owner, role=Role.OWNER)
+    world.friend = MemberFactory(group=club).user
     return world
 
 
@@ -83,6 +88,7 @@ MANAGING = [
     ("post", "/groups/{group}/archive", None, 200),
     ("post", "/groups/{group}/unarchive", None, 200),
     ("post", "/groups/{group}/guests", lambda w: {"name": "Bob"}, 201),
+    ("post", "/groups/{group}/members", lambda w: {"user_id": w.friend.pk}, 201),
     ("put", "/groups/{group}/members/{member}/role", lambda w: {"role": "admin"}, 200),
     ("delete", "/groups/{group}/members/{guest}", None, 200),
     ("post", "/groups/{group}/members/{guest}/deactivate", None, 200),
@@ -177,6 +183,7 @@ def test_writes_need_someone(world, method, path, body, status):
         *MANAGING,
         ("post", "/groups", lambda w: {"name": "Rome"}, 201),
         ("post", "/settle-across", across_body, 201),
+        ("post", "/groups/{group}/leave", None, 200),
     ],
 )
 def test_read_only_token_cannot_write(world, api, method, path, body, status):
@@ -212,6 +219,7 @@ def test_every_api_operation_is_walked():
     }
     walked |= {("get", "/groups"), ("post", "/groups")}
     walked |= {("get", "/settle-across"), ("post", "/settle-across")}
+    walked |= {("post", "/groups/{group}/leave")}
     for placeholder, name in MEMBER_PLACEHOLDERS.items():
         walked = {(method, path.replace(placeholder, name)) for method, path in walked}
     schema = rest.get_openapi_schema()
@@ -248,3 +256,20 @@ def test_recording_across_names_only_your_groups(world, api):
 def test_recording_across_needs_someone(world):
     anonymous = Api(Client(enforce_csrf_checks=True))
     assert anonymous.post("/settle-across", across_body(world)).status_code == 401
+
+
+# Leaving is a member's own change: whether it is allowed depends on their balance and role, so
+# its answers for members are in test_managing; here, the callers who never get that far.
+
+
+@pytest.mark.parametrize(
+    ("client_for", "status"),
+    [
+        (lambda world, api: (api, token(world.outsider)), 404),
+        (lambda world, api: (Api(Client(enforce_csrf_checks=True)), None), 401),
+    ],
+)
+def test_leaving_needs_a_member(world, api, client_for, status):
+    caller, secret = client_for(world, api)
+    response = caller.post(f"/groups/{world.group.pk}/leave", token=secret)
+    assert response.status_code == status

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from api.tests.conftest import token
 from groups.models import Activity, Invite, Member, Role
-from groups.tests.factories import MemberFactory
+from groups.tests.factories import GroupFactory, MemberFactory
 from settlements.tests.factories import record_payment
 
 
@@ -260,3 +260,56 @@ def test_invites_by_email_are_capped_per_hour(world, api, owner_token, monkeypat
     )
     assert len(mail.outbox) == 2
     assert world.group.invites.count() == 2
+
+
+def test_add_someone_you_share_a_group_with(world, api, owner_token):
+    club = GroupFactory(name="Club", created_by=world.owner)
+    MemberFactory(group=club, user=world.owner, role=Role.OWNER)
+    friend = MemberFactory(group=club).user
+    path = group_path(world, "/members")
+    added = api.post(path, {"user_id": friend.pk}, token=owner_token)
+    assert added.status_code == 201
+    assert world.group.members.get(pk=added.json()["id"]).user == friend
+    again = api.post(path, {"user_id": friend.pk}, token=owner_token)
+    assert again.status_code == 422
+    assert again.json()["detail"] == f"{friend.display_name} is already a member of this group."
+
+
+def test_strangers_are_not_added(world, api, owner_token):
+    response = api.post(
+        group_path(world, "/members"), {"user_id": world.outsider.pk}, token=owner_token
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "user_id": ["You can only add people you already share a group with."]
+    }
+    assert not world.group.members.filter(user=world.outsider).exists()
+
+
+def test_leaving_once_settled(world, api):
+    record_payment(world.member_membership, world.owner_membership, 1000)
+    response = api.post(group_path(world, "/leave"), token=token(world.member))
+    assert response.status_code == 200
+    assert response.json() == {
+        "detail": "You left Lisbon trip. Your expenses and payments there keep your name."
+    }
+    world.member_membership.refresh_from_db()
+    assert not world.member_membership.is_active
+
+
+def test_leaving_with_a_balance_is_refused(world, api):
+    response = api.post(group_path(world, "/leave"), token=token(world.member))
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "You still owe 10.00 EUR in this group. Settle up before you leave."
+    )
+    world.member_membership.refresh_from_db()
+    assert world.member_membership.is_active
+
+
+def test_the_only_owner_does_not_leave(world, api, owner_token):
+    response = api.post(group_path(world, "/leave"), token=owner_token)
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "You are the only owner. Make someone else an owner before you leave."
+    )
