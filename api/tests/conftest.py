@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import UserFactory
 from api.models import AccessToken, Scope
+from expenses.models import Expense
 from expenses.tests.factories import add_expense
 from groups.models import Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
@@ -51,6 +52,20 @@ class Multipart(dict):
 
 def receipt_upload(content=b"%PDF-1.7 receipt", name="scan.pdf"):
     return Multipart(receipt=SimpleUploadedFile(name, content))
+
+
+@pytest.fixture
+def walked_world(world):
+    """The world with something for every operation to act on: a receipt on the expense, a
+    deactivated guest, an invite link, and a friend of the owner's from another group."""
+    upload = receipt_upload()["receipt"]
+    Expense.objects.attach_receipt(world.expense, upload, actor=world.owner)
+    world.former = GuestFactory(group=world.group, name="Bea", is_active=False)
+    world.invite = world.group.create_invite(actor=world.owner, expires_in_days=7, max_uses=None)
+    club = GroupFactory(name="Club", created_by=world.owner)
+    MemberFactory(group=club, user=world.owner, role=Role.OWNER)
+    world.friend = MemberFactory(group=club).user
+    return world
 
 
 def token(user, scope=Scope.WRITE):

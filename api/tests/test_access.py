@@ -10,9 +10,6 @@ from django.test import Client
 from api.endpoints import api as rest
 from api.models import Scope
 from api.tests.conftest import Api, receipt_upload, token
-from expenses.models import Expense
-from groups.models import Role
-from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 
 
 def expense_body(world, **extra):
@@ -30,17 +27,8 @@ def across_body(world):
 
 
 @pytest.fixture
-def world(world):
-    """The API world, with a receipt on the expense, a deactivated guest, an invite link, and a
-    friend of the owner's from another group."""
-    upload = receipt_upload()["receipt"]
-    Expense.objects.attach_receipt(world.expense, upload, actor=world.owner)
-    world.former = GuestFactory(group=world.group, name="Bea", is_active=False)
-    world.invite = world.group.create_invite(actor=world.owner, expires_in_days=7, max_uses=None)
-    club = GroupFactory(name="Club", created_by=world.owner)
-    MemberFactory(group=club, user=world.owner, role=Role.OWNER)
-    world.friend = MemberFactory(group=club).user
-    return world
+def world(walked_world):
+    return walked_world
 
 
 READS = [
