@@ -9,6 +9,7 @@ import datetime
 import uuid
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from ninja import File, NinjaAPI, Query, Status
@@ -42,13 +43,23 @@ from api.schemas import (
     PaymentPage,
     PersonIn,
     Problem,
+    RecurringIn,
+    RecurringOut,
     RoleIn,
     SettleUpOut,
     StatisticsOut,
 )
-from expenses.forms import DateRangeForm, ExpenseForm, ReceiptForm
-from expenses.models import Expense, StaleEdit
+from expenses.forms import (
+    SCHEDULE_FIELDS,
+    DateRangeForm,
+    ExpenseForm,
+    ReceiptForm,
+    RecurringExpenseForm,
+)
+from expenses.models import Expense, RecurringError, RecurringExpense, StaleEdit
+from expenses.recurring_views import recurring_rows
 from expenses.statistics import group_statistics
+from expenses.tasks import enqueue_if_due
 from expenses.views import form_members, receipt_response
 from groups.access import get_membership
 from groups.forms import (
@@ -138,12 +149,17 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": "Not found.", "errors": {}}, status=404)
 
 
+# The recurring expense form's schedule fields by the names the API gives them.
+SCHEDULE_NAMES = {form_name: name for name, form_name in SCHEDULE_FIELDS.items()}
+
+
 def form_field(name):
     """The JSON field a form field stands for: `value_12` is `values.12`."""
     for prefix, field in (("value_", "values"), ("paid_", "paid")):
         if name.startswith(prefix):
             return f"{field}.{name.removeprefix(prefix)}"
-    return {"__all__": "non_field_errors", "include": "participants"}.get(name, name)
+    known = {"__all__": "non_field_errors", "include": "participants", **SCHEDULE_NAMES}
+    return known.get(name, name)
 
 
 def invalid(form):
@@ -1050,3 +1066,180 @@ def record_across(request, payload: AcrossIn):
     if recorded is None:
         return Status(201, {"detail": "That payment was already recorded.", "recorded": False})
     return Status(201, {"detail": recorded_message(recorded), "recorded": True})
+
+
+# Recurring expenses
+
+
+def recurring_out(recurring, schedule_text):
+    return {
+        "id": recurring.pk,
+        "description": recurring.description,
+        "amount": recurring.amount,
+        "amount_display": recurring.amount_display,
+        "currency": recurring.currency,
+        "category": recurring.category,
+        "split_kind": recurring.split_kind,
+        "notes": recurring.notes,
+        "frequency": recurring.frequency,
+        "interval": recurring.interval,
+        "month_day": recurring.month_day,
+        "start_date": recurring.start_date,
+        "end_date": recurring.end_date,
+        "count": recurring.count,
+        "schedule": schedule_text,
+        "status": recurring.status,
+        "next_date": recurring.next_date,
+        "made": recurring.made,
+        "paid": [{"member_id": p.member_id, "amount": p.amount} for p in recurring.payers.all()],
+        "participants": [
+            {"member_id": s.member_id, "entered": s.entered} for s in recurring.shares.all()
+        ],
+    }
+
+
+def group_recurring(membership, recurring_id):
+    recurring = (
+        membership.group.recurring_expenses.prefetch_related("payers", "shares")
+        .filter(pk=recurring_id)
+        .first()
+    )
+    if recurring is None:
+        raise Http404
+    return recurring
+
+
+def recurring_answer(membership, recurring):
+    recurring = group_recurring(membership, recurring.pk)
+    return recurring_out(recurring, recurring.schedule.describe())
+
+
+def recurring_form(payload, members, submission):
+    """The recurring expense form's fields from the JSON: the expense's, and its schedule."""
+    data = expense_form(payload, members, submission=submission)
+    schedule = payload.model_dump(include=set(SCHEDULE_FIELDS) - {"date"})
+    return data | {
+        SCHEDULE_FIELDS[name]: "" if value is None else str(value)
+        for name, value in schedule.items()
+    }
+
+
+def recurring_refused(error):
+    """A schedule the manager refuses is the sender's to fix (422, by field); a recurring
+    expense that stopped meanwhile is a conflict (409)."""
+    if error.field:
+        return Refused(422, error.messages[0], {error.field: error.messages})
+    return Refused(409, error.messages[0])
+
+
+@api.get(
+    "/groups/{id:group_id}/recurring",
+    response={200: list[RecurringOut], **ERRORS},
+    tags=["recurring"],
+)
+def list_recurring(request, group_id: int):
+    """The group's recurring expenses: those still repeating by their next date, then the rest."""
+    membership = get_membership(request, group_id)
+    rows = recurring_rows(membership.group)
+    # The list page names the payers only; the API also gives who shares each.
+    prefetch_related_objects([row.recurring for row in rows], "shares")
+    return [recurring_out(row.recurring, row.schedule_text) for row in rows]
+
+
+@api.post(
+    "/groups/{id:group_id}/recurring",
+    response={201: RecurringOut, **WRITE_ERRORS},
+    tags=["recurring"],
+)
+def create_recurring(request, group_id: int, payload: RecurringIn):
+    """Sets up an expense that repeats. Its first expense is made at once; dates already past
+    are made by the background worker straight away."""
+    require_write(request)
+    membership = get_membership(request, group_id)
+    group = membership.group
+    members = form_members(group)
+    data = recurring_form(payload, members, submission_id(request))
+    form = RecurringExpenseForm(data, group=group, members=members, repeat_required=True)
+    if not form.is_valid():
+        raise invalid(form)
+    try:
+        recurring = RecurringExpense.objects.create_recurring(
+            group_id=group.pk, author=request.user, entry=form.entry, schedule=form.schedule
+        )
+    except RecurringError as error:
+        raise recurring_refused(error) from None
+    except LedgerError as error:
+        raise Refused(409, error.message) from None
+    enqueue_if_due(recurring)
+    return Status(201, recurring_answer(membership, recurring))
+
+
+@api.put(
+    "/groups/{id:group_id}/recurring/{id:recurring_id}",
+    response={200: RecurringOut, **WRITE_ERRORS},
+    tags=["recurring"],
+)
+def edit_recurring(request, group_id: int, recurring_id: int, payload: RecurringIn):
+    """Changes what it makes from `date` on; the expenses already made stay as they are."""
+    require_write(request)
+    membership = get_membership(request, group_id)
+    recurring = group_recurring(membership, recurring_id)
+    if not recurring.is_repeating:
+        raise Refused(409, f"“{recurring.description}” no longer repeats.")
+    members = form_members(membership.group)
+    data = recurring_form(payload, members, submission_id(request))
+    form = RecurringExpenseForm.for_recurring(recurring, members, data)
+    if not form.is_valid():
+        raise invalid(form)
+    try:
+        recurring = RecurringExpense.objects.update_recurring(
+            recurring, actor=request.user, entry=form.entry, schedule=form.schedule
+        )
+    except RecurringError as error:
+        raise recurring_refused(error) from None
+    except LedgerError as error:
+        raise Refused(409, error.message) from None
+    enqueue_if_due(recurring)
+    return recurring_answer(membership, recurring)
+
+
+def change_recurring(request, group_id, recurring_id, change):
+    require_write(request)
+    membership = get_membership(request, group_id)
+    recurring = group_recurring(membership, recurring_id)
+    try:
+        recurring = change(recurring, actor=request.user)
+    except RecurringError as error:
+        raise recurring_refused(error) from None
+    enqueue_if_due(recurring)
+    return recurring_answer(membership, recurring)
+
+
+@api.post(
+    "/groups/{id:group_id}/recurring/{id:recurring_id}/pause",
+    response={200: RecurringOut, **WRITE_ERRORS},
+    tags=["recurring"],
+)
+def pause_recurring(request, group_id: int, recurring_id: int):
+    """Makes nothing until resumed."""
+    return change_recurring(request, group_id, recurring_id, RecurringExpense.objects.pause)
+
+
+@api.post(
+    "/groups/{id:group_id}/recurring/{id:recurring_id}/resume",
+    response={200: RecurringOut, **WRITE_ERRORS},
+    tags=["recurring"],
+)
+def resume_recurring(request, group_id: int, recurring_id: int):
+    """Repeats again from today: the dates missed while paused are not made."""
+    return change_recurring(request, group_id, recurring_id, RecurringExpense.objects.resume)
+
+
+@api.post(
+    "/groups/{id:group_id}/recurring/{id:recurring_id}/stop",
+    response={200: RecurringOut, **WRITE_ERRORS},
+    tags=["recurring"],
+)
+def stop_recurring(request, group_id: int, recurring_id: int):
+    """Stops it for good; the expenses it made stay, as ordinary expenses."""
+    return change_recurring(request, group_id, recurring_id, RecurringExpense.objects.stop)

@@ -293,3 +293,46 @@ class AcrossIn(Input):
 class AcrossRecordedOut(Schema):
     detail: str
     recorded: bool = Field(description="False when this Idempotency-Key was already recorded.")
+
+
+class RecurringIn(ExpenseIn):
+    """An expense that repeats; `date` is its first date (editing: the next one)."""
+
+    frequency: str = Field(examples=["monthly"], description="daily, weekly, monthly or yearly.")
+    interval: int = Field(1, description="Every `interval` days, weeks, months or years.")
+    month_day: int | None = Field(
+        None, description="Monthly only; 29 to 31 fall on the last day of shorter months."
+    )
+    ends: str = Field("never", description="never, on_date (`end_date`) or after_count (`count`).")
+    end_date: datetime.date | None = None
+    count: int | None = None
+
+
+class EnteredOut(Schema):
+    member_id: int
+    entered: str
+
+
+class RecurringOut(Schema):
+    id: int
+    description: str
+    amount: int
+    amount_display: str
+    currency: str
+    category: str
+    split_kind: str
+    notes: str
+    frequency: str
+    interval: int
+    month_day: int | None
+    start_date: datetime.date
+    end_date: datetime.date | None
+    count: int | None
+    schedule: str = Field(examples=["every month on day 1"])
+    status: str
+    next_date: datetime.date | None
+    made: int = Field(description="How many expenses it has made so far.")
+    paid: list[PartOut]
+    participants: list[EnteredOut] = Field(
+        description="Who shares each expense it makes, with their part as typed."
+    )

@@ -1,3 +1,4 @@
+import datetime
 import json
 from types import SimpleNamespace
 
@@ -6,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import UserFactory
 from api.models import AccessToken, Scope
-from expenses.models import Expense
-from expenses.tests.factories import add_expense
+from expenses.models import Expense, RecurringExpense
+from expenses.tests.factories import add_expense, add_recurring
 from groups.models import Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 from settlements.tests.factories import record_payment
@@ -57,7 +58,8 @@ def receipt_upload(content=b"%PDF-1.7 receipt", name="scan.pdf"):
 @pytest.fixture
 def walked_world(world):
     """The world with something for every operation to act on: a receipt on the expense, a
-    deactivated guest, an invite link, and a friend of the owner's from another group."""
+    deactivated guest, an invite link, a friend of the owner's from another group, and two
+    monthly expenses from December on, one paused."""
     upload = receipt_upload()["receipt"]
     Expense.objects.attach_receipt(world.expense, upload, actor=world.owner)
     world.former = GuestFactory(group=world.group, name="Bea", is_active=False)
@@ -65,6 +67,18 @@ def walked_world(world):
     club = GroupFactory(name="Club", created_by=world.owner)
     MemberFactory(group=club, user=world.owner, role=Role.OWNER)
     world.friend = MemberFactory(group=club).user
+    world.recurring, world.paused = (
+        add_recurring(
+            world.group,
+            world.owner,
+            start=datetime.date(2026, 12, 1),
+            paid={world.owner_membership: 90000},
+            among=[world.owner_membership, world.member_membership],
+            description=description,
+        )
+        for description in ("Rent", "Cleaning")
+    )
+    RecurringExpense.objects.pause(world.paused, actor=world.owner)
     return world
 
 

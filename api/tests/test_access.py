@@ -22,6 +22,10 @@ def expense_body(world, **extra):
     }
 
 
+def recurring_body(world):
+    return expense_body(world, date="2026-12-05", frequency="monthly")
+
+
 def across_body(world):
     return {"groups": [world.group.pk, world.other_group.pk], "fingerprint": "0" * 64}
 
@@ -44,6 +48,7 @@ READS = [
     "/groups/{group}/balances",
     "/groups/{group}/settle-up",
     "/groups/{group}/activity",
+    "/groups/{group}/recurring",
 ]
 # Owners and admins only: a plain member gets 403.
 MANAGER_READS = ["/groups/{group}/invites"]
@@ -69,6 +74,11 @@ WRITES = [
     ("post", "/groups/{group}/payments/{payment}/restore", None, 200),
     ("post", "/groups/{group}/expenses/{expense}/receipt", lambda w: receipt_upload(), 200),
     ("delete", "/groups/{group}/expenses/{expense}/receipt", None, 200),
+    ("post", "/groups/{group}/recurring", recurring_body, 201),
+    ("put", "/groups/{group}/recurring/{recurring}", recurring_body, 200),
+    ("post", "/groups/{group}/recurring/{recurring}/pause", None, 200),
+    ("post", "/groups/{group}/recurring/{paused}/resume", None, 200),
+    ("post", "/groups/{group}/recurring/{recurring}/stop", None, 200),
 ]
 # Owners and admins only: a plain member gets 403.
 MANAGING = [
@@ -85,8 +95,8 @@ MANAGING = [
     ("post", "/groups/{group}/invites/email", lambda w: {"email": "bob@example.com"}, 201),
     ("delete", "/groups/{group}/invites/{invite}", None, 204),
 ]
-# The members a path names, by who they are in the world.
-MEMBER_PLACEHOLDERS = {"{guest}": "{member}", "{former}": "{member}"}
+# The rows a path names, by what they are in the world.
+PLACEHOLDERS = {"{guest}": "{member}", "{former}": "{member}", "{paused}": "{recurring}"}
 
 
 def url(world, path):
@@ -98,6 +108,8 @@ def url(world, path):
         guest=world.guest.pk,
         former=world.former.pk,
         invite=world.invite.pk,
+        recurring=world.recurring.pk,
+        paused=world.paused.pk,
     )
 
 
@@ -208,7 +220,7 @@ def test_every_api_operation_is_walked():
     walked |= {("get", "/groups"), ("post", "/groups")}
     walked |= {("get", "/settle-across"), ("post", "/settle-across")}
     walked |= {("post", "/groups/{group}/leave")}
-    for placeholder, name in MEMBER_PLACEHOLDERS.items():
+    for placeholder, name in PLACEHOLDERS.items():
         walked = {(method, path.replace(placeholder, name)) for method, path in walked}
     schema = rest.get_openapi_schema()
     operations = {

@@ -1,10 +1,12 @@
 """Each list answers in a fixed number of queries, however many rows it returns."""
 
+import datetime
+
 import pytest
 
 from api.tests.conftest import token
 from expenses.models import Expense
-from expenses.tests.factories import add_expense
+from expenses.tests.factories import add_expense, add_recurring
 from settlements.tests.factories import record_payment
 
 
@@ -21,6 +23,13 @@ def grow(world, rows):
             Expense.objects.delete_expense(expense, actor=world.owner)
         record_payment(world.member_membership, world.owner_membership, 100)
         world.group.create_invite(actor=world.owner, expires_in_days=7, max_uses=None)
+        add_recurring(
+            world.group,
+            world.owner,
+            start=datetime.date(2026, 12, 1 + row),
+            paid={world.owner_membership: 900},
+            among=[world.owner_membership, world.member_membership],
+        )
 
 
 # Every call: the token (1), its last-use note is written once a minute at most (not counted:
@@ -37,6 +46,8 @@ LISTS = {
     "/groups/{group}/statistics": 5,
     # membership; invites
     "/groups/{group}/invites": 2,
+    # membership; recurring expenses; their payers, those members, their users; their shares
+    "/groups/{group}/recurring": 6,
     # membership; payments
     "/groups/{group}/payments": 2,
     # membership; members with a balance
