@@ -47,6 +47,7 @@ from api.schemas import (
     RecurringOut,
     RoleIn,
     SettleUpOut,
+    SpendingOut,
     StatisticsOut,
 )
 from expenses.forms import (
@@ -58,7 +59,7 @@ from expenses.forms import (
 )
 from expenses.models import Expense, RecurringError, RecurringExpense, StaleEdit
 from expenses.recurring_views import recurring_rows
-from expenses.statistics import group_statistics
+from expenses.statistics import group_statistics, personal_spending
 from expenses.tasks import enqueue_if_due
 from expenses.views import form_members, receipt_response
 from groups.access import get_membership
@@ -196,6 +197,7 @@ def member_out(member):
     return {
         "id": member.pk,
         "name": member.display_name,
+        "user_id": member.user_id,
         "is_guest": member.is_guest,
         "role": member.role,
         "is_active": member.is_active,
@@ -346,6 +348,36 @@ def unarchive_group(request, group_id: int):
     return set_archived(request, group_id, False)
 
 
+def statistics_period(date_from, date_to):
+    """The period the statistics pages would show for these dates, checked by their form."""
+    sent = {"date_from": date_from, "date_to": date_to}
+    period = DateRangeForm({name: day.isoformat() for name, day in sent.items() if day} or None)
+    if period.is_bound and not period.is_valid():
+        raise invalid(period)
+    return period.period
+
+
+@api.get("/me/spending", response={200: list[SpendingOut], **ERRORS}, tags=["groups"])
+def my_spending(
+    request, date_from: datetime.date | None = None, date_to: datetime.date | None = None
+):
+    """What you spent (your shares of expenses) across all your groups, per currency, with its
+    months and categories: the "my spending" page."""
+    spending = personal_spending(request.user, *statistics_period(date_from, date_to))
+    return [
+        {
+            "currency": spent.currency,
+            "total": spent.total,
+            "paid": spent.paid,
+            "months": [{"month": month, "total": total} for month, total in spent.months],
+            "categories": [
+                {"category": category, "total": total} for category, total in spent.categories
+            ],
+        }
+        for spent in spending
+    ]
+
+
 @api.get(
     "/groups/{id:group_id}/statistics", response={200: StatisticsOut, **ERRORS}, tags=["groups"]
 )
@@ -358,11 +390,7 @@ def statistics(
     """What the group spent per month, per category and per person (what each paid, and their
     share), over live expenses dated in the period; either end may be left out."""
     membership = get_membership(request, group_id)
-    sent = {"date_from": date_from, "date_to": date_to}
-    period = DateRangeForm({name: day.isoformat() for name, day in sent.items() if day} or None)
-    if period.is_bound and not period.is_valid():
-        raise invalid(period)
-    date_from, date_to = period.period
+    date_from, date_to = statistics_period(date_from, date_to)
     stats = group_statistics(membership.group, date_from, date_to)
     return {
         "currency": membership.group.currency,
@@ -466,6 +494,16 @@ def leave_group(request, group_id: int):
     if kept:
         left += " Your expenses and payments there keep your name."
     return {"detail": left}
+
+
+@api.post("/groups/{id:group_id}/not-me", response={200: MemberOut, **ERRORS}, tags=["members"])
+def undo_claim(request, group_id: int):
+    """You joined as one of the group's guests by mistake: the guest becomes a guest again, with
+    their history, and you stay in the group as yourself. Only while nothing was recorded since."""
+    require_write(request)
+    group = get_membership(request, group_id).group
+    own = membership_change(lambda: group.undo_claim(request.user))
+    return member_out(own)
 
 
 def managed_member(request, group_id, member_id):

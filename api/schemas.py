@@ -32,6 +32,9 @@ class GroupOut(Schema):
 class MemberOut(Schema):
     id: int
     name: str
+    user_id: int | None = Field(
+        description="The person's account, the same in every group (null for a guest)."
+    )
     is_guest: bool
     role: str
     is_active: bool
@@ -336,3 +339,21 @@ class RecurringOut(Schema):
     participants: list[EnteredOut] = Field(
         description="Who shares each expense it makes, with their part as typed."
     )
+
+
+class MonthSpentOut(Schema):
+    month: datetime.date = Field(description="The first day of the month.")
+    total: int
+
+
+class CategorySpentOut(Schema):
+    category: str = Field(description="The category's name, as the pages show it.")
+    total: int
+
+
+class SpendingOut(Schema):
+    currency: str
+    total: int = Field(description="Your shares of the expenses: what you spent.")
+    paid: int = Field(description="What you paid out, for everyone.")
+    months: list[MonthSpentOut]
+    categories: list[CategorySpentOut] = Field(description="Largest first.")

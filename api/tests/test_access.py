@@ -134,7 +134,9 @@ def test_managing_reads_by_role(world, api, path, who, status):
     assert response.status_code == status
 
 
-@pytest.mark.parametrize("path", ["/groups", "/settle-across", *READS, *MANAGER_READS])
+@pytest.mark.parametrize(
+    "path", ["/groups", "/me/spending", "/settle-across", *READS, *MANAGER_READS]
+)
 def test_reads_need_someone(world, api, path):
     response = api.get(url(world, path))
     assert response.status_code == 401
@@ -184,6 +186,7 @@ def test_writes_need_someone(world, method, path, body, status):
         ("post", "/groups", lambda w: {"name": "Rome"}, 201),
         ("post", "/settle-across", across_body, 201),
         ("post", "/groups/{group}/leave", None, 200),
+        ("post", "/groups/{group}/not-me", None, 200),
     ],
 )
 def test_read_only_token_cannot_write(world, api, method, path, body, status):
@@ -219,7 +222,8 @@ def test_every_api_operation_is_walked():
     }
     walked |= {("get", "/groups"), ("post", "/groups")}
     walked |= {("get", "/settle-across"), ("post", "/settle-across")}
-    walked |= {("post", "/groups/{group}/leave")}
+    walked |= {("post", "/groups/{group}/leave"), ("post", "/groups/{group}/not-me")}
+    walked |= {("get", "/me/spending")}
     for placeholder, name in PLACEHOLDERS.items():
         walked = {(method, path.replace(placeholder, name)) for method, path in walked}
     schema = rest.get_openapi_schema()
@@ -258,10 +262,12 @@ def test_recording_across_needs_someone(world):
     assert anonymous.post("/settle-across", across_body(world)).status_code == 401
 
 
-# Leaving is a member's own change: whether it is allowed depends on their balance and role, so
-# its answers for members are in test_managing; here, the callers who never get that far.
+# Leaving and undoing a claim are a member's own changes: whether they are allowed depends on
+# the member's balance, role and past, so their answers for members are in test_managing; here,
+# the callers who never get that far.
 
 
+@pytest.mark.parametrize("action", ["leave", "not-me"])
 @pytest.mark.parametrize(
     ("client_for", "status"),
     [
@@ -269,7 +275,13 @@ def test_recording_across_needs_someone(world):
         (lambda world, api: (Api(Client(enforce_csrf_checks=True)), None), 401),
     ],
 )
-def test_leaving_needs_a_member(world, api, client_for, status):
+def test_own_changes_need_a_member(world, api, client_for, status, action):
     caller, secret = client_for(world, api)
-    response = caller.post(f"/groups/{world.group.pk}/leave", token=secret)
+    response = caller.post(f"/groups/{world.group.pk}/{action}", token=secret)
     assert response.status_code == status
+
+
+def test_spending_is_your_own(world, api):
+    response = api.get("/me/spending", token=token(world.outsider, Scope.READ))
+    assert response.status_code == 200
+    assert [(row["currency"], row["total"]) for row in response.json()] == [("EUR", 1000)]

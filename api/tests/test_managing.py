@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from api.tests.conftest import token
 from groups.models import Activity, Invite, Member, Role
 from groups.tests.factories import GroupFactory, MemberFactory
@@ -270,6 +271,7 @@ def test_add_someone_you_share_a_group_with(world, api, owner_token):
     added = api.post(path, {"user_id": friend.pk}, token=owner_token)
     assert added.status_code == 201
     assert world.group.members.get(pk=added.json()["id"]).user == friend
+    assert added.json()["user_id"] == friend.pk
     again = api.post(path, {"user_id": friend.pk}, token=owner_token)
     assert again.status_code == 422
     assert again.json()["detail"] == f"{friend.display_name} is already a member of this group."
@@ -313,3 +315,32 @@ def test_the_only_owner_does_not_leave(world, api, owner_token):
     assert response.json()["detail"] == (
         "You are the only owner. Make someone else an owner before you leave."
     )
+
+
+def claimed(world):
+    """Someone who joined through an invite as the guest Alice."""
+    newcomer = UserFactory(display_name="Alicia")
+    invite = world.group.create_invite(actor=world.owner, expires_in_days=7, max_uses=None)
+    invite.redeem(newcomer, claim_guest_id=world.guest.pk)
+    return newcomer
+
+
+def test_not_me_gives_the_guest_back(world, api):
+    newcomer = claimed(world)
+    response = api.post(group_path(world, "/not-me"), token=token(newcomer))
+    assert response.status_code == 200
+    assert (response.json()["name"], response.json()["is_guest"]) == ("Alicia", False)
+    world.guest.refresh_from_db()
+    assert world.guest.is_guest
+
+
+def test_not_me_once_money_moved_is_refused(world, api):
+    newcomer = claimed(world)
+    record_payment(world.member_membership, world.owner_membership, 100)
+    response = api.post(group_path(world, "/not-me"), token=token(newcomer))
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(
+        "Expenses or payments have been recorded since you joined as Alice"
+    )
+    world.guest.refresh_from_db()
+    assert world.guest.user == newcomer

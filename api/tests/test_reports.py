@@ -97,3 +97,21 @@ def test_export_as_csv(world, api, owner_token):
         ["Expense", "Dinner"],
         ["Payment", "Max Member paid Olivia Owner"],
     ]
+
+
+def test_my_spending_across_groups(world, api, owner_token):
+    response = api.get("/me/spending", token=owner_token)
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "currency": "EUR",
+            "total": 1500,
+            "paid": 3000,
+            "months": [{"month": "2026-11-01", "total": 1500}],
+            "categories": [{"category": "Food and drink", "total": 1500}],
+        }
+    ]
+    later = api.get("/me/spending?date_from=2026-12-01", token=owner_token)
+    assert later.json() == []
+    backwards = api.get("/me/spending?date_from=2026-12-01&date_to=2026-11-01", token=owner_token)
+    assert backwards.status_code == 422
