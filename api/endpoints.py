@@ -11,7 +11,6 @@ import uuid
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import File, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
@@ -74,7 +73,7 @@ from groups.forms import (
 from groups.models import CurrencyFixed, Group, Member, MembershipError
 from groups.services import InviteLimitReached, email_invite
 from groups.views import invite_url
-from imports.export import export_filename, group_csv, group_json, load_histories
+from imports.export_views import group_download
 from ledger.books import LedgerError
 from settlements.across import AcrossPlan, load_groups, record_transfer
 from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm
@@ -266,12 +265,6 @@ WRITE_ERRORS = {**ERRORS, 409: Problem}
 UPLOAD_ERRORS = {**WRITE_ERRORS, 413: Problem}
 
 
-def download(content, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 def file_answer(content_type, description):
     """The OpenAPI entry of an answer that is a file rather than JSON."""
     return {
@@ -420,9 +413,7 @@ def statistics(
 )
 def export_json(request, group_id: int):
     """The group's whole history as the export page's JSON file, which import reads back."""
-    group = get_membership(request, group_id).group
-    (history,) = load_histories([group])
-    return download(group_json(history), "application/json", export_filename(group.name, "json"))
+    return group_download(get_membership(request, group_id).group, "json")
 
 
 @api.get(
@@ -432,11 +423,7 @@ def export_json(request, group_id: int):
     openapi_extra=file_answer("text/csv", "The export page's CSV file, one row per entry."),
 )
 def export_csv(request, group_id: int):
-    group = get_membership(request, group_id).group
-    (history,) = load_histories([group])
-    return download(
-        group_csv(history), "text/csv; charset=utf-8", export_filename(group.name, "csv")
-    )
+    return group_download(get_membership(request, group_id).group, "csv")
 
 
 # Members
