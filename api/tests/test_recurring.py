@@ -41,6 +41,16 @@ def test_set_up_a_monthly_expense(world, api, owner_token):
     assert [row["description"] for row in listed] == ["Cleaning", "Rent", "Gym"]
 
 
+def test_a_retry_with_the_same_key_sets_up_one(world, api, owner_token):
+    body = expense_body(world, description="Gym", date="2026-12-05", frequency="monthly")
+    headers = {"Idempotency-Key": "gym"}
+    first = api.post(recurring_path(world), body, token=owner_token, headers=headers)
+    again = api.post(recurring_path(world), body, token=owner_token, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json()["id"] == again.json()["id"]
+    assert RecurringExpense.objects.filter(description="Gym").count() == 1
+
+
 @pytest.mark.parametrize(
     ("changes", "errors"),
     [
