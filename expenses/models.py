@@ -380,6 +380,15 @@ class Expense(LedgerRow):
                 condition=Q(deleted_at__isnull=True),
                 name="expenses_expense_live_by_date",
             ),
+            # The API's list of deleted expenses (to restore), paged the same way: few rows
+            # among many live ones, which the index above leaves out.
+            models.Index(
+                "group",
+                models.F("date").desc(),
+                models.F("id").desc(),
+                condition=Q(deleted_at__isnull=False),
+                name="expenses_expense_deleted",
+            ),
         ]
 
     def __str__(self):
