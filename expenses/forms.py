@@ -41,6 +41,32 @@ def receipt_kind(upload):
     return None
 
 
+def check_receipt(upload):
+    """The uploaded receipt, renamed after its content; refused when too large or of a type
+    receipts cannot be. Used by the expense form and `ReceiptForm`."""
+    if upload.size > RECEIPT_MAX_BYTES:
+        raise forms.ValidationError("The receipt is larger than 10 MB.")
+    kind = receipt_kind(upload)
+    if kind is None:
+        raise forms.ValidationError("The receipt must be a JPEG, PNG or WebP image or a PDF.")
+    # The stored name, and so the type it is served with, follows the content: a PNG named
+    # "page.html" must never come back as HTML.
+    upload.name = f"receipt.{kind.lower()}"
+    return upload
+
+
+RECEIPT_HELP = "A photo or PDF of the receipt: JPEG, PNG, WebP or PDF, up to 10 MB."
+
+
+class ReceiptForm(forms.Form):
+    """A receipt on its own, for an expense that is already there."""
+
+    receipt = forms.FileField(help_text=RECEIPT_HELP)
+
+    def clean_receipt(self):
+        return check_receipt(self.cleaned_data["receipt"])
+
+
 @dataclass
 class MemberRow:
     """One line of the form's people table: the fields for a member and their share."""
@@ -104,10 +130,7 @@ class ExpenseForm(forms.Form):
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
-    receipt = forms.FileField(
-        required=False,
-        help_text="A photo or PDF of the receipt: JPEG, PNG, WebP or PDF, up to 10 MB.",
-    )
+    receipt = forms.FileField(required=False, help_text=RECEIPT_HELP)
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -234,17 +257,7 @@ class ExpenseForm(forms.Form):
 
     def clean_receipt(self):
         upload = self.cleaned_data["receipt"]
-        if not upload:
-            return upload
-        if upload.size > RECEIPT_MAX_BYTES:
-            raise forms.ValidationError("The receipt is larger than 10 MB.")
-        kind = receipt_kind(upload)
-        if kind is None:
-            raise forms.ValidationError("The receipt must be a JPEG, PNG or WebP image or a PDF.")
-        # The stored name, and so the type it is served with, follows the content: a PNG named
-        # "page.html" must never come back as HTML.
-        upload.name = f"receipt.{kind.lower()}"
-        return upload
+        return check_receipt(upload) if upload else upload
 
     def clean(self):
         cleaned = super().clean()
@@ -530,3 +543,35 @@ class RecurringExpenseForm(ExpenseForm):
     def add_recurring_error(self, error):
         """Shows a `RecurringError` from the manager beside the field it is about."""
         self.add_error(SCHEDULE_FIELDS.get(error.field), error.messages[0])
+
+
+class DateRangeForm(forms.Form):
+    """The statistics' period, on the pages and in the API: either end may be left open. An
+    unbound form means all time; an invalid one says what to fix and no figures are shown."""
+
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(
+                "The start date is after the end date. Swap them to see this period."
+            )
+        return data
+
+    @property
+    def period(self):
+        """(date_from, date_to) of a valid form; (None, None), all time, for an unbound one."""
+        if not self.is_bound:
+            return None, None
+        return self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+
+    @property
+    def is_filtering(self):
+        return any(self.period)

@@ -277,6 +277,43 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             sides.append(side)
         return sides[0], sides[1]
 
+    def attach_receipt(self, expense, upload, *, actor):
+        """Puts `upload` (checked by `ReceiptForm`) on a live expense, replacing the receipt it
+        had. The file is written before the group's lock is taken and removed again when nothing
+        is saved. The version stays: an edit begun before keeps the new receipt, as an edit
+        without a file keeps the old one."""
+        name = self._store_receipt(expense.group_id, upload)
+        try:
+            return self._set_receipt(expense, name, actor, "added a receipt to")
+        except Exception:
+            default_storage.delete(name)
+            raise
+
+    def remove_receipt(self, expense, *, actor):
+        return self._set_receipt(expense, "", actor, "removed the receipt of")
+
+    def _set_receipt(self, expense, name, actor, wording):
+        with books.change(expense.group_id) as group:
+            expense = self.get(pk=expense.pk, group=group)
+            if expense.is_deleted:
+                raise books.LedgerError(Expense.RESTORE_BEFORE_EDITING)
+            replaced = expense.receipt.name
+            if not name and not replaced:
+                return expense
+            expense.receipt.name = name
+            expense.save(update_fields=["receipt"])
+            if replaced:
+                # Nothing refers to the old file once the change is committed.
+                transaction.on_commit(partial(default_storage.delete, replaced))
+            Activity.record(
+                group,
+                actor,
+                Activity.Verb.EXPENSE_EDITED,
+                f"{wording} “{expense.description}”",
+                expense_id=expense.pk,
+            )
+        return expense
+
     def delete_expense(self, expense, *, actor):
         """Soft delete: the expense leaves the ledger but stays restorable."""
         expense, changed = books.set_deleted(
@@ -379,6 +416,15 @@ class Expense(LedgerRow):
                 models.F("id").desc(),
                 condition=Q(deleted_at__isnull=True),
                 name="expenses_expense_live_by_date",
+            ),
+            # The API's list of deleted expenses (to restore), paged the same way: few rows
+            # among many live ones, which the index above leaves out.
+            models.Index(
+                "group",
+                models.F("date").desc(),
+                models.F("id").desc(),
+                condition=Q(deleted_at__isnull=False),
+                name="expenses_expense_deleted",
             ),
         ]
 

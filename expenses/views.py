@@ -181,7 +181,11 @@ def expense_restore(request, group_id, expense_id):
 def expense_receipt(request, group_id, expense_id):
     """Receipts are served through here, never from a public URL, so only members see them."""
     membership = get_membership(request, group_id)
-    expense = group_expense(membership, expense_id)
+    return receipt_response(group_expense(membership, expense_id))
+
+
+def receipt_response(expense):
+    """The expense's receipt for a member who may see it (the page's link and the API)."""
     if not expense.receipt:
         raise Http404("This expense has no receipt.")
     # A storage that signs its URLs (S3 in production) gives this member a link that expires in

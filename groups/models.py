@@ -156,6 +156,31 @@ class Group(models.Model):
         self.refresh_from_db()
         return self
 
+    def set_archived(self, archived, *, actor):
+        """Archives or unarchives the group; asking for the state it is already in changes
+        nothing and adds no line to the feed. Returns whether it changed."""
+        with transaction.atomic():
+            changed = Group.objects.filter(pk=self.pk).exclude(is_archived=archived)
+            if not changed.update(is_archived=archived):
+                self.is_archived = archived
+                return False
+            self.is_archived = archived
+            verb = Activity.Verb.GROUP_ARCHIVED if archived else Activity.Verb.GROUP_UNARCHIVED
+            Activity.record(self, actor, verb, verb.label)
+        return True
+
+    def create_invite(self, *, actor, expires_in_days, max_uses):
+        """A new invite link, expiring after `expires_in_days` (0: never), for at most
+        `max_uses` joins (None: no limit)."""
+        with transaction.atomic():
+            invite = self.invites.create(
+                created_by=actor,
+                expires_at=Invite.expiry_from_days(expires_in_days),
+                max_uses=max_uses,
+            )
+            Activity.record(self, actor, Activity.Verb.INVITE_CREATED, "created an invite link")
+        return invite
+
     def _lock_for_membership_change(self, actor, *, as_support=False):
         """Takes the group lock and returns the role the actor acts with, as it is under it.
 

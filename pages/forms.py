@@ -73,35 +73,3 @@ class LedgerFilterForm(forms.Form):
     @property
     def is_filtering(self):
         return any(self.filters.values())
-
-
-class DateRangeForm(forms.Form):
-    """The statistics pages' period: either end may be left open. An unbound form means all
-    time; an invalid one says what to fix and the page shows no figures."""
-
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError(
-                "The start date is after the end date. Swap them to see this period."
-            )
-        return data
-
-    @property
-    def period(self):
-        """(date_from, date_to) of a valid form; (None, None), all time, for an unbound one."""
-        if not self.is_bound:
-            return None, None
-        return self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
-
-    @property
-    def is_filtering(self):
-        return any(self.period)

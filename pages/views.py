@@ -9,14 +9,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from expenses.forms import DateRangeForm
+from expenses.statistics import group_statistics, personal_spending
 from groups.access import get_membership
 from groups.models import Activity, Member
 from groups.views import activity_page
 from pages.charts import bar_chart, column_chart
-from pages.forms import DateRangeForm, LedgerFilterForm
+from pages.forms import LedgerFilterForm
 from pages.last_visit import mark_news
 from pages.ledger_list import Position, ledger_page, ledger_rows
-from pages.statistics import group_statistics, personal_spending
 from settlements.debts import debts_with_people
 from settlements.models import Payment
 from settlements.views import across_url

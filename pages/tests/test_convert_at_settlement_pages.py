@@ -8,9 +8,9 @@ import time_machine
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from expenses.statistics import group_statistics
 from groups.models import ConvertAt, Role
 from groups.tests.factories import GroupFactory, MemberFactory
-from pages.statistics import group_statistics
 from pages.tests.reading import section, suggestions, text_of
 from settlements.models import Payment
 from settlements.tests.test_convert_at_settlement import spend

@@ -2,7 +2,7 @@
 
 Every figure is one aggregate query over live expenses (never a loop over the expenses), so a
 page costs the same few queries for one expense as for a hundred thousand. Amounts stay in minor
-units; the charts (`pages.charts`) format them.
+units; the statistics pages draw them and the API hands them out as they are.
 """
 
 from collections import defaultdict
