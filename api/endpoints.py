@@ -42,6 +42,7 @@ from api.schemas import (
     PaymentPage,
     PersonIn,
     Problem,
+    RecurringEditIn,
     RecurringIn,
     RecurringOut,
     RoleIn,
@@ -745,7 +746,7 @@ def expected_version(request, payload):
         return int(tag)
     raise Refused(
         428,
-        "Send the version you edited (`version`, or the expense's ETag as `If-Match`).",
+        "Send the version you edited (`version`, or its ETag as `If-Match`).",
         {"version": ["This field is required."]},
     )
 
@@ -1099,6 +1100,7 @@ def record_across(request, payload: AcrossIn):
 def recurring_out(recurring, schedule_text):
     return {
         "id": recurring.pk,
+        "version": recurring.version,
         "description": recurring.description,
         "amount": recurring.amount,
         "amount_display": recurring.amount_display,
@@ -1201,12 +1203,14 @@ def create_recurring(request, group_id: int, payload: RecurringIn):
 
 @api.put(
     "/groups/{id:group_id}/recurring/{id:recurring_id}",
-    response={200: RecurringOut, **WRITE_ERRORS},
+    response={200: RecurringOut, 428: Problem, **WRITE_ERRORS},
     tags=["recurring"],
 )
-def edit_recurring(request, group_id: int, recurring_id: int, payload: RecurringIn):
-    """Changes what it makes from `date` on; the expenses already made stay as they are."""
+def edit_recurring(request, group_id: int, recurring_id: int, payload: RecurringEditIn):
+    """Changes what it makes from `date` on; the expenses already made stay as they are. 409 when
+    someone else changed, paused, resumed or stopped it since the version you send."""
     require_write(request)
+    version = expected_version(request, payload)
     membership = get_membership(request, group_id)
     recurring = group_recurring(membership, recurring_id)
     if not recurring.is_repeating:
@@ -1218,7 +1222,11 @@ def edit_recurring(request, group_id: int, recurring_id: int, payload: Recurring
         raise invalid(form)
     try:
         recurring = RecurringExpense.objects.update_recurring(
-            recurring, actor=request.user, entry=form.entry, schedule=form.schedule
+            recurring,
+            actor=request.user,
+            entry=form.entry,
+            schedule=form.schedule,
+            expected_version=version,
         )
     except RecurringError as error:
         raise recurring_refused(error) from None

@@ -311,6 +311,12 @@ class RecurringIn(ExpenseIn):
     count: int | None = None
 
 
+class RecurringEditIn(RecurringIn):
+    version: int | None = Field(
+        None, description="The version the edit is based on (or send it as `If-Match`)."
+    )
+
+
 class EnteredOut(Schema):
     member_id: int
     entered: str
@@ -318,6 +324,7 @@ class EnteredOut(Schema):
 
 class RecurringOut(Schema):
     id: int
+    version: int
     description: str
     amount: int
     amount_display: str

@@ -26,6 +26,10 @@ def recurring_body(world):
     return expense_body(world, date="2026-12-05", frequency="monthly")
 
 
+def recurring_edit_body(world):
+    return recurring_body(world) | {"version": world.recurring.version}
+
+
 def across_body(world):
     return {"groups": [world.group.pk, world.other_group.pk], "fingerprint": "0" * 64}
 
@@ -75,7 +79,7 @@ WRITES = [
     ("post", "/groups/{group}/expenses/{expense}/receipt", lambda w: receipt_upload(), 200),
     ("delete", "/groups/{group}/expenses/{expense}/receipt", None, 200),
     ("post", "/groups/{group}/recurring", recurring_body, 201),
-    ("put", "/groups/{group}/recurring/{recurring}", recurring_body, 200),
+    ("put", "/groups/{group}/recurring/{recurring}", recurring_edit_body, 200),
     ("post", "/groups/{group}/recurring/{recurring}/pause", None, 200),
     ("post", "/groups/{group}/recurring/{paused}/resume", None, 200),
     ("post", "/groups/{group}/recurring/{recurring}/stop", None, 200),

@@ -77,9 +77,37 @@ def test_schedules_are_checked(world, api, owner_token, changes, errors):
 def test_an_edit_changes_what_comes_next(world, api, owner_token):
     path = recurring_path(world, f"/{world.recurring.pk}")
     body = expense_body(world, description="Rent", amount="950.00", date="2027-01-01")
-    response = api.put(path, body | {"frequency": "monthly"}, token=owner_token)
+    body |= {"frequency": "monthly", "version": world.recurring.version}
+    response = api.put(path, body, token=owner_token)
     assert response.status_code == 200
     assert (response.json()["amount"], response.json()["next_date"]) == (95000, "2027-01-01")
+    assert response.json()["version"] == world.recurring.version + 1
+
+
+def test_an_edit_names_the_version_it_is_based_on(world, api, owner_token):
+    path = recurring_path(world, f"/{world.recurring.pk}")
+    body = expense_body(world, description="Flat rent", date="2027-01-01", frequency="monthly")
+    response = api.put(path, body, token=owner_token)
+    assert response.status_code == 428
+    assert response.json()["errors"] == {"version": ["This field is required."]}
+
+    response = api.put(
+        path, body, token=owner_token, headers={"If-Match": f'"{world.recurring.version + 5}"'}
+    )
+    assert response.status_code == 409
+    world.recurring.refresh_from_db()
+    assert world.recurring.description == "Rent"
+
+
+def test_an_edit_after_a_pause_is_refused_as_stale(world, api, owner_token):
+    path = recurring_path(world, f"/{world.recurring.pk}")
+    loaded = world.recurring.version
+    assert api.post(f"{path}/pause", token=owner_token).status_code == 200
+    body = expense_body(world, description="Flat rent", date="2027-01-01", frequency="monthly")
+    response = api.put(path, body | {"version": loaded}, token=owner_token)
+    assert response.status_code == 409
+    world.recurring.refresh_from_db()
+    assert (world.recurring.description, world.recurring.version) == ("Rent", loaded + 1)
 
 
 def test_an_edit_starts_after_what_was_made(world, api, owner_token):
@@ -88,7 +116,7 @@ def test_an_edit_starts_after_what_was_made(world, api, owner_token):
     )
     path = recurring_path(world, f"/{world.recurring.pk}")
     body = expense_body(world, date="2026-12-01", frequency="monthly")
-    response = api.put(path, body, token=owner_token)
+    response = api.put(path, body | {"version": world.recurring.version}, token=owner_token)
     assert response.status_code == 422
     assert response.json()["errors"] == {
         "date": ["The next date must come after the last one made (1 Dec 2026)."]
@@ -108,7 +136,7 @@ def test_pause_resume_and_stop(world, api, owner_token):
     assert paused.status_code == 409
     assert paused.json()["detail"] == "“Rent” is stopped, so it can't be paused."
     body = expense_body(world, date="2027-01-01", frequency="monthly")
-    edit = api.put(path, body, token=owner_token)
+    edit = api.put(path, body | {"version": stopped.json()["version"]}, token=owner_token)
     assert edit.status_code == 409
     assert edit.json()["detail"] == "“Rent” no longer repeats."
     world.recurring.refresh_from_db()
