@@ -42,6 +42,15 @@ def group_scope(group_id):
     return f"group:{group_id}"
 
 
+def computed_scope(group_id):
+    """The key the optimiser's latest plans for a group's balances are kept under.
+
+    Apart from `group_scope`: pages write these rows without the group's lock, and a row of its
+    own is never written by `record` at the same time, so neither loses the other's update.
+    """
+    return f"group:{group_id}:computed"
+
+
 def fresh_plan(balances):
     """The optimiser's plan for member balances (minor units, positive = is owed)."""
     settlement = plan_settlement(balances)
@@ -153,11 +162,14 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         all read it from here, so they tell the same story and, once every suggested payment
         is recorded, none of them shows a debt. With "simplify debts" on, the plan for the
         group's balances: the one stored for exactly these balances if one was kept (see
-        `settlements.plans`), else a fresh plan. Off, each non-zero pairwise balance is one
-        payment, which recording it clears.
+        `settlements.plans`), else the optimiser's plan, worked out once per balances and kept
+        in `computed_scope` (it takes tens of milliseconds for a big group, and every page
+        asks for it). Off, each non-zero pairwise balance is one payment, which recording it
+        clears.
 
         At most three queries whatever the number of groups and members: the members, the
-        stored plans of the groups that simplify, the pairwise balances of those that do not.
+        stored plans of the groups that simplify, the pairwise balances of those that do not;
+        and one write when some group's balances have no plan yet.
         Without `settled_members`, the members of groups that simplify whose balance is zero
         are left out of `members`: such a plan never names them, and a page summing up many
         groups need not load them. (Pairwise, someone settled overall can still owe one person
@@ -176,7 +188,11 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             members[member.group_id].append(member)
         stored = {}
         if simplified:
-            scopes = SettlementPlan.objects.filter(scope__in=map(group_scope, simplified))
+            scopes = SettlementPlan.objects.filter(
+                scope__in=[
+                    scope(pk) for pk in simplified for scope in (group_scope, computed_scope)
+                ]
+            )
             stored = dict(scopes.values_list("scope", "entries"))
         pairwise = [group.pk for group in groups if not group.simplify_debts]
         pairs = defaultdict(list)
@@ -190,12 +206,21 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             for group_id, *pair in rows:
                 pairs[group_id].append(tuple(pair))
         result = {}
+        computed = []
         for group in groups:
             if group.simplify_debts:
                 balances = {m.pk: m.balance for m in members[group.pk] if m.balance}
                 digest = plans.fingerprint("members", balances.items())
-                entries = stored.get(group_scope(group.pk), [])
-                plan = plans.stored_plan(entries, digest) or fresh_plan(balances)
+                kept = stored.get(group_scope(group.pk), [])
+                earlier = stored.get(computed_scope(group.pk), [])
+                plan = plans.stored_plan(kept, digest) or plans.stored_plan(earlier, digest)
+                if plan is None:
+                    plan = fresh_plan(balances)
+                    if balances:
+                        entries = plans.remember(earlier, digest, plan)
+                        computed.append(
+                            SettlementPlan(scope=computed_scope(group.pk), entries=entries)
+                        )
             else:
                 digest = plans.fingerprint("pairs", pairs[group.pk])
                 transfers = tuple(
@@ -206,6 +231,8 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             result[group.pk] = SettleUp(
                 group, members[group.pk], plan, digest, simplified=group.simplify_debts
             )
+        if computed:
+            SettlementPlan.objects.keep_computed(computed)
         return result
 
     def suggest(self, group):
@@ -455,6 +482,20 @@ class Payment(LedgerRow):
 
 
 class SettlementPlanManager(models.Manager):
+    def keep_computed(self, rows):
+        """Writes `computed_scope` rows in one statement, so each plan is worked out once.
+
+        Pages call this without any lock: two requests may both compute a group's plan and
+        write, and the last write wins. Either row is right: a plan is only ever read back for
+        balances with the fingerprint it was stored under, and it settles those balances.
+        """
+        self.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["scope"],
+            update_fields=["entries", "updated_at"],
+        )
+
     def stored(self, scope, digest):
         """The plan kept for balances with this fingerprint, or None."""
         row = self.filter(scope=scope).first()
@@ -474,8 +515,9 @@ class SettlementPlanManager(models.Manager):
 class SettlementPlan(models.Model):
     """The settle-up plans last shown for a scope, so recording a payment does not reshuffle them.
 
-    A scope is one group ("group:<id>", keys are member ids) or a set of groups settled
-    together (`settlements.across`, keys are user ids). Each entry is [balances fingerprint,
+    A scope is one group ("group:<id>", keys are member ids), the optimiser's plans for a
+    group's balances (`computed_scope`) or a set of groups settled together
+    (`settlements.across`, keys are user ids). Each entry is [balances fingerprint,
     transfers, exact]; `settlements.plans` explains when an entry is written and when it is used.
     A plan never outlives its balances: it is only used while the balances have the very
     fingerprint it was stored under.
