@@ -92,8 +92,12 @@ def ledger_page(group, membership, filters=None, after=None, size=PAGE_SIZE):
             continue
         if after is not None:
             rows = after.below(rows, kind)
-        rows = rows.order_by("-date", "-id").with_people()[: size + 1]
-        make_row = ExpenseRow if kind == EXPENSE else PaymentRow
+        rows = rows.order_by("-date", "-id")
+        if kind == EXPENSE:
+            rows, make_row = rows.for_rows(), ExpenseRow
+        else:
+            rows, make_row = rows.with_people(), PaymentRow
+        rows = rows[: size + 1]
         entries += [(Position(row.date, kind, row.pk), make_row(row, membership)) for row in rows]
     entries.sort(key=lambda entry: entry[0].key, reverse=True)
     next_position = entries[size - 1][0] if len(entries) > size else None
