@@ -38,6 +38,7 @@ django.setup()
 
 from django.core.management import call_command
 from django.db import connection
+from django.template.base import PartialTemplate, Template
 from django.test import Client
 from django.test.utils import setup_test_environment
 
@@ -205,7 +206,11 @@ def main():
     from accounts.models import User
 
     logging.disable(logging.INFO)  # one access-log line per request would swamp the figures
+    # The test client's host and mailbox, but templates rendered as in production: the test
+    # environment sends a signal for every template, include and widget a page renders.
+    rendering = Template._render, PartialTemplate._render
     setup_test_environment()
+    Template._render, PartialTemplate._render = rendering
     old_name = connection.creation.create_test_db(verbosity=0)
     try:
         meter = Meter()

@@ -61,8 +61,7 @@ def home(request):
     for membership in memberships:
         totals[membership.group.currency] += membership.balance
     groups = [membership.group for membership in memberships]
-    settle_ups = Payment.objects.plans_for(groups, settled_members=False).values()
-    people = debts_with_people(request.user, settle_ups)
+    people = debts_with_people(memberships, Payment.objects.bare_plans_for(groups))
     activity = []
     if groups:
         activity = list(

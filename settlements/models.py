@@ -155,37 +155,58 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         """The group's plan (`plans_for`): two queries, whatever the group's size."""
         return self.plans_for([group])[group.pk]
 
-    def plans_for(self, groups, *, settled_members=True):
+    def plans_for(self, groups):
         """{group id: SettleUp}: who owes whom in each group, the one answer every page gives.
 
         The group page, its who-owes-whom page, the home page's per-person totals and settle-up
-        all read it from here, so they tell the same story and, once every suggested payment
-        is recorded, none of them shows a debt. With "simplify debts" on, the plan for the
-        group's balances: the one stored for exactly these balances if one was kept (see
-        `settlements.plans`), else the optimiser's plan, worked out once per balances and kept
-        in `computed_scope` (it takes tens of milliseconds for a big group, and every page
-        asks for it). Off, each non-zero pairwise balance is one payment, which recording it
-        clears.
+        all read it from here (the home page through `bare_plans_for`), so they tell the same
+        story and, once every suggested payment is recorded, none of them shows a debt. With
+        "simplify debts" on, the plan for the group's balances: the one stored for exactly
+        these balances if one was kept (see `settlements.plans`), else the optimiser's plan,
+        worked out once per balances and kept in `computed_scope` (it takes tens of
+        milliseconds for a big group, and every page asks for it). Off, each non-zero pairwise
+        balance is one payment, which recording it clears.
 
         At most three queries whatever the number of groups and members: the members, the
         stored plans of the groups that simplify, the pairwise balances of those that do not;
         and one write when some group's balances have no plan yet.
-        Without `settled_members`, the members of groups that simplify whose balance is zero
-        are left out of `members`: such a plan never names them, and a page summing up many
-        groups need not load them. (Pairwise, someone settled overall can still owe one person
-        and be owed by another.)
         """
         groups = list(groups)
         members = defaultdict(list)
         by_id = {group.pk: group for group in groups}
-        simplified = [group.pk for group in groups if group.simplify_debts]
-        rows = Member.objects.filter(group__in=groups)
-        if not settled_members:
-            rows = rows.exclude(balance=0, group__in=simplified)
-        for member in rows.with_people():
+        for member in Member.objects.filter(group__in=groups).with_people():
             # The group is already loaded: saves a query per member on pages that ask for it.
             member.group = by_id[member.group_id]
             members[member.group_id].append(member)
+        balances = {
+            group.pk: {member.pk: member.balance for member in members[group.pk] if member.balance}
+            for group in groups
+        }
+        return {
+            group.pk: SettleUp(group, members[group.pk], *plan, simplified=group.simplify_debts)
+            for group, plan in zip(groups, self._plans(groups, balances), strict=True)
+        }
+
+    def bare_plans_for(self, groups):
+        """{group id: (Plan, fingerprint)}: `plans_for` without loading a single member.
+
+        For a page that sums up many groups: the balances are read as numbers, and only the
+        people the page names need loading afterwards (a person in 200 groups of 11 people
+        with a balance would otherwise load 2,200 members with their users). Same queries as
+        `plans_for`.
+        """
+        groups = list(groups)
+        simplified = [group.pk for group in groups if group.simplify_debts]
+        balances = defaultdict(dict)
+        rows = Member.objects.filter(group__in=simplified).exclude(balance=0)
+        for group_id, pk, balance in rows.values_list("group_id", "pk", "balance"):
+            balances[group_id][pk] = balance
+        return dict(zip((group.pk for group in groups), self._plans(groups, balances), strict=True))
+
+    def _plans(self, groups, balances):
+        """[(Plan, fingerprint)] of `groups`, in order, given the member balances (non-zero
+        ones, {group id: {member id: balance}}) of the groups that simplify."""
+        simplified = [group.pk for group in groups if group.simplify_debts]
         stored = {}
         if simplified:
             scopes = SettlementPlan.objects.filter(
@@ -205,18 +226,18 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             )
             for group_id, *pair in rows:
                 pairs[group_id].append(tuple(pair))
-        result = {}
+        result = []
         computed = []
         for group in groups:
             if group.simplify_debts:
-                balances = {m.pk: m.balance for m in members[group.pk] if m.balance}
-                digest = plans.fingerprint("members", balances.items())
+                owed = balances.get(group.pk, {})
+                digest = plans.fingerprint("members", owed.items())
                 kept = stored.get(group_scope(group.pk), [])
                 earlier = stored.get(computed_scope(group.pk), [])
                 plan = plans.stored_plan(kept, digest) or plans.stored_plan(earlier, digest)
                 if plan is None:
-                    plan = fresh_plan(balances)
-                    if balances:
+                    plan = fresh_plan(owed)
+                    if owed:
                         entries = plans.remember(earlier, digest, plan)
                         computed.append(
                             SettlementPlan(scope=computed_scope(group.pk), entries=entries)
@@ -228,9 +249,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                     for a, b, amount in pairs[group.pk]
                 )
                 plan = plans.Plan(transfers, exact=False)
-            result[group.pk] = SettleUp(
-                group, members[group.pk], plan, digest, simplified=group.simplify_debts
-            )
+            result.append((plan, digest))
         if computed:
             SettlementPlan.objects.keep_computed(computed)
         return result

@@ -27,14 +27,21 @@ def record_url(four):
 
 
 def suggestion(four, sender, receiver, amount, **fields):
-    """The POST of a "Record as paid" form, as the page fills it in."""
+    """The POST of the "Record as paid" button of sender's payment to receiver, as the page
+    fills it in: the button names the payment's place in the plan, the field beside it the
+    amount."""
+    settle_up = Payment.objects.suggest(four.group)
+    place = next(
+        place
+        for place, suggestion in enumerate(settle_up.suggestions, 1)
+        if (suggestion.debtor, suggestion.creditor) == (sender, receiver)
+    )
     return {
-        "from_member": sender.pk,
-        "to_member": receiver.pk,
-        "amount": amount,
+        "pay": str(place),
+        f"amount_{place}": amount,
         "date": "2026-11-03",
         "submission_id": uuid.uuid4(),
-        "fingerprint": Payment.objects.suggest(four.group).fingerprint,
+        "fingerprint": settle_up.fingerprint,
     } | fields
 
 
