@@ -135,20 +135,6 @@ class ExpenseQuerySet(models.QuerySet):
             models.Prefetch("shares", ExpenseShare.objects.select_related("member__user")),
         )
 
-    def for_rows(self):
-        """What a line of a list shows: the payers' names, and only the shares' amounts.
-
-        `with_people` would load every sharer's member and user row (password hash included):
-        some 1,600 objects for a page of big expenses, none of which a line names.
-        """
-        payers = ExpensePayer.objects.select_related("member__user").only(
-            "expense_id", "member_id", "amount", "member__name", "member__user__display_name"
-        )
-        shares = ExpenseShare.objects.only("expense_id", "member_id", "amount")
-        return self.prefetch_related(
-            models.Prefetch("payers", payers), models.Prefetch("shares", shares)
-        )
-
 
 class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
     def save_expense(
