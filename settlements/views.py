@@ -137,7 +137,9 @@ def suggestion_payment(post, settle_up, submitted):
         "date": post.get("date", ""),
         "submission_id": submitted,
         "fingerprint": settle_up.fingerprint,
-        "confirm": post.get("confirm", ""),
+        # The plan's one form may hold a "Yes, record it anyway" box: it is another button's
+        # unless it came back with this one.
+        "confirm": post.get("confirm", "") if post.get("confirming") == place else "",
     }
 
 

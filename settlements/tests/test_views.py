@@ -227,7 +227,9 @@ def test_paying_more_than_owed_asks_to_confirm(client, four):
     assert "Yes, record it anyway" in response.text
     assert not Payment.objects.exists()
 
-    response = client.post(record_url(four), data | {"confirm": "on"}, headers=HTMX)
+    assert f'name="confirming" value="{data["pay"]}"' in response.text
+    confirmed = data | {"confirm": "on", "confirming": data["pay"]}
+    response = client.post(record_url(four), confirmed, headers=HTMX)
 
     assert response.status_code == 200
     assert balance(four.cem) == 1000
@@ -566,3 +568,15 @@ def test_each_button_of_the_plan_is_a_submission_of_its_own():
     assert first == submission_id({"pay": "1", "submission_id": shown})
     assert first != submission_id({"pay": "2", "submission_id": shown})
     assert submission_id({"pay": "1", "submission_id": "nonsense"}) is None
+
+
+def test_the_box_ticked_for_one_payment_does_not_confirm_another(client, four):
+    client.force_login(four.cem.user)
+    dan = place(four, four.dan, four.ana)
+    data = suggestion(four, four.cem, four.ana, "50.00") | {"confirm": "on", "confirming": dan}
+
+    response = client.post(record_url(four), data, headers=HTMX)
+
+    assert response.status_code == 422
+    assert "Yes, record it anyway" in response.text
+    assert not Payment.objects.exists()
