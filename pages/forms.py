@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 
 from expenses.models import Category
+from splitclone.widgets import CompactSelect
 
 
 class LedgerFilterForm(forms.Form):
@@ -18,8 +19,12 @@ class LedgerFilterForm(forms.Form):
         required=False,
     )
     q = forms.CharField(required=False, label="Search", max_length=100)
-    payer = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    participant = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    payer = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, widget=CompactSelect
+    )
+    participant = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, widget=CompactSelect
+    )
     # The choices meaning "no filter" are short, so that they fit a phone's half-width column
     # under their labels ("Paid by: Anyone").
     category = forms.ChoiceField(choices=[("", "Any"), *Category.choices], required=False)

@@ -18,7 +18,7 @@ from pages.charts import bar_chart, column_chart
 from pages.forms import LedgerFilterForm
 from pages.last_visit import mark_news
 from pages.ledger_list import Position, ledger_page, ledger_rows
-from settlements.debts import debts_with_people
+from settlements.debts import debts_with_people, plan_balance
 from settlements.models import Payment
 from settlements.views import across_url
 from splitclone.money import format_amount
@@ -62,15 +62,17 @@ def home(request):
         .order_by("group__is_archived", "group__name", "group_id")
     )
     groups = [membership.group for membership in memberships]
-    settle_ups = Payment.objects.plans_for(groups, settled_members=False)
+    plans = Payment.objects.bare_plans_for(groups)
     totals = defaultdict(int)
     for membership in memberships:
-        # In a group that converts at settlement, with the balances in other currencies
-        # converted at today's rates, as its settle-up counts them.
-        totals[membership.group.currency] += settle_ups[membership.group_id].balances.get(
-            membership.pk, 0
-        )
-    people = debts_with_people(request.user, settle_ups.values())
+        group = membership.group
+        if group.converts_at_settlement:
+            # With the balances in other currencies converted at today's rates, as its
+            # settle-up counts them.
+            totals[group.currency] += plan_balance(plans[group.pk][0], membership.pk)
+        else:
+            totals[group.currency] += membership.balance
+    people = debts_with_people(memberships, plans)
     activity = []
     if groups:
         activity = list(

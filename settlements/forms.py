@@ -8,6 +8,7 @@ from settlements.algorithm import Transfer
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount, parse_amount
+from splitclone.widgets import CompactSelect
 
 NOTE_MAX_LENGTH = 200
 
@@ -21,10 +22,16 @@ class PaymentForm(forms.Form):
     """
 
     from_member = forms.TypedChoiceField(
-        coerce=int, label="Who paid", error_messages={"invalid_choice": "Choose a member."}
+        coerce=int,
+        label="Who paid",
+        error_messages={"invalid_choice": "Choose a member."},
+        widget=CompactSelect,
     )
     to_member = forms.TypedChoiceField(
-        coerce=int, label="Who received it", error_messages={"invalid_choice": "Choose a member."}
+        coerce=int,
+        label="Who received it",
+        error_messages={"invalid_choice": "Choose a member."},
+        widget=CompactSelect,
     )
     amount = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     date = forms.DateField(

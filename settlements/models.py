@@ -51,6 +51,15 @@ def group_scope(group_id):
     return f"group:{group_id}"
 
 
+def computed_scope(group_id):
+    """The key the optimiser's latest plans for a group's balances are kept under.
+
+    Apart from `group_scope`: pages write these rows without the group's lock, and a row of its
+    own is never written by `record` at the same time, so neither loses the other's update.
+    """
+    return f"group:{group_id}:computed"
+
+
 def fresh_plan(balances):
     """The optimiser's plan for member balances (minor units, positive = is owed)."""
     settlement = plan_settlement(balances)
@@ -219,22 +228,21 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         """The group's plan (`plans_for`): two queries, whatever the group's size."""
         return self.plans_for([group], typed_rates=typed_rates)[group.pk]
 
-    def plans_for(self, groups, *, settled_members=True, typed_rates=None):
+    def plans_for(self, groups, *, typed_rates=None):
         """{group id: SettleUp}: who owes whom in each group, the one answer every page gives.
 
         The group page, its who-owes-whom page, the home page's per-person totals and settle-up
-        all read it from here, so they tell the same story and, once every suggested payment
-        is recorded, none of them shows a debt. With "simplify debts" on, the plan for the
-        group's balances: the one stored for exactly these balances if one was kept (see
-        `settlements.plans`), else a fresh plan. Off, each non-zero pairwise balance is one
-        payment, which recording it clears.
+        all read it from here (the home page through `bare_plans_for`), so they tell the same
+        story and, once every suggested payment is recorded, none of them shows a debt. With
+        "simplify debts" on, the plan for the group's balances: the one stored for exactly
+        these balances if one was kept (see `settlements.plans`), else the optimiser's plan,
+        worked out once per balances and kept in `computed_scope` (it takes tens of
+        milliseconds for a big group, and every page asks for it). Off, each non-zero pairwise
+        balance is one payment, which recording it clears.
 
         At most three queries whatever the number of groups and members: the members, the
-        stored plans of the groups that simplify, the pairwise balances of those that do not.
-        Without `settled_members`, the members of groups that simplify whose balance is zero
-        are left out of `members`: such a plan never names them, and a page summing up many
-        groups need not load them. (Pairwise, someone settled overall can still owe one person
-        and be owed by another.)
+        stored plans of the groups that simplify, the pairwise balances of those that do not;
+        and one write when some group's balances have no plan yet.
 
         A group that converts at settlement plans in its own currency with its balances in other
         currencies converted at today's rates (`typed_rates`, {currency: Decimal}, for those
@@ -243,19 +251,61 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         groups = list(groups)
         members = defaultdict(list)
         by_id = {group.pk: group for group in groups}
-        simplified = [group.pk for group in groups if group.simplify_debts]
-        rows = Member.objects.filter(group__in=groups)
-        if not settled_members:
-            # Someone settled in the group's currency may still have a balance in another.
-            in_one_currency = [pk for pk in simplified if not by_id[pk].converts_at_settlement]
-            rows = rows.exclude(balance=0, group__in=in_one_currency)
-        for member in rows.with_people():
+        for member in Member.objects.filter(group__in=groups).with_people():
             # The group is already loaded: saves a query per member on pages that ask for it.
             member.group = by_id[member.group_id]
             members[member.group_id].append(member)
+        balances = {
+            group.pk: {member.pk: member.balance for member in members[group.pk] if member.balance}
+            for group in groups
+        }
+        conversions = self._open_conversions(groups, typed_rates)
+        return {
+            group.pk: SettleUp(
+                group,
+                members[group.pk],
+                *plan,
+                simplified=group.simplify_debts,
+                conversion=conversions.get(group.pk),
+            )
+            for group, plan in zip(groups, self._plans(groups, balances, conversions), strict=True)
+        }
+
+    def bare_plans_for(self, groups):
+        """{group id: (Plan, fingerprint)}: `plans_for` without loading a single member.
+
+        For a page that sums up many groups: the balances are read as numbers, and only the
+        people the page names need loading afterwards (a person in 200 groups of 11 people
+        with a balance would otherwise load 2,200 members with their users). Same queries as
+        `plans_for`.
+        """
+        groups = list(groups)
+        simplified = [group.pk for group in groups if group.simplify_debts]
+        balances = defaultdict(dict)
+        rows = Member.objects.filter(group__in=simplified).exclude(balance=0)
+        for group_id, pk, balance in rows.values_list("group_id", "pk", "balance"):
+            balances[group_id][pk] = balance
+        conversions = self._open_conversions(groups, None)
+        return dict(
+            zip(
+                (group.pk for group in groups),
+                self._plans(groups, balances, conversions),
+                strict=True,
+            )
+        )
+
+    def _plans(self, groups, balances, conversions):
+        """[(Plan, fingerprint)] of `groups`, in order, given the member balances (non-zero
+        ones, {group id: {member id: balance}}) of the groups that simplify and the open
+        conversions of those that convert at settlement (`_open_conversions`)."""
+        simplified = [group.pk for group in groups if group.simplify_debts]
         stored = {}
         if simplified:
-            scopes = SettlementPlan.objects.filter(scope__in=map(group_scope, simplified))
+            scopes = SettlementPlan.objects.filter(
+                scope__in=[
+                    scope(pk) for pk in simplified for scope in (group_scope, computed_scope)
+                ]
+            )
             stored = dict(scopes.values_list("scope", "entries"))
         pairwise = [group.pk for group in groups if not group.simplify_debts]
         pairs = defaultdict(list)
@@ -268,22 +318,29 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             )
             for group_id, *pair in rows:
                 pairs[group_id].append(tuple(pair))
-        conversions = self._open_conversions(
-            [group for group in groups if group.converts_at_settlement], typed_rates
-        )
-        result = {}
+        result = []
+        computed = []
         for group in groups:
             conversion = conversions.get(group.pk)
             if conversion is not None and conversion.problem:
                 # Nothing can be planned in the group's currency before the rate is known.
-                digest, plan = plans.fingerprint("unconverted", []), plans.Plan((), exact=True)
-            elif group.simplify_debts:
-                balances = {m.pk: m.balance for m in members[group.pk] if m.balance}
+                result.append((plans.Plan((), exact=True), plans.fingerprint("unconverted", [])))
+                continue
+            if group.simplify_debts:
+                owed = balances.get(group.pk, {})
                 if conversion is not None:
-                    balances = books.converted_balances(balances, conversion.lines)
-                digest = plans.fingerprint("members", balances.items())
-                entries = stored.get(group_scope(group.pk), [])
-                plan = plans.stored_plan(entries, digest) or fresh_plan(balances)
+                    owed = books.converted_balances(owed, conversion.lines)
+                digest = plans.fingerprint("members", owed.items())
+                kept = stored.get(group_scope(group.pk), [])
+                earlier = stored.get(computed_scope(group.pk), [])
+                plan = plans.stored_plan(kept, digest) or plans.stored_plan(earlier, digest)
+                if plan is None:
+                    plan = fresh_plan(owed)
+                    if owed:
+                        entries = plans.remember(earlier, digest, plan)
+                        computed.append(
+                            SettlementPlan(scope=computed_scope(group.pk), entries=entries)
+                        )
             else:
                 group_pairs = pairs[group.pk]
                 if conversion is not None:
@@ -294,21 +351,17 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                     for a, b, amount in group_pairs
                 )
                 plan = plans.Plan(transfers, exact=False)
-            result[group.pk] = SettleUp(
-                group,
-                members[group.pk],
-                plan,
-                digest,
-                simplified=group.simplify_debts,
-                conversion=conversion,
-            )
+            result.append((plan, digest))
+        if computed:
+            SettlementPlan.objects.keep_computed(computed)
         return result
 
     @staticmethod
     def _open_conversions(groups, typed_rates):
-        """{group id: OpenConversion} of the groups with balances open in other currencies, at
-        today's rates: one query for all the groups, none when no group converts at
-        settlement."""
+        """{group id: OpenConversion} of the groups that convert at settlement and have
+        balances open in other currencies, at today's rates: one query for all the groups, none
+        when no group converts at settlement."""
+        groups = [group for group in groups if group.converts_at_settlement]
         if not groups:
             return {}
         found = books.open_currency_pairs([group.pk for group in groups])
@@ -599,6 +652,20 @@ class Payment(LedgerRow):
 
 
 class SettlementPlanManager(models.Manager):
+    def keep_computed(self, rows):
+        """Writes `computed_scope` rows in one statement, so each plan is worked out once.
+
+        Pages call this without any lock: two requests may both compute a group's plan and
+        write, and the last write wins. Either row is right: a plan is only ever read back for
+        balances with the fingerprint it was stored under, and it settles those balances.
+        """
+        self.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["scope"],
+            update_fields=["entries", "updated_at"],
+        )
+
     def stored(self, scope, digest):
         """The plan kept for balances with this fingerprint, or None."""
         row = self.filter(scope=scope).first()
@@ -618,8 +685,9 @@ class SettlementPlanManager(models.Manager):
 class SettlementPlan(models.Model):
     """The settle-up plans last shown for a scope, so recording a payment does not reshuffle them.
 
-    A scope is one group ("group:<id>", keys are member ids) or a set of groups settled
-    together (`settlements.across`, keys are user ids). Each entry is [balances fingerprint,
+    A scope is one group ("group:<id>", keys are member ids), the optimiser's plans for a
+    group's balances (`computed_scope`) or a set of groups settled together
+    (`settlements.across`, keys are user ids). Each entry is [balances fingerprint,
     transfers, exact]; `settlements.plans` explains when an entry is written and when it is used.
     A plan never outlives its balances: it is only used while the balances have the very
     fingerprint it was stored under.

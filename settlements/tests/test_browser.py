@@ -168,3 +168,41 @@ def test_settle_up_a_group_that_converts_at_settlement_at_phone_width(
     assert set(Member.objects.filter(group=group).values_list("balance", flat=True)) == {0}
     page.goto(f"{live_server.url}/groups/{group.pk}/")
     expect(page.locator("#feed")).to_contain_text("converted the open balances in JPY, KWD, USD")
+
+
+def test_a_big_group_records_any_payment_in_one_click_with_or_without_javascript(
+    page, browser, live_server, tmp_path
+):
+    page.set_default_timeout(10_000)
+    ana = UserFactory(email="ana@example.com", display_name="Ana")
+    group = GroupFactory(name="Choir tour", created_by=ana)
+    # 49 guests: 24 owe 10.00 to 24 others, and one owes Ana 25.00.
+    MemberFactory(group=group, user=ana, role=Role.OWNER, balance=2500)
+    GuestFactory(group=group, name="Zoe", balance=-2500)
+    for n in range(24):
+        GuestFactory(group=group, name=f"Debtor {n:02}", balance=-1000)
+        GuestFactory(group=group, name=f"Creditor {n:02}", balance=1000)
+
+    log_in(page, live_server, ana.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/settle/")
+    plan = page.locator("#suggestions > li")
+    expect(plan).to_have_count(25)
+    screenshots(page, tmp_path, "settle-up-big")
+    # Someone else's payment: a button alone, which records it in full.
+    others = plan.filter(has_not_text="Ana")
+    recorded = others.first.locator(".member-name").inner_text()
+    others.first.get_by_role("button", name="Record as paid").click()
+    expect(page.get_by_text(re.compile(r"Recorded: .* 10\.00 EUR\."))).to_be_visible()
+    expect(plan).to_have_count(24)
+    assert recorded not in suggestion_texts(page)
+
+    plain = browser.new_context(java_script_enabled=False).new_page()
+    log_in(plain, live_server, ana.email)
+    plain.goto(f"{live_server.url}/groups/{group.pk}/settle/")
+    # Ana's own payment has its amount field: Zoe paid part of it.
+    own = plain.locator("#suggestions > li").filter(has_text="Zoe")
+    own.get_by_role("textbox").fill("5")
+    own.get_by_role("button", name="Record as paid").click()
+    expect(plain.get_by_text("Recorded: Zoe → Ana 5.00 EUR.")).to_be_visible()
+    expect(plain.locator("#suggestions > li").filter(has_text="Zoe")).to_contain_text("20.00 EUR")
+    screenshots(plain, tmp_path, "settle-up-big-no-js")
