@@ -180,6 +180,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         books.require_currency(group, entry.currency)
         books.require_entry_date(entry.date)
         books.require_conversion(group, entry.date, entry.amount, entry.converted_from)
+        books.remember_currency(author, entry.converted_from)
         if expense is None:
             # A repeated submission id fails the unique constraint; save_expense then returns
             # the expense the first submission created.

@@ -15,12 +15,13 @@ from decimal import Decimal
 from itertools import chain
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from groups.models import Activity, Group, Member
-from ledger.models import LedgerRow, PairBalance
+from ledger.models import LedgerRow, PairBalance, RateSource
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MAX_AMOUNT, MoneyError, format_amount
@@ -116,6 +117,16 @@ def require_conversion(group, entry_date, amount, conversion):
             f"{format_amount(original, currency)} at {conversion.rate} is not "
             f"{format_amount(amount, group.currency)}: the rate changed, check and save again."
         )
+
+
+def remember_currency(user, conversion):
+    """Keeps the currency of a converted entry as the one ``user`` last spent in (the forms
+    offer it second). One UPDATE, and only when it changes; nothing for the group's currency."""
+    code = conversion.original_currency
+    if conversion.source == RateSource.SAME or user is None or user.last_currency == code:
+        return
+    get_user_model().objects.filter(pk=user.pk).update(last_currency=code)
+    user.last_currency = code
 
 
 def require_entry_date(date):

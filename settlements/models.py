@@ -273,6 +273,8 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 submission_id=submission_id,
                 conversion=conversion,
             )
+            if conversion is not None:
+                books.remember_currency(actor, conversion)
             if settle_up.simplified:
                 self._keep_plan(settle_up, payment)
             # Counted once the payment is really there: a rolled-back transaction records nothing.

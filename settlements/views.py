@@ -36,10 +36,11 @@ class SuggestionRow:
     form: PaymentForm | None = None
 
 
-def settle_up_context(membership, settle_up, form=None):
+def settle_up_context(membership, settle_up, form=None, last_currency=""):
     """The plan with a "Record as paid" form per suggestion, the other-payment form, payments.
 
-    A form that was sent back with errors takes the place of the fresh form it came from.
+    A form that was sent back with errors takes the place of the fresh form it came from;
+    `last_currency` is the viewer's, which the other-payment form offers second.
     """
     group = membership.group
     rows = []
@@ -68,7 +69,7 @@ def settle_up_context(membership, settle_up, form=None):
         "today": timezone.localdate(),
         "another_form": form
         if form is not None and not form.is_suggestion
-        else PaymentForm(settle_up=settle_up),
+        else PaymentForm(settle_up=settle_up, last_currency=last_currency),
         "payments": group.payments.with_people().order_by("-id")[:PAYMENTS_SHOWN],
     }
 
@@ -76,7 +77,7 @@ def settle_up_context(membership, settle_up, form=None):
 def render_settle_up(request, membership, settle_up=None, form=None, status=200):
     """The settle-up fragment for htmx, or the whole page without JavaScript."""
     settle_up = settle_up or Payment.objects.suggest(membership.group)
-    context = settle_up_context(membership, settle_up, form)
+    context = settle_up_context(membership, settle_up, form, request.user.last_currency)
     template = (
         "settlements/settle_up.html#settle-up" if request.htmx else "settlements/settle_up.html"
     )
@@ -100,7 +101,12 @@ def record_payment(request, group_id):
         messages.success(request, f"Recorded: {duplicate.summary}.")
         return after_change(request, membership)
     settle_up = Payment.objects.suggest(group)
-    form = PaymentForm(request.POST, settle_up=settle_up, auto_id="id_sent_%s")
+    form = PaymentForm(
+        request.POST,
+        settle_up=settle_up,
+        auto_id="id_sent_%s",
+        last_currency=request.user.last_currency,
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -108,13 +114,14 @@ def record_payment(request, group_id):
                 group_id=group.pk,
                 from_member_id=data["from_member"],
                 to_member_id=data["to_member"],
-                amount=data["amount"],
+                amount=form.total,
                 currency=group.currency,
                 date=data["date"],
                 note=data["note"],
                 actor=request.user,
                 submission_id=data["submission_id"],
                 expected_fingerprint=data["fingerprint"] or None,
+                conversion=form.conversion,
             )
         except StalePlan as error:
             messages.error(request, error.message)
