@@ -341,7 +341,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             actor,
             Activity.Verb.PAYMENT_RECORDED,
             f"recorded that {sender.display_name} paid {receiver.display_name} "
-            f"{payment.amount_display}",
+            f"{payment.spent_display}",
             payment_id=payment.pk,
         )
         return payment
@@ -430,7 +430,7 @@ class Payment(LedgerRow):
 
     @property
     def summary(self):
-        return f"{self.from_member} → {self.to_member} {self.amount_display}"
+        return f"{self.from_member} → {self.to_member} {self.spent_display}"
 
     def refresh_search_text(self):
         """Folds the note again; whatever changes it calls this before saving."""
