@@ -105,6 +105,9 @@ def check_fits(parsed):
         if entry.currency and entry.currency not in CURRENCIES:
             where = entry.source or f"the entry of {entry.date:%Y-%m-%d}"
             raise ImportRefused(f"{where}: “{entry.currency}” is not a currency we know.")
+        if entry.currency and parsed.currency:
+            # Refused now, naming the entry, rather than when booking: no reference rate.
+            in_group_currency(entry, parsed.currency, parsed.currency)
     if not parsed.people:
         raise ImportRefused("The file names no people.")
     people = set(parsed.people)
