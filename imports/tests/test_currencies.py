@@ -161,3 +161,24 @@ def test_the_export_keeps_what_was_spent_and_reads_back_exactly(importer):
     assert spent(target) == spent(source)
     assert sorted(member_balances(target).values()) == [-3311, 0, 3311]
     assert_every_row_passes_the_books(target)
+
+
+@pytest.mark.parametrize("path", ["bulk", "ledger"])
+def test_a_rate_changed_in_an_exported_file_is_refused_by_either_writer(importer, path):
+    (history,) = load_histories([import_several(importer).group])
+    document = group_document(history)
+    document["expenses"][1]["rate"] = "0.95"
+    parsed = splitclone.parse(json.dumps(document).encode())
+    owner = MemberFactory(group=GroupFactory(currency="EUR"), role=Role.OWNER, user=importer)
+    before = Expense.objects.count()
+
+    with pytest.raises(ImportRefused, match="expense 2: .*the rate changed"):
+        if path == "bulk":
+            services.book(
+                parsed, owner.group.pk, user=importer, mapping=everyone_new(parsed), confirmed=True
+            )
+        else:
+            mapping = {name: GuestFactory(group=owner.group, name=name) for name in parsed.people}
+            book_parsed_group(parsed, owner.group, mapping, importer)
+
+    assert Expense.objects.count() == before
