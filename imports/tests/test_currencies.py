@@ -4,6 +4,7 @@ keeping what was spent, by the bulk writer as by the ledger's own path, and expo
 import datetime
 import json
 from decimal import Decimal
+from functools import partial
 
 import pytest
 
@@ -18,6 +19,7 @@ from imports.formats import splitclone
 from imports.parsed import ImportRefused
 from imports.tests.conftest import data
 from imports.tests.test_services import everyone_new
+from imports.tests.test_spliit import read as read_spliit
 from ledger import books
 from ledger.tests.checks import assert_books_match_ledger
 from settlements.models import Payment
@@ -172,13 +174,47 @@ def test_a_rate_changed_in_an_exported_file_is_refused_by_either_writer(importer
     owner = MemberFactory(group=GroupFactory(currency="EUR"), role=Role.OWNER, user=importer)
     before = Expense.objects.count()
 
-    with pytest.raises(ImportRefused, match="expense 2: .*the rate changed"):
-        if path == "bulk":
-            services.book(
-                parsed, owner.group.pk, user=importer, mapping=everyone_new(parsed), confirmed=True
-            )
-        else:
-            mapping = {name: GuestFactory(group=owner.group, name=name) for name in parsed.people}
-            book_parsed_group(parsed, owner.group, mapping, importer)
+    if path == "bulk":
+        write = partial(
+            services.book, parsed, owner.group.pk, user=importer, mapping=everyone_new(parsed)
+        )
+        write = partial(write, confirmed=True)
+    else:
+        mapping = {name: GuestFactory(group=owner.group, name=name) for name in parsed.people}
+        write = partial(book_parsed_group, parsed, owner.group, mapping, importer)
+
+    with pytest.raises(ImportRefused, match=r"expense 2: .*the rate changed"):
+        write()
 
     assert Expense.objects.count() == before
+
+
+def spliit_file(**train):
+    document = json.loads(read_spliit("group-current.json"))
+    document["expenses"][3] |= train
+    return json.dumps(document).encode()
+
+
+def test_a_spliit_expense_in_euros_keeps_spliit_s_francs_and_what_was_spent(importer):
+    parsed = services.read_file(spliit_file())
+    group = services.import_new_group(
+        parsed, user=importer, mapping=everyone_new(parsed), name="Zürich"
+    ).group
+
+    train = Expense.objects.get(group=group, description="Train to Bern")
+    assert (train.amount, train.currency) == (6420, "CHF")
+    assert (train.original_amount, train.original_currency) == (7000, "EUR")
+    assert (train.rate, train.rate_source) == (Decimal("0.9171428571"), "charged")
+    assert train.spent_display == "70.00 EUR → 64.20 CHF"
+    assert_every_row_passes_the_books(group)
+
+
+def test_a_spliit_original_amount_in_whole_units_is_left_out_with_a_notice(importer):
+    parsed = services.read_file(spliit_file(originalAmount=70))
+
+    assert parsed.expenses[3].spent is None
+    assert any(
+        notice.startswith("The amount spent in another currency of these expenses does not")
+        and "expense 4 (“Train to Bern”)" in notice
+        for notice in parsed.notices
+    )
