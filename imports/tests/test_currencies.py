@@ -2,11 +2,13 @@
 keeping what was spent, by the bulk writer as by the ledger's own path, and exported back."""
 
 import datetime
+import importlib
 import json
 from decimal import Decimal
 from functools import partial
 
 import pytest
+from django.db import connection
 
 from expenses.forms import ExpenseForm
 from expenses.models import Expense
@@ -217,4 +219,27 @@ def test_a_spliit_original_amount_in_whole_units_is_left_out_with_a_notice(impor
         notice.startswith("The amount spent in another currency of these expenses does not")
         and "expense 4 (“Train to Bern”)" in notice
         for notice in parsed.notices
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "migration"),
+    [
+        (Expense, "expenses.migrations.0006_fill_bulk_imported_conversions"),
+        (Payment, "settlements.migrations.0005_fill_bulk_imported_conversions"),
+    ],
+)
+def test_rows_an_older_bulk_import_wrote_without_conversion_are_filled(importer, model, migration):
+    group = import_several(importer).group
+    rows = model.objects.filter(group=group, rate_source="same")
+    # As the bulk writer left them before it wrote the conversion columns.
+    rows.update(original_amount=0, original_currency="")
+    converted = list(model.objects.filter(group=group).exclude(rate_source="same").values())
+
+    with connection.cursor() as cursor:
+        cursor.execute(importlib.import_module(migration).FILL)
+
+    assert all((row.original_amount, row.original_currency) == (row.amount, "EUR") for row in rows)
+    assert list(model.objects.filter(group=group).exclude(rate_source="same").values()) == (
+        converted
     )

@@ -153,3 +153,18 @@ def test_the_last_used_currency_follows_expenses_and_ignores_the_group_currency(
     user.refresh_from_db()
     assert user.last_currency == ""  # an expense in the group's own currency says nothing
     assert Member.objects.get(pk=four.ana.pk).balance == 8500
+
+
+def test_the_group_s_list_and_activity_show_what_was_spent(client, four):
+    client.force_login(four.cem.user)
+    client.post(
+        record_url(four),
+        another(four.cem, four.ana, "40.00", original_currency="USD", date=SATURDAY),
+    )
+    chalet = four.group.expenses.get(description="Chalet")
+
+    listed = client.get(reverse("pages:ledger", args=[four.group.pk])).text
+
+    assert '<span class="amount">33.94 EUR</span>' in listed
+    assert '<span class="muted amount">40.00 USD</span>' in listed
+    assert chalet.spent_display == "120.00 EUR"  # an entry in the group's currency: one amount
