@@ -9,22 +9,27 @@ from functools import partial
 
 import pytest
 from django.db import connection
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from expenses.forms import ExpenseForm
 from expenses.models import Expense
-from groups.models import Member, Role
+from expenses.splitting import split_in_proportion
+from groups.models import Group, Member, Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 from imports import services
 from imports.booking import book_parsed_group
 from imports.export import group_csv, group_document, load_histories
 from imports.formats import splitclone
-from imports.parsed import ImportRefused
+from imports.parsed import ImportRefused, ParsedExpense, in_group_currency
 from imports.tests.conftest import data
 from imports.tests.test_services import everyone_new
 from imports.tests.test_spliit import read as read_spliit
 from ledger import books
 from ledger.tests.checks import assert_books_match_ledger
 from settlements.models import Payment
+from splitclone import fx
+from splitclone.money import MoneyError
 
 pytestmark = pytest.mark.django_db
 SEVERAL = "splitwise_several_currencies.csv"
@@ -242,4 +247,50 @@ def test_rows_an_older_bulk_import_wrote_without_conversion_are_filled(importer,
     assert all((row.original_amount, row.original_currency) == (row.amount, "EUR") for row in rows)
     assert list(model.objects.filter(group=group).exclude(rate_source="same").values()) == (
         converted
+    )
+
+
+PEOPLE = ["Ann", "Ben", "Cy"]
+
+
+@given(
+    currency=st.sampled_from(["USD", "JPY", "GBP", "CHF"]),
+    day=st.dates(datetime.date(2011, 1, 3), datetime.date(2026, 10, 30)),
+    paid=st.lists(st.integers(0, 10**9), min_size=3, max_size=3).filter(any),
+    weights=st.lists(st.integers(0, 10**6), min_size=3, max_size=3).filter(any),
+    group_currency=st.sampled_from(["EUR", "JPY", "HUF"]),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_converted_entry_adds_up_and_passes_the_books(
+    currency, day, paid, weights, group_currency
+):
+    amount = sum(paid)
+    owed = split_in_proportion(amount, dict(zip(PEOPLE, weights, strict=True)), seed=1).shares
+    entry = ParsedExpense(
+        "Dinner",
+        day,
+        amount,
+        paid=dict(zip(PEOPLE, paid, strict=True)),
+        owed=dict(owed),
+        source="line 2",
+        currency=currency,
+    )
+    assume(currency != group_currency)
+    rate = fx.rate(currency, group_currency, day).value
+    try:
+        total = fx.convert(amount, currency, group_currency, rate)
+    except MoneyError:
+        total = None
+    if not total:
+        # Beyond the limit, or less than a minor unit, once converted: named, never booked.
+        with pytest.raises(ImportRefused, match=r"^line 2: "):
+            in_group_currency(entry, group_currency, group_currency)
+        return
+    converted = in_group_currency(entry, group_currency, group_currency)
+    assert converted.amount == total
+    assert sum(converted.paid.values()) == converted.amount == sum(converted.owed.values())
+    assert all(value >= 0 for value in [*converted.paid.values(), *converted.owed.values()])
+    assert converted.conversion.rate_date <= day
+    books.require_conversion(
+        Group(currency=group_currency), day, converted.amount, converted.conversion
     )
