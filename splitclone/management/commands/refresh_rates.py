@@ -65,7 +65,7 @@ class Command(BaseCommand):
         path = Path(settings.FX_RATES_FILE)
         data = fetch(settings.FX_RATES_URL)
         try:
-            history = fx.parse_history(data)
+            history = fx.parse_history(data, check_rates=True)
         except fx.HistoryError as error:
             raise CommandError(
                 f"The downloaded file is not the ECB's history: {error}. {KEPT}"
