@@ -392,12 +392,13 @@ class Database:
             Expense._meta.get_field("submission_id").get_db_prep_value, connection=connection
         )
         self.rate = partial(Expense._meta.get_field("rate").get_db_prep_save, connection=connection)
+        self.rate_one = self.rate(Decimal(1))
 
     def conversion(self, converted, currency):
         """The values of CONVERSION_COLUMNS for a converted entry (`imports.parsed.Converted`)."""
         conversion = converted.conversion
         if conversion is None:
-            return (converted.amount, currency, self.rate(Decimal(1)), "same", None)
+            return (converted.amount, currency, self.rate_one, "same", None)
         return (
             conversion.original_amount,
             conversion.original_currency,
