@@ -902,13 +902,14 @@ def record_payment(request, group_id: int, payload: PaymentIn):
             group_id=group.pk,
             from_member_id=cleaned["from_member"],
             to_member_id=cleaned["to_member"],
-            amount=cleaned["amount"],
+            amount=form.total,
             currency=group.currency,
             date=cleaned["date"],
             note=cleaned["note"],
             actor=request.user,
             submission_id=cleaned["submission_id"],
             expected_fingerprint=cleaned["fingerprint"] or None,
+            conversion=form.conversion,
         )
     except (PaymentError, LedgerError) as error:
         raise Refused(409, error.messages[0]) from None

@@ -185,6 +185,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         books.require_currency(group, entry.currency)
         books.require_entry_date(entry.date)
         books.require_conversion(group, entry.date, entry.amount, entry.converted_from)
+        books.remember_currency(author, entry.converted_from)
         if expense is None:
             # A repeated submission id fails the unique constraint; save_expense then returns
             # the expense the first submission created.
@@ -322,7 +323,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             delete=True,
             actor=actor,
             verb=Activity.Verb.EXPENSE_DELETED,
-            summary=lambda row: f"deleted “{row.description}” ({row.amount_display})",
+            summary=lambda row: f"deleted “{row.description}” ({row.spent_display})",
             expense_id=expense.pk,
         )
         if changed:
@@ -336,7 +337,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             delete=False,
             actor=actor,
             verb=Activity.Verb.EXPENSE_RESTORED,
-            summary=lambda row: f"restored “{row.description}” ({row.amount_display})",
+            summary=lambda row: f"restored “{row.description}” ({row.spent_display})",
             expense_id=expense.pk,
         )
         return expense
@@ -487,7 +488,21 @@ class Expense(LedgerRow):
         changes = []
         if entry.description != self.description:
             changes.append(f"renamed it from “{shorten(self.description, QUOTED_LENGTH)}”")
-        if entry.amount != self.amount:
+        if self.is_converted or entry.conversion:
+            # What was spent, then what it came to in the group's currency.
+            spent = entry.converted_from
+            before = (self.original_amount, self.original_currency)
+            if (spent.original_amount, spent.original_currency) != before:
+                changes.append(
+                    f"amount {self.original_display} → "
+                    f"{format_amount(spent.original_amount, spent.original_currency)}"
+                )
+            if entry.amount != self.amount:
+                changes.append(
+                    f"in {self.currency} {self.amount_display} → "
+                    f"{format_amount(entry.amount, self.currency)}"
+                )
+        elif entry.amount != self.amount:
             changes.append(
                 f"amount {self.amount_display} → {format_amount(entry.amount, self.currency)}"
             )

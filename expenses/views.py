@@ -88,6 +88,7 @@ def expense_create(request, group_id):
         members=form_members(group),
         # The list of recurring expenses links here with ?repeat=monthly.
         initial={"paid_by": membership.pk, "repeat": request.GET.get("repeat", "")},
+        last_currency=request.user.last_currency,
     )
     if request.method == "POST" and form.is_valid() and not wants_preview(request):
         try:
@@ -128,7 +129,12 @@ def expense_preview(request, group_id):
     expense = None
     if expense_id := request.POST.get("expense_id"):
         expense = get_object_or_404(group.expenses.with_people(), pk=parse_id(expense_id))
-    form = ExpenseForm(request.POST, group=group, members=form_members(group, expense))
+    form = ExpenseForm(
+        request.POST,
+        group=group,
+        members=form_members(group, expense),
+        last_currency=request.user.last_currency,
+    )
     form.is_valid()
     return render(request, "expenses/expense_form.html#preview", {"group": group, "form": form})
 
@@ -166,7 +172,13 @@ def expense_edit(request, group_id, expense_id):
         messages.error(request, Expense.RESTORE_BEFORE_EDITING)
         return redirect("expenses:detail", group_id=group.pk, expense_id=expense.pk)
     members = form_members(group, expense)
-    form = ExpenseForm.for_expense(expense, members, request.POST or None, request.FILES or None)
+    form = ExpenseForm.for_expense(
+        expense,
+        members,
+        request.POST or None,
+        request.FILES or None,
+        last_currency=request.user.last_currency,
+    )
     newer = None
     if request.method == "POST" and form.is_valid() and not wants_preview(request):
         try:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from itertools import chain
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -138,6 +139,16 @@ def settles_in_original(group, conversion):
     """Whether an entry with this conversion keeps its shares in the currency it was spent in:
     in a group that converts at settlement, an entry in another currency does."""
     return group.converts_at_settlement and conversion.original_currency != group.currency
+
+
+def remember_currency(user, conversion):
+    """Keeps the currency of a converted entry as the one ``user`` last spent in (the forms
+    offer it second). One UPDATE, and only when it changes; nothing for the group's currency."""
+    code = conversion.original_currency
+    if conversion.source == RateSource.SAME or user is None or user.last_currency == code:
+        return
+    get_user_model().objects.filter(pk=user.pk).update(last_currency=code)
+    user.last_currency = code
 
 
 def require_entry_date(date):

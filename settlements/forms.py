@@ -4,17 +4,21 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils import timezone
 
+from ledger.forms import ConvertedAmountForm
 from settlements.algorithm import Transfer
 from splitclone import fx
 from splitclone.dates import validate_entry_date
-from splitclone.money import MoneyError, format_amount, parse_amount
+from splitclone.money import MoneyError, format_amount
 from splitclone.widgets import CompactSelect
 
 NOTE_MAX_LENGTH = 200
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(ConvertedAmountForm):
     """A payment between two members: one of the plan's suggestions, or any other.
+
+    The amount may be typed in another currency than the group's, converted like an expense's
+    (`ledger.forms.ConvertedAmountForm`): `total` is what the ledger moves, `conversion` how.
 
     A suggestion carries the fingerprint of the plan it came from, so `Payment.objects.record`
     can refuse it if the balances changed meanwhile. A payment larger than what the sender owes
@@ -33,7 +37,6 @@ class PaymentForm(forms.Form):
         error_messages={"invalid_choice": "Choose a member."},
         widget=CompactSelect,
     )
-    amount = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_entry_date]
     )
@@ -43,11 +46,11 @@ class PaymentForm(forms.Form):
     confirm = forms.BooleanField(required=False, label="Yes, record it anyway")
 
     def __init__(self, *args, settle_up, **kwargs):
+        self.group = settle_up.group
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("submission_id", uuid.uuid4())
         kwargs["initial"].setdefault("date", timezone.localdate())
         super().__init__(*args, **kwargs)
-        self.currency = settle_up.group.currency
         self.planned = settle_up.plan.transfers
         # In a group with balances open in other currencies, those converted at today's rates.
         self.balances = settle_up.balances
@@ -55,7 +58,6 @@ class PaymentForm(forms.Form):
         people = [(pk, member.display_name) for pk, member in self.members.items()]
         self.fields["from_member"].choices = [("", "Choose who paid"), *people]
         self.fields["to_member"].choices = [("", "Choose who received it"), *people]
-        self.fields["amount"].label = f"Amount ({self.currency})"
         self.needs_confirmation = False
 
     @property
@@ -63,10 +65,7 @@ class PaymentForm(forms.Form):
         return bool(self["fingerprint"].value())
 
     def clean_amount(self):
-        try:
-            amount = parse_amount(self.cleaned_data["amount"], self.currency)
-        except MoneyError as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
+        amount = super().clean_amount()
         if amount == 0:
             raise forms.ValidationError("Enter an amount above zero.", code="zero")
         return amount
@@ -74,7 +73,10 @@ class PaymentForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         sender, receiver = cleaned.get("from_member"), cleaned.get("to_member")
-        amount = cleaned.get("amount")
+        if cleaned.get("amount") is None:
+            return cleaned
+        # What the ledger moves: the amount converted to the group's currency.
+        amount = self.convert(cleaned["amount"], cleaned.get("date"))
         if sender is None or receiver is None or amount is None:
             return cleaned
         if sender == receiver:

@@ -455,6 +455,8 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 submission_id=submission_id,
                 conversion=conversion,
             )
+            if conversion is not None:
+                books.remember_currency(actor, conversion)
             if settle_up.simplified:
                 self._keep_plan(settle_up, payment)
             # Counted once the payment is really there: a rolled-back transaction records nothing.
@@ -522,7 +524,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             actor,
             Activity.Verb.PAYMENT_RECORDED,
             f"recorded that {sender.display_name} paid {receiver.display_name} "
-            f"{payment.amount_display}",
+            f"{payment.spent_display}",
             payment_id=payment.pk,
         )
         return payment
@@ -611,7 +613,7 @@ class Payment(LedgerRow):
 
     @property
     def summary(self):
-        return f"{self.from_member} → {self.to_member} {self.amount_display}"
+        return f"{self.from_member} → {self.to_member} {self.spent_display}"
 
     def refresh_search_text(self):
         """Folds the note again; whatever changes it calls this before saving."""

@@ -60,10 +60,13 @@ def suggest_with_rates(group, data):
     return settle_up, rates_form
 
 
-def settle_up_context(membership, settle_up, form=None, rates_form=None, explain=False):
+def settle_up_context(
+    membership, settle_up, form=None, rates_form=None, explain=False, last_currency=""
+):
     """The plan with a "Record as paid" button per suggestion, the other-payment form, payments.
 
-    A form that was sent back with errors takes the place of the fresh form it came from.
+    A form that was sent back with errors takes the place of the fresh form it came from;
+    `last_currency` is the viewer's, which the other-payment form offers second.
     """
     group = membership.group
     small = len(settle_up.balances) <= SHOWN_IN_FULL
@@ -96,7 +99,7 @@ def settle_up_context(membership, settle_up, form=None, rates_form=None, explain
         "today": timezone.localdate(),
         "another_form": form
         if form is not None and not form.is_suggestion
-        else PaymentForm(settle_up=settle_up),
+        else PaymentForm(settle_up=settle_up, last_currency=last_currency),
         "payments": group.payments.with_people().order_by("-id")[:PAYMENTS_SHOWN],
         "rates_form": rates_form,
     }
@@ -107,7 +110,12 @@ def render_settle_up(request, membership, settle_up=None, form=None, status=200,
     if settle_up is None:
         settle_up, rates_form = suggest_with_rates(membership.group, request.GET)
     context = settle_up_context(
-        membership, settle_up, form, rates_form, explain="explain" in request.GET
+        membership,
+        settle_up,
+        form,
+        rates_form,
+        explain="explain" in request.GET,
+        last_currency=request.user.last_currency,
     )
     template = (
         "settlements/settle_up.html#settle-up" if request.htmx else "settlements/settle_up.html"
@@ -183,7 +191,9 @@ def record_payment(request, group_id):
             return render_settle_up(
                 request, membership, settle_up, status=422, rates_form=rates_form
             )
-    form = PaymentForm(data, settle_up=settle_up, auto_id="id_sent_%s")
+    form = PaymentForm(
+        data, settle_up=settle_up, auto_id="id_sent_%s", last_currency=request.user.last_currency
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -191,7 +201,7 @@ def record_payment(request, group_id):
                 group_id=group.pk,
                 from_member_id=data["from_member"],
                 to_member_id=data["to_member"],
-                amount=data["amount"],
+                amount=form.total,
                 currency=group.currency,
                 date=data["date"],
                 note=data["note"],
@@ -199,6 +209,7 @@ def record_payment(request, group_id):
                 submission_id=data["submission_id"],
                 expected_fingerprint=data["fingerprint"] or None,
                 typed_rates=rates_form.rates if rates_form else None,
+                conversion=form.conversion,
             )
         except StalePlan as error:
             messages.error(request, error.message)

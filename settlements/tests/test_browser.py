@@ -206,3 +206,37 @@ def test_a_big_group_records_any_payment_in_one_click_with_or_without_javascript
     expect(plain.get_by_text("Recorded: Zoe → Ana 5.00 EUR.")).to_be_visible()
     expect(plain.locator("#suggestions > li").filter(has_text="Zoe")).to_contain_text("20.00 EUR")
     screenshots(plain, tmp_path, "settle-up-big-no-js")
+
+
+def test_a_payment_in_another_currency_on_a_phone(page, live_server):
+    page.set_default_timeout(10_000)
+    page.set_viewport_size({"width": 360, "height": 740})
+    ben = UserFactory(email="ben@example.com", display_name="Ben")
+    group = GroupFactory(name="Ski week", created_by=ben)
+    ana = MemberFactory(group=group, user=UserFactory(display_name="Ana"), role=Role.OWNER)
+    ben_member = MemberFactory(group=group, user=ben)
+    add_expense(group, ben, paid={ana: 10000}, among=[ana, ben_member], description="Chalet")
+    log_in(page, live_server, ben.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/settle/")
+    form = page.locator("section", has=page.get_by_role("heading", name="Record another payment"))
+    section = form.locator("details.conversion")
+
+    form.get_by_label("Who paid:").select_option(label="Ben")
+    form.get_by_label("Who received it:").select_option(label="Ana")
+    form.get_by_label("Amount:", exact=True).fill("40")
+    form.get_by_label("Date:").fill("2025-12-27")
+    expect(section).not_to_have_attribute("open", "")
+    form.get_by_label("Currency", exact=True).select_option("USD")
+    expect(section).to_have_attribute("open", "")
+    folder = Path("test-artifacts/screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / "payment-form-usd-360.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    form.get_by_role("button", name="Record payment").click()
+
+    expect(page.get_by_text("Recorded: Ben → Ana 40.00 USD → 33.94 EUR.")).to_be_visible()
+    expect(page.locator("#payments")).to_contain_text("40.00 USD → 33.94 EUR")
+    expect(page.locator("#payments")).to_contain_text("(ECB reference rate of 24 Dec 2025)")
+    page.screenshot(path=folder / "payment-recorded-usd-360.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=folder / "payment-recorded-usd-1280.png", full_page=True)
