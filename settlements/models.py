@@ -16,7 +16,7 @@ from ledger import books
 from ledger.effects import payment_effect
 from ledger.models import LedgerRow, PairBalance
 from settlements import plans
-from settlements.algorithm import Transfer, plan_settlement
+from settlements.algorithm import TIME_BUDGET, Transfer, plan_settlement
 from splitclone import fx, metrics
 from splitclone.money import MAX_AMOUNT, format_amount
 from splitclone.text import search_key
@@ -45,7 +45,7 @@ def group_scope(group_id):
 def fresh_plan(balances):
     """The optimiser's plan for member balances (minor units, positive = is owed)."""
     settlement = plan_settlement(balances)
-    return plans.Plan(tuple(settlement.transfers), settlement.exact)
+    return plans.Plan(tuple(settlement.transfers), settlement.proven_minimal)
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,9 @@ class SettleUp:
     plan: plans.Plan
     fingerprint: str
     simplified: bool
+
+    # For the explanation of a plan whose search ran out of time (`plans.Plan.proven_minimal`).
+    search_budget_ms = round(TIME_BUDGET * 1000)
 
     @cached_property
     def by_id(self):
@@ -202,7 +205,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                     Transfer(a, b, amount) if amount > 0 else Transfer(b, a, -amount)
                     for a, b, amount in pairs[group.pk]
                 )
-                plan = plans.Plan(transfers, exact=False)
+                plan = plans.Plan(transfers, proven_minimal=False)
             result[group.pk] = SettleUp(
                 group, members[group.pk], plan, digest, simplified=group.simplify_debts
             )
@@ -476,8 +479,8 @@ class SettlementPlan(models.Model):
 
     A scope is one group ("group:<id>", keys are member ids) or a set of groups settled
     together (`settlements.across`, keys are user ids). Each entry is [balances fingerprint,
-    transfers, exact]; `settlements.plans` explains when an entry is written and when it is used.
-    A plan never outlives its balances: it is only used while the balances have the very
+    transfers, proven minimal]; `settlements.plans` explains when an entry is written and when it
+    is used. A plan never outlives its balances: it is only used while the balances have the very
     fingerprint it was stored under.
     """
 
