@@ -112,3 +112,27 @@ def test_settle_two_groups_sharing_three_people_at_once(page, live_server, tmp_p
         expect(balances).to_have_count(3)
         for text in balances.all_inner_texts():
             assert text in ("is settled up", "are settled up")
+
+
+def test_the_explanation_of_a_plan_whose_search_stopped_early(
+    page, live_server, tmp_path, no_time_to_search
+):
+    page.set_default_timeout(10_000)
+    ana = UserFactory(email="ana@example.com", display_name="Ana")
+    group = GroupFactory(name="Festival crew", created_by=ana)
+    MemberFactory(group=group, user=ana, role=Role.OWNER)
+    amounts = [(n * 7919) % 20011 - 10000 for n in range(1, 28)]
+    for n, amount in enumerate([*amounts, -sum(amounts)]):
+        GuestFactory(group=group, name=f"Guest {n + 1}", balance=amount)
+
+    log_in(page, live_server, ana.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/settle/")
+    page.get_by_text("Why these payments?").click()
+    payments = page.locator("#suggestions > li").count()
+    expect(
+        page.get_by_text(
+            f"This plan has {payments} payments; the search stopped after 200 ms, so a plan "
+            "with fewer may exist."
+        )
+    ).to_be_visible()
+    screenshots(page, tmp_path, "settle-up-not-proven")
