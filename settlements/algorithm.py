@@ -51,6 +51,9 @@ SEARCH_FIRST_LIMIT = 30
 # The clock the time budget is measured on. Tests that check what fits in the budget swap in
 # the thread's CPU clock, which other processes on a busy machine cannot slow down.
 _clock = time.monotonic
+# Zero-sum subsets of a whole group the search may list up front (see `_PartitionSearch._weigh`);
+# with more, it finds them set by set.
+_LISTED_LIMIT = 1 << 15
 # Zero-sum triples or quadruples the search's bound may check at every step.
 _SMALL_PARTS_LIMIT = 20_000
 # A meet-in-the-middle half listing more subsets than this cannot be searched within the budget.
@@ -433,6 +436,9 @@ class _PartitionSearch:
         self.infeasible: dict[int, int] = {}
         # Set of members -> (largest part size listed, zero-sum parts holding its lowest member).
         self.candidates: dict[int, tuple[int, list[int]]] = {}
+        # Lowest member -> every zero-sum subset of the group it is the lowest of, smallest
+        # first, when `_weigh` could list them all.
+        self.zero_sum_by_lowest: dict[int, list[int]] = defaultdict(list)
         # Every zero-sum triple and quadruple, for `_upper_bound`, unless there are so many
         # (hundreds of equal balances) that checking them would cost more than it saves.
         self.triples: set[int] = set()
@@ -534,7 +540,7 @@ class _PartitionSearch:
         for k in [k for k, total in enumerate(first_sums) if -total in meeting]:
             firsts[-first_sums[k]].append(first_masks[k])
         seconds = [k for k, total in enumerate(second_sums) if total in meeting]
-        if sum(len(firsts[second_sums[k]]) for k in seconds) > _HALF_LIMIT:
+        if sum(len(firsts[second_sums[k]]) for k in seconds) > _LISTED_LIMIT:
             return
         everyone = (1 << n) - 1
         zero_sum = [first | second_masks[k] for k in seconds for first in firsts[second_sums[k]]]
@@ -542,11 +548,14 @@ class _PartitionSearch:
         for subset in zero_sum:
             covered_by_size[subset.bit_count()] |= subset
             covered_by_size[n - subset.bit_count()] |= everyone ^ subset
-        # The ones holding the first member are the first candidates of the whole search.
-        parts = [subset if subset & 1 else everyone ^ subset for subset in zero_sum]
-        parts = [part for part in parts if not part >> 1 & self.equal_to_next & ~part]
-        parts.sort(key=lambda part: (part.bit_count(), part))
-        self.candidates[everyone] = n, parts
+        # Every zero-sum subset of a set of members is one of these: `_parts_with_lowest` picks
+        # its candidates from them instead of searching each set afresh.
+        proper = [subset for subset in zero_sum if subset] + [
+            everyone ^ subset for subset in zero_sum if subset
+        ]
+        proper.sort(key=lambda part: (part.bit_count(), part))
+        for part in proper:
+            self.zero_sum_by_lowest[part & -part].append(part)
         smallest = [n] * n
         for size in sorted(covered_by_size, reverse=True):
             for b in range(n):
@@ -599,6 +608,9 @@ class _PartitionSearch:
         smallest first. Listed in tiers of doubling size, so a search that succeeds with small
         parts never pays for listing large ones (with small amounts there can be hundreds of
         thousands of large ones)."""
+        if self.zero_sum_by_lowest:
+            yield from self._listed_parts_with_lowest(members, largest)
+            return
         done, limit = 2, 4
         while done < largest:
             limit = min(limit, largest)
@@ -608,6 +620,16 @@ class _PartitionSearch:
                 self.candidates[members] = listed, parts
             yield from (part for part in parts if done < part.bit_count() <= limit)
             done, limit = limit, 2 * limit
+
+    def _listed_parts_with_lowest(self, members: int, largest: int) -> Iterator[int]:
+        """`_parts_with_lowest` from the subsets `_weigh` listed."""
+        outside = ~members
+        for part in self.zero_sum_by_lowest.get(members & -members, ()):
+            if part.bit_count() > largest:
+                return
+            # The rule of `_subsets`: equal members are taken lowest first.
+            if not part & outside and not part >> 1 & self.equal_to_next & members & ~part:
+                yield part
 
     def _zero_sum_parts(self, members: int, largest: int) -> list[int]:
         """Zero-sum subsets of ``members`` of at most ``largest`` members holding the lowest one,

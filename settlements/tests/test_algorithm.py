@@ -270,17 +270,22 @@ def on_cpu_clock():
     return patch.object(algorithm, "_clock", time.thread_time)
 
 
-@pytest.mark.parametrize("search_first", [True, False], ids=["from-scratch", "from-heuristic"])
+@pytest.mark.parametrize(
+    ("search_first", "listed"),
+    [(True, True), (True, False), (False, True)],
+    ids=["from-scratch", "from-scratch-set-by-set", "from-heuristic"],
+)
 @settings(REPEATABLE, max_examples=400)
 @given(values=zero_sum_lists(st.one_of(small_amounts, st.integers(-300, 300)), 1, 12))
-def test_branch_and_bound_matches_brute_force(search_first, values):
+def test_branch_and_bound_matches_brute_force(search_first, listed, values):
     # Sending every group to the branch and bound, whether it starts from scratch or from the
-    # heuristic's plan, checks it where the brute force can follow.
+    # heuristic's plan, and whether it lists all zero-sum subsets up front (varied amounts) or
+    # finds them set by set (too many to list), checks it where the brute force can follow.
     balances = keyed(values)
-    limit = algorithm.EXACT_LIMIT if search_first else 0
     with (
         patch.object(algorithm, "EXACT_LIMIT", 0),
-        patch.object(algorithm, "SEARCH_FIRST_LIMIT", limit),
+        patch.object(algorithm, "SEARCH_FIRST_LIMIT", algorithm.EXACT_LIMIT if search_first else 0),
+        patch.object(algorithm, "_LISTED_LIMIT", algorithm._LISTED_LIMIT if listed else -1),
     ):
         plan = plan_settlement(balances, time_budget=NO_HURRY)
     assert_valid_settlement(balances, plan)
