@@ -414,15 +414,16 @@ class _PartitionSearch:
     into at least k zero-sum parts. The part holding the lowest member is some zero-sum subset
     containing it; trying each such subset and splitting the rest into k - 1 parts covers every
     partition exactly once. Subsets are tried smallest first (small parts leave the most room
-    for others), found by meet-in-the-middle over the other members, limited to the sizes that
+    for others), picked from the group's zero-sum subsets when `_weigh` could list them all and
+    otherwise found by meet-in-the-middle over the other members, limited to the sizes that
     leave 3 members for each of the k - 1 other parts (without opposite pairs, every zero-sum
     part has at least 3 members). Members with equal values are interchangeable, so a part only
     takes the lowest-numbered members of each value still left. Sets proven unable to split
     into k parts are remembered, and `_upper_bound` cuts off sets that cannot reach k.
 
-    `most_parts` asks for ever more parts, starting from what the heuristic reached, so the one
-    question that fails proves the previous answer optimal; what it found before the deadline
-    is kept when time runs out.
+    `most_parts` asks for ever more parts, starting from 2 or from what the heuristic reached,
+    so the one question that fails proves the previous answer optimal; what it found before the
+    deadline is kept when time runs out.
     """
 
     def __init__(self, values: Sequence[int], deadline: float) -> None:
@@ -479,6 +480,7 @@ class _PartitionSearch:
         # Per byte of a mask, the weights of its members, each scale // (fewest members of a
         # zero-sum part holding it): see `_weigh`.
         self.weights: list[list[int]] = []
+        self.weighed = False
         self.scale = lcm(*range(1, len(values) + 1))
 
     def most_parts(self, start: int) -> tuple[list[int], bool]:
@@ -487,7 +489,7 @@ class _PartitionSearch:
         everyone = (1 << len(self.values)) - 1
         best: list[int] = []
         try:
-            if not self.weights:
+            if not self.weighed:
                 self._weigh()
             wanted = start
             while (found := self.split(everyone, wanted)) is not None:
@@ -525,8 +527,9 @@ class _PartitionSearch:
         parts. It is found from every zero-sum subset at once, by meet-in-the-middle, which is
         cheap when amounts are varied (tens of thousands for 30 members of real expenses);
         with small colliding amounts there are far more, and `_upper_bound` makes do with
-        triples.
+        triples and quadruples.
         """
+        self.weighed = True
         n = len(self.values)
         # The subsets without the last member: a zero-sum subset holding it is the complement
         # of one of them.
