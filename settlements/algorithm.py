@@ -13,27 +13,51 @@ own with k - 1 transfers reaches that bound. Finding p is NP-hard (it contains s
    `_cancel_pairs`);
 2. if at most `EXACT_LIMIT` non-zero members remain, the best partition is found exactly by a
    search over zero-sum subsets (`_best_masks`);
-3. otherwise zero-sum groups of 3, 4, 5 and 6 members are peeled off by hashing, the remainder
-   is solved exactly once it is small enough, and the result is compared with the plain greedy
-   plan (largest debtor pays largest creditor), so the answer is never worse than greedy.
+3. otherwise a branch and bound over partitions (`_PartitionSearch`) looks for the best one
+   within a time budget, and says whether it finished (``proven_minimal``). Its fallback, and
+   above `SEARCH_FIRST_LIMIT` members its starting point, is a polynomial heuristic
+   (`_heuristic_moves`): zero-sum groups of 3, 4, 5 and 6 members are peeled off by hashing,
+   the remainder is solved exactly once it is small enough, and the result is compared with
+   the plain greedy plan (largest debtor pays largest creditor). So the answer is never worse
+   than either.
 
 Determinism: members are put into a canonical order, by balance and then by ``sort_key(key)``
 (``repr`` unless the caller supplies one), and every later step only looks at positions in that
-order. Keys of mixed or unorderable types are fine. Two different keys with the same balance and
+order. A search cut short by its time budget depends on how far it got; one that finishes does
+not. Keys of mixed or unorderable types are fine. Two different keys with the same balance and
 the same ``sort_key`` value are indistinguishable to the ordering; for them, the plan follows the
 mapping's iteration order, so give such keys distinct reprs or pass a ``sort_key``.
 """
 
 import heapq
+import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from itertools import combinations_with_replacement
-from math import comb
+from math import comb, lcm
 from typing import Any, NamedTuple
 
-# The exact search is exponential in this: 20 members means bitsets of 2**19 subsets, a few ms.
+# The bitset search is exponential in this: 20 members means bitsets of 2**19 subsets, a few ms.
+# Larger groups go to the branch and bound (`_PartitionSearch`).
 EXACT_LIMIT = 20
+# Seconds the branch and bound may spend on one plan before it settles for the best plan found.
+# Groups of up to 30 members with a balance finish within it on almost all inputs measured
+# (docs/benchmarks.md); the settle-up page says when a plan's search was cut short.
+TIME_BUDGET = 0.2
+# Up to this many members (after cancelling pairs) the branch and bound starts without the
+# heuristic's plan; above, it starts from it and improves it while time is left.
+SEARCH_FIRST_LIMIT = 30
+# The clock the time budget is measured on. Tests that check what fits in the budget swap in
+# the thread's CPU clock, which other processes on a busy machine cannot slow down.
+_clock = time.monotonic
+# Zero-sum subsets of a whole group the search may list up front (see `_PartitionSearch._weigh`);
+# with more, it finds them set by set.
+_LISTED_LIMIT = 1 << 15
+# Zero-sum triples or quadruples the search's bound may check at every step.
+_SMALL_PARTS_LIMIT = 20_000
+# A meet-in-the-middle half listing more subsets than this cannot be searched within the budget.
+_HALF_LIMIT = 1 << 17
 # Candidate checks the heuristic for big groups may spend (about 1 µs each), so that it stays
 # well under a second on any input; beyond it the plan keeps what was found so far.
 SEARCH_BUDGET = 200_000
@@ -54,13 +78,14 @@ class Settlement[K: Hashable](NamedTuple):
     """A plan together with the zero-sum groups it settles independently.
 
     ``parts`` lists every member with a non-zero balance exactly once; a part of k members is
-    settled by exactly k - 1 of the ``transfers``, all within the part. ``exact`` is True when the
-    number of transfers is proven minimal.
+    settled by exactly k - 1 of the ``transfers``, all within the part. ``proven_minimal`` is
+    True when the number of transfers is proven minimal, False when the search ran out of time
+    first (then no plan found was shorter, and none is longer than the greedy plan).
     """
 
     parts: list[list[K]]
     transfers: list[Transfer[K]]
-    exact: bool
+    proven_minimal: bool
 
 
 type SortKey[K] = Callable[[K], Any]
@@ -69,22 +94,22 @@ type _Move = tuple[int, int, int]
 
 
 def minimize_transfers[K: Hashable](
-    balances: Mapping[K, int], *, sort_key: SortKey[K] = repr
+    balances: Mapping[K, int], *, sort_key: SortKey[K] = repr, time_budget: float = TIME_BUDGET
 ) -> list[Transfer[K]]:
     """Return a plan settling ``balances`` (minor units, positive = is owed) in few transfers.
 
-    The number of transfers is minimal whenever at most `EXACT_LIMIT` members have a non-zero
-    balance once exact opposite pairs are set aside, and never more than the greedy plan's
-    otherwise. Raises TypeError for non-integer balances and ValueError if they do not sum to 0.
+    The number of transfers is minimal unless the search needs more than ``time_budget``
+    seconds (see `plan_settlement`), and never more than the greedy plan's. Raises TypeError for
+    non-integer balances and ValueError if they do not sum to 0.
     """
-    return plan_settlement(balances, sort_key=sort_key).transfers
+    return plan_settlement(balances, sort_key=sort_key, time_budget=time_budget).transfers
 
 
 def zero_sum_parts[K: Hashable](
-    balances: Mapping[K, int], *, sort_key: SortKey[K] = repr
+    balances: Mapping[K, int], *, sort_key: SortKey[K] = repr, time_budget: float = TIME_BUDGET
 ) -> list[list[K]]:
     """Return the disjoint zero-sum groups that `minimize_transfers` settles independently."""
-    return plan_settlement(balances, sort_key=sort_key).parts
+    return plan_settlement(balances, sort_key=sort_key, time_budget=time_budget).parts
 
 
 def greedy_transfers[K: Hashable](
@@ -99,22 +124,22 @@ def greedy_transfers[K: Hashable](
 
 
 def plan_settlement[K: Hashable](
-    balances: Mapping[K, int], *, sort_key: SortKey[K] = repr
+    balances: Mapping[K, int], *, sort_key: SortKey[K] = repr, time_budget: float = TIME_BUDGET
 ) -> Settlement[K]:
-    """Return the plan of `minimize_transfers` together with its zero-sum parts."""
+    """Return the plan of `minimize_transfers` together with its zero-sum parts.
+
+    The search runs for at most about ``time_budget`` seconds (monotonic clock) beyond the
+    polynomial heuristic that gives its starting point; ``proven_minimal`` says whether it
+    finished. A finished search gives the same plan for the same balances every time.
+    """
     keys, amounts = _canonical(balances, sort_key)
-    parts, exact = _partition(amounts)
-    moves = [move for part in parts for move in _greedy(amounts, part)]
-    if not exact:
-        baseline = _greedy(amounts, range(len(amounts)))
-        if len(baseline) < len(moves):
-            moves = baseline
+    moves, proven_minimal = _plan(amounts, _clock() + time_budget)
     # Parts are read off the transfers, so they always match them, even where the heuristic's
     # leftover part turned out to split further.
     return Settlement(
         parts=[[keys[i] for i in part] for part in _components(moves)],
         transfers=[Transfer(keys[d], keys[c], a) for d, c, a in moves],
-        exact=exact,
+        proven_minimal=proven_minimal,
     )
 
 
@@ -140,19 +165,57 @@ def _canonical[K: Hashable](
     return [key for _, key in members], [amount for amount, _ in members]
 
 
-def _partition(amounts: Sequence[int]) -> tuple[list[list[int]], bool]:
-    """Split positions into zero-sum parts; the flag says whether the split is provably best."""
-    parts, rest = _cancel_pairs(amounts)
-    exact = len(rest) <= EXACT_LIMIT
-    if not exact:
-        small, rest = _peel_small_parts(amounts, rest)
-        parts += small
+def _plan(amounts: Sequence[int], deadline: float) -> tuple[list[_Move], bool]:
+    """The moves of the best plan found by ``deadline``, and whether it is proven minimal."""
+    pairs, rest = _cancel_pairs(amounts)
     if len(rest) <= EXACT_LIMIT:
-        parts += _best_partition(amounts, rest)
+        return _moves(amounts, pairs + _best_partition(amounts, rest)), True
+    search = _PartitionSearch([amounts[i] for i in rest], deadline)
+    best: list[int] = []
+    if len(rest) <= SEARCH_FIRST_LIMIT:
+        # The search alone is faster than the heuristic here, and needs no head start.
+        best, proven_minimal = search.most_parts(2)
+        if proven_minimal:
+            return _moves(amounts, pairs + (_members(rest, best) or [rest])), True
+    incumbent = _heuristic_moves(amounts, pairs, rest)
+    # n - p transfers for n members in p parts: the parts of ``rest`` the heuristic reached.
+    reached = len(amounts) - len(incumbent) - len(pairs)
+    proven_minimal = False
+    if reached >= len(best):
+        best, proven_minimal = search.most_parts(reached + 1)
+        if not best:
+            return incumbent, proven_minimal
+    return _moves(amounts, pairs + _members(rest, best)), proven_minimal
+
+
+def _members(positions: list[int], masks: list[int]) -> list[list[int]]:
+    """The parts ``masks`` select from ``positions`` (bit b = ``positions[b]``)."""
+    return [[p for b, p in enumerate(positions) if mask >> b & 1] for mask in masks]
+
+
+def _moves(amounts: Sequence[int], parts: list[list[int]]) -> list[_Move]:
+    """Greedy within each part, parts in ascending order of their positions."""
+    return [move for part in sorted(parts) for move in _greedy(amounts, part)]
+
+
+def _heuristic_moves(
+    amounts: Sequence[int], pairs: list[list[int]], rest: list[int]
+) -> list[_Move]:
+    """The polynomial plan for groups too large for the bitset search, never worse than greedy.
+
+    Zero-sum groups of 3 to 6 members are peeled off by hashing, the remainder is solved by the
+    bitset search once it is small enough, and the result is compared with the greedy plan.
+    It is the starting point (and the fallback) of `_PartitionSearch`.
+    """
+    small, left = _peel_small_parts(amounts, rest)
+    parts = pairs + small
+    if len(left) <= EXACT_LIMIT:
+        parts += _best_partition(amounts, left)
     else:
-        parts.append(rest)
-    parts.sort()
-    return parts, exact
+        parts.append(left)
+    moves = _moves(amounts, parts)
+    baseline = _greedy(amounts, range(len(amounts)))
+    return baseline if len(baseline) < len(moves) else moves
 
 
 def _cancel_pairs(amounts: Sequence[int]) -> tuple[list[list[int]], list[int]]:
@@ -338,6 +401,317 @@ def _longest_chain_bitset(family: int, bits: int, limit: int) -> list[int]:
         chain.append(below)
         top = below
     return chain[::-1]
+
+
+class _OutOfTime(Exception):
+    """The partition search passed its deadline."""
+
+
+class _PartitionSearch:
+    """Branch and bound for the most zero-sum parts of ``values`` (sum 0, no opposite pairs).
+
+    Members are bit positions of ``values``. `split` decides whether a set of members splits
+    into at least k zero-sum parts. The part holding the lowest member is some zero-sum subset
+    containing it; trying each such subset and splitting the rest into k - 1 parts covers every
+    partition exactly once. Subsets are tried smallest first (small parts leave the most room
+    for others), picked from the group's zero-sum subsets when `_weigh` could list them all and
+    otherwise found by meet-in-the-middle over the other members, limited to the sizes that
+    leave 3 members for each of the k - 1 other parts (without opposite pairs, every zero-sum
+    part has at least 3 members). Members with equal values are interchangeable, so a part only
+    takes the lowest-numbered members of each value still left. Sets proven unable to split
+    into k parts are remembered, and `_upper_bound` cuts off sets that cannot reach k.
+
+    `most_parts` asks for ever more parts, starting from 2 or from what the heuristic reached,
+    so the one question that fails proves the previous answer optimal; what it found before the
+    deadline is kept when time runs out.
+    """
+
+    def __init__(self, values: Sequence[int], deadline: float) -> None:
+        self.values = values
+        self.deadline = deadline
+        self.positive = sum(1 << b for b, value in enumerate(values) if value > 0)
+        self.equal_to_next = sum(
+            1 << b for b in range(len(values) - 1) if values[b] == values[b + 1]
+        )
+        # Set of members -> the fewest parts it is known not to split into.
+        self.infeasible: dict[int, int] = {}
+        # Set of members -> (largest part size listed, zero-sum parts holding its lowest member).
+        self.candidates: dict[int, tuple[int, list[int]]] = {}
+        # Lowest member -> every zero-sum subset of the group it is the lowest of, smallest
+        # first, when `_weigh` could list them all.
+        self.zero_sum_by_lowest: dict[int, list[int]] = defaultdict(list)
+        # Every zero-sum triple and quadruple, for `_upper_bound`, unless there are so many
+        # (hundreds of equal balances) that checking them would cost more than it saves.
+        self.triples: set[int] = set()
+        self.quadruples: set[int] = set()
+        pairs: dict[int, list[int]] = defaultdict(list)
+        for b, value in enumerate(values):
+            for a in range(b):
+                pairs[values[a] + value].append(1 << a | 1 << b)
+        holding: dict[int, int] = defaultdict(int)
+        for b, value in enumerate(values):
+            holding[value] |= 1 << b
+        if (
+            sum(len(group) * holding.get(-total, 0).bit_count() for total, group in pairs.items())
+            <= _SMALL_PARTS_LIMIT
+        ):
+            self.triples = {
+                pair | third
+                for total, group in pairs.items()
+                for pair in group
+                for third in _bits(holding.get(-total, 0) & ~pair)
+            }
+        if (
+            sum(
+                len(group) * len(pairs.get(-total, ()))
+                for total, group in pairs.items()
+                if total < 0
+            )
+            <= _SMALL_PARTS_LIMIT
+        ):
+            self.quadruples = {
+                pair | other
+                for total, group in pairs.items()
+                if total < 0
+                for pair in group
+                for other in pairs.get(-total, ())
+                if not pair & other
+            }
+        # Per byte of a mask, the weights of its members, each scale // (fewest members of a
+        # zero-sum part holding it): see `_weigh`.
+        self.weights: list[list[int]] = []
+        self.weighed = False
+        self.scale = lcm(*range(1, len(values) + 1))
+
+    def most_parts(self, start: int) -> tuple[list[int], bool]:
+        """The masks of a partition into more than ``start - 1`` parts, the most found by the
+        deadline ([] if none), and whether no partition has more."""
+        everyone = (1 << len(self.values)) - 1
+        best: list[int] = []
+        try:
+            if not self.weighed:
+                self._weigh()
+            wanted = start
+            while (found := self.split(everyone, wanted)) is not None:
+                best, wanted = found, len(found) + 1
+        except _OutOfTime:
+            return best, False
+        return best, True
+
+    def split(self, members: int, wanted: int) -> list[int] | None:
+        """At least ``wanted`` zero-sum parts of ``members`` (which sum to 0), or None."""
+        if wanted <= 1:
+            return [members]
+        if self.infeasible.get(members, wanted + 1) <= wanted:
+            return None
+        if _clock() > self.deadline:
+            raise _OutOfTime
+        if self._upper_bound(members, wanted) >= wanted:
+            largest = members.bit_count() - 3 * (wanted - 1)
+            # What the rest must weigh to hold wanted - 1 parts (see `_weigh`).
+            room = self._weight(members) - (wanted - 1) * self.scale if self.weights else 0
+            for part in self._parts_with_lowest(members, largest):
+                if room < self._weight(part):
+                    continue
+                found = self.split(members ^ part, wanted - 1)
+                if found is not None:
+                    return [part, *found]
+        self.infeasible[members] = wanted
+        return None
+
+    def _weigh(self) -> None:
+        """Find the smallest zero-sum part each member can be in, if that is quick.
+
+        A partition's parts each have at least as many members as the smallest part possible
+        for any of their members, so summing 1 / that size over the members bounds the number of
+        parts. It is found from every zero-sum subset at once, by meet-in-the-middle, which is
+        cheap when amounts are varied (tens of thousands for 30 members of real expenses);
+        with small colliding amounts there are far more, and `_upper_bound` makes do with
+        triples and quadruples.
+        """
+        self.weighed = True
+        n = len(self.values)
+        # The subsets without the last member: a zero-sum subset holding it is the complement
+        # of one of them.
+        half = (n - 1) // 2
+        if _count_subsets(n - 1 - half, n) > _HALF_LIMIT:
+            return
+        first_sums, first_masks, _ = self._subsets(list(range(half)), 0, n)
+        second_sums, second_masks, _ = self._subsets(list(range(half, n - 1)), 0, n)
+        meeting = {-total for total in first_sums}.intersection(second_sums)
+        firsts: dict[int, list[int]] = defaultdict(list)
+        for k in [k for k, total in enumerate(first_sums) if -total in meeting]:
+            firsts[-first_sums[k]].append(first_masks[k])
+        seconds = [k for k, total in enumerate(second_sums) if total in meeting]
+        if sum(len(firsts[second_sums[k]]) for k in seconds) > _LISTED_LIMIT:
+            return
+        everyone = (1 << n) - 1
+        zero_sum = [first | second_masks[k] for k in seconds for first in firsts[second_sums[k]]]
+        covered_by_size: dict[int, int] = defaultdict(int)
+        for subset in zero_sum:
+            covered_by_size[subset.bit_count()] |= subset
+            covered_by_size[n - subset.bit_count()] |= everyone ^ subset
+        # Every zero-sum subset of a set of members is one of these: `_parts_with_lowest` picks
+        # its candidates from them instead of searching each set afresh.
+        proper = [subset for subset in zero_sum if subset] + [
+            everyone ^ subset for subset in zero_sum if subset
+        ]
+        proper.sort(key=lambda part: (part.bit_count(), part))
+        for part in proper:
+            self.zero_sum_by_lowest[part & -part].append(part)
+        smallest = [n] * n
+        for size in sorted(covered_by_size, reverse=True):
+            for b in range(n):
+                if covered_by_size[size] >> b & 1:
+                    smallest[b] = size
+        # Summing a mask's weights a byte at a time: the search weighs every part it tries.
+        self.weights = [
+            [
+                sum(
+                    self.scale // smallest[b]
+                    for b in range(at, min(at + 8, n))
+                    if byte >> (b - at) & 1
+                )
+                for byte in range(256)
+            ]
+            for at in range(0, n, 8)
+        ]
+
+    def _weight(self, members: int) -> int:
+        return sum(table[members >> (8 * k) & 255] for k, table in enumerate(self.weights))
+
+    def _upper_bound(self, members: int, wanted: int) -> int:
+        """At most this many zero-sum parts: each needs a creditor, a debtor and 3 members, and
+        a member in no zero-sum triple (or quadruple) within ``members`` needs a part of 4 (5) or
+        more; `_weigh` gives each member's smallest part size in the whole group."""
+        size = members.bit_count()
+        creditors = (members & self.positive).bit_count()
+        bound = min(creditors, size - creditors, size // 3)
+        if self.weights and bound >= wanted:
+            bound = min(bound, self._weight(members) // self.scale)
+        if bound < wanted:
+            return bound
+        in_triple = in_quadruple = 0
+        for triple in self.triples:
+            if triple & members == triple:
+                in_triple |= triple
+        for quadruple in self.quadruples:
+            if quadruple & members == quadruple:
+                in_quadruple |= quadruple
+        # Each part P satisfies sum over its members of 1 / (smallest part size possible) >= 1:
+        # 1/3 in a triple, else 1/4 in a quadruple, else 1/5.
+        triples = in_triple.bit_count()
+        quadruples = (in_quadruple & ~in_triple).bit_count()
+        return min(
+            bound, (20 * triples + 15 * quadruples + 12 * (size - triples - quadruples)) // 60
+        )
+
+    def _parts_with_lowest(self, members: int, largest: int) -> Iterator[int]:
+        """Zero-sum subsets of ``members`` of at most ``largest`` members holding the lowest one,
+        smallest first. Listed in tiers of doubling size, so a search that succeeds with small
+        parts never pays for listing large ones (with small amounts there can be hundreds of
+        thousands of large ones)."""
+        if self.zero_sum_by_lowest:
+            yield from self._listed_parts_with_lowest(members, largest)
+            return
+        done, limit = 2, 4
+        while done < largest:
+            limit = min(limit, largest)
+            listed, parts = self.candidates.get(members, (0, []))
+            if listed < limit:
+                listed, parts = limit, self._zero_sum_parts(members, limit)
+                self.candidates[members] = listed, parts
+            yield from (part for part in parts if done < part.bit_count() <= limit)
+            done, limit = limit, 2 * limit
+
+    def _listed_parts_with_lowest(self, members: int, largest: int) -> Iterator[int]:
+        """`_parts_with_lowest` from the subsets `_weigh` listed."""
+        outside = ~members
+        for part in self.zero_sum_by_lowest.get(members & -members, ()):
+            if part.bit_count() > largest:
+                return
+            # The rule of `_subsets`: equal members are taken lowest first.
+            if not part & outside and not part >> 1 & self.equal_to_next & members & ~part:
+                yield part
+
+    def _zero_sum_parts(self, members: int, largest: int) -> list[int]:
+        """Zero-sum subsets of ``members`` of at most ``largest`` members holding the lowest one,
+        each taking the lowest-numbered members of every value it takes, smallest first."""
+        lowest = members & -members
+        target = -self.values[lowest.bit_length() - 1]
+        others = [b for b in range(lowest.bit_length(), len(self.values)) if members >> b & 1]
+        half = len(others) // 2
+        first_sums, first_masks, first_sizes = self._subsets(others[:half], members, largest - 1)
+        second_sums, second_masks, second_sizes = self._subsets(others[half:], members, largest - 1)
+        # Hashing both sides at C speed first: with large amounts few sums ever meet.
+        meeting = set(first_sums).intersection([target - total for total in second_sums])
+        if not meeting:
+            return []
+        firsts: dict[int, list[int]] = defaultdict(list)
+        for k, total in enumerate(first_sums):
+            if total in meeting:
+                firsts[total].append(k)
+        found = []
+        for step, total in enumerate(second_sums):
+            if not step % 1024 and _clock() > self.deadline:
+                raise _OutOfTime
+            if target - total not in meeting:
+                continue
+            mask, room = second_masks[step], largest - 1 - second_sizes[step]
+            for k in firsts[target - total]:
+                part = lowest | first_masks[k] | mask
+                # The halves meet here: the rule of `_subsets` across their boundary.
+                if first_sizes[k] <= room and not (
+                    part >> 1 & self.equal_to_next & members & ~part
+                ):
+                    found.append(part)
+            if len(found) > _HALF_LIMIT:
+                raise _OutOfTime
+        found.sort(key=lambda part: (part.bit_count(), part))
+        return found
+
+    def _subsets(
+        self, positions: list[int], members: int, most: int
+    ) -> tuple[list[int], list[int], list[int]]:
+        """Sums, masks and sizes of the subsets of ``positions`` with at most ``most`` members
+        that take a member only with every lower-numbered member of ``members`` of its value."""
+        if _count_subsets(len(positions), most) > _HALF_LIMIT:
+            raise _OutOfTime
+        # Only a lower equal member among ``positions``: `_zero_sum_parts` checks the others.
+        within = self.equal_to_next & members & sum(1 << b for b in positions)
+        sums, masks, sizes = [0], [0], [0]
+        for b in positions:
+            value, bit = self.values[b], 1 << b
+            lower = within & bit >> 1
+            if lower or most < len(positions):
+                grown = [
+                    k
+                    for k, (mask, size) in enumerate(zip(masks, sizes, strict=True))
+                    if size < most and mask & lower == lower
+                ]
+                sums += [sums[k] + value for k in grown]
+                masks += [masks[k] | bit for k in grown]
+                sizes += [sizes[k] + 1 for k in grown]
+            else:
+                sums += [total + value for total in sums]
+                masks += [mask | bit for mask in masks]
+                sizes += [size + 1 for size in sizes]
+            # Reading the clock costs more than extending a short list.
+            if len(sums) > 1024 and _clock() > self.deadline:
+                raise _OutOfTime
+        return sums, masks, sizes
+
+
+def _bits(mask: int) -> Iterator[int]:
+    """The set bits of ``mask``, each as a mask of its own, lowest first."""
+    while mask:
+        yield mask & -mask
+        mask &= mask - 1
+
+
+def _count_subsets(items: int, most: int) -> int:
+    """How many subsets of ``items`` things have at most ``most`` of them."""
+    return sum(comb(items, size) for size in range(min(most, items) + 1))
 
 
 def _peel_small_parts(

@@ -84,12 +84,12 @@ def settle_totals[G, P](balances: Balances[G, P]) -> Plan[P]:
     _check_groups(balances)
     summed = totals(balances)
     transfers: list[Transfer[P]] = []
-    exact = True
+    proven_minimal = True
     for people in _connected_people(balances):
         settlement = plan_settlement({person: summed[person] for person in people})
         transfers += settlement.transfers
-        exact = exact and settlement.exact
-    return Plan(tuple(transfers), exact)
+        proven_minimal = proven_minimal and settlement.proven_minimal
+    return Plan(tuple(transfers), proven_minimal)
 
 
 def book[G, P](balances: Balances[G, P], transfers: Sequence[Transfer[P]]) -> Bookings[G, P]:

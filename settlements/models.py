@@ -17,7 +17,7 @@ from ledger import books
 from ledger.effects import payment_effect
 from ledger.models import LedgerRow, PairBalance
 from settlements import plans
-from settlements.algorithm import Transfer, plan_settlement
+from settlements.algorithm import TIME_BUDGET, Transfer, plan_settlement
 from splitclone import fx, metrics
 from splitclone.money import MAX_AMOUNT, format_amount
 from splitclone.text import search_key
@@ -63,7 +63,7 @@ def computed_scope(group_id):
 def fresh_plan(balances):
     """The optimiser's plan for member balances (minor units, positive = is owed)."""
     settlement = plan_settlement(balances)
-    return plans.Plan(tuple(settlement.transfers), settlement.exact)
+    return plans.Plan(tuple(settlement.transfers), settlement.proven_minimal)
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,9 @@ class SettleUp:
     simplified: bool
     # Balances kept in other currencies, converted at today's rates into the balances planned.
     conversion: OpenConversion | None = None
+
+    # For the explanation of a plan whose search ran out of time (`plans.Plan.proven_minimal`).
+    search_budget_ms = round(TIME_BUDGET * 1000)
 
     @cached_property
     def by_id(self):
@@ -324,7 +327,9 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             conversion = conversions.get(group.pk)
             if conversion is not None and conversion.problem:
                 # Nothing can be planned in the group's currency before the rate is known.
-                result.append((plans.Plan((), exact=True), plans.fingerprint("unconverted", [])))
+                result.append(
+                    (plans.Plan((), proven_minimal=True), plans.fingerprint("unconverted", []))
+                )
                 continue
             if group.simplify_debts:
                 owed = balances.get(group.pk, {})
@@ -350,7 +355,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                     Transfer(a, b, amount) if amount > 0 else Transfer(b, a, -amount)
                     for a, b, amount in group_pairs
                 )
-                plan = plans.Plan(transfers, exact=False)
+                plan = plans.Plan(transfers, proven_minimal=False)
             result.append((plan, digest))
         if computed:
             SettlementPlan.objects.keep_computed(computed)

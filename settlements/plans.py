@@ -34,10 +34,10 @@ KEPT_PLANS = 10
 
 
 class Plan[K: Hashable](NamedTuple):
-    """The transfers suggested for some balances; ``exact`` when their number is proven minimal."""
+    """The transfers suggested for some balances; ``proven_minimal`` when no plan is shorter."""
 
     transfers: tuple[Transfer[K], ...]
-    exact: bool
+    proven_minimal: bool
 
 
 def fingerprint(kind: str, items: Iterable[Any]) -> str:
@@ -52,16 +52,16 @@ def fingerprint(kind: str, items: Iterable[Any]) -> str:
 
 def stored_plan(entries: list, digest: str) -> Plan | None:
     """The plan stored for ``digest`` in a scope's ``entries`` (JSON, newest last), if any."""
-    for stored_digest, transfers, exact in reversed(entries):
+    for stored_digest, transfers, proven_minimal in reversed(entries):
         if stored_digest == digest:
-            return Plan(tuple(Transfer(*transfer) for transfer in transfers), exact)
+            return Plan(tuple(Transfer(*transfer) for transfer in transfers), proven_minimal)
     return None
 
 
 def remember(entries: list, digest: str, plan: Plan) -> list:
     """``entries`` with ``plan`` stored for ``digest``, replacing an older one, oldest dropped."""
     kept = [entry for entry in entries if entry[0] != digest]
-    kept.append([digest, [list(transfer) for transfer in plan.transfers], plan.exact])
+    kept.append([digest, [list(transfer) for transfer in plan.transfers], plan.proven_minimal])
     return kept[-KEPT_PLANS:]
 
 
@@ -73,8 +73,8 @@ def plan_after_payment[K: Hashable](
     The payment must be (part of) a transfer of ``plan``: then the rest of the plan settles the
     new balances, and it is kept unless ``fresh()`` (the optimiser on the new balances) needs
     fewer transfers. A payment the plan does not contain, or one larger than its transfer, gives
-    None. The rest is exact (proven minimal) when the fresh plan is exact, since it is no longer,
-    or when a full transfer of an exact plan was paid (see the module docstring).
+    None. The rest is proven minimal when the fresh plan is, since it is no longer, or when a
+    full transfer of a proven minimal plan was paid (see the module docstring).
     """
     index = next(
         (
@@ -96,8 +96,10 @@ def plan_after_payment[K: Hashable](
     alternative = fresh()
     if len(alternative.transfers) < len(rest):
         return None
-    exact = alternative.exact or (plan.exact and amount == transfer.amount)
-    return Plan(tuple(rest), exact)
+    proven_minimal = alternative.proven_minimal or (
+        plan.proven_minimal and amount == transfer.amount
+    )
+    return Plan(tuple(rest), proven_minimal)
 
 
 def parts[K: Hashable](transfers: Iterable[Transfer[K]]) -> list[list[K]]:

@@ -1,4 +1,8 @@
+import itertools
+import random
+import time
 from types import SimpleNamespace
+from unittest.mock import patch
 
 import pytest
 
@@ -35,3 +39,29 @@ def four(db):
     for member in everyone:
         member.refresh_from_db()
     return people
+
+
+@pytest.fixture
+def crowd(four):
+    """Four's group joined by 25 guests with large, distinct balances: past the bitset search,
+    so the plan is only proven minimal if the branch and bound finishes in time."""
+    rng = random.Random(4)
+    amounts = [rng.randint(-(10**6), 10**6) for _ in range(24)]
+    for amount in [*amounts, -sum(amounts)]:
+        GuestFactory(group=four.group, balance=amount)
+    return four
+
+
+@pytest.fixture
+def no_time_to_search():
+    """A clock that jumps a second on every reading: every search runs out of time at once."""
+    with patch("settlements.algorithm._clock", itertools.count().__next__):
+        yield
+
+
+@pytest.fixture
+def cpu_clock():
+    """The time budget in this thread's CPU time, which other jobs on a busy test machine
+    cannot stretch as they stretch the wall clock."""
+    with patch("settlements.algorithm._clock", time.thread_time):
+        yield

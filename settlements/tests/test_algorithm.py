@@ -4,9 +4,12 @@ The minimum is checked against a brute force that is slow but obviously right, a
 independent subset DP for sizes the brute force cannot reach quickly.
 """
 
+import gc
 import random
+import time
 from collections import Counter
 from collections.abc import Hashable, Mapping
+from contextlib import contextmanager
 from decimal import Decimal
 from enum import IntEnum
 from functools import cache
@@ -155,7 +158,7 @@ def test_minimum_matches_brute_force_on_colliding_amounts(values):
     plan = plan_settlement(balances)
     assert_valid_settlement(balances, plan)
     assert len(plan.transfers) == fewest_transfers(balances)
-    assert plan.exact
+    assert plan.proven_minimal
 
 
 @settings(REPEATABLE, max_examples=800)
@@ -243,7 +246,7 @@ def test_exact_minimum_for_twenty_members(values, transfers):
     plan = plan_settlement(balances)
     assert_valid_settlement(balances, plan)
     assert len(plan.transfers) == transfers
-    assert plan.exact
+    assert plan.proven_minimal
 
 
 def test_opposite_pairs_cancel_before_the_exact_limit_applies():
@@ -252,12 +255,173 @@ def test_opposite_pairs_cancel_before_the_exact_limit_applies():
     balances = keyed(hard + pairs)
     plan = plan_settlement(balances)
     assert_valid_settlement(balances, plan)
-    assert plan.exact
+    assert plan.proven_minimal
     assert len(plan.transfers) == 90 + 14
 
 
 # ---------------------------------------------------------------------------------------------
+# Past the bitset search: branch and bound within a time budget
+
+# Long enough that a loaded machine cannot cut short a search these tests check for exactness.
+NO_HURRY = 60.0
+
+
+@contextmanager
+def on_cpu_clock():
+    """Measure the time budget in this thread's CPU time: what the search costs, which other
+    jobs on a busy test machine cannot stretch as they stretch the wall clock. The objects the
+    test run already holds are set aside from garbage collection meanwhile, so that collecting
+    them is not billed to the search."""
+    gc.freeze()
+    try:
+        with patch.object(algorithm, "_clock", time.thread_time):
+            yield
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.parametrize(
+    ("search_first", "listed"),
+    [(True, True), (True, False), (False, True)],
+    ids=["from-scratch", "from-scratch-set-by-set", "from-heuristic"],
+)
+@settings(REPEATABLE, max_examples=400)
+@given(values=zero_sum_lists(st.one_of(small_amounts, st.integers(-300, 300)), 1, 12))
+def test_branch_and_bound_matches_brute_force(search_first, listed, values):
+    # Sending every group to the branch and bound, whether it starts from scratch or from the
+    # heuristic's plan, and whether it lists all zero-sum subsets up front (varied amounts) or
+    # finds them set by set (too many to list), checks it where the brute force can follow.
+    balances = keyed(values)
+    with (
+        patch.object(algorithm, "EXACT_LIMIT", 0),
+        patch.object(algorithm, "SEARCH_FIRST_LIMIT", algorithm.EXACT_LIMIT if search_first else 0),
+        patch.object(algorithm, "_LISTED_LIMIT", algorithm._LISTED_LIMIT if listed else -1),
+    ):
+        plan = plan_settlement(balances, time_budget=NO_HURRY)
+    assert_valid_settlement(balances, plan)
+    non_zero = [v for v in values if v]
+    assert len(plan.transfers) == len(non_zero) - most_zero_sum_parts_dp(non_zero)
+    assert plan.proven_minimal
+
+
+def planted_partition(draw: st.DrawFn, members: int) -> list[list[int]]:
+    """Zero-sum groups of 2 to 6 members, small colliding amounts, ``members`` in all."""
+    groups: list[list[int]] = []
+    while (left := members - sum(map(len, groups))) > 0:
+        if left == 1:
+            groups[-1] = [*groups[-1][:-1], groups[-1][-1] - 1, 1]
+            break
+        size = draw(st.integers(2, min(6, left)))
+        groups.append(draw(zero_sum_lists(st.integers(-40, 40).filter(bool), size, size)))
+    return groups
+
+
+@settings(REPEATABLE, max_examples=60)
+@given(st.data())
+def test_planted_partitions_of_25_to_40_members(data):
+    members = data.draw(st.integers(25, 40))
+    groups = planted_partition(data.draw, members)
+    values = data.draw(st.permutations([v for group in groups for v in group]))
+    balances = keyed(values)
+    with on_cpu_clock():
+        plan = plan_settlement(balances)
+    assert_valid_settlement(balances, plan)
+    # Settling each planted group on its own is a plan: the minimum is at most that long.
+    planted = sum(len([v for v in group if v]) - any(group) for group in groups)
+    assert len(plan.transfers) <= planted
+    assert len(plan.transfers) <= heuristic_transfers(balances)
+    if left_after_pairs(values) <= algorithm.SEARCH_FIRST_LIMIT:
+        assert plan.proven_minimal
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_thirty_members_of_real_expenses_are_proven_minimal(seed):
+    # Varied amounts: thousands of zero-sum subsets, mostly of 10 to 16 members, and a best
+    # partition into few parts that the search must prove no partition beats.
+    rng = random.Random(seed)
+    balances = dict.fromkeys(range(30), 0)
+    for _ in range(rng.randint(30, 90)):
+        payer, amount = rng.randrange(30), rng.randint(100, 25000)
+        sharers = rng.sample(range(30), rng.randint(2, 30))
+        share, leftover = divmod(amount, len(sharers))
+        balances[payer] += amount
+        for position, member in enumerate(sharers):
+            balances[member] -= share + (position < leftover)
+    with on_cpu_clock():
+        plan = plan_settlement(balances)
+    assert_valid_settlement(balances, plan)
+    assert plan.proven_minimal
+    assert len(plan.transfers) <= heuristic_transfers(balances)
+
+
+def test_the_time_budget_stops_the_search_with_the_best_plan_so_far():
+    # Large distinct amounts give the search nothing to prune: 45 members are far beyond it.
+    rng = random.Random(7)
+    values = [rng.randint(-(10**6), 10**6) for _ in range(44)]
+    balances = keyed([*values, -sum(values)])
+    plan = plan_settlement(balances, time_budget=0.05)
+    assert_valid_settlement(balances, plan)
+    assert not plan.proven_minimal
+    assert len(plan.transfers) <= heuristic_transfers(balances)
+
+
+def test_a_search_cut_short_keeps_what_it_found():
+    # Two zero-sum groups of 7 among distinct amounts: too large for the heuristic, which only
+    # looks for groups of 3 to 6, while the search finds one at once, then runs out of time.
+    rng = random.Random(3)
+    sevens = []
+    for _ in range(2):
+        positives = [rng.randint(10**6, 10**9) for _ in range(4)]
+        negatives = [-rng.randint(10**6, 10**9) for _ in range(2)]
+        sevens += [*positives, *negatives, -sum(positives) - sum(negatives)]
+    noise = [rng.randint(-(10**9), 10**9) for _ in range(13)]
+    balances = keyed([*sevens, *noise, -sum(noise)])
+    real_split = algorithm._PartitionSearch.split
+
+    def split_until_two_parts_are_known(search, members, wanted):
+        if wanted > 2:
+            search.deadline = float("-inf")
+        return real_split(search, members, wanted)
+
+    with patch.object(algorithm._PartitionSearch, "split", split_until_two_parts_are_known):
+        cut_short = plan_settlement(balances, time_budget=NO_HURRY)
+    assert_valid_settlement(balances, cut_short)
+    assert not cut_short.proven_minimal
+    assert len(cut_short.transfers) == len(balances) - 2 < heuristic_transfers(balances)
+    finished = plan_settlement(balances, time_budget=NO_HURRY)
+    assert finished.proven_minimal
+    assert len(finished.transfers) == len(balances) - 3
+
+
+@settings(REPEATABLE, max_examples=40)
+@given(st.data())
+def test_same_plan_every_time_past_the_bitset_search(data):
+    groups = planted_partition(data.draw, data.draw(st.integers(21, 30)))
+    values = [v for group in groups for v in group]
+    balances = keyed(values)
+    reordered = dict(data.draw(st.permutations(list(balances.items()))))
+    first = plan_settlement(balances, time_budget=NO_HURRY)
+    assert first.proven_minimal
+    assert plan_settlement(balances, time_budget=NO_HURRY) == first
+    assert plan_settlement(reordered, time_budget=NO_HURRY) == first
+
+
+# ---------------------------------------------------------------------------------------------
 # Large groups: heuristic, never worse than greedy
+
+
+def heuristic_transfers(balances: Mapping[Hashable, int]) -> int:
+    """How many transfers the polynomial heuristic (the plan before the exact search went past
+    20 members) needs: the search must never do worse."""
+    _, amounts = algorithm._canonical(balances, repr)
+    pairs, rest = algorithm._cancel_pairs(amounts)
+    return len(algorithm._heuristic_moves(amounts, pairs, rest))
+
+
+def left_after_pairs(values: list[int]) -> int:
+    counts = Counter(v for v in values if v)
+    cancelled = sum(min(n, counts[-v]) for v, n in counts.items() if v > 0)
+    return sum(counts.values()) - 2 * cancelled
 
 
 @settings(REPEATABLE, max_examples=120)
@@ -265,17 +429,16 @@ def test_opposite_pairs_cancel_before_the_exact_limit_applies():
     st.lists(planted_group, min_size=5, max_size=14),
     zero_sum_lists(st.integers(-(10**6), 10**6), 2, 12),
 )
-def test_large_groups_are_never_worse_than_greedy(groups, noise):
+def test_large_groups_are_never_worse_than_greedy_or_the_heuristic(groups, noise):
     values = [v for group in groups for v in group] + noise
     assume(21 <= len(values) <= 60)
     balances = keyed(values)
     plan = plan_settlement(balances)
     assert_valid_settlement(balances, plan)
     assert len(plan.transfers) <= len(greedy_transfers(balances))
-    counts = Counter(v for v in values if v)
-    cancelled = sum(min(n, counts[-v]) for v, n in counts.items() if v > 0)
-    left = sum(counts.values()) - 2 * cancelled
-    assert plan.exact == (left <= algorithm.EXACT_LIMIT)
+    assert len(plan.transfers) <= heuristic_transfers(balances)
+    if left_after_pairs(values) <= algorithm.EXACT_LIMIT:
+        assert plan.proven_minimal
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -301,9 +464,10 @@ def test_large_group_falls_back_to_greedy_when_greedy_is_better():
         [-184] * 7 + [1288] + [-120] * 8 + [960] + [-370] * 7 + [2590] + [-334] * 9 + [3006]
     ) + [332, 2214, -2546]
     balances = keyed(values)
-    plan = plan_settlement(balances)
+    plan = plan_settlement(balances, time_budget=0)
     assert_valid_settlement(balances, plan)
     assert len(plan.transfers) == len(greedy_transfers(balances)) == 35
+    assert not plan.proven_minimal
 
 
 @pytest.mark.parametrize("budget", [0, 40, 400])
@@ -315,7 +479,7 @@ def test_exhausted_search_budget_still_gives_a_valid_plan(budget):
         groups.append([*positives, -sum(positives)])
     balances = keyed([v for group in groups for v in group])
     with patch.object(algorithm, "SEARCH_BUDGET", budget):
-        plan = plan_settlement(balances)
+        plan = plan_settlement(balances, time_budget=0)
     assert_valid_settlement(balances, plan)
     assert len(plan.transfers) <= len(greedy_transfers(balances))
     # The budget really limits the search: the unlimited search finds all 25 triples.
@@ -328,7 +492,8 @@ def test_large_group_of_equal_debts_is_split_per_creditor():
     balances = keyed(values)
     plan = plan_settlement(balances)
     assert_valid_settlement(balances, plan)
-    assert not plan.exact
+    # 50 parts reach the bound of one part per creditor, which proves the plan minimal.
+    assert plan.proven_minimal
     assert len(plan.transfers) == 150
 
 
@@ -363,7 +528,7 @@ def test_greedy_transfers_is_the_textbook_greedy(values):
 )
 def test_nothing_to_settle(balances):
     plan = plan_settlement(balances)
-    assert plan == Settlement(parts=[], transfers=[], exact=True)
+    assert plan == Settlement(parts=[], transfers=[], proven_minimal=True)
     assert minimize_transfers(balances) == []
     assert zero_sum_parts(balances) == []
 

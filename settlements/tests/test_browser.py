@@ -240,3 +240,27 @@ def test_a_payment_in_another_currency_on_a_phone(page, live_server):
     page.screenshot(path=folder / "payment-recorded-usd-360.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 800})
     page.screenshot(path=folder / "payment-recorded-usd-1280.png", full_page=True)
+
+
+def test_the_explanation_of_a_plan_whose_search_stopped_early(
+    page, live_server, tmp_path, no_time_to_search
+):
+    page.set_default_timeout(10_000)
+    ana = UserFactory(email="ana@example.com", display_name="Ana")
+    group = GroupFactory(name="Festival crew", created_by=ana)
+    MemberFactory(group=group, user=ana, role=Role.OWNER)
+    amounts = [(n * 7919) % 20011 - 10000 for n in range(1, 28)]
+    for n, amount in enumerate([*amounts, -sum(amounts)]):
+        GuestFactory(group=group, name=f"Guest {n + 1}", balance=amount)
+
+    log_in(page, live_server, ana.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/settle/")
+    page.get_by_text("Why these payments?").click()
+    payments = page.locator("#suggestions > li").count()
+    expect(
+        page.get_by_text(
+            f"This plan has {payments} payments; the search stopped after 200 ms, so a plan "
+            "with fewer may exist."
+        )
+    ).to_be_visible()
+    screenshots(page, tmp_path, "settle-up-not-proven")

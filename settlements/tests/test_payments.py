@@ -158,7 +158,7 @@ def test_suggestions_settle_everyone_with_the_fewest_payments(four):
     assert Counter(
         (s.debtor.display_name, s.creditor.display_name, s.amount) for s in settle_up.suggestions
     ) == Counter([("Cem", "Ana", 4000), ("Dan", "Ana", 4000)])
-    assert settle_up.plan.exact
+    assert settle_up.plan.proven_minimal
     assert [row.after for row in settle_up.rows()] == [0, 0, 0]
     assert {m.display_name for part in settle_up.parts for m in part} == {"Ana", "Cem", "Dan"}
 
@@ -258,7 +258,7 @@ def test_a_kept_plan_wins_over_the_one_worked_out_for_the_same_balances(four):
     [computed] = SettlementPlan.objects.filter(scope=computed_scope(four.group.pk))
     assert plans.stored_plan(computed.entries, settle_up.fingerprint) == settle_up.plan
     # Another plan that settles the same balances, kept the way `record` keeps one.
-    reversed_plan = plans.Plan(settle_up.plan.transfers[::-1], exact=False)
+    reversed_plan = plans.Plan(settle_up.plan.transfers[::-1], proven_minimal=False)
     SettlementPlan.objects.remember(
         group_scope(four.group.pk), settle_up.fingerprint, reversed_plan
     )

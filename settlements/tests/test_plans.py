@@ -21,7 +21,7 @@ REPEATABLE = settings(deadline=None, derandomize=True, database=None)
 
 def fresh(balances):
     settlement = plan_settlement(balances)
-    return Plan(tuple(settlement.transfers), settlement.exact)
+    return Plan(tuple(settlement.transfers), settlement.proven_minimal)
 
 
 def pay(balances, debtor, creditor, amount):
@@ -123,23 +123,23 @@ def test_without_stored_plans_the_optimiser_alone_would_reshuffle():
 
 
 def test_a_payment_outside_the_plan_keeps_nothing():
-    plan = Plan((Transfer("a", "b", 500),), exact=True)
+    plan = Plan((Transfer("a", "b", 500),), proven_minimal=True)
 
     assert plan_after_payment(plan, "b", "a", 100, fresh=lambda: plan) is None
     assert plan_after_payment(plan, "a", "b", 600, fresh=lambda: plan) is None
 
 
 def test_exactness_of_the_rest():
-    plan = Plan((Transfer("a", "c", 500), Transfer("b", "c", 300)), exact=True)
-    longer = Plan((Transfer("x", "y", 1), Transfer("y", "z", 1)), exact=False)
+    plan = Plan((Transfer("a", "c", 500), Transfer("b", "c", 300)), proven_minimal=True)
+    longer = Plan((Transfer("x", "y", 1), Transfer("y", "z", 1)), proven_minimal=False)
 
     full = plan_after_payment(plan, "a", "c", 500, fresh=lambda: longer)
     partial = plan_after_payment(plan, "a", "c", 100, fresh=lambda: longer)
     proven = plan_after_payment(plan, "a", "c", 100, fresh=lambda: Plan(plan.transfers, True))
 
-    assert full == Plan((Transfer("b", "c", 300),), exact=True)
-    assert partial == Plan((Transfer("a", "c", 400), Transfer("b", "c", 300)), exact=False)
-    assert proven.exact
+    assert full == Plan((Transfer("b", "c", 300),), proven_minimal=True)
+    assert partial == Plan((Transfer("a", "c", 400), Transfer("b", "c", 300)), proven_minimal=False)
+    assert proven.proven_minimal
 
 
 def test_fingerprints_ignore_order_and_tell_kinds_and_values_apart():
@@ -151,13 +151,15 @@ def test_fingerprints_ignore_order_and_tell_kinds_and_values_apart():
 def test_stored_plans_survive_json_and_only_the_latest_few_are_kept():
     entries = []
     for n in range(KEPT_PLANS + 3):
-        entries = remember(entries, f"digest{n}", Plan((Transfer(1, 2, n + 1),), exact=True))
-    entries = remember(entries, "digest5", Plan((Transfer(2, 1, 7),), exact=False))
+        entries = remember(
+            entries, f"digest{n}", Plan((Transfer(1, 2, n + 1),), proven_minimal=True)
+        )
+    entries = remember(entries, "digest5", Plan((Transfer(2, 1, 7),), proven_minimal=False))
 
     assert len(entries) == KEPT_PLANS
     assert stored_plan(entries, "digest0") is None
-    assert stored_plan(entries, "digest12") == Plan((Transfer(1, 2, 13),), exact=True)
-    assert stored_plan(entries, "digest5") == Plan((Transfer(2, 1, 7),), exact=False)
+    assert stored_plan(entries, "digest12") == Plan((Transfer(1, 2, 13),), proven_minimal=True)
+    assert stored_plan(entries, "digest5") == Plan((Transfer(2, 1, 7),), proven_minimal=False)
     assert entries[-1][0] == "digest5"
 
 

@@ -86,6 +86,29 @@ def test_a_member_sees_the_plan_and_its_explanation(client, four):
     assert "no plan has fewer payments" in text
 
 
+def test_the_explanation_says_when_the_search_stopped_early(client, crowd, no_time_to_search):
+    client.force_login(crowd.cem.user)
+
+    response = client.get(page(crowd))
+
+    payments = response.text.count("Record as paid")
+    assert payments > 20
+    assert (
+        f"This plan has {payments} payments; the search stopped after 200 ms, so a plan with "
+        "fewer may exist." in html.unescape(response.text)
+    )
+    assert "no plan has fewer payments" not in response.text
+
+
+def test_a_finished_search_proves_the_plan_of_a_large_group(client, crowd, cpu_clock):
+    client.force_login(crowd.cem.user)
+
+    response = client.get(page(crowd))
+
+    assert "no plan has fewer payments" in response.text
+    assert "the search stopped" not in response.text
+
+
 def test_the_group_page_links_to_settle_up_for_plain_members(client, four):
     client.force_login(four.cem.user)
 
