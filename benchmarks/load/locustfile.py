@@ -19,12 +19,12 @@ import os
 import random
 import re
 
+from html_forms import form_with
 from locust import HttpUser, between, task
 from requests.cookies import RequestsCookieJar
 
-from html_forms import form_with
-
-PEOPLE = json.loads(open(os.environ["LOAD_PEOPLE"], encoding="utf-8").read())
+with open(os.environ["LOAD_PEOPLE"], encoding="utf-8") as people:
+    PEOPLE = json.load(people)
 HOSTS = os.environ["LOAD_HOSTS"].split(",")
 turns = itertools.count()
 ERROR = re.compile(r'class="(?:message message-error|errorlist)[^"]*"[^>]*>\s*(?:<li>)?([^<]*)')

@@ -33,7 +33,8 @@ def processes():
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        found[int(entry.name)] = (int(fields[2]), (int(fields[11]) + int(fields[12])) / TICKS, command)
+        cpu = (int(fields[11]) + int(fields[12])) / TICKS
+        found[int(entry.name)] = (int(fields[2]), cpu, command)
     return found
 
 
@@ -63,16 +64,12 @@ def main(out, database, pgids):
         elapsed = then - at
         backends = {row[0] for row in rows}
 
-        def cores(chosen):
-            return sum(
-                now[pid][1] - before.get(pid, (0, now[pid][1]))[1] for pid in now if chosen(pid)
-            ) / elapsed
-
+        used = {pid: now[pid][1] - before.get(pid, now[pid])[1] for pid in now}
         samples.append(
             {
-                "gunicorn": cores(lambda pid: now[pid][0] in pgids),
-                "postgres": cores(lambda pid: pid in backends),
-                "locust": cores(lambda pid: "locust" in now[pid][2]),
+                "gunicorn": sum(used[p] for p in now if now[p][0] in pgids) / elapsed,
+                "postgres": sum(used[p] for p in now if p in backends) / elapsed,
+                "locust": sum(used[p] for p in now if "locust" in now[p][2]) / elapsed,
                 "machine": (busy_now[0] - busy_before[0]) / elapsed,
                 "connections": len(rows),
                 "active": sum(row[1] == "active" for row in rows),
@@ -82,13 +79,17 @@ def main(out, database, pgids):
         before, busy_before, at = now, busy_now, then
     # The first seconds are the ramp-up: the averages are over the rest.
     steady = samples[len(samples) // 6 :] or samples
-    summary = {
-        key: {
-            "mean": round(sum(s[key] for s in steady) / len(steady), 2),
-            "max": round(max(s[key] for s in steady), 2),
+    summary = (
+        {
+            key: {
+                "mean": round(sum(s[key] for s in steady) / len(steady), 2),
+                "max": round(max(s[key] for s in steady), 2),
+            }
+            for key in samples[0]
         }
-        for key in samples[0]
-    } if samples else {}
+        if samples
+        else {}
+    )
     summary["load_average"] = os.getloadavg()[0]
     Path(out).write_text(json.dumps({"summary": summary, "samples": samples}, indent=1))
 

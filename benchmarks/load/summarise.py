@@ -1,6 +1,6 @@
 """The load test's figures as Markdown tables: Locust's CSV statistics and the sampler's JSON.
 
-    python benchmarks/load/summarise.py RUN_DIR "title"
+python benchmarks/load/summarise.py RUN_DIR "title"
 """
 
 import csv
@@ -25,7 +25,8 @@ def main(run, title):
         )
     failures = run / "locust_failures.csv"
     for row in csv.DictReader(failures.open(encoding="utf-8")) if failures.exists() else []:
-        lines.append(f"\nFailure: {row['Method']} {row['Name']}: {row['Error']} × {row['Occurrences']}")
+        where = f"{row['Method']} {row['Name']}"
+        lines.append(f"\nRefused or failed: {where}: {row['Error']} × {row['Occurrences']}")
     sampled = json.loads((run / "samples.json").read_text())["summary"]
     if sampled:
         lines += [
