@@ -28,8 +28,10 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
+from django.db.models import F
 
 from accounts.models import User
+from expenses.models import Expense
 from groups.models import Group, Member
 
 PASSWORD = "load-test-password"
@@ -37,6 +39,11 @@ PASSWORD = "load-test-password"
 
 @transaction.atomic
 def seed(user_count, busy_members):
+    # seed_demo's bulk insert leaves the spent-in amount and currency at their column defaults,
+    # which the edit form cannot show; fill them as the migration that added them did.
+    Expense.objects.filter(original_currency="").update(
+        original_amount=F("amount"), original_currency=F("currency")
+    )
     # One hash for everyone: hashing thousands of passwords would take minutes.
     password = make_password(PASSWORD)
     users = User.objects.bulk_create(
