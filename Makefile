@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: help run test lint format fix-format migrate superuser clean check-deploy lock check-locks \
-	audit
+	audit load-test
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve on http://$(HOST):$(PORT),"
@@ -16,6 +16,8 @@ help:
 	@echo "make format - reformat the code with ruff"
 	@echo "make check-deploy - check the locks, audit them, check the Dockerfile, Prometheus, Grafana,"
 	@echo "                    Terraform and workflows"
+	@echo "make load-test - Locust against gunicorn on a throwaway PostgreSQL database, on loopback"
+	@echo "                 (INSTANCES=1|2|4 DURATION=60s USERS=60 SCENARIO=everyday|busy; docs/capacity.md)"
 	@echo "make lock   - after editing a requirements*.in, rewrite the locks (requirements*.txt);"
 	@echo "              LOCK_ARGS=--upgrade (or --upgrade-package NAME) moves what the inputs leave open"
 
@@ -71,6 +73,10 @@ audit:
 check-deploy: check-locks audit
 	bash deploy/check-image.sh
 	bash deploy/check-infra.sh
+
+# Figures in docs/capacity.md. Locust lives in .venv-ops; the app runs from .venv.
+load-test: $(VENV)/.installed-runtime
+	PYTHON=$(BIN)/python scripts/load-test
 
 superuser: $(VENV)/.installed-runtime
 	$(BIN)/python manage.py createsuperuser

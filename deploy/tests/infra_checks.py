@@ -208,6 +208,60 @@ def check_database(tree: Tree) -> list[str]:
     return problems
 
 
+def check_database_proxy(tree: Tree) -> list[str]:
+    """Production's app service reaches PostgreSQL through RDS Proxy: TLS required, logins
+    from Secrets Manager, reachable from the tasks only; migrations connect to the instance."""
+    problems: list[str] = []
+    rds = tree.modules["rds"]
+    proxies = rds.resources("aws_db_proxy")
+    if not proxies:
+        return ["modules/rds: no aws_db_proxy"]
+    for name, proxy in proxies.items():
+        where = f"modules/rds aws_db_proxy.{name}"
+        if not is_true(proxy.get("require_tls")):
+            problems.append(f"{where}: require_tls must be true")
+        if proxy.get("engine_family") != "POSTGRESQL":
+            problems.append(f"{where}: engine_family must be POSTGRESQL")
+        auth = [a for d in listify(proxy.get("dynamic")) for a in listify(d.get("auth"))]
+        contents = [c for a in auth for c in listify(a.get("content"))]
+        if not contents or any(c.get("auth_scheme") != "SECRETS" for c in contents):
+            problems.append(f"{where}: every login must come from Secrets Manager")
+        if "aws_security_group.proxy" not in str(proxy.get("vpc_security_group_ids")):
+            problems.append(f"{where}: must sit in its own security group")
+    proxy_rules = [
+        rule
+        for rule in ingress_rules(tree)
+        if rule.where.startswith("modules/rds ")
+        and "aws_security_group.proxy" in rule.security_group
+    ]
+    for rule in proxy_rules:
+        if rule.cidrs or rule.source_group != "var.client_security_group_id":
+            problems.append(f"{rule.where}: admits more than the tasks to the proxy")
+    output = str(rds.outputs().get("app_address", {}).get("value", ""))
+    if "aws_db_proxy.this[0].endpoint" not in output:
+        problems.append("modules/rds: app_address must be the proxy's endpoint when there is one")
+    stack = tree.modules["stack"]
+    logins = stack.locals().get("database_logins", {})
+    hosts = {task: ref(login.get("host", "")) for task, login in logins.items()}
+    if hosts.get("app") != "module.rds.app_address":
+        problems.append("modules/stack: the app login must connect to module.rds.app_address")
+    if hosts.get("manage") != "module.rds.address":
+        problems.append("modules/stack: migrations must connect to the instance directly")
+    if "DATABASE_HOST" in str(stack.locals().get("app_environment", {})):
+        problems.append("modules/stack: DATABASE_HOST is per task family (the ecs module sets it)")
+    ecs = tree.modules["ecs"].locals()
+    for task in DATABASE_LOGINS:
+        if f"var.{task}_database_login.host" not in str(ecs.get(f"{task}_environment", "")):
+            problems.append(f"modules/ecs: local.{task}_environment must take its login's host")
+    proxy_logins = ref(stack.modules().get("rds", {}).get("proxy_login_secret_arns", ""))
+    if "var.db_proxy" not in proxy_logins:
+        problems.append("modules/stack: module.rds gets the proxy's logins by var.db_proxy")
+    production = tree.environments["production"].modules().get("stack", {})
+    if not is_true(production.get("db_proxy")):
+        problems.append("production: db_proxy must be true")
+    return problems
+
+
 KMS_MODULE = "../kms"
 
 
@@ -323,8 +377,13 @@ TASKS_GROUP_USERS = (
 )
 
 
+# The tasks, and the RDS Proxy between them and the database (check_database_proxy).
+DATABASE_CLIENT_GROUPS = {"var.client_security_group_id", "aws_security_group.proxy[0].id"}
+
+
 def check_network_exposure(tree: Tree) -> list[str]:
-    """Only the ALB group is open to the internet (80/443); tasks <- ALB; database <- tasks."""
+    """Only the ALB group is open to the internet (80/443); tasks <- ALB; database <- tasks
+    (directly or through the proxy)."""
     problems: list[str] = []
     rules = ingress_rules(tree)
     for rule in rules:
@@ -357,8 +416,10 @@ def check_network_exposure(tree: Tree) -> list[str]:
     if not db_rules:
         problems.append("modules/rds: the database security group has no ingress from the tasks")
     for rule in db_rules:
-        if rule.cidrs or rule.source_group != "var.client_security_group_id":
-            problems.append(f"{rule.where}: the database may only be reached from the tasks group")
+        if rule.cidrs or rule.source_group not in DATABASE_CLIENT_GROUPS:
+            problems.append(
+                f"{rule.where}: the database may only be reached from the tasks or their proxy"
+            )
         if rule.from_port != 5432 or rule.to_port != 5432:
             problems.append(f"{rule.where}: the database rule must be limited to port 5432")
 
@@ -1114,6 +1175,7 @@ def check_state_addresses_kept(tree: Tree, before: list[Address] | None = None) 
 
 ALL_CHECKS = (
     check_database,
+    check_database_proxy,
     check_buckets_private,
     check_network_exposure,
     check_environments_use_stack,

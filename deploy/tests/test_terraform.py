@@ -560,6 +560,42 @@ MUTATIONS: list[tuple[str, Callable[[ic.Tree], None], Callable[[ic.Tree], list[s
         lambda t: statement(t, "iam", "deploy", "InvalidateStaticCdn").update(actions=[]),
         ic.check_deploy_role_matches_script,
     ),
+    # database proxy
+    (
+        "proxy-without-tls",
+        lambda t: resource(t.modules["rds"], "aws_db_proxy", "this").update(require_tls=False),
+        ic.check_database_proxy,
+    ),
+    (
+        "proxy-open-to-the-vpc",
+        lambda t: resource(
+            t.modules["rds"], "aws_vpc_security_group_ingress_rule", "proxy_from_tasks"
+        ).update(cidr_ipv4="10.0.0.0/8"),
+        ic.check_database_proxy,
+    ),
+    (
+        "production-without-proxy",
+        lambda t: prod(t).pop("db_proxy"),
+        ic.check_database_proxy,
+    ),
+    (
+        "migrations-through-the-proxy",
+        lambda t: (
+            t.modules["stack"]
+            .locals()["database_logins"]["manage"]
+            .update(host="${module.rds.app_address}")
+        ),
+        ic.check_database_proxy,
+    ),
+    (
+        "app-bypasses-the-proxy",
+        lambda t: (
+            t.modules["stack"]
+            .locals()["database_logins"]["app"]
+            .update(host="${module.rds.address}")
+        ),
+        ic.check_database_proxy,
+    ),
     # every service rolled by deploys
     (
         "worker-not-in-deploy-config",

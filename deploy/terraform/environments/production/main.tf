@@ -37,6 +37,7 @@ module "stack" {
   db_allocated_storage     = 50
   db_max_allocated_storage = 500
   db_multi_az              = true
+  db_proxy                 = true
   db_backup_retention_days = 30
   db_apply_immediately     = false
 

@@ -10,10 +10,16 @@ locals {
 
   # Each task family logs in to the database as its own role: the service with DML rights only,
   # the manage task (migrate, collectstatic, createsuperuser) as the migration role.
-  app_environment    = merge(var.environment, { DATABASE_USER = var.app_database_login.user })
-  app_secrets        = merge(var.secrets, { DATABASE_PASSWORD = var.app_database_login.password_secret_arn })
-  manage_environment = merge(var.environment, { DATABASE_USER = var.manage_database_login.user })
-  manage_secrets     = merge(var.secrets, { DATABASE_PASSWORD = var.manage_database_login.password_secret_arn })
+  app_environment = merge(var.environment, {
+    DATABASE_HOST = var.app_database_login.host
+    DATABASE_USER = var.app_database_login.user
+  })
+  app_secrets = merge(var.secrets, { DATABASE_PASSWORD = var.app_database_login.password_secret_arn })
+  manage_environment = merge(var.environment, {
+    DATABASE_HOST = var.manage_database_login.host
+    DATABASE_USER = var.manage_database_login.user
+  })
+  manage_secrets = merge(var.secrets, { DATABASE_PASSWORD = var.manage_database_login.password_secret_arn })
 
   # Read-only root filesystem: /tmp (gunicorn worker heartbeat files,
   # PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus) is a per-task ephemeral volume.

@@ -152,18 +152,20 @@ variable "secrets" {
 }
 
 variable "app_database_login" {
-  description = "Database role of the app service (DATABASE_USER) and the secret holding its password (DATABASE_PASSWORD): DML on the tables only."
+  description = "Database role of the app service (DATABASE_USER), the secret holding its password (DATABASE_PASSWORD), DML on the tables only, and the host it connects to (DATABASE_HOST: RDS Proxy where there is one)."
   type = object({
     user                = string
     password_secret_arn = string
+    host                = string
   })
 }
 
 variable "manage_database_login" {
-  description = "Database role of the one-off manage task (migrations), which owns the schema, and the secret holding its password."
+  description = "Database role of the one-off manage task (migrations), which owns the schema, the secret holding its password, and the host it connects to (the instance itself)."
   type = object({
     user                = string
     password_secret_arn = string
+    host                = string
   })
 }
 

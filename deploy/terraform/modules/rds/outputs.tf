@@ -42,3 +42,8 @@ output "allocated_storage" {
   description = "Allocated storage in GiB (alarm thresholds)."
   value       = aws_db_instance.this.allocated_storage
 }
+
+output "app_address" {
+  description = "Host name the app service connects to (its DATABASE_HOST): the proxy's endpoint when there is one, else the instance's."
+  value       = local.proxy_count == 1 ? aws_db_proxy.this[0].endpoint : aws_db_instance.this.address
+}

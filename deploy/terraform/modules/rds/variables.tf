@@ -110,3 +110,21 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "proxy_login_secret_arns" {
+  description = "RDS Proxy in front of the instance when set: role name => Secrets Manager secret holding that role's login as JSON ({\"username\", \"password\"}). Null: no proxy, clients connect to the instance."
+  type        = map(string)
+  default     = null
+}
+
+variable "proxy_secrets_kms_key_arn" {
+  description = "KMS key of the proxy's login secrets (the proxy's role may decrypt with it through Secrets Manager only)."
+  type        = string
+  default     = null
+}
+
+variable "proxy_max_connections_percent" {
+  description = "Share of the instance's max_connections the proxy may open."
+  type        = number
+  default     = 80
+}

@@ -9,6 +9,9 @@ locals {
     # the app service logs in with DML rights only, the manage task with the migration role.
     db_app_password     = "Password of the app's database role (DML on the tables only)"
     db_migrate_password = "Password of the migration role, which owns the schema (manage task)"
+    # What RDS Proxy signs in with (modules/rds, docs/capacity.md): the app role's user name and
+    # the same password as db_app_password, as JSON {"username": ..., "password": ...}.
+    db_app_proxy_login = "Login of the app's database role for RDS Proxy, as JSON (username, password)"
   }
 }
 

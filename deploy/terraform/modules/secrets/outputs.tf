@@ -35,3 +35,10 @@ output "kms_key_arn" {
   description = "KMS key encrypting the secrets and the SSM parameters of this environment."
   value       = module.kms.arn
 }
+
+output "database_proxy_login_arns" {
+  description = "Secrets RDS Proxy signs in with, per role that connects through it: app (the service)."
+  value = {
+    app = aws_secretsmanager_secret.this["db_app_proxy_login"].arn
+  }
+}

@@ -10,14 +10,20 @@ locals {
 
   # Database roles made by deploy/database/roles.sql (the db-bootstrap task): the service logs in
   # with DML rights only, the manage task (migrations) owns the schema. Neither is the master user.
+  # The service (and worker) reach the database through RDS Proxy where there is one; the manage
+  # task always connects to the instance: migrations hold locks and session settings for their
+  # whole run, which the proxy would pin to one connection anyway, and they must work while the
+  # proxy is being changed.
   database_logins = {
     app = {
       user                = "splitclone_app"
       password_secret_arn = module.secrets.database_password_arns["app"]
+      host                = module.rds.app_address
     }
     manage = {
       user                = "splitclone_migrate"
       password_secret_arn = module.secrets.database_password_arns["migrate"]
+      host                = module.rds.address
     }
   }
 }
@@ -122,6 +128,9 @@ module "rds" {
   apply_immediately        = var.db_apply_immediately
   log_kms_key_arn          = module.logs.kms_key_arn
   log_retention_days       = var.log_retention_days
+
+  proxy_login_secret_arns   = var.db_proxy ? module.secrets.database_proxy_login_arns : null
+  proxy_secrets_kms_key_arn = module.secrets.kms_key_arn
 }
 
 module "static" {
@@ -227,7 +236,6 @@ locals {
     # before host validation (splitclone.health, splitclone.metrics).
     ALLOWED_HOSTS        = local.app_domain
     CSRF_TRUSTED_ORIGINS = "https://${local.app_domain}"
-    DATABASE_HOST        = module.rds.address
     DATABASE_PORT        = tostring(module.rds.port)
     DATABASE_NAME        = module.rds.database_name
     PGSSLMODE            = "require"
@@ -251,7 +259,8 @@ locals {
     STATIC_CDN_DOMAIN       = local.cdn_domain
   }
 
-  # DATABASE_USER and DATABASE_PASSWORD are added by the ecs module, per task family.
+  # DATABASE_HOST, DATABASE_USER and DATABASE_PASSWORD are added by the ecs module, per task
+  # family.
   app_secrets = {
     SECRET_KEY    = module.secrets.django_secret_key_arn
     EMAIL_URL     = module.secrets.email_url_arn

@@ -93,6 +93,12 @@ variable "db_max_allocated_storage" {
   type        = number
 }
 
+variable "db_proxy" {
+  description = "RDS Proxy between the app service and the database (docs/capacity.md: connection fan-out past a few tasks, faster failover)."
+  type        = bool
+  default     = false
+}
+
 variable "db_multi_az" {
   description = "Multi-AZ database with a synchronous standby."
   type        = bool
