@@ -69,6 +69,9 @@ EXPENSE_COLUMNS = [
     "description",
     "amount",
     "currency",
+    # Spent in the group's currency: the same amount and code (`ledger.models.LedgerRow`).
+    "original_amount",
+    "original_currency",
     "date",
     "category",
     "notes",
@@ -183,6 +186,8 @@ class Command(BaseCommand):
                         expense_id,
                         group.pk,
                         description,
+                        amount,
+                        group.currency,
                         amount,
                         group.currency,
                         START_DATE + datetime.timedelta(days=rng.randint(0, 660)),
