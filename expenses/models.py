@@ -185,6 +185,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         books.require_currency(group, entry.currency)
         books.require_entry_date(entry.date)
         books.require_conversion(group, entry.date, entry.amount, entry.converted_from)
+        kept = self._kept_amounts(group, entry)
         if expense is None:
             # A repeated submission id fails the unique constraint; save_expense then returns
             # the expense the first submission created.
@@ -206,14 +207,14 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 raise StaleEdit(current.get(pk=expense.pk))
             paid, owed = expense.paid_and_owed()
             before = [(expense.ledger_currency, expense_effect(paid, owed, sign=-1))]
-            verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry)
+            verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry, kept)
             # Those the edit took out of the expense are involved in it too.
             involved = paid.keys() | owed.keys()
             counter = metrics.EXPENSES_EDITED
             expense.version += 1
         entry.apply_to(expense)
         expense.settles_in_original = books.settles_in_original(group, entry.converted_from)
-        paid, owed = self._kept_amounts(expense, entry)
+        _, paid, owed = kept
         expense.refresh_search_text()
         expense.updated_by = author
         if receipt_name:
@@ -253,14 +254,15 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         return expense
 
     @staticmethod
-    def _kept_amounts(expense, entry):
-        """(paid, owed) as the payer and share rows keep them: in the group's currency, or in
-        the currency spent for an expense that settles in it. Either way each side adds up to
-        the expense's amount in that currency, or nothing is saved."""
-        if not expense.settles_in_original:
-            return entry.paid, entry.owed
+    def _kept_amounts(group, entry):
+        """(ledger currency, paid, owed) as the payer and share rows keep them: in the group's
+        currency (None), or in the currency spent for an expense that settles in it. Either way
+        each side adds up to the expense's amount in that currency, or nothing is saved."""
+        conversion = entry.converted_from
+        if not books.settles_in_original(group, conversion):
+            return None, entry.paid, entry.owed
         seed = str(entry.submission_id)
-        total = expense.original_amount
+        total = conversion.original_amount
         sides = []
         for typed, converted in (
             (entry.original_paid, entry.paid),
@@ -272,10 +274,11 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 side = {pk: amount for pk, amount in side.items() if amount}
             if sum(side.values()) != total or any(amount < 0 for amount in side.values()):
                 raise books.LedgerError(
-                    f"What each paid and owes must add up to {expense.original_display}."
+                    "What each paid and owes must add up to "
+                    f"{format_amount(total, conversion.original_currency)}."
                 )
             sides.append(side)
-        return sides[0], sides[1]
+        return conversion.original_currency, sides[0], sides[1]
 
     def attach_receipt(self, expense, upload, *, actor):
         """Puts `upload` (checked by `ReceiptForm`) on a live expense, replacing the receipt it
@@ -482,8 +485,9 @@ class Expense(LedgerRow):
                     raise ValueError(f"expense #{expense_id}: {error}") from None
                 yield (original_currency if in_original else None), effect
 
-    def describe_changes(self, entry):
-        """A short account of an edit for the activity log."""
+    def describe_changes(self, entry, kept):
+        """A short account of an edit for the activity log; `kept` is (ledger currency, paid,
+        owed) as the edit keeps them (see `ExpenseManager._kept_amounts`)."""
         changes = []
         if entry.description != self.description:
             changes.append(f"renamed it from “{shorten(self.description, QUOTED_LENGTH)}”")
@@ -493,7 +497,7 @@ class Expense(LedgerRow):
             )
         if entry.date != self.date:
             changes.append(f"date {self.date:%d %b %Y} → {entry.date:%d %b %Y}")
-        if (entry.paid, entry.owed) != self.paid_and_owed():
+        if kept != (self.ledger_currency, *self.paid_and_owed()):
             changes.append("who paid or who owes")
         detail = "; ".join(changes) or "no change to the amounts"
         return f"edited “{shorten(entry.description, QUOTED_LENGTH)}”: {detail}"
