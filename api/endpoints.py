@@ -75,6 +75,7 @@ from groups.services import InviteLimitReached, email_invite
 from groups.views import invite_url
 from imports.export_views import group_download
 from ledger.books import LedgerError
+from ledger.models import RateSource
 from settlements.across import AcrossPlan, load_groups, record_transfer
 from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm
 from settlements.models import Payment, PaymentError
@@ -726,13 +727,11 @@ def expense_form(payload, members, *, submission, version=None):
         "submission_id": str(submission),
         "version": "" if version is None else str(version),
     }
-    # The currency spent and its rate: only an expense has them (a recurring one is in the
-    # group's currency), as the page's form names them.
-    conversion = payload.model_dump(include={"original_currency", "rate_source", "rate", "charged"})
-    if conversion:
-        data["original_currency"] = conversion["original_currency"] or ""
-        data["rate_mode"] = conversion["rate_source"]
-        data["rate"], data["charged"] = conversion["rate"], conversion["charged"]
+    # The currency spent and how it converts, as the page's form names them (a recurring
+    # expense converts at each date's reference rate: it has no other rate fields).
+    data["original_currency"] = payload.original_currency or ""
+    data["rate_mode"] = getattr(payload, "rate_source", RateSource.REFERENCE)
+    data["rate"], data["charged"] = getattr(payload, "rate", ""), getattr(payload, "charged", "")
     data.update({f"include_{pk}": "on" for pk in participants})
     data.update({f"value_{pk}": value for pk, value in payload.values.items()})
     data.update({f"paid_{pk}": value for pk, value in payload.paid.items()})
@@ -1158,7 +1157,7 @@ def recurring_out(recurring, schedule_text):
         "description": recurring.description,
         "amount": recurring.amount,
         "amount_display": recurring.amount_display,
-        "currency": recurring.currency,
+        "currency": recurring.spent_currency,
         "category": recurring.category,
         "split_kind": recurring.split_kind,
         "notes": recurring.notes,

@@ -190,6 +190,12 @@ class GuestIn(Input):
 
 class ExpenseFields(Input):
     description: str
+    original_currency: str | None = Field(
+        None,
+        examples=["USD"],
+        description="The currency spent, which `amount`, `paid` and `values` are typed in; "
+        "the group's when left out.",
+    )
     amount: str = Field(examples=["12.50"])
     date: datetime.date
     category: str = "general"
@@ -208,12 +214,6 @@ class ExpenseFields(Input):
 
 
 class ExpenseIn(ExpenseFields):
-    original_currency: str | None = Field(
-        None,
-        examples=["USD"],
-        description="The currency spent, which `amount`, `paid` and `values` are typed in; "
-        "the group's when left out.",
-    )
     rate_source: str = Field(
         "reference",
         description="How another currency is converted: reference (the ECB rate of `date`), "
@@ -359,7 +359,8 @@ class AcrossRecordedOut(Schema):
 
 
 class RecurringIn(ExpenseFields):
-    """An expense that repeats; `date` is its first date (editing: the next one)."""
+    """An expense that repeats; `date` is its first date (editing: the next one). In another
+    currency, each expense it makes converts at the ECB reference rate of its date."""
 
     frequency: str = Field(examples=["monthly"], description="daily, weekly, monthly or yearly.")
     interval: int = Field(1, description="Every `interval` days, weeks, months or years.")
@@ -381,7 +382,11 @@ class RecurringOut(Schema):
     description: str
     amount: int
     amount_display: str
-    currency: str
+    currency: str = Field(
+        description="The currency of `amount` and `paid`: the currency spent, which each "
+        "expense it makes converts from at the reference rate of its date when it is not the "
+        "group's."
+    )
     category: str
     split_kind: str
     notes: str

@@ -20,7 +20,7 @@ from groups.models import Activity, Group, Member
 from ledger import books
 from ledger.books import RowChanged
 from ledger.effects import expense_effect
-from ledger.models import LedgerRow
+from ledger.models import LedgerRow, RateSource
 from splitclone import fx, metrics
 from splitclone.money import MAX_AMOUNT, format_amount
 from splitclone.text import search_key, shorten
@@ -561,6 +561,17 @@ class ExpenseShare(models.Model):
         return f"{self.member} owes {self.amount}"
 
 
+# Nobody can type the rate of a date to come.
+RECURRING_RATE = (
+    "An expense that repeats converts at the ECB reference rate of each date it falls on: "
+    "choose that rate, or enter each expense on its own."
+)
+RECURRING_UNPUBLISHED = (
+    "The ECB publishes no reference rate for {currency}, so an expense in it can't repeat: "
+    "enter each one on its own."
+)
+
+
 class RecurringError(ValidationError):
     """A recurring expense the rules refuse; `field` names the form field at fault, if one."""
 
@@ -849,8 +860,12 @@ class RecurringExpense(models.Model):
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="recurring_expenses")
     description = models.CharField(max_length=200)
-    amount = models.BigIntegerField(help_text="In minor units of the currency.")
+    amount = models.BigIntegerField(help_text="In minor units of the currency spent.")
+    # The group's currency when it was set up.
     currency = models.CharField(max_length=3)
+    # The currency spent when it is another: `amount` and the payers' amounts are then in it, and
+    # each occurrence converts at the ECB reference rate of its own date.
+    original_currency = models.CharField(max_length=3, blank=True, db_default="")
     category = models.CharField(max_length=20, choices=Category, default=Category.GENERAL)
     notes = models.TextField(max_length=2000, blank=True)
     split_kind = models.CharField(max_length=12, choices=list(SPLIT_KIND_LABELS.items()))
@@ -939,8 +954,13 @@ class RecurringExpense(models.Model):
         return self.description
 
     @property
+    def spent_currency(self):
+        """The currency of `amount`, the payers' amounts and the parts typed."""
+        return self.original_currency or self.currency
+
+    @property
     def amount_display(self):
-        return format_amount(self.amount, self.currency)
+        return format_amount(self.amount, self.spent_currency)
 
     @property
     def schedule(self):
@@ -976,11 +996,20 @@ class RecurringExpense(models.Model):
         active = set(group.members.active().filter(pk__in=people).values_list("pk", flat=True))
         if active != people:
             raise RecurringError("Everyone in a recurring expense must be in the group now.")
-        self.description, self.amount, self.currency = (
-            entry.description,
-            entry.amount,
-            entry.currency,
-        )
+        conversion = entry.conversion
+        if conversion is not None and conversion.source != RateSource.REFERENCE:
+            raise RecurringError(RECURRING_RATE, "rate_mode")
+        if conversion is not None and conversion.original_currency not in fx.published_currencies():
+            raise RecurringError(
+                RECURRING_UNPUBLISHED.format(currency=conversion.original_currency),
+                "original_currency",
+            )
+        spent = conversion.original_amount if conversion else None
+        if conversion is not None and sum(entry.original_paid.values()) != spent:
+            raise RecurringError("What each paid must add up to the amount spent.", "paid_by")
+        self.description, self.currency = entry.description, entry.currency
+        self.amount = conversion.original_amount if conversion else entry.amount
+        self.original_currency = conversion.original_currency if conversion else ""
         self.category, self.notes, self.split_kind = entry.category, entry.notes, entry.split_kind
         self.frequency, self.interval = schedule.frequency, schedule.interval
         self.month_day = schedule.month_day if schedule.frequency == Frequency.MONTHLY else None
@@ -992,9 +1021,11 @@ class RecurringExpense(models.Model):
         self.updated_by = author
 
     def _save_people(self, entry):
+        # In the currency spent, as typed.
+        paid = entry.original_paid if entry.conversion is not None else entry.paid
         RecurringPayer.objects.bulk_create(
             RecurringPayer(recurring=self, member_id=member_id, amount=amount)
-            for member_id, amount in entry.paid.items()
+            for member_id, amount in paid.items()
         )
         RecurringShare.objects.bulk_create(
             RecurringShare(
@@ -1026,6 +1057,9 @@ class RecurringExpense(models.Model):
         When that cannot work (the payer left, nobody is left to share it, the typed amounts
         or percentages no longer add up without them, or the group's currency changed), the
         entry is None and the second value says why, and the recurring expense is paused.
+
+        One spent in another currency is split in it, then converted at the ECB reference rate
+        of `date` and shared in the same proportions, as the expense form does.
         """
         payers, shares = people
         if self.currency != self.group.currency:
@@ -1042,7 +1076,7 @@ class RecurringExpense(models.Model):
             values = {
                 s.member_id: None
                 if self.split_kind == SplitKind.EQUAL
-                else read_value(self.split_kind, s.entered, self.currency)
+                else read_value(self.split_kind, s.entered, self.spent_currency)
                 for s in staying
             }
             result = split(
@@ -1050,21 +1084,48 @@ class RecurringExpense(models.Model):
                 self.amount,
                 values,
                 seed=str(submission_id),
-                currency=self.currency,
+                currency=self.spent_currency,
             )
         except SplitError as error:
             return None, f"without {left} the split no longer works ({error.message})"
+        paid, owed = {p.member_id: p.amount for p in payers}, dict(result.shares)
+        amount, conversion, original_paid, original_owed = self.amount, None, {}, {}
+        if self.original_currency:
+            try:
+                rate = fx.rate(self.original_currency, self.currency, date)
+                amount = fx.convert(self.amount, self.original_currency, self.currency, rate.value)
+            except fx.MoneyError as error:
+                return None, f"it can't be converted on {date:%-d %b %Y} ({error.message})"
+            if amount <= 0:
+                smallest = format_amount(1, self.currency)
+                return None, f"converted on {date:%-d %b %Y}, it is less than {smallest}"
+            conversion = fx.Conversion(
+                self.amount,
+                self.original_currency,
+                rate.value,
+                RateSource.REFERENCE,
+                rate.published_on,
+            )
+            original_paid, original_owed = paid, owed
+            seed = str(submission_id)
+            paid = split_in_proportion(amount, original_paid, seed=seed).shares
+            # A payer whose part rounds to nothing in the group's currency paid nothing in it.
+            paid = {pk: part for pk, part in paid.items() if part}
+            owed = dict(split_in_proportion(amount, original_owed, seed=seed).shares)
         entry = ExpenseEntry(
             description=self.description,
-            amount=self.amount,
+            amount=amount,
             currency=self.currency,
+            conversion=conversion,
             date=date,
             category=self.category,
             notes=self.notes,
             split_kind=self.split_kind,
             submission_id=submission_id,
-            paid={p.member_id: p.amount for p in payers},
-            owed=dict(result.shares),
+            paid=paid,
+            owed=owed,
+            original_paid=original_paid,
+            original_owed=original_owed,
             entered={s.member_id: s.entered for s in staying},
         )
         return entry, left

@@ -1,8 +1,10 @@
 """Expenses in other currencies through the API: the page's form converts them, with its words."""
 
+import datetime
 import uuid
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from api.endpoints import expense_form
@@ -248,4 +250,35 @@ def test_payments_say_their_currency(world, api, owner_token):
         "rate_source": "same",
         "rate_date": None,
         "shares_currency": "EUR",
+    }
+
+
+def test_a_recurring_expense_in_another_currency(world, api, owner_token):
+    body = expense_body(
+        world, **{**DINNER, "date": "2026-11-16"}, frequency="monthly", count=2, ends="after_count"
+    )
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 9, tzinfo=datetime.UTC), tick=False):
+        response = api.post(f"/groups/{world.group.pk}/recurring", body, token=owner_token)
+    assert response.status_code == 201
+    answer = response.json()
+    assert (answer["amount"], answer["currency"], answer["amount_display"]) == (
+        12345,
+        "USD",
+        "123.45 USD",
+    )
+    first = Expense.objects.get(recurring_id=answer["id"])
+    assert (first.original_amount, first.original_currency, first.rate_source) == (
+        12345,
+        "USD",
+        "reference",
+    )
+
+
+def test_a_recurring_expense_takes_no_typed_rate(world, api, owner_token):
+    body = expense_body(world, **DINNER, frequency="monthly", rate_source="entered", rate="0.9")
+    response = api.post(f"/groups/{world.group.pk}/recurring", body, token=owner_token)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "rate_source": ["Extra inputs are not permitted"],
+        "rate": ["Extra inputs are not permitted"],
     }
