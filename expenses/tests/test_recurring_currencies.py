@@ -3,9 +3,13 @@ reference rate; in a group that converts at settlement, each keeps the currency 
 
 import dataclasses
 import datetime
+from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from expenses.models import (
     RECURRING_RATE,
@@ -15,6 +19,7 @@ from expenses.models import (
     RecurringExpense,
 )
 from expenses.recurrence import Frequency, Schedule
+from expenses.splitting import split
 from expenses.tests.factories import recurring_entry
 from expenses.tests.test_expense_views import post_expense, trio
 from groups.models import ConvertAt, Group
@@ -158,3 +163,79 @@ def test_the_payers_amounts_in_the_currency_spent_must_add_up(trio):
             group_id=trio.group.pk, author=trio.owner, entry=entry, schedule=schedule
         )
     assert not RecurringExpense.objects.exists()
+
+
+@given(
+    amount=st.integers(min_value=1, max_value=10**9),
+    currency=st.sampled_from(["USD", "JPY", "GBP", "ISK", "CHF"]),
+    day=st.dates(min_value=datetime.date(2012, 1, 1), max_value=datetime.date(2026, 10, 30)),
+    weights=st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=4),
+    payers=st.integers(min_value=1, max_value=3),
+)
+def test_an_occurrence_adds_up_in_both_currencies(amount, currency, day, weights, payers):
+    members = [SimpleNamespace(is_active=True, display_name=f"M{pk}") for pk in range(4)]
+    paid = split("equal", amount, dict.fromkeys(range(payers)), seed="p", currency=currency)
+    people = (
+        [
+            SimpleNamespace(member_id=pk, member=members[pk], amount=part)
+            for pk, part in dict(paid.shares).items()
+            if part
+        ],
+        [
+            SimpleNamespace(member_id=pk, member=members[pk], entered=str(weight))
+            for pk, weight in enumerate(weights)
+        ],
+    )
+    recurring = RecurringExpense(
+        pk=1,
+        group=Group(currency="EUR"),
+        description="Rent",
+        amount=amount,
+        currency="EUR",
+        original_currency=currency,
+        split_kind="shares",
+    )
+
+    entry, _ = recurring.occurrence_entry(day, people)
+
+    rate = fx.rate(currency, "EUR", day)
+    converted_amount = fx.convert(amount, currency, "EUR", rate.value)
+    if converted_amount <= 0:
+        assert entry is None
+        return
+    assert entry.conversion == fx.Conversion(
+        amount, currency, rate.value, "reference", rate.published_on
+    )
+    assert entry.amount == sum(entry.paid.values()) == sum(entry.owed.values()) == converted_amount
+    assert sum(entry.original_paid.values()) == sum(entry.original_owed.values()) == amount
+    assert all(part > 0 for part in entry.paid.values())
+
+
+def test_the_edit_form_shows_it_in_the_currency_spent(client, trio):
+    set_up_rent(client, trio, split_kind="exact", paid_by="", **exact_rent(trio))
+    recurring = RecurringExpense.objects.get(description="Rent")
+    url = reverse("expenses:recurring_edit", args=[trio.group.pk, recurring.pk])
+
+    with at(FIRST):
+        form = client.get(url).context["form"]
+
+    owner, member = trio.owner_membership, trio.member_membership
+    assert {name: form.initial[name] for name in ("original_currency", "amount")} == {
+        "original_currency": "USD",
+        "amount": "900.00",
+    }
+    assert (form.initial[f"paid_{owner.pk}"], form.initial[f"paid_{member.pk}"]) == (
+        "600.00",
+        "300.00",
+    )
+
+
+def exact_rent(trio):
+    owner, member, bob = trio.owner_membership, trio.member_membership, trio.bob
+    return {
+        f"paid_{owner.pk}": "600.00",
+        f"paid_{member.pk}": "300.00",
+        f"value_{owner.pk}": "300.00",
+        f"value_{member.pk}": "300.00",
+        f"value_{bob.pk}": "300.00",
+    }
