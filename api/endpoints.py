@@ -71,11 +71,12 @@ from groups.forms import (
     InviteForm,
     RoleForm,
 )
-from groups.models import CurrencyFixed, Group, Member, MembershipError
+from groups.models import ConversionFixed, CurrencyFixed, Group, Member, MembershipError
 from groups.services import InviteLimitReached, email_invite
 from groups.views import invite_url
 from imports.export_views import group_download
 from ledger.books import LedgerError
+from ledger.models import RateSource
 from settlements.across import AcrossPlan, load_groups, record_transfer
 from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm
 from settlements.models import Payment, PaymentError
@@ -159,7 +160,12 @@ def form_field(name):
     for prefix, field in (("value_", "values"), ("paid_", "paid")):
         if name.startswith(prefix):
             return f"{field}.{name.removeprefix(prefix)}"
-    known = {"__all__": "non_field_errors", "include": "participants", **SCHEDULE_NAMES}
+    known = {
+        "__all__": "non_field_errors",
+        "include": "participants",
+        "rate_mode": "rate_source",
+        **SCHEDULE_NAMES,
+    }
     return known.get(name, name)
 
 
@@ -186,6 +192,7 @@ def group_out(membership):
         "description": group.description,
         "currency": group.currency,
         "simplify_debts": group.simplify_debts,
+        "convert_at": group.convert_at,
         "is_archived": group.is_archived,
         "my_member_id": membership.pk,
         "my_role": membership.role,
@@ -205,13 +212,25 @@ def member_out(member):
     }
 
 
+def converted_out(row):
+    return {
+        "amount": row.amount,
+        "currency": row.currency,
+        "original_amount": row.original_amount,
+        "original_currency": row.original_currency,
+        "rate": f"{row.rate.normalize():f}",
+        "rate_source": row.rate_source,
+        "rate_date": row.rate_date,
+        "shares_currency": row.shares_currency,
+    }
+
+
 def expense_out(expense):
     return {
+        **converted_out(expense),
         "id": expense.pk,
         "description": expense.description,
-        "amount": expense.amount,
         "amount_display": expense.amount_display,
-        "currency": expense.currency,
         "date": expense.date,
         "category": expense.category,
         "split_kind": expense.split_kind,
@@ -229,12 +248,11 @@ def expense_out(expense):
 
 def payment_out(payment):
     return {
+        **converted_out(payment),
         "id": payment.pk,
         "from_member_id": payment.from_member_id,
         "to_member_id": payment.to_member_id,
-        "amount": payment.amount,
         "amount_display": payment.amount_display,
-        "currency": payment.currency,
         "date": payment.date,
         "note": payment.note,
         "deleted": payment.is_deleted,
@@ -320,6 +338,8 @@ def edit_group(request, group_id: int, payload: GroupIn):
         membership.group.update_settings(actor=request.user, **form.cleaned_data)
     except CurrencyFixed as fixed:
         raise Refused(422, fixed.message, {"currency": [fixed.message]}) from None
+    except ConversionFixed as fixed:
+        raise Refused(422, fixed.message, {"convert_at": [fixed.message]}) from None
     return group_out(membership)
 
 
@@ -708,6 +728,11 @@ def expense_form(payload, members, *, submission, version=None):
         "submission_id": str(submission),
         "version": "" if version is None else str(version),
     }
+    # The currency spent and how it converts, as the page's form names them (a recurring
+    # expense converts at each date's reference rate: it has no other rate fields).
+    data["original_currency"] = payload.original_currency or ""
+    data["rate_mode"] = getattr(payload, "rate_source", RateSource.REFERENCE)
+    data["rate"], data["charged"] = getattr(payload, "rate", ""), getattr(payload, "charged", "")
     data.update({f"include_{pk}": "on" for pk in participants})
     data.update({f"value_{pk}": value for pk, value in payload.values.items()})
     data.update({f"paid_{pk}": value for pk, value in payload.paid.items()})
@@ -948,10 +973,40 @@ def restore_payment(request, group_id: int, payment_id: int):
     "/groups/{id:group_id}/balances", response={200: list[BalanceOut], **ERRORS}, tags=["balances"]
 )
 def balances(request, group_id: int):
-    """Each member's balance: positive when the group owes them."""
-    membership = get_membership(request, group_id)
-    members = membership.group.members.with_people().exclude(balance=0).order_by("-balance", "id")
-    return [{"member_id": m.pk, "name": m.display_name, "balance": m.balance} for m in members]
+    """Each member's balance: positive when the group owes them. In a group that converts at
+    settlement, balances open in other currencies come in each currency and, like the pages show
+    them, ≈ all together in the group's currency at today's rates."""
+    group = get_membership(request, group_id).group
+    if not group.converts_at_settlement:
+        members = group.members.with_people().exclude(balance=0).order_by("-balance", "id")
+        return [
+            {
+                "member_id": m.pk,
+                "name": m.display_name,
+                "balance": m.balance,
+                "approximate": False,
+                "currencies": {},
+            }
+            for m in members
+        ]
+    settle_up = Payment.objects.suggest(group)
+    approximate = settle_up.conversion is not None and not settle_up.conversion.problem
+    rows = []
+    for member in settle_up.members:
+        parts = settle_up.open_parts.get(member.pk, {})
+        balance = settle_up.balance_of(member)
+        if not (balance or parts):
+            continue
+        rows.append(
+            {
+                "member_id": member.pk,
+                "name": member.display_name,
+                "balance": balance if approximate or not parts else None,
+                "approximate": approximate and bool(parts),
+                "currencies": parts,
+            }
+        )
+    return sorted(rows, key=lambda row: (-(row["balance"] or 0), row["member_id"]))
 
 
 @api.get(
@@ -1105,7 +1160,7 @@ def recurring_out(recurring, schedule_text):
         "description": recurring.description,
         "amount": recurring.amount,
         "amount_display": recurring.amount_display,
-        "currency": recurring.currency,
+        "currency": recurring.spent_currency,
         "category": recurring.category,
         "split_kind": recurring.split_kind,
         "notes": recurring.notes,

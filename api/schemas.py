@@ -17,12 +17,20 @@ class Problem(Schema):
     errors: dict[str, list[str]] = {}
 
 
+CONVERT_AT = (
+    "When an expense or payment in another currency becomes the group's currency: `entry` (at "
+    "the rate of its date) or `settlement` (kept in the currency spent until the group settles "
+    "up, then converted at that day's rate)."
+)
+
+
 class GroupOut(Schema):
     id: int
     name: str
     description: str
     currency: str
     simplify_debts: bool
+    convert_at: str = Field(description=CONVERT_AT)
     is_archived: bool
     my_member_id: int
     my_role: str
@@ -50,12 +58,31 @@ class ShareOut(PartOut):
     entered: str
 
 
-class ExpenseOut(Schema):
+class ConvertedOut(Schema):
+    """What an expense or payment was spent in, and how it became the group's currency."""
+
+    amount: int = Field(description="Minor units of the group's currency.")
+    currency: str = Field(description="The group's currency.")
+    original_amount: int = Field(description="Minor units of the currency spent.")
+    original_currency: str
+    rate: str = Field(
+        examples=["0.8483922966"], description="Group currency units for 1 unit of the original."
+    )
+    rate_source: str = Field(
+        description="same (spent in the group's currency), reference (the ECB rate of "
+        "`rate_date`), entered (typed) or charged (amount charged ÷ amount spent)."
+    )
+    rate_date: datetime.date | None
+    shares_currency: str = Field(
+        description="The currency of the amounts in `paid` and `owed` (or of the payment's "
+        "balances): the currency spent in a group that converts at settlement, else the group's."
+    )
+
+
+class ExpenseOut(ConvertedOut):
     id: int
     description: str
-    amount: int
     amount_display: str
-    currency: str
     date: datetime.date
     category: str
     split_kind: str
@@ -67,13 +94,11 @@ class ExpenseOut(Schema):
     owed: list[ShareOut]
 
 
-class PaymentOut(Schema):
+class PaymentOut(ConvertedOut):
     id: int
     from_member_id: int
     to_member_id: int
-    amount: int
     amount_display: str
-    currency: str
     date: datetime.date
     note: str
     deleted: bool
@@ -105,7 +130,16 @@ class ActivityPage(Schema):
 class BalanceOut(Schema):
     member_id: int
     name: str
-    balance: int
+    balance: int | None = Field(
+        description="In the group's currency; with balances open in other currencies, all of "
+        "them at today's rates (`approximate`), as settle-up counts them; null while one of "
+        "those rates must be typed on the settle-up page."
+    )
+    approximate: bool = Field(description="The balance counts other currencies at today's rates.")
+    currencies: dict[str, int] = Field(
+        description="Each currency's part, the group's included, in its minor units; empty "
+        "unless a balance is open in another currency (a group that converts at settlement)."
+    )
 
 
 class TransferOut(Schema):
@@ -142,14 +176,26 @@ class GroupIn(Input):
     description: str = ""
     currency: str = "EUR"
     simplify_debts: bool = True
+    convert_at: str | None = Field(
+        None,
+        examples=["settlement"],
+        description=f"{CONVERT_AT} Left out, it stays as it is (`entry` for a new group). Fixed "
+        "once the group has an entry in another currency.",
+    )
 
 
 class GuestIn(Input):
     name: str
 
 
-class ExpenseIn(Input):
+class ExpenseFields(Input):
     description: str
+    original_currency: str | None = Field(
+        None,
+        examples=["USD"],
+        description="The currency spent, which `amount`, `paid` and `values` are typed in; "
+        "the group's when left out.",
+    )
     amount: str = Field(examples=["12.50"])
     date: datetime.date
     category: str = "general"
@@ -164,6 +210,20 @@ class ExpenseIn(Input):
     )
     values: dict[int, str] = Field(
         {}, description="Each participant's part for the split kind: shares, percent, amounts."
+    )
+
+
+class ExpenseIn(ExpenseFields):
+    rate_source: str = Field(
+        "reference",
+        description="How another currency is converted: reference (the ECB rate of `date`), "
+        "entered (`rate`) or charged (`charged`).",
+    )
+    rate: str = Field(
+        "", examples=["1.0842"], description="For `entered`: group currency for 1 unit spent."
+    )
+    charged: str = Field(
+        "", examples=["104.73"], description="For `charged`: the amount in the group's currency."
     )
 
 
@@ -298,8 +358,9 @@ class AcrossRecordedOut(Schema):
     recorded: bool = Field(description="False when this Idempotency-Key was already recorded.")
 
 
-class RecurringIn(ExpenseIn):
-    """An expense that repeats; `date` is its first date (editing: the next one)."""
+class RecurringIn(ExpenseFields):
+    """An expense that repeats; `date` is its first date (editing: the next one). In another
+    currency, each expense it makes converts at the ECB reference rate of its date."""
 
     frequency: str = Field(examples=["monthly"], description="daily, weekly, monthly or yearly.")
     interval: int = Field(1, description="Every `interval` days, weeks, months or years.")
@@ -328,7 +389,11 @@ class RecurringOut(Schema):
     description: str
     amount: int
     amount_display: str
-    currency: str
+    currency: str = Field(
+        description="The currency of `amount` and `paid`: the currency spent, which each "
+        "expense it makes converts from at the reference rate of its date when it is not the "
+        "group's."
+    )
     category: str
     split_kind: str
     notes: str

@@ -6,7 +6,13 @@ from django import forms
 from django.db import models
 from django.utils import timezone
 
-from expenses.models import SPLIT_KIND_LABELS, Category, ExpenseEntry
+from expenses.models import (
+    RECURRING_RATE,
+    RECURRING_UNPUBLISHED,
+    SPLIT_KIND_LABELS,
+    Category,
+    ExpenseEntry,
+)
 from expenses.recurrence import Frequency, Schedule, ScheduleError
 from expenses.splitting import (
     SplitError,
@@ -17,6 +23,8 @@ from expenses.splitting import (
     validate_payers,
 )
 from ledger.forms import ConvertedAmountForm
+from ledger.models import RateSource
+from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount, parse_amount
 
@@ -349,11 +357,11 @@ class RecurringExpenseForm(ExpenseForm):
         """The edit form, filled in from the recurring expense as it was entered."""
         payers = {payer.member_id: payer.amount for payer in recurring.payers.all()}
         entered = {share.member_id: share.entered for share in recurring.shares.all()}
+        currency = recurring.spent_currency
         initial = {
             "description": recurring.description,
-            "amount": format_amount(
-                recurring.amount, recurring.currency, with_code=False, grouping=False
-            ),
+            "original_currency": currency,
+            "amount": format_amount(recurring.amount, currency, with_code=False, grouping=False),
             "date": recurring.next_date,
             "category": recurring.category,
             "notes": recurring.notes,
@@ -374,7 +382,7 @@ class RecurringExpenseForm(ExpenseForm):
             initial[f"value_{member.pk}"] = entered.get(member.pk, "")
             if len(payers) > 1 and member.pk in payers:
                 initial[f"paid_{member.pk}"] = format_amount(
-                    payers[member.pk], recurring.currency, with_code=False, grouping=False
+                    payers[member.pk], currency, with_code=False, grouping=False
                 )
         return cls(
             data, group=recurring.group, members=members, initial=initial, repeat_required=True
@@ -407,6 +415,20 @@ class RecurringExpenseForm(ExpenseForm):
             else:
                 self.schedule = schedule
         return cleaned
+
+    def convert(self, original, date):
+        # A rate typed today cannot stand for the dates to come: each occurrence converts at
+        # the reference rate of its own date, which the ECB must publish for the currency.
+        currency = self.typed_currency
+        if not self.cleaned_data.get("repeat") or currency == self.currency:
+            return super().convert(original, date)
+        if self.cleaned_data.get("rate_mode") not in (RateSource.REFERENCE, "", None):
+            self.add_error("rate_mode", RECURRING_RATE)
+            return None
+        if currency not in fx.published_currencies():
+            self.add_error("original_currency", RECURRING_UNPUBLISHED.format(currency=currency))
+            return None
+        return super().convert(original, date)
 
     def add_recurring_error(self, error):
         """Shows a `RecurringError` from the manager beside the field it is about."""

@@ -20,7 +20,7 @@ from groups.models import Activity, Group, Member
 from ledger import books
 from ledger.books import RowChanged
 from ledger.effects import expense_effect
-from ledger.models import LedgerRow
+from ledger.models import LedgerRow, RateSource
 from splitclone import fx, metrics
 from splitclone.money import MAX_AMOUNT, format_amount
 from splitclone.text import search_key, shorten
@@ -186,6 +186,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         books.require_entry_date(entry.date)
         books.require_conversion(group, entry.date, entry.amount, entry.converted_from)
         books.remember_currency(author, entry.converted_from)
+        kept = self._kept_amounts(group, entry)
         if expense is None:
             # A repeated submission id fails the unique constraint; save_expense then returns
             # the expense the first submission created.
@@ -207,14 +208,14 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 raise StaleEdit(current.get(pk=expense.pk))
             paid, owed = expense.paid_and_owed()
             before = [(expense.ledger_currency, expense_effect(paid, owed, sign=-1))]
-            verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry)
+            verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry, kept)
             # Those the edit took out of the expense are involved in it too.
             involved = paid.keys() | owed.keys()
             counter = metrics.EXPENSES_EDITED
             expense.version += 1
         entry.apply_to(expense)
         expense.settles_in_original = books.settles_in_original(group, entry.converted_from)
-        paid, owed = self._kept_amounts(expense, entry)
+        _, paid, owed = kept
         expense.refresh_search_text()
         expense.updated_by = author
         if receipt_name:
@@ -254,14 +255,15 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         return expense
 
     @staticmethod
-    def _kept_amounts(expense, entry):
-        """(paid, owed) as the payer and share rows keep them: in the group's currency, or in
-        the currency spent for an expense that settles in it. Either way each side adds up to
-        the expense's amount in that currency, or nothing is saved."""
-        if not expense.settles_in_original:
-            return entry.paid, entry.owed
+    def _kept_amounts(group, entry):
+        """(ledger currency, paid, owed) as the payer and share rows keep them: in the group's
+        currency (None), or in the currency spent for an expense that settles in it. Either way
+        each side adds up to the expense's amount in that currency, or nothing is saved."""
+        conversion = entry.converted_from
+        if not books.settles_in_original(group, conversion):
+            return None, entry.paid, entry.owed
         seed = str(entry.submission_id)
-        total = expense.original_amount
+        total = conversion.original_amount
         sides = []
         for typed, converted in (
             (entry.original_paid, entry.paid),
@@ -273,10 +275,11 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 side = {pk: amount for pk, amount in side.items() if amount}
             if sum(side.values()) != total or any(amount < 0 for amount in side.values()):
                 raise books.LedgerError(
-                    f"What each paid and owes must add up to {expense.original_display}."
+                    "What each paid and owes must add up to "
+                    f"{format_amount(total, conversion.original_currency)}."
                 )
             sides.append(side)
-        return sides[0], sides[1]
+        return conversion.original_currency, sides[0], sides[1]
 
     def attach_receipt(self, expense, upload, *, actor):
         """Puts `upload` (checked by `ReceiptForm`) on a live expense, replacing the receipt it
@@ -483,8 +486,9 @@ class Expense(LedgerRow):
                     raise ValueError(f"expense #{expense_id}: {error}") from None
                 yield (original_currency if in_original else None), effect
 
-    def describe_changes(self, entry):
-        """A short account of an edit for the activity log."""
+    def describe_changes(self, entry, kept):
+        """A short account of an edit for the activity log; `kept` is (ledger currency, paid,
+        owed) as the edit keeps them (see `ExpenseManager._kept_amounts`)."""
         changes = []
         if entry.description != self.description:
             changes.append(f"renamed it from “{shorten(self.description, QUOTED_LENGTH)}”")
@@ -508,7 +512,7 @@ class Expense(LedgerRow):
             )
         if entry.date != self.date:
             changes.append(f"date {self.date:%d %b %Y} → {entry.date:%d %b %Y}")
-        if (entry.paid, entry.owed) != self.paid_and_owed():
+        if kept != (self.ledger_currency, *self.paid_and_owed()):
             changes.append("who paid or who owes")
         detail = "; ".join(changes) or "no change to the amounts"
         return f"edited “{shorten(entry.description, QUOTED_LENGTH)}”: {detail}"
@@ -570,6 +574,17 @@ class ExpenseShare(models.Model):
 
     def __str__(self):
         return f"{self.member} owes {self.amount}"
+
+
+# Nobody can type the rate of a date to come.
+RECURRING_RATE = (
+    "An expense that repeats converts at the ECB reference rate of each date it falls on: "
+    "choose that rate, or enter each expense on its own."
+)
+RECURRING_UNPUBLISHED = (
+    "The ECB publishes no reference rate for {currency}, so an expense in it can't repeat: "
+    "enter each one on its own."
+)
 
 
 class RecurringError(ValidationError):
@@ -860,8 +875,12 @@ class RecurringExpense(models.Model):
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="recurring_expenses")
     description = models.CharField(max_length=200)
-    amount = models.BigIntegerField(help_text="In minor units of the currency.")
+    amount = models.BigIntegerField(help_text="In minor units of the currency spent.")
+    # The group's currency when it was set up.
     currency = models.CharField(max_length=3)
+    # The currency spent when it is another: `amount` and the payers' amounts are then in it, and
+    # each occurrence converts at the ECB reference rate of its own date.
+    original_currency = models.CharField(max_length=3, blank=True, db_default="")
     category = models.CharField(max_length=20, choices=Category, default=Category.GENERAL)
     notes = models.TextField(max_length=2000, blank=True)
     split_kind = models.CharField(max_length=12, choices=list(SPLIT_KIND_LABELS.items()))
@@ -950,8 +969,13 @@ class RecurringExpense(models.Model):
         return self.description
 
     @property
+    def spent_currency(self):
+        """The currency of `amount`, the payers' amounts and the parts typed."""
+        return self.original_currency or self.currency
+
+    @property
     def amount_display(self):
-        return format_amount(self.amount, self.currency)
+        return format_amount(self.amount, self.spent_currency)
 
     @property
     def schedule(self):
@@ -987,11 +1011,20 @@ class RecurringExpense(models.Model):
         active = set(group.members.active().filter(pk__in=people).values_list("pk", flat=True))
         if active != people:
             raise RecurringError("Everyone in a recurring expense must be in the group now.")
-        self.description, self.amount, self.currency = (
-            entry.description,
-            entry.amount,
-            entry.currency,
-        )
+        conversion = entry.conversion
+        if conversion is not None and conversion.source != RateSource.REFERENCE:
+            raise RecurringError(RECURRING_RATE, "rate_mode")
+        if conversion is not None and conversion.original_currency not in fx.published_currencies():
+            raise RecurringError(
+                RECURRING_UNPUBLISHED.format(currency=conversion.original_currency),
+                "original_currency",
+            )
+        spent = conversion.original_amount if conversion else None
+        if conversion is not None and sum(entry.original_paid.values()) != spent:
+            raise RecurringError("What each paid must add up to the amount spent.", "paid_by")
+        self.description, self.currency = entry.description, entry.currency
+        self.amount = conversion.original_amount if conversion else entry.amount
+        self.original_currency = conversion.original_currency if conversion else ""
         self.category, self.notes, self.split_kind = entry.category, entry.notes, entry.split_kind
         self.frequency, self.interval = schedule.frequency, schedule.interval
         self.month_day = schedule.month_day if schedule.frequency == Frequency.MONTHLY else None
@@ -1003,9 +1036,11 @@ class RecurringExpense(models.Model):
         self.updated_by = author
 
     def _save_people(self, entry):
+        # In the currency spent, as typed.
+        paid = entry.original_paid if entry.conversion is not None else entry.paid
         RecurringPayer.objects.bulk_create(
             RecurringPayer(recurring=self, member_id=member_id, amount=amount)
-            for member_id, amount in entry.paid.items()
+            for member_id, amount in paid.items()
         )
         RecurringShare.objects.bulk_create(
             RecurringShare(
@@ -1037,6 +1072,9 @@ class RecurringExpense(models.Model):
         When that cannot work (the payer left, nobody is left to share it, the typed amounts
         or percentages no longer add up without them, or the group's currency changed), the
         entry is None and the second value says why, and the recurring expense is paused.
+
+        One spent in another currency is split in it, then converted at the ECB reference rate
+        of `date` and shared in the same proportions, as the expense form does.
         """
         payers, shares = people
         if self.currency != self.group.currency:
@@ -1053,7 +1091,7 @@ class RecurringExpense(models.Model):
             values = {
                 s.member_id: None
                 if self.split_kind == SplitKind.EQUAL
-                else read_value(self.split_kind, s.entered, self.currency)
+                else read_value(self.split_kind, s.entered, self.spent_currency)
                 for s in staying
             }
             result = split(
@@ -1061,21 +1099,48 @@ class RecurringExpense(models.Model):
                 self.amount,
                 values,
                 seed=str(submission_id),
-                currency=self.currency,
+                currency=self.spent_currency,
             )
         except SplitError as error:
             return None, f"without {left} the split no longer works ({error.message})"
+        paid, owed = {p.member_id: p.amount for p in payers}, dict(result.shares)
+        amount, conversion, original_paid, original_owed = self.amount, None, {}, {}
+        if self.original_currency:
+            try:
+                rate = fx.rate(self.original_currency, self.currency, date)
+                amount = fx.convert(self.amount, self.original_currency, self.currency, rate.value)
+            except fx.MoneyError as error:
+                return None, f"it can't be converted on {date:%-d %b %Y} ({error.message})"
+            if amount <= 0:
+                smallest = format_amount(1, self.currency)
+                return None, f"converted on {date:%-d %b %Y}, it is less than {smallest}"
+            conversion = fx.Conversion(
+                self.amount,
+                self.original_currency,
+                rate.value,
+                RateSource.REFERENCE,
+                rate.published_on,
+            )
+            original_paid, original_owed = paid, owed
+            seed = str(submission_id)
+            paid = split_in_proportion(amount, original_paid, seed=seed).shares
+            # A payer whose part rounds to nothing in the group's currency paid nothing in it.
+            paid = {pk: part for pk, part in paid.items() if part}
+            owed = dict(split_in_proportion(amount, original_owed, seed=seed).shares)
         entry = ExpenseEntry(
             description=self.description,
-            amount=self.amount,
+            amount=amount,
             currency=self.currency,
+            conversion=conversion,
             date=date,
             category=self.category,
             notes=self.notes,
             split_kind=self.split_kind,
             submission_id=submission_id,
-            paid={p.member_id: p.amount for p in payers},
-            owed=dict(result.shares),
+            paid=paid,
+            owed=owed,
+            original_paid=original_paid,
+            original_owed=original_owed,
             entered={s.member_id: s.entered for s in staying},
         )
         return entry, left

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
-from groups.models import Activity, CurrencyFixed, Group, Invite, Member, Role
+from groups.models import Activity, ConversionFixed, CurrencyFixed, Group, Invite, Member, Role
 from splitclone.admin import SupportAdmin
 
 
@@ -35,18 +35,29 @@ class GroupAdmin(admin.ModelAdmin):
         "description",
         "currency",
         "simplify_debts",
+        "convert_at",
         "is_archived",
         "has_ledger_history",
+        "has_foreign_entries",
         "created_by",
         "created_at",
     ]
-    readonly_fields = ["is_archived", "has_ledger_history", "created_by", "created_at"]
+    readonly_fields = [
+        "is_archived",
+        "has_ledger_history",
+        "has_foreign_entries",
+        "created_by",
+        "created_at",
+    ]
     inlines = [MemberInline]
 
     def get_readonly_fields(self, request, obj=None):
+        fixed = []
         if obj is not None and obj.has_ledger_history:
-            return [*self.readonly_fields, "currency"]
-        return self.readonly_fields
+            fixed.append("currency")
+        if obj is not None and obj.has_foreign_entries:
+            fixed.append("convert_at")
+        return [*self.readonly_fields, *fixed]
 
     def has_add_permission(self, request):
         return False
@@ -61,14 +72,15 @@ class GroupAdmin(admin.ModelAdmin):
             description=obj.description,
             currency=obj.currency,
             simplify_debts=obj.simplify_debts,
+            convert_at=obj.convert_at,
         )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except CurrencyFixed as refused:
-            # The group's first expense or payment landed after the form was read; the page
-            # shown again has the currency read-only.
+        except (CurrencyFixed, ConversionFixed) as refused:
+            # The group's first expense or payment (in another currency) landed after the form
+            # was read; the page shown again has the currency (or "convert at") read-only.
             self.message_user(request, refused.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 

@@ -1,24 +1,54 @@
 from django.contrib import admin
 
 from ledger.books import recompute_group
-from ledger.models import GroupBooks, PairBalance
+from ledger.models import (
+    BalanceConversion,
+    ConversionLine,
+    CurrencyBalance,
+    CurrencyPairBalance,
+    GroupBooks,
+    PairBalance,
+)
 from splitclone.admin import SupportAdmin
 
 
-class PairBalanceInline(admin.TabularInline):
-    """The kept pairwise balances, to look at: only the ledger writes them."""
+class LookOnlyInline(admin.TabularInline):
+    """Rows to look at: only the ledger writes them."""
 
-    model = PairBalance
-    fields = ["member_a", "member_b", "amount"]
-    readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PairBalanceInline(LookOnlyInline):
+    """The kept pairwise balances in the group's currency."""
+
+    model = PairBalance
+    fields = ["member_a", "member_b", "amount"]
+
+
+class CurrencyBalanceInline(LookOnlyInline):
+    """Each member's balance kept in another currency (a group that converts at settlement)."""
+
+    model = CurrencyBalance
+    fields = ["member", "currency", "amount"]
+    verbose_name_plural = "balances in other currencies"
+
+
+class CurrencyPairBalanceInline(LookOnlyInline):
+    """The pairwise balances kept in other currencies, which settle-up converts pair by pair."""
+
+    model = CurrencyPairBalance
+    fields = ["member_a", "member_b", "currency", "amount"]
+    verbose_name_plural = "pair balances in other currencies"
 
 
 class LedgerRowAdmin(SupportAdmin):
@@ -64,8 +94,8 @@ class GroupBooksAdmin(SupportAdmin):
 
     list_display = ["name", "currency", "has_ledger_history", "is_archived"]
     search_fields = ["name", "members__user__email"]
-    fields = ["name", "currency", "has_ledger_history"]
-    inlines = [PairBalanceInline]
+    fields = ["name", "currency", "convert_at", "has_ledger_history", "has_foreign_entries"]
+    inlines = [PairBalanceInline, CurrencyBalanceInline, CurrencyPairBalanceInline]
     actions = ["check_balances", "recompute_balances"]
 
     @admin.action(description="Check the kept balances against the ledger", permissions=["support"])
@@ -89,3 +119,29 @@ class GroupBooksAdmin(SupportAdmin):
                 f"{group.name}: "
                 + (found.format(count=count) if count else "balances match the ledger."),
             )
+
+
+class ConversionLineInline(LookOnlyInline):
+    model = ConversionLine
+    fields = [
+        "member_a",
+        "member_b",
+        "currency",
+        "amount",
+        "rate",
+        "rate_source",
+        "rate_date",
+        "converted",
+    ]
+
+
+@admin.register(BalanceConversion)
+class BalanceConversionAdmin(SupportAdmin):
+    """The conversions booked before settle-up payments, to look at: the ledger books them under
+    the group's lock, and a hand edit would leave the kept balances of two currencies wrong."""
+
+    list_display = ["__str__", "group", "created_by", "created_at", "deleted_at"]
+    list_select_related = ["group", "created_by"]
+    search_fields = ["group__name"]
+    fields = ["group", "date", "created_by", "created_at", "deleted_at"]
+    inlines = [ConversionLineInline]

@@ -79,3 +79,86 @@ def add_conversion_columns(model_name, table):
             migrations.RunSQL.noop,
         ),
     ]
+
+
+# Rows that name members of another group: a trigger per table, since a CHECK cannot look at
+# another row (see ledger migration 0003).
+IN_GROUP_MESSAGE = (
+    "a ledger row names members of its own group only, and members never change group"
+)
+
+
+def group_of(member_column):
+    """The group of the member a new row names in `member_column`, in SQL."""
+    return f"(SELECT group_id FROM groups_member WHERE id = NEW.{member_column})"
+
+
+def refuse_function(name, condition):
+    """A PostgreSQL trigger function refusing a new or changed row on `condition`."""
+    return f"""
+        CREATE FUNCTION {name}() RETURNS trigger AS $$
+        BEGIN
+            IF {condition} THEN
+                RAISE EXCEPTION '{IN_GROUP_MESSAGE}' USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NEW;
+        END $$ LANGUAGE plpgsql
+        """
+
+
+def in_group_triggers(refuse):
+    """The RunPython operation that creates, for each table of `refuse` (table: the condition
+    under which a new or changed row is refused, with {differ} for the database's null-safe
+    inequality), a trigger on both databases, and drops them going back."""
+
+    def postgresql():
+        statements = []
+        for table, condition in refuse.items():
+            name = f"ledger_{table}_in_group"
+            statements += [
+                refuse_function(name, condition.format(differ="IS DISTINCT FROM")),
+                f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+            ]
+        return statements
+
+    def postgresql_reverse():
+        statements = []
+        for table in refuse:
+            name = f"ledger_{table}_in_group"
+            statements += [f"DROP TRIGGER {name} ON {table}", f"DROP FUNCTION {name}()"]
+        return statements
+
+    def sqlite():
+        return [
+            f"""
+            CREATE TRIGGER ledger_{table}_{event.split()[0].lower()}_in_group
+            BEFORE {event} ON {table}
+            WHEN {condition.format(differ="IS NOT")}
+            BEGIN SELECT RAISE(ABORT, '{IN_GROUP_MESSAGE}'); END
+            """
+            for table, condition in refuse.items()
+            for event in ("INSERT", "UPDATE")
+        ]
+
+    def sqlite_reverse():
+        return [
+            f"DROP TRIGGER ledger_{table}_{event}_in_group"
+            for table in refuse
+            for event in ("insert", "update")
+        ]
+
+    return migrations.RunPython(
+        run_by_vendor({"postgresql": postgresql, "sqlite": sqlite}),
+        run_by_vendor({"postgresql": postgresql_reverse, "sqlite": sqlite_reverse}),
+    )
+
+
+def run_by_vendor(statements_by_vendor):
+    """A RunPython function executing the statements of the connection's database."""
+
+    def operation(apps, schema_editor):
+        for sql in statements_by_vendor.get(schema_editor.connection.vendor, list)():
+            schema_editor.execute(sql)
+
+    return operation

@@ -107,3 +107,49 @@ def test_the_settings_page_changes_convert_at_until_an_entry_is_in_another_curre
     assert "change once the group has an expense or payment in another currency" in response.text
     group.refresh_from_db()
     assert group.convert_at == ConvertAt.SETTLEMENT
+
+
+def taxi(trio, description="Taxi", owed=(500, 500)):
+    """A 10.00 USD taxi the owner paid for the owner and Bob, as the form would enter it."""
+    owner, bob = trio.owner_membership, trio.bob
+    amount, conversion = converted(1000, "USD")
+    first = amount // 2
+    return ExpenseEntry(
+        description=description,
+        amount=amount,
+        currency="EUR",
+        date=conversion.rate_date,
+        category="transport",
+        notes="",
+        split_kind="exact",
+        submission_id="5f1c6c1e-3a53-4a8e-8f43-2a3b1c9d7e10",
+        paid={owner.pk: amount},
+        owed={owner.pk: first, bob.pk: amount - first},
+        conversion=conversion,
+        original_paid={owner.pk: 1000},
+        original_owed=dict(zip([owner.pk, bob.pk], owed, strict=True)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "logged"),
+    [
+        ({"description": "Cab"}, "edited “Cab”: renamed it from “Taxi”"),
+        ({"owed": (600, 400)}, "edited “Taxi”: who paid or who owes"),
+    ],
+)
+def test_an_edit_logs_who_paid_or_owes_only_when_it_changed(trio, edit, logged):
+    Group.objects.filter(pk=trio.group.pk).update(convert_at=ConvertAt.SETTLEMENT)
+    expense = Expense.objects.save_expense(
+        group_id=trio.group.pk, author=trio.owner, entry=taxi(trio)
+    )
+
+    Expense.objects.save_expense(
+        group_id=trio.group.pk,
+        author=trio.owner,
+        entry=taxi(trio, **edit),
+        expense=expense,
+        expected_version=expense.version,
+    )
+
+    assert trio.group.activities.latest("id").summary == logged

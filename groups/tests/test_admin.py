@@ -1,6 +1,8 @@
 """The admin is one more client of the groups' rules: support looks, searches and acts through
 the same model methods as the app, and nothing it posts can change what those methods guard."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -8,9 +10,10 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from expenses.tests.factories import add_expense
 from groups.admin import GroupAdmin
-from groups.models import Activity, Member, Role
+from groups.models import Activity, ConversionFixed, ConvertAt, Member, Role
 from groups.tests.factories import GroupFactory, MemberFactory
 from ledger.tests.checks import assert_books_match_ledger
+from splitclone import fx
 from splitclone.tests.admin_actions import messages_of, run_action, statuses
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +302,68 @@ def test_the_admin_index_names_each_section_once(staff_client):
     assert response.status_code == 200
     assert len(sections) == len(set(sections)), sections
     assert "Activities" in tables
+
+
+def foreign_expense(group, owner):
+    """An expense spent in USD, entered the way the group's "convert at" says."""
+    rate = fx.rate("USD", "EUR", datetime.date(2025, 12, 27))
+    conversion = fx.Conversion(1200, "USD", rate.value, "reference", rate.published_on)
+    amount = fx.convert(1200, "USD", "EUR", rate.value)
+    return add_expense(
+        group,
+        group.created_by,
+        paid={owner: amount},
+        among=[owner],
+        conversion=conversion,
+        date=datetime.date(2025, 12, 27),
+    )
+
+
+def test_convert_at_is_saved_through_the_model(staff_client, support, world):
+    url = reverse("admin:groups_group_change", args=[world.group.pk])
+
+    response = staff_client.post(
+        url, as_posted(staff_client.get(url), convert_at=ConvertAt.SETTLEMENT)
+    )
+
+    assert response.status_code == 302
+    world.group.refresh_from_db()
+    assert world.group.convert_at == ConvertAt.SETTLEMENT
+    entry = world.group.activities.latest("id")
+    assert (entry.actor, entry.summary) == (support, "changed the group settings")
+
+
+def test_convert_at_is_read_only_once_an_entry_is_in_another_currency(staff_client, world):
+    foreign_expense(world.group, world.owner_membership)
+    url = reverse("admin:groups_group_change", args=[world.group.pk])
+    page = staff_client.get(url)
+
+    assert "convert_at" not in page.context["adminform"].form.fields
+    response = staff_client.post(url, {**as_posted(page), "convert_at": ConvertAt.SETTLEMENT})
+
+    assert response.status_code == 302
+    world.group.refresh_from_db()
+    assert world.group.convert_at == ConvertAt.ENTRY
+
+
+def test_an_entry_in_another_currency_landing_while_the_form_is_open_keeps_convert_at(
+    staff_client, monkeypatch
+):
+    group = GroupFactory(name="Empty", currency="EUR")
+    owner = MemberFactory(group=group, user=group.created_by, role=Role.OWNER)
+    url = reverse("admin:groups_group_change", args=[group.pk])
+    data = as_posted(staff_client.get(url), convert_at=ConvertAt.SETTLEMENT)
+    read_group = GroupAdmin.get_object
+
+    def foreign_expense_lands_after_the_read(admin, request, object_id, from_field=None):
+        found = read_group(admin, request, object_id, from_field)
+        foreign_expense(group, owner)
+        return found
+
+    monkeypatch.setattr(GroupAdmin, "get_object", foreign_expense_lands_after_the_read)
+    response = staff_client.post(url, data, follow=True)
+
+    assert response.redirect_chain == [(url, 302)]
+    assert messages_of(response) == [ConversionFixed().message]
+    group.refresh_from_db()
+    assert group.convert_at == ConvertAt.ENTRY

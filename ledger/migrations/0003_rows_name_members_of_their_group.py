@@ -8,12 +8,8 @@ ledger/tests/test_guards.py fail if a later migration does so without creating t
 
 from django.db import migrations
 
-MESSAGE = "a ledger row names members of its own group only, and members never change group"
-
-
-def group_of(member_column):
-    return f"(SELECT group_id FROM groups_member WHERE id = NEW.{member_column})"
-
+from ledger.schema import IN_GROUP_MESSAGE, group_of, in_group_triggers, refuse_function
+from ledger.schema import run_by_vendor as run
 
 EXPENSE_GROUP = "(SELECT group_id FROM expenses_expense WHERE id = NEW.expense_id)"
 # Table: the condition under which a new or changed row is refused; {differ} is the
@@ -34,83 +30,32 @@ MEMBER_MOVES = "NEW.group_id <> OLD.group_id"
 
 
 def postgresql():
-    def function(name, condition):
-        return f"""
-        CREATE FUNCTION {name}() RETURNS trigger AS $$
-        BEGIN
-            IF {condition} THEN
-                RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'check_violation';
-            END IF;
-            RETURN NEW;
-        END $$ LANGUAGE plpgsql
-        """
-
-    statements = []
-    for table, condition in REFUSE.items():
-        name = f"ledger_{table}_in_group"
-        statements += [
-            function(name, condition.format(differ="IS DISTINCT FROM")),
-            f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {name}()",
-        ]
-    statements += [
-        function("ledger_member_stays_in_group", MEMBER_MOVES),
+    return [
+        refuse_function("ledger_member_stays_in_group", MEMBER_MOVES),
         "CREATE TRIGGER ledger_member_stays_in_group BEFORE UPDATE OF group_id ON groups_member "
         "FOR EACH ROW EXECUTE FUNCTION ledger_member_stays_in_group()",
     ]
-    return statements
 
 
 def postgresql_reverse():
-    statements = []
-    for table in REFUSE:
-        name = f"ledger_{table}_in_group"
-        statements += [f"DROP TRIGGER {name} ON {table}", f"DROP FUNCTION {name}()"]
     return [
-        *statements,
         "DROP TRIGGER ledger_member_stays_in_group ON groups_member",
         "DROP FUNCTION ledger_member_stays_in_group()",
     ]
 
 
 def sqlite():
-    statements = [
-        f"""
-        CREATE TRIGGER ledger_{table}_{event.split()[0].lower()}_in_group
-        BEFORE {event} ON {table}
-        WHEN {condition.format(differ="IS NOT")}
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END
-        """
-        for table, condition in REFUSE.items()
-        for event in ("INSERT", "UPDATE")
-    ]
     return [
-        *statements,
         f"""
         CREATE TRIGGER ledger_member_stays_in_group BEFORE UPDATE OF group_id ON groups_member
         WHEN {MEMBER_MOVES}
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END
+        BEGIN SELECT RAISE(ABORT, '{IN_GROUP_MESSAGE}'); END
         """,
     ]
 
 
 def sqlite_reverse():
-    return [
-        *(
-            f"DROP TRIGGER ledger_{table}_{event}_in_group"
-            for table in REFUSE
-            for event in ("insert", "update")
-        ),
-        "DROP TRIGGER ledger_member_stays_in_group",
-    ]
-
-
-def run(statements_by_vendor):
-    def operation(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, list)():
-            schema_editor.execute(sql)
-
-    return operation
+    return ["DROP TRIGGER ledger_member_stays_in_group"]
 
 
 class Migration(migrations.Migration):
@@ -120,6 +65,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        in_group_triggers(REFUSE),
         migrations.RunPython(
             run({"postgresql": postgresql, "sqlite": sqlite}),
             run({"postgresql": postgresql_reverse, "sqlite": sqlite_reverse}),

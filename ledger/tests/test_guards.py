@@ -16,11 +16,19 @@ from expenses.tests.factories import add_expense
 from groups.models import CurrencyFixed, Group, Member
 from groups.tests.conftest import PNG_BYTES
 from groups.tests.factories import GroupFactory, MemberFactory
+from ledger import books
 from ledger.books import LedgerError
-from ledger.models import PairBalance
+from ledger.models import (
+    BalanceConversion,
+    ConversionLine,
+    CurrencyBalance,
+    CurrencyPairBalance,
+    PairBalance,
+)
 from ledger.tests.test_expense_ledger import entry_for, kept, ledger_truth, make_group
 from settlements.models import Payment
 from settlements.tests.factories import record_payment
+from settlements.tests.test_convert_at_settlement import SETTLED_ON, settlement_group, spend
 
 
 def receipt_files(group):
@@ -316,3 +324,49 @@ def test_the_database_refuses_moving_a_member_to_another_group(trip):
         Member.objects.filter(pk=members[1].pk).update(group=GroupFactory())
 
     assert Member.objects.get(pk=members[1].pk).group_id == group.pk
+
+
+def test_the_database_refuses_balances_in_other_currencies_naming_another_groups_members(db):
+    group, owner, (ana, bob, cia, _) = settlement_group()
+    spend(group, owner, ana, [ana, bob, cia], 12345, "USD")
+    with books.change(group.pk) as locked:
+        conversion = books.convert_open_balances(locked, on_date=SETTLED_ON, actor=owner)
+    spend(group, owner, ana, [ana, bob], 1000, "USD")
+    stranger = MemberFactory(group=GroupFactory())
+    balance = CurrencyBalance.objects.filter(group=group).first()
+    pair = CurrencyPairBalance.objects.filter(group=group).first()
+    line = conversion.lines.first()
+    refused = [
+        (CurrencyBalance.objects.filter(pk=balance.pk), {"member": stranger}),
+        (CurrencyPairBalance.objects.filter(pk=pair.pk), {"member_a": stranger}),
+        (CurrencyPairBalance.objects.filter(pk=pair.pk), {"member_b": stranger}),
+        (ConversionLine.objects.filter(pk=line.pk), {"member_a": stranger}),
+        (ConversionLine.objects.filter(pk=line.pk), {"member_b": stranger}),
+        # A conversion moved to another group would name members it does not have.
+        (ConversionLine.objects.filter(pk=line.pk), {"conversion": other_conversion(stranger)}),
+    ]
+
+    for rows, change in refused:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            rows.update(**change)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CurrencyBalance.objects.create(group=group, member=stranger, currency="JPY", amount=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConversionLine.objects.create(
+            conversion=conversion,
+            currency="USD",
+            rate=1,
+            rate_source="entered",
+            member_a=ana,
+            member_b=stranger,
+            amount=0,
+            converted=0,
+        )
+
+    assert not books.recompute_group(group, check=True)
+
+
+def other_conversion(member):
+    return BalanceConversion.objects.create(
+        group=member.group, date=SETTLED_ON, created_by=member.group.created_by
+    )
