@@ -157,11 +157,12 @@ def test_group_page_query_count_does_not_grow_with_members(
 
     # session, user, membership with group, members with users, stored plans (simplifying) or
     # pairwise balances (not), activity page with actors, expense page, its payers, its shares,
-    # payment page with people, what repeats next, and the visit recorded (the first one)
-    with django_assert_num_queries(12):
+    # payment page with people, what repeats next, pending payments' total, and the visit
+    # recorded (the first one)
+    with django_assert_num_queries(13):
         response = client.get(reverse("pages:group", args=[group.pk]))
     # A visit after which nothing happened records nothing.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(reverse("pages:group", args=[group.pk]))
 
     assert response.status_code == 200
