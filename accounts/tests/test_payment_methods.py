@@ -3,6 +3,7 @@ only people who share a group with someone see theirs."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts import paying
@@ -120,8 +121,6 @@ def test_bad_handles_are_refused_with_a_clear_message(db, kind, typed, message):
 
 
 def test_the_database_refuses_a_bic_on_a_handle_and_an_unknown_kind(db):
-    from django.db import IntegrityError, transaction
-
     user = UserFactory()
     for fields in (
         {"kind": paying.PAYPAL, "value": "anna", "bic": "DEUTDEFF"},
