@@ -39,6 +39,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     confirms_payments = models.BooleanField(
         "I confirm payments I receive",
         default=False,
+        db_default=False,
         help_text="Payments to you show as pending until you confirm you received them.",
     )
 
