@@ -93,6 +93,7 @@ def settle_up_context(membership, settle_up, form=None, rates_form=None):
         "payments": group.payments.with_people().order_by("-id")[:PAYMENTS_SHOWN],
         "rates_form": rates_form,
         "pending": Payment.objects.pending_total(group),
+        "viewer_is_paid": any(row.suggestion.creditor.pk == membership.pk for row in rows),
     }
 
 

@@ -183,6 +183,14 @@ def test_only_the_payer_sees_how_to_pay(client, four):
         assert pay_section(client.get(page(four)).text) == ""
 
 
+def test_the_person_being_paid_is_pointed_to_their_payment_details(client, four):
+    link = f'see <a href="{reverse("accounts:payment_methods")}">how you like to be paid</a>'
+    client.force_login(four.ana.user)
+    assert link in client.get(page(four)).text
+    client.force_login(four.ben.user)
+    assert link not in client.get(page(four)).text
+
+
 def test_no_details_section_for_a_payee_without_details(client, four):
     client.force_login(four.cem.user)
     assert pay_section(client.get(page(four)).text) == ""
