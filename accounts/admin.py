@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import User
+from accounts.models import PaymentMethod, User
 
 
 @admin.register(User)
@@ -13,7 +13,7 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["date_joined", "last_login"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["display_name"]}),
+        ("Profile", {"fields": ["display_name", "confirms_payments"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
@@ -21,3 +21,14 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]})
     ]
     filter_horizontal = ["groups"]
+
+
+@admin.register(PaymentMethod)
+class PaymentMethodAdmin(admin.ModelAdmin):
+    """Support may correct or remove details; the model checks every value as on the account
+    page."""
+
+    list_display = ["user", "kind", "value", "label", "position"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "user__display_name", "value"]
+    raw_id_fields = ["user"]

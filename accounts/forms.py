@@ -1,4 +1,7 @@
 from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import PaymentMethod, User
 
 
 class SignupForm(forms.Form):
@@ -19,3 +22,32 @@ class SignupForm(forms.Form):
     def signup(self, request, user):
         user.display_name = self.cleaned_data["display_name"]
         user.save(update_fields=["display_name"])
+
+
+class PaymentMethodForm(forms.ModelForm):
+    """Adds or changes one way of being paid; the model checks and tidies the value."""
+
+    class Meta:
+        model = PaymentMethod
+        fields = ["kind", "value", "bic", "holder", "label", "position"]
+        labels = {"value": "IBAN, handle, address or text", "position": "Order"}
+        help_texts = {
+            "value": "For PayPal.me, Revolut and Venmo: the handle, not the link.",
+            "position": "Lower numbers are shown first.",
+        }
+        widgets = {"value": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
+
+    def _post_clean(self):
+        super()._post_clean()
+        # `user` is not a form field, so ModelForm leaves out the constraints that name it (the
+        # same method twice); the view sets the user before validating.
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class ConfirmPaymentsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["confirms_payments"]

@@ -1,7 +1,10 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from accounts import paying
 
 
 class UserManager(BaseUserManager):
@@ -35,6 +38,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     # the expense and payment forms offer it second, after the group's. Kept on the user (by
     # `ledger.books.remember_currency`) rather than looked up, so a form costs no query for it.
     last_currency = models.CharField(max_length=3, blank=True, db_default="", editable=False)
+    # Payments to this person are recorded as pending until they say the money arrived
+    # (`settlements.models.PaymentManager.record`); pending ones already count as paid.
+    confirms_payments = models.BooleanField(
+        "I confirm payments I receive",
+        default=False,
+        db_default=False,
+        help_text="Payments to you show as pending until you confirm you received them.",
+    )
 
     objects = UserManager()
 
@@ -57,3 +68,65 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
         self.display_name = self.display_name.strip()
+
+
+class PaymentMethod(models.Model):
+    """One way a person likes to be paid; several per person, in their chosen order. Shown to
+    the people they share a group with (`groups.access.payment_methods_shown_to`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="payment_methods")
+    kind = models.CharField(max_length=10, choices=paying.KINDS)
+    # The IBAN (capitals, no spaces), the handle, the UPI ID, the Lightning address or the text.
+    value = models.CharField(max_length=paying.TEXT_MAX_LENGTH)
+    # Bank transfers only: the BIC (optional within the EEA) and the account holder's name.
+    bic = models.CharField("BIC", max_length=11, blank=True)
+    holder = models.CharField(
+        "account holder", max_length=paying.HOLDER_MAX_LENGTH, blank=True,
+        help_text="As the bank knows it; your name if empty.",
+    )  # fmt: skip
+    label = models.CharField(max_length=40, blank=True, help_text="For example “joint account”.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=list(paying.KINDS)), name="accounts_payment_method_kind"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(value=""), name="accounts_payment_method_value_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=paying.IBAN) | models.Q(bic="", holder=""),
+                name="accounts_payment_method_bank_fields_for_iban",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "value"], name="accounts_payment_method_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.display_value}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        try:
+            self.value = paying.normalise_value(self.kind, self.value)
+        except ValueError as error:
+            errors["value"] = str(error)
+        if self.kind == paying.IBAN:
+            try:
+                self.bic = paying.normalise_bic(self.bic)
+            except ValueError as error:
+                errors["bic"] = str(error)
+            self.holder = " ".join(self.holder.split())
+        elif self.bic or self.holder:
+            errors["bic"] = "Only a bank transfer has a BIC and an account holder."
+        self.label = self.label.strip()
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def display_value(self):
+        return paying.format_iban(self.value) if self.kind == paying.IBAN else self.value

@@ -256,6 +256,7 @@ def payment_out(payment):
         "date": payment.date,
         "note": payment.note,
         "deleted": payment.is_deleted,
+        "status": payment.status,
     }
 
 

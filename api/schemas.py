@@ -102,6 +102,8 @@ class PaymentOut(ConvertedOut):
     date: datetime.date
     note: str
     deleted: bool
+    # "pending" until a payee who confirms payments says it arrived; it counts as paid anyway.
+    status: str
 
 
 class ActivityOut(Schema):

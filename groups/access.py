@@ -1,8 +1,10 @@
 import re
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
+from accounts.models import PaymentMethod
 from groups.models import Member
 
 # Only ASCII digits make an id: `str.isdigit()` also accepts "²", which `int()` refuses, and
@@ -61,3 +63,23 @@ def get_membership(request, group_id, *, require_manager=False):
     if require_manager and not membership.can_manage:
         raise PermissionDenied("Only the group's owners and admins can do this.")
     return membership
+
+
+def payment_methods_shown_to(viewer, user_ids):
+    """{user id: [PaymentMethod]} of those of `user_ids` who share a group with `viewer` (both
+    active members of it; `viewer` a user or their id), and the viewer's own: how people like
+    to be paid is shown to no one else. One query."""
+    shared = Member.objects.filter(
+        is_active=True,
+        user__isnull=False,
+        # One join: the viewer's active membership of the same group.
+        group__members__user=viewer,
+        group__members__is_active=True,
+    ).values("user_id")
+    methods = PaymentMethod.objects.filter(user_id__in=user_ids).filter(
+        Q(user=viewer) | Q(user__in=shared)
+    )
+    shown = {}
+    for method in methods:
+        shown.setdefault(method.user_id, []).append(method)
+    return shown

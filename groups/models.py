@@ -741,6 +741,8 @@ class ActivityVerb(models.TextChoices):
     RECURRING_ADDED = "recurring_added", "set up a recurring expense"
     RECURRING_CHANGED = "recurring_changed", "changed a recurring expense"
     BALANCES_CONVERTED = "balances_converted", "converted balances to the group's currency"
+    PAYMENT_CONFIRMED = "payment_confirmed", "confirmed receiving a payment"
+    PAYMENT_REJECTED = "payment_rejected", "did not receive a payment"
 
 
 # The lines that change someone's money in the group: every change to the books writes one
@@ -754,6 +756,7 @@ MONEY_VERBS = {
     ActivityVerb.PAYMENT_RECORDED,
     ActivityVerb.PAYMENT_DELETED,
     ActivityVerb.PAYMENT_RESTORED,
+    ActivityVerb.PAYMENT_REJECTED,
     ActivityVerb.ENTRIES_IMPORTED,
     ActivityVerb.BALANCES_CONVERTED,
 }
@@ -767,6 +770,7 @@ FOLLOWED_VERBS = {
     ActivityVerb.EXPENSE_EDITED,
     ActivityVerb.EXPENSE_DELETED,
     ActivityVerb.PAYMENT_RECORDED,
+    ActivityVerb.PAYMENT_REJECTED,
     ActivityVerb.MEMBER_ADDED,
 }
 

@@ -101,7 +101,7 @@ def involved_members(activities):
         elif activity.verb in EXPENSE_VERBS:
             # A deletion: the expense's rows are kept, with the people in it.
             expenses[activity.data.get("expense_id")].append(activity.pk)
-        elif activity.verb == Activity.Verb.PAYMENT_RECORDED:
+        elif activity.verb in (Activity.Verb.PAYMENT_RECORDED, Activity.Verb.PAYMENT_REJECTED):
             payments[activity.data.get("payment_id")].append(activity.pk)
         elif activity.verb == Activity.Verb.MEMBER_ADDED and "member_id" in activity.data:
             involved[activity.pk].add(activity.data["member_id"])

@@ -151,6 +151,7 @@ def group_page_context(membership):
         "ledger_rows": rows,
         "more_ledger_rows": more_rows,
         "upcoming_recurring": list(group.recurring_expenses.upcoming()[:UPCOMING_RECURRING]),
+        "pending": Payment.objects.pending_total(group),
     }
 
 

@@ -9,7 +9,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from groups.models import Activity, Group, Member
@@ -385,6 +385,16 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 conversions[group.pk] = OpenConversion(open_pairs, rates, lines)
         return conversions
 
+    def pending_total(self, group):
+        """(how many, how much) of the group's live payments wait for their payee to confirm:
+        already counted as paid. One query."""
+        totals = (
+            self.live()
+            .filter(group=group, status=PaymentStatus.PENDING)
+            .aggregate(count=Count("pk"), amount=Sum("amount"))
+        )
+        return totals["count"], totals["amount"] or 0
+
     def suggest(self, group, typed_rates=None):
         """`plan_for` the group, timed into the settle-up metrics: for pages and commands."""
         started = time.perf_counter()
@@ -508,6 +518,13 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         """
         conversion = conversion or fx.Conversion.same(amount, group.currency)
         books.require_conversion(group, date, amount, conversion)
+        # Someone who confirms the payments they receive is asked, unless they record it
+        # themselves. Pending or not, the payment moves the balances: the plan counts it paid.
+        awaits_receiver = (
+            receiver.user_id is not None
+            and receiver.user_id != actor.pk
+            and receiver.user.confirms_payments
+        )
         payment = self.model(
             group=group,
             from_member=sender,
@@ -518,6 +535,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             note=note,
             recorded_by=actor,
             submission_id=submission_id,
+            status=Payment.Status.PENDING if awaits_receiver else Payment.Status.CONFIRMED,
         )
         payment.set_conversion(conversion)
         payment.settles_in_original = books.settles_in_original(group, conversion)
@@ -529,10 +547,64 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             actor,
             Activity.Verb.PAYMENT_RECORDED,
             f"recorded that {sender.display_name} paid {receiver.display_name} "
-            f"{payment.spent_display}",
+            f"{payment.spent_display}"
+            + (", waiting for them to confirm" if awaits_receiver else ""),
             payment_id=payment.pk,
         )
         return payment
+
+    def _payee_decides(self, group, payment, actor):
+        """The payment read again under the group's lock, if `actor` is the payee of a live
+        pending payment; else PaymentError saying why not (it was deleted or confirmed
+        meanwhile)."""
+        payment = self.with_people().get(pk=payment.pk, group=group)
+        if payment.to_member.user_id != actor.pk:
+            raise PaymentError(f"Only {payment.to_member} can say whether the money arrived.")
+        if payment.is_deleted:
+            raise PaymentError(
+                f"The payment {payment.summary} was deleted meanwhile: there is nothing to "
+                "confirm. It no longer counts towards anyone's balance."
+            )
+        return payment
+
+    def confirm_payment(self, payment, *, actor):
+        """The payee says the money arrived. The balances already count the payment; this
+        only marks it confirmed (once: a second confirmation changes nothing)."""
+        with books.change(payment.group_id) as group:
+            payment = self._payee_decides(group, payment, actor)
+            if payment.status == Payment.Status.CONFIRMED:
+                return payment
+            payment.status = Payment.Status.CONFIRMED
+            payment.version += 1
+            payment.save(update_fields=["status", "version"])
+            Activity.record(
+                group,
+                actor,
+                Activity.Verb.PAYMENT_CONFIRMED,
+                f"confirmed receiving {payment.amount_display} from {payment.from_member}",
+                payment_id=payment.pk,
+            )
+            return payment
+
+    def reject_payment(self, payment, *, actor):
+        """The payee says the money did not arrive: the payment stops counting (a soft delete,
+        restorable like any other), so the debt is back."""
+        with books.change(payment.group_id) as group:
+            payment = self._payee_decides(group, payment, actor)
+            if payment.status == Payment.Status.CONFIRMED:
+                raise PaymentError(f"You already confirmed receiving {payment.summary}.")
+            payment, _ = books.set_deleted(
+                self.with_people(),
+                payment,
+                delete=True,
+                actor=actor,
+                verb=Activity.Verb.PAYMENT_REJECTED,
+                summary=lambda row: (
+                    f"did not receive the payment {row.summary}; it no longer counts"
+                ),
+                payment_id=payment.pk,
+            )
+            return payment
 
     def delete_payment(self, payment, *, actor):
         """Soft delete: the payment leaves the ledger but stays restorable."""
@@ -560,8 +632,18 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         return payment
 
 
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "waiting for the payee to confirm"
+    CONFIRMED = "confirmed", "confirmed"
+
+
 class Payment(LedgerRow):
-    """A ledger row: one member paid another, outside any expense (usually to settle up)."""
+    """A ledger row: one member paid another, outside any expense (usually to settle up).
+
+    A pending payment waits for the payee to confirm it arrived; it counts as paid meanwhile.
+    """
+
+    Status = PaymentStatus
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="payments")
     from_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
@@ -578,6 +660,9 @@ class Payment(LedgerRow):
     created_at = models.DateTimeField(auto_now_add=True)
     # Generated when the form is shown, so a double-submitted form records the payment once.
     submission_id = models.UUIDField(default=uuid.uuid4)
+    status = models.CharField(
+        max_length=10, choices=Status, default=Status.CONFIRMED, db_default=Status.CONFIRMED
+    )
 
     objects = PaymentManager()
 
@@ -619,6 +704,10 @@ class Payment(LedgerRow):
     @property
     def summary(self):
         return f"{self.from_member} → {self.to_member} {self.spent_display}"
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
 
     def refresh_search_text(self):
         """Folds the note again; whatever changes it calls this before saving."""

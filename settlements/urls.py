@@ -17,6 +17,16 @@ urlpatterns = [
         views.payment_restore,
         name="restore",
     ),
+    path(
+        "groups/<id:group_id>/payments/<id:payment_id>/confirm/",
+        views.payment_confirm,
+        name="confirm",
+    ),
+    path(
+        "groups/<id:group_id>/payments/<id:payment_id>/not-received/",
+        views.payment_not_received,
+        name="not_received",
+    ),
     path("settle/", views.across, name="across"),
     path("settle/record/", views.across_record, name="across_record"),
 ]

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from ledger.books import LedgerError
 from settlements.across import AcrossPlan, load_groups, record_transfer, shared_people
 from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm, RatesForm
 from settlements.models import Payment, PaymentError, StalePlan, Suggestion
+from settlements.pay_details import PayDetails, pay_details
 from splitclone import fx
 from splitclone.confirm import confirmation_page
 from splitclone.money import format_amount
@@ -43,6 +45,8 @@ class SuggestionRow:
     amount: str
     editable: bool
     form: PaymentForm | None = None
+    # How the payee likes to be paid, when the viewer is the one paying.
+    pay: PayDetails | None = None
 
 
 def suggest_with_rates(group, data):
@@ -71,7 +75,8 @@ def settle_up_context(
     group = membership.group
     small = len(settle_up.balances) <= SHOWN_IN_FULL
     rows = []
-    for suggestion in settle_up.suggestions:
+    details = pay_details(membership.user_id, group, settle_up.suggestions)
+    for suggestion, pay in zip(settle_up.suggestions, details, strict=True):
         sent_back = (
             form is not None
             and form.is_suggestion
@@ -79,13 +84,13 @@ def settle_up_context(
             and form["to_member"].value() == str(suggestion.creditor.pk)
         )
         if sent_back:
-            row = SuggestionRow(suggestion, form["amount"].value(), True, form)
+            row = SuggestionRow(suggestion, form["amount"].value(), True, form, pay)
         else:
             amount = format_amount(
                 suggestion.amount, group.currency, with_code=False, grouping=False
             )
             own = membership.pk in (suggestion.debtor.pk, suggestion.creditor.pk)
-            row = SuggestionRow(suggestion, amount, small or own)
+            row = SuggestionRow(suggestion, amount, small or own, pay=pay)
         rows.append(row)
     return {
         "group": group,
@@ -102,6 +107,8 @@ def settle_up_context(
         else PaymentForm(settle_up=settle_up, last_currency=last_currency),
         "payments": group.payments.with_people().order_by("-id")[:PAYMENTS_SHOWN],
         "rates_form": rates_form,
+        "pending": Payment.objects.pending_total(group),
+        "viewer_is_paid": any(row.suggestion.creditor.pk == membership.pk for row in rows),
     }
 
 
@@ -264,6 +271,48 @@ def payment_restore(request, group_id, payment_id):
     payment = Payment.objects.restore_payment(payment, actor=request.user)
     messages.success(request, f"Restored the payment {payment.summary}.")
     return after_change(request, membership)
+
+
+def payee_decision(request, group_id, payment_id, decide, done):
+    """Confirms or rejects a pending payment for its payee (`decide` is the manager method);
+    anyone else gets 403. `done(payment)` words the success message."""
+    membership = get_membership(request, group_id)
+    payment = get_object_or_404(membership.group.payments.with_people(), pk=payment_id)
+    if payment.to_member.user_id != request.user.pk:
+        raise PermissionDenied("Only the person who was paid can say whether the money arrived.")
+    try:
+        payment = decide(payment, actor=request.user)
+    except PaymentError as error:
+        messages.error(request, error.message)
+        return render_settle_up(request, membership, status=422)
+    messages.success(request, done(payment))
+    return after_change(request, membership)
+
+
+@require_POST
+@login_required
+def payment_confirm(request, group_id, payment_id):
+    return payee_decision(
+        request,
+        group_id,
+        payment_id,
+        Payment.objects.confirm_payment,
+        lambda payment: f"Confirmed: {payment.summary}.",
+    )
+
+
+@require_POST
+@login_required
+def payment_not_received(request, group_id, payment_id):
+    return payee_decision(
+        request,
+        group_id,
+        payment_id,
+        Payment.objects.reject_payment,
+        lambda payment: (
+            f"The payment {payment.summary} no longer counts: {payment.from_member} still owes it."
+        ),
+    )
 
 
 def render_across(request, states, form, status=200):

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("api.urls")),
     path("", include("notifications.urls")),
+    path("", include("accounts.urls")),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

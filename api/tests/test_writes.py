@@ -162,3 +162,17 @@ def test_delete_and_restore_a_payment(world, api, owner_token):
     assert api.post(f"{path}/restore", token=owner_token).json()["deleted"] is False
     world.member_membership.refresh_from_db()
     assert world.member_membership.balance == -1000
+
+
+def test_a_payment_to_someone_who_confirms_payments_is_pending(world, api):
+    world.owner.confirms_payments = True
+    world.owner.save()
+    body = {
+        "from_member_id": world.member_membership.pk,
+        "to_member_id": world.owner_membership.pk,
+        "amount": "10.00",
+        "date": "2026-11-03",
+    }
+    response = api.post(f"/groups/{world.group.pk}/payments", body, token=token(world.member))
+    assert response.status_code == 201
+    assert response.json()["status"] == "pending"

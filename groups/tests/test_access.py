@@ -54,6 +54,10 @@ ANSWERS = {
     "groups:leave": {"GET": 200, "POST": {"owner": 422, "admin": 302, "member": 422}},
     "groups:undo_claim": {"GET": 200, "POST": 422},
     "settlements:restore": {"POST": 302},
+    # Only the payee says whether a payment arrived: the walked payment is to the owner, and
+    # confirmed already (confirming again changes nothing; turning it down is refused).
+    "settlements:confirm": {"POST": {"owner": 302, "admin": 403, "member": 403}},
+    "settlements:not_received": {"POST": {"owner": 422, "admin": 403, "member": 403}},
     # An empty POST is an upload without a file.
     "imports:into": {"GET": 200, "POST": 422},
     "expenses:recurring_list": {"GET": 200},

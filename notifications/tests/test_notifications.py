@@ -15,6 +15,7 @@ from groups.models import Activity
 from notifications import delivery, dispatch
 from notifications.models import Email, Frequency, Notification, Preferences
 from notifications.tests.sending import send_new
+from settlements.models import Payment
 from settlements.tests.factories import record_payment
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +168,29 @@ def test_a_payment_tells_both_people_and_an_added_member_is_told(trip):
     # Max paid her: she now owes him.
     assert "You pay Max Member 5.00 EUR" in to_nia.body
     assert "You owe 5.00 EUR in all." in to_nia.body
+
+
+def test_a_payee_who_confirms_is_told_and_the_payer_hears_when_it_did_not_arrive(trip):
+    trip.nia.confirms_payments = True
+    trip.nia.save()
+    payment = record_payment(trip.max_m, trip.nia_m, 500, actor=trip.max)
+
+    send_new()
+
+    [message] = mail.outbox
+    assert message.to == ["nia@example.com"]
+    assert message.subject == (
+        "[Splitclone] Max Member recorded that Max Member paid Nia 5.00 EUR, waiting for them to "
+        "confirm in Lisbon trip"
+    )
+    mail.outbox.clear()
+
+    Payment.objects.reject_payment(payment, actor=trip.nia)
+    send_new()
+
+    [message] = mail.outbox
+    assert message.to == ["max@example.com"]
+    assert "Nia did not receive the payment Max Member → Nia 5.00 EUR" in message.subject
 
 
 def test_guests_deactivated_members_and_unverified_addresses_get_nothing(trip):

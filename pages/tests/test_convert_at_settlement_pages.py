@@ -68,14 +68,16 @@ def test_the_group_page_and_settle_up_cost_the_same_queries_for_any_size(
 
     # session, user, membership with group, members with users, stored plans, balances open in
     # other currencies, activity page with actors, expense page, its payers, its shares,
-    # payment page with people, what repeats next, and the visit recorded (the first one)
-    with django_assert_num_queries(13):
+    # payment page with people, what repeats next, pending payments' total, and the visit
+    # recorded (the first one)
+    with django_assert_num_queries(14):
         response = client.get(reverse("pages:group", args=[group.pk]))
     assert response.status_code == 200
 
     # session, user, membership, members with users, stored plans, balances open in other
-    # currencies, latest payments
-    with django_assert_num_queries(7):
+    # currencies, how the people Ana pays like to be paid, latest payments, pending payments'
+    # total
+    with django_assert_num_queries(8):
         response = client.get(reverse("settlements:settle_up", args=[group.pk]))
     assert response.status_code == 200
     assert "Balances in other currencies" in response.text

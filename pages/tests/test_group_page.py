@@ -157,13 +157,13 @@ def test_group_page_query_count_does_not_grow_with_members(
 
     # session, user, membership with group, members with users, stored plans (simplifying) or
     # pairwise balances (not), activity page with actors, expense page, its payers, its shares,
-    # payment page with people, what repeats next, and the visit recorded (the first one); and
-    # the first time these balances are seen when simplifying, the plan worked out for them is
-    # kept
-    with django_assert_num_queries(12 + simplify_debts):
+    # payment page with people, what repeats next, pending payments' total, and the visit
+    # recorded (the first one); and the first time these balances are seen when simplifying,
+    # the plan worked out for them is kept
+    with django_assert_num_queries(13 + simplify_debts):
         response = client.get(reverse("pages:group", args=[group.pk]))
     # A visit after which nothing happened records nothing.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(reverse("pages:group", args=[group.pk]))
 
     assert response.status_code == 200

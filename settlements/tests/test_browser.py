@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import PaymentMethod
 from accounts.tests.factories import UserFactory
 from expenses.tests.factories import add_expense
 from groups.models import ConvertAt, Group, Member, Role
@@ -12,6 +13,8 @@ from settlements.tests.test_convert_at_settlement import KWD_RATE, spend
 from splitclone.tests.browser import log_in, screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 def suggestion_texts(page):
@@ -264,3 +267,46 @@ def test_the_explanation_of_a_plan_whose_search_stopped_early(
         )
     ).to_be_visible()
     screenshots(page, tmp_path, "settle-up-not-proven")
+
+
+def test_paying_by_qr_code_copy_and_two_steps_on_a_phone(page, live_server):
+    page.set_default_timeout(10_000)
+    page.set_viewport_size({"width": 360, "height": 780})
+    ana_user = UserFactory(email="ana@example.com", display_name="Ana", confirms_payments=True)
+    cem_user = UserFactory(email="cem@example.com", display_name="Cem")
+    group = GroupFactory(name="Ski week", created_by=ana_user)
+    ana = MemberFactory(group=group, user=ana_user, role=Role.OWNER)
+    cem = MemberFactory(group=group, user=cem_user)
+    add_expense(group, ana_user, paid={ana: 8000}, among=[ana, cem], description="Chalet")
+    PaymentMethod.objects.create(
+        user=ana_user, kind="iban", value="DE89370400440532013000", holder="Ana Alves"
+    )
+    PaymentMethod.objects.create(user=ana_user, kind="paypal", value="anaalves", position=1)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+
+    log_in(page, live_server, cem_user.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/settle/")
+    page.get_by_text("Pay Ana").click()
+    pay = page.locator("details.pay")
+    expect(pay.locator("svg")).to_be_visible()
+    expect(pay.get_by_role("link", name="Open PayPal.me")).to_have_attribute(
+        "href", "https://paypal.me/anaalves/40.00EUR"
+    )
+    pay.get_by_role("button", name="Copy IBAN").click()
+    expect(pay.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == "DE89370400440532013000"
+    # Nothing sticks out sideways at 360 px.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=SCREENSHOTS / "pay-details-phone.png", full_page=True)
+
+    page.get_by_role("button", name="I’ve sent it").click()
+    expect(page.get_by_text("Pending: 1 payment (40.00 EUR)")).to_be_visible()
+    expect(page.get_by_text("Everyone is settled up.")).to_be_visible()
+
+    page.context.clear_cookies()
+    log_in(page, live_server, ana_user.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/settle/")
+    page.screenshot(path=SCREENSHOTS / "pay-pending-payee-phone.png", full_page=True)
+    page.get_by_role("button", name="Received", exact=True).click()
+    expect(page.get_by_text("Confirmed: Cem → Ana 40.00 EUR.")).to_be_visible()
+    expect(page.locator("#pending-payments")).to_have_count(0)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from accounts.models import PaymentMethod
 from accounts.tests.factories import UserFactory
 from expenses.models import Expense
 from expenses.tests.factories import add_expense
@@ -72,6 +73,8 @@ REQUIRED = {
     "account_change_password",
     "notifications:preferences",
     "notifications:unsubscribe",
+    "accounts:payment_methods",
+    "accounts:payment_method_edit",
 }
 
 # Loaded into every page as `window.look`: the measurements, made where the layout is.
@@ -163,6 +166,18 @@ def crowded_world():
     )
     group.deactivate_member(away, actor=owner)
     invite = Invite.objects.create(group=group, created_by=owner, max_uses=3)
+    PaymentMethod.objects.create(
+        user=owner, kind="text", value=f"{LONG_URL} {LONG_WORD} "[:300], label=LONG_WORD[:40]
+    )
+    bank = PaymentMethod.objects.create(
+        user=owner,
+        kind="iban",
+        value="MT84MALT011000012345MTLCAST001S",
+        bic="MALTMTMTXXX",
+        holder=LONG_NAME[:70],
+        label=LONG_WORD[:40],
+        position=1,
+    )
     other = GroupFactory(name=LONG_WORD[:60], created_by=owner)
     other_me = MemberFactory(group=other, user=owner, role=Role.OWNER)
     other_them = MemberFactory(group=other, user=friend)
@@ -179,6 +194,7 @@ def crowded_world():
         "expense_id": biggest.pk,
         "member_id": them.pk,
         "payment_id": payment.pk,
+        "method_id": bank.pk,
         "invite_id": invite.pk,
         "token": invite.token,
         "signed": unsubscribe_token(owner),
