@@ -127,6 +127,12 @@ def database_config():
         }
         if env("DATABASE_SSLMODE", default=""):
             config["OPTIONS"]["sslmode"] = env("DATABASE_SSLMODE")
+        if env.bool("DATABASE_BEHIND_PROXY", default=False):
+            # RDS Proxy (or PgBouncer) shares a database connection between transactions only
+            # while no session state pins it, and Django's WITH HOLD cursors for .iterator()
+            # would. (Prepared statements would too, but Django binds parameters client-side and
+            # sets psycopg's prepare_threshold to None unless told otherwise.)
+            config["DISABLE_SERVER_SIDE_CURSORS"] = True
     return config
 
 

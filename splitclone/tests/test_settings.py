@@ -100,3 +100,14 @@ def test_database_parts_as_injected_by_the_container_platform(no_database_env):
     assert config["PASSWORD"] == "from-secrets-manager"
     assert config["OPTIONS"]["sslmode"] == "require"
     assert "pool" in config["OPTIONS"]
+
+
+def test_behind_a_connection_proxy_no_cursor_outlives_its_transaction(no_database_env):
+    no_database_env.setenv("DATABASE_HOST", "proxy.internal")
+    assert "DISABLE_SERVER_SIDE_CURSORS" not in base.database_config()
+
+    no_database_env.setenv("DATABASE_BEHIND_PROXY", "true")
+    config = base.database_config()
+
+    assert config["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert "pool" in config["OPTIONS"]

@@ -11,8 +11,9 @@ locals {
   # Each task family logs in to the database as its own role: the service with DML rights only,
   # the manage task (migrate, collectstatic, createsuperuser) as the migration role.
   app_environment = merge(var.environment, {
-    DATABASE_HOST = var.app_database_login.host
-    DATABASE_USER = var.app_database_login.user
+    DATABASE_HOST         = var.app_database_login.host
+    DATABASE_USER         = var.app_database_login.user
+    DATABASE_BEHIND_PROXY = tostring(var.app_database_login.behind_proxy)
   })
   app_secrets = merge(var.secrets, { DATABASE_PASSWORD = var.app_database_login.password_secret_arn })
   manage_environment = merge(var.environment, {

@@ -152,11 +152,12 @@ variable "secrets" {
 }
 
 variable "app_database_login" {
-  description = "Database role of the app service (DATABASE_USER), the secret holding its password (DATABASE_PASSWORD), DML on the tables only, and the host it connects to (DATABASE_HOST: RDS Proxy where there is one)."
+  description = "Database role of the app service (DATABASE_USER), the secret holding its password (DATABASE_PASSWORD), DML on the tables only, and the host it connects to (DATABASE_HOST: RDS Proxy where there is one, DATABASE_BEHIND_PROXY)."
   type = object({
     user                = string
     password_secret_arn = string
     host                = string
+    behind_proxy        = bool
   })
 }
 
@@ -166,6 +167,7 @@ variable "manage_database_login" {
     user                = string
     password_secret_arn = string
     host                = string
+    behind_proxy        = bool
   })
 }
 

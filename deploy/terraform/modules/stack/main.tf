@@ -19,11 +19,13 @@ locals {
       user                = "splitclone_app"
       password_secret_arn = module.secrets.database_password_arns["app"]
       host                = module.rds.app_address
+      behind_proxy        = var.db_proxy
     }
     manage = {
       user                = "splitclone_migrate"
       password_secret_arn = module.secrets.database_password_arns["migrate"]
       host                = module.rds.address
+      behind_proxy        = false
     }
   }
 }
