@@ -19,8 +19,9 @@ from expenses.splitting import SplitError, SplitKind, read_value, split
 from groups.models import Activity, Group, Member
 from ledger import books
 from ledger.books import RowChanged
-from ledger.effects import combine, expense_effect
+from ledger.effects import combine, combine_spending, expense_effect, expense_spending
 from ledger.models import LedgerRow
+from ledger.spending import spending_totals
 from splitclone import fx, metrics
 from splitclone.money import MAX_AMOUNT, format_amount
 from splitclone.text import search_key, shorten
@@ -190,7 +191,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 recurring=occurrence_of,
                 occurrence_date=entry.date if occurrence_of else None,
             )
-            before = ({}, {})
+            before = spent_before = ({}, {})
             verb, summary = Activity.Verb.EXPENSE_ADDED, None
             counter = metrics.EXPENSES_CREATED
         else:
@@ -198,7 +199,9 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             if expense.version != expected_version or expense.is_deleted:
                 current = self.with_people().select_related("updated_by", "deleted_by")
                 raise StaleEdit(current.get(pk=expense.pk))
-            before = expense.effect(sign=-1)
+            paid, owed = expense.paid_and_owed()
+            before = expense_effect(paid, owed, sign=-1)
+            spent_before = expense_spending(expense.date, expense.category, paid, owed, sign=-1)
             verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry)
             counter = metrics.EXPENSES_EDITED
             expense.version += 1
@@ -230,6 +233,13 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         )
         after = expense_effect(entry.paid, entry.owed)
         books.apply(group, combine(before, after))
+        books.apply_spending(
+            group,
+            combine_spending(
+                spent_before,
+                expense_spending(entry.date, entry.category, entry.paid, entry.owed),
+            ),
+        )
         Activity.record(
             group,
             author,
@@ -243,7 +253,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
     def delete_expense(self, expense, *, actor):
         """Soft delete: the expense leaves the ledger but stays restorable."""
         expense, changed = books.set_deleted(
-            self.all(),
+            self.prefetch_related("payers", "shares"),
             expense,
             delete=True,
             actor=actor,
@@ -257,7 +267,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
 
     def restore_expense(self, expense, *, actor):
         expense, _ = books.set_deleted(
-            self.all(),
+            self.prefetch_related("payers", "shares"),
             expense,
             delete=False,
             actor=actor,
@@ -389,6 +399,18 @@ class Expense(LedgerRow):
                 except ValueError as error:
                     raise ValueError(f"expense #{expense_id}: {error}") from None
                 yield effect
+
+    def spending(self, sign=1):
+        paid, owed = self.paid_and_owed()
+        return expense_spending(self.date, self.category, paid, owed, sign=sign)
+
+    @classmethod
+    def ledger_spending(cls, group_id):
+        groups, members = spending_totals(cls, ExpensePayer, ExpenseShare, [group_id])
+        return (
+            {key[1:]: totals for key, totals in groups.items()},
+            {key[1:]: totals for key, totals in members.items()},
+        )
 
     def describe_changes(self, entry):
         """A short account of an edit for the activity log."""

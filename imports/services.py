@@ -32,7 +32,13 @@ from imports.models import ImportedFile
 from imports.parsed import ImportRefused
 from ledger import books
 from ledger.books import LedgerError
-from ledger.effects import combine, expense_effect, payment_effect
+from ledger.effects import (
+    combine,
+    combine_spending,
+    expense_effect,
+    expense_spending,
+    payment_effect,
+)
 from settlements.models import Payment
 from splitclone import metrics
 from splitclone.bulk import insert_rows
@@ -444,13 +450,14 @@ def write_entries(group, parsed, members, user):
             for payment in parsed.payments
         ],
     )
-    effects = [
-        expense_effect(
+    sides = [
+        (
             {ids[name]: amount for name, amount in expense.paid.items()},
             {ids[name]: amount for name, amount in expense.owed.items()},
         )
         for expense in parsed.expenses
     ]
+    effects = [expense_effect(paid, owed) for paid, owed in sides]
     effects += [
         payment_effect(ids[payment.sender], ids[payment.receiver], payment.amount)
         for payment in parsed.payments
@@ -459,5 +466,14 @@ def write_entries(group, parsed, members, user):
         # A file with people and no entries gives the group no history: its currency may
         # still change.
         books.apply(group, combine(*effects))
+        books.apply_spending(
+            group,
+            combine_spending(
+                *(
+                    expense_spending(expense.date, category_for(expense.category), paid, owed)
+                    for expense, (paid, owed) in zip(parsed.expenses, sides, strict=True)
+                )
+            ),
+        )
     transaction.on_commit(lambda: metrics.EXPENSES_CREATED.inc(len(parsed.expenses)))
     transaction.on_commit(lambda: metrics.PAYMENTS_RECORDED.inc(len(parsed.payments)))

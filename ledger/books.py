@@ -12,7 +12,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import chain
+from itertools import batched, chain
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -20,7 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from groups.models import Activity, Group, Member
-from ledger.models import LedgerRow, PairBalance
+from ledger.effects import combine_spending
+from ledger.models import GroupSpending, LedgerRow, MemberSpending, PairBalance
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MAX_AMOUNT, MoneyError, format_amount
@@ -161,6 +162,52 @@ def apply(group, effect):
         group.has_ledger_history = True
 
 
+def apply_spending(group, spending):
+    """Adds a spending effect (`ledger.effects.expense_spending`) to the kept spending totals.
+
+    Inside `change`, beside `apply`, so the statistics pages never see rows and totals that
+    disagree. One statement per table for an expense, whatever the number of members; an
+    import's thousands of buckets go in batches (SQLite takes at most 32,766 parameters).
+    """
+    group_deltas, member_deltas = spending
+    date = connection.ops.adapt_datefield_value
+    upsert(
+        GroupSpending,
+        ["group_id", "month", "category"],
+        ["amount", "expense_count"],
+        [
+            (group.pk, date(month), str(category), *delta)
+            for (month, category), delta in group_deltas.items()
+            if any(delta)
+        ],
+    )
+    upsert(
+        MemberSpending,
+        ["group_id", "member_id", "month", "category"],
+        ["paid", "share", "share_count"],
+        [
+            (group.pk, member, date(month), str(category), *delta)
+            for (member, month, category), delta in member_deltas.items()
+            if any(delta)
+        ],
+    )
+
+
+def upsert(model, keys, counters, rows, batch_size=2_000):
+    """Adds `rows` (keys then counters) to `model`'s counters, inserting the keys not there."""
+    table = model._meta.db_table
+    columns = ", ".join(keys + counters)
+    placeholders = f"({', '.join(['%s'] * (len(keys) + len(counters)))})"
+    sums = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in counters)
+    with connection.cursor() as cursor:
+        for batch in batched(rows, batch_size):
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(batch))} "
+                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sums}",
+                list(chain.from_iterable(batch)),
+            )
+
+
 def set_deleted(rows, row, *, delete, actor, verb, summary, **activity_data):
     """Soft-deletes (`delete=True`) or restores `row`, moving the kept balances with it.
 
@@ -174,6 +221,7 @@ def set_deleted(rows, row, *, delete, actor, verb, summary, **activity_data):
         if row.is_deleted == delete:
             return row, False
         apply(group, row.effect(sign=-1 if delete else 1))
+        apply_spending(group, row.spending(sign=-1 if delete else 1))
         row.deleted_at = timezone.now() if delete else None
         row.deleted_by = actor if delete else None
         row.version += 1
@@ -224,14 +272,27 @@ class PairDrift:
     ledger: int
 
 
+@dataclass(frozen=True)
+class SpendingDrift:
+    """A spending total as kept and as the ledger says: (amount, expenses) for the group's
+    bucket when `member` is None, else (paid, share, shares) for the member's."""
+
+    month: object
+    category: str
+    member: Member | None
+    kept: tuple
+    ledger: tuple
+
+
 @dataclass
 class Drift:
     group: Group
     members: list[MemberDrift] = field(default_factory=list)
     pairs: list[PairDrift] = field(default_factory=list)
+    spending: list[SpendingDrift] = field(default_factory=list)
 
     def __bool__(self):
-        return bool(self.members or self.pairs)
+        return bool(self.members or self.pairs or self.spending)
 
 
 def recompute_group(group, check=False):
@@ -281,4 +342,49 @@ def recompute_group(group, check=False):
                     )
             PairBalance.objects.bulk_update(changed, ["amount"])
             PairBalance.objects.bulk_create(created)
+        drift.spending = recompute_spending(group, members, check)
         return drift
+
+
+def ledger_spending(group_id):
+    """The spending totals as the ledger rows say, in the shape of a spending effect."""
+    return combine_spending(*(model.ledger_spending(group_id) for model in ledger_models()))
+
+
+def recompute_spending(group, members, check):
+    """Compares the group's kept spending totals with its ledger; rewrites them unless `check`.
+
+    Part of `recompute_group`, under its lock; `members` maps the group's member ids to them.
+    A bucket kept as zeros is the same as none.
+    """
+    group_truth, member_truth = ledger_spending(group.pk)
+    kept_groups = {
+        (row.month, row.category): (row.amount, row.expense_count)
+        for row in GroupSpending.objects.filter(group=group)
+    }
+    kept_members = {
+        (row.member_id, row.month, row.category): (row.paid, row.share, row.share_count)
+        for row in MemberSpending.objects.filter(group=group)
+    }
+    drift = []
+    for kept, truth, zeros in (
+        (kept_groups, group_truth, (0, 0)),
+        (kept_members, member_truth, (0, 0, 0)),
+    ):
+        for key in sorted(kept.keys() | truth.keys()):
+            if kept.get(key, zeros) != truth.get(key, zeros):
+                *member, month, category = key
+                drift.append(
+                    SpendingDrift(
+                        month,
+                        category,
+                        members[member[0]] if member else None,
+                        kept.get(key, zeros),
+                        truth.get(key, zeros),
+                    )
+                )
+    if drift and not check:
+        GroupSpending.objects.filter(group=group).delete()
+        MemberSpending.objects.filter(group=group).delete()
+        apply_spending(group, (group_truth, member_truth))
+    return drift

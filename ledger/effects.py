@@ -12,6 +12,7 @@ that every row and every column still adds up exactly: the pairwise view then ag
 members' balances to the last cent.
 """
 
+import datetime
 from collections.abc import Hashable, Mapping
 
 
@@ -115,3 +116,42 @@ def combine[K: Hashable](*effects: tuple[dict[K, int], dict]) -> tuple[dict[K, i
         for pair, delta in pair_deltas.items():
             pairs[pair] = pairs.get(pair, 0) + delta
     return members, pairs
+
+
+def expense_spending[K: Hashable](
+    date: datetime.date,
+    category: str,
+    paid: Mapping[K, int],
+    owed: Mapping[K, int],
+    *,
+    sign: int = 1,
+) -> tuple[dict[tuple, tuple[int, int]], dict[tuple, tuple[int, int, int]]]:
+    """How an expense moves the kept spending totals: (group deltas, member deltas).
+
+    Group deltas map (month, category) to (amount, number of expenses); member deltas map
+    (member, month, category) to (paid, share, number of shares). The month is the first day
+    of the expense's month. `sign=-1` takes the expense back out.
+    """
+    month = date.replace(day=1)
+    members = {
+        (key, month, category): (
+            sign * paid.get(key, 0),
+            sign * owed.get(key, 0),
+            sign * (key in owed),
+        )
+        for key in paid.keys() | owed.keys()
+    }
+    return {(month, category): (sign * sum(paid.values()), sign)}, members
+
+
+def combine_spending(*spendings: tuple[dict, dict]) -> tuple[dict, dict]:
+    """Adds several spending effects together, column by column."""
+    combined: tuple[dict, dict] = ({}, {})
+    for spending in spendings:
+        for totals, deltas in zip(combined, spending, strict=True):
+            for key, delta in deltas.items():
+                before = totals.get(key)
+                totals[key] = (
+                    delta if before is None else tuple(map(sum, zip(before, delta, strict=True)))
+                )
+    return combined

@@ -102,6 +102,19 @@ class LedgerRow(models.Model):
         """The effects of the group's live rows, in as few queries as the model can manage."""
         raise NotImplementedError
 
+    def spending(self, sign=1):
+        """What this row adds to the kept spending totals; see ledger.effects.expense_spending.
+
+        Nothing, unless the row is spending (payments are not).
+        """
+        return {}, {}
+
+    @classmethod
+    def ledger_spending(cls, group_id):
+        """The spending totals of the group's live rows, added up by the database, in the
+        shape of a spending effect. Used by `recompute_balances`."""
+        return {}, {}
+
 
 class PairBalance(models.Model):
     """What one member owes another from the entries they share, netted; kept like balances.
@@ -139,3 +152,58 @@ class GroupBooks(Group):
         proxy = True
         verbose_name = "group's books"
         verbose_name_plural = "groups' books"
+
+
+class GroupSpending(models.Model):
+    """What a group's live expenses add up to per month and category; kept like balances.
+
+    The statistics pages read these few hundred rows instead of every expense. `ledger.books`
+    moves them in the same transaction as the rows (`apply_spending`); a bucket whose expenses
+    all went keeps a row of zeros.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    category = models.CharField(max_length=20)
+    amount = models.BigIntegerField(default=0)
+    expense_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index of the statistics page's read of one group's months.
+            models.UniqueConstraint(
+                fields=["group", "month", "category"], name="ledger_groupspending_unique_bucket"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.category}: {self.amount} in {self.expense_count}"
+
+
+class MemberSpending(models.Model):
+    """What one member paid and what their shares came to per month and category; kept like
+    balances (`GroupSpending`). `share_count` counts the expenses they have a share of, which
+    tells a share of zero from none."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    # A member is deleted only while no ledger row names them (payers and shares protect
+    # them), when all their rows here are zeros.
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    category = models.CharField(max_length=20)
+    paid = models.BigIntegerField(default=0)
+    share = models.BigIntegerField(default=0)
+    share_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index of the statistics page's read of one group's members; "my
+            # spending" reads by member through the foreign key's index.
+            models.UniqueConstraint(
+                fields=["group", "member", "month", "category"],
+                name="ledger_memberspending_unique_bucket",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} {self.month:%Y-%m} {self.category}: {self.paid}/{self.share}"

@@ -14,7 +14,7 @@ from expenses.models import Expense, ExpenseEntry, ExpensePayer, ExpenseShare
 from expenses.splitting import SplitKind, split_equal
 from groups.models import Group, Member, Role
 from ledger import books
-from ledger.effects import combine, expense_effect
+from ledger.effects import combine, combine_spending, expense_effect, expense_spending
 from splitclone.bulk import insert_rows
 from splitclone.text import search_key
 
@@ -163,6 +163,7 @@ class Command(BaseCommand):
         for member in Member.objects.filter(group__in=groups).order_by("id"):
             people[member.group_id].append(member.pk)
         effects = {g.pk: [] for g in groups}
+        spending = {g.pk: [] for g in groups}
         uuid_field = Expense._meta.get_field("submission_id")
         now = timezone.now()
         # Ids are handed out here so the payer and share rows can name their expense without
@@ -178,6 +179,8 @@ class Command(BaseCommand):
                 payer = rng.choice(people[group.pk])
                 submission_id = uuid.UUID(int=rng.getrandbits(128))
                 description = rng.choice(DESCRIPTIONS)
+                date = START_DATE + datetime.timedelta(days=rng.randint(0, 660))
+                category = rng.choice(CATEGORIES)
                 expenses.append(
                     (
                         expense_id,
@@ -185,8 +188,8 @@ class Command(BaseCommand):
                         description,
                         amount,
                         group.currency,
-                        START_DATE + datetime.timedelta(days=rng.randint(0, 660)),
-                        rng.choice(CATEGORIES),
+                        date,
+                        category,
                         "",
                         search_key(description, ""),
                         "",
@@ -202,6 +205,7 @@ class Command(BaseCommand):
                 payers.append((expense_id, payer, amount))
                 shares += [(expense_id, member, share, "") for member, share in owed.items()]
                 effects[group.pk].append(expense_effect({payer: amount}, owed))
+                spending[group.pk].append(expense_spending(date, category, {payer: amount}, owed))
             insert_rows(Expense, EXPENSE_COLUMNS, expenses)
             insert_rows(ExpensePayer, ["expense_id", "member_id", "amount"], payers)
             insert_rows(ExpenseShare, ["expense_id", "member_id", "amount", "entered"], shares)
@@ -211,4 +215,5 @@ class Command(BaseCommand):
         for group in groups:
             with books.change(group.pk) as locked:
                 books.apply(locked, combine(*effects[group.pk]))
+                books.apply_spending(locked, combine_spending(*spending[group.pk]))
         return f"{group_count} groups × {member_count} members, {expense_count} expenses"
