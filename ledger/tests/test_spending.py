@@ -1,0 +1,224 @@
+"""The kept spending totals always equal what the expense rows add up to, and the statistics
+read from them give the figures of the rows themselves, for any period."""
+
+import datetime
+import io
+import uuid
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from expenses.models import Expense, ExpenseEntry
+from expenses.splitting import split
+from expenses.tests.factories import add_expense
+from ledger.models import GroupSpending, MemberSpending
+from ledger.tests.checks import assert_books_match_ledger
+from ledger.tests.test_expense_ledger import make_group
+from pages.statistics import category_label, group_statistics, personal_spending
+from splitclone import fx
+
+FIRST_DAY = datetime.date(2025, 11, 1)
+DAYS = st.integers(0, 120).map(lambda n: FIRST_DAY + datetime.timedelta(days=n))
+
+OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "edit", "delete", "restore"]),
+        st.integers(min_value=1, max_value=10**7),  # amount, in the currency spent
+        st.sets(st.integers(0, 3), min_size=1),  # participants
+        st.sets(st.integers(0, 3), min_size=1, max_size=2),  # payers
+        st.integers(0, 50),  # which expense an edit/delete/restore picks
+        DAYS,
+        st.sampled_from(["food", "rent", "fuel"]),
+        st.sampled_from([None, "0.5", "1.0837", "163.2"]),  # a USD rate, or spent in EUR
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+def entry_for(members, operation, submission_id):
+    _, original, among, payers, _, day, category, rate = operation
+    amount, conversion = original, None
+    # Spent in USD: the ledger moves the amount converted to the group's EUR.
+    if rate and fx.convert(original, "USD", "EUR", Decimal(rate)):
+        amount = fx.convert(original, "USD", "EUR", Decimal(rate))
+        conversion = fx.Conversion(original, "USD", Decimal(rate), "entered")
+    payer_list = sorted(payers)
+    paid = {members[i].pk: amount // len(payer_list) for i in payer_list}
+    paid[members[payer_list[0]].pk] += amount - sum(paid.values())
+    paid = {pk: value for pk, value in paid.items() if value}
+    owed = split("equal", amount, dict.fromkeys(members[i].pk for i in sorted(among)), seed=1)
+    return ExpenseEntry(
+        description="Thing",
+        amount=amount,
+        currency="EUR",
+        date=day,
+        category=category,
+        notes="",
+        split_kind="equal",
+        submission_id=submission_id,
+        paid=paid,
+        owed=dict(owed.shares),
+        conversion=conversion,
+    )
+
+
+def run(group, author, members, operations):
+    for operation in operations:
+        action, pick = operation[0], operation[4]
+        existing = list(group.expenses.order_by("id"))
+        target = existing[pick % len(existing)] if existing else None
+        if action == "add" or target is None:
+            entry = entry_for(members, operation, uuid.uuid4())
+            Expense.objects.save_expense(group_id=group.pk, author=author, entry=entry)
+        elif action == "edit" and target.deleted_at is None:
+            entry = entry_for(members, operation, target.submission_id)
+            Expense.objects.save_expense(
+                group_id=group.pk,
+                author=author,
+                entry=entry,
+                expense=target,
+                expected_version=target.version,
+            )
+        elif action == "delete":
+            Expense.objects.delete_expense(target, actor=author)
+        elif action == "restore":
+            Expense.objects.restore_expense(target, actor=author)
+
+
+def rows_in(group, date_from=None, date_to=None):
+    """The live expenses in the period with their payers and shares, the slow and obvious way."""
+    return [
+        expense
+        for expense in group.expenses.live().prefetch_related("payers", "shares")
+        if (date_from is None or expense.date >= date_from)
+        and (date_to is None or expense.date <= date_to)
+    ]
+
+
+def kept_totals(group):
+    return (
+        {
+            (row.month, row.category): (row.amount, row.expense_count)
+            for row in GroupSpending.objects.filter(group=group)
+            if row.expense_count
+        },
+        {
+            (row.member_id, row.month, row.category): (row.paid, row.share, row.share_count)
+            for row in MemberSpending.objects.filter(group=group)
+            if row.paid or row.share_count
+        },
+    )
+
+
+def totals_of_rows(group):
+    groups, members = defaultdict(lambda: (0, 0)), defaultdict(lambda: (0, 0, 0))
+    for expense in rows_in(group):
+        month = expense.date.replace(day=1)
+        amount, count = groups[month, expense.category]
+        groups[month, expense.category] = (amount + expense.amount, count + 1)
+        for payer in expense.payers.all():
+            paid, share, shares = members[payer.member_id, month, expense.category]
+            members[payer.member_id, month, expense.category] = (paid + payer.amount, share, shares)
+        for row in expense.shares.all():
+            paid, share, shares = members[row.member_id, month, expense.category]
+            members[row.member_id, month, expense.category] = (paid, share + row.amount, shares + 1)
+    return dict(groups), dict(members)
+
+
+def expected_statistics(group, date_from, date_to):
+    months, categories = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    paid, shares = defaultdict(int), defaultdict(int)
+    for expense in rows_in(group, date_from, date_to):
+        for totals in (months[expense.date.replace(day=1)], categories[expense.category]):
+            totals[0] += expense.amount
+            totals[1] += 1
+        for payer in expense.payers.all():
+            paid[payer.member_id] += payer.amount
+        for share in expense.shares.all():
+            shares[share.member_id] += share.amount
+    return (
+        sorted((month, total, count) for month, (total, count) in months.items()),
+        sorted(
+            ((category_label(c), total, count) for c, (total, count) in categories.items()),
+            key=lambda row: (-row[1], row[0]),
+        ),
+        dict(paid),
+        dict(shares),
+    )
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None)
+@given(OPERATIONS, st.none() | DAYS, st.none() | DAYS)
+def test_kept_spending_follows_any_sequence_of_changes(operations, date_from, date_to):
+    if date_from and date_to and date_from > date_to:
+        date_from, date_to = date_to, date_from
+    with transaction.atomic():
+        group, author, members = make_group()
+        run(group, author, members, operations)
+
+        assert kept_totals(group) == totals_of_rows(group)
+
+        months, categories, paid, shares = expected_statistics(group, date_from, date_to)
+        stats = group_statistics(group, date_from, date_to)
+        assert stats.months == months
+        assert stats.categories == categories
+        assert stats.total == sum(total for _, total, _ in months)
+        assert {p.member.pk: p.paid for p in stats.people if p.member.pk in paid} == paid
+        assert {p.member.pk: p.share for p in stats.people if p.member.pk in shares} == shares
+        [mine] = personal_spending(author, date_from, date_to) or [None]
+        owner = members[0].pk
+        if mine is None:
+            assert owner not in paid
+            assert owner not in shares
+        else:
+            assert (mine.total, mine.paid) == (shares.get(owner, 0), paid.get(owner, 0))
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def spent(db):
+    """A group whose expenses in two months and two categories are in its kept totals."""
+    group, author, members = make_group(3)
+    owner, guest = members[0], members[1]
+    add_expense(group, author, paid={owner: 3000}, among=[owner, guest], date=FIRST_DAY)
+    add_expense(
+        group,
+        author,
+        paid={guest: 900},
+        among=members,
+        category="rent",
+        date=datetime.date(2025, 12, 24),
+    )
+    return group
+
+
+def test_check_names_a_spending_total_that_drifted_and_recompute_fixes_it(spent):
+    GroupSpending.objects.filter(group=spent, category="rent").update(amount=1)
+    MemberSpending.objects.filter(group=spent, category="food").delete()
+    output = io.StringIO()
+
+    with pytest.raises(CommandError) as error:
+        call_command("recompute_balances", "--check", stdout=output)
+
+    assert error.value.returncode == 1
+    assert "and 3 spending total(s) differ" in str(error.value)
+    assert (
+        f"{spent.name} (#{spent.pk}): the group's spending on rent in Dec 2025 is kept as "
+        "0.01 EUR in 1 expense(s), the ledger says 9.00 EUR in 1 expense(s)"
+    ) in output.getvalue()
+    assert (
+        "'s spending on food in Nov 2025 is kept as paid 0.00 EUR, 0 share(s) of 0.00 EUR, the "
+        "ledger says paid 30.00 EUR, 1 share(s) of 15.00 EUR"
+    ) in output.getvalue()
+    fixed = io.StringIO()
+    call_command("recompute_balances", stdout=fixed)
+    assert fixed.getvalue().endswith("and 3 spending total(s).\n")
+    assert_books_match_ledger()
+    assert group_statistics(spent).categories == [("Food and drink", 3000, 1), ("Rent", 900, 1)]
