@@ -167,27 +167,27 @@ def apply_spending(group, spending):
 
     Inside `change`, beside `apply`, so the statistics pages never see rows and totals that
     disagree. One statement per table for an expense, whatever the number of members; an
-    import's thousands of buckets go in batches (SQLite takes at most 32,766 parameters).
+    import's thousands of totals go in batches (SQLite takes at most 32,766 parameters).
     """
     group_deltas, member_deltas = spending
     date = connection.ops.adapt_datefield_value
     upsert(
         GroupSpending,
-        ["group_id", "month", "category"],
+        ["group_id", "span", "day", "category"],
         ["amount", "expense_count"],
         [
-            (group.pk, date(month), str(category), *delta)
-            for (month, category), delta in group_deltas.items()
+            (group.pk, span, date(day), str(category), *delta)
+            for (span, day, category), delta in group_deltas.items()
             if any(delta)
         ],
     )
     upsert(
         MemberSpending,
-        ["group_id", "member_id", "month", "category"],
+        ["group_id", "span", "day", "category", "member_id"],
         ["paid", "share", "share_count"],
         [
-            (group.pk, member, date(month), str(category), *delta)
-            for (member, month, category), delta in member_deltas.items()
+            (group.pk, span, date(day), str(category), member, *delta)
+            for (span, day, category, member), delta in member_deltas.items()
             if any(delta)
         ],
     )
@@ -274,10 +274,12 @@ class PairDrift:
 
 @dataclass(frozen=True)
 class SpendingDrift:
-    """A spending total as kept and as the ledger says: (amount, expenses) for the group's
-    bucket when `member` is None, else (paid, share, shares) for the member's."""
+    """A spending total of a month or a day (`span`) as kept and as the ledger says: (amount,
+    expenses) for the group's when `member` is None, else (paid, share, shares) for the
+    member's."""
 
-    month: object
+    span: str
+    day: object
     category: str
     member: Member | None
     kept: tuple
@@ -355,16 +357,21 @@ def recompute_spending(group, members, check):
     """Compares the group's kept spending totals with its ledger; rewrites them unless `check`.
 
     Part of `recompute_group`, under its lock; `members` maps the group's member ids to them.
-    A bucket kept as zeros is the same as none.
+    A total kept as zeros is the same as none.
     """
     group_truth, member_truth = ledger_spending(group.pk)
+    keys = ("span", "day", "category")
     kept_groups = {
-        (row.month, row.category): (row.amount, row.expense_count)
-        for row in GroupSpending.objects.filter(group=group)
+        tuple(row[:3]): tuple(row[3:])
+        for row in GroupSpending.objects.filter(group=group).values_list(
+            *keys, "amount", "expense_count"
+        )
     }
     kept_members = {
-        (row.member_id, row.month, row.category): (row.paid, row.share, row.share_count)
-        for row in MemberSpending.objects.filter(group=group)
+        tuple(row[:4]): tuple(row[4:])
+        for row in MemberSpending.objects.filter(group=group).values_list(
+            *keys, "member_id", "paid", "share", "share_count"
+        )
     }
     drift = []
     for kept, truth, zeros in (
@@ -373,10 +380,11 @@ def recompute_spending(group, members, check):
     ):
         for key in sorted(kept.keys() | truth.keys()):
             if kept.get(key, zeros) != truth.get(key, zeros):
-                *member, month, category = key
+                span, day, category, *member = key
                 drift.append(
                     SpendingDrift(
-                        month,
+                        span,
+                        day,
                         category,
                         members[member[0]] if member else None,
                         kept.get(key, zeros),

@@ -128,20 +128,21 @@ def expense_spending[K: Hashable](
 ) -> tuple[dict[tuple, tuple[int, int]], dict[tuple, tuple[int, int, int]]]:
     """How an expense moves the kept spending totals: (group deltas, member deltas).
 
-    Group deltas map (month, category) to (amount, number of expenses); member deltas map
-    (member, month, category) to (paid, share, number of shares). The month is the first day
-    of the expense's month. `sign=-1` takes the expense back out.
+    Each is counted in its month (keyed by the first day, span "month") and in its day (span
+    "day"). Group deltas map (span, day, category) to (amount, number of expenses); member
+    deltas map (span, day, category, member) to (paid, share, number of shares). `sign=-1`
+    takes the expense back out.
     """
-    month = date.replace(day=1)
-    members = {
-        (key, month, category): (
-            sign * paid.get(key, 0),
-            sign * owed.get(key, 0),
-            sign * (key in owed),
-        )
-        for key in paid.keys() | owed.keys()
-    }
-    return {(month, category): (sign * sum(paid.values()), sign)}, members
+    groups, members = {}, {}
+    for span, day in (("month", date.replace(day=1)), ("day", date)):
+        groups[span, day, category] = (sign * sum(paid.values()), sign)
+        for key in paid.keys() | owed.keys():
+            members[span, day, category, key] = (
+                sign * paid.get(key, 0),
+                sign * owed.get(key, 0),
+                sign * (key in owed),
+            )
+    return groups, members
 
 
 def combine_spending(*spendings: tuple[dict, dict]) -> tuple[dict, dict]:
@@ -150,8 +151,11 @@ def combine_spending(*spendings: tuple[dict, dict]) -> tuple[dict, dict]:
     for spending in spendings:
         for totals, deltas in zip(combined, spending, strict=True):
             for key, delta in deltas.items():
-                before = totals.get(key)
-                totals[key] = (
-                    delta if before is None else tuple(map(sum, zip(before, delta, strict=True)))
-                )
+                add_figures(totals, key, delta)
     return combined
+
+
+def add_figures(totals: dict, key: Hashable, figures: tuple[int, ...]) -> None:
+    """Adds `figures` to `totals[key]` column by column (starting from none)."""
+    before = totals.get(key)
+    totals[key] = figures if before is None else tuple(map(sum, zip(before, figures, strict=True)))

@@ -154,56 +154,65 @@ class GroupBooks(Group):
         verbose_name_plural = "groups' books"
 
 
-class GroupSpending(models.Model):
-    """What a group's live expenses add up to per month and category; kept like balances.
+class Span(models.TextChoices):
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
 
-    The statistics pages read these few hundred rows instead of every expense. `ledger.books`
-    moves them in the same transaction as the rows (`apply_spending`); a bucket whose expenses
+
+class GroupSpending(models.Model):
+    """What a group's live expenses add up to per category, per month and per day; kept like
+    balances.
+
+    The statistics pages read the months a period covers whole and the days of the (at most two)
+    months it cuts through: a few hundred rows whatever the number of expenses. `ledger.books`
+    moves them in the same transaction as the rows (`apply_spending`); a total whose expenses
     all went keeps a row of zeros.
     """
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(help_text="The first day of the month.")
+    span = models.CharField(max_length=5, choices=Span)
+    day = models.DateField(help_text="The day, or the first day of the month.")
     category = models.CharField(max_length=20)
     amount = models.BigIntegerField(default=0)
     expense_count = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
-            # Also the index of the statistics page's read of one group's months.
+            # Also the index of the statistics page's read of a group's months and days.
             models.UniqueConstraint(
-                fields=["group", "month", "category"], name="ledger_groupspending_unique_bucket"
+                fields=["group", "span", "day", "category"], name="ledger_groupspending_unique"
             ),
         ]
 
     def __str__(self):
-        return f"{self.month:%Y-%m} {self.category}: {self.amount} in {self.expense_count}"
+        return f"{self.span} {self.day} {self.category}: {self.amount} in {self.expense_count}"
 
 
 class MemberSpending(models.Model):
-    """What one member paid and what their shares came to per month and category; kept like
-    balances (`GroupSpending`). `share_count` counts the expenses they have a share of, which
+    """What one member paid and what their shares came to per category, per month and per day;
+    kept like `GroupSpending`. `share_count` counts the expenses they have a share of, which
     tells a share of zero from none."""
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    span = models.CharField(max_length=5, choices=Span)
+    day = models.DateField(help_text="The day, or the first day of the month.")
+    category = models.CharField(max_length=20)
     # A member is deleted only while no ledger row names them (payers and shares protect
     # them), when all their rows here are zeros.
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(help_text="The first day of the month.")
-    category = models.CharField(max_length=20)
     paid = models.BigIntegerField(default=0)
     share = models.BigIntegerField(default=0)
     share_count = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
-            # Also the index of the statistics page's read of one group's members; "my
+            # Also the index of the statistics page's read of a group's months and days; "my
             # spending" reads by member through the foreign key's index.
             models.UniqueConstraint(
-                fields=["group", "member", "month", "category"],
-                name="ledger_memberspending_unique_bucket",
+                fields=["group", "span", "day", "category", "member"],
+                name="ledger_memberspending_unique",
             ),
         ]
 
     def __str__(self):
-        return f"{self.member_id} {self.month:%Y-%m} {self.category}: {self.paid}/{self.share}"
+        return f"{self.member_id} {self.span} {self.day} {self.category}: {self.paid}/{self.share}"

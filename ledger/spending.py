@@ -7,40 +7,50 @@ model: its caller hands them in.
 """
 
 from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
+
+from ledger.effects import add_figures
 
 
 def spending_totals(expense_model, payer_model, share_model, group_ids):
-    """The totals of the live expenses of the groups `group_ids`, in three aggregate queries:
-    ({(group, month, category): (amount, expenses)},
-    {(group, member, month, category): (paid, share, shares)})."""
+    """The totals of the live expenses of the groups `group_ids`, per month and per day, in
+    three aggregate queries, shaped like a spending effect with the group first in each key:
+    ({(group, span, day, category): (amount, expenses)},
+    {(group, span, day, category, member): (paid, share, shares)})."""
     live = {"expense__group_id__in": group_ids, "expense__deleted_at__isnull": True}
     groups = {
-        (row["group_id"], row["month"], row["category"]): (row["total"], row["count"])
+        (row["group_id"], row["date"], row["category"]): (row["total"], row["count"])
         for row in expense_model.objects.filter(group_id__in=group_ids, deleted_at__isnull=True)
-        .annotate(month=TruncMonth("date"))
-        .values("group_id", "month", "category")
+        .values("group_id", "date", "category")
         .annotate(total=Sum("amount"), count=Count("id"))
         .order_by()
     }
     members = {}
-    for column, model in enumerate((payer_model, share_model)):
+    for paying, rows in ((True, payer_model), (False, share_model)):
         for row in (
-            model.objects.filter(**live)
-            .annotate(month=TruncMonth("expense__date"))
-            .values("expense__group_id", "member_id", "month", "expense__category")
+            rows.objects.filter(**live)
+            .values("expense__group_id", "expense__date", "expense__category", "member_id")
             .annotate(total=Sum("amount"), count=Count("id"))
             .order_by()
         ):
             key = (
                 row["expense__group_id"],
-                row["member_id"],
-                row["month"],
+                row["expense__date"],
                 row["expense__category"],
+                row["member_id"],
             )
-            totals = list(members.get(key, (0, 0, 0)))
-            totals[column] = row["total"]
-            if model is share_model:
-                totals[2] = row["count"]
-            members[key] = tuple(totals)
-    return groups, members
+            paid, share, shares = members.get(key, (0, 0, 0))
+            if paying:
+                paid = row["total"]
+            else:
+                share, shares = row["total"], row["count"]
+            members[key] = (paid, share, shares)
+    return per_span(groups), per_span(members)
+
+
+def per_span(totals):
+    """Totals keyed by (group, day, ...) as keyed by (group, span, day, ...), for both spans."""
+    spans = {}
+    for (group, day, *rest), figures in totals.items():
+        add_figures(spans, (group, "month", day.replace(day=1), *rest), figures)
+        add_figures(spans, (group, "day", day, *rest), figures)
+    return spans

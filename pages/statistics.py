@@ -1,9 +1,10 @@
 """What a group spent, and what a person spent across their groups, added up by the database.
 
-The figures come from the spending totals the ledger keeps per month, category and member
-(`ledger.models.GroupSpending`, `MemberSpending`), a few hundred rows for a group of any size,
-plus the expense rows of the (at most two) months a chosen period cuts through. So a page costs
-the same few queries, and about the same time, for one expense as for a hundred thousand.
+The figures come from the spending totals the ledger keeps per category and member, per month
+and per day (`ledger.models.GroupSpending`, `MemberSpending`): the months a period covers whole
+and the days of the (at most two) months it cuts through, a few hundred rows for a group of any
+size. So a page costs the same few queries, and about the same time, for one expense as for a
+hundred thousand.
 Amounts stay in minor units; the charts (`pages.charts`) format them.
 """
 
@@ -11,11 +12,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum, Value
-from django.db.models.functions import TruncMonth
+from django.db.models import Q, Sum
 
-from expenses.models import Category, Expense, ExpensePayer, ExpenseShare
-from ledger.models import GroupSpending, MemberSpending
+from expenses.models import Category
+from ledger.models import GroupSpending, MemberSpending, Span
 
 
 @dataclass(frozen=True)
@@ -34,47 +34,27 @@ class GroupStatistics:
     count: int
 
 
-@dataclass(frozen=True)
-class Period:
-    """A period split where the kept monthly totals can answer it: the whole months inside it
-    (`months`, a filter on the totals' month) and the days of the months it cuts through
-    (`days`, a filter on the expense date, empty if none), which the expense rows answer.
-
-    Reading the rows for at most two partial months keeps a period of any length as fast as all
-    time, whatever the number of expenses.
-    """
-
-    months: dict
-    days: Q
-
-    @classmethod
-    def of(cls, date_from, date_to):
-        first = date_from and (date_from if date_from.day == 1 else next_month(date_from))
-        # The first day of the month after the last whole month.
-        end = date_to and (
-            next_month(date_to)
-            if next_month(date_to) - ONE_DAY == date_to
-            else date_to.replace(day=1)
-        )
-        if first and end and first >= end:
-            return cls({"month__in": []}, Q(date__range=(date_from, date_to)))
-        months, days = {}, Q()
-        if first:
-            months["month__gte"] = first
-            if date_from < first:
-                days |= Q(date__range=(date_from, first - ONE_DAY))
-        if end:
-            months["month__lt"] = end
-            if end <= date_to:
-                days |= Q(date__range=(end, date_to))
-        return cls(months, days)
-
-    def expenses(self, rows, prefix):
-        """`rows` narrowed to live expenses dated in the cut months; `prefix` leads from the
-        rows to their expense ("" for expenses themselves)."""
-        return rows.filter(
-            prefix_lookups(self.days, prefix), **{f"{prefix}deleted_at__isnull": True}
-        )
+def kept_in_period(date_from, date_to):
+    """The kept totals (`GroupSpending`, `MemberSpending`) that add up to the period: those of
+    the months it covers whole, and those of the days of the (at most two) months it cuts
+    through. A period of any length then reads about as many rows as all time does."""
+    whole = date_from and (date_from if date_from.day == 1 else next_month(date_from))
+    # The first day of the month after the last whole month.
+    end = date_to and (
+        next_month(date_to) if next_month(date_to) - ONE_DAY == date_to else date_to.replace(day=1)
+    )
+    if whole and end and whole >= end:
+        return Q(span=Span.DAY, day__range=(date_from, date_to))
+    months, days = Q(span=Span.MONTH), Q()
+    if whole:
+        months &= Q(day__gte=whole)
+        if date_from < whole:
+            days |= Q(span=Span.DAY, day__range=(date_from, whole - ONE_DAY))
+    if end:
+        months &= Q(day__lt=end)
+        if end <= date_to:
+            days |= Q(span=Span.DAY, day__range=(end, date_to))
+    return months | days
 
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -84,16 +64,6 @@ def next_month(day):
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
-def prefix_lookups(condition, prefix):
-    """A copy of the Q `condition` with each lookup led by `prefix`."""
-    copy = Q(*condition.children, _connector=condition.connector, _negated=condition.negated)
-    copy.children = [
-        prefix_lookups(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1])
-        for child in condition.children
-    ]
-    return copy
-
-
 def category_label(value):
     # A category no longer offered still reads as what it was stored as.
     return Category(value).label if value in Category.values else value
@@ -101,44 +71,30 @@ def category_label(value):
 
 def group_statistics(group, date_from=None, date_to=None):
     """The group's spending per month, per category and per person, and its total (3 queries:
-    totals per month and category, amounts paid and shares per member, members).
-
-    Read from the kept totals (`ledger.models.GroupSpending`, `MemberSpending`), with the
-    expense rows of the months the period cuts through.
-    """
-    period = Period.of(date_from, date_to)
-    buckets = GroupSpending.objects.filter(
-        group=group, expense_count__gt=0, **period.months
-    ).values_list("month", "category", "amount", "expense_count")
-    if period.days:
-        buckets = buckets.union(
-            period.expenses(Expense.objects.filter(group=group), "")
-            .annotate(month=TruncMonth("date"))
-            .values("month", "category")
-            .annotate(total=Sum("amount"), count=Count("id"))
-            .values_list("month", "category", "total", "count")
-            .order_by(),
-            all=True,
-        )
-    # A few hundred (month, category) totals, folded both ways here.
+    totals per month and category, amounts paid and shares per member, members)."""
+    period = kept_in_period(date_from, date_to)
+    # A few hundred totals of months and days, folded both ways here.
     months, categories = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
-    for month, category, total, count in buckets:
-        for totals in (months[month], categories[category]):
-            totals[0] += total
+    for day, category, amount, count in GroupSpending.objects.filter(
+        period, group=group, expense_count__gt=0
+    ).values_list("day", "category", "amount", "expense_count"):
+        for totals in (months[day.replace(day=1)], categories[category]):
+            totals[0] += amount
             totals[1] += count
-    paid, shares = defaultdict(int), defaultdict(int)
-    for member_id, member_paid, member_share, share_count in member_totals(
-        MemberSpending.objects.filter(group=group),
-        ExpensePayer.objects.filter(expense__group=group),
-        ExpenseShare.objects.filter(expense__group=group),
-        period,
-        [("member_id", "member_id")],
+    paid, shares = {}, {}
+    for member_id, member_paid, share, share_count in (
+        MemberSpending.objects.filter(period, group=group)
+        .exclude(paid=0, share_count=0)
+        .values("member_id")
+        .annotate(paid_total=Sum("paid"), share_total=Sum("share"), shares=Sum("share_count"))
+        .values_list("member_id", "paid_total", "share_total", "shares")
+        .order_by()
     ):
         # Who paid something or has a share (even of nothing), as the rows say.
         if member_paid:
-            paid[member_id] += member_paid
+            paid[member_id] = member_paid
         if share_count:
-            shares[member_id] += member_share
+            shares[member_id] = share
     people = [
         PersonTotals(member, paid.get(member.pk, 0), shares.get(member.pk, 0))
         for member in group.members.with_people()
@@ -159,37 +115,6 @@ def group_statistics(group, date_from=None, date_to=None):
     )
 
 
-def member_totals(kept, payers, shares, period, keys):
-    """(*keys, paid, share, number of shares) per `keys` over the period, in one query: the
-    kept totals `kept` of the whole months and, for the cut months, the `payers` and `shares`
-    rows of live expenses. `keys` pairs each column of the kept totals with the rows' column
-    that means the same (where "month" is the month of the row's expense)."""
-    kept_keys, row_keys = zip(*keys, strict=True)
-    totals = (
-        kept.filter(**period.months)
-        .exclude(paid=0, share_count=0)
-        .values(*kept_keys)
-        .annotate(paid_total=Sum("paid"), share_total=Sum("share"), shares=Sum("share_count"))
-        .values_list(*kept_keys, "paid_total", "share_total", "shares")
-        .order_by()
-    )
-    if not period.days:
-        return totals
-    cut = [
-        period.expenses(rows, "expense__")
-        .annotate(month=TruncMonth("expense__date"))
-        .values(*row_keys)
-        .annotate(paid_total=paid, share_total=share, shares=count)
-        .values_list(*row_keys, "paid_total", "share_total", "shares")
-        .order_by()
-        for rows, paid, share, count in (
-            (payers, Sum("amount"), Value(0), Value(0)),
-            (shares, Value(0), Sum("amount"), Count("id")),
-        )
-    ]
-    return totals.union(*cut, all=True)
-
-
 @dataclass(frozen=True)
 class CurrencySpending:
     currency: str
@@ -202,24 +127,24 @@ class CurrencySpending:
 def personal_spending(user, date_from=None, date_to=None):
     """What `user` spent (their shares of expenses) in all their groups, one `CurrencySpending`
     per currency, each with its months and categories (1 query: paid and shares per currency,
-    month and category, from the kept totals and the rows of the months the period cuts)."""
+    month or day and category)."""
     months, categories, paid = defaultdict(dict), defaultdict(dict), defaultdict(int)
-    for currency, month, category, member_paid, share, share_count in member_totals(
-        MemberSpending.objects.filter(member__user=user),
-        ExpensePayer.objects.filter(member__user=user),
-        ExpenseShare.objects.filter(member__user=user),
-        Period.of(date_from, date_to),
-        [
-            # An expense is in its group's currency, which the ledger fixes once it has rows.
-            ("group__currency", "expense__currency"),
-            ("month", "month"),
-            ("category", "expense__category"),
-        ],
+    for currency, day, category, member_paid, share, share_count in (
+        MemberSpending.objects.filter(kept_in_period(date_from, date_to), member__user=user)
+        .exclude(paid=0, share_count=0)
+        # An expense is in its group's currency, which the ledger fixes once it has rows.
+        .values("group__currency", "day", "category")
+        .annotate(paid_total=Sum("paid"), share_total=Sum("share"), shares=Sum("share_count"))
+        .values_list("group__currency", "day", "category", "paid_total", "share_total", "shares")
+        .order_by()
     ):
         if member_paid:
             paid[currency] += member_paid
         if share_count:
-            for totals, key in ((months[currency], month), (categories[currency], category)):
+            for totals, key in (
+                (months[currency], day.replace(day=1)),
+                (categories[currency], category),
+            ):
                 totals[key] = totals.get(key, 0) + share
     return [
         CurrencySpending(

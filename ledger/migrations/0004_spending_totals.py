@@ -23,27 +23,32 @@ def fill_spending_totals(apps, schema_editor):
             group_ids[first : first + GROUPS_PER_BATCH],
         )
         GroupSpending.objects.bulk_create(
-            GroupSpending(
-                group_id=group_id,
-                month=month,
-                category=category,
-                amount=amount,
-                expense_count=count,
-            )
-            for (group_id, month, category), (amount, count) in groups.items()
+            (
+                GroupSpending(
+                    group_id=group_id,
+                    span=span,
+                    day=day,
+                    category=category,
+                    amount=amount,
+                    expense_count=count,
+                )
+                for (group_id, span, day, category), (amount, count) in groups.items()
+            ),
+            batch_size=5_000,
         )
         MemberSpending.objects.bulk_create(
             (
                 MemberSpending(
                     group_id=group_id,
-                    member_id=member_id,
-                    month=month,
+                    span=span,
+                    day=day,
                     category=category,
+                    member_id=member_id,
                     paid=paid,
                     share=share,
                     share_count=share_count,
                 )
-                for (group_id, member_id, month, category), (paid, share, share_count) in (
+                for (group_id, span, day, category, member_id), (paid, share, share_count) in (
                     members.items()
                 )
             ),
@@ -60,74 +65,35 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="GroupSpending",
+            name='GroupSpending',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("month", models.DateField(help_text="The first day of the month.")),
-                ("category", models.CharField(max_length=20)),
-                ("amount", models.BigIntegerField(default=0)),
-                ("expense_count", models.BigIntegerField(default=0)),
-                (
-                    "group",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="groups.group",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('span', models.CharField(choices=[('month', 'Month'), ('day', 'Day')], max_length=5)),
+                ('day', models.DateField(help_text='The day, or the first day of the month.')),
+                ('category', models.CharField(max_length=20)),
+                ('amount', models.BigIntegerField(default=0)),
+                ('expense_count', models.BigIntegerField(default=0)),
+                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='groups.group')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("group", "month", "category"),
-                        name="ledger_groupspending_unique_bucket",
-                    )
-                ],
+                'constraints': [models.UniqueConstraint(fields=('group', 'span', 'day', 'category'), name='ledger_groupspending_unique')],
             },
         ),
         migrations.CreateModel(
-            name="MemberSpending",
+            name='MemberSpending',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("month", models.DateField(help_text="The first day of the month.")),
-                ("category", models.CharField(max_length=20)),
-                ("paid", models.BigIntegerField(default=0)),
-                ("share", models.BigIntegerField(default=0)),
-                ("share_count", models.BigIntegerField(default=0)),
-                (
-                    "group",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="groups.group",
-                    ),
-                ),
-                (
-                    "member",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="groups.member",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('span', models.CharField(choices=[('month', 'Month'), ('day', 'Day')], max_length=5)),
+                ('day', models.DateField(help_text='The day, or the first day of the month.')),
+                ('category', models.CharField(max_length=20)),
+                ('paid', models.BigIntegerField(default=0)),
+                ('share', models.BigIntegerField(default=0)),
+                ('share_count', models.BigIntegerField(default=0)),
+                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='groups.group')),
+                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='groups.member')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("group", "member", "month", "category"),
-                        name="ledger_memberspending_unique_bucket",
-                    )
-                ],
+                'constraints': [models.UniqueConstraint(fields=('group', 'span', 'day', 'category', 'member'), name='ledger_memberspending_unique')],
             },
         ),
         migrations.RunPython(fill_spending_totals, migrations.RunPython.noop, elidable=True),

@@ -223,20 +223,27 @@ def test_the_spending_totals_are_filled_from_the_live_expenses_of_every_group(mo
 
     new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
-    columns = ("group_id", "month", "category", "amount", "expense_count")
+    columns = ("group_id", "day", "category", "amount", "expense_count")
     spending = new.get_model("ledger", "GroupSpending").objects.order_by(*columns)
     october, november, september = (datetime.date(2026, m, 1) for m in (10, 11, 9))
-    assert list(spending.values_list(*columns)) == [
+    assert list(spending.filter(span="month").values_list(*columns)) == [
         (trip.pk, october, "food", 4000, 2),
         (trip.pk, november, "rent", 1000, 1),
         (flat.pk, september, "fuel", 6000, 1),
     ]
-    columns = ("member_id", "month", "category", "paid", "share", "share_count")
+    assert list(spending.filter(span="day").values_list(*columns)) == [
+        (trip.pk, datetime.date(2026, 10, 5), "food", 3000, 1),
+        (trip.pk, datetime.date(2026, 10, 20), "food", 1000, 1),
+        (trip.pk, november, "rent", 1000, 1),
+        (flat.pk, datetime.date(2026, 9, 9), "fuel", 6000, 1),
+    ]
+    columns = ("member_id", "day", "category", "paid", "share", "share_count")
     members = new.get_model("ledger", "MemberSpending").objects.order_by(*columns)
-    assert list(members.values_list(*columns)) == [
+    assert list(members.filter(span="month").values_list(*columns)) == [
         (ana.pk, october, "food", 3000, 1500, 1),
         (ana.pk, november, "rent", 500, 1000, 1),
         (bob.pk, october, "food", 1000, 2500, 2),
         (bob.pk, november, "rent", 500, 0, 1),
         (carol.pk, september, "fuel", 6000, 6000, 1),
     ]
+    assert members.filter(span="day").count() == 6

@@ -104,12 +104,16 @@ def rows_in(group, date_from=None, date_to=None):
 def kept_totals(group):
     return (
         {
-            (row.month, row.category): (row.amount, row.expense_count)
+            (row.span, row.day, row.category): (row.amount, row.expense_count)
             for row in GroupSpending.objects.filter(group=group)
             if row.expense_count
         },
         {
-            (row.member_id, row.month, row.category): (row.paid, row.share, row.share_count)
+            (row.span, row.day, row.category, row.member_id): (
+                row.paid,
+                row.share,
+                row.share_count,
+            )
             for row in MemberSpending.objects.filter(group=group)
             if row.paid or row.share_count
         },
@@ -119,15 +123,16 @@ def kept_totals(group):
 def totals_of_rows(group):
     groups, members = defaultdict(lambda: (0, 0)), defaultdict(lambda: (0, 0, 0))
     for expense in rows_in(group):
-        month = expense.date.replace(day=1)
-        amount, count = groups[month, expense.category]
-        groups[month, expense.category] = (amount + expense.amount, count + 1)
-        for payer in expense.payers.all():
-            paid, share, shares = members[payer.member_id, month, expense.category]
-            members[payer.member_id, month, expense.category] = (paid + payer.amount, share, shares)
-        for row in expense.shares.all():
-            paid, share, shares = members[row.member_id, month, expense.category]
-            members[row.member_id, month, expense.category] = (paid, share + row.amount, shares + 1)
+        for span, day in (("month", expense.date.replace(day=1)), ("day", expense.date)):
+            key = (span, day, expense.category)
+            amount, count = groups[key]
+            groups[key] = (amount + expense.amount, count + 1)
+            for payer in expense.payers.all():
+                paid, share, shares = members[*key, payer.member_id]
+                members[*key, payer.member_id] = (paid + payer.amount, share, shares)
+            for row in expense.shares.all():
+                paid, share, shares = members[*key, row.member_id]
+                members[*key, row.member_id] = (paid, share + row.amount, shares + 1)
     return dict(groups), dict(members)
 
 
@@ -208,17 +213,18 @@ def test_check_names_a_spending_total_that_drifted_and_recompute_fixes_it(spent)
         call_command("recompute_balances", "--check", stdout=output)
 
     assert error.value.returncode == 1
-    assert "and 3 spending total(s) differ" in str(error.value)
+    # The rent of the month and of its day; the food of two members, of the month and the day.
+    assert "and 6 spending total(s) differ" in str(error.value)
     assert (
         f"{spent.name} (#{spent.pk}): the group's spending on rent in Dec 2025 is kept as "
         "0.01 EUR in 1 expense(s), the ledger says 9.00 EUR in 1 expense(s)"
     ) in output.getvalue()
     assert (
-        "'s spending on food in Nov 2025 is kept as paid 0.00 EUR, 0 share(s) of 0.00 EUR, the "
-        "ledger says paid 30.00 EUR, 1 share(s) of 15.00 EUR"
+        "'s spending on food on 01 Nov 2025 is kept as paid 0.00 EUR, 0 share(s) of 0.00 EUR, "
+        "the ledger says paid 30.00 EUR, 1 share(s) of 15.00 EUR"
     ) in output.getvalue()
     fixed = io.StringIO()
     call_command("recompute_balances", stdout=fixed)
-    assert fixed.getvalue().endswith("and 3 spending total(s).\n")
+    assert fixed.getvalue().endswith("and 6 spending total(s).\n")
     assert_books_match_ledger()
     assert group_statistics(spent).categories == [("Food and drink", 3000, 1), ("Rent", 900, 1)]

@@ -189,8 +189,8 @@ def test_stats_query_count_does_not_grow(client, django_assert_num_queries, expe
         )
     client.force_login(owner)
 
-    # session, user, membership with group, totals per month and category, paid and shares
-    # per member (each with the rows of the months a period cuts), members with users
+    # session, user, membership with group, totals per month or day and category, paid and
+    # shares per member, members with users
     with django_assert_num_queries(6):
         stats = stats_page(client, group, **period).context["stats"]
 
@@ -275,8 +275,7 @@ def test_my_spending_query_count_does_not_grow(client, django_assert_num_queries
         )
     client.force_login(user)
 
-    # session, user, paid and shares per currency, month and category (with the rows of the
-    # months a period cuts)
+    # session, user, paid and shares per currency, month or day and category
     with django_assert_num_queries(3):
         response = client.get(reverse("pages:my_spending"), period)
 

@@ -72,9 +72,10 @@ class Command(BaseCommand):
             )
         for change in drift.spending:
             whose = f"{change.member.display_name}'s" if change.member else "the group's"
+            when = f"on {change.day:%d %b %Y}" if change.span == "day" else f"in {change.day:%b %Y}"
             self.stdout.write(
-                f"{group.name} (#{group.pk}): {whose} spending on {change.category} in "
-                f"{change.month:%b %Y} is kept as {self.spending(change.kept, money)}, the "
+                f"{group.name} (#{group.pk}): {whose} spending on {change.category} {when} is "
+                f"kept as {self.spending(change.kept, money)}, the "
                 f"ledger says {self.spending(change.ledger, money)}"
             )
 
