@@ -19,7 +19,7 @@ from expenses.splitting import SplitError, SplitKind, read_value, split
 from groups.models import Activity, Group, Member
 from ledger import books
 from ledger.books import RowChanged
-from ledger.effects import combine, combine_spending, expense_effect, expense_spending
+from ledger.effects import SpendingTotals, combine, expense_effect, expense_spending
 from ledger.models import LedgerRow
 from ledger.spending import spending_totals
 from splitclone import fx, metrics
@@ -191,7 +191,8 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 recurring=occurrence_of,
                 occurrence_date=entry.date if occurrence_of else None,
             )
-            before = spent_before = ({}, {})
+            before = ({}, {})
+            spending = SpendingTotals()
             verb, summary = Activity.Verb.EXPENSE_ADDED, None
             counter = metrics.EXPENSES_CREATED
         else:
@@ -201,7 +202,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 raise StaleEdit(current.get(pk=expense.pk))
             paid, owed = expense.paid_and_owed()
             before = expense_effect(paid, owed, sign=-1)
-            spent_before = expense_spending(expense.date, expense.category, paid, owed, sign=-1)
+            spending = SpendingTotals().add(expense.date, expense.category, paid, owed, sign=-1)
             verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry)
             counter = metrics.EXPENSES_EDITED
             expense.version += 1
@@ -234,11 +235,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         after = expense_effect(entry.paid, entry.owed)
         books.apply(group, combine(before, after))
         books.apply_spending(
-            group,
-            combine_spending(
-                spent_before,
-                expense_spending(entry.date, entry.category, entry.paid, entry.owed),
-            ),
+            group, spending.add(entry.date, entry.category, entry.paid, entry.owed).effect()
         )
         Activity.record(
             group,

@@ -32,13 +32,7 @@ from imports.models import ImportedFile
 from imports.parsed import ImportRefused
 from ledger import books
 from ledger.books import LedgerError
-from ledger.effects import (
-    combine,
-    combine_spending,
-    expense_effect,
-    expense_spending,
-    payment_effect,
-)
+from ledger.effects import SpendingTotals, combine, expense_effect, payment_effect
 from settlements.models import Payment
 from splitclone import metrics
 from splitclone.bulk import insert_rows
@@ -466,14 +460,9 @@ def write_entries(group, parsed, members, user):
         # A file with people and no entries gives the group no history: its currency may
         # still change.
         books.apply(group, combine(*effects))
-        books.apply_spending(
-            group,
-            combine_spending(
-                *(
-                    expense_spending(expense.date, category_for(expense.category), paid, owed)
-                    for expense, (paid, owed) in zip(parsed.expenses, sides, strict=True)
-                )
-            ),
-        )
+        spending = SpendingTotals()
+        for expense, (paid, owed) in zip(parsed.expenses, sides, strict=True):
+            spending.add(expense.date, category_for(expense.category), paid, owed)
+        books.apply_spending(group, spending.effect())
     transaction.on_commit(lambda: metrics.EXPENSES_CREATED.inc(len(parsed.expenses)))
     transaction.on_commit(lambda: metrics.PAYMENTS_RECORDED.inc(len(parsed.payments)))

@@ -118,6 +118,50 @@ def combine[K: Hashable](*effects: tuple[dict[K, int], dict]) -> tuple[dict[K, i
     return members, pairs
 
 
+class SpendingTotals:
+    """Expenses' spending added up as they come: the kept spending totals' deltas.
+
+    Each expense counts in its month (keyed by the first day, span "month") and in its day (span
+    "day"). `effect()` gives (group deltas, member deltas): group deltas map (span, day,
+    category) to (amount, number of expenses), member deltas map (span, day, category, member)
+    to (paid, share, number of shares). Adding in place keeps an import of 100,000 expenses
+    from building a dictionary per expense.
+    """
+
+    def __init__(self):
+        self.groups: dict[tuple, list[int]] = {}
+        self.members: dict[tuple, list[int]] = {}
+
+    def add[K: Hashable](
+        self,
+        date: datetime.date,
+        category: str,
+        paid: Mapping[K, int],
+        owed: Mapping[K, int],
+        *,
+        sign: int = 1,
+    ) -> "SpendingTotals":
+        """Adds an expense (`sign=-1` takes it back out: a delete, or the old side of an edit)."""
+        amount = sign * sum(paid.values())
+        for span, day in (("month", date.replace(day=1)), ("day", date)):
+            totals = self.groups.setdefault((span, day, category), [0, 0])
+            totals[0] += amount
+            totals[1] += sign
+            for key, value in paid.items():
+                self.members.setdefault((span, day, category, key), [0, 0, 0])[0] += sign * value
+            for key, value in owed.items():
+                totals = self.members.setdefault((span, day, category, key), [0, 0, 0])
+                totals[1] += sign * value
+                totals[2] += sign
+        return self
+
+    def effect(self) -> tuple[dict[tuple, tuple[int, int]], dict[tuple, tuple[int, int, int]]]:
+        return (
+            {key: tuple(totals) for key, totals in self.groups.items()},
+            {key: tuple(totals) for key, totals in self.members.items()},
+        )
+
+
 def expense_spending[K: Hashable](
     date: datetime.date,
     category: str,
@@ -126,23 +170,8 @@ def expense_spending[K: Hashable](
     *,
     sign: int = 1,
 ) -> tuple[dict[tuple, tuple[int, int]], dict[tuple, tuple[int, int, int]]]:
-    """How an expense moves the kept spending totals: (group deltas, member deltas).
-
-    Each is counted in its month (keyed by the first day, span "month") and in its day (span
-    "day"). Group deltas map (span, day, category) to (amount, number of expenses); member
-    deltas map (span, day, category, member) to (paid, share, number of shares). `sign=-1`
-    takes the expense back out.
-    """
-    groups, members = {}, {}
-    for span, day in (("month", date.replace(day=1)), ("day", date)):
-        groups[span, day, category] = (sign * sum(paid.values()), sign)
-        for key in paid.keys() | owed.keys():
-            members[span, day, category, key] = (
-                sign * paid.get(key, 0),
-                sign * owed.get(key, 0),
-                sign * (key in owed),
-            )
-    return groups, members
+    """How one expense moves the kept spending totals; see `SpendingTotals`."""
+    return SpendingTotals().add(date, category, paid, owed, sign=sign).effect()
 
 
 def combine_spending(*spendings: tuple[dict, dict]) -> tuple[dict, dict]:

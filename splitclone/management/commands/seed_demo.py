@@ -14,7 +14,7 @@ from expenses.models import Expense, ExpenseEntry, ExpensePayer, ExpenseShare
 from expenses.splitting import SplitKind, split_equal
 from groups.models import Group, Member, Role
 from ledger import books
-from ledger.effects import combine, combine_spending, expense_effect, expense_spending
+from ledger.effects import SpendingTotals, combine, expense_effect
 from splitclone.bulk import insert_rows
 from splitclone.text import search_key
 
@@ -163,7 +163,7 @@ class Command(BaseCommand):
         for member in Member.objects.filter(group__in=groups).order_by("id"):
             people[member.group_id].append(member.pk)
         effects = {g.pk: [] for g in groups}
-        spending = {g.pk: [] for g in groups}
+        spending = {g.pk: SpendingTotals() for g in groups}
         uuid_field = Expense._meta.get_field("submission_id")
         now = timezone.now()
         # Ids are handed out here so the payer and share rows can name their expense without
@@ -205,7 +205,7 @@ class Command(BaseCommand):
                 payers.append((expense_id, payer, amount))
                 shares += [(expense_id, member, share, "") for member, share in owed.items()]
                 effects[group.pk].append(expense_effect({payer: amount}, owed))
-                spending[group.pk].append(expense_spending(date, category, {payer: amount}, owed))
+                spending[group.pk].add(date, category, {payer: amount}, owed)
             insert_rows(Expense, EXPENSE_COLUMNS, expenses)
             insert_rows(ExpensePayer, ["expense_id", "member_id", "amount"], payers)
             insert_rows(ExpenseShare, ["expense_id", "member_id", "amount", "entered"], shares)
@@ -215,5 +215,5 @@ class Command(BaseCommand):
         for group in groups:
             with books.change(group.pk) as locked:
                 books.apply(locked, combine(*effects[group.pk]))
-                books.apply_spending(locked, combine_spending(*spending[group.pk]))
+                books.apply_spending(locked, spending[group.pk].effect())
         return f"{group_count} groups × {member_count} members, {expense_count} expenses"
