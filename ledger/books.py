@@ -3,9 +3,10 @@
 Every write that touches money (adding or editing an expense, recording a payment, deleting or
 restoring either, settling across groups, the admin, the commands) opens a `change` of the
 group's books, which takes the lock on the group row and re-reads what it needs under it, and
-moves the kept balances with `apply`. Concurrent writers to one group queue on that lock, so
-the balances are read and written by one transaction at a time. `recompute_group` rebuilds the
-kept balances from the ledger rows, or only reports where they drifted.
+moves the kept balances with `apply` (and an expense's spending totals with `apply_spending`).
+Concurrent writers to one group queue on that lock, so the balances are read and written by one
+transaction at a time. `recompute_group` rebuilds the kept balances and totals from the ledger
+rows, or only reports where they drifted.
 """
 
 from collections import defaultdict

@@ -1,8 +1,10 @@
-"""What the ledger keeps: the rows that move money (abstract), and the pairwise balances.
+"""What the ledger keeps: the rows that move money (abstract), the pairwise balances and the
+spending totals.
 
 The ledger is the truth: the live rows of every concrete `LedgerRow` model (expenses and
-payments). Member balances (`groups.Member.balance`) and `PairBalance` are a cache of it, which
-only `ledger.books` writes, under the group's lock, in the same transaction as the rows.
+payments). Member balances (`groups.Member.balance`), `PairBalance`, `GroupSpending` and
+`MemberSpending` are a cache of it, which only `ledger.books` writes, under the group's lock,
+in the same transaction as the rows.
 """
 
 from decimal import Decimal
@@ -169,7 +171,8 @@ class GroupSpending(models.Model):
     all went keeps a row of zeros.
     """
 
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique constraint, which leads with the group.
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+", db_index=False)
     span = models.CharField(max_length=5, choices=Span)
     day = models.DateField(help_text="The day, or the first day of the month.")
     category = models.CharField(max_length=20)
@@ -193,7 +196,8 @@ class MemberSpending(models.Model):
     kept like `GroupSpending`. `share_count` counts the expenses they have a share of, which
     tells a share of zero from none."""
 
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique constraint, which leads with the group.
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+", db_index=False)
     span = models.CharField(max_length=5, choices=Span)
     day = models.DateField(help_text="The day, or the first day of the month.")
     category = models.CharField(max_length=20)

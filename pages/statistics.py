@@ -9,8 +9,10 @@ Amounts stay in minor units; the charts (`pages.charts`) format them.
 """
 
 import datetime
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db.models import Q, Sum
 
@@ -34,27 +36,33 @@ class GroupStatistics:
     count: int
 
 
-def kept_in_period(date_from, date_to):
-    """The kept totals (`GroupSpending`, `MemberSpending`) that add up to the period: those of
-    the months it covers whole, and those of the days of the (at most two) months it cuts
-    through. A period of any length then reads about as many rows as all time does."""
+def kept_in_period(date_from, date_to, **scope):
+    """The kept totals (`GroupSpending`, `MemberSpending`) of `scope` (e.g. one group) that add
+    up to the period: those of the months it covers whole, and those of the days of the (at
+    most two) months it cuts through. A period of any length then reads about as many rows as
+    all time does. Each alternative repeats the scope, so that each is a range of the totals'
+    index (SQLite otherwise reads every total of the group)."""
+    return reduce(operator.or_, (Q(**scope) & span for span in spans_in_period(date_from, date_to)))
+
+
+def spans_in_period(date_from, date_to):
     whole = date_from and (date_from if date_from.day == 1 else next_month(date_from))
     # The first day of the month after the last whole month.
     end = date_to and (
         next_month(date_to) if next_month(date_to) - ONE_DAY == date_to else date_to.replace(day=1)
     )
     if whole and end and whole >= end:
-        return Q(span=Span.DAY, day__range=(date_from, date_to))
-    months, days = Q(span=Span.MONTH), Q()
+        return [Q(span=Span.DAY, day__range=(date_from, date_to))]
+    months, days = Q(span=Span.MONTH), []
     if whole:
         months &= Q(day__gte=whole)
         if date_from < whole:
-            days |= Q(span=Span.DAY, day__range=(date_from, whole - ONE_DAY))
+            days.append(Q(span=Span.DAY, day__range=(date_from, whole - ONE_DAY)))
     if end:
         months &= Q(day__lt=end)
         if end <= date_to:
-            days |= Q(span=Span.DAY, day__range=(end, date_to))
-    return months | days
+            days.append(Q(span=Span.DAY, day__range=(end, date_to)))
+    return [months, *days]
 
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -72,18 +80,18 @@ def category_label(value):
 def group_statistics(group, date_from=None, date_to=None):
     """The group's spending per month, per category and per person, and its total (3 queries:
     totals per month and category, amounts paid and shares per member, members)."""
-    period = kept_in_period(date_from, date_to)
+    period = kept_in_period(date_from, date_to, group=group)
     # A few hundred totals of months and days, folded both ways here.
     months, categories = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
     for day, category, amount, count in GroupSpending.objects.filter(
-        period, group=group, expense_count__gt=0
+        period, expense_count__gt=0
     ).values_list("day", "category", "amount", "expense_count"):
         for totals in (months[day.replace(day=1)], categories[category]):
             totals[0] += amount
             totals[1] += count
     paid, shares = {}, {}
     for member_id, member_paid, share, share_count in (
-        MemberSpending.objects.filter(period, group=group)
+        MemberSpending.objects.filter(period)
         .exclude(paid=0, share_count=0)
         .values("member_id")
         .annotate(paid_total=Sum("paid"), share_total=Sum("share"), shares=Sum("share_count"))
@@ -130,7 +138,7 @@ def personal_spending(user, date_from=None, date_to=None):
     month or day and category)."""
     months, categories, paid = defaultdict(dict), defaultdict(dict), defaultdict(int)
     for currency, day, category, member_paid, share, share_count in (
-        MemberSpending.objects.filter(kept_in_period(date_from, date_to), member__user=user)
+        MemberSpending.objects.filter(kept_in_period(date_from, date_to, member__user=user))
         .exclude(paid=0, share_count=0)
         # An expense is in its group's currency, which the ledger fixes once it has rows.
         .values("group__currency", "day", "category")

@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 ('category', models.CharField(max_length=20)),
                 ('amount', models.BigIntegerField(default=0)),
                 ('expense_count', models.BigIntegerField(default=0)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='groups.group')),
+                ('group', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='groups.group')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('group', 'span', 'day', 'category'), name='ledger_groupspending_unique')],
@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 ('paid', models.BigIntegerField(default=0)),
                 ('share', models.BigIntegerField(default=0)),
                 ('share_count', models.BigIntegerField(default=0)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='groups.group')),
+                ('group', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='groups.group')),
                 ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='groups.member')),
             ],
             options={
