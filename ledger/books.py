@@ -379,19 +379,23 @@ def recompute_spending(group, members, check):
         (kept_groups, group_truth, (0, 0)),
         (kept_members, member_truth, (0, 0, 0)),
     ):
-        for key in sorted(kept.keys() | truth.keys()):
-            if kept.get(key, zeros) != truth.get(key, zeros):
-                span, day, category, *member = key
-                drift.append(
-                    SpendingDrift(
-                        span,
-                        day,
-                        category,
-                        members[member[0]] if member else None,
-                        kept.get(key, zeros),
-                        truth.get(key, zeros),
-                    )
+        differ = (
+            key
+            for key in kept.keys() | truth.keys()
+            if kept.get(key, zeros) != truth.get(key, zeros)
+        )
+        for key in sorted(differ):
+            span, day, category, *member = key
+            drift.append(
+                SpendingDrift(
+                    span,
+                    day,
+                    category,
+                    members[member[0]] if member else None,
+                    kept.get(key, zeros),
+                    truth.get(key, zeros),
                 )
+            )
     if drift and not check:
         GroupSpending.objects.filter(group=group).delete()
         MemberSpending.objects.filter(group=group).delete()
