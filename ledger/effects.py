@@ -180,11 +180,8 @@ def combine_spending(*spendings: tuple[dict, dict]) -> tuple[dict, dict]:
     for spending in spendings:
         for totals, deltas in zip(combined, spending, strict=True):
             for key, delta in deltas.items():
-                add_figures(totals, key, delta)
+                before = totals.get(key)
+                totals[key] = (
+                    delta if before is None else tuple(map(sum, zip(before, delta, strict=True)))
+                )
     return combined
-
-
-def add_figures(totals: dict, key: Hashable, figures: tuple[int, ...]) -> None:
-    """Adds `figures` to `totals[key]` column by column (starting from none)."""
-    before = totals.get(key)
-    totals[key] = figures if before is None else tuple(map(sum, zip(before, figures, strict=True)))

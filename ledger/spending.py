@@ -8,49 +8,50 @@ model: its caller hands them in.
 
 from django.db.models import Count, Sum
 
-from ledger.effects import add_figures
-
 
 def spending_totals(expense_model, payer_model, share_model, group_ids):
     """The totals of the live expenses of the groups `group_ids`, per month and per day, in
     three aggregate queries, shaped like a spending effect with the group first in each key:
     ({(group, span, day, category): (amount, expenses)},
     {(group, span, day, category, member): (paid, share, shares)})."""
+    groups, members = {}, {}
+    for group_id, day, category, amount, count in aggregated(
+        expense_model.objects.filter(group_id__in=group_ids, deleted_at__isnull=True),
+        ["group_id", "date", "category"],
+    ):
+        add_to_both_spans(groups, group_id, day, (category,), (amount, count))
     live = {"expense__group_id__in": group_ids, "expense__deleted_at__isnull": True}
-    groups = {
-        (row["group_id"], row["date"], row["category"]): (row["total"], row["count"])
-        for row in expense_model.objects.filter(group_id__in=group_ids, deleted_at__isnull=True)
-        .values("group_id", "date", "category")
+    columns = ["expense__group_id", "expense__date", "expense__category", "member_id"]
+    for group_id, day, category, member_id, amount, _ in aggregated(
+        payer_model.objects.filter(**live), columns
+    ):
+        add_to_both_spans(members, group_id, day, (category, member_id), (amount, 0, 0))
+    for group_id, day, category, member_id, amount, count in aggregated(
+        share_model.objects.filter(**live), columns
+    ):
+        add_to_both_spans(members, group_id, day, (category, member_id), (0, amount, count))
+    return (
+        {key: tuple(figures) for key, figures in groups.items()},
+        {key: tuple(figures) for key, figures in members.items()},
+    )
+
+
+def aggregated(rows, columns):
+    """(*columns, sum of amounts, number of rows) per distinct `columns` of `rows`."""
+    return (
+        rows.values(*columns)
         .annotate(total=Sum("amount"), count=Count("id"))
+        .values_list(*columns, "total", "count")
         .order_by()
-    }
-    members = {}
-    for paying, rows in ((True, payer_model), (False, share_model)):
-        for row in (
-            rows.objects.filter(**live)
-            .values("expense__group_id", "expense__date", "expense__category", "member_id")
-            .annotate(total=Sum("amount"), count=Count("id"))
-            .order_by()
-        ):
-            key = (
-                row["expense__group_id"],
-                row["expense__date"],
-                row["expense__category"],
-                row["member_id"],
-            )
-            paid, share, shares = members.get(key, (0, 0, 0))
-            if paying:
-                paid = row["total"]
-            else:
-                share, shares = row["total"], row["count"]
-            members[key] = (paid, share, shares)
-    return per_span(groups), per_span(members)
+    )
 
 
-def per_span(totals):
-    """Totals keyed by (group, day, ...) as keyed by (group, span, day, ...), for both spans."""
-    spans = {}
-    for (group, day, *rest), figures in totals.items():
-        add_figures(spans, (group, "month", day.replace(day=1), *rest), figures)
-        add_figures(spans, (group, "day", day, *rest), figures)
-    return spans
+def add_to_both_spans(totals, group_id, day, rest, figures):
+    """Adds a day's `figures` to its month's and its own totals (lists, added in place)."""
+    for key in ((group_id, "month", day.replace(day=1), *rest), (group_id, "day", day, *rest)):
+        kept = totals.get(key)
+        if kept is None:
+            totals[key] = list(figures)
+        else:
+            for column, figure in enumerate(figures):
+                kept[column] += figure
