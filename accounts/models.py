@@ -31,6 +31,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Support staff: may sign in to the admin site."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # The currency this person last spent in other than a group's own: the currency selects of
+    # the expense and payment forms offer it second, after the group's. Kept on the user (by
+    # `ledger.books.remember_currency`) rather than looked up, so a form costs no query for it.
+    last_currency = models.CharField(max_length=3, blank=True, db_default="", editable=False)
 
     objects = UserManager()
 

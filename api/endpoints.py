@@ -5,19 +5,26 @@ group gets 404 and never learns it exists. Every write runs the pages' own form 
 and calls the same model method, so the rules and their wording are the pages' own.
 """
 
+import datetime
 import uuid
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
-from ninja import NinjaAPI, Query, Status
+from ninja import File, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
+from ninja.files import UploadedFile
 
 from api import pages
 from api.auth import BearerToken, PerCaller, Session, require_write
 from api.schemas import (
+    AcrossIn,
+    AcrossPlanOut,
+    AcrossRecordedOut,
     ActivityPage,
     BalanceOut,
+    Done,
     ExpenseEditIn,
     ExpenseIn,
     ExpenseOut,
@@ -25,22 +32,54 @@ from api.schemas import (
     GroupIn,
     GroupOut,
     GuestIn,
+    InviteEmailIn,
+    InviteIn,
+    InviteOut,
+    MemberChangeOut,
     MemberOut,
     PaymentIn,
     PaymentOut,
     PaymentPage,
+    PersonIn,
     Problem,
+    RecurringEditIn,
+    RecurringIn,
+    RecurringOut,
+    RoleIn,
     SettleUpOut,
+    SpendingOut,
+    StatisticsOut,
 )
-from expenses.forms import ExpenseForm
-from expenses.models import Expense, StaleEdit
-from expenses.views import form_members
+from expenses.forms import (
+    SCHEDULE_FIELDS,
+    DateRangeForm,
+    ExpenseForm,
+    ReceiptForm,
+    RecurringExpenseForm,
+)
+from expenses.models import Expense, RecurringError, RecurringExpense, StaleEdit
+from expenses.recurring_views import recurring_rows
+from expenses.statistics import group_statistics, personal_spending
+from expenses.tasks import enqueue_if_due
+from expenses.views import form_members, receipt_response
 from groups.access import get_membership
-from groups.forms import GroupForm, GuestForm
+from groups.forms import (
+    AddUserForm,
+    GroupForm,
+    GuestForm,
+    InviteEmailForm,
+    InviteForm,
+    RoleForm,
+)
 from groups.models import CurrencyFixed, Group, Member, MembershipError
+from groups.services import InviteLimitReached, email_invite
+from groups.views import invite_url
+from imports.export_views import group_download
 from ledger.books import LedgerError
-from settlements.forms import PaymentForm
+from settlements.across import AcrossPlan, load_groups, record_transfer
+from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm
 from settlements.models import Payment, PaymentError
+from settlements.views import recorded_message
 
 rate_limit = PerCaller()
 
@@ -111,12 +150,17 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": "Not found.", "errors": {}}, status=404)
 
 
+# The recurring expense form's schedule fields by the names the API gives them.
+SCHEDULE_NAMES = {form_name: name for name, form_name in SCHEDULE_FIELDS.items()}
+
+
 def form_field(name):
     """The JSON field a form field stands for: `value_12` is `values.12`."""
     for prefix, field in (("value_", "values"), ("paid_", "paid")):
         if name.startswith(prefix):
             return f"{field}.{name.removeprefix(prefix)}"
-    return {"__all__": "non_field_errors", "include": "participants"}.get(name, name)
+    known = {"__all__": "non_field_errors", "include": "participants", **SCHEDULE_NAMES}
+    return known.get(name, name)
 
 
 def invalid(form):
@@ -153,6 +197,7 @@ def member_out(member):
     return {
         "id": member.pk,
         "name": member.display_name,
+        "user_id": member.user_id,
         "is_guest": member.is_guest,
         "role": member.role,
         "is_active": member.is_active,
@@ -173,6 +218,7 @@ def expense_out(expense):
         "notes": expense.notes,
         "version": expense.version,
         "deleted": expense.is_deleted,
+        "has_receipt": bool(expense.receipt),
         "paid": [{"member_id": p.member_id, "amount": p.amount} for p in expense.payers.all()],
         "owed": [
             {"member_id": s.member_id, "amount": s.amount, "entered": s.entered}
@@ -217,6 +263,19 @@ def group_payment(membership, payment_id):
 
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
 WRITE_ERRORS = {**ERRORS, 409: Problem}
+UPLOAD_ERRORS = {**WRITE_ERRORS, 413: Problem}
+
+
+def file_answer(content_type, description):
+    """The OpenAPI entry of an answer that is a file rather than JSON."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
 
 
 # Groups
@@ -264,6 +323,110 @@ def edit_group(request, group_id: int, payload: GroupIn):
     return group_out(membership)
 
 
+def set_archived(request, group_id, archived):
+    require_write(request)
+    membership = get_membership(request, group_id, require_manager=True)
+    membership.group.set_archived(archived, actor=request.user)
+    return group_out(membership)
+
+
+@api.post("/groups/{id:group_id}/archive", response={200: GroupOut, **ERRORS}, tags=["groups"])
+def archive_group(request, group_id: int):
+    """Moves the group among everyone's archived groups; owners and admins only. Nothing else
+    changes: it can still be read and written, and unarchived."""
+    return set_archived(request, group_id, True)
+
+
+@api.post("/groups/{id:group_id}/unarchive", response={200: GroupOut, **ERRORS}, tags=["groups"])
+def unarchive_group(request, group_id: int):
+    return set_archived(request, group_id, False)
+
+
+def statistics_period(date_from, date_to):
+    """The period the statistics pages would show for these dates, checked by their form."""
+    sent = {"date_from": date_from, "date_to": date_to}
+    period = DateRangeForm({name: day.isoformat() for name, day in sent.items() if day} or None)
+    if period.is_bound and not period.is_valid():
+        raise invalid(period)
+    return period.period
+
+
+@api.get("/me/spending", response={200: list[SpendingOut], **ERRORS}, tags=["groups"])
+def my_spending(
+    request, date_from: datetime.date | None = None, date_to: datetime.date | None = None
+):
+    """What you spent (your shares of expenses) across all your groups, per currency, with its
+    months and categories: the "my spending" page."""
+    spending = personal_spending(request.user, *statistics_period(date_from, date_to))
+    return [
+        {
+            "currency": spent.currency,
+            "total": spent.total,
+            "paid": spent.paid,
+            "months": [{"month": month, "total": total} for month, total in spent.months],
+            "categories": [
+                {"category": category, "total": total} for category, total in spent.categories
+            ],
+        }
+        for spent in spending
+    ]
+
+
+@api.get(
+    "/groups/{id:group_id}/statistics", response={200: StatisticsOut, **ERRORS}, tags=["groups"]
+)
+def statistics(
+    request,
+    group_id: int,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+):
+    """What the group spent per month, per category and per person (what each paid, and their
+    share), over live expenses dated in the period; either end may be left out."""
+    membership = get_membership(request, group_id)
+    date_from, date_to = statistics_period(date_from, date_to)
+    stats = group_statistics(membership.group, date_from, date_to)
+    return {
+        "currency": membership.group.currency,
+        "date_from": date_from,
+        "date_to": date_to,
+        "total": stats.total,
+        "count": stats.count,
+        "months": [{"month": m, "total": t, "count": c} for m, t, c in stats.months],
+        "categories": [{"category": k, "total": t, "count": c} for k, t, c in stats.categories],
+        "people": [
+            {
+                "member_id": person.member.pk,
+                "name": person.member.display_name,
+                "paid": person.paid,
+                "share": person.share,
+            }
+            for person in stats.people
+        ],
+    }
+
+
+@api.get(
+    "/groups/{id:group_id}/export.json",
+    response=ERRORS,
+    tags=["groups"],
+    openapi_extra=file_answer("application/json", "The export file (docs/export-format.md)."),
+)
+def export_json(request, group_id: int):
+    """The group's whole history as the export page's JSON file, which import reads back."""
+    return group_download(get_membership(request, group_id).group, "json")
+
+
+@api.get(
+    "/groups/{id:group_id}/export.csv",
+    response=ERRORS,
+    tags=["groups"],
+    openapi_extra=file_answer("text/csv", "The export page's CSV file, one row per entry."),
+)
+def export_csv(request, group_id: int):
+    return group_download(get_membership(request, group_id).group, "csv")
+
+
 # Members
 
 
@@ -294,16 +457,213 @@ def add_guest(request, group_id: int, payload: GuestIn):
     return Status(201, member_out(guest))
 
 
+@api.post("/groups/{id:group_id}/members", response={201: MemberOut, **ERRORS}, tags=["members"])
+def add_person(request, group_id: int, payload: PersonIn):
+    """Adds someone with an account whom you already share a group with (or brings them back
+    if they were deactivated); anyone else joins through an invite. Owners and admins only."""
+    require_write(request)
+    membership = get_membership(request, group_id, require_manager=True)
+    form = AddUserForm({"user_id": str(payload.user_id)}, acting_user=request.user)
+    if not form.is_valid():
+        raise invalid(form)
+    person = form.cleaned_data["user_id"]
+    added = membership_change(lambda: membership.group.add_user(person, actor=request.user))
+    return Status(201, member_out(added))
+
+
+@api.post("/groups/{id:group_id}/leave", response={200: Done, **ERRORS}, tags=["members"])
+def leave_group(request, group_id: int):
+    """Leaves the group, once your balance there is settled; the last owner stays. Coming back
+    takes an owner or admin."""
+    require_write(request)
+    group = get_membership(request, group_id).group
+    kept = membership_change(lambda: group.leave(request.user))
+    left = f"You left {group.name}."
+    if kept:
+        left += " Your expenses and payments there keep your name."
+    return {"detail": left}
+
+
+@api.post("/groups/{id:group_id}/not-me", response={200: MemberOut, **ERRORS}, tags=["members"])
+def undo_claim(request, group_id: int):
+    """You joined as one of the group's guests by mistake: the guest becomes a guest again, with
+    their history, and you stay in the group as yourself. Only while nothing was recorded since."""
+    require_write(request)
+    group = get_membership(request, group_id).group
+    own = membership_change(lambda: group.undo_claim(request.user))
+    return member_out(own)
+
+
+def managed_member(request, group_id, member_id):
+    """The group's member `member_id`, for an owner or admin of the group to change."""
+    require_write(request)
+    membership = get_membership(request, group_id, require_manager=True)
+    member = membership.group.members.select_related("user").filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    return membership, member
+
+
+def membership_change(change):
+    try:
+        return change()
+    except MembershipError as error:
+        raise Refused(422, " ".join(error.messages)) from None
+
+
+@api.put(
+    "/groups/{id:group_id}/members/{id:member_id}/role",
+    response={200: MemberOut, **ERRORS},
+    tags=["members"],
+)
+def change_role(request, group_id: int, member_id: int, payload: RoleIn):
+    """Makes a member an owner, admin or plain member. Only owners make or unmake owners, and
+    a group keeps at least one."""
+    membership, member = managed_member(request, group_id, member_id)
+    form = RoleForm({"role": payload.role})
+    if not form.is_valid():
+        message = "Choose owner, admin or member."
+        raise Refused(422, message, {"role": [message]})
+    role = form.cleaned_data["role"]
+    membership_change(lambda: membership.group.change_role(member, role, actor=request.user))
+    return member_out(member)
+
+
+@api.delete(
+    "/groups/{id:group_id}/members/{id:member_id}",
+    response={200: MemberChangeOut, **ERRORS},
+    tags=["members"],
+)
+def remove_member(request, group_id: int, member_id: int):
+    """Takes someone out of the group. Someone with expenses or payments is deactivated
+    instead (`member` is then still there), so the history keeps their name."""
+    membership, member = managed_member(request, group_id, member_id)
+    kept = membership_change(lambda: membership.group.remove_member(member, actor=request.user))
+    if kept:
+        detail = f"{member.display_name} has history here, so they were deactivated instead."
+        return {"detail": detail, "member": member_out(kept)}
+    return {"detail": f"Removed {member.display_name}.", "member": None}
+
+
+@api.post(
+    "/groups/{id:group_id}/members/{id:member_id}/deactivate",
+    response={200: MemberOut, **ERRORS},
+    tags=["members"],
+)
+def deactivate_member(request, group_id: int, member_id: int):
+    """The member stays in the history with their balance, but can no longer take part."""
+    membership, member = managed_member(request, group_id, member_id)
+    membership_change(lambda: membership.group.deactivate_member(member, actor=request.user))
+    return member_out(member)
+
+
+@api.post(
+    "/groups/{id:group_id}/members/{id:member_id}/reactivate",
+    response={200: MemberOut, **ERRORS},
+    tags=["members"],
+)
+def reactivate_member(request, group_id: int, member_id: int):
+    membership, member = managed_member(request, group_id, member_id)
+    membership_change(lambda: membership.group.reactivate_member(member, actor=request.user))
+    return member_out(member)
+
+
+# Invites
+
+
+def invite_out(request, invite):
+    return {
+        "id": invite.pk,
+        "url": invite_url(request, invite),
+        "created_at": invite.created_at,
+        "expires_at": invite.expires_at,
+        "max_uses": invite.max_uses,
+        "uses": invite.uses,
+    }
+
+
+@api.get(
+    "/groups/{id:group_id}/invites", response={200: list[InviteOut], **ERRORS}, tags=["invites"]
+)
+def list_invites(request, group_id: int):
+    """The invite links that still work, newest first; owners and admins only."""
+    membership = get_membership(request, group_id, require_manager=True)
+    invites = membership.group.invites.usable().order_by("-created_at", "-id")
+    return [invite_out(request, invite) for invite in invites]
+
+
+@api.post("/groups/{id:group_id}/invites", response={201: InviteOut, **ERRORS}, tags=["invites"])
+def create_invite(request, group_id: int, payload: InviteIn):
+    """A link anyone can join the group with, until it expires or is used up."""
+    require_write(request)
+    membership = get_membership(request, group_id, require_manager=True)
+    data = {
+        "expires_in_days": str(payload.expires_in_days),
+        "max_uses": "" if payload.max_uses is None else str(payload.max_uses),
+    }
+    form = InviteForm(data)
+    if not form.is_valid():
+        raise invalid(form)
+    invite = membership.group.create_invite(actor=request.user, **form.cleaned_data)
+    return Status(201, invite_out(request, invite))
+
+
+@api.post(
+    "/groups/{id:group_id}/invites/email",
+    response={201: InviteOut, **ERRORS},
+    tags=["invites"],
+)
+def email_an_invite(request, group_id: int, payload: InviteEmailIn):
+    """Mails a link that works once, for 30 days, to someone; 429 after 20 in an hour."""
+    require_write(request)
+    membership = get_membership(request, group_id, require_manager=True)
+    form = InviteEmailForm(payload.model_dump())
+    if not form.is_valid():
+        raise invalid(form)
+    try:
+        invite = email_invite(
+            membership.group,
+            actor=request.user,
+            email=form.cleaned_data["email"],
+            link_for=lambda invite: invite_url(request, invite),
+        )
+    except InviteLimitReached as refused:
+        raise Refused(429, refused.message) from None
+    return Status(201, invite_out(request, invite))
+
+
+@api.delete(
+    "/groups/{id:group_id}/invites/{id:invite_id}",
+    response={204: None, **ERRORS},
+    tags=["invites"],
+)
+def revoke_invite(request, group_id: int, invite_id: int):
+    """The link stops working; people who joined through it stay."""
+    require_write(request)
+    membership = get_membership(request, group_id, require_manager=True)
+    invite = membership.group.invites.filter(pk=invite_id, revoked_at__isnull=True).first()
+    if invite is None:
+        raise Http404
+    invite.revoke(actor=request.user)
+    return Status(204, None)
+
+
 # Expenses
 
 
 @api.get("/groups/{id:group_id}/expenses", response={200: ExpensePage, **ERRORS}, tags=["expenses"])
 def list_expenses(
-    request, group_id: int, cursor: str = "", limit: int = Query(pages.PAGE_SIZE, ge=1, le=100)
+    request,
+    group_id: int,
+    cursor: str = "",
+    limit: int = Query(pages.PAGE_SIZE, ge=1, le=100),
+    deleted: bool = Query(False, description="List the deleted expenses, to restore, instead."),
 ):
     """The group's expenses, newest first; pass `next_cursor` back as `cursor` for more."""
     membership = get_membership(request, group_id)
-    rows = membership.group.expenses.live().prefetch_related(*EXPENSE_PARTS)
+    expenses = membership.group.expenses
+    rows = expenses.filter(deleted_at__isnull=False) if deleted else expenses.live()
+    rows = rows.prefetch_related(*EXPENSE_PARTS)
     page, next_cursor = pages.by_date(rows, cursor, limit)
     return {"items": [expense_out(expense) for expense in page], "next_cursor": next_cursor}
 
@@ -386,7 +746,7 @@ def expected_version(request, payload):
         return int(tag)
     raise Refused(
         428,
-        "Send the version you edited (`version`, or the expense's ETag as `If-Match`).",
+        "Send the version you edited (`version`, or its ETag as `If-Match`).",
         {"version": ["This field is required."]},
     )
 
@@ -454,6 +814,55 @@ def restore_expense(request, group_id: int, expense_id: int):
     return expense_out(group_expense(membership, expense.pk))
 
 
+@api.get(
+    "/groups/{id:group_id}/expenses/{id:expense_id}/receipt",
+    response=ERRORS,
+    tags=["expenses"],
+    openapi_extra=file_answer("application/octet-stream", "The receipt: JPEG, PNG, WebP or PDF."),
+)
+def get_receipt(request, group_id: int, expense_id: int):
+    """The receipt, for members only; where receipts are kept in S3, a redirect to a link that
+    expires in minutes."""
+    return receipt_response(group_expense(get_membership(request, group_id), expense_id))
+
+
+@api.post(
+    "/groups/{id:group_id}/expenses/{id:expense_id}/receipt",
+    response={200: ExpenseOut, **UPLOAD_ERRORS},
+    tags=["expenses"],
+)
+def attach_receipt(request, group_id: int, expense_id: int, receipt: File[UploadedFile]):
+    """Attaches a receipt (multipart, field `receipt`), replacing the one the expense had:
+    a JPEG, PNG, WebP or PDF of at most 10 MB, judged by its content, not its name."""
+    require_write(request)
+    membership = get_membership(request, group_id)
+    expense = group_expense(membership, expense_id)
+    form = ReceiptForm(files={"receipt": receipt})
+    if not form.is_valid():
+        raise invalid(form)
+    try:
+        Expense.objects.attach_receipt(expense, form.cleaned_data["receipt"], actor=request.user)
+    except LedgerError as error:
+        raise Refused(409, error.message) from None
+    return expense_out(group_expense(membership, expense.pk))
+
+
+@api.delete(
+    "/groups/{id:group_id}/expenses/{id:expense_id}/receipt",
+    response={200: ExpenseOut, **WRITE_ERRORS},
+    tags=["expenses"],
+)
+def delete_receipt(request, group_id: int, expense_id: int):
+    require_write(request)
+    membership = get_membership(request, group_id)
+    expense = group_expense(membership, expense_id)
+    try:
+        Expense.objects.remove_receipt(expense, actor=request.user)
+    except LedgerError as error:
+        raise Refused(409, error.message) from None
+    return expense_out(group_expense(membership, expense.pk))
+
+
 # Payments
 
 
@@ -493,13 +902,14 @@ def record_payment(request, group_id: int, payload: PaymentIn):
             group_id=group.pk,
             from_member_id=cleaned["from_member"],
             to_member_id=cleaned["to_member"],
-            amount=cleaned["amount"],
+            amount=form.total,
             currency=group.currency,
             date=cleaned["date"],
             note=cleaned["note"],
             actor=request.user,
             submission_id=cleaned["submission_id"],
             expected_fingerprint=cleaned["fingerprint"] or None,
+            conversion=form.conversion,
         )
     except (PaymentError, LedgerError) as error:
         raise Refused(409, error.messages[0]) from None
@@ -599,3 +1009,271 @@ def list_activity(
         for line in page
     ]
     return {"items": items, "next_cursor": next_cursor}
+
+
+# Settling across groups
+
+
+def across_plan_out(plan):
+    def booking(row):
+        return {
+            "group_id": row.group.pk,
+            "from_member_id": row.payer.pk,
+            "to_member_id": row.payee.pk,
+            "amount": row.amount,
+        }
+
+    return {
+        "groups": [state.group.pk for state in plan.states],
+        "currency": plan.currency,
+        "fingerprint": plan.fingerprint,
+        "transfers": [
+            {
+                "from_user_id": transfer.debtor.pk,
+                "from_name": transfer.debtor.display_name,
+                "to_user_id": transfer.creditor.pk,
+                "to_name": transfer.creditor.display_name,
+                "amount": transfer.amount,
+                "bookings": [booking(row) for row in transfer.bookings],
+            }
+            for transfer in plan.transfers
+        ],
+        "netting": [booking(row) for row in plan.netting],
+    }
+
+
+def chosen_groups(request, group_ids):
+    """The states of the groups to settle together, checked by the settle-across page's form."""
+    states = load_groups(request.user)
+    form = AcrossForm({"groups": group_ids}, states=states)
+    if not form.is_valid():
+        raise invalid(form)
+    return form.chosen_states()
+
+
+@api.get("/settle-across", response={200: AcrossPlanOut, **ERRORS}, tags=["balances"])
+def settle_across(request, groups: Query[list[int]]):
+    """The plan for settling two or more of your groups (same currency) together: each
+    registered person's total over the groups, settled in few transfers, each written into the
+    groups as the payments in `bookings`."""
+    return across_plan_out(AcrossPlan(chosen_groups(request, groups)))
+
+
+@api.post("/settle-across", response={201: AcrossRecordedOut, **WRITE_ERRORS}, tags=["balances"])
+def record_across(request, payload: AcrossIn):
+    """Records one transfer of the plan (as the plan gives it, with its `fingerprint`) as
+    payments in the groups; 409 if the balances changed since. With an `Idempotency-Key`, a
+    retry records nothing more."""
+    require_write(request)
+    states = chosen_groups(request, payload.groups)
+    form = AcrossRecordForm(
+        {
+            "groups": payload.groups,
+            "debtor": payload.from_user_id,
+            "creditor": payload.to_user_id,
+            "amount": payload.amount,
+            "fingerprint": payload.fingerprint,
+            "submission_id": str(submission_id(request)),
+        },
+        states=states,
+    )
+    if not form.is_valid():
+        raise invalid(form)
+    data = form.cleaned_data
+    try:
+        recorded = record_transfer(
+            user=request.user,
+            group_ids=data["groups"],
+            transfer=data["transfer"],
+            expected_fingerprint=data["fingerprint"],
+            submission_id=data["submission_id"],
+        )
+    except PaymentError as error:
+        raise Refused(409, " ".join(error.messages)) from None
+    if recorded is None:
+        return Status(201, {"detail": "That payment was already recorded.", "recorded": False})
+    return Status(201, {"detail": recorded_message(recorded), "recorded": True})
+
+
+# Recurring expenses
+
+
+def recurring_out(recurring, schedule_text):
+    return {
+        "id": recurring.pk,
+        "version": recurring.version,
+        "description": recurring.description,
+        "amount": recurring.amount,
+        "amount_display": recurring.amount_display,
+        "currency": recurring.currency,
+        "category": recurring.category,
+        "split_kind": recurring.split_kind,
+        "notes": recurring.notes,
+        "frequency": recurring.frequency,
+        "interval": recurring.interval,
+        "month_day": recurring.month_day,
+        "start_date": recurring.start_date,
+        "end_date": recurring.end_date,
+        "count": recurring.count,
+        "schedule": schedule_text,
+        "status": recurring.status,
+        "next_date": recurring.next_date,
+        "made": recurring.made,
+        "paid": [{"member_id": p.member_id, "amount": p.amount} for p in recurring.payers.all()],
+        "participants": [
+            {"member_id": s.member_id, "entered": s.entered} for s in recurring.shares.all()
+        ],
+    }
+
+
+def group_recurring(membership, recurring_id):
+    recurring = (
+        membership.group.recurring_expenses.prefetch_related("payers", "shares")
+        .filter(pk=recurring_id)
+        .first()
+    )
+    if recurring is None:
+        raise Http404
+    return recurring
+
+
+def recurring_answer(membership, recurring):
+    recurring = group_recurring(membership, recurring.pk)
+    return recurring_out(recurring, recurring.schedule.describe())
+
+
+def recurring_form(payload, members, submission):
+    """The recurring expense form's fields from the JSON: the expense's, and its schedule."""
+    data = expense_form(payload, members, submission=submission)
+    schedule = payload.model_dump(include=set(SCHEDULE_FIELDS) - {"date"})
+    return data | {
+        SCHEDULE_FIELDS[name]: "" if value is None else str(value)
+        for name, value in schedule.items()
+    }
+
+
+def recurring_refused(error):
+    """A schedule the manager refuses is the sender's to fix (422, by field); a recurring
+    expense that stopped meanwhile is a conflict (409)."""
+    if error.field:
+        return Refused(422, error.messages[0], {error.field: error.messages})
+    return Refused(409, error.messages[0])
+
+
+@api.get(
+    "/groups/{id:group_id}/recurring",
+    response={200: list[RecurringOut], **ERRORS},
+    tags=["recurring"],
+)
+def list_recurring(request, group_id: int):
+    """The group's recurring expenses: those still repeating by their next date, then the rest."""
+    membership = get_membership(request, group_id)
+    rows = recurring_rows(membership.group)
+    # The list page names the payers only; the API also gives who shares each.
+    prefetch_related_objects([row.recurring for row in rows], "shares")
+    return [recurring_out(row.recurring, row.schedule_text) for row in rows]
+
+
+@api.post(
+    "/groups/{id:group_id}/recurring",
+    response={201: RecurringOut, **WRITE_ERRORS},
+    tags=["recurring"],
+)
+def create_recurring(request, group_id: int, payload: RecurringIn):
+    """Sets up an expense that repeats. Its first expense is made at once; dates already past
+    are made by the background worker straight away."""
+    require_write(request)
+    membership = get_membership(request, group_id)
+    group = membership.group
+    members = form_members(group)
+    data = recurring_form(payload, members, submission_id(request))
+    form = RecurringExpenseForm(data, group=group, members=members, repeat_required=True)
+    if not form.is_valid():
+        raise invalid(form)
+    try:
+        recurring = RecurringExpense.objects.create_recurring(
+            group_id=group.pk, author=request.user, entry=form.entry, schedule=form.schedule
+        )
+    except RecurringError as error:
+        raise recurring_refused(error) from None
+    except LedgerError as error:
+        raise Refused(409, error.message) from None
+    enqueue_if_due(recurring)
+    return Status(201, recurring_answer(membership, recurring))
+
+
+@api.put(
+    "/groups/{id:group_id}/recurring/{id:recurring_id}",
+    response={200: RecurringOut, 428: Problem, **WRITE_ERRORS},
+    tags=["recurring"],
+)
+def edit_recurring(request, group_id: int, recurring_id: int, payload: RecurringEditIn):
+    """Changes what it makes from `date` on; the expenses already made stay as they are. 409 when
+    someone else changed, paused, resumed or stopped it since the version you send."""
+    require_write(request)
+    version = expected_version(request, payload)
+    membership = get_membership(request, group_id)
+    recurring = group_recurring(membership, recurring_id)
+    if not recurring.is_repeating:
+        raise Refused(409, f"“{recurring.description}” no longer repeats.")
+    members = form_members(membership.group)
+    data = recurring_form(payload, members, submission_id(request))
+    form = RecurringExpenseForm.for_recurring(recurring, members, data)
+    if not form.is_valid():
+        raise invalid(form)
+    try:
+        recurring = RecurringExpense.objects.update_recurring(
+            recurring,
+            actor=request.user,
+            entry=form.entry,
+            schedule=form.schedule,
+            expected_version=version,
+        )
+    except RecurringError as error:
+        raise recurring_refused(error) from None
+    except LedgerError as error:
+        raise Refused(409, error.message) from None
+    enqueue_if_due(recurring)
+    return recurring_answer(membership, recurring)
+
+
+def change_recurring(request, group_id, recurring_id, change):
+    require_write(request)
+    membership = get_membership(request, group_id)
+    recurring = group_recurring(membership, recurring_id)
+    try:
+        recurring = change(recurring, actor=request.user)
+    except RecurringError as error:
+        raise recurring_refused(error) from None
+    enqueue_if_due(recurring)
+    return recurring_answer(membership, recurring)
+
+
+@api.post(
+    "/groups/{id:group_id}/recurring/{id:recurring_id}/pause",
+    response={200: RecurringOut, **WRITE_ERRORS},
+    tags=["recurring"],
+)
+def pause_recurring(request, group_id: int, recurring_id: int):
+    """Makes nothing until resumed."""
+    return change_recurring(request, group_id, recurring_id, RecurringExpense.objects.pause)
+
+
+@api.post(
+    "/groups/{id:group_id}/recurring/{id:recurring_id}/resume",
+    response={200: RecurringOut, **WRITE_ERRORS},
+    tags=["recurring"],
+)
+def resume_recurring(request, group_id: int, recurring_id: int):
+    """Repeats again from today: the dates missed while paused are not made."""
+    return change_recurring(request, group_id, recurring_id, RecurringExpense.objects.resume)
+
+
+@api.post(
+    "/groups/{id:group_id}/recurring/{id:recurring_id}/stop",
+    response={200: RecurringOut, **WRITE_ERRORS},
+    tags=["recurring"],
+)
+def stop_recurring(request, group_id: int, recurring_id: int):
+    """Stops it for good; the expenses it made stay, as ordinary expenses."""
+    return change_recurring(request, group_id, recurring_id, RecurringExpense.objects.stop)

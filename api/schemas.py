@@ -4,7 +4,7 @@ and strings as typed on the pages ("12.50") when they go in: never floats."""
 import datetime
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
 
 class Input(Schema):
@@ -32,6 +32,9 @@ class GroupOut(Schema):
 class MemberOut(Schema):
     id: int
     name: str
+    user_id: int | None = Field(
+        description="The person's account, the same in every group (null for a guest)."
+    )
     is_guest: bool
     role: str
     is_active: bool
@@ -59,6 +62,7 @@ class ExpenseOut(Schema):
     notes: str
     version: int
     deleted: bool
+    has_receipt: bool
     paid: list[PartOut]
     owed: list[ShareOut]
 
@@ -181,3 +185,182 @@ class PaymentIn(Input):
 
 class Created(Schema):
     id: int
+
+
+class PersonIn(Input):
+    user_id: int = Field(description="Someone you already share a group with.")
+
+
+class Done(Schema):
+    detail: str
+
+
+class RoleIn(Input):
+    role: str = Field(examples=["admin"], description="owner, admin or member.")
+
+
+class MemberChangeOut(Schema):
+    detail: str
+    member: MemberOut | None = Field(
+        description="The member as they are now; null when they were removed for good."
+    )
+
+
+class InviteIn(Input):
+    expires_in_days: int = Field(7, description="0 (never), 1, 7 or 30.")
+    max_uses: int | None = Field(None, description="1 to 1000; null for no limit.")
+
+
+class InviteEmailIn(Input):
+    email: str
+
+
+class InviteOut(Schema):
+    id: int
+    url: str
+    created_at: datetime.datetime
+    expires_at: datetime.datetime | None
+    max_uses: int | None
+    uses: int
+
+
+class MonthOut(Schema):
+    month: datetime.date = Field(description="The first day of the month.")
+    total: int
+    count: int
+
+
+class CategoryTotalOut(Schema):
+    category: str = Field(description="The category's name, as the pages show it.")
+    total: int
+    count: int
+
+
+class PersonTotalOut(Schema):
+    member_id: int
+    name: str
+    paid: int
+    share: int
+
+
+class StatisticsOut(Schema):
+    currency: str
+    date_from: datetime.date | None
+    date_to: datetime.date | None
+    total: int
+    count: int
+    months: list[MonthOut] = Field(description="Oldest first; months without expenses left out.")
+    categories: list[CategoryTotalOut] = Field(description="Largest first.")
+    people: list[PersonTotalOut]
+
+
+class BookingOut(Schema):
+    group_id: int
+    from_member_id: int
+    to_member_id: int
+    amount: int
+
+
+class AcrossTransferOut(Schema):
+    from_user_id: int
+    from_name: str
+    to_user_id: int
+    to_name: str
+    amount: int
+    bookings: list[BookingOut] = Field(description="The payments it is written as, per group.")
+
+
+class AcrossPlanOut(Schema):
+    groups: list[int]
+    currency: str
+    fingerprint: str
+    transfers: list[AcrossTransferOut]
+    netting: list[BookingOut] = Field(
+        description="Entries that move balances between the groups, with no money changing "
+        "hands; booked with the next transfer recorded (or alone, when no transfer is left)."
+    )
+
+
+class AcrossIn(Input):
+    groups: list[int]
+    from_user_id: StrictInt | None = Field(
+        None, description="The transfer as the plan gives it; all three null: book the netting."
+    )
+    to_user_id: StrictInt | None = None
+    amount: StrictInt | None = Field(
+        None, description="Minor units, exactly the plan's amount for this transfer."
+    )
+    fingerprint: str
+
+
+class AcrossRecordedOut(Schema):
+    detail: str
+    recorded: bool = Field(description="False when this Idempotency-Key was already recorded.")
+
+
+class RecurringIn(ExpenseIn):
+    """An expense that repeats; `date` is its first date (editing: the next one)."""
+
+    frequency: str = Field(examples=["monthly"], description="daily, weekly, monthly or yearly.")
+    interval: int = Field(1, description="Every `interval` days, weeks, months or years.")
+    month_day: int | None = Field(
+        None, description="Monthly only; 29 to 31 fall on the last day of shorter months."
+    )
+    ends: str = Field("never", description="never, on_date (`end_date`) or after_count (`count`).")
+    end_date: datetime.date | None = None
+    count: int | None = None
+
+
+class RecurringEditIn(RecurringIn):
+    version: int | None = Field(
+        None, description="The version the edit is based on (or send it as `If-Match`)."
+    )
+
+
+class EnteredOut(Schema):
+    member_id: int
+    entered: str
+
+
+class RecurringOut(Schema):
+    id: int
+    version: int
+    description: str
+    amount: int
+    amount_display: str
+    currency: str
+    category: str
+    split_kind: str
+    notes: str
+    frequency: str
+    interval: int
+    month_day: int | None
+    start_date: datetime.date
+    end_date: datetime.date | None
+    count: int | None
+    schedule: str = Field(examples=["every month on day 1"])
+    status: str
+    next_date: datetime.date | None
+    made: int = Field(description="How many expenses it has made so far.")
+    paid: list[PartOut]
+    participants: list[EnteredOut] = Field(
+        description="Who shares each expense it makes, with their part as typed."
+    )
+
+
+class MonthSpentOut(Schema):
+    month: datetime.date = Field(description="The first day of the month.")
+    total: int
+
+
+class CategorySpentOut(Schema):
+    category: str = Field(description="The category's name, as the pages show it.")
+    total: int
+
+
+class SpendingOut(Schema):
+    currency: str
+    total: int = Field(description="Your shares of the expenses: what you spent.")
+    paid: int = Field(description="What you paid out, for everyone.")
+    months: list[MonthSpentOut]
+    categories: list[CategorySpentOut] = Field(description="Largest first.")

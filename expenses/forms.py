@@ -1,6 +1,6 @@
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django import forms
 from django.db import models
@@ -16,10 +16,9 @@ from expenses.splitting import (
     split_in_proportion,
     validate_payers,
 )
-from ledger.models import RateSource
-from splitclone import fx
+from ledger.forms import ConvertedAmountForm
 from splitclone.dates import validate_entry_date
-from splitclone.money import MoneyError, currency_choices, format_amount, parse_amount
+from splitclone.money import MoneyError, format_amount, parse_amount
 
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 # File signatures: the type is decided by the content, never by the name a browser sends.
@@ -41,6 +40,32 @@ def receipt_kind(upload):
     return None
 
 
+def check_receipt(upload):
+    """The uploaded receipt, renamed after its content; refused when too large or of a type
+    receipts cannot be. Used by the expense form and `ReceiptForm`."""
+    if upload.size > RECEIPT_MAX_BYTES:
+        raise forms.ValidationError("The receipt is larger than 10 MB.")
+    kind = receipt_kind(upload)
+    if kind is None:
+        raise forms.ValidationError("The receipt must be a JPEG, PNG or WebP image or a PDF.")
+    # The stored name, and so the type it is served with, follows the content: a PNG named
+    # "page.html" must never come back as HTML.
+    upload.name = f"receipt.{kind.lower()}"
+    return upload
+
+
+RECEIPT_HELP = "A photo or PDF of the receipt: JPEG, PNG, WebP or PDF, up to 10 MB."
+
+
+class ReceiptForm(forms.Form):
+    """A receipt on its own, for an expense that is already there."""
+
+    receipt = forms.FileField(help_text=RECEIPT_HELP)
+
+    def clean_receipt(self):
+        return check_receipt(self.cleaned_data["receipt"])
+
+
 @dataclass
 class MemberRow:
     """One line of the form's people table: the fields for a member and their share."""
@@ -55,40 +80,8 @@ class MemberRow:
     original_share: int | None = None
 
 
-RATE_MODES = [
-    (RateSource.REFERENCE, "ECB reference rate of the date"),
-    (RateSource.ENTERED, "Enter the rate"),
-    (RateSource.CHARGED, "Enter what the card charged"),
-]
-
-
-class ExpenseForm(forms.Form):
+class ExpenseForm(ConvertedAmountForm):
     description = forms.CharField(max_length=200)
-    # Before the amount: the amount is read in the currency chosen here.
-    # Left out (a client that predates currencies), it is the group's.
-    original_currency = forms.ChoiceField(
-        choices=currency_choices, label="Currency", required=False
-    )
-    amount = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    rate_mode = forms.ChoiceField(
-        choices=RATE_MODES,
-        initial=RateSource.REFERENCE,
-        widget=forms.RadioSelect,
-        label="Convert with",
-        required=False,
-    )
-    rate = forms.CharField(
-        max_length=40,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        label="Rate",
-    )
-    charged = forms.CharField(
-        max_length=40,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        label="Amount charged",
-    )
     date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_entry_date]
     )
@@ -104,10 +97,7 @@ class ExpenseForm(forms.Form):
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
-    receipt = forms.FileField(
-        required=False,
-        help_text="A photo or PDF of the receipt: JPEG, PNG, WebP or PDF, up to 10 MB.",
-    )
+    receipt = forms.FileField(required=False, help_text=RECEIPT_HELP)
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -120,10 +110,7 @@ class ExpenseForm(forms.Form):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("submission_id", uuid.uuid4())
         kwargs["initial"].setdefault("date", timezone.localdate())
-        kwargs["initial"].setdefault("original_currency", group.currency)
         super().__init__(*args, **kwargs)
-        self.fields["charged"].label = f"Amount charged in {group.currency}"
-        self.fields["rate"].help_text = f"{group.currency} for 1 unit of the currency spent."
         self.fields["paid_by"].choices = [("", "Several people")] + [
             (member.pk, member.display_name) for member in self.members
         ]
@@ -140,31 +127,15 @@ class ExpenseForm(forms.Form):
             )
         self.split_result = None
         self.original_shares = {}
-        self.conversion = None
         self.entry = None
-        # The amount in the group's currency, once the amount and its rate are read.
-        self.total = None
 
     @classmethod
-    def for_expense(cls, expense, members, data=None, files=None):
+    def for_expense(cls, expense, members, data=None, files=None, last_currency=""):
         """The edit form, filled in from the expense as it was entered."""
         paid, owed = expense.paid_and_owed()
-        currency = expense.original_currency
         initial = {
+            **cls.conversion_initial(expense),
             "description": expense.description,
-            "original_currency": currency,
-            "amount": format_amount(
-                expense.original_amount, currency, with_code=False, grouping=False
-            ),
-            "rate_mode": expense.rate_source if expense.is_converted else RateSource.REFERENCE,
-            "rate": f"{expense.rate.normalize():f}"
-            if expense.rate_source == RateSource.ENTERED
-            else "",
-            "charged": format_amount(
-                expense.amount, expense.currency, with_code=False, grouping=False
-            )
-            if expense.rate_source == RateSource.CHARGED
-            else "",
             "date": expense.date,
             "category": expense.category,
             "notes": expense.notes,
@@ -189,18 +160,14 @@ class ExpenseForm(forms.Form):
                     )
                 )
         return cls(
-            data, files, group=expense.group, members=members, expense=expense, initial=initial
+            data,
+            files,
+            group=expense.group,
+            members=members,
+            expense=expense,
+            initial=initial,
+            last_currency=last_currency,
         )
-
-    @property
-    def currency(self):
-        """The group's currency: what the ledger moves and the shares are in."""
-        return self.group.currency
-
-    @property
-    def typed_currency(self):
-        """The currency the amounts are typed in (the group's until a valid one is chosen)."""
-        return getattr(self, "cleaned_data", {}).get("original_currency") or self.currency
 
     def rows(self):
         shares = self.split_result.shares if self.split_result else {}
@@ -221,30 +188,9 @@ class ExpenseForm(forms.Form):
     def clean_description(self):
         return " ".join(self.cleaned_data["description"].split())
 
-    def clean_original_currency(self):
-        return self.cleaned_data["original_currency"] or self.currency
-
-    def clean_amount(self):
-        if "original_currency" not in self.cleaned_data:
-            return None  # the currency's own error says what is wrong
-        try:
-            return parse_amount(self.cleaned_data["amount"], self.typed_currency)
-        except MoneyError as error:
-            raise forms.ValidationError(str(error)) from None
-
     def clean_receipt(self):
         upload = self.cleaned_data["receipt"]
-        if not upload:
-            return upload
-        if upload.size > RECEIPT_MAX_BYTES:
-            raise forms.ValidationError("The receipt is larger than 10 MB.")
-        kind = receipt_kind(upload)
-        if kind is None:
-            raise forms.ValidationError("The receipt must be a JPEG, PNG or WebP image or a PDF.")
-        # The stored name, and so the type it is served with, follows the content: a PNG named
-        # "page.html" must never come back as HTML.
-        upload.name = f"receipt.{kind.lower()}"
-        return upload
+        return check_receipt(upload) if upload else upload
 
     def clean(self):
         cleaned = super().clean()
@@ -252,7 +198,7 @@ class ExpenseForm(forms.Form):
         kind = cleaned.get("split_kind")
         if original is None or kind is None or "submission_id" not in cleaned:
             return cleaned
-        total = self._convert(original, cleaned.get("date"))
+        total = self.convert(original, cleaned.get("date"))
         if total is None:
             return cleaned
         self.total = total
@@ -273,8 +219,10 @@ class ExpenseForm(forms.Form):
         except SplitError as error:
             self._add_split_error(error, "paid")
             return cleaned
+        original_paid = {}
         if self.conversion is not None:
             self.original_shares = dict(self.split_result.shares)
+            original_paid = paid
             self.split_result = split_in_proportion(total, self.original_shares, seed=seed)
             paid = dict(split_in_proportion(total, paid, seed=seed).shares)
         if self.errors:
@@ -291,75 +239,12 @@ class ExpenseForm(forms.Form):
             submission_id=cleaned["submission_id"],
             paid=paid,
             owed=dict(self.split_result.shares),
+            original_paid=original_paid,
+            original_owed=self.original_shares,
             entered={pk: cleaned.get(f"value_{pk}", "") for pk in participants},
             receipt=cleaned.get("receipt"),
         )
         return cleaned
-
-    def _convert(self, original, date):
-        """The amount in the group's currency, setting `conversion`; None after an error."""
-        currency, mode = self.typed_currency, self.cleaned_data.get("rate_mode")
-        if currency == self.currency:
-            return original
-        if date is None:
-            return None  # the date's own error says why
-        field = {RateSource.CHARGED: "charged", RateSource.ENTERED: "rate"}.get(
-            mode, "original_currency"
-        )
-        try:
-            if mode == RateSource.CHARGED:
-                total = parse_amount(self.cleaned_data.get("charged") or "", self.currency)
-                rate, rate_date = fx.derived_rate(original, currency, total, self.currency), None
-            else:
-                if mode == RateSource.ENTERED:
-                    rate, rate_date = fx.check_rate(self._typed_rate()), None
-                else:
-                    mode = RateSource.REFERENCE
-                    rate, rate_date = fx.rate(currency, self.currency, date)
-                field = "amount"
-                total = fx.convert(original, currency, self.currency, rate)
-                if total <= 0:
-                    raise MoneyError(
-                        f"Converted, that is less than {format_amount(1, self.currency)}.",
-                        "small",
-                    )
-        except MoneyError as error:
-            self.add_error(self._rate_error_field(error, field), error.message)
-            return None
-        self.conversion = fx.Conversion(original, currency, rate, mode, rate_date)
-        return total
-
-    @staticmethod
-    def _rate_error_field(error, field):
-        # A date before the first rate is the date's fault; a currency without rates, the
-        # currency's, with the way out ("enter the rate") in the message.
-        if getattr(error, "code", None) == "too_early":
-            return "date"
-        return field
-
-    def _typed_rate(self):
-        text = (self.cleaned_data.get("rate") or "").strip().replace(",", ".")
-        if not text:
-            raise fx.RateError("Enter the rate.", "rate")
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            raise fx.RateError("Enter the rate as a number, like 1.0842.", "rate") from None
-
-    def rate_note(self):
-        """ "123.45 USD = 104.73 EUR at 1 USD = 0.8483922966 EUR (ECB of 24 Dec 2025)"."""
-        conversion = self.conversion
-        if conversion is None:
-            return ""
-        rate = f"{conversion.rate.normalize():f}"
-        source = dict(RATE_MODES)[conversion.source]
-        if conversion.rate_date:
-            source = f"ECB reference rate of {conversion.rate_date:%d %b %Y}"
-        return (
-            f"{format_amount(conversion.original_amount, conversion.original_currency)} = "
-            f"{format_amount(self.total, self.currency)} at 1 "
-            f"{conversion.original_currency} = {rate} {self.currency} ({source})"
-        )
 
     def _split_values(self, kind, participants):
         """Reads each participant's entry for the split kind; None if any is unreadable."""
@@ -482,6 +367,7 @@ class RecurringExpenseForm(ExpenseForm):
             else (Ends.AFTER_COUNT if recurring.count else Ends.NEVER),
             "repeat_end_date": recurring.end_date,
             "repeat_count": recurring.count,
+            "version": recurring.version,
         }
         for member in members:
             initial[f"include_{member.pk}"] = member.pk in entered
@@ -525,3 +411,35 @@ class RecurringExpenseForm(ExpenseForm):
     def add_recurring_error(self, error):
         """Shows a `RecurringError` from the manager beside the field it is about."""
         self.add_error(SCHEDULE_FIELDS.get(error.field), error.messages[0])
+
+
+class DateRangeForm(forms.Form):
+    """The statistics' period, on the pages and in the API: either end may be left open. An
+    unbound form means all time; an invalid one says what to fix and no figures are shown."""
+
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(
+                "The start date is after the end date. Swap them to see this period."
+            )
+        return data
+
+    @property
+    def period(self):
+        """(date_from, date_to) of a valid form; (None, None), all time, for an unbound one."""
+        if not self.is_bound:
+            return None, None
+        return self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+
+    @property
+    def is_filtering(self):
+        return any(self.period)

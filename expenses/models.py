@@ -15,11 +15,11 @@ from django.db.models import Q, Value
 from django.utils import timezone
 
 from expenses.recurrence import MAX_COUNT, MAX_INTERVAL, Frequency, Schedule, ScheduleError
-from expenses.splitting import SplitError, SplitKind, read_value, split
+from expenses.splitting import SplitError, SplitKind, read_value, split, split_in_proportion
 from groups.models import Activity, Group, Member
 from ledger import books
 from ledger.books import RowChanged
-from ledger.effects import SpendingTotals, combine, expense_effect, expense_spending
+from ledger.effects import SpendingTotals, expense_effect, expense_spending, parts_in_group_currency
 from ledger.models import LedgerRow
 from ledger.spending import spending_totals
 from splitclone import fx, metrics
@@ -85,6 +85,11 @@ class ExpenseEntry:
     # How the amount was converted from the currency it was spent in; None: it was spent in the
     # group's currency. `amount`, `paid` and `owed` are always in the group's currency.
     conversion: fx.Conversion | None = None
+    # What each paid and owes in the currency it was spent in, as typed (the form's split
+    # before conversion). A group that converts at settlement keeps these; left empty, they are
+    # the group-currency amounts shared back in proportion.
+    original_paid: dict[int, int] = field(default_factory=dict)
+    original_owed: dict[int, int] = field(default_factory=dict)
 
     @property
     def converted_from(self):
@@ -181,6 +186,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         books.require_currency(group, entry.currency)
         books.require_entry_date(entry.date)
         books.require_conversion(group, entry.date, entry.amount, entry.converted_from)
+        books.remember_currency(author, entry.converted_from)
         if expense is None:
             # A repeated submission id fails the unique constraint; save_expense then returns
             # the expense the first submission created.
@@ -191,9 +197,10 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 recurring=occurrence_of,
                 occurrence_date=entry.date if occurrence_of else None,
             )
-            before = ({}, {})
+            before = []
             spending = SpendingTotals()
             verb, summary = Activity.Verb.EXPENSE_ADDED, None
+            involved = set()
             counter = metrics.EXPENSES_CREATED
         else:
             expense = self.get(pk=expense.pk, group=group)
@@ -201,12 +208,22 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 current = self.with_people().select_related("updated_by", "deleted_by")
                 raise StaleEdit(current.get(pk=expense.pk))
             paid, owed = expense.paid_and_owed()
-            before = expense_effect(paid, owed, sign=-1)
-            spending = SpendingTotals().add(expense.date, expense.category, paid, owed, sign=-1)
+            before = [(expense.ledger_currency, expense_effect(paid, owed, sign=-1))]
+            spending = SpendingTotals().add(
+                expense.date,
+                expense.category,
+                expense.amount,
+                *expense.parts_in_group_currency(paid, owed),
+                sign=-1,
+            )
             verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry)
+            # Those the edit took out of the expense are involved in it too.
+            involved = paid.keys() | owed.keys()
             counter = metrics.EXPENSES_EDITED
             expense.version += 1
         entry.apply_to(expense)
+        expense.settles_in_original = books.settles_in_original(group, entry.converted_from)
+        paid, owed = self._kept_amounts(expense, entry)
         expense.refresh_search_text()
         expense.updated_by = author
         if receipt_name:
@@ -221,7 +238,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         expense.save()
         ExpensePayer.objects.bulk_create(
             ExpensePayer(expense=expense, member_id=member_id, amount=amount)
-            for member_id, amount in entry.paid.items()
+            for member_id, amount in paid.items()
         )
         ExpenseShare.objects.bulk_create(
             ExpenseShare(
@@ -230,21 +247,88 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 amount=amount,
                 entered=entry.entered.get(member_id, ""),
             )
-            for member_id, amount in entry.owed.items()
+            for member_id, amount in owed.items()
         )
-        after = expense_effect(entry.paid, entry.owed)
-        books.apply(group, combine(before, after))
-        books.apply_spending(
-            group, spending.add(entry.date, entry.category, entry.paid, entry.owed).effect()
+        after = (expense.ledger_currency, expense_effect(paid, owed))
+        books.apply_all(group, [*before, after])
+        spending.add(
+            expense.date,
+            expense.category,
+            expense.amount,
+            *expense.parts_in_group_currency(paid, owed),
         )
+        books.apply_spending(group, spending.effect())
         Activity.record(
             group,
             author,
             verb,
             summary or f"added “{expense.description}” ({expense.spent_display})",
             expense_id=expense.pk,
+            member_ids=sorted(involved | entry.paid.keys() | entry.owed.keys()),
         )
         transaction.on_commit(counter.inc)
+        return expense
+
+    @staticmethod
+    def _kept_amounts(expense, entry):
+        """(paid, owed) as the payer and share rows keep them: in the group's currency, or in
+        the currency spent for an expense that settles in it. Either way each side adds up to
+        the expense's amount in that currency, or nothing is saved."""
+        if not expense.settles_in_original:
+            return entry.paid, entry.owed
+        seed = str(entry.submission_id)
+        total = expense.original_amount
+        sides = []
+        for typed, converted in (
+            (entry.original_paid, entry.paid),
+            (entry.original_owed, entry.owed),
+        ):
+            side = typed or dict(split_in_proportion(total, converted, seed=seed).shares)
+            if side is not typed and converted is entry.paid:
+                # A payer whose part rounds to nothing in the currency spent paid nothing in it.
+                side = {pk: amount for pk, amount in side.items() if amount}
+            if sum(side.values()) != total or any(amount < 0 for amount in side.values()):
+                raise books.LedgerError(
+                    f"What each paid and owes must add up to {expense.original_display}."
+                )
+            sides.append(side)
+        return sides[0], sides[1]
+
+    def attach_receipt(self, expense, upload, *, actor):
+        """Puts `upload` (checked by `ReceiptForm`) on a live expense, replacing the receipt it
+        had. The file is written before the group's lock is taken and removed again when nothing
+        is saved. The version stays: an edit begun before keeps the new receipt, as an edit
+        without a file keeps the old one."""
+        name = self._store_receipt(expense.group_id, upload)
+        try:
+            return self._set_receipt(expense, name, actor, "added a receipt to")
+        except Exception:
+            default_storage.delete(name)
+            raise
+
+    def remove_receipt(self, expense, *, actor):
+        return self._set_receipt(expense, "", actor, "removed the receipt of")
+
+    def _set_receipt(self, expense, name, actor, wording):
+        with books.change(expense.group_id) as group:
+            expense = self.get(pk=expense.pk, group=group)
+            if expense.is_deleted:
+                raise books.LedgerError(Expense.RESTORE_BEFORE_EDITING)
+            replaced = expense.receipt.name
+            if not name and not replaced:
+                return expense
+            expense.receipt.name = name
+            expense.save(update_fields=["receipt"])
+            if replaced:
+                # Nothing refers to the old file once the change is committed.
+                transaction.on_commit(partial(default_storage.delete, replaced))
+            Activity.record(
+                group,
+                actor,
+                Activity.Verb.EXPENSE_EDITED,
+                f"{wording} “{expense.description}”",
+                expense_id=expense.pk,
+            )
         return expense
 
     def delete_expense(self, expense, *, actor):
@@ -255,7 +339,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             delete=True,
             actor=actor,
             verb=Activity.Verb.EXPENSE_DELETED,
-            summary=lambda row: f"deleted “{row.description}” ({row.amount_display})",
+            summary=lambda row: f"deleted “{row.description}” ({row.spent_display})",
             expense_id=expense.pk,
         )
         if changed:
@@ -269,7 +353,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             delete=False,
             actor=actor,
             verb=Activity.Verb.EXPENSE_RESTORED,
-            summary=lambda row: f"restored “{row.description}” ({row.amount_display})",
+            summary=lambda row: f"restored “{row.description}” ({row.spent_display})",
             expense_id=expense.pk,
         )
         return expense
@@ -350,6 +434,15 @@ class Expense(LedgerRow):
                 condition=Q(deleted_at__isnull=True),
                 name="expenses_expense_live_by_date",
             ),
+            # The API's list of deleted expenses (to restore), paged the same way: few rows
+            # among many live ones, which the index above leaves out.
+            models.Index(
+                "group",
+                models.F("date").desc(),
+                models.F("id").desc(),
+                condition=Q(deleted_at__isnull=False),
+                name="expenses_expense_deleted",
+            ),
         ]
 
     def __str__(self):
@@ -379,7 +472,14 @@ class Expense(LedgerRow):
         Each expense is assembled in memory as its rows go by, without a query of its own.
         """
         live = {"expense__group_id": group_id, "expense__deleted_at__isnull": True}
-        columns = ("expense_id", "side", "member_id", "amount")
+        columns = (
+            "expense_id",
+            "expense__settles_in_original",
+            "expense__original_currency",
+            "side",
+            "member_id",
+            "amount",
+        )
         paid = ExpensePayer.objects.filter(**live).annotate(side=Value(PAID))
         owed = ExpenseShare.objects.filter(**live).annotate(side=Value(OWED))
         rows = paid.values_list(*columns).union(owed.values_list(*columns), all=True)
@@ -387,19 +487,38 @@ class Expense(LedgerRow):
         # Closed however the loop ends: on PostgreSQL the stream is a server-side cursor, which
         # must not outlive a failure inside the caller's transaction.
         with closing(stream):
-            for expense_id, expense_rows in groupby(stream, key=itemgetter(0)):
+            for (expense_id, in_original, original_currency), expense_rows in groupby(
+                stream, key=itemgetter(0, 1, 2)
+            ):
                 sides = ({}, {})
-                for _, side, member_id, amount in expense_rows:
+                for *_, side, member_id, amount in expense_rows:
                     sides[side][member_id] = amount
                 try:
                     effect = expense_effect(*sides)
                 except ValueError as error:
                     raise ValueError(f"expense #{expense_id}: {error}") from None
-                yield effect
+                yield (original_currency if in_original else None), effect
 
     def spending(self, sign=1):
         paid, owed = self.paid_and_owed()
-        return expense_spending(self.date, self.category, paid, owed, sign=sign)
+        return expense_spending(
+            self.date,
+            self.category,
+            self.amount,
+            *self.parts_in_group_currency(paid, owed),
+            sign=sign,
+        )
+
+    def parts_in_group_currency(self, paid, owed):
+        """(paid, owed) of the payer and share rows, as spending counts them: in the group's
+        currency. Those of an expense that settles in the currency spent are in that currency,
+        and count as their parts of `amount`."""
+        if not self.settles_in_original:
+            return paid, owed
+        return tuple(
+            parts_in_group_currency(side, self.amount, self.original_amount)
+            for side in (paid, owed)
+        )
 
     @classmethod
     def ledger_spending(cls, group_id):
@@ -414,7 +533,21 @@ class Expense(LedgerRow):
         changes = []
         if entry.description != self.description:
             changes.append(f"renamed it from “{shorten(self.description, QUOTED_LENGTH)}”")
-        if entry.amount != self.amount:
+        if self.is_converted or entry.conversion:
+            # What was spent, then what it came to in the group's currency.
+            spent = entry.converted_from
+            before = (self.original_amount, self.original_currency)
+            if (spent.original_amount, spent.original_currency) != before:
+                changes.append(
+                    f"amount {self.original_display} → "
+                    f"{format_amount(spent.original_amount, spent.original_currency)}"
+                )
+            if entry.amount != self.amount:
+                changes.append(
+                    f"in {self.currency} {self.amount_display} → "
+                    f"{format_amount(entry.amount, self.currency)}"
+                )
+        elif entry.amount != self.amount:
             changes.append(
                 f"amount {self.amount_display} → {format_amount(entry.amount, self.currency)}"
             )
@@ -473,6 +606,26 @@ class RecurringError(ValidationError):
     def __init__(self, message, field=None):
         super().__init__(message)
         self.field = field
+
+
+class StaleRecurringEdit(RowChanged):
+    """Someone changed, paused or stopped the recurring expense after the editor loaded it."""
+
+    def __init__(self, current):
+        if not current.is_repeating:
+            message = (
+                f"“{current.description}” stopped repeating while you were editing it, so "
+                "nothing was saved."
+            )
+        else:
+            who = current.updated_by.display_name if current.updated_by else "Someone"
+            done = "paused" if current.status == RecurringStatus.PAUSED else "saved"
+            message = (
+                f"{who} {done} this recurring expense while you were editing it. Your changes "
+                "are still in the form below; compare them with the newer version and save "
+                "again to keep yours."
+            )
+        super().__init__(current, message)
 
 
 class RecurringStatus(models.TextChoices):
@@ -550,12 +703,23 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
             )
         return recurring
 
-    def update_recurring(self, recurring, *, actor, entry, schedule):
+    def update_recurring(self, recurring, *, actor, entry, schedule, expected_version=None):
         """Changes what a recurring expense makes from now on: the occurrences already made stay
         as they are. The next one falls on the schedule's first date from its start (the form's
-        date), which must come after the last one made."""
+        date), which must come after the last one made.
+
+        Raises `StaleRecurringEdit` when it was edited, paused, resumed or stopped since
+        `expected_version` (the version the editor loaded), so that nobody's change is
+        overwritten unseen. Occurrences made meanwhile need no new version: the next date is
+        checked against the last one made.
+        """
         with books.change(recurring.group_id) as group:
             recurring = self.get(pk=recurring.pk, group=group)
+            if recurring.version != expected_version:
+                current = self.select_related("updated_by").prefetch_related(
+                    "payers__member__user", "shares__member__user"
+                )
+                raise StaleRecurringEdit(current.get(pk=recurring.pk))
             if recurring.status in (RecurringStatus.STOPPED, RecurringStatus.FINISHED):
                 raise RecurringError(
                     f"“{recurring.description}” no longer repeats, so it can't be changed."
@@ -574,6 +738,7 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
                     "count",
                 )
             recurring.next_date = next_date
+            recurring.version += 1
             recurring.save()
             recurring.payers.all().delete()
             recurring.shares.all().delete()
@@ -625,7 +790,10 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
                 if recurring.schedule.is_past_end(recurring.next_date, recurring.made):
                     recurring.status, recurring.next_date = RecurringStatus.FINISHED, None
             recurring.updated_by = actor
-            recurring.save(update_fields=["status", "next_date", "updated_by", "updated_at"])
+            recurring.version += 1
+            recurring.save(
+                update_fields=["status", "next_date", "updated_by", "updated_at", "version"]
+            )
             Activity.record(
                 group,
                 actor,
@@ -680,7 +848,8 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
             entry, problem = recurring.occurrence_entry(recurring.next_date, people)
             if entry is None:
                 recurring.status = RecurringStatus.PAUSED
-                recurring.save(update_fields=["status", "updated_at"])
+                recurring.version += 1
+                recurring.save(update_fields=["status", "updated_at", "version"])
                 Activity.record(
                     group,
                     None,
@@ -736,6 +905,9 @@ class RecurringExpense(models.Model):
     # The date the next occurrence falls due; none once it is stopped or finished.
     next_date = models.DateField(null=True, blank=True)
     made = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped by every edit and status change (not by the occurrences made), so an edit form
+    # loaded before one of them is refused rather than overwriting it (`update_recurring`).
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

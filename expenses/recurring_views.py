@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from expenses.forms import RecurringExpenseForm
-from expenses.models import RecurringError, RecurringExpense
+from expenses.models import RecurringError, RecurringExpense, StaleRecurringEdit
 from expenses.tasks import enqueue_if_due
 from expenses.views import form_members, wants_preview
 from groups.access import get_membership
@@ -54,16 +54,27 @@ def recurring_edit(request, group_id, recurring_id):
     membership = get_membership(request, group_id)
     group = membership.group
     recurring = group_recurring(membership, recurring_id)
-    if not recurring.is_repeating:
+    # A form sent after it stopped still reaches the manager, which says what happened.
+    if not recurring.is_repeating and request.method != "POST":
         messages.error(request, f"“{recurring.description}” no longer repeats.")
         return redirect("expenses:recurring_list", group_id=group.pk)
     members = form_members(group)
     form = RecurringExpenseForm.for_recurring(recurring, members, request.POST or None)
+    newer = None
     if request.method == "POST" and form.is_valid() and not wants_preview(request):
         try:
             recurring = RecurringExpense.objects.update_recurring(
-                recurring, actor=request.user, entry=form.entry, schedule=form.schedule
+                recurring,
+                actor=request.user,
+                entry=form.entry,
+                schedule=form.schedule,
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleRecurringEdit as stale:
+            newer = stale.current
+            form.add_error(None, stale)
+            form.data = form.data.copy()
+            form.data["version"] = newer.version
         except RecurringError as refused:
             form.add_recurring_error(refused)
         except LedgerError as refused:
@@ -72,10 +83,9 @@ def recurring_edit(request, group_id, recurring_id):
             enqueue_if_due(recurring)
             messages.success(request, f"Saved “{recurring.description}” from now on.")
             return redirect("expenses:recurring_list", group_id=group.pk)
-    context = {"group": group, "form": form, "recurring": recurring}
-    return render(
-        request, "expenses/expense_form.html", context, status=422 if form.errors else 200
-    )
+    context = {"group": group, "form": form, "recurring": recurring, "newer": newer}
+    status = 409 if newer else (422 if form.errors else 200)
+    return render(request, "expenses/expense_form.html", context, status=status)
 
 
 def change_status(request, group_id, recurring_id, change, done):

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -5,7 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from expenses.forms import ExpenseForm, RecurringExpenseForm
-from expenses.models import Expense, RecurringError, RecurringExpense, StaleEdit
+from expenses.models import (
+    Expense,
+    ExpensePayer,
+    ExpenseShare,
+    RecurringError,
+    RecurringExpense,
+    StaleEdit,
+)
 from expenses.tasks import enqueue_if_due
 from groups.access import get_membership, parse_id
 from ledger.books import LedgerError
@@ -14,13 +23,42 @@ from ledger.books import LedgerError
 class ExpenseRow:
     """An expense as one line of the list, from the viewer's side."""
 
-    def __init__(self, expense, membership):
+    def __init__(self, expense, membership, payer_names, paid, owed):
         self.expense = expense
-        paid, owed = expense.paid_and_owed()
-        self.payer_names = [payer.member.display_name for payer in expense.payers.all()]
+        self.payer_names = payer_names
         self.viewer_net = paid.get(membership.pk, 0) - owed.get(membership.pk, 0)
         self.viewer_owes = -self.viewer_net
         self.viewer_involved = membership.pk in paid or membership.pk in owed
+
+    @classmethod
+    def of(cls, expense, membership):
+        """The line of an expense loaded `with_people`."""
+        names = [payer.member.display_name for payer in expense.payers.all()]
+        return cls(expense, membership, names, *expense.paid_and_owed())
+
+    @classmethod
+    def lines(cls, expenses, membership):
+        """The lines of `expenses`: two queries, their payers' names and amounts and their
+        shares' amounts, read as values. Prefetching the payer and share rows as objects cost
+        more than the rest of a page of ten lines."""
+        ids = [expense.pk for expense in expenses]
+        names, paid, owed = defaultdict(list), defaultdict(dict), defaultdict(dict)
+        payers = ExpensePayer.objects.filter(expense_id__in=ids).order_by("pk")
+        for expense_id, member_id, amount, guest_name, user_name in payers.values_list(
+            "expense_id", "member_id", "amount", "member__name", "member__user__display_name"
+        ):
+            # As `Member.display_name`: the account's name, a guest's own otherwise.
+            names[expense_id].append(guest_name if user_name is None else user_name)
+            paid[expense_id][member_id] = amount
+        shares = ExpenseShare.objects.filter(expense_id__in=ids)
+        for expense_id, member_id, amount in shares.values_list(
+            "expense_id", "member_id", "amount"
+        ):
+            owed[expense_id][member_id] = amount
+        return [
+            cls(expense, membership, names[expense.pk], paid[expense.pk], owed[expense.pk])
+            for expense in expenses
+        ]
 
 
 def form_members(group, expense=None):
@@ -50,6 +88,7 @@ def expense_create(request, group_id):
         members=form_members(group),
         # The list of recurring expenses links here with ?repeat=monthly.
         initial={"paid_by": membership.pk, "repeat": request.GET.get("repeat", "")},
+        last_currency=request.user.last_currency,
     )
     if request.method == "POST" and form.is_valid() and not wants_preview(request):
         try:
@@ -90,7 +129,12 @@ def expense_preview(request, group_id):
     expense = None
     if expense_id := request.POST.get("expense_id"):
         expense = get_object_or_404(group.expenses.with_people(), pk=parse_id(expense_id))
-    form = ExpenseForm(request.POST, group=group, members=form_members(group, expense))
+    form = ExpenseForm(
+        request.POST,
+        group=group,
+        members=form_members(group, expense),
+        last_currency=request.user.last_currency,
+    )
     form.is_valid()
     return render(request, "expenses/expense_form.html#preview", {"group": group, "form": form})
 
@@ -113,7 +157,7 @@ def expense_detail(request, group_id, expense_id):
         "group": membership.group,
         "expense": expense,
         "history": history,
-        "row": ExpenseRow(expense, membership),
+        "row": ExpenseRow.of(expense, membership),
     }
     return render(request, "expenses/expense_detail.html", context)
 
@@ -128,7 +172,13 @@ def expense_edit(request, group_id, expense_id):
         messages.error(request, Expense.RESTORE_BEFORE_EDITING)
         return redirect("expenses:detail", group_id=group.pk, expense_id=expense.pk)
     members = form_members(group, expense)
-    form = ExpenseForm.for_expense(expense, members, request.POST or None, request.FILES or None)
+    form = ExpenseForm.for_expense(
+        expense,
+        members,
+        request.POST or None,
+        request.FILES or None,
+        last_currency=request.user.last_currency,
+    )
     newer = None
     if request.method == "POST" and form.is_valid() and not wants_preview(request):
         try:
@@ -181,7 +231,11 @@ def expense_restore(request, group_id, expense_id):
 def expense_receipt(request, group_id, expense_id):
     """Receipts are served through here, never from a public URL, so only members see them."""
     membership = get_membership(request, group_id)
-    expense = group_expense(membership, expense_id)
+    return receipt_response(group_expense(membership, expense_id))
+
+
+def receipt_response(expense):
+    """The expense's receipt for a member who may see it (the page's link and the API)."""
     if not expense.receipt:
         raise Http404("This expense has no receipt.")
     # A storage that signs its URLs (S3 in production) gives this member a link that expires in

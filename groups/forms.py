@@ -2,7 +2,15 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import validate_email
 
-from groups.models import NAME_MAX_LENGTH, CurrencyFixed, Group, Member, Role
+from groups.models import (
+    NAME_MAX_LENGTH,
+    ConversionFixed,
+    ConvertAt,
+    CurrencyFixed,
+    Group,
+    Member,
+    Role,
+)
 from splitclone.money import currency_choices
 
 
@@ -13,10 +21,21 @@ def tidy_name(value):
 
 class GroupForm(forms.ModelForm):
     currency = forms.ChoiceField(choices=currency_choices, initial="EUR")
+    # Left out (a client that predates it), it stays as it is.
+    convert_at = forms.ChoiceField(
+        choices=ConvertAt.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        label="Convert other currencies",
+        help_text="When an expense or payment in another currency becomes the group's "
+        "currency. At settlement, balances are kept in each currency and converted at the "
+        "rate of the day the group settles up. Fixed once there is an entry in another "
+        "currency.",
+    )
 
     class Meta:
         model = Group
-        fields = ["name", "description", "currency", "simplify_debts"]
+        fields = ["name", "description", "currency", "simplify_debts", "convert_at"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "simplify_debts": "Suggest the fewest payments that settle everyone, instead of "
@@ -35,6 +54,12 @@ class GroupForm(forms.ModelForm):
         if changed and group.has_ledger_history:
             raise forms.ValidationError(CurrencyFixed().message)
         return currency
+
+    def clean_convert_at(self):
+        convert_at = self.cleaned_data["convert_at"] or self.instance.convert_at
+        if convert_at != self.instance.convert_at and self.instance.has_foreign_entries:
+            raise forms.ValidationError(ConversionFixed().message)
+        return convert_at
 
 
 class GuestForm(forms.Form):

@@ -4,9 +4,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from splitclone.money import CURRENCIES, format_amount
 from splitclone.text import shorten
@@ -23,6 +24,23 @@ class CurrencyFixed(ValidationError):
 
     def __init__(self):
         super().__init__("The currency can't change once the group has expenses or payments.")
+
+
+class ConversionFixed(ValidationError):
+    """A change of "convert at" refused because entries in another currency depend on it."""
+
+    def __init__(self):
+        super().__init__(
+            "“Convert at” can't change once the group has an expense or payment in another "
+            "currency: those entries were kept the way the setting said when they were saved."
+        )
+
+
+class ConvertAt(models.TextChoices):
+    """When an entry in another currency becomes the group's currency (docs/currencies.md)."""
+
+    ENTRY = "entry", "When the entry is saved"
+    SETTLEMENT = "settlement", "When the group settles up"
 
 
 class Role(models.TextChoices):
@@ -66,6 +84,12 @@ class Group(models.Model):
     # Set by the ledger with the group's first expense or payment (deleted ones included): the
     # amounts are minor units of the currency, so from then on the currency is fixed.
     has_ledger_history = models.BooleanField(default=False, editable=False)
+    # No CHECK: on SQLite adding one rebuilds the table, which would drop the ledger's trigger
+    # on it (ledger migration 0002); `update_settings` takes only the choices.
+    convert_at = models.CharField(max_length=10, choices=ConvertAt, default=ConvertAt.ENTRY)
+    # Set by the ledger with the group's first entry spent in another currency (deleted ones
+    # included): such entries were kept the way `convert_at` said, which is then fixed.
+    has_foreign_entries = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = GroupManager()
@@ -81,8 +105,23 @@ class Group(models.Model):
     def __str__(self):
         return self.name
 
-    def update_settings(self, *, actor, name, description, currency, simplify_debts):
-        """Saves the group's settings; the currency is fixed once the group has history.
+    @property
+    def converts_at_settlement(self):
+        return self.convert_at == ConvertAt.SETTLEMENT
+
+    def update_settings(
+        self,
+        *,
+        actor,
+        name,
+        description,
+        currency,
+        simplify_debts,
+        convert_at=None,
+    ):
+        """Saves the group's settings; the currency is fixed once the group has history, and
+        "convert at" once it has an entry in another currency. `convert_at` left out (None)
+        stays as it is.
 
         Checked under the group's lock, which the first expense or payment also takes: a
         currency change racing the first expense either lands before it (the expense is then
@@ -92,10 +131,22 @@ class Group(models.Model):
             group = Group.objects.lock_for_ledger(self.pk)
             if currency != group.currency and group.has_ledger_history:
                 raise CurrencyFixed()
+            convert_at = ConvertAt(convert_at or group.convert_at)
+            if convert_at != group.convert_at and group.has_foreign_entries:
+                raise ConversionFixed()
             old_name = group.name
             group.name, group.description = name, description
             group.currency, group.simplify_debts = currency, simplify_debts
-            group.save(update_fields=["name", "description", "currency", "simplify_debts"])
+            group.convert_at = convert_at
+            group.save(
+                update_fields=[
+                    "name",
+                    "description",
+                    "currency",
+                    "simplify_debts",
+                    "convert_at",
+                ]
+            )
             summary = (
                 f"renamed the group from {old_name} to {group.name}"
                 if old_name != group.name
@@ -104,6 +155,31 @@ class Group(models.Model):
             Activity.record(group, actor, Activity.Verb.GROUP_UPDATED, summary)
         self.refresh_from_db()
         return self
+
+    def set_archived(self, archived, *, actor):
+        """Archives or unarchives the group; asking for the state it is already in changes
+        nothing and adds no line to the feed. Returns whether it changed."""
+        with transaction.atomic():
+            changed = Group.objects.filter(pk=self.pk).exclude(is_archived=archived)
+            if not changed.update(is_archived=archived):
+                self.is_archived = archived
+                return False
+            self.is_archived = archived
+            verb = Activity.Verb.GROUP_ARCHIVED if archived else Activity.Verb.GROUP_UNARCHIVED
+            Activity.record(self, actor, verb, verb.label)
+        return True
+
+    def create_invite(self, *, actor, expires_in_days, max_uses):
+        """A new invite link, expiring after `expires_in_days` (0: never), for at most
+        `max_uses` joins (None: no limit)."""
+        with transaction.atomic():
+            invite = self.invites.create(
+                created_by=actor,
+                expires_at=Invite.expiry_from_days(expires_in_days),
+                max_uses=max_uses,
+            )
+            Activity.record(self, actor, Activity.Verb.INVITE_CREATED, "created an invite link")
+        return invite
 
     def _lock_for_membership_change(self, actor, *, as_support=False):
         """Takes the group lock and returns the role the actor acts with, as it is under it.
@@ -181,7 +257,13 @@ class Group(models.Model):
         if existing:
             return self.reactivate_member(existing, actor=actor)
         member = self.members.create(user=user)
-        Activity.record(self, actor, Activity.Verb.MEMBER_ADDED, f"added {user.display_name}")
+        Activity.record(
+            self,
+            actor,
+            Activity.Verb.MEMBER_ADDED,
+            f"added {user.display_name}",
+            member_id=member.pk,
+        )
         return member
 
     @transaction.atomic
@@ -391,6 +473,25 @@ class MemberQuerySet(models.QuerySet):
     def with_people(self):
         return self.select_related("user").order_by("-is_active", Lower("name"), "id")
 
+    def with_unseen_activity(self):
+        """Annotates `unseen_activity`: how many lines others added to the group's history since
+        the member last opened the group page (`Member.record_visit`); 0 before the first visit.
+
+        A subquery in the same query, for the home page; the feed index (group, -id) reads only
+        the lines after the one last seen.
+        """
+        unseen = (
+            Activity.objects.filter(
+                group=OuterRef("group_id"), pk__gt=OuterRef("last_seen_activity_id")
+            )
+            .filter(Q(actor__isnull=True) | ~Q(actor=OuterRef("user_id")))
+            .order_by()
+            .values("group")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(unseen_activity=Coalesce(Subquery(unseen), 0))
+
 
 class Member(models.Model):
     """A person in a group: a registered user, or a named guest who has no account.
@@ -413,6 +514,10 @@ class Member(models.Model):
     # Kept in step with the ledger in the same transaction as every ledger change, so pages
     # read balances without scanning history. Positive: the group owes this member.
     balance = models.BigIntegerField(default=0, editable=False)
+    # The newest line of the group's history the member had on screen when they last opened
+    # the group page (`record_visit`); None until then. A plain id, not a key: lines are only
+    # compared with it, never fetched through it.
+    last_seen_activity_id = models.BigIntegerField(null=True, blank=True, editable=False)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     objects = MemberQuerySet.as_manager()
@@ -462,6 +567,28 @@ class Member(models.Model):
     @property
     def can_manage(self):
         return self.role in MANAGER_ROLES
+
+    def is_new_to(self, activity):
+        """Whether `activity` happened since the member last looked, by someone else. Nothing is
+        new before the member's first visit: a whole history would read as news."""
+        return (
+            self.last_seen_activity_id is not None
+            and activity.pk > self.last_seen_activity_id
+            and (activity.actor_id is None or activity.actor_id != self.user_id)
+        )
+
+    def record_visit(self, newest_activity_id):
+        """Remembers that the member has seen the group's history up to `newest_activity_id`.
+
+        One UPDATE, and none when nothing happened since the last visit. It only ever moves
+        forward, so a slow page load finishing after a newer one cannot mark lines unseen again.
+        """
+        if newest_activity_id is None or newest_activity_id == self.last_seen_activity_id:
+            return
+        Member.objects.filter(
+            Q(last_seen_activity_id__isnull=True) | Q(last_seen_activity_id__lt=newest_activity_id),
+            pk=self.pk,
+        ).update(last_seen_activity_id=newest_activity_id)
 
 
 def new_invite_token():
@@ -613,6 +740,7 @@ class ActivityVerb(models.TextChoices):
     ENTRIES_IMPORTED = "entries_imported", "imported expenses and payments"
     RECURRING_ADDED = "recurring_added", "set up a recurring expense"
     RECURRING_CHANGED = "recurring_changed", "changed a recurring expense"
+    BALANCES_CONVERTED = "balances_converted", "converted balances to the group's currency"
 
 
 # The lines that change someone's money in the group: every change to the books writes one
@@ -627,7 +755,30 @@ MONEY_VERBS = {
     ActivityVerb.PAYMENT_DELETED,
     ActivityVerb.PAYMENT_RESTORED,
     ActivityVerb.ENTRIES_IMPORTED,
+    ActivityVerb.BALANCES_CONVERTED,
 }
+
+
+# The lines that concern members other than the actor: an expense or a payment they take part
+# in, being added to the group. The tasks of settings.ACTIVITY_FOLLOWERS (the notification
+# emails) are enqueued once a transaction that recorded one commits. Used by `Activity.record`.
+FOLLOWED_VERBS = {
+    ActivityVerb.EXPENSE_ADDED,
+    ActivityVerb.EXPENSE_EDITED,
+    ActivityVerb.EXPENSE_DELETED,
+    ActivityVerb.PAYMENT_RECORDED,
+    ActivityVerb.MEMBER_ADDED,
+}
+
+
+def enqueue_activity_followers():
+    """Enqueues the tasks that follow the group history (settings.ACTIVITY_FOLLOWERS).
+
+    They read the committed lines themselves, so one enqueue, or a lost one, misses nothing:
+    the worker also runs them on its schedule.
+    """
+    for path in settings.ACTIVITY_FOLLOWERS:
+        import_string(path).enqueue()
 
 
 class Activity(models.Model):
@@ -674,4 +825,11 @@ class Activity(models.Model):
         """Adds a line to the group's history; a summary too long for its column is shortened,
         so that quoting a long name or description never stops the change being saved."""
         summary = shorten(summary, cls._meta.get_field("summary").max_length)
-        return cls.objects.create(group=group, actor=actor, verb=verb, summary=summary, data=data)
+        activity = cls.objects.create(
+            group=group, actor=actor, verb=verb, summary=summary, data=data
+        )
+        if verb in FOLLOWED_VERBS:
+            # Robust: the change is committed; a queue that is away for a moment only delays
+            # the emails until the worker's next periodic run.
+            transaction.on_commit(enqueue_activity_followers, robust=True)
+        return activity

@@ -5,8 +5,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,12 +24,12 @@ from groups.forms import (
     RoleForm,
     known_people,
 )
-from groups.models import Activity, CurrencyFixed, Group, Invite, MembershipError
+from groups.models import Activity, ConversionFixed, CurrencyFixed, Group, Invite, MembershipError
+from groups.services import InviteLimitReached, email_invite
 from splitclone.confirm import confirmation_page
 
 FEED_PAGE_SIZE = 20
 SEARCH_RESULTS = 8
-INVITE_EMAILS_PER_HOUR = 20
 
 
 def activity_page(group, before=None):
@@ -125,6 +123,8 @@ def group_edit(request, group_id):
             group.update_settings(actor=request.user, **form.cleaned_data)
         except CurrencyFixed as refused:
             form.add_error("currency", refused)
+        except ConversionFixed as refused:
+            form.add_error("convert_at", refused)
         else:
             messages.success(request, "Saved the group settings.")
             return redirect("pages:group", group_id=group.pk)
@@ -138,10 +138,7 @@ def group_edit(request, group_id):
 def group_archive(request, group_id):
     membership = get_membership(request, group_id, require_manager=True)
     group = membership.group
-    group.is_archived = not group.is_archived
-    group.save(update_fields=["is_archived"])
-    verb = Activity.Verb.GROUP_ARCHIVED if group.is_archived else Activity.Verb.GROUP_UNARCHIVED
-    Activity.record(group, request.user, verb, verb.label)
+    group.set_archived(not group.is_archived, actor=request.user)
     messages.success(request, f"{group.name} is {'archived' if group.is_archived else 'active'}.")
     return redirect("pages:group", group_id=group.pk)
 
@@ -302,12 +299,7 @@ def invites(request, group_id):
     group = membership.group
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        invite = group.invites.create(
-            created_by=request.user,
-            expires_at=Invite.expiry_from_days(form.cleaned_data["expires_in_days"]),
-            max_uses=form.cleaned_data["max_uses"],
-        )
-        Activity.record(group, request.user, Activity.Verb.INVITE_CREATED, "created an invite link")
+        invite = group.create_invite(actor=request.user, **form.cleaned_data)
         messages.success(request, "Created a new invite link.")
         return redirect(f"{reverse('groups:invites', args=[group.pk])}#invite-{invite.pk}")
     links = [
@@ -359,17 +351,6 @@ def invite_qr(request, group_id, invite_id):
     return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
-def invite_email_allowed(user):
-    """Counts the invites `user` emails per hour, in the cache every app server shares.
-
-    They go to addresses nobody has verified, so a cap keeps the feature from mailing strangers
-    in bulk.
-    """
-    key = f"invite-emails:{user.pk}"
-    cache.add(key, 0, timeout=3600)
-    return cache.incr(key) <= INVITE_EMAILS_PER_HOUR
-
-
 @require_POST
 @login_required
 def invite_email(request, group_id):
@@ -379,27 +360,16 @@ def invite_email(request, group_id):
     if not form.is_valid():
         messages.error(request, "Enter a valid email address to send the invite to.")
         return redirect("groups:invites", group_id=group_id)
-    if not invite_email_allowed(request.user):
-        messages.error(
-            request,
-            f"You have sent {INVITE_EMAILS_PER_HOUR} invites by email in the last hour. "
-            "Please wait a while, or share an invite link instead.",
+    try:
+        email_invite(
+            group,
+            actor=request.user,
+            email=form.cleaned_data["email"],
+            link_for=lambda invite: invite_url(request, invite),
         )
+    except InviteLimitReached as refused:
+        messages.error(request, refused.message)
         return redirect("groups:invites", group_id=group_id)
-    invite = group.invites.create(
-        created_by=request.user, expires_at=Invite.expiry_from_days(30), max_uses=1
-    )
-    link = invite_url(request, invite)
-    send_mail(
-        subject=f"{request.user.display_name} invites you to {group.name} on Splitclone",
-        message=(
-            f"{request.user.display_name} invites you to share expenses in “{group.name}”.\n\n"
-            f"Join here (the link works once and expires in 30 days):\n{link}\n"
-        ),
-        from_email=None,
-        recipient_list=[form.cleaned_data["email"]],
-    )
-    Activity.record(group, request.user, Activity.Verb.INVITE_EMAILED, "sent an invite by email")
     messages.success(request, f"Sent an invite to {form.cleaned_data['email']}.")
     return redirect("groups:invites", group_id=group_id)
 

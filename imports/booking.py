@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from expenses.models import Category, Expense, ExpenseEntry
 from expenses.splitting import SplitKind
-from imports.parsed import ImportRefused
+from imports.parsed import ImportRefused, in_group_currency
 from ledger import books
 from settlements.models import Payment
 from splitclone.money import format_amount
@@ -21,6 +21,7 @@ def book_parsed_group(parsed, group, mapping, actor):
     balances and obeys the rules as if typed in. Entries the file marks deleted are booked and
     then deleted: restorable, and moving no balance. Submission ids from the file are kept, so
     importing the same file into the group again finds each entry there and adds nothing.
+    Entries in another currency are booked `in_group_currency`, keeping what was spent.
     Raises `ImportRefused` naming the entry a rule refused; nothing is saved then.
     """
     with books.change(group.pk) as locked:
@@ -36,12 +37,14 @@ def book_parsed_group(parsed, group, mapping, actor):
             if parsed_expense.deleted:
                 Expense.objects.delete_expense(expense, actor=actor)
         for parsed_payment in parsed.payments:
+            booked = in_group_currency(parsed_payment, parsed.currency, parsed.currency)
             with _refusals_named(parsed_payment.source):
                 payment = Payment.objects.record(
                     group_id=group.pk,
                     from_member_id=mapping[parsed_payment.sender].pk,
                     to_member_id=mapping[parsed_payment.receiver].pk,
-                    amount=parsed_payment.amount,
+                    amount=booked.amount,
+                    conversion=booked.conversion,
                     currency=parsed.currency,
                     date=parsed_payment.date,
                     note=parsed_payment.note,
@@ -63,13 +66,17 @@ def _refusals_named(source):
 
 def _expense_entry(parsed, currency, mapping):
     """The `ExpenseEntry` for a parsed expense: as the file split it, else as exact amounts."""
+    booked = in_group_currency(parsed, currency, currency)
     if parsed.split_kind:
         split_kind, entered = parsed.split_kind, parsed.entered
     else:
-        # What the edit form then shows in each person's field: their amount, as if typed.
+        # What the edit form then shows in each person's field: their amount, as if typed in
+        # the currency it was spent in.
         split_kind = SplitKind.EXACT
         entered = {
-            name: format_amount(amount, currency, with_code=False, grouping=False)
+            name: format_amount(
+                amount, parsed.currency or currency, with_code=False, grouping=False
+            )
             for name, amount in parsed.owed.items()
         }
     if parsed.category in Category.values:
@@ -78,8 +85,9 @@ def _expense_entry(parsed, currency, mapping):
         category = Category.OTHER if parsed.category else Category.GENERAL
     return ExpenseEntry(
         description=parsed.description,
-        amount=parsed.amount,
+        amount=booked.amount,
         currency=currency,
+        conversion=booked.conversion,
         date=parsed.date,
         category=category,
         notes=parsed.notes,
@@ -87,8 +95,8 @@ def _expense_entry(parsed, currency, mapping):
         submission_id=_submission_id(parsed),
         # A payer of nothing is no payer (a file's all-zero column); a share of nothing is a
         # participant who owes nothing, and stays.
-        paid={mapping[name].pk: amount for name, amount in parsed.paid.items() if amount},
-        owed={mapping[name].pk: amount for name, amount in parsed.owed.items()},
+        paid={mapping[name].pk: amount for name, amount in booked.paid.items() if amount},
+        owed={mapping[name].pk: amount for name, amount in booked.owed.items()},
         entered={mapping[name].pk: text for name, text in entered.items()},
     )
 

@@ -22,6 +22,7 @@ from expenses.models import Expense, ExpensePayer, ExpenseShare
 from groups.models import Member
 from imports.formats.splitclone import FORMAT, VERSION
 from imports.parsed import distinct_names
+from ledger.models import RateSource
 from settlements.models import Payment
 from splitclone.money import format_amount, get_currency
 
@@ -44,6 +45,13 @@ CSV_COLUMNS = [
     "Split",
     "Amount",
     "Currency",
+    # What was spent and how it became the amount (docs/currencies.md); for an entry in the
+    # group's currency, the amount itself at rate 1.
+    "Original amount",
+    "Original currency",
+    "Rate",
+    "Rate source",
+    "Rate date",
     "Notes",
     "Deleted",
 ]
@@ -104,6 +112,25 @@ def _receipt(expense):
     return {"name": name, "content_type": mimetypes.guess_type(name)[0], "size": size}
 
 
+def conversion_fields(row):
+    """What a ledger row was spent in and how it was converted, as the export writes it."""
+    if not row.is_converted:
+        return {
+            "original_amount": row.amount,
+            "original_currency": row.currency,
+            "rate": "1",
+            "rate_source": RateSource.SAME.value,
+            "rate_date": None,
+        }
+    return {
+        "original_amount": row.original_amount,
+        "original_currency": row.original_currency,
+        "rate": f"{row.rate.normalize():f}",
+        "rate_source": row.rate_source,
+        "rate_date": row.rate_date.isoformat() if row.rate_date else None,
+    }
+
+
 def group_document(history):
     """The group as a JSON-ready dict in our export format, version `VERSION`."""
     group = history.group
@@ -137,6 +164,7 @@ def group_document(history):
             {
                 "description": expense.description,
                 "amount": expense.amount,
+                **conversion_fields(expense),
                 "date": expense.date.isoformat(),
                 "category": expense.category,
                 "notes": expense.notes,
@@ -161,6 +189,7 @@ def group_document(history):
                 "from": file_ids[payment.from_member_id],
                 "to": file_ids[payment.to_member_id],
                 "amount": payment.amount,
+                **conversion_fields(payment),
                 "date": payment.date.isoformat(),
                 "note": payment.note,
                 "submission_id": str(payment.submission_id),
@@ -210,27 +239,40 @@ def group_csv(history):
     def amount(minor):
         return format_amount(minor, currency, with_code=False, grouping=False)
 
-    def row(date, kind, description, category, split_kind, total, notes, deleted_at, sides):
+    def spent(entry):
+        fields = conversion_fields(entry)
+        return [
+            format_amount(
+                fields["original_amount"],
+                fields["original_currency"],
+                with_code=False,
+                grouping=False,
+            ),
+            fields["original_currency"],
+            fields["rate"],
+            fields["rate_source"],
+            fields["rate_date"] or "",
+        ]
+
+    def row(entry, kind, description, category, split_kind, notes, sides):
         people = [""] * (2 * len(names))
         for side, entries in enumerate(sides):
             for member_id, value in entries:
                 people[columns[member_id] + side] = amount(value)
-        deleted = timezone.localdate(deleted_at).isoformat() if deleted_at else ""
-        fixed = [date.isoformat(), kind, description, category, split_kind, amount(total)]
-        return [*fixed, currency, notes, deleted, *people]
+        deleted = timezone.localdate(entry.deleted_at).isoformat() if entry.deleted_at else ""
+        fixed = [entry.date.isoformat(), kind, description, category, split_kind]
+        return [*fixed, amount(entry.amount), currency, *spent(entry), notes, deleted, *people]
 
     rows = [
         (
             (expense.date, expense.created_at),
             row(
-                expense.date,
+                expense,
                 "Expense",
                 expense.description,
                 expense.get_category_display(),
                 expense.get_split_kind_display(),
-                expense.amount,
                 expense.notes,
-                expense.deleted_at,
                 (
                     history.payers[expense.pk],
                     [(member_id, value) for member_id, value, _ in history.shares[expense.pk]],
@@ -243,14 +285,12 @@ def group_csv(history):
         (
             (payment.date, payment.created_at),
             row(
-                payment.date,
+                payment,
                 "Payment",
                 f"{names[payment.from_member_id]} paid {names[payment.to_member_id]}",
                 "",
                 "",
-                payment.amount,
                 payment.note,
-                payment.deleted_at,
                 (
                     [(payment.from_member_id, payment.amount)],
                     [(payment.to_member_id, payment.amount)],

@@ -14,6 +14,12 @@ from imports.export import (
     personal_archive,
 )
 
+# What each export file is made by, and served as.
+GROUP_FILES = {
+    "csv": (group_csv, "text/csv; charset=utf-8"),
+    "json": (group_json, "application/json"),
+}
+
 
 def _download(content, content_type, filename):
     response = HttpResponse(content, content_type=content_type)
@@ -21,23 +27,24 @@ def _download(content, content_type, filename):
     return response
 
 
+def group_download(group, extension):
+    """The group's export file ("csv" or "json") as a download, for the pages and the API."""
+    make, content_type = GROUP_FILES[extension]
+    (history,) = load_histories([group])
+    return _download(make(history), content_type, export_filename(group.name, extension))
+
+
 @require_safe
 @login_required
 def export_csv(request, group_id):
     """Every member may take the group's history away, as they can read all of it here."""
-    group = get_membership(request, group_id).group
-    (history,) = load_histories([group])
-    return _download(
-        group_csv(history), "text/csv; charset=utf-8", export_filename(group.name, "csv")
-    )
+    return group_download(get_membership(request, group_id).group, "csv")
 
 
 @require_safe
 @login_required
 def export_json(request, group_id):
-    group = get_membership(request, group_id).group
-    (history,) = load_histories([group])
-    return _download(group_json(history), "application/json", export_filename(group.name, "json"))
+    return group_download(get_membership(request, group_id).group, "json")
 
 
 @require_safe

@@ -5,13 +5,22 @@ shape, or raises `ImportRefused` with a message that names the line or entry and
 preview and the import (through the ledger) work on this shape only, whatever the format.
 
 Money is integer minor units of `ParsedGroup.currency`; a file that names no currency leaves it
-empty and gives hundredths (the person importing picks a currency with two decimals). People are
-named exactly as in the file; the preview maps each name to a member (existing, a new guest, or
-the importing user).
+empty and gives hundredths (the person importing picks a currency with two decimals). An entry
+spent in another currency says so in one of two ways (`in_group_currency` books both):
+- its amounts are in that currency (`currency`, where the file keeps them so): they are converted
+  at the ECB reference rate of the entry's date;
+- its amounts are in the file's currency already, converted by the app that wrote the file, and
+  `spent` says what was spent and how it was converted: kept as it is.
+People are named exactly as in the file; the preview maps each name to a member (existing, a new
+guest, or the importing user).
 """
 
 import datetime
 from dataclasses import dataclass, field
+
+from expenses.splitting import split_in_proportion
+from splitclone import fx
+from splitclone.money import MoneyError, format_amount
 
 
 class ImportRefused(Exception):
@@ -39,6 +48,10 @@ class ParsedExpense:
     submission_id: str = ""
     # Deleted in the source but kept there; imported as deleted, so it moves no balance.
     deleted: bool = False
+    # The currency of `amount`, `paid` and `owed` when it is not the file's (empty: the file's).
+    currency: str = ""
+    # What was spent, in another currency, when the amounts are already converted.
+    spent: fx.Conversion | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,59 @@ class ParsedPayment:
     source: str = ""
     submission_id: str = ""
     deleted: bool = False
+    currency: str = ""
+    spent: fx.Conversion | None = None
+
+
+@dataclass(frozen=True)
+class Converted:
+    """An entry's amounts in the group's currency, and how they came from another one."""
+
+    amount: int
+    paid: dict[str, int]
+    owed: dict[str, int]
+    # None: the entry was in the group's currency.
+    conversion: fx.Conversion | None
+
+
+NOBODY: dict[str, int] = {}
+
+
+def in_group_currency(entry, file_currency, group_currency):
+    """`entry` (a ParsedExpense or ParsedPayment) in minor units of ``group_currency``.
+
+    Amounts in another currency are converted at the ECB reference rate of the entry's date, and
+    the payers and shares become parts of the converted amount in the same proportions (as the
+    expense form does), so they add up to it exactly. A `spent` conversion is kept as the file
+    gives it; `ledger.books.require_conversion` checks it again. ImportRefused, naming the entry,
+    when there is no reference rate (a currency the ECB does not publish, a date before its
+    first rate) or the conversion overflows.
+    """
+    # Read, never changed: an entry in the group's currency is passed on without a copy (the
+    # import of 50,000 entries goes through here twice).
+    paid, owed = getattr(entry, "paid", NOBODY), getattr(entry, "owed", NOBODY)
+    currency = entry.currency or file_currency
+    if currency == group_currency:
+        return Converted(entry.amount, paid, owed, entry.spent)
+    where = entry.source or f"the entry of {entry.date:%Y-%m-%d}"
+    try:
+        rate, rate_date = fx.rate(currency, group_currency, entry.date)
+        amount = fx.convert(entry.amount, currency, group_currency, rate)
+        if amount <= 0:
+            raise MoneyError(
+                f"{format_amount(entry.amount, currency)} is less than "
+                f"{format_amount(1, group_currency)} converted.",
+                "small",
+            )
+    except MoneyError as error:
+        # The form's way out, "enter the rate", is no way out of a file.
+        raise ImportRefused(f"{where}: {error.message.replace(': enter the rate.', '.')}") from None
+    seed = entry.submission_id or where
+    if paid:
+        paid = dict(split_in_proportion(amount, paid, seed=seed).shares)
+        owed = dict(split_in_proportion(amount, owed, seed=seed).shares)
+    conversion = fx.Conversion(entry.amount, currency, rate, "reference", rate_date)
+    return Converted(amount, paid, owed, conversion)
 
 
 @dataclass
@@ -68,20 +134,23 @@ class ParsedGroup:
     notices: list[str] = field(default_factory=list)
 
     def balances(self):
-        """Name → balance (paid − owed + sent − received), as the import will book them."""
+        """Name → balance (paid − owed + sent − received), as the import will book them: in
+        the file's currency, entries in others converted (`in_group_currency`)."""
         totals = dict.fromkeys(self.people, 0)
         for expense in self.expenses:
             if expense.deleted:
                 continue
-            for name, amount in expense.paid.items():
+            converted = in_group_currency(expense, self.currency, self.currency)
+            for name, amount in converted.paid.items():
                 totals[name] += amount
-            for name, amount in expense.owed.items():
+            for name, amount in converted.owed.items():
                 totals[name] -= amount
         for payment in self.payments:
             if payment.deleted:
                 continue
-            totals[payment.sender] += payment.amount
-            totals[payment.receiver] -= payment.amount
+            amount = in_group_currency(payment, self.currency, self.currency).amount
+            totals[payment.sender] += amount
+            totals[payment.receiver] -= amount
         return totals
 
 

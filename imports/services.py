@@ -11,12 +11,16 @@ is written.
 
 A file that names no currency (`ParsedGroup.currency == ""`) gives its amounts in hundredths;
 it goes into a group whose currency has two decimals, which the person importing chooses.
+Entries in another currency than the group's are converted as `imports.parsed.in_group_currency`
+says (the ECB reference rate of their date), keeping what was spent, and held to
+`books.require_conversion` like any other entry.
 """
 
 import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 
 from django.db import connection, transaction
@@ -29,7 +33,7 @@ from groups.models import NAME_MAX_LENGTH, Activity, Group, Member, MembershipEr
 from imports import detect
 from imports.categories import category_for, unmatched
 from imports.models import ImportedFile
-from imports.parsed import ImportRefused
+from imports.parsed import ImportRefused, in_group_currency
 from ledger import books
 from ledger.books import LedgerError
 from ledger.effects import SpendingTotals, combine, expense_effect, payment_effect
@@ -97,6 +101,13 @@ def check_fits(parsed):
     """
     if parsed.currency and parsed.currency not in CURRENCIES:
         raise ImportRefused(f"“{parsed.currency}” is not a currency we know.")
+    for entry in [*parsed.expenses, *parsed.payments]:
+        if entry.currency and entry.currency not in CURRENCIES:
+            where = entry.source or f"the entry of {entry.date:%Y-%m-%d}"
+            raise ImportRefused(f"{where}: “{entry.currency}” is not a currency we know.")
+        if entry.currency and parsed.currency:
+            # Refused now, naming the entry, rather than when booking: no reference rate.
+            in_group_currency(entry, parsed.currency, parsed.currency)
     if not parsed.people:
         raise ImportRefused("The file names no people.")
     people = set(parsed.people)
@@ -254,8 +265,9 @@ def book(parsed, group_id, *, user, mapping, confirmed):
             )
         if group.has_ledger_history and not confirmed:
             raise NeedsConfirmation()
+        converted = convert_entries(parsed, group.currency)
         members = map_people(group, parsed, mapping, user, own)
-        write_entries(group, parsed, members, user)
+        write_entries(group, parsed, converted, members, user)
         ImportedFile.objects.create(
             group=group,
             content_hash=digest,
@@ -313,6 +325,27 @@ def map_people(group, parsed, mapping, user, own):
     return members
 
 
+def convert_entries(parsed, currency):
+    """Each expense, then each payment, `in_group_currency` of the group, its conversion checked
+    by the rule of the books (`require_conversion`), which the bulk writer does not go through."""
+    file_currency = parsed.currency or currency
+    converted = []
+    for entry in [*parsed.expenses, *parsed.payments]:
+        result = in_group_currency(entry, file_currency, currency)
+        if result.conversion is not None:
+            try:
+                books.require_conversion(
+                    Group(currency=currency), entry.date, result.amount, result.conversion
+                )
+            except LedgerError as refused:
+                where = entry.source or f"the entry of {entry.date:%Y-%m-%d}"
+                raise ImportRefused(f"{where}: {' '.join(refused.messages)}") from None
+        converted.append(result)
+    return converted
+
+
+CONVERSION_COLUMNS = ["original_amount", "original_currency", "rate", "rate_source", "rate_date"]
+
 EXPENSE_COLUMNS = [
     "group_id",
     "description",
@@ -330,6 +363,7 @@ EXPENSE_COLUMNS = [
     "created_at",
     "updated_at",
     "search_text",
+    *CONVERSION_COLUMNS,
 ]
 PAYMENT_COLUMNS = [
     "group_id",
@@ -344,6 +378,7 @@ PAYMENT_COLUMNS = [
     "submission_id",
     "version",
     "search_text",
+    *CONVERSION_COLUMNS,
 ]
 
 
@@ -356,11 +391,27 @@ class Database:
         self.uuid = partial(
             Expense._meta.get_field("submission_id").get_db_prep_value, connection=connection
         )
+        self.rate = partial(Expense._meta.get_field("rate").get_db_prep_save, connection=connection)
+        self.rate_one = self.rate(Decimal(1))
+
+    def conversion(self, converted, currency):
+        """The values of CONVERSION_COLUMNS for a converted entry (`imports.parsed.Converted`)."""
+        conversion = converted.conversion
+        if conversion is None:
+            return (converted.amount, currency, self.rate_one, "same", None)
+        return (
+            conversion.original_amount,
+            conversion.original_currency,
+            self.rate(conversion.rate),
+            conversion.source,
+            self.date(conversion.rate_date) if conversion.rate_date else None,
+        )
 
 
-def write_entries(group, parsed, members, user):
+def write_entries(group, parsed, converted, members, user):
     """Writes the rows and moves the kept balances by their sum. Inside `books.change`.
 
+    `converted` is `convert_entries`: each expense, then each payment, in the group's currency.
     Plain tuples, not model instances: building 250,000 instances and their INSERT through the
     ORM took most of a 50,000-entry import. The expenses' ids are read back by the submission
     id each was given: under the group's lock nobody else adds expenses to the group, so its
@@ -369,6 +420,8 @@ def write_entries(group, parsed, members, user):
     ids = {name: member.pk for name, member in members.items()}
     currency = group.currency
     database = Database()
+    expenses = list(zip(parsed.expenses, converted, strict=False))
+    payments = list(zip(parsed.payments, converted[len(parsed.expenses) :], strict=True))
     before = Expense.objects.filter(group=group).aggregate(highest=Max("id"))["highest"] or 0
     submissions = [uuid.uuid4() for _ in parsed.expenses]
     insert_rows(
@@ -378,7 +431,7 @@ def write_entries(group, parsed, members, user):
             (
                 group.pk,
                 expense.description,
-                expense.amount,
+                booked.amount,
                 currency,
                 database.date(expense.date),
                 category_for(expense.category),
@@ -393,8 +446,9 @@ def write_entries(group, parsed, members, user):
                 database.now,
                 database.now,
                 search_key(expense.description, expense.notes),
+                *database.conversion(booked, currency),
             )
-            for expense, submission in zip(parsed.expenses, submissions, strict=True)
+            for (expense, booked), submission in zip(expenses, submissions, strict=True)
         ],
     )
     written = Expense.objects.filter(group=group, id__gt=before)
@@ -405,22 +459,17 @@ def write_entries(group, parsed, members, user):
         ["expense_id", "member_id", "amount"],
         [
             (expense_id, ids[name], amount)
-            for expense_id, expense in zip(expense_ids, parsed.expenses, strict=True)
-            for name, amount in expense.paid.items()
+            for expense_id, (_, booked) in zip(expense_ids, expenses, strict=True)
+            for name, amount in booked.paid.items()
         ],
     )
     insert_rows(
         ExpenseShare,
         ["expense_id", "member_id", "amount", "entered"],
         [
-            (
-                expense_id,
-                ids[name],
-                amount,
-                format_amount(amount, currency, with_code=False, grouping=False),
-            )
-            for expense_id, expense in zip(expense_ids, parsed.expenses, strict=True)
-            for name, amount in expense.owed.items()
+            (expense_id, ids[name], amount, typed_share(expense, booked, name, currency))
+            for expense_id, (expense, booked) in zip(expense_ids, expenses, strict=True)
+            for name, amount in booked.owed.items()
         ],
     )
     insert_rows(
@@ -431,7 +480,7 @@ def write_entries(group, parsed, members, user):
                 group.pk,
                 ids[payment.sender],
                 ids[payment.receiver],
-                payment.amount,
+                booked.amount,
                 currency,
                 database.date(payment.date),
                 payment.note,
@@ -440,29 +489,41 @@ def write_entries(group, parsed, members, user):
                 database.uuid(uuid.uuid4()),
                 1,
                 search_key(payment.note),
+                *database.conversion(booked, currency),
             )
-            for payment in parsed.payments
+            for payment, booked in payments
         ],
     )
     sides = [
         (
-            {ids[name]: amount for name, amount in expense.paid.items()},
-            {ids[name]: amount for name, amount in expense.owed.items()},
+            {ids[name]: amount for name, amount in booked.paid.items()},
+            {ids[name]: amount for name, amount in booked.owed.items()},
         )
-        for expense in parsed.expenses
+        for _, booked in expenses
     ]
     effects = [expense_effect(paid, owed) for paid, owed in sides]
     effects += [
-        payment_effect(ids[payment.sender], ids[payment.receiver], payment.amount)
-        for payment in parsed.payments
+        payment_effect(ids[payment.sender], ids[payment.receiver], booked.amount)
+        for payment, booked in payments
     ]
     if effects:
         # A file with people and no entries gives the group no history: its currency may
         # still change.
         books.apply(group, combine(*effects))
         spending = SpendingTotals()
-        for expense, (paid, owed) in zip(parsed.expenses, sides, strict=True):
-            spending.add(expense.date, category_for(expense.category), paid, owed)
+        for (expense, booked), (paid, owed) in zip(expenses, sides, strict=True):
+            spending.add(expense.date, category_for(expense.category), booked.amount, paid, owed)
         books.apply_spending(group, spending.effect())
     transaction.on_commit(lambda: metrics.EXPENSES_CREATED.inc(len(parsed.expenses)))
     transaction.on_commit(lambda: metrics.PAYMENTS_RECORDED.inc(len(parsed.payments)))
+
+
+def typed_share(expense, booked, name, currency):
+    """A share as the edit form shows it, typed in the currency the expense was spent in: the
+    file's amount for an expense it converted at a reference rate, else the amount booked."""
+    conversion = booked.conversion
+    if conversion is not None and conversion.source == "reference" and expense.currency:
+        return format_amount(
+            expense.owed[name], conversion.original_currency, with_code=False, grouping=False
+        )
+    return format_amount(booked.owed[name], currency, with_code=False, grouping=False)

@@ -9,6 +9,7 @@ transaction at a time. `recompute_group` rebuilds the kept balances and totals f
 rows, or only reports where they drifted.
 """
 
+import datetime
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,13 +17,25 @@ from decimal import Decimal
 from itertools import batched, chain
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from groups.models import Activity, Group, Member
-from ledger.effects import combine_spending
-from ledger.models import GroupSpending, LedgerRow, MemberSpending, PairBalance
+from ledger.effects import combine, combine_spending
+from ledger.models import (
+    BalanceConversion,
+    ConversionLine,
+    CurrencyBalance,
+    CurrencyPairBalance,
+    GroupSpending,
+    LedgerEntry,
+    MemberSpending,
+    PairBalance,
+    RateSource,
+    rate_display,
+)
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MAX_AMOUNT, MoneyError, format_amount
@@ -118,6 +131,27 @@ def require_conversion(group, entry_date, amount, conversion):
             f"{format_amount(original, currency)} at {conversion.rate} is not "
             f"{format_amount(amount, group.currency)}: the rate changed, check and save again."
         )
+    if currency != group.currency and not group.has_foreign_entries:
+        # From now on "convert at" is fixed (`Group.update_settings`): this entry is about to be
+        # kept the way it says.
+        Group.objects.filter(pk=group.pk).update(has_foreign_entries=True)
+        group.has_foreign_entries = True
+
+
+def settles_in_original(group, conversion):
+    """Whether an entry with this conversion keeps its shares in the currency it was spent in:
+    in a group that converts at settlement, an entry in another currency does."""
+    return group.converts_at_settlement and conversion.original_currency != group.currency
+
+
+def remember_currency(user, conversion):
+    """Keeps the currency of a converted entry as the one ``user`` last spent in (the forms
+    offer it second). One UPDATE, and only when it changes; nothing for the group's currency."""
+    code = conversion.original_currency
+    if conversion.source == RateSource.SAME or user is None or user.last_currency == code:
+        return
+    get_user_model().objects.filter(pk=user.pk).update(last_currency=code)
+    user.last_currency = code
 
 
 def require_entry_date(date):
@@ -128,16 +162,71 @@ def require_entry_date(date):
         raise LedgerError(refused.messages) from None
 
 
-def apply(group, effect):
+def apply(group, effect, currency=None):
     """Adds an effect (member deltas, pair deltas) to the kept balances. Inside `change`.
 
-    Also marks the group as having history, which fixes its currency. One statement per table
-    whatever the number of members: saving an expense shared by 50 people runs on this path, and
-    the ORM's bulk_update spent most of that time building its CASE expressions.
+    `currency` is the one the effect's amounts are in: None (or the group's) moves
+    `Member.balance` and `PairBalance`, another moves `CurrencyBalance` and
+    `CurrencyPairBalance`. Also marks the group as having history, which fixes its currency. One
+    statement per table whatever the number of members: saving an expense shared by 50 people
+    runs on this path, and the ORM's bulk_update spent most of that time building its CASE
+    expressions.
     """
     member_deltas, pair_deltas = effect
     member_deltas = {pk: delta for pk, delta in member_deltas.items() if delta}
     pair_deltas = {pair: delta for pair, delta in pair_deltas.items() if delta}
+    if currency is not None and currency != group.currency:
+        _apply_in_currency(group, member_deltas, pair_deltas, currency)
+    else:
+        _apply_in_group_currency(group, member_deltas, pair_deltas)
+    if not group.has_ledger_history:
+        Group.objects.filter(pk=group.pk).update(has_ledger_history=True)
+        group.has_ledger_history = True
+
+
+def apply_all(group, currency_effects):
+    """`apply` for [(currency, effect)], one `apply` per currency (an edit may change it)."""
+    by_currency = defaultdict(list)
+    for currency, effect in currency_effects:
+        by_currency[None if currency == group.currency else currency].append(effect)
+    for currency, effects in by_currency.items():
+        apply(group, combine(*effects), currency)
+
+
+def _apply_in_currency(group, member_deltas, pair_deltas, currency):
+    with connection.cursor() as cursor:
+        if member_deltas:
+            table = CurrencyBalance._meta.db_table
+            cases = " ".join(["WHEN %s THEN %s"] * len(member_deltas))
+            ids = ", ".join(["%s"] * len(member_deltas))
+            # Selected from the group's members: a member of another group inserts nothing, and
+            # the row count says so.
+            cursor.execute(
+                f"INSERT INTO {table} (group_id, member_id, currency, amount) "
+                f"SELECT group_id, id, %s, CASE id {cases} END FROM {Member._meta.db_table} "
+                f"WHERE group_id = %s AND id IN ({ids}) "
+                f"ON CONFLICT (member_id, currency) DO UPDATE SET amount = {table}.amount + "
+                "excluded.amount",
+                [currency, *chain.from_iterable(member_deltas.items()), group.pk, *member_deltas],
+            )
+            if cursor.rowcount != len(member_deltas):
+                raise ValueError("the change names members of another group")
+        if pair_deltas:
+            table = CurrencyPairBalance._meta.db_table
+            rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(pair_deltas))
+            cursor.execute(
+                f"INSERT INTO {table} (group_id, member_a_id, member_b_id, currency, amount) "
+                f"VALUES {rows} ON CONFLICT (group_id, member_a_id, member_b_id, currency) "
+                f"DO UPDATE SET amount = {table}.amount + excluded.amount",
+                [
+                    x
+                    for (a, b), delta in pair_deltas.items()
+                    for x in (group.pk, a, b, currency, delta)
+                ],
+            )
+
+
+def _apply_in_group_currency(group, member_deltas, pair_deltas):
     with connection.cursor() as cursor:
         if member_deltas:
             cases = " ".join(["WHEN %s THEN %s"] * len(member_deltas))
@@ -158,9 +247,6 @@ def apply(group, effect):
                 f"DO UPDATE SET amount = {table}.amount + excluded.amount",
                 [x for (a, b), delta in pair_deltas.items() for x in (group.pk, a, b, delta)],
             )
-    if not group.has_ledger_history:
-        Group.objects.filter(pk=group.pk).update(has_ledger_history=True)
-        group.has_ledger_history = True
 
 
 def apply_spending(group, spending):
@@ -221,7 +307,7 @@ def set_deleted(rows, row, *, delete, actor, verb, summary, **activity_data):
         row = rows.get(pk=row.pk, group=group)
         if row.is_deleted == delete:
             return row, False
-        apply(group, row.effect(sign=-1 if delete else 1))
+        apply_all(group, row.currency_effects(sign=-1 if delete else 1))
         apply_spending(group, row.spending(sign=-1 if delete else 1))
         row.deleted_at = timezone.now() if delete else None
         row.deleted_by = actor if delete else None
@@ -232,28 +318,39 @@ def set_deleted(rows, row, *, delete, actor, verb, summary, **activity_data):
 
 
 def ledger_models():
-    """Every concrete model whose rows move balances (expenses, payments)."""
-    return [model for model in apps.get_models() if issubclass(model, LedgerRow)]
+    """Every concrete model whose entries move balances (expenses, payments, conversions)."""
+    return [model for model in apps.get_models() if issubclass(model, LedgerEntry)]
+
+
+def ledger_balances_by_currency(group_id):
+    """{currency: ({member id: balance}, {(a, b): amount a owes b})} as the ledger says, with
+    None for the group's currency.
+
+    A constant number of queries: each ledger model streams its group's effects (see
+    `LedgerEntry.ledger_effects`), summed as they come so that 100,000 expenses' effects never
+    sit in memory together.
+    """
+    members = defaultdict(lambda: defaultdict(int))
+    pairs = defaultdict(lambda: defaultdict(int))
+    for model in ledger_models():
+        for currency, (member_deltas, pair_deltas) in model.ledger_effects(group_id):
+            for key, delta in member_deltas.items():
+                members[currency][key] += delta
+            for pair, delta in pair_deltas.items():
+                pairs[currency][pair] += delta
+    return {
+        currency: (
+            {key: amount for key, amount in members[currency].items() if amount},
+            {pair: amount for pair, amount in pairs[currency].items() if amount},
+        )
+        for currency in members.keys() | pairs.keys()
+    }
 
 
 def ledger_balances(group_id):
-    """({member id: balance}, {(a, b): amount a owes b}) as the ledger rows say.
-
-    A constant number of queries: each ledger model streams its group's effects (see
-    `LedgerRow.ledger_effects`), summed as they come so that 100,000 expenses' effects never sit
-    in memory together.
-    """
-    members, pairs = defaultdict(int), defaultdict(int)
-    for model in ledger_models():
-        for member_deltas, pair_deltas in model.ledger_effects(group_id):
-            for key, delta in member_deltas.items():
-                members[key] += delta
-            for pair, delta in pair_deltas.items():
-                pairs[pair] += delta
-    return (
-        {key: amount for key, amount in members.items() if amount},
-        {pair: amount for pair, amount in pairs.items() if amount},
-    )
+    """({member id: balance}, {(a, b): amount a owes b}) in the group's currency, as the ledger
+    says (`ledger_balances_by_currency`)."""
+    return ledger_balances_by_currency(group_id).get(None, ({}, {}))
 
 
 @dataclass(frozen=True)
@@ -261,6 +358,8 @@ class MemberDrift:
     member: Member
     kept: int
     ledger: int
+    # None: the group's currency.
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -271,6 +370,7 @@ class PairDrift:
     member_b: Member
     kept: int
     ledger: int
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -301,50 +401,55 @@ class Drift:
 def recompute_group(group, check=False):
     """Compares the group's kept balances with its ledger; rewrites them unless `check`.
 
-    Runs under the group's lock, so no change to the ledger lands between reading it and
-    writing the balances. Returns what differed (the `kept` values are those found before any
-    fix), or raises `UnreadableLedger`. A constant number of queries, whatever the number of
-    rows. Used by
-    `manage.py recompute_balances` and by the admin.
+    Every currency the group keeps balances in is compared: the group's (`Member.balance`,
+    `PairBalance`) and the others of a group that converts at settlement (`CurrencyBalance`,
+    `CurrencyPairBalance`), and the spending totals (`recompute_spending`). Runs under the
+    group's lock, so no change to the ledger lands
+    between reading it and writing the balances. Returns what differed (the `kept` values are
+    those found before any fix), or raises `UnreadableLedger`. A constant number of queries,
+    whatever the number of rows. Used by `manage.py recompute_balances` and by the admin.
     """
     with change(group.pk):
         try:
-            truth, pair_truth = ledger_balances(group.pk)
+            truth = ledger_balances_by_currency(group.pk)
         except ValueError as error:
             raise UnreadableLedger(group, error) from error
         members = {member.pk: member for member in group.members.with_people()}
+        kept_members = {(None, pk): member.balance for pk, member in members.items()}
+        currency_rows = {
+            (row.currency, row.member_id): row for row in group.currency_balances.all()
+        }
+        kept_members |= {key: row.amount for key, row in currency_rows.items()}
+        pair_rows = {
+            (None, row.member_a_id, row.member_b_id): row for row in group.pair_balances.all()
+        }
+        pair_rows |= {
+            (row.currency, row.member_a_id, row.member_b_id): row
+            for row in group.currency_pair_balances.all()
+        }
+        true_members = {
+            (currency, pk): amount
+            for currency, (balances, _) in truth.items()
+            for pk, amount in balances.items()
+        }
+        true_pairs = {
+            (currency, a, b): amount
+            for currency, (_, pairs) in truth.items()
+            for (a, b), amount in pairs.items()
+        }
         drift = Drift(group)
-        for member in members.values():
-            if member.balance != truth.get(member.pk, 0):
-                drift.members.append(MemberDrift(member, member.balance, truth.get(member.pk, 0)))
-        rows = {(row.member_a_id, row.member_b_id): row for row in group.pair_balances.all()}
-        for a, b in sorted(rows.keys() | pair_truth.keys()):
-            kept = rows[a, b].amount if (a, b) in rows else 0
-            if kept != pair_truth.get((a, b), 0):
-                drift.pairs.append(
-                    PairDrift(members[a], members[b], kept, pair_truth.get((a, b), 0))
-                )
+        for key in sorted(kept_members.keys() | true_members.keys(), key=_currency_first):
+            kept, ledger = kept_members.get(key, 0), true_members.get(key, 0)
+            if kept != ledger:
+                drift.members.append(MemberDrift(members[key[1]], kept, ledger, key[0]))
+        for key in sorted(pair_rows.keys() | true_pairs.keys(), key=_currency_first):
+            kept = pair_rows[key].amount if key in pair_rows else 0
+            ledger = true_pairs.get(key, 0)
+            if kept != ledger:
+                currency, a, b = key
+                drift.pairs.append(PairDrift(members[a], members[b], kept, ledger, currency))
         if drift and not check:
-            for each in drift.members:
-                each.member.balance = each.ledger
-            Member.objects.bulk_update([each.member for each in drift.members], ["balance"])
-            changed, created = [], []
-            for each in drift.pairs:
-                key = (each.member_a.pk, each.member_b.pk)
-                if key in rows:
-                    rows[key].amount = each.ledger
-                    changed.append(rows[key])
-                else:
-                    created.append(
-                        PairBalance(
-                            group=group,
-                            member_a=each.member_a,
-                            member_b=each.member_b,
-                            amount=each.ledger,
-                        )
-                    )
-            PairBalance.objects.bulk_update(changed, ["amount"])
-            PairBalance.objects.bulk_create(created)
+            _rewrite(group, drift, currency_rows, pair_rows)
         drift.spending = recompute_spending(group, members, check)
         return drift
 
@@ -401,3 +506,181 @@ def recompute_spending(group, members, check):
         MemberSpending.objects.filter(group=group).delete()
         apply_spending(group, (group_truth, member_truth))
     return drift
+
+
+def _currency_first(key):
+    return (key[0] or "", *key[1:])
+
+
+def _rewrite(group, drift, currency_rows, pair_rows):
+    """Writes the ledger's answer over the drifted kept balances (`recompute_group`)."""
+    in_group_currency, changed_rows, new_rows = [], [], []
+    for each in drift.members:
+        if each.currency is None:
+            each.member.balance = each.ledger
+            in_group_currency.append(each.member)
+        elif row := currency_rows.get((each.currency, each.member.pk)):
+            row.amount = each.ledger
+            changed_rows.append(row)
+        else:
+            new_rows.append(
+                CurrencyBalance(
+                    group=group, member=each.member, currency=each.currency, amount=each.ledger
+                )
+            )
+    Member.objects.bulk_update(in_group_currency, ["balance"])
+    CurrencyBalance.objects.bulk_update(changed_rows, ["amount"])
+    CurrencyBalance.objects.bulk_create(new_rows)
+    changed = {PairBalance: [], CurrencyPairBalance: []}
+    created = {PairBalance: [], CurrencyPairBalance: []}
+    for each in drift.pairs:
+        key = (each.currency, each.member_a.pk, each.member_b.pk)
+        model = PairBalance if each.currency is None else CurrencyPairBalance
+        if key in pair_rows:
+            pair_rows[key].amount = each.ledger
+            changed[model].append(pair_rows[key])
+        else:
+            currency = {} if each.currency is None else {"currency": each.currency}
+            created[model].append(
+                model(
+                    group=group,
+                    member_a=each.member_a,
+                    member_b=each.member_b,
+                    amount=each.ledger,
+                    **currency,
+                )
+            )
+    for model in (PairBalance, CurrencyPairBalance):
+        model.objects.bulk_update(changed[model], ["amount"])
+        model.objects.bulk_create(created[model])
+
+
+@dataclass(frozen=True)
+class DayRate:
+    """The rate at which one currency's open balances become the group's currency."""
+
+    currency: str
+    target: str
+    value: Decimal
+    source: str  # RateSource.REFERENCE or RateSource.ENTERED
+    published_on: datetime.date | None
+
+    @property
+    def display(self):
+        """ "1 USD = 0.85 EUR (ECB reference rate of 24 Dec 2025)"."""
+        return rate_display(self.currency, self.value, self.target, self.source, self.published_on)
+
+
+def open_currency_pairs(group_ids):
+    """{group id: {currency: {(a, b): what a owes b}}}: the kept open balances in currencies
+    other than each group's, in one query."""
+    found = defaultdict(lambda: defaultdict(dict))
+    rows = (
+        CurrencyPairBalance.objects.filter(group__in=group_ids)
+        .exclude(amount=0)
+        .values_list("group_id", "currency", "member_a_id", "member_b_id", "amount")
+    )
+    for group_id, currency, a, b, amount in rows:
+        found[group_id][currency][a, b] = amount
+    return found
+
+
+def day_rates(group, currencies, on_date, typed_rates=None):
+    """{currency: DayRate} to the group's currency for `on_date`: the typed rate of a currency
+    when there is one, else the ECB's reference rate. `LedgerError` names a currency the ECB
+    does not publish (or no longer does) that has no typed rate."""
+    typed_rates = typed_rates or {}
+    rates = {}
+    for currency in sorted(currencies):
+        try:
+            if currency in typed_rates:
+                value = fx.check_rate(typed_rates[currency])
+                rates[currency] = DayRate(currency, group.currency, value, RateSource.ENTERED, None)
+            else:
+                reference = fx.rate(currency, group.currency, on_date)
+                rates[currency] = DayRate(
+                    currency,
+                    group.currency,
+                    reference.value,
+                    RateSource.REFERENCE,
+                    reference.published_on,
+                )
+        except MoneyError as error:
+            raise LedgerError(f"{currency}: {error.message}") from None
+    return rates
+
+
+def conversion_lines(pairs_by_currency, group_currency, rates):
+    """[(currency, a, b, amount, converted)]: each open pair balance converted on its own by
+    `fx.convert` (no query); `LedgerError` if one is beyond the limit of amounts.
+
+    Converting pair by pair, rather than each member's balance, keeps the pairwise balances in
+    step with the members' (a member's balance is the sum of their pairs') and makes each
+    currency's converted parts sum to exactly zero by construction: every converted pair adds
+    to one member what it takes from the other. Sorted, so the result is deterministic.
+    """
+    lines = []
+    for currency in sorted(pairs_by_currency):
+        rate = rates[currency].value
+        for (a, b), amount in sorted(pairs_by_currency[currency].items()):
+            try:
+                converted = fx.convert(amount, currency, group_currency, rate)
+            except MoneyError as error:
+                raise LedgerError(f"{currency}: {error.message}") from None
+            lines.append((currency, a, b, amount, converted))
+    return lines
+
+
+def converted_balances(balances, lines):
+    """Group-currency member balances once `lines` (see `conversion_lines`) are booked."""
+    result = dict(balances)
+    # As `ConversionLine.effects_of` in the group's currency: a then owes b the converted amount.
+    for _, a, b, _, converted in lines:
+        result[a] = result.get(a, 0) - converted
+        result[b] = result.get(b, 0) + converted
+    return {pk: amount for pk, amount in result.items() if amount}
+
+
+def convert_open_balances(group, *, on_date, actor, typed_rates=None):
+    """Books a `BalanceConversion` of every open balance the group keeps in another currency,
+    at the rates of `on_date`; None when there is none. Inside `change(group.pk)`: the open
+    balances are read under the lock, so two conversions one after the other never convert the
+    same balance twice (the second finds nothing open).
+    """
+    open_pairs = open_currency_pairs([group.pk]).get(group.pk)
+    if not open_pairs:
+        return None
+    rates = day_rates(group, open_pairs, on_date, typed_rates)
+    lines = conversion_lines(open_pairs, group.currency, rates)
+    conversion = BalanceConversion.objects.create(group=group, date=on_date, created_by=actor)
+    ConversionLine.objects.bulk_create(
+        ConversionLine(
+            conversion=conversion,
+            currency=currency,
+            rate=rates[currency].value,
+            rate_source=rates[currency].source,
+            rate_date=rates[currency].published_on,
+            member_a_id=a,
+            member_b_id=b,
+            amount=amount,
+            converted=converted,
+        )
+        for currency, a, b, amount, converted in lines
+    )
+    apply_all(
+        group,
+        [
+            effect
+            for currency, a, b, amount, converted in lines
+            for effect in ConversionLine.effects_of(currency, a, b, amount, converted)
+        ],
+    )
+    used = "; ".join(rate.display for rate in rates.values())
+    Activity.record(
+        group,
+        actor,
+        Activity.Verb.BALANCES_CONVERTED,
+        f"converted the open balances in {', '.join(rates)} to {group.currency}: {used}",
+        conversion_id=conversion.pk,
+    )
+    return conversion

@@ -136,16 +136,18 @@ class SpendingTotals:
         self,
         date: datetime.date,
         category: str,
+        amount: int,
         paid: Mapping[K, int],
         owed: Mapping[K, int],
         *,
         sign: int = 1,
     ) -> "SpendingTotals":
-        """Adds an expense (`sign=-1` takes it back out: a delete, or the old side of an edit)."""
-        amount = sign * sum(paid.values())
+        """Adds an expense of `amount`, what each paid and each share, all in the group's
+        currency (see `parts_in_group_currency`); `sign=-1` takes it back out: a delete, or the
+        old side of an edit."""
         for span, day in (("month", date.replace(day=1)), ("day", date)):
             totals = self.groups.setdefault((span, day, category), [0, 0])
-            totals[0] += amount
+            totals[0] += sign * amount
             totals[1] += sign
             for key, value in paid.items():
                 self.members.setdefault((span, day, category, key), [0, 0, 0])[0] += sign * value
@@ -165,13 +167,25 @@ class SpendingTotals:
 def expense_spending[K: Hashable](
     date: datetime.date,
     category: str,
+    amount: int,
     paid: Mapping[K, int],
     owed: Mapping[K, int],
     *,
     sign: int = 1,
 ) -> tuple[dict[tuple, tuple[int, int]], dict[tuple, tuple[int, int, int]]]:
     """How one expense moves the kept spending totals; see `SpendingTotals`."""
-    return SpendingTotals().add(date, category, paid, owed, sign=sign).effect()
+    return SpendingTotals().add(date, category, amount, paid, owed, sign=sign).effect()
+
+
+def parts_in_group_currency[K: Hashable](
+    parts: Mapping[K, int], amount: int, original_amount: int
+) -> dict[K, int]:
+    """What each part (paid or share) of an expense of `original_amount`, in the currency it
+    was spent in, comes to as a part of `amount`, the expense in the group's currency: how
+    spending counts an expense that settles in the currency spent. Rounded down, so the parts
+    may fall short of `amount` by a few minor units; `ledger.spending.amount_in_group_currency`
+    is the same rule for the database."""
+    return {key: part * amount // original_amount for key, part in parts.items()}
 
 
 def combine_spending(*spendings: tuple[dict, dict]) -> tuple[dict, dict]:

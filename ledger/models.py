@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from groups.models import Group, Member
+from ledger.effects import payment_effect
 from splitclone import fx
 from splitclone.money import format_amount
 
@@ -25,11 +26,23 @@ class RateSource(models.TextChoices):
     CHARGED = "charged", "Amount charged"
 
 
-class LedgerRow(models.Model):
-    """A row that moves a group's balances while it is live; history is marked, never deleted.
+def rate_display(from_currency, rate, to_currency, source, rate_date):
+    """ "1 USD = 0.8483922966 EUR (ECB reference rate of 24 Dec 2025)"."""
+    text = f"1 {from_currency} = {rate.normalize():f} {to_currency}"
+    label = RateSource(source).label
+    if source == RateSource.REFERENCE and rate_date:
+        label += f" of {rate_date:%d %b %Y}"
+    return f"{text} ({label})"
 
-    A concrete subclass has a `group` foreign key and says how it moves balances with `effect`,
-    and how a whole group's live rows do with `ledger_effects` (for rebuilding the cache).
+
+class LedgerEntry(models.Model):
+    """An entry that moves a group's balances while it is live; history is marked, never deleted.
+
+    A concrete subclass has a `group` foreign key and says how it moves balances with
+    `currency_effects`, and how a whole group's live entries do with `ledger_effects` (for
+    rebuilding the cache). Each effect comes with the currency of the balances it moves: None
+    for the group's currency, else a currency the group keeps until it settles up (a group that
+    converts at settlement, see docs/currencies.md).
     """
 
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -39,6 +52,42 @@ class LedgerRow(models.Model):
     # Bumped by every change under the group's lock (edit, delete, restore): a change based on
     # an older version is refused rather than applied twice.
     version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    def currency_effects(self, sign=1):
+        """[(currency or None, (member deltas, pair deltas))] this entry adds to the balances."""
+        raise NotImplementedError
+
+    @classmethod
+    def ledger_effects(cls, group_id):
+        """(currency or None, effect) of the group's live entries, in as few queries as the model
+        can manage."""
+        raise NotImplementedError
+
+    def spending(self, sign=1):
+        """What this entry adds to the kept spending totals; see ledger.effects.expense_spending.
+
+        Nothing, unless the entry is spending (payments and conversions are not).
+        """
+        return {}, {}
+
+    @classmethod
+    def ledger_spending(cls, group_id):
+        """The spending totals of the group's live entries, added up by the database, in the
+        shape of a spending effect. Used by `recompute_balances`."""
+        return {}, {}
+
+
+class LedgerRow(LedgerEntry):
+    """An expense or a payment: an entry with an amount, which may have been spent in another
+    currency than the group's."""
+
     # `amount` and `currency` are what the ledger moves: minor units of the group's currency.
     # These say what was spent, in the currency it was spent in, and how it was converted
     # (`ledger.books.require_conversion` holds every row to it). The database defaults are
@@ -56,9 +105,23 @@ class LedgerRow(models.Model):
     rate_source = models.CharField(max_length=10, choices=RateSource, db_default=RateSource.SAME)
     # The day of the ECB publication a reference rate comes from (the entry's date or before).
     rate_date = models.DateField(null=True, blank=True)
+    # In a group that converts at settlement, an entry spent in another currency keeps its
+    # shares (or its payment) in that currency: they move that currency's balances, and
+    # `amount`, converted at the entry's date, serves only statistics.
+    settles_in_original = models.BooleanField(db_default=False)
 
     class Meta:
         abstract = True
+
+    @property
+    def ledger_currency(self):
+        """The currency of the balances this row moves: None for the group's."""
+        return self.original_currency if self.settles_in_original else None
+
+    @property
+    def shares_currency(self):
+        """The currency its payers' and shares' amounts are in."""
+        return self.ledger_currency or self.currency
 
     def set_conversion(self, conversion):
         """Takes an `fx.Conversion` that `ledger.books.require_conversion` accepted."""
@@ -84,38 +147,17 @@ class LedgerRow(models.Model):
 
     @property
     def rate_display(self):
-        """ "1 USD = 0.8483922966 EUR (ECB reference rate of 24 Dec 2025)"."""
-        text = f"1 {self.original_currency} = {self.rate.normalize():f} {self.currency}"
-        source = self.get_rate_source_display()
-        if self.rate_source == RateSource.REFERENCE and self.rate_date:
-            source += f" of {self.rate_date:%d %b %Y}"
-        return f"{text} ({source})"
-
-    @property
-    def is_deleted(self):
-        return self.deleted_at is not None
+        return rate_display(
+            self.original_currency, self.rate, self.currency, self.rate_source, self.rate_date
+        )
 
     def effect(self, sign=1):
-        """(member deltas, pair deltas) this row adds to the kept balances; see ledger.effects."""
+        """(member deltas, pair deltas) this row adds to the kept balances of its
+        `ledger_currency`; see ledger.effects."""
         raise NotImplementedError
 
-    @classmethod
-    def ledger_effects(cls, group_id):
-        """The effects of the group's live rows, in as few queries as the model can manage."""
-        raise NotImplementedError
-
-    def spending(self, sign=1):
-        """What this row adds to the kept spending totals; see ledger.effects.expense_spending.
-
-        Nothing, unless the row is spending (payments are not).
-        """
-        return {}, {}
-
-    @classmethod
-    def ledger_spending(cls, group_id):
-        """The spending totals of the group's live rows, added up by the database, in the
-        shape of a spending effect. Used by `recompute_balances`."""
-        return {}, {}
+    def currency_effects(self, sign=1):
+        return [(self.ledger_currency, self.effect(sign))]
 
 
 class PairBalance(models.Model):
@@ -145,6 +187,141 @@ class PairBalance(models.Model):
 
     def __str__(self):
         return f"{self.member_a_id}→{self.member_b_id}: {self.amount}"
+
+
+class CurrencyBalance(models.Model):
+    """A member's balance in a currency other than the group's, which a group that converts at
+    settlement keeps until it settles up; kept like `Member.balance` (positive: is owed)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="currency_balances")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3)
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "currency"], name="ledger_currencybalance_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id}: {format_amount(self.amount, self.currency)}"
+
+
+class CurrencyPairBalance(models.Model):
+    """`PairBalance` in a currency other than the group's (a group that converts at settlement).
+
+    Settle-up converts these pair by pair, and each member's converted balance is the sum of
+    their pairs': see `ledger.books.convert_open_balances`.
+    """
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="currency_pair_balances"
+    )
+    member_a = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    member_b = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3)
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "member_a", "member_b", "currency"],
+                name="ledger_currencypairbalance_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(member_a__lt=models.F("member_b")),
+                name="ledger_currencypairbalance_ordered_pair",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member_a_id}→{self.member_b_id}: {format_amount(self.amount, self.currency)}"
+
+
+class BalanceConversion(LedgerEntry):
+    """A ledger entry that turns a group's open balances in other currencies into its own
+    currency, at the rates of one day: booked before a payment that settles up in the group's
+    currency (see `ledger.books.convert_open_balances`)."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="balance_conversions")
+    date = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"conversion of {self.date:%d %b %Y}"
+
+    def currency_effects(self, sign=1):
+        return [effect for line in self.lines.all() for effect in line.currency_effects(sign)]
+
+    @classmethod
+    def ledger_effects(cls, group_id):
+        """Every line of the group's live conversions, summed per currency and pair: an effect is
+        linear in its amounts."""
+        totals = (
+            ConversionLine.objects.filter(
+                conversion__group_id=group_id, conversion__deleted_at__isnull=True
+            )
+            .values_list("currency", "member_a_id", "member_b_id")
+            .annotate(amount=models.Sum("amount"), converted=models.Sum("converted"))
+            .order_by()
+        )
+        for currency, member_a, member_b, amount, converted in totals:
+            yield from ConversionLine.effects_of(currency, member_a, member_b, amount, converted)
+
+    def rates(self):
+        """Each currency's rate line ("1 USD = 0.85 EUR (ECB reference rate of …)")."""
+        seen = {}
+        for line in self.lines.all():
+            seen.setdefault(
+                line.currency,
+                rate_display(
+                    line.currency, line.rate, self.group.currency, line.rate_source, line.rate_date
+                ),
+            )
+        return list(seen.values())
+
+
+class ConversionLine(models.Model):
+    """One pair's open balance in one currency, and what it became in the group's currency."""
+
+    conversion = models.ForeignKey(
+        BalanceConversion, on_delete=models.CASCADE, related_name="lines"
+    )
+    currency = models.CharField(max_length=3)
+    rate = models.DecimalField(
+        max_digits=fx.RATE_MAX_DIGITS,
+        decimal_places=fx.RATE_DECIMAL_PLACES,
+        help_text="Group currency units per unit of the currency.",
+    )
+    rate_source = models.CharField(max_length=10, choices=RateSource)
+    rate_date = models.DateField(null=True, blank=True)
+    member_a = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    member_b = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    # What member_a owed member_b in `currency` (negative: was owed), and the same converted.
+    amount = models.BigIntegerField()
+    converted = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.member_a_id}→{self.member_b_id}: {format_amount(self.amount, self.currency)}"
+
+    @staticmethod
+    def effects_of(currency, member_a, member_b, amount, converted, sign=1):
+        """Clearing what a owes b in `currency` is a paying b that much; in the group's currency
+        a then owes b the converted amount, as if b had paid it back to a."""
+        return [
+            (currency, payment_effect(member_a, member_b, amount, sign=sign)),
+            (None, payment_effect(member_a, member_b, -converted, sign=sign)),
+        ]
+
+    def currency_effects(self, sign=1):
+        return self.effects_of(
+            self.currency, self.member_a_id, self.member_b_id, self.amount, self.converted, sign
+        )
 
 
 class GroupBooks(Group):

@@ -6,7 +6,7 @@ that created the totals, which hands in its historical models. The ledger names 
 model: its caller hands them in.
 """
 
-from django.db.models import Count, Sum
+from django.db.models import BigIntegerField, Case, Count, F, Sum, When
 
 
 def spending_totals(expense_model, payer_model, share_model, group_ids):
@@ -23,11 +23,11 @@ def spending_totals(expense_model, payer_model, share_model, group_ids):
     live = {"expense__group_id__in": group_ids, "expense__deleted_at__isnull": True}
     columns = ["expense__group_id", "expense__date", "expense__category", "member_id"]
     for group_id, day, category, member_id, amount, _ in aggregated(
-        payer_model.objects.filter(**live), columns
+        payer_model.objects.filter(**live), columns, amount_in_group_currency()
     ):
         add_to_both_spans(members, group_id, day, (category, member_id), (amount, 0, 0))
     for group_id, day, category, member_id, amount, count in aggregated(
-        share_model.objects.filter(**live), columns
+        share_model.objects.filter(**live), columns, amount_in_group_currency()
     ):
         add_to_both_spans(members, group_id, day, (category, member_id), (0, amount, count))
     return (
@@ -36,11 +36,26 @@ def spending_totals(expense_model, payer_model, share_model, group_ids):
     )
 
 
-def aggregated(rows, columns):
-    """(*columns, sum of amounts, number of rows) per distinct `columns` of `rows`."""
+def amount_in_group_currency():
+    """What a payer or share row comes to in the group's currency: its amount, or, for an
+    expense that settles in the currency it was spent in, its part of the expense's amount
+    converted at the expense's date (rounded down, so parts may fall short of the total by a few
+    minor units): `ledger.effects.parts_in_group_currency` in SQL."""
+    return Case(
+        When(
+            expense__settles_in_original=True,
+            then=F("amount") * F("expense__amount") / F("expense__original_amount"),
+        ),
+        default=F("amount"),
+        output_field=BigIntegerField(),
+    )
+
+
+def aggregated(rows, columns, amount="amount"):
+    """(*columns, sum of `amount`, number of rows) per distinct `columns` of `rows`."""
     return (
         rows.values(*columns)
-        .annotate(total=Sum("amount"), count=Count("id"))
+        .annotate(total=Sum(amount), count=Count("id"))
         .values_list(*columns, "total", "count")
         .order_by()
     )

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 
 from expenses.models import Category
+from splitclone.widgets import CompactSelect
 
 
 class LedgerFilterForm(forms.Form):
@@ -18,8 +19,12 @@ class LedgerFilterForm(forms.Form):
         required=False,
     )
     q = forms.CharField(required=False, label="Search", max_length=100)
-    payer = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    participant = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    payer = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, widget=CompactSelect
+    )
+    participant = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, widget=CompactSelect
+    )
     # The choices meaning "no filter" are short, so that they fit a phone's half-width column
     # under their labels ("Paid by: Anyone").
     category = forms.ChoiceField(choices=[("", "Any"), *Category.choices], required=False)
@@ -73,35 +78,3 @@ class LedgerFilterForm(forms.Form):
     @property
     def is_filtering(self):
         return any(self.filters.values())
-
-
-class DateRangeForm(forms.Form):
-    """The statistics pages' period: either end may be left open. An unbound form means all
-    time; an invalid one says what to fix and the page shows no figures."""
-
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError(
-                "The start date is after the end date. Swap them to see this period."
-            )
-        return data
-
-    @property
-    def period(self):
-        """(date_from, date_to) of a valid form; (None, None), all time, for an unbound one."""
-        if not self.is_bound:
-            return None, None
-        return self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
-
-    @property
-    def is_filtering(self):
-        return any(self.period)

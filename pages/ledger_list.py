@@ -92,9 +92,16 @@ def ledger_page(group, membership, filters=None, after=None, size=PAGE_SIZE):
             continue
         if after is not None:
             rows = after.below(rows, kind)
-        rows = rows.order_by("-date", "-id").with_people()[: size + 1]
-        make_row = ExpenseRow if kind == EXPENSE else PaymentRow
-        entries += [(Position(row.date, kind, row.pk), make_row(row, membership)) for row in rows]
+        rows = rows.order_by("-date", "-id")
+        if kind == EXPENSE:
+            rows = list(rows[: size + 1])
+            lines = ExpenseRow.lines(rows, membership)
+        else:
+            rows = list(rows.with_people()[: size + 1])
+            lines = [PaymentRow(row, membership) for row in rows]
+        entries += [
+            (Position(row.date, kind, row.pk), line) for row, line in zip(rows, lines, strict=True)
+        ]
     entries.sort(key=lambda entry: entry[0].key, reverse=True)
     next_position = entries[size - 1][0] if len(entries) > size else None
     return LedgerPage([row for _, row in entries[:size]], next_position)

@@ -2,20 +2,23 @@
 and payments and its statistics, and what the user spent across their groups."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from expenses.forms import DateRangeForm
+from expenses.statistics import group_statistics, personal_spending
 from groups.access import get_membership
 from groups.models import Activity, Member
 from groups.views import activity_page
 from pages.charts import bar_chart, column_chart
-from pages.forms import DateRangeForm, LedgerFilterForm
+from pages.forms import LedgerFilterForm
+from pages.last_visit import mark_news
 from pages.ledger_list import Position, ledger_page, ledger_rows
-from pages.statistics import group_statistics, personal_spending
-from settlements.debts import debts_with_people
+from settlements.debts import debts_with_people, plan_balance
 from settlements.models import Payment
 from settlements.views import across_url
 from splitclone.money import format_amount
@@ -54,15 +57,22 @@ def home(request):
     (from each group's plan, see `settlements.debts`), their groups and the latest activity."""
     memberships = list(
         Member.objects.filter(user=request.user, is_active=True)
+        .with_unseen_activity()
         .select_related("group")
         .order_by("group__is_archived", "group__name", "group_id")
     )
+    groups = [membership.group for membership in memberships]
+    plans = Payment.objects.bare_plans_for(groups)
     totals = defaultdict(int)
     for membership in memberships:
-        totals[membership.group.currency] += membership.balance
-    groups = [membership.group for membership in memberships]
-    settle_ups = Payment.objects.plans_for(groups, settled_members=False).values()
-    people = debts_with_people(request.user, settle_ups)
+        group = membership.group
+        if group.converts_at_settlement:
+            # With the balances in other currencies converted at today's rates, as its
+            # settle-up counts them.
+            totals[group.currency] += plan_balance(plans[group.pk][0], membership.pk)
+        else:
+            totals[group.currency] += membership.balance
+    people = debts_with_people(memberships, plans)
     activity = []
     if groups:
         activity = list(
@@ -80,6 +90,36 @@ def home(request):
     return render(request, "pages/home.html", context)
 
 
+@dataclass(frozen=True)
+class BalanceRow:
+    """A member's balance as the group page shows it: in a group with balances open in other
+    currencies, ≈ all of them at today's rates (`approximate`), with each currency's part."""
+
+    member: Member
+    balance: int
+    approximate: bool
+    parts: dict
+
+    @property
+    def needs_rate(self):
+        """Open in another currency whose rate nobody typed yet: no total can be given."""
+        return bool(self.parts) and not self.approximate
+
+    @property
+    def parts_display(self):
+        return " · ".join(format_amount(amount, code) for code, amount in self.parts.items())
+
+
+def balance_row(settle_up, member):
+    conversion = settle_up.conversion
+    return BalanceRow(
+        member,
+        settle_up.balance_of(member),
+        approximate=conversion is not None and not conversion.problem,
+        parts=settle_up.open_parts.get(member.pk, {}),
+    )
+
+
 def group_page_context(membership):
     """Everything the group page shows, from the viewer's side."""
     group = membership.group
@@ -89,22 +129,25 @@ def group_page_context(membership):
     big = len(settle_up.members) > MEMBERS_SHOWN_IN_FULL
     feed, has_more = activity_page(group)
     rows, more_rows = ledger_rows(group, membership, GROUP_PAGE_ROWS)
+    # The viewer first, then the active members and the others, each by name.
+    members = sorted(
+        settle_up.members,
+        key=lambda m: (m != viewer, not m.is_active, m.display_name.casefold(), m.pk),
+    )
     return {
         "group": group,
         "membership": membership,
         "viewer": viewer,
         "settle_up": settle_up,
-        # The viewer first, then the active members and the others, each by name.
-        "members": sorted(
-            settle_up.members,
-            key=lambda m: (m != viewer, not m.is_active, m.display_name.casefold(), m.pk),
-        ),
+        "viewer_balance": balance_row(settle_up, viewer),
+        "members": [balance_row(settle_up, member) for member in members],
         "mine": mine,
         "others": [] if big else others,
         "others_elsewhere": big and bool(others),
         "big": big,
         "feed": feed,
         "has_more": has_more,
+        "news": mark_news(membership, feed, rows),
         "ledger_rows": rows,
         "more_ledger_rows": more_rows,
         "upcoming_recurring": list(group.recurring_expenses.upcoming()[:UPCOMING_RECURRING]),
@@ -115,7 +158,11 @@ def group_page_context(membership):
 @login_required
 def group(request, group_id):
     membership = get_membership(request, group_id)
-    return render(request, "pages/group.html", group_page_context(membership))
+    context = group_page_context(membership)
+    response = render(request, "pages/group.html", context)
+    # Recorded once the page has rendered: a page that failed to show did not show the news.
+    membership.record_visit(context["feed"][0].pk if context["feed"] else None)
+    return response
 
 
 @require_safe

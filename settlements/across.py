@@ -28,6 +28,8 @@ class GroupState:
 
     group: Group
     members: list[Member]
+    # Currencies the group (which converts at settlement) keeps open balances in.
+    open_currencies: tuple = ()
 
     @cached_property
     def problem(self):
@@ -36,7 +38,14 @@ class GroupState:
         Only registered people are the same person in several groups. A guest belongs to one
         group, and a deactivated member cannot be booked, so either holding a balance means
         the group cannot reach zero through payments between its active registered members.
+        Balances open in other currencies are converted by the group's own settle-up first.
         """
+        if self.open_currencies:
+            return (
+                f"{self.group.name} can't be settled across groups yet: it has balances in "
+                f"{', '.join(self.open_currencies)}. Settle up in the group first, which "
+                f"converts them to {self.group.currency}."
+            )
         stuck = [m for m in self.members if m.balance and (m.is_guest or not m.is_active)]
         if not stuck:
             return None
@@ -58,7 +67,8 @@ class GroupState:
 def load_groups(user, group_ids=None):
     """The user's active groups (or those of `group_ids` the user is active in), with members.
 
-    Two queries whatever the number of groups and members.
+    Two queries whatever the number of groups and members, and one more when some convert at
+    settlement.
     """
     memberships = Member.objects.filter(user=user, is_active=True).select_related("group")
     if group_ids is not None:
@@ -67,7 +77,12 @@ def load_groups(user, group_ids=None):
     members = defaultdict(list)
     for member in Member.objects.filter(group_id__in=groups).with_people():
         members[member.group_id].append(member)
-    return [GroupState(group, members[group.pk]) for group in groups.values()]
+    converting = [pk for pk, group in groups.items() if group.converts_at_settlement]
+    open_pairs = books.open_currency_pairs(converting) if converting else {}
+    return [
+        GroupState(group, members[group.pk], tuple(sorted(open_pairs.get(group.pk, {}))))
+        for group in groups.values()
+    ]
 
 
 @dataclass

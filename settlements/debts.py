@@ -11,8 +11,7 @@ the user's balance summed over the groups of that currency.
 
 from dataclasses import dataclass, field
 
-from groups.models import Group
-from settlements.models import Suggestion
+from groups.models import Group, Member
 
 
 @dataclass(frozen=True)
@@ -20,7 +19,6 @@ class GroupDebt:
     """One transfer of a group's plan between the user and the person."""
 
     group: Group
-    suggestion: Suggestion
     # Positive: the person pays the user; negative: the user pays the person.
     to_user: int
 
@@ -45,27 +43,41 @@ class PersonDebts:
         return [debt.group for debt in self.debts]
 
 
-def debts_with_people(user, settle_ups):
-    """[PersonDebts] of everyone the user pays or is paid by in the plans `settle_ups`.
+def plan_balance(plan, member_id):
+    """What the plan pays `member_id` in all (negative: what they pay): their balance, since a
+    plan settles every balance exactly."""
+    return sum(
+        amount if creditor == member_id else -amount
+        for debtor, creditor, amount in plan.transfers
+        if member_id in (debtor, creditor)
+    )
 
-    `settle_ups` are `SettleUp`s of groups the user is an active member of. Ordered by currency,
-    then registered people before guests, then by name.
+
+def debts_with_people(memberships, plans):
+    """[PersonDebts] of everyone the user pays or is paid by in the groups' plans.
+
+    `memberships` are the user's active memberships, with their groups; `plans` maps each
+    group's id to its plan (`PaymentManager.bare_plans_for`). One query: the people the user's
+    transfers name, with their accounts. Ordered by currency, then registered people before
+    guests, then by name.
     """
+    involved = []
+    for membership in memberships:
+        plan, _ = plans[membership.group_id]
+        for debtor, creditor, amount in plan.transfers:
+            if debtor == membership.pk:
+                involved.append((membership.group, creditor, -amount))
+            elif creditor == membership.pk:
+                involved.append((membership.group, debtor, amount))
+    others = Member.objects.select_related("user").in_bulk({other for _, other, _ in involved})
     people = {}
-    for settle_up in settle_ups:
-        group = settle_up.group
-        for suggestion in settle_up.suggestions:
-            if suggestion.debtor.user_id == user.pk:
-                other, to_user = suggestion.creditor, -suggestion.amount
-            elif suggestion.creditor.user_id == user.pk:
-                other, to_user = suggestion.debtor, suggestion.amount
-            else:
-                continue
-            key = (group.currency, other.user_id or f"guest {other.pk}")
-            if key not in people:
-                person = other if other.is_guest else other.user
-                people[key] = PersonDebts(person, other.is_guest, group.currency)
-            people[key].debts.append(GroupDebt(group, suggestion, to_user))
+    for group, other_id, to_user in involved:
+        other = others[other_id]
+        key = (group.currency, other.user_id or f"guest {other.pk}")
+        if key not in people:
+            person = other if other.is_guest else other.user
+            people[key] = PersonDebts(person, other.is_guest, group.currency)
+        people[key].debts.append(GroupDebt(group, to_user))
     return sorted(
         people.values(),
         key=lambda debts: (

@@ -1,17 +1,24 @@
 import uuid
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils import timezone
 
+from ledger.forms import ConvertedAmountForm
 from settlements.algorithm import Transfer
+from splitclone import fx
 from splitclone.dates import validate_entry_date
-from splitclone.money import MoneyError, format_amount, parse_amount
+from splitclone.money import MoneyError, format_amount
+from splitclone.widgets import CompactSelect
 
 NOTE_MAX_LENGTH = 200
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(ConvertedAmountForm):
     """A payment between two members: one of the plan's suggestions, or any other.
+
+    The amount may be typed in another currency than the group's, converted like an expense's
+    (`ledger.forms.ConvertedAmountForm`): `total` is what the ledger moves, `conversion` how.
 
     A suggestion carries the fingerprint of the plan it came from, so `Payment.objects.record`
     can refuse it if the balances changed meanwhile. A payment larger than what the sender owes
@@ -19,12 +26,17 @@ class PaymentForm(forms.Form):
     """
 
     from_member = forms.TypedChoiceField(
-        coerce=int, label="Who paid", error_messages={"invalid_choice": "Choose a member."}
+        coerce=int,
+        label="Who paid",
+        error_messages={"invalid_choice": "Choose a member."},
+        widget=CompactSelect,
     )
     to_member = forms.TypedChoiceField(
-        coerce=int, label="Who received it", error_messages={"invalid_choice": "Choose a member."}
+        coerce=int,
+        label="Who received it",
+        error_messages={"invalid_choice": "Choose a member."},
+        widget=CompactSelect,
     )
-    amount = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_entry_date]
     )
@@ -34,17 +46,18 @@ class PaymentForm(forms.Form):
     confirm = forms.BooleanField(required=False, label="Yes, record it anyway")
 
     def __init__(self, *args, settle_up, **kwargs):
+        self.group = settle_up.group
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("submission_id", uuid.uuid4())
         kwargs["initial"].setdefault("date", timezone.localdate())
         super().__init__(*args, **kwargs)
-        self.currency = settle_up.group.currency
         self.planned = settle_up.plan.transfers
+        # In a group with balances open in other currencies, those converted at today's rates.
+        self.balances = settle_up.balances
         self.members = {member.pk: member for member in settle_up.members if member.is_active}
         people = [(pk, member.display_name) for pk, member in self.members.items()]
         self.fields["from_member"].choices = [("", "Choose who paid"), *people]
         self.fields["to_member"].choices = [("", "Choose who received it"), *people]
-        self.fields["amount"].label = f"Amount ({self.currency})"
         self.needs_confirmation = False
 
     @property
@@ -52,10 +65,7 @@ class PaymentForm(forms.Form):
         return bool(self["fingerprint"].value())
 
     def clean_amount(self):
-        try:
-            amount = parse_amount(self.cleaned_data["amount"], self.currency)
-        except MoneyError as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
+        amount = super().clean_amount()
         if amount == 0:
             raise forms.ValidationError("Enter an amount above zero.", code="zero")
         return amount
@@ -63,7 +73,10 @@ class PaymentForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         sender, receiver = cleaned.get("from_member"), cleaned.get("to_member")
-        amount = cleaned.get("amount")
+        if cleaned.get("amount") is None:
+            return cleaned
+        # What the ledger moves: the amount converted to the group's currency.
+        amount = self.convert(cleaned["amount"], cleaned.get("date"))
         if sender is None or receiver is None or amount is None:
             return cleaned
         if sender == receiver:
@@ -81,7 +94,9 @@ class PaymentForm(forms.Form):
         A payment the plan asks for is never questioned: with "simplify debts" off, paying one
         pair's debt can turn someone's balance around until the other pairs are paid too.
         """
-        owes, is_owed = max(0, -sender.balance), max(0, receiver.balance)
+        sender_balance = self.balances.get(sender.pk, 0)
+        receiver_balance = self.balances.get(receiver.pk, 0)
+        owes, is_owed = max(0, -sender_balance), max(0, receiver_balance)
         if amount <= owes and amount <= is_owed:
             return None
         if any(
@@ -100,10 +115,45 @@ class PaymentForm(forms.Form):
             larger.append(f"more than {receiver.display_name} is owed ({money(is_owed)})")
         return (
             f"{money(amount)} is {' and '.join(larger)}: afterwards {sender.display_name}'s "
-            f"balance would be {money(sender.balance + amount)} and "
-            f"{receiver.display_name}'s {money(receiver.balance - amount)}. "
+            f"balance would be {money(sender_balance + amount)} and "
+            f"{receiver.display_name}'s {money(receiver_balance - amount)}. "
             "Tick “Yes, record it anyway” if that is right."
         )
+
+
+class RatesForm(forms.Form):
+    """Today's rate for each open currency the ECB does not publish, typed by the person
+    settling up: one `rate_<code>` field per currency. Sent with the settle-up page (GET) and
+    with each "Record as paid" form, whose payment converts at these rates."""
+
+    def __init__(self, *args, group, currencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = group.currency
+        for code in sorted(currencies):
+            self.fields[f"rate_{code}"] = forms.CharField(
+                max_length=40,
+                label=f"1 {code} =",
+                help_text=f"{group.currency} for 1 {code} today.",
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, text in list(cleaned.items()):
+            try:
+                cleaned[name] = fx.check_rate(Decimal(text.strip().replace(",", ".")))
+            except (InvalidOperation, ValueError):
+                self.add_error(name, "Enter the rate as a number, such as 2.79.")
+            except MoneyError as error:
+                self.add_error(name, error.message)
+        return cleaned
+
+    @property
+    def rates(self):
+        """{currency: Decimal}; empty unless the form is valid."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {name.removeprefix("rate_"): rate for name, rate in self.cleaned_data.items()}
 
 
 class AcrossForm(forms.Form):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from groups.models import Activity, Group, Member
 from ledger import books
@@ -37,9 +38,26 @@ class StalePlan(PaymentError):
         )
 
 
+def converted_pairs(pairs, lines):
+    """[(a, b, what a owes b)] in the group's currency once `lines` are booked, sorted."""
+    totals = {(a, b): amount for a, b, amount in pairs}
+    for _, a, b, _, converted in lines:
+        totals[a, b] = totals.get((a, b), 0) + converted
+    return [(a, b, amount) for (a, b), amount in sorted(totals.items()) if amount]
+
+
 def group_scope(group_id):
     """The key a group's stored settle-up plans are kept under (see `SettlementPlan`)."""
     return f"group:{group_id}"
+
+
+def computed_scope(group_id):
+    """The key the optimiser's latest plans for a group's balances are kept under.
+
+    Apart from `group_scope`: pages write these rows without the group's lock, and a row of its
+    own is never written by `record` at the same time, so neither loses the other's update.
+    """
+    return f"group:{group_id}:computed"
 
 
 def fresh_plan(balances):
@@ -77,6 +95,27 @@ class BalanceRow:
         return self.before + self.pays - self.receives
 
 
+@dataclass(frozen=True)
+class OpenConversion:
+    """A group that converts at settlement, with balances open in other currencies: what
+    settle-up converts them at (today's rates) before its payments, which are in the group's
+    currency. `problem` says why they cannot be converted today (a rate nobody typed)."""
+
+    pairs: dict  # {currency: {(a, b): what a owes b}}
+    rates: dict  # {currency: ledger.books.DayRate}
+    lines: list  # see ledger.books.conversion_lines
+    problem: str = ""
+
+    def balances_in(self, currency):
+        """{member id: balance} in `currency`: each member's balance is the sum of their
+        pairs'."""
+        balances = defaultdict(int)
+        for (a, b), amount in self.pairs[currency].items():
+            balances[a] -= amount
+            balances[b] += amount
+        return {pk: amount for pk, amount in balances.items() if amount}
+
+
 @dataclass
 class SettleUp:
     """A group's settle-up plan and what the page, the explanation and the commands show."""
@@ -87,6 +126,8 @@ class SettleUp:
     plan: plans.Plan
     fingerprint: str
     simplified: bool
+    # Balances kept in other currencies, converted at today's rates into the balances planned.
+    conversion: OpenConversion | None = None
 
     @cached_property
     def by_id(self):
@@ -94,7 +135,43 @@ class SettleUp:
 
     @cached_property
     def balances(self):
-        return {member.pk: member.balance for member in self.members if member.balance}
+        """{member id: balance} the plan settles: the kept ones in the group's currency, plus
+        those in other currencies as today's conversion would turn them."""
+        kept = {member.pk: member.balance for member in self.members if member.balance}
+        if self.conversion is None:
+            return kept
+        return books.converted_balances(kept, self.conversion.lines)
+
+    def balance_of(self, member):
+        """What the plan takes `member`'s balance as: their kept balance, or in a group with
+        balances open in other currencies, all of them converted at today's rates."""
+        return self.balances.get(member.pk, 0)
+
+    @cached_property
+    def open_parts(self):
+        """{member id: {currency: balance}} of the members with a balance open in another
+        currency, their balance in the group's currency included; empty otherwise."""
+        return {member.pk: amounts for member, amounts, _ in self.open_balances}
+
+    @cached_property
+    def open_balances(self):
+        """[(member, {currency: balance}, converted)]: each member's balances in the group's
+        currency and every open other one, and what the plan takes them as in the group's
+        currency; empty unless some balance is open in another currency."""
+        if self.conversion is None:
+            return []
+        by_member = defaultdict(dict)
+        for member in self.members:
+            if member.balance:
+                by_member[member.pk][self.group.currency] = member.balance
+        for currency in sorted(self.conversion.pairs):
+            for pk, amount in self.conversion.balances_in(currency).items():
+                by_member[pk][currency] = amount
+        return [
+            (member, by_member[member.pk], self.balances.get(member.pk, 0))
+            for member in self.members
+            if member.pk in by_member
+        ]
 
     @cached_property
     def suggestions(self):
@@ -122,9 +199,14 @@ class SettleUp:
             pays[debtor] = pays.get(debtor, 0) + amount
             receives[creditor] = receives.get(creditor, 0) + amount
         return [
-            BalanceRow(member, member.balance, pays.get(member.pk, 0), receives.get(member.pk, 0))
+            BalanceRow(
+                member,
+                self.balances.get(member.pk, 0),
+                pays.get(member.pk, 0),
+                receives.get(member.pk, 0),
+            )
             for member in self.members
-            if member.balance
+            if self.balances.get(member.pk)
         ]
 
 
@@ -142,41 +224,88 @@ class PaymentQuerySet(models.QuerySet):
 
 
 class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
-    def plan_for(self, group):
+    def plan_for(self, group, typed_rates=None):
         """The group's plan (`plans_for`): two queries, whatever the group's size."""
-        return self.plans_for([group])[group.pk]
+        return self.plans_for([group], typed_rates=typed_rates)[group.pk]
 
-    def plans_for(self, groups, *, settled_members=True):
+    def plans_for(self, groups, *, typed_rates=None):
         """{group id: SettleUp}: who owes whom in each group, the one answer every page gives.
 
         The group page, its who-owes-whom page, the home page's per-person totals and settle-up
-        all read it from here, so they tell the same story and, once every suggested payment
-        is recorded, none of them shows a debt. With "simplify debts" on, the plan for the
-        group's balances: the one stored for exactly these balances if one was kept (see
-        `settlements.plans`), else a fresh plan. Off, each non-zero pairwise balance is one
-        payment, which recording it clears.
+        all read it from here (the home page through `bare_plans_for`), so they tell the same
+        story and, once every suggested payment is recorded, none of them shows a debt. With
+        "simplify debts" on, the plan for the group's balances: the one stored for exactly
+        these balances if one was kept (see `settlements.plans`), else the optimiser's plan,
+        worked out once per balances and kept in `computed_scope` (it takes tens of
+        milliseconds for a big group, and every page asks for it). Off, each non-zero pairwise
+        balance is one payment, which recording it clears.
 
         At most three queries whatever the number of groups and members: the members, the
-        stored plans of the groups that simplify, the pairwise balances of those that do not.
-        Without `settled_members`, the members of groups that simplify whose balance is zero
-        are left out of `members`: such a plan never names them, and a page summing up many
-        groups need not load them. (Pairwise, someone settled overall can still owe one person
-        and be owed by another.)
+        stored plans of the groups that simplify, the pairwise balances of those that do not;
+        and one write when some group's balances have no plan yet.
+
+        A group that converts at settlement plans in its own currency with its balances in other
+        currencies converted at today's rates (`typed_rates`, {currency: Decimal}, for those
+        the ECB does not publish): one more query. Recording a payment books that conversion.
         """
         groups = list(groups)
         members = defaultdict(list)
         by_id = {group.pk: group for group in groups}
-        simplified = [group.pk for group in groups if group.simplify_debts]
-        rows = Member.objects.filter(group__in=groups)
-        if not settled_members:
-            rows = rows.exclude(balance=0, group__in=simplified)
-        for member in rows.with_people():
+        for member in Member.objects.filter(group__in=groups).with_people():
             # The group is already loaded: saves a query per member on pages that ask for it.
             member.group = by_id[member.group_id]
             members[member.group_id].append(member)
+        balances = {
+            group.pk: {member.pk: member.balance for member in members[group.pk] if member.balance}
+            for group in groups
+        }
+        conversions = self._open_conversions(groups, typed_rates)
+        return {
+            group.pk: SettleUp(
+                group,
+                members[group.pk],
+                *plan,
+                simplified=group.simplify_debts,
+                conversion=conversions.get(group.pk),
+            )
+            for group, plan in zip(groups, self._plans(groups, balances, conversions), strict=True)
+        }
+
+    def bare_plans_for(self, groups):
+        """{group id: (Plan, fingerprint)}: `plans_for` without loading a single member.
+
+        For a page that sums up many groups: the balances are read as numbers, and only the
+        people the page names need loading afterwards (a person in 200 groups of 11 people
+        with a balance would otherwise load 2,200 members with their users). Same queries as
+        `plans_for`.
+        """
+        groups = list(groups)
+        simplified = [group.pk for group in groups if group.simplify_debts]
+        balances = defaultdict(dict)
+        rows = Member.objects.filter(group__in=simplified).exclude(balance=0)
+        for group_id, pk, balance in rows.values_list("group_id", "pk", "balance"):
+            balances[group_id][pk] = balance
+        conversions = self._open_conversions(groups, None)
+        return dict(
+            zip(
+                (group.pk for group in groups),
+                self._plans(groups, balances, conversions),
+                strict=True,
+            )
+        )
+
+    def _plans(self, groups, balances, conversions):
+        """[(Plan, fingerprint)] of `groups`, in order, given the member balances (non-zero
+        ones, {group id: {member id: balance}}) of the groups that simplify and the open
+        conversions of those that convert at settlement (`_open_conversions`)."""
+        simplified = [group.pk for group in groups if group.simplify_debts]
         stored = {}
         if simplified:
-            scopes = SettlementPlan.objects.filter(scope__in=map(group_scope, simplified))
+            scopes = SettlementPlan.objects.filter(
+                scope__in=[
+                    scope(pk) for pk in simplified for scope in (group_scope, computed_scope)
+                ]
+            )
             stored = dict(scopes.values_list("scope", "entries"))
         pairwise = [group.pk for group in groups if not group.simplify_debts]
         pairs = defaultdict(list)
@@ -189,29 +318,72 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             )
             for group_id, *pair in rows:
                 pairs[group_id].append(tuple(pair))
-        result = {}
+        result = []
+        computed = []
         for group in groups:
+            conversion = conversions.get(group.pk)
+            if conversion is not None and conversion.problem:
+                # Nothing can be planned in the group's currency before the rate is known.
+                result.append((plans.Plan((), exact=True), plans.fingerprint("unconverted", [])))
+                continue
             if group.simplify_debts:
-                balances = {m.pk: m.balance for m in members[group.pk] if m.balance}
-                digest = plans.fingerprint("members", balances.items())
-                entries = stored.get(group_scope(group.pk), [])
-                plan = plans.stored_plan(entries, digest) or fresh_plan(balances)
+                owed = balances.get(group.pk, {})
+                if conversion is not None:
+                    owed = books.converted_balances(owed, conversion.lines)
+                digest = plans.fingerprint("members", owed.items())
+                kept = stored.get(group_scope(group.pk), [])
+                earlier = stored.get(computed_scope(group.pk), [])
+                plan = plans.stored_plan(kept, digest) or plans.stored_plan(earlier, digest)
+                if plan is None:
+                    plan = fresh_plan(owed)
+                    if owed:
+                        entries = plans.remember(earlier, digest, plan)
+                        computed.append(
+                            SettlementPlan(scope=computed_scope(group.pk), entries=entries)
+                        )
             else:
-                digest = plans.fingerprint("pairs", pairs[group.pk])
+                group_pairs = pairs[group.pk]
+                if conversion is not None:
+                    group_pairs = converted_pairs(group_pairs, conversion.lines)
+                digest = plans.fingerprint("pairs", group_pairs)
                 transfers = tuple(
                     Transfer(a, b, amount) if amount > 0 else Transfer(b, a, -amount)
-                    for a, b, amount in pairs[group.pk]
+                    for a, b, amount in group_pairs
                 )
                 plan = plans.Plan(transfers, exact=False)
-            result[group.pk] = SettleUp(
-                group, members[group.pk], plan, digest, simplified=group.simplify_debts
-            )
+            result.append((plan, digest))
+        if computed:
+            SettlementPlan.objects.keep_computed(computed)
         return result
 
-    def suggest(self, group):
+    @staticmethod
+    def _open_conversions(groups, typed_rates):
+        """{group id: OpenConversion} of the groups that convert at settlement and have
+        balances open in other currencies, at today's rates: one query for all the groups, none
+        when no group converts at settlement."""
+        groups = [group for group in groups if group.converts_at_settlement]
+        if not groups:
+            return {}
+        found = books.open_currency_pairs([group.pk for group in groups])
+        today = timezone.localdate()
+        conversions = {}
+        for group in groups:
+            open_pairs = found.get(group.pk)
+            if not open_pairs:
+                continue
+            try:
+                rates = books.day_rates(group, open_pairs, today, typed_rates)
+                lines = books.conversion_lines(open_pairs, group.currency, rates)
+            except books.LedgerError as error:
+                conversions[group.pk] = OpenConversion(open_pairs, {}, [], error.message)
+            else:
+                conversions[group.pk] = OpenConversion(open_pairs, rates, lines)
+        return conversions
+
+    def suggest(self, group, typed_rates=None):
         """`plan_for` the group, timed into the settle-up metrics: for pages and commands."""
         started = time.perf_counter()
-        settle_up = self.plan_for(group)
+        settle_up = self.plan_for(group, typed_rates)
         metrics.SETTLE_UP_SECONDS.observe(time.perf_counter() - started)
         metrics.SETTLE_UP_MEMBERS.observe(len(settle_up.balances))
         return settle_up
@@ -230,6 +402,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         submission_id,
         expected_fingerprint=None,
         conversion=None,
+        typed_rates=None,
     ):
         """Records that one member paid another, and moves the kept balances, all or nothing.
 
@@ -239,7 +412,9 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         returns the payment the first one recorded. With `expected_fingerprint` (the plan the
         user saw) the payment is refused with `StalePlan` if the balances have changed since. A
         payment that is (part of) a transfer of the plan in force keeps the rest of the plan as
-        it was.
+        it was. In a group that converts at settlement, the balances open in other currencies
+        are first converted at today's rates (`typed_rates` for those the ECB does not publish),
+        under the same lock, so the payment settles balances in the group's currency.
         """
         with books.change(group_id) as group:
             duplicate = self.submitted(group, submission_id)
@@ -254,7 +429,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 )
             if from_member_id == to_member_id:
                 raise PaymentError("Someone can't pay themselves. Choose two different people.")
-            settle_up = self.plan_for(group)
+            settle_up = self.plan_for(group, typed_rates)
             active = {member.pk: member for member in settle_up.members if member.is_active}
             if from_member_id not in active or to_member_id not in active:
                 raise PaymentError(
@@ -262,6 +437,13 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 )
             if expected_fingerprint is not None and expected_fingerprint != settle_up.fingerprint:
                 raise StalePlan()
+            if settle_up.conversion is not None:
+                if settle_up.conversion.problem:
+                    raise PaymentError(settle_up.conversion.problem)
+                # The payment is in the group's currency: the balances it settles must be too.
+                books.convert_open_balances(
+                    group, on_date=timezone.localdate(), actor=actor, typed_rates=typed_rates
+                )
             payment = self.book(
                 group,
                 active[from_member_id],
@@ -273,6 +455,8 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 submission_id=submission_id,
                 conversion=conversion,
             )
+            if conversion is not None:
+                books.remember_currency(actor, conversion)
             if settle_up.simplified:
                 self._keep_plan(settle_up, payment)
             # Counted once the payment is really there: a rolled-back transaction records nothing.
@@ -331,15 +515,16 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             submission_id=submission_id,
         )
         payment.set_conversion(conversion)
+        payment.settles_in_original = books.settles_in_original(group, conversion)
         payment.refresh_search_text()
         payment.save(force_insert=True, using=self.db)
-        books.apply(group, payment.effect())
+        books.apply(group, payment.effect(), payment.ledger_currency)
         Activity.record(
             group,
             actor,
             Activity.Verb.PAYMENT_RECORDED,
             f"recorded that {sender.display_name} paid {receiver.display_name} "
-            f"{payment.amount_display}",
+            f"{payment.spent_display}",
             payment_id=payment.pk,
         )
         return payment
@@ -428,14 +613,19 @@ class Payment(LedgerRow):
 
     @property
     def summary(self):
-        return f"{self.from_member} → {self.to_member} {self.amount_display}"
+        return f"{self.from_member} → {self.to_member} {self.spent_display}"
 
     def refresh_search_text(self):
         """Folds the note again; whatever changes it calls this before saving."""
         self.search_text = search_key(self.note)
 
+    @property
+    def ledger_amount(self):
+        """What the payment moves, in minor units of its `ledger_currency`."""
+        return self.original_amount if self.settles_in_original else self.amount
+
     def effect(self, sign=1):
-        return payment_effect(self.from_member_id, self.to_member_id, self.amount, sign=sign)
+        return payment_effect(self.from_member_id, self.to_member_id, self.ledger_amount, sign=sign)
 
     @classmethod
     def ledger_effects(cls, group_id):
@@ -443,18 +633,41 @@ class Payment(LedgerRow):
 
         A payment's effect is linear in its amount, so one row per direction is enough.
         """
+        in_group_currency = Q(settles_in_original=False)
         totals = (
             cls.objects.live()
             .filter(group_id=group_id)
-            .values_list("from_member_id", "to_member_id")
-            .annotate(total=Sum("amount"))
+            .values_list(
+                "from_member_id", "to_member_id", "settles_in_original", "original_currency"
+            )
+            .annotate(
+                total=Sum("amount", filter=in_group_currency),
+                original=Sum("original_amount", filter=~in_group_currency),
+            )
             .order_by()
         )
-        for sender, receiver, total in totals:
-            yield payment_effect(sender, receiver, total)
+        for sender, receiver, in_original, currency, total, original in totals:
+            if in_original:
+                yield currency, payment_effect(sender, receiver, original)
+            else:
+                yield None, payment_effect(sender, receiver, total)
 
 
 class SettlementPlanManager(models.Manager):
+    def keep_computed(self, rows):
+        """Writes `computed_scope` rows in one statement, so each plan is worked out once.
+
+        Pages call this without any lock: two requests may both compute a group's plan and
+        write, and the last write wins. Either row is right: a plan is only ever read back for
+        balances with the fingerprint it was stored under, and it settles those balances.
+        """
+        self.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["scope"],
+            update_fields=["entries", "updated_at"],
+        )
+
     def stored(self, scope, digest):
         """The plan kept for balances with this fingerprint, or None."""
         row = self.filter(scope=scope).first()
@@ -474,8 +687,9 @@ class SettlementPlanManager(models.Manager):
 class SettlementPlan(models.Model):
     """The settle-up plans last shown for a scope, so recording a payment does not reshuffle them.
 
-    A scope is one group ("group:<id>", keys are member ids) or a set of groups settled
-    together (`settlements.across`, keys are user ids). Each entry is [balances fingerprint,
+    A scope is one group ("group:<id>", keys are member ids), the optimiser's plans for a
+    group's balances (`computed_scope`) or a set of groups settled together
+    (`settlements.across`, keys are user ids). Each entry is [balances fingerprint,
     transfers, exact]; `settlements.plans` explains when an entry is written and when it is used.
     A plan never outlives its balances: it is only used while the balances have the very
     fingerprint it was stored under.

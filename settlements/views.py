@@ -12,36 +12,64 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from groups.access import get_membership
 from ledger.books import LedgerError
 from settlements.across import AcrossPlan, load_groups, record_transfer, shared_people
-from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm
+from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm, RatesForm
 from settlements.models import Payment, PaymentError, StalePlan, Suggestion
+from splitclone import fx
 from splitclone.confirm import confirmation_page
 from splitclone.money import format_amount
 
 # The settle-up page lists the latest payments; older ones are in the activity feed.
 PAYMENTS_SHOWN = 20
+# Up to this many people with a balance, the explanation's table of balances is on the page,
+# and every suggestion has an amount field for a partial payment. In a bigger plan (a group of
+# 50 has some 40 suggestions) the table is one link away and only the viewer's own suggestions
+# have the field: the others are recorded in full with their button, or in part with "Record
+# another payment". Together they would weigh three times the rest of the page.
+SHOWN_IN_FULL = 12
 
 
 @dataclass(frozen=True)
 class SuggestionRow:
-    """A suggested payment with what its "Record as paid" form shows.
+    """A suggested payment with the amount its "Record as paid" button records.
 
-    The form is written out in the template rather than rendered from a `PaymentForm` per
-    suggestion: a 50-member group has some 40 suggestions, and rendering their widgets took
-    most of the page's time. `form` is the submitted form when it came back with errors.
+    The plan is one form written out in the template, each suggestion a button and, if
+    `editable`, an amount field (`suggestion_payment` reads them back): a form of their own
+    each, rendered from a `PaymentForm` with its token and hidden fields, made most of a big
+    group's page time and weight. `form` is the submitted form when it came back with errors
+    for this suggestion.
     """
 
     suggestion: Suggestion
     amount: str
-    submission_id: uuid.UUID
+    editable: bool
     form: PaymentForm | None = None
 
 
-def settle_up_context(membership, settle_up, form=None):
-    """The plan with a "Record as paid" form per suggestion, the other-payment form, payments.
+def suggest_with_rates(group, data):
+    """(settle-up, the form asking for today's rates of the open currencies the ECB does not
+    publish, or None when none needs one). With valid typed rates in `data`, the plan converts
+    at them."""
+    settle_up = Payment.objects.suggest(group)
+    conversion = settle_up.conversion
+    if conversion is None or not conversion.problem:
+        return settle_up, None
+    unpublished = set(conversion.pairs) - fx.published_currencies()
+    rates_form = RatesForm(data or None, group=group, currencies=unpublished)
+    if rates_form.rates:
+        settle_up = Payment.objects.suggest(group, typed_rates=rates_form.rates)
+    return settle_up, rates_form
 
-    A form that was sent back with errors takes the place of the fresh form it came from.
+
+def settle_up_context(
+    membership, settle_up, form=None, rates_form=None, explain=False, last_currency=""
+):
+    """The plan with a "Record as paid" button per suggestion, the other-payment form, payments.
+
+    A form that was sent back with errors takes the place of the fresh form it came from;
+    `last_currency` is the viewer's, which the other-payment form offers second.
     """
     group = membership.group
+    small = len(settle_up.balances) <= SHOWN_IN_FULL
     rows = []
     for suggestion in settle_up.suggestions:
         sent_back = (
@@ -51,32 +79,44 @@ def settle_up_context(membership, settle_up, form=None):
             and form["to_member"].value() == str(suggestion.creditor.pk)
         )
         if sent_back:
-            row = SuggestionRow(
-                suggestion, form["amount"].value(), form["submission_id"].value(), form
-            )
+            row = SuggestionRow(suggestion, form["amount"].value(), True, form)
         else:
             amount = format_amount(
                 suggestion.amount, group.currency, with_code=False, grouping=False
             )
-            row = SuggestionRow(suggestion, amount, uuid.uuid4())
+            own = membership.pk in (suggestion.debtor.pk, suggestion.creditor.pk)
+            row = SuggestionRow(suggestion, amount, small or own)
         rows.append(row)
     return {
         "group": group,
         "membership": membership,
         "settle_up": settle_up,
         "suggestion_rows": rows,
+        "plan_submission_id": uuid.uuid4(),
+        "explain_open": explain,
+        "explain_table": explain or small,
+        "shown_in_full": small,
         "today": timezone.localdate(),
         "another_form": form
         if form is not None and not form.is_suggestion
-        else PaymentForm(settle_up=settle_up),
+        else PaymentForm(settle_up=settle_up, last_currency=last_currency),
         "payments": group.payments.with_people().order_by("-id")[:PAYMENTS_SHOWN],
+        "rates_form": rates_form,
     }
 
 
-def render_settle_up(request, membership, settle_up=None, form=None, status=200):
+def render_settle_up(request, membership, settle_up=None, form=None, status=200, rates_form=None):
     """The settle-up fragment for htmx, or the whole page without JavaScript."""
-    settle_up = settle_up or Payment.objects.suggest(membership.group)
-    context = settle_up_context(membership, settle_up, form)
+    if settle_up is None:
+        settle_up, rates_form = suggest_with_rates(membership.group, request.GET)
+    context = settle_up_context(
+        membership,
+        settle_up,
+        form,
+        rates_form,
+        explain="explain" in request.GET,
+        last_currency=request.user.last_currency,
+    )
     template = (
         "settlements/settle_up.html#settle-up" if request.htmx else "settlements/settle_up.html"
     )
@@ -89,18 +129,71 @@ def settle_up(request, group_id):
     return render_settle_up(request, get_membership(request, group_id))
 
 
+def submission_id(post):
+    """The id a double submission of this POST repeats.
+
+    The plan's form has one id for all its buttons; each button's payment gets its own,
+    derived from it and the button, as the cross-group settlement derives its bookings' ids.
+    """
+    if "pay" not in post:
+        return post.get("submission_id")
+    try:
+        return uuid.uuid5(uuid.UUID(post.get("submission_id", "")), post["pay"])
+    except ValueError:
+        return None
+
+
+def suggestion_payment(post, settle_up, submitted):
+    """What a "Record as paid" button sends, as the fields of a `PaymentForm`; None when it
+    names no payment of the plan in force (the balances changed since the page was shown).
+
+    The button's value is the payment's place in the plan, the fingerprint says which plan.
+    """
+    place = post.get("pay", "")
+    if post.get("fingerprint") != settle_up.fingerprint or not place.isdigit():
+        return None
+    if not 1 <= int(place) <= len(settle_up.suggestions):
+        return None
+    suggestion = settle_up.suggestions[int(place) - 1]
+    # A suggestion without an amount field is recorded in full.
+    currency = settle_up.group.currency
+    planned = format_amount(suggestion.amount, currency, with_code=False, grouping=False)
+    return {
+        "from_member": str(suggestion.debtor.pk),
+        "to_member": str(suggestion.creditor.pk),
+        "amount": post.get(f"amount_{place}", planned),
+        "date": post.get("date", ""),
+        "submission_id": submitted,
+        "fingerprint": settle_up.fingerprint,
+        # The plan's one form may hold a "Yes, record it anyway" box: it is another button's
+        # unless it came back with this one.
+        "confirm": post.get("confirm", "") if post.get("confirming") == place else "",
+    }
+
+
 @require_POST
 @login_required
 def record_payment(request, group_id):
     membership = get_membership(request, group_id)
     group = membership.group
+    submitted = submission_id(request.POST)
     # Before the form: the balances a double submission is checked against have already moved.
-    duplicate = Payment.objects.submitted(group, request.POST.get("submission_id"))
+    duplicate = Payment.objects.submitted(group, submitted)
     if duplicate is not None:
         messages.success(request, f"Recorded: {duplicate.summary}.")
         return after_change(request, membership)
-    settle_up = Payment.objects.suggest(group)
-    form = PaymentForm(request.POST, settle_up=settle_up, auto_id="id_sent_%s")
+    settle_up, rates_form = suggest_with_rates(group, request.POST)
+    data = request.POST
+    if "pay" in request.POST:
+        data = suggestion_payment(request.POST, settle_up, submitted)
+        if data is None:
+            messages.error(request, StalePlan().message)
+            return render_settle_up(
+                request, membership, settle_up, status=422, rates_form=rates_form
+            )
+    form = PaymentForm(
+        data, settle_up=settle_up, auto_id="id_sent_%s", last_currency=request.user.last_currency
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -108,13 +201,15 @@ def record_payment(request, group_id):
                 group_id=group.pk,
                 from_member_id=data["from_member"],
                 to_member_id=data["to_member"],
-                amount=data["amount"],
+                amount=form.total,
                 currency=group.currency,
                 date=data["date"],
                 note=data["note"],
                 actor=request.user,
                 submission_id=data["submission_id"],
                 expected_fingerprint=data["fingerprint"] or None,
+                typed_rates=rates_form.rates if rates_form else None,
+                conversion=form.conversion,
             )
         except StalePlan as error:
             messages.error(request, error.message)
@@ -128,8 +223,8 @@ def record_payment(request, group_id):
         # The suggestion this form came from is gone: show the current plan instead. (A valid
         # form goes to `record`, which refuses it under the group lock.)
         messages.error(request, StalePlan().message)
-        return render_settle_up(request, membership, settle_up, status=422)
-    return render_settle_up(request, membership, settle_up, form, status=422)
+        return render_settle_up(request, membership, settle_up, status=422, rates_form=rates_form)
+    return render_settle_up(request, membership, settle_up, form, 422, rates_form)
 
 
 def after_change(request, membership):

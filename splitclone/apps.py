@@ -6,6 +6,9 @@ class SplitcloneConfig(AppConfig):
     verbose_name = "Splitclone"
 
     def ready(self):
-        from splitclone import metrics
+        from django.conf import settings
+
+        from splitclone import fx, metrics
 
         metrics.connect_signals()
+        fx.use_rates_file(settings.FX_RATES_FILE)

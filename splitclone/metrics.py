@@ -59,6 +59,13 @@ TASKS_SUCCEEDED = Counter(
     "splitclone_tasks_succeeded", "Background tasks that succeeded.", ["task"]
 )
 TASKS_FAILED = Counter("splitclone_tasks_failed", "Background tasks that failed.", ["task"])
+# Counted by the worker's `send_email` task: sent, retried (a failed attempt that will be tried
+# again), failed (given up after every attempt) or skipped (nothing left to say), by kind.
+NOTIFICATION_EMAILS = Counter(
+    "splitclone_notification_emails",
+    "Notification email attempts, by kind and outcome.",
+    ["kind", "outcome"],
+)
 SIGNUPS = Counter("splitclone_signups", "Accounts created.")
 LOGINS = Counter("splitclone_logins", "Successful logins.")
 LOGINS_FAILED = Counter("splitclone_logins_failed", "Failed login attempts.")

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("settlements.urls")),
     path("", include("imports.urls")),
     path("", include("api.urls")),
+    path("", include("notifications.urls")),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

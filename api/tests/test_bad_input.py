@@ -8,7 +8,7 @@ from django.test import Client
 from api.endpoints import rate_limit
 from api.models import AccessToken, Scope
 from api.tests.conftest import token
-from api.tests.test_access import expense_body
+from api.tests.test_access import MANAGING, WRITES, across_body, expense_body, url
 from expenses.models import Expense
 
 
@@ -26,6 +26,28 @@ def test_malformed_json_is_400(world, api, owner_token):
     assert response.status_code == 400
     assert response.json()["detail"] == "Cannot parse request body"
     assert Expense.objects.count() == 2
+
+
+@pytest.fixture
+def world(walked_world):
+    return walked_world
+
+
+# Every write that takes JSON (a receipt is a multipart upload).
+JSON_WRITES = [
+    (method, path)
+    for method, path, body, _ in [*WRITES, *MANAGING, ("post", "/settle-across", across_body, 0)]
+    if body is not None and not path.endswith("/receipt")
+]
+
+
+@pytest.mark.parametrize(("method", "path"), JSON_WRITES)
+def test_malformed_json_is_400_everywhere(world, api, owner_token, method, path):
+    activity = world.group.activities.count()
+    response = api.call(method, url(world, path), raw="{", token=owner_token)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Cannot parse request body"
+    assert world.group.activities.count() == activity
 
 
 @pytest.mark.parametrize(
@@ -167,6 +189,21 @@ def test_too_many_requests_is_429_with_retry_after(world, api, owner_token, monk
     assert int(response["Retry-After"]) == 60
     # Each token has its own budget.
     assert api.get("/groups", token=token(world.owner, Scope.READ)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/groups/{group}/statistics"), ("post", "/groups/{group}/invites")],
+)
+def test_the_rate_limit_covers_every_operation(world, api, monkeypatch, method, path):
+    monkeypatch.setattr(rate_limit, "num_requests", 1)
+    secret = token(world.owner)
+    invites = world.group.invites.count()
+    assert api.get("/groups", token=secret).status_code == 200
+    body = {} if method == "post" else None
+    response = api.call(method, path.format(group=world.group.pk), body, token=secret)
+    assert response.status_code == 429
+    assert world.group.invites.count() == invites
 
 
 def test_session_writes_need_the_csrf_token(world):

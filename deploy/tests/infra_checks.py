@@ -896,6 +896,39 @@ def check_deploy_role_matches_script(tree: Tree, script: str | None = None) -> l
     ]
 
 
+CONFIG_READ = re.compile(r"\$\(cfg ([a-z0-9_]+)\)")
+
+
+def check_deploy_reaches_every_service(tree: Tree, script: str | None = None) -> list[str]:
+    """Every key deploy.sh reads is in the deploy configuration Terraform writes, and every ECS
+    service is both named there (so a deploy rolls it to the new image) and handed to the IAM
+    module (so the deploy role may update it)."""
+    script = DEPLOY_SCRIPT.read_text(encoding="utf-8") if script is None else script
+    stack = tree.modules["stack"]
+    config = ref(stack.resources("aws_ssm_parameter").get("deploy_config", {}).get("value", ""))
+    written = set(re.findall(r"([a-z0-9_]+)\s*=", config))
+    problems = [
+        f"deploy.sh reads {key}, which modules/stack deploy_config does not write"
+        for key in sorted(set(CONFIG_READ.findall(script)) - written)
+    ]
+    iam_call = str(stack.modules().get("iam", {}))
+    outputs = tree.modules["ecs"].outputs()
+    for service in tree.modules["ecs"].resources("aws_ecs_service"):
+        names = [
+            name
+            for name, body in outputs.items()
+            if ref(body.get("value", "")) == f"aws_ecs_service.{service}.name"
+        ]
+        used = [f"module.ecs.{name}" for name in names]
+        if not any(reference in config for reference in used):
+            problems.append(f"modules/ecs aws_ecs_service.{service}: not in the deploy config")
+        if not any(reference in iam_call for reference in used):
+            problems.append(
+                f"modules/ecs aws_ecs_service.{service}: the deploy role cannot update it"
+            )
+    return problems
+
+
 # ---------------------------------------------------------------------------
 # State addresses: what `terraform plan` would call each resource, read from the code
 # ---------------------------------------------------------------------------
@@ -1097,6 +1130,7 @@ ALL_CHECKS = (
     check_no_copies,
     check_monitoring_is_read_only,
     check_deploy_role_matches_script,
+    check_deploy_reaches_every_service,
     check_state_addresses_kept,
 )
 

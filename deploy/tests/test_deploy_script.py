@@ -25,6 +25,8 @@ CONFIG = {
     "cluster": "splitclone-staging",
     "service": "splitclone-staging-app",
     "app_task_family": "splitclone-staging-app",
+    "worker_service": "splitclone-staging-worker",
+    "worker_task_family": "splitclone-staging-worker",
     "manage_task_family": "splitclone-staging-manage",
     "app_log_group": "/ecs/splitclone-staging/app",
     "private_subnet_ids": ["subnet-a", "subnet-b"],
@@ -45,7 +47,9 @@ case "$1 $2" in
   "ecs describe-task-definition")
     family=""
     while [ $# -gt 0 ]; do [ "$1" = "--task-definition" ] && family=$2; shift; done
-    jq --arg f "$family" '.family = $f' "$FAKE_DIR/taskdef.json" ;;
+    taskdef="$FAKE_DIR/taskdef-$family.json"
+    [ -f "$taskdef" ] || taskdef="$FAKE_DIR/taskdef.json"
+    jq --arg f "$family" '.family = $f' "$taskdef" ;;
   "ecs register-task-definition")
     spec=""
     while [ $# -gt 0 ]; do [ "$1" = "--cli-input-json" ] && spec=${2#file://}; shift; done
@@ -64,8 +68,13 @@ case "$1 $2" in
       '{tasks: [{stoppedReason: "Essential container in task exited",
                  containers: [{name: "app", exitCode: $code}]}]}' ;;
   "logs get-log-events") printf 'Applying migrations...\tOK\n' ;;
-  "ecs update-service") echo "splitclone-staging-app" ;;
-  "ecs describe-services") printf '%s\t%s\n' "$FAKE_PRIMARY" "${FAKE_ROLLOUT:-COMPLETED}" ;;
+  "ecs update-service") echo "updated" ;;
+  "ecs describe-services")
+    # The worker service answers from FAKE_WORKER_*, the app service from FAKE_*.
+    case "$*" in
+      *-worker*) printf '%s\t%s\n' "$FAKE_WORKER_PRIMARY" "${FAKE_WORKER_ROLLOUT:-COMPLETED}" ;;
+      *) printf '%s\t%s\n' "$FAKE_PRIMARY" "${FAKE_ROLLOUT:-COMPLETED}" ;;
+    esac ;;
   "cloudfront create-invalidation") echo "I2ABC" ;;
   *) echo "fake aws: unexpected call: $*" >&2; exit 3 ;;
 esac
@@ -90,6 +99,7 @@ TASKDEF = {
 }
 
 APP_ARN = "arn:aws:ecs:eu-west-1:123456789012:task-definition/splitclone-staging-app:42"
+WORKER_ARN = "arn:aws:ecs:eu-west-1:123456789012:task-definition/splitclone-staging-worker:42"
 
 
 @pytest.fixture
@@ -126,6 +136,7 @@ def test_register_swaps_only_the_app_image(fake):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         f"app={APP_ARN}",
+        f"worker={WORKER_ARN}",
         "manage=arn:aws:ecs:eu-west-1:123456789012:task-definition/splitclone-staging-manage:42",
     ]
     spec = json.loads((fake / "registered-splitclone-staging-app.json").read_text())
@@ -134,6 +145,30 @@ def test_register_swaps_only_the_app_image(fake):
     assert images["adot-collector"].endswith("aws-otel-collector:v0.43.3")
     for key in ("taskDefinitionArn", "revision", "status", "requiresAttributes", "registeredAt"):
         assert key not in spec
+
+
+def test_register_swaps_the_worker_image(fake):
+    worker = {
+        **TASKDEF,
+        "containerDefinitions": [
+            {
+                "name": "worker",
+                "image": "repo:old",
+                "command": ["python", "manage.py", "run_worker"],
+            },
+            TASKDEF["containerDefinitions"][1],
+        ],
+    }
+    (fake / "taskdef-splitclone-staging-worker.json").write_text(json.dumps(worker))
+
+    result = run("register", "abc123")
+
+    assert result.returncode == 0, result.stderr
+    spec = json.loads((fake / "registered-splitclone-staging-worker.json").read_text())
+    images = {c["name"]: c["image"] for c in spec["containerDefinitions"]}
+    assert images["worker"] == f"{CONFIG['ecr_repository_url']}:abc123"
+    assert images["adot-collector"].endswith("aws-otel-collector:v0.43.3")
+    assert spec["containerDefinitions"][0]["command"][-1] == "run_worker"
 
 
 def test_migration_success(fake, monkeypatch):
@@ -175,24 +210,63 @@ def test_run_task_placement_failure(fake):
     assert "RESOURCE:MEMORY" in result.stderr
 
 
-def test_deploy_service_stable(fake, monkeypatch):
+def service_calls(fake):
+    """The update and wait calls of a deploy, in order, as (command, service, task definition)."""
+    calls = []
+    for line in (fake / "calls").read_text().splitlines():
+        words = line.split()
+        if words[:2] == ["ecs", "update-service"]:
+            service = words[words.index("--service") + 1]
+            calls.append(("update", service, words[words.index("--task-definition") + 1]))
+        elif words[:3] == ["ecs", "wait", "services-stable"]:
+            calls.append(("wait", words[words.index("--services") + 1], ""))
+    return calls
+
+
+def test_deploy_service_rolls_the_app_then_the_worker(fake, monkeypatch):
+    monkeypatch.setenv("FAKE_PRIMARY", APP_ARN)
+    monkeypatch.setenv("FAKE_WORKER_PRIMARY", WORKER_ARN)
+
+    result = run("deploy-service", APP_ARN, WORKER_ARN)
+
+    assert result.returncode == 0, result.stderr
+    assert service_calls(fake) == [
+        ("update", "splitclone-staging-app", APP_ARN),
+        ("wait", "splitclone-staging-app", ""),
+        ("update", "splitclone-staging-worker", WORKER_ARN),
+        ("wait", "splitclone-staging-worker", ""),
+    ]
+
+
+def test_deploy_service_needs_the_worker_revision(fake, monkeypatch):
     monkeypatch.setenv("FAKE_PRIMARY", APP_ARN)
     result = run("deploy-service", APP_ARN)
-    assert result.returncode == 0, result.stderr
-    assert "ecs wait services-stable" in (fake / "calls").read_text()
+    assert result.returncode != 0
+    assert "worker task definition arn" in result.stderr
+    assert not (fake / "calls").exists()
 
 
 def test_deploy_service_rolled_back_by_circuit_breaker(fake, monkeypatch):
     monkeypatch.setenv("FAKE_PRIMARY", APP_ARN.replace(":42", ":41"))
-    result = run("deploy-service", APP_ARN)
+    result = run("deploy-service", APP_ARN, WORKER_ARN)
     assert result.returncode != 0
-    assert "rolled back" in result.stderr
+    assert "deployment of splitclone-staging-app failed and was rolled back" in result.stderr
+    # A web image that never became healthy does not reach the worker.
+    assert ("update", "splitclone-staging-worker", WORKER_ARN) not in service_calls(fake)
+
+
+def test_deploy_service_worker_rolled_back(fake, monkeypatch):
+    monkeypatch.setenv("FAKE_PRIMARY", APP_ARN)
+    monkeypatch.setenv("FAKE_WORKER_PRIMARY", WORKER_ARN.replace(":42", ":41"))
+    result = run("deploy-service", APP_ARN, WORKER_ARN)
+    assert result.returncode != 0
+    assert "deployment of splitclone-staging-worker failed and was rolled back" in result.stderr
 
 
 def test_deploy_service_rollout_failed(fake, monkeypatch):
     monkeypatch.setenv("FAKE_PRIMARY", APP_ARN)
     monkeypatch.setenv("FAKE_ROLLOUT", "FAILED")
-    result = run("deploy-service", APP_ARN)
+    result = run("deploy-service", APP_ARN, WORKER_ARN)
     assert result.returncode != 0
 
 

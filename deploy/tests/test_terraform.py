@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -116,6 +117,13 @@ def backend(t: ic.Tree, env: str) -> dict[str, Any]:
 
 def policy(t: ic.Tree, module: str, name: str) -> dict[str, Any]:
     return ic.policy_documents(t.modules[module])[name]
+
+
+def drop_worker_from_deploy_config(t: ic.Tree) -> None:
+    parameter = t.modules["stack"].resources("aws_ssm_parameter")["deploy_config"]
+    kept = re.sub(r"worker_\w+ = module\.ecs\.worker_\w+,\s*", "", parameter["value"])
+    assert kept != parameter["value"]
+    parameter["value"] = kept
 
 
 def statement(t: ic.Tree, module: str, name: str, sid: str) -> dict[str, Any]:
@@ -551,6 +559,17 @@ MUTATIONS: list[tuple[str, Callable[[ic.Tree], None], Callable[[ic.Tree], list[s
         "deploy-role-misses-a-call",
         lambda t: statement(t, "iam", "deploy", "InvalidateStaticCdn").update(actions=[]),
         ic.check_deploy_role_matches_script,
+    ),
+    # every service rolled by deploys
+    (
+        "worker-not-in-deploy-config",
+        drop_worker_from_deploy_config,
+        ic.check_deploy_reaches_every_service,
+    ),
+    (
+        "deploy-role-cannot-update-the-worker",
+        lambda t: in_stack(t, "iam").pop("ecs_worker_service_name"),
+        ic.check_deploy_reaches_every_service,
     ),
     # state addresses
     (

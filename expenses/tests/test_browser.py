@@ -265,3 +265,70 @@ def test_an_expense_in_another_currency_on_a_phone(page, live_server):
         10520,
         "charged",
     )
+
+
+def test_the_currency_section_folds_on_a_phone_and_the_date_moves_only_a_reference_rate(
+    page, live_server
+):
+    page.set_default_timeout(10_000)
+    page.set_viewport_size(SMALL_PHONE)
+    owner = UserFactory(email="olivia@example.com", display_name="Olivia")
+    group = GroupFactory(name="Trip", created_by=owner)
+    MemberFactory(group=group, user=owner, role=Role.OWNER)
+    GuestFactory(group=group, name="Alice")
+    log_in(page, live_server, owner.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/expenses/new/")
+    fill_basics(page, "Museum", "40")
+    page.get_by_label("Date:", exact=True).fill("2025-12-27")
+    section = page.locator("details.conversion")
+    folded_height = page.evaluate("document.documentElement.scrollHeight")
+
+    expect(section).not_to_have_attribute("open", "")
+    expect(page.get_by_label("Enter the rate")).to_be_hidden()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "expense-form-folded-360.png", full_page=True)
+
+    page.get_by_label("Currency", exact=True).select_option("USD")
+    expect(section).to_have_attribute("open", "")
+    preview = page.locator("#split-preview")
+    expect(preview).to_contain_text("40.00 USD = 33.94 EUR at 1 USD = 0.8483922966 EUR")
+    unfolded_height = page.evaluate("document.documentElement.scrollHeight")
+    assert unfolded_height > folded_height
+    assert no_sideways_scroll(page)
+    page.screenshot(path=ARTIFACTS / "expense-form-unfolded-360.png", full_page=True)
+
+    # Another date takes that date's reference rate at once...
+    page.get_by_label("Date:", exact=True).fill("2025-06-02")
+    expect(preview).to_contain_text("ECB reference rate of 02 Jun 2025")
+    # ...but never replaces a rate typed by hand.
+    page.get_by_label("Enter the rate").check()
+    page.get_by_label("Rate:", exact=True).fill("0.9")
+    expect(preview).to_contain_text("40.00 USD = 36.00 EUR at 1 USD = 0.9 EUR (Enter the rate)")
+    page.get_by_label("Date:", exact=True).fill("2025-12-27")
+    settled(page)
+    expect(preview).to_contain_text("40.00 USD = 36.00 EUR at 1 USD = 0.9 EUR (Enter the rate)")
+    page.get_by_role("button", name="Save expense").click()
+    expect(page.get_by_text("Saved “Museum” (36.00 EUR).")).to_be_visible()
+
+
+def test_without_javascript_another_currency_is_saved_at_the_reference_rate(browser, live_server):
+    owner = UserFactory(email="olivia@example.com", display_name="Olivia")
+    group = GroupFactory(name="Trip", created_by=owner)
+    MemberFactory(group=group, user=owner, role=Role.OWNER)
+    context = browser.new_context(java_script_enabled=False, viewport=SMALL_PHONE)
+    page = context.new_page()
+    log_in(page, live_server, owner.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/expenses/new/")
+    fill_basics(page, "Museum", "40")
+    page.get_by_label("Date:", exact=True).fill("2025-12-27")
+    page.get_by_label("Currency", exact=True).select_option("USD")
+
+    # Folded, and nothing to type in it: the reference rate is the default.
+    expect(page.locator("details.conversion")).not_to_have_attribute("open", "")
+    page.get_by_role("button", name="Preview shares").click()
+    expect(page.locator("details.conversion")).to_have_attribute("open", "")
+    expect(page.locator("#rate-note")).to_contain_text("40.00 USD = 33.94 EUR")
+    page.get_by_role("button", name="Save expense").click()
+
+    expect(page.get_by_text("Saved “Museum” (33.94 EUR).")).to_be_visible()
+    context.close()

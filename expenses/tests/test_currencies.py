@@ -196,3 +196,33 @@ def test_editing_the_date_moves_a_reference_rate_but_keeps_a_typed_one(client, t
     assert reference.rate == fx.rate("USD", "EUR", new_date).value
     assert reference.rate_date == new_date
     assert (typed.rate, typed.rate_source) == (fx.Decimal("0.9"), "entered")
+
+
+def test_the_activity_says_what_was_spent_when_edited_deleted_and_restored(
+    client, trio, new_expenses
+):
+    client.force_login(trio.owner)
+    post_expense(client, trio, amount="123.45", original_currency="USD", date=SATURDAY)
+    expense = new_expenses().get()
+    form = client.get(reverse("expenses:edit", args=[trio.group.pk, expense.pk])).context["form"]
+    data = form_data(
+        trio,
+        amount="100",
+        original_currency="USD",
+        date=SATURDAY,
+        version=expense.version,
+        submission_id=str(expense.submission_id),
+    )
+    assert form.initial["amount"] == "123.45"
+
+    client.post(reverse("expenses:edit", args=[trio.group.pk, expense.pk]), data)
+    edited = trio.group.activities.latest("pk").summary
+    client.post(reverse("expenses:delete", args=[trio.group.pk, expense.pk]))
+    deleted = trio.group.activities.latest("pk").summary
+
+    # 10,000 US cents × 0.8483922966 = 8,483.92… euro cents.
+    assert edited == (
+        "edited “Groceries”: amount 123.45 USD → 100.00 USD; in EUR 104.73 EUR → 84.84 EUR; "
+        "who paid or who owes"
+    )
+    assert deleted == "deleted “Groceries” (100.00 USD → 84.84 EUR)"

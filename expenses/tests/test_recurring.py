@@ -17,6 +17,7 @@ from expenses.models import (
     RecurringError,
     RecurringExpense,
     RecurringStatus,
+    StaleRecurringEdit,
 )
 from expenses.recurrence import Frequency, Schedule
 from expenses.splitting import SplitKind
@@ -326,6 +327,7 @@ def test_editing_changes_what_comes_next_and_leaves_what_was_made(flat):
             actor=flat.member,
             entry=raised,
             schedule=Schedule(Frequency.MONTHLY, D(2027, 3, 1)),
+            expected_version=rent.version,
         )
     run_job(D(2027, 3, 1))
 
@@ -342,7 +344,11 @@ def test_the_next_date_cannot_go_back_over_what_was_made(flat):
 
     with at(D(2027, 2, 10)), pytest.raises(RecurringError) as refused:
         RecurringExpense.objects.update_recurring(
-            rent, actor=flat.owner, entry=entry, schedule=Schedule(Frequency.DAILY, D(2027, 2, 1))
+            rent,
+            actor=flat.owner,
+            entry=entry,
+            schedule=Schedule(Frequency.DAILY, D(2027, 2, 1)),
+            expected_version=rent.version,
         )
 
     assert refused.value.messages == [
@@ -350,6 +356,130 @@ def test_the_next_date_cannot_go_back_over_what_was_made(flat):
     ]
     rent.refresh_from_db()
     assert (rent.amount, rent.frequency) == (90000, Frequency.MONTHLY)
+
+
+def edit_rent(flat, rent, amount, *, expected_version, actor=None):
+    entry = recurring_entry(
+        flat.group, date=D(2027, 3, 1), paid={flat.owner_membership: amount}, among=flat.people
+    )
+    with at(D(2027, 2, 10)):
+        return RecurringExpense.objects.update_recurring(
+            rent,
+            actor=actor or flat.owner,
+            entry=entry,
+            schedule=Schedule(Frequency.MONTHLY, D(2027, 3, 1)),
+            expected_version=expected_version,
+        )
+
+
+def test_an_edit_loaded_before_another_edit_is_refused_with_the_newer_state(flat):
+    rent = monthly_rent(flat, D(2027, 3, 1))
+    loaded = rent.version
+    edit_rent(flat, rent, 95000, expected_version=loaded, actor=flat.member)
+
+    with pytest.raises(StaleRecurringEdit) as stale:
+        edit_rent(flat, rent, 99000, expected_version=loaded)
+
+    assert stale.value.current.amount == 95000
+    assert stale.value.messages == [
+        "Max Member saved this recurring expense while you were editing it. Your changes are "
+        "still in the form below; compare them with the newer version and save again to keep "
+        "yours."
+    ]
+    rent.refresh_from_db()
+    assert (rent.amount, rent.version) == (95000, loaded + 1)
+    edit_rent(flat, rent, 99000, expected_version=rent.version)
+    rent.refresh_from_db()
+    assert rent.amount == 99000
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("pause", "Max Member paused this recurring expense while you were editing it."),
+        ("stop", "“Rent” stopped repeating while you were editing it, so nothing was saved."),
+    ],
+)
+def test_an_edit_loaded_before_a_pause_or_a_stop_is_refused(flat, change, message):
+    rent = monthly_rent(flat, D(2027, 3, 1))
+    loaded = rent.version
+    getattr(RecurringExpense.objects, change)(rent, actor=flat.member)
+
+    with pytest.raises(StaleRecurringEdit) as stale:
+        edit_rent(flat, rent, 99000, expected_version=loaded)
+
+    assert stale.value.messages[0].startswith(message)
+    rent.refresh_from_db()
+    assert rent.amount == 90000
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not is_postgres(os.environ.get("DATABASE_URL", "")),
+    reason="needs PostgreSQL (DATABASE_URL=postgres://…): SQLite serialises every write",
+)
+def test_of_editors_who_loaded_the_same_version_at_once_exactly_one_saves(flat):
+    rent = monthly_rent(flat, D(2027, 3, 1))
+    editors = 4
+    barrier = threading.Barrier(editors)
+    saved, stale, errors = [], [], []
+
+    def editor(amount):
+        try:
+            barrier.wait(timeout=30)
+            edit_rent(flat, rent, amount, expected_version=rent.version)
+            saved.append(amount)
+        except StaleRecurringEdit as refused:
+            stale.append(refused.current.amount)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=editor, args=(91000 + n,)) for n in range(editors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    [winner] = saved
+    assert stale == [winner] * (editors - 1)
+    rent.refresh_from_db()
+    assert (rent.amount, rent.version) == (winner, 2)
+    changes = flat.group.activities.filter(verb=Activity.Verb.RECURRING_CHANGED)
+    assert changes.count() == 1
+
+
+def test_an_edit_loaded_before_a_resume_is_refused(flat):
+    rent = monthly_rent(flat, D(2027, 3, 1))
+    RecurringExpense.objects.pause(rent, actor=flat.member)
+    loaded = RecurringExpense.objects.get(pk=rent.pk).version
+    RecurringExpense.objects.resume(rent, actor=flat.member)
+
+    with pytest.raises(StaleRecurringEdit):
+        edit_rent(flat, rent, 99000, expected_version=loaded)
+
+
+def test_pausing_itself_when_the_payer_left_refuses_an_edit_loaded_before(flat):
+    rent = monthly_rent(flat, D(2027, 1, 5))
+    loaded = rent.version
+    rent.payers.update(member=flat.guest)
+    flat.group.deactivate_member(flat.guest, actor=flat.owner)
+    run_job(D(2027, 1, 5))
+
+    with pytest.raises(StaleRecurringEdit):
+        edit_rent(flat, rent, 99000, expected_version=loaded)
+
+
+def test_the_occurrences_made_leave_the_version_as_it_was(flat):
+    rent = monthly_rent(flat, D(2027, 1, 1))
+    loaded = rent.version
+
+    run_job(D(2027, 2, 10))
+
+    rent.refresh_from_db()
+    assert (rent.made, rent.version) == (2, loaded)
 
 
 def test_a_pause_skips_its_dates_and_a_resume_starts_again_from_today(flat):

@@ -1,3 +1,4 @@
+import datetime
 from pathlib import Path
 
 import pytest
@@ -5,6 +6,7 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
 from expenses.models import RecurringExpense
+from expenses.tests.factories import add_recurring
 from groups.models import Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 from splitclone.tests.browser import log_in, screenshots
@@ -49,3 +51,41 @@ def test_set_up_a_recurring_expense_from_the_expense_form_and_pause_it(page, liv
     page.get_by_role("link", name="← Flat 3B").click()
     expect(page.get_by_role("heading", name="Repeats")).to_be_visible()
     screenshots(page, SCREENSHOTS, "recurring-group-page")
+
+
+def test_an_edit_loaded_before_someone_else_s_shows_theirs_and_keeps_mine(page, live_server):
+    page.set_default_timeout(10_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    owner = UserFactory(email="olivia@example.com", display_name="Olivia")
+    flatmate = UserFactory(display_name="Max")
+    group = GroupFactory(name="Flat 3B", created_by=owner)
+    owner_membership = MemberFactory(group=group, user=owner, role=Role.OWNER)
+    MemberFactory(group=group, user=flatmate)
+    rent = add_recurring(
+        group,
+        owner,
+        start=datetime.date.today(),
+        paid={owner_membership: 90000},
+        among=list(group.members.all()),
+        description="Rent",
+    )
+    log_in(page, live_server, owner.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/recurring/")
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Description:", exact=True).fill("Rent and bills")
+
+    RecurringExpense.objects.pause(rent, actor=flatmate)
+    page.get_by_role("button", name="Save from now on").click()
+
+    expect(page.get_by_role("heading", name="The newer version")).to_be_visible()
+    expect(
+        page.get_by_text("Max paused this recurring expense while you were editing")
+    ).to_be_visible()
+    expect(page.get_by_label("Description:", exact=True)).to_have_value("Rent and bills")
+    screenshots(page, SCREENSHOTS, "recurring-stale-edit")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.get_by_role("button", name="Save from now on").click()
+    expect(page.get_by_role("heading", name="Recurring expenses")).to_be_visible()
+    rent.refresh_from_db()
+    assert rent.description == "Rent and bills"

@@ -175,7 +175,7 @@ def test_editing_changes_it_from_the_next_date_on(member_client, world):
     form = member_client.get(url)
 
     response = member_client.post(
-        url, repeating(world, amount="950.00", date="2027-02-28", repeat="monthly")
+        url, repeating(world, amount="950.00", date="2027-02-28", repeat="monthly", version="1")
     )
 
     assert form.status_code == 200
@@ -190,11 +190,54 @@ def test_editing_changes_it_from_the_next_date_on(member_client, world):
     assert list(recurring.occurrences.values_list("amount", flat=True)) == [90000]
 
 
+def test_an_edit_loaded_before_another_is_refused_and_keeps_what_was_typed(member_client, world):
+    recurring = rent(world)
+    url = reverse("expenses:recurring_edit", args=[world.group.pk, recurring.pk])
+    loaded = member_client.get(url)
+    assert 'name="version" value="1"' in loaded.text
+    member_client.post(url, repeating(world, amount="950.00", version="1"))  # saved first
+
+    response = member_client.post(
+        url, repeating(world, amount="990.00", description="Flat rent", version="1")
+    )
+
+    assert response.status_code == 409
+    assert "saved this recurring expense while you were editing it" in response.text
+    assert 'value="Flat rent"' in response.text
+    newer = response.text.split('id="newer-heading"')[1].split("</section>")[0]
+    assert "Rent · 950.00 EUR · Active · next on 31 Jan 2027" in newer
+    # The form now carries the newer version: sending it again saves it over the newer one.
+    assert 'name="version" value="2"' in response.text
+    recurring.refresh_from_db()
+    assert (recurring.amount, recurring.description) == (95000, "Rent")
+    again = member_client.post(
+        url, repeating(world, amount="990.00", description="Flat rent", version="2")
+    )
+    assert again.status_code == 302
+
+
+def test_an_edit_sent_after_a_stop_is_refused(member_client, world):
+    recurring = rent(world)
+    args = [world.group.pk, recurring.pk]
+    member_client.post(reverse("expenses:recurring_stop", args=args))
+
+    response = member_client.post(
+        reverse("expenses:recurring_edit", args=args), repeating(world, version="1")
+    )
+
+    assert response.status_code == 409
+    assert "stopped repeating while you were editing it, so nothing was saved" in response.text
+    recurring.refresh_from_db()
+    assert (recurring.status, recurring.next_date) == (RecurringStatus.STOPPED, None)
+
+
 def test_an_edit_with_a_schedule_that_cannot_be_kept_is_refused(member_client, world):
     recurring = rent(world)
     url = reverse("expenses:recurring_edit", args=[world.group.pk, recurring.pk])
 
-    response = member_client.post(url, repeating(world, amount="1.00", repeat_month_day="32"))
+    response = member_client.post(
+        url, repeating(world, amount="1.00", repeat_month_day="32", version="1")
+    )
 
     assert response.status_code == 422
     assert "A day of the month is 1 to 31, not 32." in response.text
@@ -206,7 +249,9 @@ def test_the_next_date_cannot_go_back_over_a_date_already_made(member_client, wo
     recurring = rent(world, first_expense=True)
     url = reverse("expenses:recurring_edit", args=[world.group.pk, recurring.pk])
 
-    response = member_client.post(url, repeating(world, date="2027-01-31", repeat="daily"))
+    response = member_client.post(
+        url, repeating(world, date="2027-01-31", repeat="daily", version="1")
+    )
 
     assert response.status_code == 422
     assert "The next date must come after the last one made (31 Jan 2027)." in response.text
@@ -218,9 +263,9 @@ def test_a_date_due_at_once_is_handed_to_the_worker_and_a_later_one_is_not(membe
     recurring = rent(world)
     url = reverse("expenses:recurring_edit", args=[world.group.pk, recurring.pk])
 
-    member_client.post(url, repeating(world, date="2027-02-01", repeat="daily"))
+    member_client.post(url, repeating(world, date="2027-02-01", repeat="daily", version="1"))
     assert not DBTaskResult.objects.exists()
-    member_client.post(url, repeating(world, date="2027-01-31", repeat="daily"))
+    member_client.post(url, repeating(world, date="2027-01-31", repeat="daily", version="2"))
 
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "expenses.tasks.create_due_occurrences"

@@ -315,7 +315,7 @@ def test_invite_by_email_needs_a_valid_address(client, world):
 
 
 def test_invites_by_email_are_capped_per_hour(client, world, monkeypatch):
-    monkeypatch.setattr("groups.views.INVITE_EMAILS_PER_HOUR", 2)
+    monkeypatch.setattr("groups.services.INVITE_EMAILS_PER_HOUR", 2)
     client.force_login(world.owner)
     url = reverse("groups:invite_email", args=[world.group.pk])
 

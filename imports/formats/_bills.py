@@ -25,6 +25,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from imports.parsed import ImportRefused, ParsedExpense, ParsedGroup, ParsedPayment
+from splitclone import fx
 from splitclone.money import CURRENCIES, MAX_AMOUNT
 
 # How many entries a notice names before it says "and N more": the preview stays readable for
@@ -53,6 +54,8 @@ class Bill:
     reimbursement: bool = False
     category: str = ""
     notes: str = ""
+    # What was spent in another currency, when ``amount`` is its conversion (Spliit).
+    spent: fx.Conversion | None = None
 
 
 def decode(data: bytes) -> str:
@@ -286,6 +289,7 @@ class GroupBuilder:
                 category=bill.category,
                 notes=bill.notes,
                 source=bill.source,
+                spent=bill.spent,
             )
         )
 

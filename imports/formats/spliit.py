@@ -25,6 +25,7 @@ same order, so the balances equal Spliit's to the cent. A reimbursement is impor
 """
 
 import datetime
+from decimal import Decimal
 from fractions import Fraction
 
 from imports.formats._bills import (
@@ -36,6 +37,7 @@ from imports.formats._bills import (
     strip_bom,
 )
 from imports.parsed import ImportRefused, ParsedGroup
+from splitclone import fx
 from splitclone.money import CURRENCIES
 
 _FORMAT = "spliit"
@@ -83,12 +85,13 @@ def parse(data: bytes) -> ParsedGroup:
     builder.notices += notices
     currency = _currency(group, builder)
     unequal = {"BY_PERCENTAGE": [], "BY_AMOUNT": []}
+    mismatched: list[str] = []
     without_id = False
     for index, expense in enumerate(group["expenses"], 1):
         if not isinstance(expense, dict):
             raise ImportRefused(f"expense {index} is not an expense: it has no fields.")
         without_id |= not isinstance(expense.get("id"), str)
-        builder.add(_bill(index, expense, names, unequal))
+        builder.add(_bill(index, expense, names, unequal, currency, mismatched))
     if unequal["BY_PERCENTAGE"]:
         builder.notices.append(
             "The percentages of these expenses do not add up to 100%; they were applied in "
@@ -98,6 +101,12 @@ def parse(data: bytes) -> ParsedGroup:
         builder.notices.append(
             "The amounts of these expenses' shares do not add up to the expense; they were "
             f"applied in proportion, as Spliit does: {listing(unequal['BY_AMOUNT'])}."
+        )
+    if mismatched:
+        builder.notices.append(
+            "The amount spent in another currency of these expenses does not match their "
+            "amount at Spliit's rate (older Spliit versions stored it in whole units), so only "
+            f"their amount in the group's currency was imported: {listing(mismatched)}."
         )
     name = group.get("name")
     return builder.group(
@@ -156,7 +165,14 @@ def _currency(group: dict, builder: GroupBuilder) -> str:
     return ""
 
 
-def _bill(index: int, expense: dict, names: dict[str, str], unequal: dict) -> Bill:
+def _bill(
+    index: int,
+    expense: dict,
+    names: dict[str, str],
+    unequal: dict,
+    currency: str,
+    mismatched: list[str],
+) -> Bill:
     title = expense.get("title")
     if not isinstance(title, str):
         raise ImportRefused(f"expense {index} has no title.")
@@ -190,7 +206,50 @@ def _bill(index: int, expense: dict, names: dict[str, str], unequal: dict) -> Bi
         reimbursement=expense.get("isReimbursement") is True,
         category=_category(expense.get("category")),
         notes=notes if isinstance(notes, str) else "",
+        spent=_spent(expense, amount, currency, source, mismatched),
     )
+
+
+def _spent(
+    expense: dict, amount: int, currency: str, source: str, mismatched: list[str]
+) -> fx.Conversion | None:
+    """What an expense entered in another currency cost in it, kept beside ``amount``.
+
+    Spliit's balances use ``amount``, converted when the expense was entered, so it is booked
+    as it is: as an amount charged (docs/currencies.md), the rate derived from the two amounts.
+    Re-converting at the ECB's rate would move every balance away from Spliit's. An original
+    amount that ``conversionRate`` does not turn into ``amount`` (to 1%) is left out, with a
+    notice: rows of older Spliit versions hold it in major units.
+    """
+    original, code = expense.get("originalAmount"), expense.get("originalCurrency")
+    if (
+        not currency
+        or not isinstance(code, str)
+        or code in ("", currency)
+        or code not in CURRENCIES
+        or isinstance(original, bool)
+        or not isinstance(original, int)
+        or original <= 0
+        or amount == 0
+    ):
+        return None
+    charged = abs(amount)
+    try:
+        rate = Decimal(str(expense.get("conversionRate")))
+        expected = (
+            Decimal(original)
+            * rate
+            * 10 ** CURRENCIES[currency].exponent
+            / 10 ** CURRENCIES[code].exponent
+        )
+        if abs(expected - charged) > max(1, charged / 100):
+            raise ArithmeticError
+        return fx.Conversion(
+            original, code, fx.derived_rate(original, code, charged, currency), "charged"
+        )
+    except (ArithmeticError, fx.MoneyError):
+        mismatched.append(source)
+        return None
 
 
 def _name(participant_id: object, names: dict[str, str], source: str) -> str:

@@ -11,6 +11,7 @@ import datetime
 import json
 import re
 import uuid
+from decimal import Decimal, InvalidOperation
 
 from expenses.splitting import SplitKind
 from imports.parsed import (
@@ -20,6 +21,7 @@ from imports.parsed import (
     ParsedPayment,
     distinct_names,
 )
+from splitclone import fx
 from splitclone.money import MAX_AMOUNT, MoneyError, get_currency
 
 NAME = "splitclone"
@@ -36,6 +38,7 @@ LIMITS = {
     "name": 100,
 }
 
+RATE_SOURCES = ("reference", "entered", "charged")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -66,11 +69,11 @@ def parse(data: bytes) -> ParsedGroup:
         raise ImportRefused(f"group: {error.message}") from None
     people, stated, notices = _members(_list(document, "members", "the file"))
     expenses = [
-        _expense(entry, f"expense {number}", people)
+        _expense(entry, f"expense {number}", people, currency)
         for number, entry in enumerate(_list(document, "expenses", "the file"), start=1)
     ]
     payments = [
-        _payment(entry, f"payment {number}", people)
+        _payment(entry, f"payment {number}", people, currency)
         for number, entry in enumerate(_list(document, "payments", "the file"), start=1)
     ]
     _require_unique_submissions(expenses)
@@ -126,7 +129,7 @@ def _members(entries):
     return people, dict(zip(distinct, balances, strict=True)), notices
 
 
-def _expense(entry, where, people):
+def _expense(entry, where, people, currency):
     entry = _object(entry, where)
     amount = _amount(entry, "amount", where)
     split_kind = _text(entry, "split_kind", where, limit=20, required=True)
@@ -148,9 +151,10 @@ def _expense(entry, where, people):
                 f'{where}: the "{side}" amounts add up to {sum(values.values())}, '
                 f"not the amount {amount}."
             )
+    date = _date(entry, "date", where)
     return ParsedExpense(
         description=_text(entry, "description", where, limit=LIMITS["description"], required=True),
-        date=_date(entry, "date", where),
+        date=date,
         amount=amount,
         paid=paid,
         owed=owed,
@@ -161,6 +165,36 @@ def _expense(entry, where, people):
         entered=entered,
         submission_id=_submission_id(entry, where),
         deleted=_deleted(entry, where),
+        spent=_spent(entry, where, amount, currency),
+    )
+
+
+def _spent(entry, where, amount, currency):
+    """What the entry was spent in and at which rate, or None if in the group's currency (and
+    in a file from before currencies, which has none of these fields)."""
+    source = entry.get("rate_source", "same")
+    if source == "same":
+        for key, expected in (("original_amount", amount), ("original_currency", currency)):
+            if entry.get(key, expected) != expected:
+                raise ImportRefused(
+                    f'{where}: "{key}" differs from the amount\'s, but "rate_source" is "same".'
+                )
+        return None
+    if source not in RATE_SOURCES:
+        raise ImportRefused(
+            f'{where}: "rate_source" is {_shown(source)}, not one of same, '
+            f"{', '.join(RATE_SOURCES)}."
+        )
+    original_currency = _text(entry, "original_currency", where, limit=3, required=True)
+    try:
+        get_currency(original_currency)
+        rate = fx.check_rate(Decimal(_text(entry, "rate", where, limit=40, required=True)))
+    except (MoneyError, InvalidOperation) as error:
+        message = getattr(error, "message", "not a number")
+        raise ImportRefused(f'{where}: "original_currency" or "rate": {message}') from None
+    rate_date = None if entry.get("rate_date") is None else _date(entry, "rate_date", where)
+    return fx.Conversion(
+        _amount(entry, "original_amount", where), original_currency, rate, source, rate_date
     )
 
 
@@ -176,7 +210,7 @@ def _part(part, where, people, seen, side, *, may_be_zero=False):
     return name, _amount(part, "amount", f'{where}, "{side}"', may_be_zero=may_be_zero)
 
 
-def _payment(entry, where, people):
+def _payment(entry, where, people, currency):
     entry = _object(entry, where)
     ends = []
     for key in ("from", "to"):
@@ -187,15 +221,17 @@ def _payment(entry, where, people):
     sender, receiver = ends
     if sender == receiver:
         raise ImportRefused(f"{where}: {sender} pays themselves.")
+    amount = _amount(entry, "amount", where)
     return ParsedPayment(
         sender=sender,
         receiver=receiver,
-        amount=_amount(entry, "amount", where),
+        amount=amount,
         date=_date(entry, "date", where),
         note=_text(entry, "note", where, limit=LIMITS["note"]),
         source=where,
         submission_id=_submission_id(entry, where),
         deleted=_deleted(entry, where),
+        spent=_spent(entry, where, amount, currency),
     )
 
 

@@ -18,10 +18,15 @@ How an entry is rebuilt from its values (positive: the member is owed by the oth
 
 What is refused, naming the line: a header that is not Splitwise's, a member column without a
 name, a line with more or fewer values than the header, a date or amount that cannot be read
-exactly, entries in several currencies (the file carries no rates), values that do not add up
-to 0 by more than one minor unit, a "Total balance" line that disagrees with the columns, and a
-file without one (it was cut short). Values that add up to one minor unit off 0 are repaired,
-with a notice: the largest value on the side that is over loses the unit.
+exactly, values that do not add up to 0 by more than one minor unit, a "Total balance" line
+that disagrees with the columns of its currency, and a file without one (it was cut short).
+Values that add up to one minor unit off 0 are repaired, with a notice: the largest value on the
+side that is over loses the unit.
+
+A file with entries in several currencies (Splitwise keeps each entry in its own and states one
+"Total balance" line per currency) is read in the currency of most of its entries; the others
+keep theirs, and the import converts them at the ECB reference rate of their date
+(`imports.parsed.in_group_currency`), with a notice.
 """
 
 import csv
@@ -220,23 +225,27 @@ def parse(data: bytes) -> ParsedGroup:
             "The file ends without Splitwise's “Total balance” line, so it may be cut short. "
             "Export it again from Splitwise."
         )
-    currency = file_currency(entries, totals)
-    exponent = CURRENCIES[currency].exponent
+    currency, others = file_currencies(entries, totals)
     group = ParsedGroup(format=FORMAT, currency=currency, people=people)
     findings = Findings(currency)
-    column_sums = dict.fromkeys(people, 0)
+    column_sums = {code: dict.fromkeys(people, 0) for code in [currency, *others]}
     for entry in entries:
-        values = read_values(entry, people, exponent, currency)
+        entry.currency = entry.currency.strip()
+        values = read_values(entry, people)
         for name, value in values.items():
-            column_sums[name] += value
-        values = balance_row(entry, values, currency, findings)
+            column_sums[entry.currency][name] += value
+        values = balance_row(entry, values, findings)
         nonzero = {name: value for name, value in values.items() if value}
         if nonzero:
-            rebuild(entry, nonzero, group, findings)
+            rebuild(entry, nonzero, group, findings, currency)
         else:
             findings.left_out.append(entry)
-    group.stated_balances = check_totals(totals, column_sums, people, exponent, currency)
+    stated = check_totals(totals, column_sums, people)
+    # The file states each currency's balances apart; converted, they add up to no stated line.
+    group.stated_balances = {} if others else stated
     group.notices = [INTRODUCTION, *findings.notices()]
+    if others:
+        group.notices.append(converted_notice(entries, currency, others))
     return group
 
 
@@ -254,8 +263,10 @@ def read_people(line, header):
     return people
 
 
-def file_currency(entries, totals):
-    """The one currency of the entries (or of the totals, for a file without entries)."""
+def file_currencies(entries, totals):
+    """The currency of most entries (the first seen on a tie), and the others, in file order.
+
+    A file without entries takes its totals' currency."""
     counts = Counter(entry.currency.strip() for entry in entries)
     if not counts:
         counts = Counter(cells[4].strip() for _, cells in totals)
@@ -266,15 +277,20 @@ def file_currency(entries, totals):
                 next((line for line, cells in totals if cells[4].strip() == code), None),
             )
             raise ImportRefused(f"Line {line}: “{code}” is not a currency code we know.")
-    if len(counts) > 1:
-        listed = ", ".join(f"{code} ({count})" for code, count in sorted(counts.items()))
-        raise ImportRefused(
-            f"The file has entries in several currencies: {listed}. It carries no exchange "
-            "rates, so its balances cannot be kept in one currency. In Splitwise, convert the "
-            "group to one currency, then export it again."
-        )
-    (currency,) = counts
-    return currency
+    main = max(counts, key=lambda code: counts[code])
+    return main, [code for code in counts if code != main]
+
+
+def converted_notice(entries, currency, others):
+    counts = Counter(entry.currency for entry in entries)
+    listed = ", ".join(f"{counts[code]} in {code}" for code in others)
+    return (
+        f"The file has entries in several currencies: the group keeps its books in {currency}, "
+        f"and the entries in other currencies ({listed}) are converted to {currency} at the ECB "
+        "reference rate of their date, keeping what was spent. The balances below are in "
+        f"{currency}; the file's Total balance lines, one per currency, were checked against "
+        "their entries."
+    )
 
 
 def amount_error(line, what, text, currency):
@@ -284,8 +300,10 @@ def amount_error(line, what, text, currency):
     )
 
 
-def read_values(entry, people, exponent, currency):
-    """Each person's value on the line; the entry's date and cost are read in place."""
+def read_values(entry, people):
+    """Each person's value on the line, in its currency; its date and cost are read in place."""
+    currency = entry.currency
+    exponent = CURRENCIES[currency].exponent
     if not DATE.fullmatch(entry.date):
         raise ImportRefused(f"Line {entry.line}: “{entry.date}” is not a date like 2024-03-31.")
     try:
@@ -305,8 +323,9 @@ def read_values(entry, people, exponent, currency):
     return values
 
 
-def balance_row(entry, values, currency, findings):
+def balance_row(entry, values, findings):
     """The values, repaired if they add up to one minor unit off 0; refused if further off."""
+    currency = entry.currency
     total = sum(values.values())
     if total == 0:
         return values
@@ -326,7 +345,9 @@ def balance_row(entry, values, currency, findings):
     return repaired
 
 
-def rebuild(entry, values, group, findings):
+def rebuild(entry, values, group, findings, file_currency):
+    # Entries in the file's currency leave theirs unsaid (ParsedExpense.currency).
+    currency = "" if entry.currency == file_currency else entry.currency
     positive = {name: value for name, value in values.items() if value > 0}
     negative = {name: -value for name, value in values.items() if value < 0}
     moved = sum(positive.values())
@@ -342,6 +363,7 @@ def rebuild(entry, values, group, findings):
                     date=entry.date,
                     note=entry.description,
                     source=source,
+                    currency=currency,
                 )
             )
             return
@@ -364,22 +386,26 @@ def rebuild(entry, values, group, findings):
             owed=owed,
             category=entry.category,
             source=source,
+            currency=currency,
         )
     )
 
 
-def check_totals(totals, column_sums, people, exponent, currency):
-    """The balances the "Total balance" lines state, each checked against the columns."""
+def check_totals(totals, column_sums, people):
+    """The balances the "Total balance" lines state, each checked against the columns of its
+    currency: {currency: {name: balance}} gives the file currency's first."""
     stated = {}
     for line, cells in totals:
         code = cells[4].strip()
+        if code not in CURRENCIES:
+            raise ImportRefused(f"Line {line}: “{code}” is not a currency code we know.")
         values = {}
         for name, text in zip(people, cells[FIXED_COLUMNS:], strict=True):
-            value = to_minor(text.strip(), exponent)
+            value = to_minor(text.strip(), CURRENCIES[code].exponent)
             if value is None:
-                raise amount_error(line, f"{name}'s total", text, currency)
+                raise amount_error(line, f"{name}'s total", text, code)
             values[name] = value
-        if code != currency:
+        if code not in column_sums:
             if any(values.values()):
                 raise ImportRefused(
                     f"Line {line} gives balances in {code}, but the file has no entries in "
@@ -387,15 +413,16 @@ def check_totals(totals, column_sums, people, exponent, currency):
                 )
             continue
         for name in people:
-            if values[name] != column_sums[name]:
+            if values[name] != column_sums[code][name]:
                 raise ImportRefused(
                     f"Line {line} (the Total balance) gives {name} "
-                    f"{format_amount(values[name], currency)}, but {name}'s entries add up to "
-                    f"{format_amount(column_sums[name], currency)}. The file was changed after "
-                    "it was exported, or is incomplete."
+                    f"{format_amount(values[name], code)}, but {name}'s entries add "
+                    f"up to {format_amount(column_sums[code][name], code)}. The file was "
+                    "changed after it was exported, or is incomplete."
                 )
-        stated = values
-    return stated
+        stated[code] = values
+    first = next(iter(column_sums))
+    return stated.get(first, {})
 
 
 class Findings:
@@ -411,8 +438,8 @@ class Findings:
         self.odd_payments = []
         self.left_out = []
 
-    def money(self, minor):
-        return format_amount(minor, self.currency)
+    def money(self, minor, currency=None):
+        return format_amount(minor, currency or self.currency)
 
     def notices(self):
         notices = []
@@ -451,20 +478,22 @@ class Findings:
 
     def cost_and_moved(self, item):
         entry, moved = item
-        return f"{quoted(entry)}, {self.money(entry.cost)} imported as {self.money(moved)}"
+        cost, moved = self.money(entry.cost, entry.currency), self.money(moved, entry.currency)
+        return f"{quoted(entry)}, {cost} imported as {moved}"
 
     def repaired_notice(self):
         def describe(item):
             entry, name, before, after = item
-            return f"{quoted(entry)}, {name}'s {self.money(before)} read as {self.money(after)}"
+            before, after = self.money(before, entry.currency), self.money(after, entry.currency)
+            return f"{quoted(entry)}, {name}'s {before} read as {after}"
 
         shifts = Counter()
-        for _, name, before, after in self.repaired:
-            shifts[name] += after - before
+        for entry, name, before, after in self.repaired:
+            shifts[name, entry.currency] += after - before
         effects = [
-            f"{name}'s balance ends {self.money(abs(shift))} "
+            f"{name}'s balance ends {self.money(abs(shift), currency)} "
             f"{'below' if shift < 0 else 'above'} the file's Total balance"
-            for name, shift in shifts.items()
+            for (name, currency), shift in shifts.items()
             if shift
         ]
         outcome = "; ".join(effects) if effects else "every balance still matches the file"

@@ -3,7 +3,11 @@ from pathlib import Path
 import pytest
 
 from accounts.tests.factories import UserFactory
-from groups.tests.conftest import world  # noqa: F401  (the shared set-up)
+from groups.tests.conftest import (  # noqa: F401  (the shared set-ups)
+    staff_client,
+    support,
+    world,
+)
 
 DATA = Path(__file__).parent / "data"
 

@@ -139,6 +139,11 @@ def test_json_export_keeps_every_entry_as_entered(client, history):
         "from": 2,
         "to": 1,
         "amount": 500,
+        "original_amount": 500,
+        "original_currency": "EUR",
+        "rate": "1",
+        "rate_source": "same",
+        "rate_date": None,
         "date": "2026-11-05",
         "note": "+ cash",
         "submission_id": str(history.payment.submission_id),
@@ -173,23 +178,27 @@ def test_csv_export_has_a_row_per_entry_and_columns_per_member(client, history):
     assert response["Content-Disposition"].endswith('.csv"')
     header, *rows = csv_rows(response)
     assert header == [
-        "Date", "Type", "Description", "Category", "Split", "Amount", "Currency", "Notes",
+        "Date", "Type", "Description", "Category", "Split", "Amount", "Currency",
+        "Original amount", "Original currency", "Rate", "Rate source", "Rate date", "Notes",
         "Deleted", "Olivia Owner paid", "Olivia Owner share", "Max Member paid",
         "Max Member share", f"'{FORMULA_NAME} paid", f"'{FORMULA_NAME} share",
     ]  # fmt: skip
     gone_on = timezone.localdate(history.gone.deleted_at).isoformat()
     cancelled_on = timezone.localdate(history.cancelled.deleted_at).isoformat()
     assert rows == [
-        ["2026-11-01", "Expense", "Dinner", "Food and drink", "Equally", "30.00", "EUR", "", "",
+        ["2026-11-01", "Expense", "Dinner", "Food and drink", "Equally", "30.00", "EUR",
+         "30.00", "EUR", "1", "same", "", "", "",
          "30.00", "15.00", "", "15.00", "", ""],
         ["2026-11-03", "Expense", 'Taxi, "airport" 🚕', "Transport", "Percentages", "10.01",
-         "EUR", "'-3 for the tip\nsecond line", "", "", "5.01", "10.01", "2.55", "", "2.45"],
-        ["2026-11-04", "Expense", "'@mistake", "Food and drink", "Equally", "9.00", "EUR", "",
+         "EUR", "10.01", "EUR", "1", "same", "", "'-3 for the tip\nsecond line", "", "", "5.01",
+         "10.01", "2.55", "", "2.45"],
+        ["2026-11-04", "Expense", "'@mistake", "Food and drink", "Equally", "9.00", "EUR",
+         "9.00", "EUR", "1", "same", "", "",
          gone_on, "", "4.50", "", "", "9.00", "4.50"],
         ["2026-11-05", "Payment", "Max Member paid Olivia Owner", "", "", "5.00", "EUR",
-         "'+ cash", "", "", "5.00", "5.00", "", "", ""],
+         "5.00", "EUR", "1", "same", "", "'+ cash", "", "", "5.00", "5.00", "", "", ""],
         ["2026-11-06", "Payment", f"'{FORMULA_NAME} paid Olivia Owner", "", "", "1.00", "EUR",
-         "", cancelled_on, "", "1.00", "", "", "1.00", ""],
+         "1.00", "EUR", "1", "same", "", "", cancelled_on, "", "1.00", "", "", "1.00", ""],
     ]  # fmt: skip
 
 
@@ -201,7 +210,8 @@ def test_csv_columns_add_up_to_each_balance(client, history):
     live = [row for row in rows if not row[header.index("Deleted")]]
     members = history.group.members.order_by("id")
     for index, member in enumerate(members):
-        paid, share = 9 + 2 * index, 10 + 2 * index
+        paid = header.index("Deleted") + 1 + 2 * index
+        share = paid + 1
         total = sum(Decimal(row[paid] or 0) - Decimal(row[share] or 0) for row in live)
         assert total * 100 == member.balance, member
 

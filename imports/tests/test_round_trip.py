@@ -24,7 +24,8 @@ from imports.tests.entries import save_expense
 from ledger.books import recompute_group
 from settlements.models import Payment
 from settlements.tests.factories import record_payment
-from splitclone.money import MAX_AMOUNT, format_amount
+from splitclone import fx
+from splitclone.money import MAX_AMOUNT, MoneyError, format_amount
 
 TEXT = st.text(
     st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), min_size=1, max_size=40
@@ -57,6 +58,10 @@ PAYMENT = st.fixed_dictionaries(
         "step": st.integers(1, 4),
         "amount": AMOUNT,
         "note": st.one_of(st.just(""), TEXT),
+        # Paid in US dollars at a typed rate (the amount is then its conversion), or not.
+        "rate": st.one_of(
+            st.none(), st.decimals(Decimal("0.001"), Decimal("1000"), places=4).map(Decimal)
+        ),
         "date": st.dates(datetime.date(1990, 1, 1), datetime.date(2026, 6, 30)),
         "deleted": st.booleans(),
     }
@@ -138,8 +143,22 @@ def build_group(history):
         receiver = members[(entry["sender"] + entry["step"]) % len(members)]
         if sender == receiver:
             continue
+        amount, conversion = entry["amount"], None
+        if entry["rate"] is not None:
+            try:
+                converted = fx.convert(amount, "USD", group.currency, entry["rate"])
+            except MoneyError:  # beyond the limit: the form refuses it
+                converted = 0
+            if converted > 0:
+                conversion = fx.Conversion(amount, "USD", entry["rate"], "entered")
+                amount = converted
         payment = record_payment(
-            sender, receiver, entry["amount"], note=entry["note"], date=entry["date"]
+            sender,
+            receiver,
+            amount,
+            note=entry["note"],
+            date=entry["date"],
+            conversion=conversion,
         )
         if entry["deleted"]:
             Payment.objects.delete_payment(payment, actor=author)
@@ -175,6 +194,7 @@ def books_of(group, names):
                 expense.notes,
                 expense.split_kind,
                 expense.is_deleted,
+                (expense.original_amount, expense.original_currency, expense.rate_source),
                 {names[payer.member_id]: payer.amount for payer in expense.payers.all()},
                 {
                     names[share.member_id]: (share.amount, share.entered)
@@ -193,6 +213,13 @@ def books_of(group, names):
                 payment.date,
                 payment.note,
                 payment.is_deleted,
+                (
+                    payment.original_amount,
+                    payment.original_currency,
+                    payment.rate,
+                    payment.rate_source,
+                    payment.rate_date,
+                ),
             )
             for payment in payments
         ],

@@ -1,6 +1,7 @@
 import datetime
 import json
 import math
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from imports.formats import spliit
 from imports.parsed import ImportRefused, ParsedExpense, ParsedPayment
+from splitclone import fx
 
 DATA = Path(__file__).parent / "data" / "spliit"
 
@@ -73,6 +75,8 @@ def test_a_current_export_reads_into_exact_entries_and_spliits_own_balances():
             category="Transportation / Train",
             notes="Bought in euros",
             source="expense 4 (“Train to Bern”)",
+            # Kept as Spliit converted it: 70.00 EUR charged as 64.20 CHF.
+            spent=fx.Conversion(7000, "EUR", Decimal("0.9171428571"), "charged"),
         ),
         ParsedExpense(
             "Ice cream",

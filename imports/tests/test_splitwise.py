@@ -186,11 +186,6 @@ def test_one_minor_unit_off_is_repaired_and_the_difference_explained():
     ("name", "message"),
     [
         (
-            "splitwise_several_currencies.csv",
-            "The file has entries in several currencies: EUR (1), USD (2). It carries no "
-            "exchange rates",
-        ),
-        (
             "splitwise_decimal_comma.csv",
             "Line 3: the cost is “12,50”, which is not an amount written like 1234.50.",
         ),
@@ -346,3 +341,38 @@ def test_balances_are_the_column_sums_exactly(table_and_costs):
     assert parsed.balances() == parsed.stated_balances == sums
     for expense in parsed.expenses:
         assert sum(expense.paid.values()) == sum(expense.owed.values()) == expense.amount
+
+
+def test_entries_in_several_currencies_keep_their_own_for_the_import_to_convert():
+    parsed = parse(data("splitwise_several_currencies.csv"))
+
+    # Most entries are in EUR: the file is read in euros, the others keep their currency.
+    assert parsed.currency == "EUR"
+    dinner, ramen = parsed.expenses[1], parsed.expenses[3]
+    assert (dinner.currency, dinner.amount, dinner.paid, dinner.owed) == (
+        "USD",
+        6000,
+        {"Ben": 6000},
+        {"Ann": 3000, "Ben": 3000},
+    )
+    assert (ramen.currency, ramen.amount, ramen.owed) == ("JPY", 3000, {"Ben": 1500, "Ann": 1500})
+    assert parsed.expenses[0].currency == ""
+    assert (parsed.payments[0].currency, parsed.payments[0].amount) == ("USD", 1000)
+    # Each Total balance line matches its currency's columns; none states converted balances.
+    assert parsed.stated_balances == {}
+    assert parsed.notices[-1].startswith(
+        "The file has entries in several currencies: the group keeps its books in EUR, and the "
+        "entries in other currencies (2 in USD, 1 in JPY) are converted to EUR at the ECB "
+        "reference rate of their date"
+    )
+    # 60.00 USD at 0.9032607714 is 54.20 EUR, 3,000 JPY at 0.006184674377 is 18.55 EUR, and
+    # the payment of 10.00 USD on Saturday 5 October takes Friday's 0.9067005168: 9.07 EUR.
+    assert parsed.balances() == {"Ann": 5000 - 2710 + 1000 + 928 - 907, "Ben": -3311}
+
+
+def test_a_total_balance_line_is_checked_against_its_own_currency():
+    text = data("splitwise_several_currencies.csv").decode()
+    text = text.replace(" ,JPY,1500.00,-1500.00", " ,JPY,1400.00,-1400.00")
+    refused = "Line 11 .*gives Ann 1,400 JPY, but Ann's entries add up to 1,500 JPY"
+    with pytest.raises(ImportRefused, match=refused):
+        parse(text.encode())

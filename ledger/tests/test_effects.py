@@ -105,7 +105,7 @@ def test_a_payment_reverses_debt():
 
 def test_an_expense_counts_in_its_month_and_its_day():
     groups, members = expense_spending(
-        datetime.date(2026, 10, 5), "food", {1: 3000}, {1: 1500, 2: 1500, 3: 0}
+        datetime.date(2026, 10, 5), "food", 3000, {1: 3000}, {1: 1500, 2: 1500, 3: 0}
     )
 
     assert groups == {
@@ -135,7 +135,7 @@ def test_an_expense_counts_in_its_month_and_its_day():
 def test_spending_added_and_taken_back_out_leaves_nothing(spent):
     totals = SpendingTotals()
     for date, category, paid in spent:
-        totals.add(date, category, paid, paid)
+        totals.add(date, category, sum(paid.values()), paid, paid)
     groups, members = totals.effect()
     for span in ("month", "day"):
         total = sum(amount for key, (amount, _) in groups.items() if key[0] == span)
@@ -143,6 +143,6 @@ def test_spending_added_and_taken_back_out_leaves_nothing(spent):
         assert sum(count for key, (_, count) in groups.items() if key[0] == span) == len(spent)
         assert sum(paid for key, (paid, _, _) in members.items() if key[0] == span) == total
     for date, category, paid in spent:
-        totals.add(date, category, paid, paid, sign=-1)
+        totals.add(date, category, sum(paid.values()), paid, paid, sign=-1)
     groups, members = totals.effect()
     assert not any(any(figures) for figures in [*groups.values(), *members.values()])

@@ -2,9 +2,12 @@ import datetime
 import math
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from expenses.tests.factories import add_expense
+from expenses.views import ExpenseRow
+from groups.tests.factories import GuestFactory
 from pages.forms import LedgerFilterForm
 from pages.ledger_list import PAGE_SIZE, ledger_page, ledger_rows
 from pages.views import GROUP_PAGE_ROWS
@@ -241,6 +244,33 @@ def test_walking_the_pages_lists_every_row_once_in_order(world, size):
     assert [name for page in pages for name in page] == [name for *_, name in expected]
     # Full pages, then what is left: never an empty last page.
     assert len(pages) == math.ceil(len(expected) / size)
+
+
+def test_a_line_reads_the_same_from_values_as_from_loaded_rows(world, django_assert_num_queries):
+    guest = GuestFactory(group=world.group, name="Gus")
+    people = [world.owner_membership, world.member_membership, guest]
+    add_expense(
+        world.group,
+        world.owner,
+        paid={world.owner_membership: 700, guest: 500},
+        among=people,
+        description="Boat",
+    )
+    spend(world, "Taxi", day(2))
+    expenses = list(world.group.expenses.order_by("id"))
+
+    def rendered(rows):
+        return [render_to_string("expenses/_expense_row.html", {"row": row}) for row in rows]
+
+    for viewer in people:
+        # their payers' names and amounts, their shares' amounts
+        with django_assert_num_queries(2):
+            lean = rendered(ExpenseRow.lines(expenses, viewer))
+        loaded = world.group.expenses.order_by("id").with_people()
+        full = rendered(ExpenseRow.of(expense, viewer) for expense in loaded)
+        assert lean == full
+    boat = next(line for line in lean if "Boat" in line)
+    assert f"{world.owner.display_name}, Gus paid" in boat
 
 
 @pytest.mark.parametrize("count", [1, 30])

@@ -71,13 +71,16 @@ def story_told_to(client, viewer, group):
 
 
 def record_first_suggestion(client, group):
-    """Submits the first "Record as paid" form of the settle-up page exactly as it is filled in."""
+    """Presses the first "Record as paid" button of the settle-up page, sending the plan's form
+    exactly as it is filled in."""
     page = get(client, "settlements:settle_up", group.pk)
-    form = re.search(r'<ol class="member-list" id="suggestions">.*?<form(.*?)</form>', page, re.S)
+    form = re.search(r'<form[^>]*>((?:(?!</form>).)*id="suggestions".*?)</form>', page, re.S)
     fields = {}
     for tag in re.findall(r"<input[^>]*>", form.group(1)):
         name, value = (re.search(rf'{attribute}="([^"]*)"', tag) for attribute in ("name", "value"))
         fields[name.group(1)] = value.group(1)
+    button = re.search(r'<button type="submit" name="(pay)" value="([^"]*)"', form.group(1))
+    fields[button.group(1)] = button.group(2)
     response = client.post(reverse("settlements:record", args=[group.pk]), fields)
     assert response.status_code == 302, response.text
 

@@ -1,12 +1,14 @@
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
 from expenses.tests.factories import add_expense
-from groups.models import Member, Role
+from groups.models import ConvertAt, Group, Member, Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
+from settlements.tests.test_convert_at_settlement import KWD_RATE, spend
 from splitclone.tests.browser import log_in, screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -112,3 +114,129 @@ def test_settle_two_groups_sharing_three_people_at_once(page, live_server, tmp_p
         expect(balances).to_have_count(3)
         for text in balances.all_inner_texts():
             assert text in ("is settled up", "are settled up")
+
+
+def test_settle_up_a_group_that_converts_at_settlement_at_phone_width(
+    page, live_server, tmp_path, settings
+):
+    page.set_default_timeout(10_000)
+    page.set_viewport_size({"width": 360, "height": 800})
+    ana = UserFactory(email="ana@example.com", display_name="Ana")
+    group = GroupFactory(name="Road trip", created_by=ana)
+    Group.objects.filter(pk=group.pk).update(convert_at=ConvertAt.SETTLEMENT)
+    group.refresh_from_db()
+    ana_member = MemberFactory(group=group, user=ana, role=Role.OWNER)
+    ben = GuestFactory(group=group, name="Ben")
+    cem = GuestFactory(group=group, name="Cem")
+    spend(group, ana, ana_member, [ana_member, ben, cem], 12345, "USD")
+    spend(group, ana, ben, [ana_member, ben, cem], 900000, "JPY")
+    spend(group, ana, cem, [ana_member, ben], 30000, "KWD")
+
+    log_in(page, live_server, ana.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/settle/")
+    expect(page.get_by_role("heading", name="Balances in other currencies")).to_be_visible()
+    expect(page.get_by_text("The ECB publishes no reference rate for KWD")).to_be_visible()
+    expect(page.locator("#suggestions > li")).to_have_count(0)
+    page.get_by_label("1 KWD =").fill(str(KWD_RATE))
+    page.get_by_role("button", name="Use these rates").click()
+    rates = page.locator("#open-currencies .rates li")
+    expect(rates).to_have_count(3)
+    expect(rates.filter(has_text="1 KWD = 2.79 EUR (Rate entered)")).to_be_visible()
+    expect(page.locator("#suggestions > li")).not_to_have_count(0)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, "nothing overflows the phone's width"
+    folder = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / "settle-up-convert-at-settlement-phone.png", full_page=True)
+    settle_up_url = page.url
+
+    page.goto(f"{live_server.url}/groups/{group.pk}/")
+    expect(page.locator("#position-currencies")).to_contain_text("today's rate needed")
+    several = page.get_by_role("heading", name="Your balance is in several currencies")
+    expect(several).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=folder / "group-convert-at-settlement-phone.png", full_page=True)
+    page.goto(settle_up_url)
+
+    while page.locator("#suggestions > li").count():
+        count = page.locator("#suggestions > li").count()
+        page.locator("#suggestions > li").first.get_by_role("button", name="Record as paid").click()
+        expect(page.locator("#suggestions > li")).to_have_count(count - 1)
+
+    expect(page.get_by_text("Everyone is settled up.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Balances in other currencies")).to_have_count(0)
+    assert set(Member.objects.filter(group=group).values_list("balance", flat=True)) == {0}
+    page.goto(f"{live_server.url}/groups/{group.pk}/")
+    expect(page.locator("#feed")).to_contain_text("converted the open balances in JPY, KWD, USD")
+
+
+def test_a_big_group_records_any_payment_in_one_click_with_or_without_javascript(
+    page, browser, live_server, tmp_path
+):
+    page.set_default_timeout(10_000)
+    ana = UserFactory(email="ana@example.com", display_name="Ana")
+    group = GroupFactory(name="Choir tour", created_by=ana)
+    # 49 guests: 24 owe 10.00 to 24 others, and one owes Ana 25.00.
+    MemberFactory(group=group, user=ana, role=Role.OWNER, balance=2500)
+    GuestFactory(group=group, name="Zoe", balance=-2500)
+    for n in range(24):
+        GuestFactory(group=group, name=f"Debtor {n:02}", balance=-1000)
+        GuestFactory(group=group, name=f"Creditor {n:02}", balance=1000)
+
+    log_in(page, live_server, ana.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/settle/")
+    plan = page.locator("#suggestions > li")
+    expect(plan).to_have_count(25)
+    screenshots(page, tmp_path, "settle-up-big")
+    # Someone else's payment: a button alone, which records it in full.
+    others = plan.filter(has_not_text="Ana")
+    recorded = others.first.locator(".member-name").inner_text()
+    others.first.get_by_role("button", name="Record as paid").click()
+    expect(page.get_by_text(re.compile(r"Recorded: .* 10\.00 EUR\."))).to_be_visible()
+    expect(plan).to_have_count(24)
+    assert recorded not in suggestion_texts(page)
+
+    plain = browser.new_context(java_script_enabled=False).new_page()
+    log_in(plain, live_server, ana.email)
+    plain.goto(f"{live_server.url}/groups/{group.pk}/settle/")
+    # Ana's own payment has its amount field: Zoe paid part of it.
+    own = plain.locator("#suggestions > li").filter(has_text="Zoe")
+    own.get_by_role("textbox").fill("5")
+    own.get_by_role("button", name="Record as paid").click()
+    expect(plain.get_by_text("Recorded: Zoe → Ana 5.00 EUR.")).to_be_visible()
+    expect(plain.locator("#suggestions > li").filter(has_text="Zoe")).to_contain_text("20.00 EUR")
+    screenshots(plain, tmp_path, "settle-up-big-no-js")
+
+
+def test_a_payment_in_another_currency_on_a_phone(page, live_server):
+    page.set_default_timeout(10_000)
+    page.set_viewport_size({"width": 360, "height": 740})
+    ben = UserFactory(email="ben@example.com", display_name="Ben")
+    group = GroupFactory(name="Ski week", created_by=ben)
+    ana = MemberFactory(group=group, user=UserFactory(display_name="Ana"), role=Role.OWNER)
+    ben_member = MemberFactory(group=group, user=ben)
+    add_expense(group, ben, paid={ana: 10000}, among=[ana, ben_member], description="Chalet")
+    log_in(page, live_server, ben.email)
+    page.goto(f"{live_server.url}/groups/{group.pk}/settle/")
+    form = page.locator("section", has=page.get_by_role("heading", name="Record another payment"))
+    section = form.locator("details.conversion")
+
+    form.get_by_label("Who paid:").select_option(label="Ben")
+    form.get_by_label("Who received it:").select_option(label="Ana")
+    form.get_by_label("Amount:", exact=True).fill("40")
+    form.get_by_label("Date:").fill("2025-12-27")
+    expect(section).not_to_have_attribute("open", "")
+    form.get_by_label("Currency", exact=True).select_option("USD")
+    expect(section).to_have_attribute("open", "")
+    folder = Path("test-artifacts/screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / "payment-form-usd-360.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    form.get_by_role("button", name="Record payment").click()
+
+    expect(page.get_by_text("Recorded: Ben → Ana 40.00 USD → 33.94 EUR.")).to_be_visible()
+    expect(page.locator("#payments")).to_contain_text("40.00 USD → 33.94 EUR")
+    expect(page.locator("#payments")).to_contain_text("(ECB reference rate of 24 Dec 2025)")
+    page.screenshot(path=folder / "payment-recorded-usd-360.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=folder / "payment-recorded-usd-1280.png", full_page=True)

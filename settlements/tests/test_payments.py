@@ -12,8 +12,17 @@ from prometheus_client import REGISTRY
 
 from groups.models import Activity, Member
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
+from settlements import models as settlement_models
+from settlements import plans
 from settlements.algorithm import Transfer
-from settlements.models import Payment, PaymentError, SettlementPlan, StalePlan, group_scope
+from settlements.models import (
+    Payment,
+    PaymentError,
+    SettlementPlan,
+    StalePlan,
+    computed_scope,
+    group_scope,
+)
 from settlements.tests.factories import record_payment
 from splitclone import metrics
 from splitclone.money import MAX_AMOUNT
@@ -182,7 +191,10 @@ def test_suggest_reads_a_constant_number_of_queries(four, django_assert_num_quer
     for _ in range(10):
         GuestFactory(group=four.group)
 
-    # members with their users, the stored plans of the group
+    # members with their users, the stored plans of the group, and the first time these
+    # balances are seen, the plan worked out for them is kept
+    with django_assert_num_queries(3):
+        Payment.objects.suggest(four.group)
     with django_assert_num_queries(2):
         Payment.objects.suggest(four.group)
 
@@ -211,6 +223,47 @@ def test_recording_a_suggestion_keeps_the_rest_of_the_plan_and_undo_brings_it_ba
     assert SettlementPlan.objects.get(scope=group_scope(four.group.pk))
     Payment.objects.delete_payment(payment, actor=four.ana.user)
     assert Payment.objects.suggest(four.group).plan == plan
+
+
+def refuse_to_plan(monkeypatch):
+    def refused(balances):
+        raise AssertionError("the plan was worked out again")
+
+    monkeypatch.setattr(settlement_models, "plan_settlement", refused)
+
+
+def test_a_plan_is_worked_out_once_for_the_same_balances(four, monkeypatch):
+    plan = Payment.objects.suggest(four.group).plan
+    refuse_to_plan(monkeypatch)
+
+    assert Payment.objects.suggest(four.group).plan == plan
+    assert Payment.objects.bare_plans_for([four.group])[four.group.pk][0] == plan
+
+
+def test_new_balances_get_a_new_plan_and_the_old_one_comes_back_with_them(four):
+    before = Payment.objects.suggest(four.group)
+
+    # Not a transfer of the plan (Ben is settled), so nothing is kept and the page works it out.
+    payment = record_payment(four.ben, four.cem, 1000)
+
+    after = Payment.objects.suggest(four.group)
+    assert after.fingerprint != before.fingerprint
+    assert sum(transfer.amount for transfer in after.plan.transfers) == 9000
+    Payment.objects.delete_payment(payment, actor=four.ana.user)
+    assert Payment.objects.suggest(four.group).plan == before.plan
+
+
+def test_a_kept_plan_wins_over_the_one_worked_out_for_the_same_balances(four):
+    settle_up = Payment.objects.suggest(four.group)
+    [computed] = SettlementPlan.objects.filter(scope=computed_scope(four.group.pk))
+    assert plans.stored_plan(computed.entries, settle_up.fingerprint) == settle_up.plan
+    # Another plan that settles the same balances, kept the way `record` keeps one.
+    reversed_plan = plans.Plan(settle_up.plan.transfers[::-1], exact=False)
+    SettlementPlan.objects.remember(
+        group_scope(four.group.pk), settle_up.fingerprint, reversed_plan
+    )
+
+    assert Payment.objects.suggest(four.group).plan == reversed_plan
 
 
 @pytest.mark.django_db
@@ -274,4 +327,5 @@ def test_suggest_feeds_the_settle_up_metrics(four):
 def test_a_stored_plan_is_named_by_its_scope(four):
     record_payment(four.cem, four.ana, 4000)
 
-    assert str(SettlementPlan.objects.get()) == f"group:{four.group.pk}"
+    kept = SettlementPlan.objects.exclude(scope=computed_scope(four.group.pk)).get()
+    assert str(kept) == f"group:{four.group.pk}"

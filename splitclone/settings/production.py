@@ -27,6 +27,10 @@ SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Links in emails: the site's first host name unless set, never the development localhost.
+SITE_URL = env("SITE_URL", default=f"https://{ALLOWED_HOSTS[0]}").rstrip("/")
+if not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured("SITE_URL must be the site's https:// address.")
 # One load balancer appends the client's address to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"

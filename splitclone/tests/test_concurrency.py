@@ -40,6 +40,7 @@ from accounts.tests.factories import UserFactory
 from expenses.models import Expense, ExpensePayer, ExpenseShare
 from groups.models import Group, Member, Role
 from settlements.models import Payment
+from settlements.views import submission_id as recorded_submission_id
 from splitclone.money import MoneyError, parse_amount
 from splitclone.tests.gunicorn_server import (
     free_port,
@@ -164,7 +165,7 @@ class Browser:
 
 
 class FormParser(HTMLParser):
-    """Every form on a page: its action and the values it would submit."""
+    """Every form on a page: its action, the values it would submit and its named buttons."""
 
     def __init__(self):
         super().__init__()
@@ -173,7 +174,9 @@ class FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.forms.append({"action": attrs.get("action", ""), "fields": {}})
+            self.forms.append({"action": attrs.get("action", ""), "fields": {}, "buttons": []})
+        elif tag == "button" and self.forms and attrs.get("name"):
+            self.forms[-1]["buttons"].append((attrs["name"], attrs.get("value") or ""))
         elif tag == "input" and self.forms and attrs.get("name"):
             if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
                 return
@@ -407,14 +410,16 @@ class Person:
     # Payments, roles, settings
 
     def suggestion_forms(self, group):
+        """What each "Record as paid" button of the settle-up page sends."""
         page = self.browser.get(f"/groups/{group.pk}/settle/")
         if page.status != 200:
             return []
         return [
-            form["fields"]
+            {**form["fields"], name: value}
             for form in forms_on(page)
             if form["action"] == f"/groups/{group.pk}/settle/record/"
             and form["fields"].get("fingerprint")
+            for name, value in form["buttons"]
         ]
 
     def pay(self, group, fields):
@@ -426,7 +431,8 @@ class Person:
             answer,
             ack_location=f"/groups/{group.pk}/settle/",
             refusals={422},
-            submission_id=fields["submission_id"],
+            # The id the payment is recorded under: the button's own, derived from the form's.
+            submission_id=str(recorded_submission_id(fields)),
         )
 
     def change_role(self, group_pk, member, role):
@@ -515,8 +521,12 @@ class Person:
                 return None
             # The same suggestion as both see it, sent with two submission ids.
             ids = (str(uuid.uuid4()), str(uuid.uuid4()))
+            recorded = [
+                str(recorded_submission_id({**suggestions[0], "submission_id": sent}))
+                for sent in ids
+            ]
             with self.journal.lock:
-                self.journal.payment_races.append(ids)
+                self.journal.payment_races.append(recorded)
             return {"fields": suggestions[0], "ids": ids}
         # owners_demote and currency_vs_first_expense use the pair's own new group.
         return {"group": fresh}

@@ -22,6 +22,7 @@ from expenses.models import Expense
 from expenses.tests.factories import add_expense
 from groups.models import Invite, Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
+from notifications.emails import unsubscribe_token
 from settlements.tests.factories import record_payment
 from splitclone.money import MAX_AMOUNT
 from splitclone.tests.browser import log_in
@@ -69,6 +70,8 @@ REQUIRED = {
     "account_reset_password",
     "account_email",
     "account_change_password",
+    "notifications:preferences",
+    "notifications:unsubscribe",
 }
 
 # Loaded into every page as `window.look`: the measurements, made where the layout is.
@@ -178,6 +181,7 @@ def crowded_world():
         "payment_id": payment.pk,
         "invite_id": invite.pk,
         "token": invite.token,
+        "signed": unsubscribe_token(owner),
     }
     queries = {
         "groups:member_search": f"?q={LONG_WORD}",

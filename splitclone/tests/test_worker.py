@@ -55,7 +55,7 @@ def test_a_batch_run_enqueues_the_periodic_jobs_and_runs_them(world, frozen):
     call_command("run_worker", "--batch", verbosity=0)
 
     assert milk.occurrences.count() == 8
-    result = DBTaskResult.objects.get()
+    result = DBTaskResult.objects.get(task_path=TASK)
     assert (result.task_path, result.status) == (TASK, TaskResultStatus.SUCCESSFUL)
     assert result.return_value == {"created": 8, "paused": 0}
     assert sample("splitclone_tasks_enqueued_total", task=TASK) == enqueued + 1
@@ -73,7 +73,7 @@ def test_a_failed_task_is_counted_and_its_dates_stay_due(world, frozen, monkeypa
     monkeypatch.setattr(RecurringExpense.objects, "create_next_occurrence", broken)
     call_command("run_worker", "--batch", verbosity=0)
 
-    assert DBTaskResult.objects.get().status == TaskResultStatus.FAILED
+    assert DBTaskResult.objects.get(task_path=TASK).status == TaskResultStatus.FAILED
     assert sample("splitclone_tasks_failed_total", task=TASK) == failed + 1
     milk.refresh_from_db()
     assert (milk.made, milk.next_date) == (0, datetime.date(2027, 3, 1))

@@ -66,6 +66,17 @@ function linkSeveralPayers(root) {
   });
 }
 
+// A currency select marked data-conversion="<details id>" unfolds that section when a currency
+// other than the group's (data-group-currency) is chosen, so the way it is converted shows at
+// once beside the rate the preview gives. It never folds it again: what was typed stays in view.
+// Listened for on the document, so forms swapped in by htmx (the settle-up page) follow too.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-conversion]");
+  if (!select || select.value === select.dataset.groupCurrency) return;
+  const section = document.getElementById(select.dataset.conversion);
+  if (section) section.open = true;
+});
+
 document.addEventListener("DOMContentLoaded", () => {
   enableRowFilters(document);
   linkSeveralPayers(document);

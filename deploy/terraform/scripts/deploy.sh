@@ -15,12 +15,13 @@ usage: deploy.sh <command> [args]
   fetch-config <file>             write the deploy configuration JSON to <file>
   push-image <local-image> <tag>  push a loaded image to ECR as <tag> (skipped if the tag exists)
   require-image <tag>             fail unless <tag> is already in ECR
-  register <tag>                  register app + manage task definitions with image <tag>;
-                                  prints app=<arn> and manage=<arn>
+  register <tag>                  register app, worker and manage task definitions with image
+                                  <tag>; prints app=<arn>, worker=<arn> and manage=<arn>
   run-task <task-def|-> [cmd...]  run a one-off task ('-' = latest manage revision), wait for it,
                                   print its log and fail on a non-zero exit code
-  deploy-service <task-def>       roll the service to <task-def>, wait until stable, fail if the
-                                  circuit breaker rolled it back
+  deploy-service <app-task-def> <worker-task-def>
+                                  roll the app service, then the worker service, each waited
+                                  for until stable; fail if a circuit breaker rolled one back
   invalidate                      invalidate /static/* on the CDN
   grafana-import [dir]            upsert the AMP data source and import dashboards (*.json)
   smoke                           /healthz and /readyz answer 200, /metrics answers 404
@@ -91,15 +92,15 @@ cmd_require_image() {
   log "found $(cfg ecr_repository_url):$tag"
 }
 
-# Register a new revision of FAMILY from its latest one, with the app container on IMAGE.
+# Register a new revision of FAMILY from its latest one, with its CONTAINER on IMAGE.
 # Terraform owns everything else in the task definition (env, secrets, sidecar).
 register_family() {
-  local family=$1 image=$2 spec
+  local family=$1 image=$2 container=$3 spec
   spec=$(mktemp)
   aws ecs describe-task-definition --task-definition "$family" \
     --query taskDefinition --output json |
-    jq --arg image "$image" '
-      .containerDefinitions |= map(if .name == "app" then .image = $image else . end)
+    jq --arg image "$image" --arg container "$container" '
+      .containerDefinitions |= map(if .name == $container then .image = $image else . end)
       | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities,
             .registeredAt, .registeredBy, .deregisteredAt)' >"$spec"
   aws ecs register-task-definition --cli-input-json "file://$spec" \
@@ -111,8 +112,9 @@ cmd_register() {
   check_tag "$tag"
   load_config
   image="$(cfg ecr_repository_url):$tag"
-  echo "app=$(register_family "$(cfg app_task_family)" "$image")"
-  echo "manage=$(register_family "$(cfg manage_task_family)" "$image")"
+  echo "app=$(register_family "$(cfg app_task_family)" "$image" app)"
+  echo "worker=$(register_family "$(cfg worker_task_family)" "$image" worker)"
+  echo "manage=$(register_family "$(cfg manage_task_family)" "$image" app)"
 }
 
 cmd_run_task() {
@@ -161,11 +163,10 @@ cmd_run_task() {
   log "one-off task succeeded"
 }
 
-cmd_deploy_service() {
-  local task_definition=${1:?task definition arn} cluster service state primary rollout
-  load_config
-  cluster=$(cfg cluster)
-  service=$(cfg service)
+# Roll SERVICE of CLUSTER to TASK_DEFINITION and wait until it is stable; fail if it is not, or if
+# the circuit breaker rolled it back.
+roll_service() {
+  local cluster=$1 service=$2 task_definition=$3 state primary rollout
   aws ecs update-service --cluster "$cluster" --service "$service" \
     --task-definition "$task_definition" --query 'service.serviceName' --output text >/dev/null
   log "rolling $service to ${task_definition##*/}"
@@ -185,9 +186,20 @@ cmd_deploy_service() {
     --output text)
   read -r primary rollout <<<"$state"
   if [ "$primary" != "$task_definition" ] || [ "$rollout" != "COMPLETED" ]; then
-    die "deployment failed and was rolled back (primary ${primary##*/}, rollout $rollout)"
+    die "deployment of $service failed and was rolled back (primary ${primary##*/}, rollout $rollout)"
   fi
   log "$service runs ${task_definition##*/}"
+}
+
+# The worker follows the app once the app is stable: an image whose web tasks never become
+# healthy stops the deploy before it reaches the worker, which has no health check of its own.
+cmd_deploy_service() {
+  local app_task_definition=${1:?app task definition arn}
+  local worker_task_definition=${2:?worker task definition arn} cluster
+  load_config
+  cluster=$(cfg cluster)
+  roll_service "$cluster" "$(cfg service)" "$app_task_definition"
+  roll_service "$cluster" "$(cfg worker_service)" "$worker_task_definition"
 }
 
 cmd_invalidate() {

@@ -56,19 +56,21 @@ class Command(BaseCommand):
     def report(self, drift):
         group = drift.group
 
-        def money(amount):
-            return format_amount(amount, group.currency)
+        def money(amount, currency):
+            # None: the group's currency; another is one it keeps until settling up.
+            return format_amount(amount, currency or group.currency)
 
         for change in drift.members:
             self.stdout.write(
                 f"{group.name} (#{group.pk}): {change.member.display_name}'s balance is "
-                f"{money(change.kept)}, the ledger says {money(change.ledger)}"
+                f"{money(change.kept, change.currency)}, the ledger says "
+                f"{money(change.ledger, change.currency)}"
             )
         for change in drift.pairs:
             self.stdout.write(
                 f"{group.name} (#{group.pk}): {change.member_a.display_name} owes "
-                f"{change.member_b.display_name} {money(change.kept)}, the ledger says "
-                f"{money(change.ledger)}"
+                f"{change.member_b.display_name} {money(change.kept, change.currency)}, the "
+                f"ledger says {money(change.ledger, change.currency)}"
             )
         for change in drift.spending:
             whose = f"{change.member.display_name}'s" if change.member else "the group's"
@@ -81,8 +83,9 @@ class Command(BaseCommand):
 
     @staticmethod
     def spending(totals, money):
+        # Spending totals are all in the group's currency, whatever currency was spent.
         if len(totals) == 2:
             amount, expenses = totals
-            return f"{money(amount)} in {expenses} expense(s)"
+            return f"{money(amount, None)} in {expenses} expense(s)"
         paid, share, shares = totals
-        return f"paid {money(paid)}, {shares} share(s) of {money(share)}"
+        return f"paid {money(paid, None)}, {shares} share(s) of {money(share, None)}"

@@ -205,7 +205,7 @@ class Command(BaseCommand):
                 payers.append((expense_id, payer, amount))
                 shares += [(expense_id, member, share, "") for member, share in owed.items()]
                 effects[group.pk].append(expense_effect({payer: amount}, owed))
-                spending[group.pk].add(date, category, {payer: amount}, owed)
+                spending[group.pk].add(date, category, amount, {payer: amount}, owed)
             insert_rows(Expense, EXPENSE_COLUMNS, expenses)
             insert_rows(ExpensePayer, ["expense_id", "member_id", "amount"], payers)
             insert_rows(ExpenseShare, ["expense_id", "member_id", "amount", "entered"], shares)

@@ -42,14 +42,28 @@ locals {
       retries     = 3
       startPeriod = 30
     }
-    logConfiguration = {
+    logConfiguration = local.app_log_configurations["app"]
+  }
+
+  # Every container of the app image logs to the app log group under its own stream prefix.
+  # One-off tasks (and the db-bootstrap task) write to streams manage/app/<task id>, where
+  # `deploy.sh run-task` reads them back.
+  app_log_configurations = {
+    for prefix in ["app", "worker", "manage"] : prefix => {
       logDriver = "awslogs"
       options = {
         awslogs-group         = var.app_log_group_name
         awslogs-region        = local.region
-        awslogs-stream-prefix = "app"
+        awslogs-stream-prefix = prefix
       }
     }
+  }
+
+  # The app container as the tasks that serve no web requests run it (the worker, the one-off
+  # manage tasks): the same image, settings, database login and /tmp, without port or health
+  # check. Each adds its name, command and logs.
+  app_container_without_http = {
+    for key, value in local.app_container : key => value if !contains(["portMappings", "healthCheck"], key)
   }
 
   adot_container = {
@@ -79,45 +93,26 @@ locals {
   # itself). Its own /metrics is served on 127.0.0.1:container_port, where the
   # same ADOT sidecar configuration as the app's scrapes it.
   worker_container = merge(
-    { for key, value in local.app_container : key => value if !contains(["portMappings", "healthCheck"], key) },
+    local.app_container_without_http,
     {
-      name        = "worker"
-      command     = ["python", "manage.py", "run_worker", "--metrics-port", tostring(var.container_port)]
-      stopTimeout = 120
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = var.app_log_group_name
-          awslogs-region        = local.region
-          awslogs-stream-prefix = "worker"
-        }
-      }
+      name             = "worker"
+      command          = ["python", "manage.py", "run_worker", "--metrics-port", tostring(var.container_port)]
+      stopTimeout      = 120
+      logConfiguration = local.app_log_configurations["worker"]
     },
   )
 
-  # One-off tasks reuse the app container, without port or health check,
-  # and run `migrate` unless the command is overridden (collectstatic,
-  # createsuperuser, ...).
+  # One-off tasks run `migrate` unless the command is overridden (collectstatic,
+  # createsuperuser, ...), logging in as the migration role.
   manage_container = merge(
-    { for key, value in local.app_container : key => value if !contains(["portMappings", "healthCheck"], key) },
+    local.app_container_without_http,
     {
       command          = ["python", "manage.py", "migrate", "--noinput"]
       environment      = [for k in sort(keys(local.manage_environment)) : { name = k, value = local.manage_environment[k] }]
       secrets          = [for k in sort(keys(local.manage_secrets)) : { name = k, valueFrom = local.manage_secrets[k] }]
-      logConfiguration = local.one_off_log_configuration
+      logConfiguration = local.app_log_configurations["manage"]
     },
   )
-
-  # One-off tasks write to the app log group, in streams manage/app/<task id>, where
-  # `deploy.sh run-task` reads them back.
-  one_off_log_configuration = {
-    logDriver = "awslogs"
-    options = {
-      awslogs-group         = var.app_log_group_name
-      awslogs-region        = local.region
-      awslogs-stream-prefix = "manage"
-    }
-  }
 }
 
 # ---------------------------------------------------------------------------
@@ -154,7 +149,7 @@ locals {
     command                = ["sh", "-c", "printf '%s\\n' \"$ROLES_SQL\" | psql --no-psqlrc --set=ON_ERROR_STOP=1"]
     environment            = [for k in sort(keys(local.db_bootstrap_environment)) : { name = k, value = local.db_bootstrap_environment[k] }]
     secrets                = [for k in sort(keys(local.db_bootstrap_secrets)) : { name = k, valueFrom = local.db_bootstrap_secrets[k] }]
-    logConfiguration       = local.one_off_log_configuration
+    logConfiguration       = local.app_log_configurations["manage"]
   }
 }
 

@@ -10,7 +10,10 @@ locals {
   partition  = data.aws_partition.current.partition
 
   cluster_arn = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:cluster/${var.ecs_cluster_name}"
-  service_arn = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${var.ecs_cluster_name}/${var.ecs_service_name}"
+  service_arns = [
+    for service in [var.ecs_service_name, var.ecs_worker_service_name] :
+    "arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${var.ecs_cluster_name}/${service}"
+  ]
 }
 
 data "aws_iam_policy_document" "ecs_tasks_assume" {
@@ -337,9 +340,9 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid       = "UpdateOwnService"
+    sid       = "UpdateOwnServices"
     actions   = ["ecs:DescribeServices", "ecs:UpdateService"]
-    resources = [local.service_arn]
+    resources = local.service_arns
   }
 
   statement {

@@ -74,7 +74,12 @@ variable "ecs_cluster_name" {
 }
 
 variable "ecs_service_name" {
-  description = "ECS service the deploy role may update."
+  description = "ECS service of the app, which the deploy role may update."
+  type        = string
+}
+
+variable "ecs_worker_service_name" {
+  description = "ECS service of the background worker, which the deploy role may update."
   type        = string
 }
 

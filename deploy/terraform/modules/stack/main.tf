@@ -168,6 +168,7 @@ module "iam" {
   prometheus_workspace_arn    = module.metrics.prometheus_workspace_arn
   ecs_cluster_name            = module.ecs.cluster_name
   ecs_service_name            = module.ecs.service_name
+  ecs_worker_service_name     = module.ecs.worker_service_name
   manage_task_family          = module.ecs.manage_task_family
   cloudfront_distribution_arn = module.static.distribution_arn
   deploy_config_parameter_arn = aws_ssm_parameter.deploy_config.arn
@@ -275,6 +276,8 @@ resource "aws_ssm_parameter" "deploy_config" {
     cluster                   = module.ecs.cluster_name
     service                   = module.ecs.service_name
     app_task_family           = module.ecs.app_task_family
+    worker_service            = module.ecs.worker_service_name
+    worker_task_family        = module.ecs.worker_task_family
     manage_task_family        = module.ecs.manage_task_family
     db_bootstrap_task_family  = module.ecs.db_bootstrap_task_family
     app_log_group             = module.logs.app_log_group_name

@@ -59,8 +59,9 @@ def fill_spending_totals(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("groups", "0009_activity_recurring"),
-        ("ledger", "0003_rows_name_members_of_their_group"),
-        ("expenses", "0005_conversion"),
+        ("ledger", "0004_balances_in_other_currencies"),
+        # Reads the conversion of each expense, repaired on bulk-imported rows by 0009.
+        ("expenses", "0009_fill_bulk_imported_conversions"),
     ]
 
     operations = [

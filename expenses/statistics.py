@@ -4,8 +4,8 @@ The figures come from the spending totals the ledger keeps per category and memb
 and per day (`ledger.models.GroupSpending`, `MemberSpending`): the months a period covers whole
 and the days of the (at most two) months it cuts through, a few hundred rows for a group of any
 size. So a page costs the same few queries, and about the same time, for one expense as for a
-hundred thousand.
-Amounts stay in minor units; the charts (`pages.charts`) format them.
+hundred thousand. Amounts stay in minor units; the statistics pages draw them and the API hands
+them out as they are.
 """
 
 import datetime

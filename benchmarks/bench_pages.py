@@ -1,0 +1,247 @@
+"""CPU cost of each page of a group, of the home page and of saving an expense.
+
+    python benchmarks/bench_pages.py                 # embedded SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/splitclone python benchmarks/bench_pages.py
+    ... bench_pages.py --quick                       # fewer runs, no 100,000-expense group
+
+Runs against a throwaway test database, which it creates and drops. The groups come from
+`seed_demo` (random expenses among 2 to 6 people, every member with a balance), at
+(members, expenses) = (10, 1k), (10, 10k), (50, 10k) and (50, 100k), each with a few payments;
+who-owes-whom is also timed with "simplify debts" off (a line per pair: 1,225 at 50 members).
+The home page is measured for a person in 200 groups of 30 members, 11 of them with a balance.
+
+Each figure is CPU milliseconds per request: the Python process (the app, and SQLite when it is
+the database) plus, on PostgreSQL, the database backend serving the connection, read from
+/proc/<backend pid>/stat. Wall-clock medians are printed beside them; on a shared machine they
+say more about the load than about the code. Pages are timed warm: the plan for the current
+balances is the one the previous request stored, which is the usual case (balances change on a
+write, and are read by many views after it). "settle-up, new balances" times the first view
+after the balances moved, which works the plan out (`settlements.algorithm`).
+"""
+
+import argparse
+import datetime
+import io
+import itertools
+import logging
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "splitclone.settings.test")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command
+from django.db import connection
+from django.template.base import PartialTemplate, Template
+from django.test import Client
+from django.test.utils import setup_test_environment
+
+SIZES = [(10, 1_000), (10, 10_000), (50, 10_000), (50, 100_000)]
+HOME_GROUPS = 200
+HOME_MEMBERS = 30
+# Guests with a balance in each home-page group, so each group's plan has some ten payments.
+HOME_OWING = 10
+PAYMENTS = 20
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class Meter:
+    """CPU time of this process and of the database backend serving its connection."""
+
+    def __init__(self):
+        self.backend = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
+            self.backend = Path(f"/proc/{pid}/stat")
+            if not self.backend.exists():  # the database runs on another machine
+                self.backend = None
+
+    def backend_seconds(self):
+        if self.backend is None:
+            return 0.0
+        # Fields 14 and 15 (utime, stime), counted after the parenthesised command name.
+        fields = self.backend.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+
+    def measure(self, action, runs, prepare=None):
+        """(app CPU ms, database CPU ms, wall median ms) per call of ``action``, each call after
+        an untimed ``prepare(run)`` if given."""
+        action()  # warm caches, the template loader and the stored plan
+        walls, app, database = [], 0.0, 0.0
+        for run in range(runs):
+            if prepare is not None:
+                prepare(run)
+            started_app, started_database = time.process_time(), self.backend_seconds()
+            started = time.perf_counter()
+            action()
+            walls.append((time.perf_counter() - started) * 1000)
+            app += time.process_time() - started_app
+            database += self.backend_seconds() - started_database
+        return app * 1000 / runs, database * 1000 / runs, statistics.median(walls)
+
+
+def report(label, figures):
+    app, database, wall = figures
+    line = f"  {label:<36} {app + database:6.1f} ms CPU  (app {app:5.1f}, db {database:5.1f})"
+    print(line + (f"   wall median {wall:6.1f} ms" if wall is not None else ""), flush=True)
+
+
+def seed_group(members, expenses, seed):
+    """A `seed_demo` group with ``PAYMENTS`` payments recorded through the ledger."""
+    from groups.models import Group
+    from settlements.tests.factories import record_payment
+
+    call_command(
+        "seed_demo",
+        groups=1,
+        members=members,
+        expenses=expenses,
+        seed=seed,
+        stdout=io.StringIO(),
+    )
+    group = Group.objects.get(name=f"Bench {seed} #1")
+    people = list(group.members.order_by("id"))
+    for n in range(PAYMENTS):
+        record_payment(people[n % members], people[(n + 1) % members], 100 + n)
+    return group
+
+
+def populate_home():
+    """A person in ``HOME_GROUPS`` groups, ten guests of each with a balance adding up to zero."""
+    from accounts.models import User
+    from groups.models import Group, Member, Role
+
+    user = User.objects.create_user("home@example.com", "pw", display_name="Home")
+    groups = Group.objects.bulk_create(
+        Group(name=f"Group {n:03}", currency="EUR", created_by=user) for n in range(HOME_GROUPS)
+    )
+    members = []
+    for n, group in enumerate(groups):
+        balances = [n * 7 - 500] + [(-1) ** k * (k + 1) * 137 for k in range(HOME_OWING - 1)]
+        balances.append(-sum(balances))
+        members.append(Member(group=group, user=user, role=Role.OWNER, balance=balances[0]))
+        members += (
+            Member(group=group, name=f"Guest {k}", balance=balances[k + 1] if k < HOME_OWING else 0)
+            for k in range(HOME_MEMBERS - 1)
+        )
+    Member.objects.bulk_create(members)
+    return user
+
+
+def save_expense(group, user, participants):
+    from expenses.models import Expense, ExpenseEntry
+    from expenses.splitting import split_equal
+
+    submission_id = uuid.uuid4()
+    entry = ExpenseEntry(
+        description="Team dinner",
+        amount=123456,
+        currency=group.currency,
+        date=datetime.date(2026, 11, 3),
+        category="food",
+        notes="",
+        split_kind="equal",
+        submission_id=submission_id,
+        paid={participants[0]: 123456},
+        owed=split_equal(123456, participants, seed=str(submission_id)).shares,
+    )
+    Expense.objects.save_expense(group_id=group.pk, author=user, entry=entry)
+
+
+def bench_group(meter, client, user, group, label, runs):
+    from django.db.models import F
+
+    from groups.models import Member
+
+    base = f"/groups/{group.pk}/"
+    pages = [
+        ("group page", base),
+        ("settle-up", f"{base}settle/"),
+        ("expense list", f"{base}expenses/"),
+        ("who owes whom", f"{base}who-owes-whom/"),
+    ]
+    print(f"{label}, {connection.vendor}, {runs} runs", flush=True)
+    for name, url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        suffix = f" ({len(response.content) // 1024} KB)" if name == "settle-up" else ""
+        report(name + suffix, meter.measure(lambda url=url: client.get(url), runs))
+
+    people = list(group.members.order_by("id"))
+    moved = itertools.count(1)
+
+    def new_balances(run):
+        # Balances no plan was worked out for yet, as after an expense: two members move by
+        # a different amount each run (the kept balances alone; the page reads nothing else).
+        amount = next(moved)
+        Member.objects.filter(pk=people[0].pk).update(balance=F("balance") + amount)
+        Member.objects.filter(pk=people[1].pk).update(balance=F("balance") - amount)
+
+    settle_up = f"{base}settle/"
+    report(
+        "settle-up, new balances",
+        meter.measure(lambda: client.get(settle_up), runs, prepare=new_balances),
+    )
+    participants = [member.pk for member in people]
+    report(
+        f"save an expense, {len(participants)} people",
+        meter.measure(lambda: save_expense(group, user, participants), runs),
+    )
+    # With "simplify debts" off, every pair of members that owes something is a line.
+    group.simplify_debts = False
+    group.save(update_fields=["simplify_debts"])
+    url = f"{base}who-owes-whom/"
+    report("who owes whom, pairwise", meter.measure(lambda: client.get(url), runs))
+    group.simplify_debts = True
+    group.save(update_fields=["simplify_debts"])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10 runs, no 100,000-expense group")
+    parser.add_argument("--runs", type=int, help="requests per figure (default 50, quick 10)")
+    options = parser.parse_args()
+    runs = options.runs or (10 if options.quick else 50)
+    sizes = [size for size in SIZES if not (options.quick and size[1] > 10_000)]
+
+    from accounts.models import User
+
+    logging.disable(logging.INFO)  # one access-log line per request would swamp the figures
+    # The test client's host and mailbox, but templates rendered as in production: the test
+    # environment sends a signal for every template, include and widget a page renders.
+    rendering = Template._render, PartialTemplate._render
+    setup_test_environment()
+    Template._render, PartialTemplate._render = rendering
+    old_name = connection.creation.create_test_db(verbosity=0)
+    try:
+        meter = Meter()
+        groups = [
+            seed_group(members, expenses, seed) for seed, (members, expenses) in enumerate(sizes, 1)
+        ]
+        user = User.objects.get(email="demo@splitclone.test")
+        client = Client()
+        client.force_login(user)
+        for group, (members, expenses) in zip(groups, sizes, strict=True):
+            label = f"{members} members, {expenses:,} expenses"
+            bench_group(meter, client, user, group, label, runs)
+
+        home_user = populate_home()
+        client.force_login(home_user)
+        print(f"home, {HOME_GROUPS} groups of {HOME_MEMBERS} members, {connection.vendor}")
+        report("home", meter.measure(lambda: client.get("/home/"), runs))
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""The form part every ledger row shares: an amount in any currency and how it is converted.
+
+The expense form and the payment form both read an amount typed in the currency chosen beside it
+and, for a currency other than the group's, the rate it is converted at (the ECB reference rate
+of the date, a typed rate, or the amount charged in the group's currency). `ledger.books.
+require_conversion` holds the result to the same rule again for every caller.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from ledger.models import RateSource
+from splitclone import fx
+from splitclone.money import MoneyError, currency_choices, format_amount, parse_amount
+
+RATE_MODES = [
+    (RateSource.REFERENCE, "ECB reference rate of the date"),
+    (RateSource.ENTERED, "Enter the rate"),
+    (RateSource.CHARGED, "Enter what the card charged"),
+]
+
+
+def ordered_currency_choices(group_currency, last_currency=""):
+    """Every currency, the group's first and the person's last used other one second."""
+    first = [code for code in (group_currency, last_currency) if code]
+    choices = dict(currency_choices())
+    return [(code, choices[code]) for code in dict.fromkeys(first) if code in choices] + [
+        (code, label) for code, label in choices.items() if code not in first
+    ]
+
+
+class ConvertedAmountForm(forms.Form):
+    """An amount in the currency chosen beside it, converted to the group's currency.
+
+    After `clean`, `total` is the amount in minor units of the group's currency and
+    `conversion` the `fx.Conversion` it came from (None for the group's own currency). A
+    subclass has a `date` field (the reference rate is the one of that date) and sets `group`
+    before calling this `__init__`.
+    """
+
+    # Before the amount: the amount is read in the currency chosen here.
+    # Left out (a client that predates currencies), it is the group's.
+    original_currency = forms.ChoiceField(label="Currency", required=False)
+    amount = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    rate_mode = forms.ChoiceField(
+        choices=RATE_MODES,
+        initial=RateSource.REFERENCE,
+        widget=forms.RadioSelect,
+        label="Convert with",
+        required=False,
+    )
+    rate = forms.CharField(
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        label="Rate",
+    )
+    charged = forms.CharField(
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        label="Amount charged",
+    )
+
+    def __init__(self, *args, last_currency="", **kwargs):
+        """`last_currency`: the currency the person last spent in other than a group's own,
+        offered second (`accounts.User.last_currency`)."""
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("original_currency", self.group.currency)
+        super().__init__(*args, **kwargs)
+        self.fields["original_currency"].choices = ordered_currency_choices(
+            self.group.currency, last_currency
+        )
+        self.fields["charged"].label = f"Amount charged in {self.group.currency}"
+        self.fields["rate"].help_text = f"{self.group.currency} for 1 unit of the currency spent."
+        self.conversion = None
+        # The amount in the group's currency, once the amount and its rate are read.
+        self.total = None
+
+    @property
+    def currency(self):
+        """The group's currency: what the ledger moves."""
+        return self.group.currency
+
+    @property
+    def typed_currency(self):
+        """The currency the amounts are typed in (the group's until a valid one is chosen)."""
+        return getattr(self, "cleaned_data", {}).get("original_currency") or self.currency
+
+    @property
+    def is_foreign(self):
+        """Whether the form shows (or was sent) another currency than the group's: the
+        conversion section then starts unfolded."""
+        return (self["original_currency"].value() or self.currency) != self.currency
+
+    def clean_original_currency(self):
+        return self.cleaned_data["original_currency"] or self.currency
+
+    def clean_amount(self):
+        if "original_currency" not in self.cleaned_data:
+            return None  # the currency's own error says what is wrong
+        try:
+            return parse_amount(self.cleaned_data["amount"], self.typed_currency)
+        except MoneyError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+
+    def convert(self, original, date):
+        """The amount in the group's currency, setting `conversion` and `total`; None after an
+        error, which is added beside the field it is about."""
+        currency, mode = self.typed_currency, self.cleaned_data.get("rate_mode")
+        if currency == self.currency:
+            self.total = original
+            return original
+        if date is None:
+            return None  # the date's own error says why
+        field = {RateSource.CHARGED: "charged", RateSource.ENTERED: "rate"}.get(
+            mode, "original_currency"
+        )
+        try:
+            if mode == RateSource.CHARGED:
+                total = parse_amount(self.cleaned_data.get("charged") or "", self.currency)
+                rate, rate_date = fx.derived_rate(original, currency, total, self.currency), None
+            else:
+                if mode == RateSource.ENTERED:
+                    rate, rate_date = fx.check_rate(self._typed_rate()), None
+                else:
+                    mode = RateSource.REFERENCE
+                    rate, rate_date = fx.rate(currency, self.currency, date)
+                field = "amount"
+                total = fx.convert(original, currency, self.currency, rate)
+                if total <= 0:
+                    raise MoneyError(
+                        f"Converted, that is less than {format_amount(1, self.currency)}.",
+                        "small",
+                    )
+        except MoneyError as error:
+            self.add_error(self._rate_error_field(error, field), error.message)
+            return None
+        self.conversion = fx.Conversion(original, currency, rate, mode, rate_date)
+        self.total = total
+        return total
+
+    @staticmethod
+    def _rate_error_field(error, field):
+        # A date before the first rate is the date's fault; a currency without rates, the
+        # currency's, with the way out ("enter the rate") in the message.
+        if getattr(error, "code", None) == "too_early":
+            return "date"
+        return field
+
+    def _typed_rate(self):
+        text = (self.cleaned_data.get("rate") or "").strip().replace(",", ".")
+        if not text:
+            raise fx.RateError("Enter the rate.", "rate")
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise fx.RateError("Enter the rate as a number, like 1.0842.", "rate") from None
+
+    def rate_note(self):
+        """ "123.45 USD = 104.73 EUR at 1 USD = 0.8483922966 EUR (ECB of 24 Dec 2025)"."""
+        conversion = self.conversion
+        if conversion is None:
+            return ""
+        rate = f"{conversion.rate.normalize():f}"
+        source = dict(RATE_MODES)[conversion.source]
+        if conversion.rate_date:
+            source = f"ECB reference rate of {conversion.rate_date:%d %b %Y}"
+        return (
+            f"{format_amount(conversion.original_amount, conversion.original_currency)} = "
+            f"{format_amount(self.total, self.currency)} at 1 "
+            f"{conversion.original_currency} = {rate} {self.currency} ({source})"
+        )
+
+    @staticmethod
+    def conversion_initial(row):
+        """The form's currency fields filled in from a row as it was entered."""
+        currency = row.original_currency
+        return {
+            "original_currency": currency,
+            "amount": format_amount(row.original_amount, currency, with_code=False, grouping=False),
+            "rate_mode": row.rate_source if row.is_converted else RateSource.REFERENCE,
+            "rate": f"{row.rate.normalize():f}" if row.rate_source == RateSource.ENTERED else "",
+            "charged": format_amount(row.amount, row.currency, with_code=False, grouping=False)
+            if row.rate_source == RateSource.CHARGED
+            else "",
+        }

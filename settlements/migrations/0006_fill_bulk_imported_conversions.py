@@ -1,0 +1,14 @@
+from django.db import migrations
+
+# Rows written by the bulk import before it wrote the conversion columns took their database
+# defaults: spent in no currency. They were spent in the group's, like every row of that time.
+FILL = (
+    "UPDATE settlements_payment SET original_amount = amount, original_currency = currency "
+    "WHERE original_currency = ''"
+)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("settlements", "0005_settles_in_original")]
+
+    operations = [migrations.RunSQL(FILL, migrations.RunSQL.noop)]

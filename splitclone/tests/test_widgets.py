@@ -1,0 +1,35 @@
+import pytest
+from django import forms
+from django.test.html import parse_html
+
+from splitclone.widgets import CompactSelect
+
+PEOPLE = [("", "Anyone"), (9, "Dana <D>"), (10, "Guest & co")]
+
+
+def select(widget, value, **attrs):
+    class Form(forms.Form):
+        person = forms.TypedChoiceField(
+            choices=PEOPLE, coerce=int, widget=widget, required=attrs.pop("required", True)
+        )
+
+    form = Form({"person": value} if value is not None else None)
+    return str(form["person"])
+
+
+@pytest.mark.parametrize("value", [None, "", "9", "10", "11"])
+@pytest.mark.parametrize("required", [True, False])
+def test_a_compact_select_is_the_markup_of_djangos(value, required):
+    compact = select(CompactSelect, value, required=required)
+
+    assert parse_html(compact) == parse_html(select(forms.Select, value, required=required))
+    assert "Dana &lt;D&gt;" in compact
+
+
+def test_choices_in_groups_are_left_to_django():
+    grouped = [("Friends", [(1, "Ana"), (2, "Ben")]), ("Family", [(3, "Cem")])]
+    widget = CompactSelect(choices=grouped)
+
+    assert parse_html(widget.render("person", 2)) == parse_html(
+        forms.Select(choices=grouped).render("person", 2)
+    )
