@@ -73,7 +73,11 @@ def main():
             "group statistics, one year",
             timed(lambda: get(stats, {"date_from": "2025-01-01", "date_to": "2025-12-31"})),
         )
+        # Starts and ends mid-month: those two months are read from the expense rows.
+        cut = {"date_from": "2025-01-15", "date_to": "2025-12-10"}
+        report("group statistics, mid-month to mid-month", timed(lambda: get(stats, cut)))
         report("my spending, all time", timed(lambda: get(spending)))
+        report("my spending, mid-month to mid-month", timed(lambda: get(spending, cut)))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

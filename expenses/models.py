@@ -19,8 +19,9 @@ from expenses.splitting import SplitError, SplitKind, read_value, split, split_i
 from groups.models import Activity, Group, Member
 from ledger import books
 from ledger.books import RowChanged
-from ledger.effects import expense_effect
+from ledger.effects import SpendingTotals, expense_effect, expense_spending, parts_in_group_currency
 from ledger.models import LedgerRow, RateSource
+from ledger.spending import spending_totals
 from splitclone import fx, metrics
 from splitclone.money import MAX_AMOUNT, format_amount
 from splitclone.text import search_key, shorten
@@ -198,6 +199,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 occurrence_date=entry.date if occurrence_of else None,
             )
             before = []
+            spending = SpendingTotals()
             verb, summary = Activity.Verb.EXPENSE_ADDED, None
             involved = set()
             counter = metrics.EXPENSES_CREATED
@@ -208,6 +210,13 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 raise StaleEdit(current.get(pk=expense.pk))
             paid, owed = expense.paid_and_owed()
             before = [(expense.ledger_currency, expense_effect(paid, owed, sign=-1))]
+            spending = SpendingTotals().add(
+                expense.date,
+                expense.category,
+                expense.amount,
+                *expense.parts_in_group_currency(paid, owed),
+                sign=-1,
+            )
             verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry, kept)
             # Those the edit took out of the expense are involved in it too.
             involved = paid.keys() | owed.keys()
@@ -243,6 +252,13 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         )
         after = (expense.ledger_currency, expense_effect(paid, owed))
         books.apply_all(group, [*before, after])
+        spending.add(
+            expense.date,
+            expense.category,
+            expense.amount,
+            *expense.parts_in_group_currency(paid, owed),
+        )
+        books.apply_spending(group, spending.effect())
         Activity.record(
             group,
             author,
@@ -321,7 +337,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
     def delete_expense(self, expense, *, actor):
         """Soft delete: the expense leaves the ledger but stays restorable."""
         expense, changed = books.set_deleted(
-            self.all(),
+            self.prefetch_related("payers", "shares"),
             expense,
             delete=True,
             actor=actor,
@@ -335,7 +351,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
 
     def restore_expense(self, expense, *, actor):
         expense, _ = books.set_deleted(
-            self.all(),
+            self.prefetch_related("payers", "shares"),
             expense,
             delete=False,
             actor=actor,
@@ -486,6 +502,35 @@ class Expense(LedgerRow):
                     raise ValueError(f"expense #{expense_id}: {error}") from None
                 yield (original_currency if in_original else None), effect
 
+    def spending(self, sign=1):
+        paid, owed = self.paid_and_owed()
+        return expense_spending(
+            self.date,
+            self.category,
+            self.amount,
+            *self.parts_in_group_currency(paid, owed),
+            sign=sign,
+        )
+
+    def parts_in_group_currency(self, paid, owed):
+        """(paid, owed) of the payer and share rows, as spending counts them: in the group's
+        currency. Those of an expense that settles in the currency spent are in that currency,
+        and count as their parts of `amount`."""
+        if not self.settles_in_original:
+            return paid, owed
+        return tuple(
+            parts_in_group_currency(side, self.amount, self.original_amount)
+            for side in (paid, owed)
+        )
+
+    @classmethod
+    def ledger_spending(cls, group_id):
+        groups, members = spending_totals(cls, ExpensePayer, ExpenseShare, [group_id])
+        return (
+            {key[1:]: totals for key, totals in groups.items()},
+            {key[1:]: totals for key, totals in members.items()},
+        )
+
     def describe_changes(self, entry, kept):
         """A short account of an edit for the activity log; `kept` is (ledger currency, paid,
         owed) as the edit keeps them (see `ExpenseManager._kept_amounts`)."""
@@ -516,23 +561,6 @@ class Expense(LedgerRow):
             changes.append("who paid or who owes")
         detail = "; ".join(changes) or "no change to the amounts"
         return f"edited “{shorten(entry.description, QUOTED_LENGTH)}”: {detail}"
-
-
-def amount_in_group_currency():
-    """What a payer or share row comes to in the group's currency, for statistics: its amount,
-    or, for an expense that settles in the currency it was spent in, its part of the expense's
-    amount converted at the expense's date (rounded down, so parts may fall short of the total
-    by a few minor units)."""
-    return models.Case(
-        models.When(
-            expense__settles_in_original=True,
-            then=models.F("amount")
-            * models.F("expense__amount")
-            / models.F("expense__original_amount"),
-        ),
-        default=models.F("amount"),
-        output_field=models.BigIntegerField(),
-    )
 
 
 class ExpensePayer(models.Model):

@@ -1,23 +1,23 @@
 """What a group spent, and what a person spent across their groups, added up by the database.
 
-Every figure is one aggregate query over live expenses (never a loop over the expenses), so a
-page costs the same few queries for one expense as for a hundred thousand. Amounts stay in minor
-units; the statistics pages draw them and the API hands them out as they are.
+The figures come from the spending totals the ledger keeps per category and member, per month
+and per day (`ledger.models.GroupSpending`, `MemberSpending`): the months a period covers whole
+and the days of the (at most two) months it cuts through, a few hundred rows for a group of any
+size. So a page costs the same few queries, and about the same time, for one expense as for a
+hundred thousand. Amounts stay in minor units; the statistics pages draw them and the API hands
+them out as they are.
 """
 
+import datetime
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Q, Sum
 
-from expenses.models import (
-    Category,
-    Expense,
-    ExpensePayer,
-    ExpenseShare,
-    amount_in_group_currency,
-)
+from expenses.models import Category
+from ledger.models import GroupSpending, MemberSpending, Span
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,40 @@ class GroupStatistics:
     count: int
 
 
-def in_range(rows, prefix, date_from, date_to):
-    """`rows` narrowed to live expenses dated in [date_from, date_to] (either end may be open);
-    `prefix` leads from the rows to their expense ("" for expenses themselves)."""
-    rows = rows.filter(**{f"{prefix}deleted_at__isnull": True})
-    if date_from:
-        rows = rows.filter(**{f"{prefix}date__gte": date_from})
-    if date_to:
-        rows = rows.filter(**{f"{prefix}date__lte": date_to})
-    return rows
+def kept_in_period(date_from, date_to, **scope):
+    """The kept totals (`GroupSpending`, `MemberSpending`) of `scope` (e.g. one group) that add
+    up to the period: those of the months it covers whole, and those of the days of the (at
+    most two) months it cuts through. A period of any length then reads about as many rows as
+    all time does. Each alternative repeats the scope, so that each is a range of the totals'
+    index (SQLite otherwise reads every total of the group)."""
+    return reduce(operator.or_, (Q(**scope) & span for span in spans_in_period(date_from, date_to)))
+
+
+def spans_in_period(date_from, date_to):
+    whole = date_from and (date_from if date_from.day == 1 else next_month(date_from))
+    # The first day of the month after the last whole month.
+    end = date_to and (
+        next_month(date_to) if next_month(date_to) - ONE_DAY == date_to else date_to.replace(day=1)
+    )
+    if whole and end and whole >= end:
+        return [Q(span=Span.DAY, day__range=(date_from, date_to))]
+    months, days = Q(span=Span.MONTH), []
+    if whole:
+        months &= Q(day__gte=whole)
+        if date_from < whole:
+            days.append(Q(span=Span.DAY, day__range=(date_from, whole - ONE_DAY)))
+    if end:
+        months &= Q(day__lt=end)
+        if end <= date_to:
+            days.append(Q(span=Span.DAY, day__range=(end, date_to)))
+    return [months, *days]
+
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def next_month(day):
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
 def category_label(value):
@@ -53,22 +78,31 @@ def category_label(value):
 
 
 def group_statistics(group, date_from=None, date_to=None):
-    """The group's spending per month, per category and per person, and its total (4 queries:
+    """The group's spending per month, per category and per person, and its total (3 queries:
     totals per month and category, amounts paid and shares per member, members)."""
-    expenses = in_range(Expense.objects.filter(group=group), "", date_from, date_to)
-    # One pass over the expenses: a few hundred (month, category) totals, folded both ways here.
+    period = kept_in_period(date_from, date_to, group=group)
+    # A few hundred totals of months and days, folded both ways here.
     months, categories = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
-    for row in (
-        expenses.annotate(month=TruncMonth("date"))
-        .values("month", "category")
-        .annotate(total=Sum("amount"), count=Count("id"))
+    for day, category, amount, count in GroupSpending.objects.filter(
+        period, expense_count__gt=0
+    ).values_list("day", "category", "amount", "expense_count"):
+        for totals in (months[day.replace(day=1)], categories[category]):
+            totals[0] += amount
+            totals[1] += count
+    paid, shares = {}, {}
+    for member_id, member_paid, share, share_count in (
+        MemberSpending.objects.filter(period)
+        .exclude(paid=0, share_count=0)
+        .values("member_id")
+        .annotate(paid_total=Sum("paid"), share_total=Sum("share"), shares=Sum("share_count"))
+        .values_list("member_id", "paid_total", "share_total", "shares")
         .order_by()
     ):
-        for totals in (months[row["month"]], categories[row["category"]]):
-            totals[0] += row["total"]
-            totals[1] += row["count"]
-    paid = per_member(ExpensePayer.objects.filter(expense__group=group), date_from, date_to)
-    shares = per_member(ExpenseShare.objects.filter(expense__group=group), date_from, date_to)
+        # Who paid something or has a share (even of nothing), as the rows say.
+        if member_paid:
+            paid[member_id] = member_paid
+        if share_count:
+            shares[member_id] = share
     people = [
         PersonTotals(member, paid.get(member.pk, 0), shares.get(member.pk, 0))
         for member in group.members.with_people()
@@ -89,17 +123,6 @@ def group_statistics(group, date_from=None, date_to=None):
     )
 
 
-def per_member(rows, date_from, date_to):
-    """{member id: sum of amounts} over the payer or share rows of live expenses in range."""
-    rows = in_range(rows, "expense__", date_from, date_to)
-    return dict(
-        rows.values("member_id")
-        .annotate(total=Sum(amount_in_group_currency()))
-        .values_list("member_id", "total")
-        .order_by()
-    )
-
-
 @dataclass(frozen=True)
 class CurrencySpending:
     currency: str
@@ -111,41 +134,38 @@ class CurrencySpending:
 
 def personal_spending(user, date_from=None, date_to=None):
     """What `user` spent (their shares of expenses) in all their groups, one `CurrencySpending`
-    per currency, each with its months and categories (3 queries)."""
-    shares = in_range(
-        ExpenseShare.objects.filter(member__user=user), "expense__", date_from, date_to
-    )
-    months = {}
-    for row in (
-        shares.annotate(month=TruncMonth("expense__date"))
-        .values("expense__currency", "month")
-        .annotate(total=Sum(amount_in_group_currency()))
-        .order_by("expense__currency", "month")
-    ):
-        months.setdefault(row["expense__currency"], []).append((row["month"], row["total"]))
-    categories = {}
-    for row in (
-        shares.values("expense__currency", "expense__category")
-        .annotate(total=Sum(amount_in_group_currency()))
-        .order_by("expense__currency", "-total", "expense__category")
-    ):
-        categories.setdefault(row["expense__currency"], []).append(
-            (category_label(row["expense__category"]), row["total"])
-        )
-    paid = dict(
-        in_range(ExpensePayer.objects.filter(member__user=user), "expense__", date_from, date_to)
-        .values("expense__currency")
-        .annotate(total=Sum(amount_in_group_currency()))
-        .values_list("expense__currency", "total")
+    per currency, each with its months and categories (1 query: paid and shares per currency,
+    month or day and category)."""
+    months, categories, paid = defaultdict(dict), defaultdict(dict), defaultdict(int)
+    for currency, day, category, member_paid, share, share_count in (
+        MemberSpending.objects.filter(kept_in_period(date_from, date_to, member__user=user))
+        .exclude(paid=0, share_count=0)
+        # An expense is in its group's currency, which the ledger fixes once it has rows.
+        .values("group__currency", "day", "category")
+        .annotate(paid_total=Sum("paid"), share_total=Sum("share"), shares=Sum("share_count"))
+        .values_list("group__currency", "day", "category", "paid_total", "share_total", "shares")
         .order_by()
-    )
+    ):
+        if member_paid:
+            paid[currency] += member_paid
+        if share_count:
+            for totals, key in (
+                (months[currency], day.replace(day=1)),
+                (categories[currency], category),
+            ):
+                totals[key] = totals.get(key, 0) + share
     return [
         CurrencySpending(
             currency=currency,
-            total=sum(total for _, total in months.get(currency, [])),
+            total=sum(months[currency].values()),
             paid=paid.get(currency, 0),
-            months=months.get(currency, []),
-            categories=categories.get(currency, []),
+            months=sorted(months[currency].items()),
+            categories=[
+                (category_label(category), total)
+                for category, total in sorted(
+                    categories[currency].items(), key=lambda item: (-item[1], item[0])
+                )
+            ],
         )
         for currency in sorted(months.keys() | paid.keys())
     ]

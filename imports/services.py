@@ -36,7 +36,7 @@ from imports.models import ImportedFile
 from imports.parsed import ImportRefused, in_group_currency
 from ledger import books
 from ledger.books import LedgerError
-from ledger.effects import combine, expense_effect, payment_effect
+from ledger.effects import SpendingTotals, combine, expense_effect, payment_effect
 from settlements.models import Payment
 from splitclone import metrics
 from splitclone.bulk import insert_rows
@@ -494,13 +494,14 @@ def write_entries(group, parsed, converted, members, user):
             for payment, booked in payments
         ],
     )
-    effects = [
-        expense_effect(
+    sides = [
+        (
             {ids[name]: amount for name, amount in booked.paid.items()},
             {ids[name]: amount for name, amount in booked.owed.items()},
         )
         for _, booked in expenses
     ]
+    effects = [expense_effect(paid, owed) for paid, owed in sides]
     effects += [
         payment_effect(ids[payment.sender], ids[payment.receiver], booked.amount)
         for payment, booked in payments
@@ -509,6 +510,10 @@ def write_entries(group, parsed, converted, members, user):
         # A file with people and no entries gives the group no history: its currency may
         # still change.
         books.apply(group, combine(*effects))
+        spending = SpendingTotals()
+        for (expense, booked), (paid, owed) in zip(expenses, sides, strict=True):
+            spending.add(expense.date, category_for(expense.category), booked.amount, paid, owed)
+        books.apply_spending(group, spending.effect())
     transaction.on_commit(lambda: metrics.EXPENSES_CREATED.inc(len(parsed.expenses)))
     transaction.on_commit(lambda: metrics.PAYMENTS_RECORDED.inc(len(parsed.payments)))
 

@@ -3,9 +3,10 @@
 Every write that touches money (adding or editing an expense, recording a payment, deleting or
 restoring either, settling across groups, the admin, the commands) opens a `change` of the
 group's books, which takes the lock on the group row and re-reads what it needs under it, and
-moves the kept balances with `apply`. Concurrent writers to one group queue on that lock, so
-the balances are read and written by one transaction at a time. `recompute_group` rebuilds the
-kept balances from the ledger rows, or only reports where they drifted.
+moves the kept balances with `apply` (and an expense's spending totals with `apply_spending`).
+Concurrent writers to one group queue on that lock, so the balances are read and written by one
+transaction at a time. `recompute_group` rebuilds the kept balances and totals from the ledger
+rows, or only reports where they drifted.
 """
 
 import datetime
@@ -13,7 +14,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import chain
+from itertools import batched, chain
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -22,13 +23,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from groups.models import Activity, Group, Member
-from ledger.effects import combine
+from ledger.effects import combine, combine_spending
 from ledger.models import (
     BalanceConversion,
     ConversionLine,
     CurrencyBalance,
     CurrencyPairBalance,
+    GroupSpending,
     LedgerEntry,
+    MemberSpending,
     PairBalance,
     RateSource,
     rate_display,
@@ -246,6 +249,52 @@ def _apply_in_group_currency(group, member_deltas, pair_deltas):
             )
 
 
+def apply_spending(group, spending):
+    """Adds a spending effect (`ledger.effects.expense_spending`) to the kept spending totals.
+
+    Inside `change`, beside `apply`, so the statistics pages never see rows and totals that
+    disagree. One statement per table for an expense, whatever the number of members; an
+    import's thousands of totals go in batches (SQLite takes at most 32,766 parameters).
+    """
+    group_deltas, member_deltas = spending
+    date = connection.ops.adapt_datefield_value
+    upsert(
+        GroupSpending,
+        ["group_id", "span", "day", "category"],
+        ["amount", "expense_count"],
+        [
+            (group.pk, span, date(day), str(category), *delta)
+            for (span, day, category), delta in group_deltas.items()
+            if any(delta)
+        ],
+    )
+    upsert(
+        MemberSpending,
+        ["group_id", "span", "day", "category", "member_id"],
+        ["paid", "share", "share_count"],
+        [
+            (group.pk, span, date(day), str(category), member, *delta)
+            for (span, day, category, member), delta in member_deltas.items()
+            if any(delta)
+        ],
+    )
+
+
+def upsert(model, keys, counters, rows, batch_size=2_000):
+    """Adds `rows` (keys then counters) to `model`'s counters, inserting the keys not there."""
+    table = model._meta.db_table
+    columns = ", ".join(keys + counters)
+    placeholders = f"({', '.join(['%s'] * (len(keys) + len(counters)))})"
+    sums = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in counters)
+    with connection.cursor() as cursor:
+        for batch in batched(rows, batch_size):
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(batch))} "
+                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sums}",
+                list(chain.from_iterable(batch)),
+            )
+
+
 def set_deleted(rows, row, *, delete, actor, verb, summary, **activity_data):
     """Soft-deletes (`delete=True`) or restores `row`, moving the kept balances with it.
 
@@ -259,6 +308,7 @@ def set_deleted(rows, row, *, delete, actor, verb, summary, **activity_data):
         if row.is_deleted == delete:
             return row, False
         apply_all(group, row.currency_effects(sign=-1 if delete else 1))
+        apply_spending(group, row.spending(sign=-1 if delete else 1))
         row.deleted_at = timezone.now() if delete else None
         row.deleted_by = actor if delete else None
         row.version += 1
@@ -323,14 +373,29 @@ class PairDrift:
     currency: str | None = None
 
 
+@dataclass(frozen=True)
+class SpendingDrift:
+    """A spending total of a month or a day (`span`) as kept and as the ledger says: (amount,
+    expenses) for the group's when `member` is None, else (paid, share, shares) for the
+    member's."""
+
+    span: str
+    day: object
+    category: str
+    member: Member | None
+    kept: tuple
+    ledger: tuple
+
+
 @dataclass
 class Drift:
     group: Group
     members: list[MemberDrift] = field(default_factory=list)
     pairs: list[PairDrift] = field(default_factory=list)
+    spending: list[SpendingDrift] = field(default_factory=list)
 
     def __bool__(self):
-        return bool(self.members or self.pairs)
+        return bool(self.members or self.pairs or self.spending)
 
 
 def recompute_group(group, check=False):
@@ -338,7 +403,8 @@ def recompute_group(group, check=False):
 
     Every currency the group keeps balances in is compared: the group's (`Member.balance`,
     `PairBalance`) and the others of a group that converts at settlement (`CurrencyBalance`,
-    `CurrencyPairBalance`). Runs under the group's lock, so no change to the ledger lands
+    `CurrencyPairBalance`), and the spending totals (`recompute_spending`). Runs under the
+    group's lock, so no change to the ledger lands
     between reading it and writing the balances. Returns what differed (the `kept` values are
     those found before any fix), or raises `UnreadableLedger`. A constant number of queries,
     whatever the number of rows. Used by `manage.py recompute_balances` and by the admin.
@@ -384,7 +450,62 @@ def recompute_group(group, check=False):
                 drift.pairs.append(PairDrift(members[a], members[b], kept, ledger, currency))
         if drift and not check:
             _rewrite(group, drift, currency_rows, pair_rows)
+        drift.spending = recompute_spending(group, members, check)
         return drift
+
+
+def ledger_spending(group_id):
+    """The spending totals as the ledger rows say, in the shape of a spending effect."""
+    return combine_spending(*(model.ledger_spending(group_id) for model in ledger_models()))
+
+
+def recompute_spending(group, members, check):
+    """Compares the group's kept spending totals with its ledger; rewrites them unless `check`.
+
+    Part of `recompute_group`, under its lock; `members` maps the group's member ids to them.
+    A total kept as zeros is the same as none.
+    """
+    group_truth, member_truth = ledger_spending(group.pk)
+    keys = ("span", "day", "category")
+    kept_groups = {
+        tuple(row[:3]): tuple(row[3:])
+        for row in GroupSpending.objects.filter(group=group).values_list(
+            *keys, "amount", "expense_count"
+        )
+    }
+    kept_members = {
+        tuple(row[:4]): tuple(row[4:])
+        for row in MemberSpending.objects.filter(group=group).values_list(
+            *keys, "member_id", "paid", "share", "share_count"
+        )
+    }
+    drift = []
+    for kept, truth, zeros in (
+        (kept_groups, group_truth, (0, 0)),
+        (kept_members, member_truth, (0, 0, 0)),
+    ):
+        differ = (
+            key
+            for key in kept.keys() | truth.keys()
+            if kept.get(key, zeros) != truth.get(key, zeros)
+        )
+        for key in sorted(differ):
+            span, day, category, *member = key
+            drift.append(
+                SpendingDrift(
+                    span,
+                    day,
+                    category,
+                    members[member[0]] if member else None,
+                    kept.get(key, zeros),
+                    truth.get(key, zeros),
+                )
+            )
+    if drift and not check:
+        GroupSpending.objects.filter(group=group).delete()
+        MemberSpending.objects.filter(group=group).delete()
+        apply_spending(group, (group_truth, member_truth))
+    return drift
 
 
 def _currency_first(key):

@@ -12,6 +12,7 @@ that every row and every column still adds up exactly: the pairwise view then ag
 members' balances to the last cent.
 """
 
+import datetime
 from collections.abc import Hashable, Mapping
 
 
@@ -115,3 +116,86 @@ def combine[K: Hashable](*effects: tuple[dict[K, int], dict]) -> tuple[dict[K, i
         for pair, delta in pair_deltas.items():
             pairs[pair] = pairs.get(pair, 0) + delta
     return members, pairs
+
+
+class SpendingTotals:
+    """Expenses' spending added up as they come: the kept spending totals' deltas.
+
+    Each expense counts in its month (keyed by the first day, span "month") and in its day (span
+    "day"). `effect()` gives (group deltas, member deltas): group deltas map (span, day,
+    category) to (amount, number of expenses), member deltas map (span, day, category, member)
+    to (paid, share, number of shares). Adding in place keeps an import of 100,000 expenses
+    from building a dictionary per expense.
+    """
+
+    def __init__(self):
+        self.groups: dict[tuple, list[int]] = {}
+        self.members: dict[tuple, list[int]] = {}
+
+    def add[K: Hashable](
+        self,
+        date: datetime.date,
+        category: str,
+        amount: int,
+        paid: Mapping[K, int],
+        owed: Mapping[K, int],
+        *,
+        sign: int = 1,
+    ) -> "SpendingTotals":
+        """Adds an expense of `amount`, what each paid and each share, all in the group's
+        currency (see `parts_in_group_currency`); `sign=-1` takes it back out: a delete, or the
+        old side of an edit."""
+        for span, day in (("month", date.replace(day=1)), ("day", date)):
+            totals = self.groups.setdefault((span, day, category), [0, 0])
+            totals[0] += sign * amount
+            totals[1] += sign
+            for key, value in paid.items():
+                self.members.setdefault((span, day, category, key), [0, 0, 0])[0] += sign * value
+            for key, value in owed.items():
+                totals = self.members.setdefault((span, day, category, key), [0, 0, 0])
+                totals[1] += sign * value
+                totals[2] += sign
+        return self
+
+    def effect(self) -> tuple[dict[tuple, tuple[int, int]], dict[tuple, tuple[int, int, int]]]:
+        return (
+            {key: tuple(totals) for key, totals in self.groups.items()},
+            {key: tuple(totals) for key, totals in self.members.items()},
+        )
+
+
+def expense_spending[K: Hashable](
+    date: datetime.date,
+    category: str,
+    amount: int,
+    paid: Mapping[K, int],
+    owed: Mapping[K, int],
+    *,
+    sign: int = 1,
+) -> tuple[dict[tuple, tuple[int, int]], dict[tuple, tuple[int, int, int]]]:
+    """How one expense moves the kept spending totals; see `SpendingTotals`."""
+    return SpendingTotals().add(date, category, amount, paid, owed, sign=sign).effect()
+
+
+def parts_in_group_currency[K: Hashable](
+    parts: Mapping[K, int], amount: int, original_amount: int
+) -> dict[K, int]:
+    """What each part (paid or share) of an expense of `original_amount`, in the currency it
+    was spent in, comes to as a part of `amount`, the expense in the group's currency: how
+    spending counts an expense that settles in the currency spent. Rounded down, so the parts
+    may fall short of `amount` by a few minor units; `ledger.spending.amount_in_group_currency`
+    is the same rule for the database."""
+    return {key: part * amount // original_amount for key, part in parts.items()}
+
+
+def combine_spending(*spendings: tuple[dict, dict]) -> tuple[dict, dict]:
+    """Adds several spending effects together, column by column."""
+    combined: tuple[dict, dict] = ({}, {})
+    for spending in spendings:
+        for totals, deltas in zip(combined, spending, strict=True):
+            for key, delta in deltas.items():
+                before = totals.get(key)
+                totals[key] = (
+                    delta if before is None else tuple(map(sum, zip(before, delta, strict=True)))
+                )
+    return combined

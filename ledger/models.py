@@ -1,8 +1,10 @@
-"""What the ledger keeps: the rows that move money (abstract), and the pairwise balances.
+"""What the ledger keeps: the rows that move money (abstract), the pairwise balances and the
+spending totals.
 
 The ledger is the truth: the live rows of every concrete `LedgerRow` model (expenses and
-payments). Member balances (`groups.Member.balance`) and `PairBalance` are a cache of it, which
-only `ledger.books` writes, under the group's lock, in the same transaction as the rows.
+payments). Member balances (`groups.Member.balance`), `PairBalance`, `GroupSpending` and
+`MemberSpending` are a cache of it, which only `ledger.books` writes, under the group's lock,
+in the same transaction as the rows.
 """
 
 from decimal import Decimal
@@ -67,6 +69,19 @@ class LedgerEntry(models.Model):
         """(currency or None, effect) of the group's live entries, in as few queries as the model
         can manage."""
         raise NotImplementedError
+
+    def spending(self, sign=1):
+        """What this entry adds to the kept spending totals; see ledger.effects.expense_spending.
+
+        Nothing, unless the entry is spending (payments and conversions are not).
+        """
+        return {}, {}
+
+    @classmethod
+    def ledger_spending(cls, group_id):
+        """The spending totals of the group's live entries, added up by the database, in the
+        shape of a spending effect. Used by `recompute_balances`."""
+        return {}, {}
 
 
 class LedgerRow(LedgerEntry):
@@ -316,3 +331,69 @@ class GroupBooks(Group):
         proxy = True
         verbose_name = "group's books"
         verbose_name_plural = "groups' books"
+
+
+class Span(models.TextChoices):
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+
+
+class GroupSpending(models.Model):
+    """What a group's live expenses add up to per category, per month and per day; kept like
+    balances.
+
+    The statistics pages read the months a period covers whole and the days of the (at most two)
+    months it cuts through: a few hundred rows whatever the number of expenses. `ledger.books`
+    moves them in the same transaction as the rows (`apply_spending`); a total whose expenses
+    all went keeps a row of zeros.
+    """
+
+    # Indexed by the unique constraint, which leads with the group.
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+", db_index=False)
+    span = models.CharField(max_length=5, choices=Span)
+    day = models.DateField(help_text="The day, or the first day of the month.")
+    category = models.CharField(max_length=20)
+    amount = models.BigIntegerField(default=0)
+    expense_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index of the statistics page's read of a group's months and days.
+            models.UniqueConstraint(
+                fields=["group", "span", "day", "category"], name="ledger_groupspending_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.span} {self.day} {self.category}: {self.amount} in {self.expense_count}"
+
+
+class MemberSpending(models.Model):
+    """What one member paid and what their shares came to per category, per month and per day;
+    kept like `GroupSpending`. `share_count` counts the expenses they have a share of, which
+    tells a share of zero from none."""
+
+    # Indexed by the unique constraint, which leads with the group.
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+", db_index=False)
+    span = models.CharField(max_length=5, choices=Span)
+    day = models.DateField(help_text="The day, or the first day of the month.")
+    category = models.CharField(max_length=20)
+    # A member is deleted only while no ledger row names them (payers and shares protect
+    # them), when all their rows here are zeros.
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    paid = models.BigIntegerField(default=0)
+    share = models.BigIntegerField(default=0)
+    share_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index of the statistics page's read of a group's months and days; "my
+            # spending" reads by member through the foreign key's index.
+            models.UniqueConstraint(
+                fields=["group", "span", "day", "category", "member"],
+                name="ledger_memberspending_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} {self.span} {self.day} {self.category}: {self.paid}/{self.share}"

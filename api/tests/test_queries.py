@@ -42,8 +42,9 @@ LISTS = {
     # membership; expenses; their payers; their shares
     "/groups/{group}/expenses": 4,
     "/groups/{group}/expenses?deleted=true": 4,
-    # membership; totals per month and category; paid per member; shares per member; members
-    "/groups/{group}/statistics": 5,
+    # membership; kept totals per month or day and category; kept paid and shares per member;
+    # members
+    "/groups/{group}/statistics": 4,
     # membership; invites
     "/groups/{group}/invites": 2,
     # membership; recurring expenses; their payers, those members, their users; their shares

@@ -1,10 +1,17 @@
+import datetime
 from collections import defaultdict
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.effects import expense_debts, net_pairs, payment_debts
+from ledger.effects import (
+    SpendingTotals,
+    expense_debts,
+    expense_spending,
+    net_pairs,
+    payment_debts,
+)
 
 MEMBERS = st.integers(min_value=1, max_value=12)
 
@@ -94,3 +101,48 @@ def test_a_payment_reverses_debt():
     pairs = net_pairs({(2, 1): 3000, **payment_debts(2, 1, 1000)})
 
     assert pairs == {(1, 2): -2000}
+
+
+def test_an_expense_counts_in_its_month_and_its_day():
+    groups, members = expense_spending(
+        datetime.date(2026, 10, 5), "food", 3000, {1: 3000}, {1: 1500, 2: 1500, 3: 0}
+    )
+
+    assert groups == {
+        ("month", datetime.date(2026, 10, 1), "food"): (3000, 1),
+        ("day", datetime.date(2026, 10, 5), "food"): (3000, 1),
+    }
+    for span, day in (("month", datetime.date(2026, 10, 1)), ("day", datetime.date(2026, 10, 5))):
+        # A share of nothing is still a share: the member took part.
+        assert {key[3]: figures for key, figures in members.items() if key[:2] == (span, day)} == {
+            1: (3000, 1500, 1),
+            2: (0, 1500, 1),
+            3: (0, 0, 1),
+        }
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(datetime.date(2025, 1, 1), datetime.date(2026, 12, 31)),
+            st.sampled_from(["food", "rent"]),
+            st.dictionaries(st.integers(0, 5), st.integers(1, 10**6), min_size=1, max_size=3),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_spending_added_and_taken_back_out_leaves_nothing(spent):
+    totals = SpendingTotals()
+    for date, category, paid in spent:
+        totals.add(date, category, sum(paid.values()), paid, paid)
+    groups, members = totals.effect()
+    for span in ("month", "day"):
+        total = sum(amount for key, (amount, _) in groups.items() if key[0] == span)
+        assert total == sum(sum(paid.values()) for _, _, paid in spent)
+        assert sum(count for key, (_, count) in groups.items() if key[0] == span) == len(spent)
+        assert sum(paid for key, (paid, _, _) in members.items() if key[0] == span) == total
+    for date, category, paid in spent:
+        totals.add(date, category, sum(paid.values()), paid, paid, sign=-1)
+    groups, members = totals.effect()
+    assert not any(any(figures) for figures in [*groups.values(), *members.values()])

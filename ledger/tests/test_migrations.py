@@ -1,5 +1,8 @@
 """Upgrading to the ledger app keeps every expense, payment and kept balance."""
 
+import datetime
+import importlib
+
 import pytest
 from django.db import IntegrityError, connection
 from django.db.migrations.executor import MigrationExecutor
@@ -9,6 +12,8 @@ BEFORE = [
     ("expenses", "0001_initial"),
     ("settlements", "0001_initial"),
 ]
+
+LATEST_EXPENSES = [("expenses", "0009_fill_bulk_imported_conversions")]
 
 
 def needs_postgresql():
@@ -172,3 +177,95 @@ def test_the_conversion_columns_are_added_around_the_triggers_and_filled_as_rate
     for rows in (expenses, payments):
         with pytest.raises(IntegrityError):
             rows.update(currency="USD")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_spending_totals_are_filled_from_the_live_expenses_of_every_group(monkeypatch):
+    # One group per batch, so that two groups take two batches.
+    monkeypatch.setattr(
+        importlib.import_module("ledger.migrations.0006_spending_totals"), "GROUPS_PER_BATCH", 1
+    )
+    old = migrate(
+        [
+            ("ledger", "0005_balances_in_other_currencies_name_members_of_their_group"),
+            *LATEST_EXPENSES,
+        ]
+    )
+    user = old.get_model("accounts", "User").objects.create(email="ana@example.com")
+    Group = old.get_model("groups", "Group")
+    Member = old.get_model("groups", "Member")
+    Expense = old.get_model("expenses", "Expense")
+    trip = Group.objects.create(name="Trip", currency="EUR", created_by=user)
+    ana = Member.objects.create(group=trip, user=user, role="owner")
+    bob = Member.objects.create(group=trip, name="Bob")
+    flat = Group.objects.create(name="Flat", currency="JPY", created_by=user)
+    carol = Member.objects.create(group=flat, user=user, role="owner")
+    Group.objects.create(name="New", currency="EUR", created_by=user)
+
+    def spend(group, day, category, paid, owed, deleted_at=None, **spent):
+        expense = Expense.objects.create(
+            group=group,
+            description="Thing",
+            currency=group.currency,
+            date=day,
+            category=category,
+            split_kind="exact",
+            created_by=user,
+            deleted_at=deleted_at,
+            **{"amount": sum(paid.values()), **spent},
+        )
+        for side, rows in (("ExpensePayer", paid), ("ExpenseShare", owed)):
+            old.get_model("expenses", side).objects.bulk_create(
+                old.get_model("expenses", side)(expense=expense, member=member, amount=amount)
+                for member, amount in rows.items()
+            )
+
+    spend(trip, "2026-10-05", "food", {ana: 3000}, {ana: 1500, bob: 1500})
+    spend(trip, "2026-10-20", "food", {bob: 1000}, {bob: 1000})
+    spend(trip, "2026-11-01", "rent", {ana: 500, bob: 500}, {ana: 1000, bob: 0})
+    spend(trip, "2026-11-02", "rent", {ana: 99900}, {bob: 99900}, deleted_at="2026-11-03T00:00Z")
+    spend(flat, "2026-09-09", "fuel", {carol: 6000}, {carol: 6000})
+    # 30.00 USD that settle in USD, 20.00 EUR at the day's rate: the shares count converted,
+    # rounded down as the statistics always counted them.
+    spend(
+        trip,
+        "2026-12-07",
+        "fuel",
+        {ana: 3000},
+        {ana: 1000, bob: 2000},
+        amount=2000,
+        original_amount=3000,
+        original_currency="USD",
+        settles_in_original=True,
+    )
+
+    new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    columns = ("group_id", "day", "category", "amount", "expense_count")
+    spending = new.get_model("ledger", "GroupSpending").objects.order_by(*columns)
+    october, november, december, september = (datetime.date(2026, m, 1) for m in (10, 11, 12, 9))
+    assert list(spending.filter(span="month").values_list(*columns)) == [
+        (trip.pk, october, "food", 4000, 2),
+        (trip.pk, november, "rent", 1000, 1),
+        (trip.pk, december, "fuel", 2000, 1),
+        (flat.pk, september, "fuel", 6000, 1),
+    ]
+    assert list(spending.filter(span="day").values_list(*columns)) == [
+        (trip.pk, datetime.date(2026, 10, 5), "food", 3000, 1),
+        (trip.pk, datetime.date(2026, 10, 20), "food", 1000, 1),
+        (trip.pk, november, "rent", 1000, 1),
+        (trip.pk, datetime.date(2026, 12, 7), "fuel", 2000, 1),
+        (flat.pk, datetime.date(2026, 9, 9), "fuel", 6000, 1),
+    ]
+    columns = ("member_id", "day", "category", "paid", "share", "share_count")
+    members = new.get_model("ledger", "MemberSpending").objects.order_by(*columns)
+    assert list(members.filter(span="month").values_list(*columns)) == [
+        (ana.pk, october, "food", 3000, 1500, 1),
+        (ana.pk, november, "rent", 500, 1000, 1),
+        (ana.pk, december, "fuel", 2000, 666, 1),
+        (bob.pk, october, "food", 1000, 2500, 2),
+        (bob.pk, november, "rent", 500, 0, 1),
+        (bob.pk, december, "fuel", 0, 1333, 1),
+        (carol.pk, september, "fuel", 6000, 6000, 1),
+    ]
+    assert members.filter(span="day").count() == 8

@@ -5,12 +5,15 @@ import datetime
 
 import pytest
 import time_machine
+from django.db.models import Sum
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from expenses.statistics import group_statistics
+from expenses.models import ExpensePayer, ExpenseShare
+from expenses.statistics import group_statistics, personal_spending
 from groups.models import ConvertAt, Role
 from groups.tests.factories import GroupFactory, MemberFactory
+from ledger.spending import amount_in_group_currency
 from pages.tests.reading import section, suggestions, text_of
 from settlements.models import Payment
 from settlements.tests.test_convert_at_settlement import spend
@@ -95,3 +98,32 @@ def test_statistics_count_entries_in_the_group_currency_at_their_dates_rate():
     assert paid[ana_member.pk] == usd_total
     assert paid[ben.pk] == expenses["JPY"].amount
     assert stats.total == usd_total + expenses["JPY"].amount
+
+
+def test_statistics_count_each_share_as_its_part_of_the_converted_amount():
+    group, ana, ana_member, _ = trip(2)
+
+    def per_member(rows):
+        return dict(
+            rows.filter(expense__group=group)
+            .values("member_id")
+            .annotate(total=Sum(amount_in_group_currency()))
+            .values_list("member_id", "total")
+            .order_by()
+        )
+
+    paid, shares = per_member(ExpensePayer.objects), per_member(ExpenseShare.objects)
+
+    stats = group_statistics(group)
+
+    people = {person.member.pk: (person.paid, person.share) for person in stats.people}
+    assert people == {pk: (paid.get(pk, 0), shares.get(pk, 0)) for pk in people}
+    # Rounded down, the shares fall short of the converted amounts by less than a unit each.
+    share_rows = ExpenseShare.objects.filter(expense__group=group).count()
+    assert 0 <= stats.total - sum(shares.values()) < share_rows
+    [mine] = personal_spending(ana)
+    assert (mine.currency, mine.total, mine.paid) == (
+        "EUR",
+        shares[ana_member.pk],
+        paid[ana_member.pk],
+    )

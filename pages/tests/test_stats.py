@@ -171,8 +171,9 @@ def test_the_group_page_links_to_statistics(client, trip):
     assert f'href="{reverse("pages:stats", args=[group.pk])}"' in page
 
 
+@pytest.mark.parametrize("period", [{}, {"date_from": "2025-02-10", "date_to": "2025-11-20"}])
 @pytest.mark.parametrize("expenses", [1, 30])
-def test_stats_query_count_does_not_grow(client, django_assert_num_queries, expenses):
+def test_stats_query_count_does_not_grow(client, django_assert_num_queries, expenses, period):
     owner = UserFactory()
     group = GroupFactory(created_by=owner)
     members = [MemberFactory(group=group, user=owner, role=Role.OWNER)]
@@ -188,12 +189,17 @@ def test_stats_query_count_does_not_grow(client, django_assert_num_queries, expe
         )
     client.force_login(owner)
 
-    # session, user, membership with group, totals per month and category, paid per member,
+    # session, user, membership with group, totals per month or day and category, paid and
     # shares per member, members with users
-    with django_assert_num_queries(7):
-        stats = stats_page(client, group).context["stats"]
+    with django_assert_num_queries(6):
+        stats = stats_page(client, group, **period).context["stats"]
 
-    assert stats.count == expenses
+    dates = [datetime.date(2025, 1 + n % 12, 1 + n % 28) for n in range(expenses)]
+    first, last = (
+        datetime.date.fromisoformat(period.get(end, default))
+        for end, default in (("date_from", "2025-01-01"), ("date_to", "2025-12-31"))
+    )
+    assert stats.count == sum(first <= day <= last for day in dates)
 
 
 def test_my_spending_is_my_shares_per_currency(client, trip):
@@ -251,18 +257,26 @@ def test_home_links_to_my_spending(client, trip):
     assert f'href="{reverse("pages:my_spending")}"' in page
 
 
+@pytest.mark.parametrize("period", [{}, {"date_from": "2025-02-10", "date_to": "2025-11-20"}])
 @pytest.mark.parametrize("groups", [1, 6])
-def test_my_spending_query_count_does_not_grow(client, django_assert_num_queries, groups):
+def test_my_spending_query_count_does_not_grow(client, django_assert_num_queries, groups, period):
     user = UserFactory()
     for n in range(groups):
         group = GroupFactory(currency=["EUR", "JPY", "USD"][n % 3])
         me = MemberFactory(group=group, user=user)
         other = GuestFactory(group=group)
-        add_expense(group, user, paid={me: 1000}, among=[me, other], category="fuel")
+        add_expense(
+            group,
+            user,
+            paid={me: 1000},
+            among=[me, other],
+            category="fuel",
+            date=datetime.date(2025, 2 + n, 10 + n),
+        )
     client.force_login(user)
 
-    # session, user, shares per currency and month, per currency and category, paid per currency
-    with django_assert_num_queries(5):
-        response = client.get(reverse("pages:my_spending"))
+    # session, user, paid and shares per currency, month or day and category
+    with django_assert_num_queries(3):
+        response = client.get(reverse("pages:my_spending"), period)
 
     assert len(response.context["currencies"]) == min(groups, 3)

@@ -8,8 +8,8 @@ from splitclone.money import format_amount
 
 class Command(BaseCommand):
     help = (
-        "Rebuilds the kept balances (members and pairs) from the ledger. With --check, only "
-        "reports the balances that drifted and exits with status 1 if there are any."
+        "Rebuilds the kept balances (members and pairs) and spending totals from the ledger. "
+        "With --check, only reports those that drifted and exits with status 1 if any did."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             groups = groups.filter(pk=group)
             if not groups.exists():
                 raise CommandError(f"There is no group with id {group}.")
-        drifted_members = drifted_pairs = 0
+        drifted_members = drifted_pairs = drifted_spending = 0
         unreadable = []
         for each in groups.iterator():
             try:
@@ -36,11 +36,14 @@ class Command(BaseCommand):
             self.report(drift)
             drifted_members += len(drift.members)
             drifted_pairs += len(drift.pairs)
+            drifted_spending += len(drift.spending)
         found = f"{drifted_members} member balance(s) and {drifted_pairs} pair balance(s)"
+        if drifted_spending:
+            found += f" and {drifted_spending} spending total(s)"
         unread = f"; {len(unreadable)} group(s) whose ledger cannot be read" if unreadable else ""
         if check:
             metrics.record_ledger_drift(drifted_members)
-            if drifted_members or drifted_pairs or unreadable:
+            if drifted_members or drifted_pairs or drifted_spending or unreadable:
                 raise CommandError(
                     f"Drift found: {found} differ from the ledger{unread}.", returncode=1
                 )
@@ -69,3 +72,20 @@ class Command(BaseCommand):
                 f"{change.member_b.display_name} {money(change.kept, change.currency)}, the "
                 f"ledger says {money(change.ledger, change.currency)}"
             )
+        for change in drift.spending:
+            whose = f"{change.member.display_name}'s" if change.member else "the group's"
+            when = f"on {change.day:%d %b %Y}" if change.span == "day" else f"in {change.day:%b %Y}"
+            self.stdout.write(
+                f"{group.name} (#{group.pk}): {whose} spending on {change.category} {when} is "
+                f"kept as {self.spending(change.kept, money)}, the "
+                f"ledger says {self.spending(change.ledger, money)}"
+            )
+
+    @staticmethod
+    def spending(totals, money):
+        # Spending totals are all in the group's currency, whatever currency was spent.
+        if len(totals) == 2:
+            amount, expenses = totals
+            return f"{money(amount, None)} in {expenses} expense(s)"
+        paid, share, shares = totals
+        return f"paid {money(paid, None)}, {shares} share(s) of {money(share, None)}"

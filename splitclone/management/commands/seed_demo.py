@@ -14,7 +14,7 @@ from expenses.models import Expense, ExpenseEntry, ExpensePayer, ExpenseShare
 from expenses.splitting import SplitKind, split_equal
 from groups.models import Group, Member, Role
 from ledger import books
-from ledger.effects import combine, expense_effect
+from ledger.effects import SpendingTotals, combine, expense_effect
 from splitclone.bulk import insert_rows
 from splitclone.text import search_key
 
@@ -166,6 +166,7 @@ class Command(BaseCommand):
         for member in Member.objects.filter(group__in=groups).order_by("id"):
             people[member.group_id].append(member.pk)
         effects = {g.pk: [] for g in groups}
+        spending = {g.pk: SpendingTotals() for g in groups}
         uuid_field = Expense._meta.get_field("submission_id")
         now = timezone.now()
         # Ids are handed out here so the payer and share rows can name their expense without
@@ -181,6 +182,8 @@ class Command(BaseCommand):
                 payer = rng.choice(people[group.pk])
                 submission_id = uuid.UUID(int=rng.getrandbits(128))
                 description = rng.choice(DESCRIPTIONS)
+                date = START_DATE + datetime.timedelta(days=rng.randint(0, 660))
+                category = rng.choice(CATEGORIES)
                 expenses.append(
                     (
                         expense_id,
@@ -190,8 +193,8 @@ class Command(BaseCommand):
                         group.currency,
                         amount,
                         group.currency,
-                        START_DATE + datetime.timedelta(days=rng.randint(0, 660)),
-                        rng.choice(CATEGORIES),
+                        date,
+                        category,
                         "",
                         search_key(description, ""),
                         "",
@@ -207,6 +210,7 @@ class Command(BaseCommand):
                 payers.append((expense_id, payer, amount))
                 shares += [(expense_id, member, share, "") for member, share in owed.items()]
                 effects[group.pk].append(expense_effect({payer: amount}, owed))
+                spending[group.pk].add(date, category, amount, {payer: amount}, owed)
             insert_rows(Expense, EXPENSE_COLUMNS, expenses)
             insert_rows(ExpensePayer, ["expense_id", "member_id", "amount"], payers)
             insert_rows(ExpenseShare, ["expense_id", "member_id", "amount", "entered"], shares)
@@ -216,4 +220,5 @@ class Command(BaseCommand):
         for group in groups:
             with books.change(group.pk) as locked:
                 books.apply(locked, combine(*effects[group.pk]))
+                books.apply_spending(locked, spending[group.pk].effect())
         return f"{group_count} groups × {member_count} members, {expense_count} expenses"
