@@ -48,7 +48,8 @@ function refusalReasons(refusal) {
     const label = item.closest(".field")?.querySelector("label")?.textContent.trim();
     return label ? `${label} ${item.textContent.trim()}` : item.textContent.trim();
   });
-  return errors.length ? errors : [`The server refused it (${refusal.status}).`];
+  // A field's error shows beside the field and again in the form's summary: once is enough.
+  return errors.length ? [...new Set(errors)] : [`The server refused it (${refusal.status}).`];
 }
 
 function queuedItem(entry) {
@@ -150,6 +151,16 @@ function guardLogout() {
   });
 }
 
+// The offline copy stays on screen when the connection returns: say that a fresher one is there.
+function offerFreshCopy() {
+  const banner = document.querySelector(".offline-banner");
+  if (!banner) return;
+  const reload = document.createElement("a");
+  reload.href = location.href;
+  reload.textContent = "Reload for the latest";
+  banner.replaceChildren("Back online. ", reload);
+}
+
 async function sync() {
   if (!navigator.onLine) return;
   showQueue(await askWorker({ type: "replay", token: pageToken() }));
@@ -169,5 +180,8 @@ if ("serviceWorker" in navigator && workerUrl) {
     if (!navigator.serviceWorker.controller) askWorker({ type: "keep", url: location.href });
     sync();
   });
-  window.addEventListener("online", sync);
+  window.addEventListener("online", () => {
+    offerFreshCopy();
+    sync();
+  });
 }
