@@ -27,7 +27,7 @@ PRECACHED_STATIC = [
 def static_origins():
     """Where static files come from besides this site (a CDN in production), for the worker's
     fetches."""
-    origin = urlsplit(static(""))
+    origin = urlsplit(settings.STATIC_URL)
     return [f"{origin.scheme}://{origin.netloc}"] if origin.netloc else []
 
 
@@ -69,7 +69,7 @@ def manifest(request):
 @require_safe
 def service_worker(request):
     config = {
-        "static": request.build_absolute_uri(static("")),
+        "static": request.build_absolute_uri(settings.STATIC_URL),
         "precache": [request.build_absolute_uri(static(path)) for path in PRECACHED_STATIC],
         "csrfCookie": settings.CSRF_COOKIE_NAME,
         "login": reverse("account_login"),

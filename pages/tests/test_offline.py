@@ -97,3 +97,10 @@ def test_a_replayed_submission_answers_as_the_first_and_saves_once(client, world
     assert (first.status_code, first["Location"]) == (302, group_page)
     assert (again.status_code, again["Location"]) == (302, group_page)
     assert Expense.objects.count() == before + 1
+
+
+def test_the_service_worker_may_fetch_static_files_from_the_cdn(settings):
+    from pages.offline import static_origins
+
+    settings.STATIC_URL = "https://static.splitclone.example/static/"
+    assert static_origins() == ["https://static.splitclone.example"]

@@ -152,3 +152,26 @@ def test_a_refused_expense_says_why_and_can_be_discarded(page, live_server, trip
     page.reload()
     expect(page.locator(".queued-expense")).to_have_count(0)
     assert not Expense.objects.filter(group=group).exists()
+
+
+def test_logging_out_forgets_the_pages_and_the_queue(page, live_server, trip):
+    page.set_default_timeout(10_000)
+    _, group_url = trip
+    visit_for_offline(page, live_server, group_url)
+    page.context.set_offline(True)
+    add_offline(page, "Tram tickets", "12.40")
+    page.context.set_offline(False)
+    # The service worker's requests go through the context's routes, not the page's.
+    page.context.route("**/expenses/new/", lambda route: route.abort())  # Keeps it waiting.
+    page.reload()
+    expect(page.locator(".queued-expense")).to_have_count(1)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.evaluate("caches.has('pages-v1')") is False
+    page.context.unroute("**/expenses/new/")
+    page.context.set_offline(True)
+    page.goto(group_url)
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    expect(page.get_by_text("Lisbon trip")).to_have_count(0)

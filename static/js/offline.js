@@ -135,8 +135,8 @@ async function prepareExpenseForm() {
   }
 }
 
-// Logging out forgets this person's pages and queue (the worker sees the request); say so first
-// when expenses are still waiting.
+// Logging out forgets this person's pages and queue (the worker also does when it sees the
+// request, from any logout form); say so first when expenses are still waiting.
 function guardLogout() {
   document.querySelectorAll("form[data-logout]").forEach((form) => {
     form.addEventListener("submit", async (event) => {
@@ -145,6 +145,8 @@ function guardLogout() {
       const waiting = (await askWorker({ type: "list" })) || [];
       const message = `${waiting.length} expense(s) added offline are not on the server yet and will be discarded. Log out anyway?`;
       if (waiting.length && !window.confirm(message)) return;
+      // Done before the request leaves, so no page the worker is still keeping outlives it.
+      await askWorker({ type: "forget" });
       form.dataset.confirmed = "yes";
       form.requestSubmit();
     });
