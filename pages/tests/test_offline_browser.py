@@ -30,7 +30,10 @@ def controlled(page, url):
     page.evaluate("""async () => {
         await navigator.serviceWorker.ready;
         if (navigator.serviceWorker.controller) return;
-        await new Promise((taken) => navigator.serviceWorker.oncontrollerchange = taken);
+        await new Promise((taken, late) => {
+            navigator.serviceWorker.oncontrollerchange = taken;
+            setTimeout(() => late(new Error("the service worker did not take over")), 10000);
+        });
     }""")
     page.goto(url)
 
@@ -127,6 +130,7 @@ def test_an_expense_whose_answer_was_lost_is_saved_once(page, live_server, trip)
     assert Expense.objects.filter(group=group).count() == 1
     page.reload()
     expect(page.locator(".queued-expense")).to_have_count(0)
+    page.context.unroute_all(behavior="ignoreErrors")
 
 
 def test_a_refused_expense_says_why_and_can_be_discarded(page, live_server, trip):
@@ -160,9 +164,9 @@ def test_logging_out_forgets_the_pages_and_the_queue(page, live_server, trip):
     visit_for_offline(page, live_server, group_url)
     page.context.set_offline(True)
     add_offline(page, "Tram tickets", "12.40")
-    page.context.set_offline(False)
     # The service worker's requests go through the context's routes, not the page's.
     page.context.route("**/expenses/new/", lambda route: route.abort())  # Keeps it waiting.
+    page.context.set_offline(False)
     page.reload()
     expect(page.locator(".queued-expense")).to_have_count(1)
 
@@ -170,7 +174,7 @@ def test_logging_out_forgets_the_pages_and_the_queue(page, live_server, trip):
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{live_server.url}/")
     assert page.evaluate("caches.has('pages-v1')") is False
-    page.context.unroute("**/expenses/new/")
+    page.context.unroute_all(behavior="ignoreErrors")
     page.context.set_offline(True)
     page.goto(group_url)
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()

@@ -72,9 +72,10 @@ async function networkFirst(request, cacheName, worthKeeping) {
 // A page from the network when there is one, kept with the time it was fetched; offline, the
 // kept copy, marked with that time so the page can say how old it is.
 async function page(request) {
+  const asked = Date.now();
   try {
     const response = await fetch(request);
-    if (isKeptPage(response)) await keepPage(request.url, response.clone());
+    if (isKeptPage(response)) await keepPage(request.url, response.clone(), asked);
     return response;
   } catch (error) {
     const kept = await (await caches.open(PAGES)).match(request.url);
@@ -90,7 +91,11 @@ function isKeptPage(response) {
   return response.status === 200 && response.type === "basic" && type.startsWith("text/html");
 }
 
-async function keepPage(url, response) {
+// When the last log-out happened: a page asked for before it belongs to the person who left.
+let forgottenAt = 0;
+
+async function keepPage(url, response, asked) {
+  if (asked <= forgottenAt) return;
   const headers = new Headers(response.headers);
   headers.set("X-Offline-Fetched-At", new Date().toISOString());
   const copy = new Response(await response.blob(), { status: response.status, headers });
@@ -109,9 +114,10 @@ function notKept() {
 async function pageFor(url) {
   const address = new URL(url);
   if (address.origin !== self.location.origin || !KEPT_PAGE.test(address.pathname)) return;
+  const asked = Date.now();
   try {
     const response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
-    if (isKeptPage(response)) await keepPage(url, response);
+    if (isKeptPage(response)) await keepPage(url, response, asked);
   } catch (error) {
     // Offline: kept on the next visit.
   }
@@ -181,6 +187,7 @@ async function store(mode, work) {
 const allQueued = () => store("readonly", (expenses) => expenses.getAll());
 
 async function forgetEverything() {
+  forgottenAt = Date.now();
   await caches.delete(PAGES);
   await store("readwrite", (expenses) => expenses.clear());
 }
