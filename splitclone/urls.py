@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 
 from api.endpoints import api
 from groups.access import IdConverter
+from pages import offline
 from pages import views as pages
 
 # Before the apps' URLs are read: they name row ids `<id:...>`.
@@ -21,6 +22,9 @@ handler400 = "splitclone.limits.bad_request"
 urlpatterns = [
     path("", pages.landing, name="landing"),
     path("home/", pages.home, name="home"),
+    # At the root: a service worker controls only the pages under the folder it is served from.
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("", include("pages.urls")),
     path("", include("groups.urls")),
     path("", include("expenses.urls")),
