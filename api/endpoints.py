@@ -77,7 +77,7 @@ from groups.views import invite_url
 from imports.export_views import group_download
 from ledger.books import LedgerError
 from ledger.models import RateSource
-from settlements.across import AcrossPlan, load_groups, record_transfer
+from settlements.across import AcrossPlan, load_groups
 from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm
 from settlements.models import Payment, PaymentError
 from settlements.views import recorded_message
@@ -1135,15 +1135,8 @@ def record_across(request, payload: AcrossIn):
     )
     if not form.is_valid():
         raise invalid(form)
-    data = form.cleaned_data
     try:
-        recorded = record_transfer(
-            user=request.user,
-            group_ids=data["groups"],
-            transfer=data["transfer"],
-            expected_fingerprint=data["fingerprint"],
-            submission_id=data["submission_id"],
-        )
+        recorded = form.record(request.user)
     except PaymentError as error:
         raise Refused(409, " ".join(error.messages)) from None
     if recorded is None:

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from ledger.forms import ConvertedAmountForm
+from settlements.across import record_transfer
 from settlements.algorithm import Transfer
 from splitclone import fx
 from splitclone.dates import validate_entry_date
@@ -220,3 +221,14 @@ class AcrossRecordForm(forms.Form):
         else:
             cleaned["transfer"] = Transfer(*parts)
         return cleaned
+
+    def record(self, user):
+        """Books the transfer for `user` (`settlements.across.record_transfer`, same answer)."""
+        data = self.cleaned_data
+        return record_transfer(
+            user=user,
+            group_ids=data["groups"],
+            transfer=data["transfer"],
+            expected_fingerprint=data["fingerprint"],
+            submission_id=data["submission_id"],
+        )

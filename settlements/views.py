@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from groups.access import get_membership
 from ledger.books import LedgerError
-from settlements.across import AcrossPlan, load_groups, record_transfer, shared_people
+from settlements.across import AcrossPlan, load_groups, shared_people
 from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm, RatesForm
 from settlements.models import Payment, PaymentError, StalePlan, Suggestion
 from settlements.pay_details import PayDetails, pay_details
@@ -376,13 +376,7 @@ def across_record(request):
         return render_across(request, states, AcrossForm(states=states), status=422)
     data = form.cleaned_data
     try:
-        recorded = record_transfer(
-            user=request.user,
-            group_ids=data["groups"],
-            transfer=data["transfer"],
-            expected_fingerprint=data["fingerprint"],
-            submission_id=data["submission_id"],
-        )
+        recorded = form.record(request.user)
     except PaymentError as error:
         messages.error(request, " ".join(error.messages))
         states = load_groups(request.user)
