@@ -22,7 +22,7 @@ from expenses.models import Expense, ExpensePayer, ExpenseShare
 from groups.models import Member
 from imports.formats.splitclone import FORMAT, VERSION
 from imports.parsed import distinct_names
-from ledger.models import RateSource
+from ledger.models import ConversionLine, RateSource
 from settlements.models import Payment
 from splitclone.money import format_amount, get_currency
 
@@ -52,6 +52,9 @@ CSV_COLUMNS = [
     "Rate",
     "Rate source",
     "Rate date",
+    # The currency of the paid and share columns of the row: the Original currency for an entry
+    # a group that converts at settlement keeps in the currency it was spent in.
+    "Shares currency",
     "Notes",
     "Deleted",
 ]
@@ -68,6 +71,8 @@ class GroupHistory:
     payers: dict = field(default_factory=lambda: defaultdict(list))
     shares: dict = field(default_factory=lambda: defaultdict(list))
     payments: list = field(default_factory=list)
+    # Each `BalanceConversion` of the group (settlement mode) → its lines, oldest first.
+    conversions: dict = field(default_factory=lambda: defaultdict(list))
 
     @property
     def currency(self):
@@ -75,7 +80,7 @@ class GroupHistory:
 
 
 def load_histories(groups):
-    """Each group's `GroupHistory`, in the order given. Five queries for any number of groups."""
+    """Each group's `GroupHistory`, in the order given. Six queries for any number of groups."""
     histories = {group.pk: GroupHistory(group) for group in groups}
     ids = list(histories)
     for member in Member.objects.filter(group_id__in=ids).select_related("user").order_by("id"):
@@ -92,6 +97,15 @@ def load_histories(groups):
         by_expense[expense_id].shares[expense_id].append(tuple(share))
     for payment in Payment.objects.filter(group_id__in=ids).order_by("date", "id"):
         histories[payment.group_id].payments.append(payment)
+    lines = (
+        ConversionLine.objects.filter(
+            conversion__group_id__in=ids, conversion__deleted_at__isnull=True
+        )
+        .select_related("conversion")
+        .order_by("conversion__date", "conversion_id", "id")
+    )
+    for line in lines:
+        histories[line.conversion.group_id].conversions[line.conversion].append(line)
     return [histories[pk] for pk in ids]
 
 
@@ -146,7 +160,10 @@ def group_document(history):
             "decimals": get_currency(group.currency).exponent,
             "archived": group.is_archived,
             "created_at": _timestamp(group.created_at),
-            "settings": {"simplify_debts": group.simplify_debts},
+            "settings": {
+                "simplify_debts": group.simplify_debts,
+                "convert_at": group.convert_at,
+            },
         },
         # No email addresses: every member can export, and a plain member never sees them.
         "members": [
@@ -165,6 +182,7 @@ def group_document(history):
                 "description": expense.description,
                 "amount": expense.amount,
                 **conversion_fields(expense),
+                "shares_currency": expense.shares_currency,
                 "date": expense.date.isoformat(),
                 "category": expense.category,
                 "notes": expense.notes,
@@ -190,6 +208,7 @@ def group_document(history):
                 "to": file_ids[payment.to_member_id],
                 "amount": payment.amount,
                 **conversion_fields(payment),
+                "shares_currency": payment.shares_currency,
                 "date": payment.date.isoformat(),
                 "note": payment.note,
                 "submission_id": str(payment.submission_id),
@@ -197,6 +216,26 @@ def group_document(history):
                 "deleted_at": _timestamp(payment.deleted_at),
             }
             for payment in history.payments
+        ],
+        "conversions": [
+            {
+                "date": conversion.date.isoformat(),
+                "created_at": _timestamp(conversion.created_at),
+                "lines": [
+                    {
+                        "currency": line.currency,
+                        "rate": f"{line.rate.normalize():f}",
+                        "rate_source": line.rate_source,
+                        "rate_date": line.rate_date.isoformat() if line.rate_date else None,
+                        "member_a": file_ids[line.member_a_id],
+                        "member_b": file_ids[line.member_b_id],
+                        "amount": line.amount,
+                        "converted": line.converted,
+                    }
+                    for line in lines
+                ],
+            }
+            for conversion, lines in history.conversions.items()
         ],
     }
 
@@ -236,8 +275,8 @@ def group_csv(history):
     )
     columns = {member_id: 2 * index for index, member_id in enumerate(names)}
 
-    def amount(minor):
-        return format_amount(minor, currency, with_code=False, grouping=False)
+    def amount(minor, in_currency=currency):
+        return format_amount(minor, in_currency, with_code=False, grouping=False)
 
     def spent(entry):
         fields = conversion_fields(entry)
@@ -258,10 +297,19 @@ def group_csv(history):
         people = [""] * (2 * len(names))
         for side, entries in enumerate(sides):
             for member_id, value in entries:
-                people[columns[member_id] + side] = amount(value)
+                people[columns[member_id] + side] = amount(value, entry.shares_currency)
         deleted = timezone.localdate(entry.deleted_at).isoformat() if entry.deleted_at else ""
         fixed = [entry.date.isoformat(), kind, description, category, split_kind]
-        return [*fixed, amount(entry.amount), currency, *spent(entry), notes, deleted, *people]
+        return [
+            *fixed,
+            amount(entry.amount),
+            currency,
+            *spent(entry),
+            entry.shares_currency,
+            notes,
+            deleted,
+            *people,
+        ]
 
     rows = [
         (
@@ -292,8 +340,8 @@ def group_csv(history):
                 "",
                 payment.note,
                 (
-                    [(payment.from_member_id, payment.amount)],
-                    [(payment.to_member_id, payment.amount)],
+                    [(payment.from_member_id, payment.ledger_amount)],
+                    [(payment.to_member_id, payment.ledger_amount)],
                 ),
             ),
         )

@@ -29,8 +29,9 @@ from django.utils import timezone
 
 from expenses.models import Expense, ExpensePayer, ExpenseShare
 from expenses.splitting import SplitKind
-from groups.models import NAME_MAX_LENGTH, Activity, Group, Member, MembershipError
+from groups.models import NAME_MAX_LENGTH, Activity, ConvertAt, Group, Member, MembershipError
 from imports import detect
+from imports.booking import keeps_original_currencies, write_exact
 from imports.categories import category_for, unmatched
 from imports.models import ImportedFile
 from imports.parsed import ImportRefused, in_group_currency
@@ -232,7 +233,13 @@ def import_new_group(parsed, *, user, mapping, name, currency=None):
         raise ImportRefused(f"The group needs a name of at most {NAME_MAX_LENGTH} characters.")
     currency = group_currency(parsed, currency)
     with transaction.atomic():
-        group = Group.objects.create_group(creator=user, name=name, currency=currency)
+        # Before any entry: "convert at" is fixed once the group has one in another currency.
+        group = Group.objects.create_group(
+            creator=user,
+            name=name,
+            currency=currency,
+            convert_at=parsed.convert_at or ConvertAt.ENTRY,
+        )
         return book(parsed, group.pk, user=user, mapping=mapping, confirmed=False)
 
 
@@ -267,7 +274,12 @@ def book(parsed, group_id, *, user, mapping, confirmed):
             raise NeedsConfirmation()
         converted = convert_entries(parsed, group.currency)
         members = map_people(group, parsed, mapping, user, own)
-        write_entries(group, parsed, converted, members, user)
+        if keeps_original_currencies(parsed):
+            # Kept balances per currency and conversions: the managers and the ledger book
+            # them, which the bulk writer does not know.
+            write_exact(group, parsed, members, user)
+        else:
+            write_entries(group, parsed, converted, members, user)
         ImportedFile.objects.create(
             group=group,
             content_hash=digest,
