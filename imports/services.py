@@ -31,7 +31,7 @@ from expenses.models import Expense, ExpensePayer, ExpenseShare
 from expenses.splitting import SplitKind
 from groups.models import NAME_MAX_LENGTH, Activity, ConvertAt, Group, Member, MembershipError
 from imports import detect
-from imports.booking import keeps_original_currencies, write_exact
+from imports.booking import write_exact
 from imports.categories import category_for, unmatched
 from imports.models import ImportedFile
 from imports.parsed import ImportRefused, in_group_currency
@@ -125,9 +125,9 @@ def check_fits(parsed):
             amount < 0 for amount in expense.owed.values()
         ):
             raise ImportRefused(f"{where}: a payer's amount or a share is below zero.")
-        if sum(expense.paid.values()) != expense.amount or (
-            sum(expense.owed.values()) != expense.amount
-        ):
+        # Kept in the currency spent, they add up to what was spent.
+        total = expense.spent.original_amount if expense.shares_in_original else expense.amount
+        if sum(expense.paid.values()) != total or sum(expense.owed.values()) != total:
             raise ImportRefused(
                 f"{where}: what was paid and what is owed do not both add up to the amount."
             )
@@ -274,8 +274,8 @@ def book(parsed, group_id, *, user, mapping, confirmed):
             raise NeedsConfirmation()
         converted = convert_entries(parsed, group.currency)
         members = map_people(group, parsed, mapping, user, own)
-        if keeps_original_currencies(parsed):
-            # Kept balances per currency and conversions: the managers and the ledger book
+        if parsed.convert_at == ConvertAt.SETTLEMENT:
+            # Balances kept per currency and conversions: the managers and the ledger book
             # them, which the bulk writer does not know.
             write_exact(group, parsed, members, user)
         else:
