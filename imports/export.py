@@ -57,7 +57,28 @@ CSV_COLUMNS = [
     "Shares currency",
     "Notes",
     "Deleted",
+    # The group's setting (docs/currencies.md), the same on every row.
+    "Convert at",
 ]
+
+
+@dataclass(frozen=True)
+class _ConvertedDebt:
+    """One side of a conversion line as a CSV row: a debt of `original_amount` in
+    `original_currency` that became `amount` in the group's currency (see `group_csv`)."""
+
+    date: object
+    created_at: object
+    amount: int
+    currency: str
+    original_amount: int
+    original_currency: str
+    rate: object
+    rate_source: str
+    rate_date: object
+    shares_currency: str
+    deleted_at = None
+    is_converted = True
 
 
 @dataclass
@@ -265,7 +286,7 @@ def group_csv(history):
     "paid" and the receiver's "share", so over the rows that are not deleted, a member's balance
     is the sum of their "paid" column minus the sum of their "share" column.
     """
-    currency = history.currency
+    group, currency = history.group, history.currency
     names = dict(
         zip(
             [member.pk for member in history.members],
@@ -308,6 +329,7 @@ def group_csv(history):
             entry.shares_currency,
             notes,
             deleted,
+            group.convert_at,
             *people,
         ]
 
@@ -347,6 +369,54 @@ def group_csv(history):
         )
         for payment in history.payments
     ]
+    for conversion, lines in history.conversions.items():
+        for line in lines:
+            debtor, creditor, owed, converted = (
+                line.member_a_id,
+                line.member_b_id,
+                line.amount,
+                line.converted,
+            )
+            if owed < 0:
+                debtor, creditor, owed, converted = creditor, debtor, -owed, -converted
+            description = (
+                f"{names[debtor]} owed {names[creditor]} {format_amount(owed, line.currency)}, "
+                f"converted to {currency}"
+            )
+            # Two rows, each adding up like a payment in its shares currency: the debt in the
+            # other currency is cleared, and owed again in the group's.
+            for shares_currency, amount_moved, paying, paid in (
+                (line.currency, owed, debtor, creditor),
+                (currency, converted, creditor, debtor),
+            ):
+                if not amount_moved:
+                    continue
+                side = _ConvertedDebt(
+                    date=conversion.date,
+                    created_at=conversion.created_at,
+                    amount=converted,
+                    currency=currency,
+                    original_amount=owed,
+                    original_currency=line.currency,
+                    rate=line.rate,
+                    rate_source=line.rate_source,
+                    rate_date=line.rate_date,
+                    shares_currency=shares_currency,
+                )
+                rows.append(
+                    (
+                        (conversion.date, conversion.created_at),
+                        row(
+                            side,
+                            "Conversion",
+                            description,
+                            "",
+                            "",
+                            "",
+                            ([(paying, amount_moved)], [(paid, amount_moved)]),
+                        ),
+                    )
+                )
     rows.sort(key=lambda keyed: keyed[0])
     header = [*CSV_COLUMNS]
     for name in names.values():

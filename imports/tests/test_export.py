@@ -181,25 +181,28 @@ def test_csv_export_has_a_row_per_entry_and_columns_per_member(client, history):
     assert header == [
         "Date", "Type", "Description", "Category", "Split", "Amount", "Currency",
         "Original amount", "Original currency", "Rate", "Rate source", "Rate date",
-        "Shares currency", "Notes", "Deleted", "Olivia Owner paid", "Olivia Owner share",
+        "Shares currency", "Notes", "Deleted", "Convert at", "Olivia Owner paid",
+        "Olivia Owner share",
         "Max Member paid", "Max Member share", f"'{FORMULA_NAME} paid", f"'{FORMULA_NAME} share",
     ]  # fmt: skip
     gone_on = timezone.localdate(history.gone.deleted_at).isoformat()
     cancelled_on = timezone.localdate(history.cancelled.deleted_at).isoformat()
     assert rows == [
         ["2026-11-01", "Expense", "Dinner", "Food and drink", "Equally", "30.00", "EUR",
-         "30.00", "EUR", "1", "same", "", "EUR", "", "",
+         "30.00", "EUR", "1", "same", "", "EUR", "", "", "entry",
          "30.00", "15.00", "", "15.00", "", ""],
         ["2026-11-03", "Expense", 'Taxi, "airport" 🚕', "Transport", "Percentages", "10.01",
-         "EUR", "10.01", "EUR", "1", "same", "", "EUR", "'-3 for the tip\nsecond line", "", "",
-         "5.01", "10.01", "2.55", "", "2.45"],
+         "EUR", "10.01", "EUR", "1", "same", "", "EUR", "'-3 for the tip\nsecond line", "",
+         "entry", "", "5.01", "10.01", "2.55", "", "2.45"],
         ["2026-11-04", "Expense", "'@mistake", "Food and drink", "Equally", "9.00", "EUR",
          "9.00", "EUR", "1", "same", "", "EUR", "",
-         gone_on, "", "4.50", "", "", "9.00", "4.50"],
+         gone_on, "entry", "", "4.50", "", "", "9.00", "4.50"],
         ["2026-11-05", "Payment", "Max Member paid Olivia Owner", "", "", "5.00", "EUR",
-         "5.00", "EUR", "1", "same", "", "EUR", "'+ cash", "", "", "5.00", "5.00", "", "", ""],
+         "5.00", "EUR", "1", "same", "", "EUR", "'+ cash", "", "entry", "", "5.00", "5.00", "",
+         "", ""],
         ["2026-11-06", "Payment", f"'{FORMULA_NAME} paid Olivia Owner", "", "", "1.00", "EUR",
-         "1.00", "EUR", "1", "same", "", "EUR", "", cancelled_on, "", "1.00", "", "", "1.00", ""],
+         "1.00", "EUR", "1", "same", "", "EUR", "", cancelled_on, "entry", "", "1.00", "", "",
+         "1.00", ""],
     ]  # fmt: skip
 
 
@@ -211,7 +214,7 @@ def test_csv_columns_add_up_to_each_balance(client, history):
     live = [row for row in rows if not row[header.index("Deleted")]]
     members = history.group.members.order_by("id")
     for index, member in enumerate(members):
-        paid = header.index("Deleted") + 1 + 2 * index
+        paid = header.index("Convert at") + 1 + 2 * index
         share = paid + 1
         total = sum(Decimal(row[paid] or 0) - Decimal(row[share] or 0) for row in live)
         assert total * 100 == member.balance, member

@@ -1,14 +1,16 @@
 """A group that converts at settlement, exported and imported as a new group: the same books,
 in every currency, conversions included; and the files the import refuses."""
 
+import csv
 import datetime
+import io
 import json
 import uuid
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from expenses.models import Expense, ExpenseEntry
@@ -16,7 +18,7 @@ from expenses.splitting import SplitKind, split, split_in_proportion
 from groups.models import ConvertAt, Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 from imports.booking import book_parsed_group
-from imports.export import group_json, load_histories
+from imports.export import group_csv, group_json, load_histories
 from imports.formats.splitclone import parse
 from imports.parsed import ImportRefused, distinct_names
 from imports.services import NEW_GUEST, import_new_group
@@ -26,6 +28,7 @@ from ledger.models import BalanceConversion
 from settlements.models import Payment
 from settlements.tests.factories import record_payment
 from splitclone import fx
+from splitclone.money import CURRENCIES
 
 # Exponents 0, 3 and 2 beside the group's euro; typed rates, since the ECB publishes no BHD.
 RATES = {"JPY": Decimal("0.0061"), "BHD": Decimal("2.4312"), "USD": Decimal("0.9187")}
@@ -196,7 +199,7 @@ def names_of(group):
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(HISTORIES)
 def test_a_group_converting_at_settlement_comes_back_from_its_export_the_same(history):
     with transaction.atomic():
@@ -216,7 +219,45 @@ def test_a_group_converting_at_settlement_comes_back_from_its_export_the_same(hi
         assert books_of(target, target_names) == books_of(source, source_names)
         assert kept_in_currencies(target, target_names) == kept_in_currencies(source, source_names)
         assert not recompute_group(target, check=True)
+        event(f"conversions: {min(target.balance_conversions.count(), 2)}")
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None)
+@given(HISTORIES)
+def test_csv_columns_add_up_to_each_balance_in_each_shares_currency(history):
+    """With its conversion rows, each member's paid minus share per Shares currency is their
+    balance in it: the group's currency's is their balance, the others' what is still open."""
+    with transaction.atomic():
+        group, _ = build_group(history)
+        (exported,) = load_histories([group])
+        header, *rows = csv.reader(io.StringIO(group_csv(exported).decode()[1:]))
+        assert {row[header.index("Convert at")] for row in rows} <= {"settlement"}
+
+        totals = {}
+        first = header.index("Convert at") + 1
+        for row in rows:
+            if row[header.index("Deleted")]:
+                continue
+            code = row[header.index("Shares currency")]
+            for index, member in enumerate(group.members.order_by("id")):
+                paid, share = row[first + 2 * index], row[first + 2 * index + 1]
+                minor = to_minor(paid or "0", code) - to_minor(share or "0", code)
+                totals[member.pk, code] = totals.get((member.pk, code), 0) + minor
+
+        expected = {(member.pk, "EUR"): member.balance for member in group.members.all()}
+        expected |= {
+            (row.member_id, row.currency): row.amount for row in group.currency_balances.all()
+        }
+        assert {key: value for key, value in totals.items() if value} == {
+            key: value for key, value in expected.items() if value
+        }
+        transaction.set_rollback(True)
+
+
+def to_minor(text, code):
+    return int(Decimal(text).scaleb(CURRENCIES[code].exponent))
 
 
 @pytest.fixture
