@@ -376,3 +376,27 @@ def test_a_settlement_file_is_refused_by_a_group_converting_at_entry(settled):
         book_parsed_group(parsed, importer.group, mapping, importer.user)
 
     assert not importer.group.expenses.exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_convert_at_is_refused(settled):
+    settled["group"]["settings"]["convert_at"] = "whenever"
+
+    with pytest.raises(ImportRefused, match='group: "convert_at" is "whenever", not one of'):
+        import_document(settled)
+
+
+@pytest.mark.django_db
+def test_a_conversion_of_the_groups_own_currency_is_refused(settled):
+    settled["conversions"][0]["lines"][0]["currency"] = "EUR"
+
+    with pytest.raises(ImportRefused, match="conversion 1, line 1: the group's own currency EUR"):
+        import_document(settled)
+
+
+@pytest.mark.django_db
+def test_a_conversion_without_lines_is_refused(settled):
+    settled["conversions"][0]["lines"] = []
+
+    with pytest.raises(ImportRefused, match="conversion 1: it has no lines"):
+        import_document(settled)
