@@ -22,6 +22,7 @@ from imports.export import group_csv, group_json, load_histories
 from imports.formats.splitclone import parse
 from imports.parsed import ImportRefused, distinct_names
 from imports.services import NEW_GUEST, import_new_group
+from imports.tests.test_export import VALIDATOR
 from imports.tests.test_round_trip import books_of
 from ledger.books import recompute_group
 from ledger.models import BalanceConversion
@@ -287,6 +288,7 @@ def import_document(document):
 
 @pytest.mark.django_db
 def test_the_export_says_how_the_group_converts_and_what_it_converted(settled):
+    assert sorted(error.message for error in VALIDATOR.iter_errors(settled)) == []
     assert settled["group"]["settings"]["convert_at"] == "settlement"
     (expense,) = settled["expenses"]
     assert (expense["shares_currency"], expense["paid"]) == ("USD", [{"member": 1, "amount": 3000}])
