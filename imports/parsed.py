@@ -177,7 +177,9 @@ class ParsedGroup:
         the file's currency, entries in others converted (`in_group_currency`)."""
         totals = dict.fromkeys(self.people, 0)
         for expense in self.expenses:
-            if expense.deleted:
+            # One kept in the currency spent moves only that currency's balances, until a
+            # conversion (below) brings them into the group's.
+            if expense.deleted or expense.shares_in_original:
                 continue
             converted = in_group_currency(expense, self.currency, self.currency)
             for name, amount in converted.paid.items():
@@ -185,11 +187,15 @@ class ParsedGroup:
             for name, amount in converted.owed.items():
                 totals[name] -= amount
         for payment in self.payments:
-            if payment.deleted:
+            if payment.deleted or payment.shares_in_original:
                 continue
             amount = in_group_currency(payment, self.currency, self.currency).amount
             totals[payment.sender] += amount
             totals[payment.receiver] -= amount
+        for conversion in self.conversions:
+            for line in conversion.lines:
+                totals[line.debtor] -= line.converted
+                totals[line.creditor] += line.converted
         return totals
 
 

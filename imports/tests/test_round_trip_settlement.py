@@ -208,6 +208,8 @@ def test_a_group_converting_at_settlement_comes_back_from_its_export_the_same(hi
         (exported,) = load_histories([source])
         parsed = parse(group_json(exported))
         user = MemberFactory().user
+        # What the preview shows beside the balances the file states.
+        assert parsed.balances() == parsed.stated_balances
 
         imported = import_new_group(
             parsed, user=user, mapping=dict.fromkeys(parsed.people, NEW_GUEST), name="Again"
