@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from expenses.models import Category, Expense, ExpenseEntry
 from expenses.splitting import SplitKind
+from groups.models import ConvertAt
 from imports.parsed import ImportRefused, in_group_currency
 from ledger import books
 from settlements.models import Payment
@@ -30,29 +31,105 @@ def book_parsed_group(parsed, group, mapping, actor):
                 f"The file's amounts are in {parsed.currency} and this group's in "
                 f"{locked.currency}. Import it into a group in {parsed.currency}."
             )
-        for parsed_expense in parsed.expenses:
-            entry = _expense_entry(parsed_expense, parsed.currency, mapping)
-            with _refusals_named(parsed_expense.source):
-                expense = Expense.objects.save_expense(group_id=group.pk, author=actor, entry=entry)
-            if parsed_expense.deleted:
-                Expense.objects.delete_expense(expense, actor=actor)
-        for parsed_payment in parsed.payments:
-            booked = in_group_currency(parsed_payment, parsed.currency, parsed.currency)
-            with _refusals_named(parsed_payment.source):
-                payment = Payment.objects.record(
-                    group_id=group.pk,
-                    from_member_id=mapping[parsed_payment.sender].pk,
-                    to_member_id=mapping[parsed_payment.receiver].pk,
-                    amount=booked.amount,
-                    conversion=booked.conversion,
-                    currency=parsed.currency,
-                    date=parsed_payment.date,
-                    note=parsed_payment.note,
-                    actor=actor,
-                    submission_id=_submission_id(parsed_payment),
-                )
-            if parsed_payment.deleted:
-                Payment.objects.delete_payment(payment, actor=actor)
+        write_exact(locked, parsed, mapping, actor)
+
+
+def keeps_original_currencies(parsed):
+    """Whether the file has entries kept in the currency they were spent in, or conversions of
+    such balances: what only a group that converts at settlement books as the file says."""
+    return bool(parsed.conversions) or any(
+        entry.shares_in_original for entry in [*parsed.expenses, *parsed.payments]
+    )
+
+
+def require_convert_at(parsed, group):
+    """Refuses a file of a group that converts at settlement for a group that converts each
+    entry when it is added: its entries would be converted at their dates and its conversions
+    would have no balances in other currencies to convert, so no balance would be the file's."""
+    if keeps_original_currencies(parsed) and not group.converts_at_settlement:
+        raise ImportRefused(
+            "This file comes from a group that converts other currencies when settling up, and "
+            f"{group.name} converts each expense when it is added. Import it into a new group."
+        )
+
+
+def write_exact(group, parsed, mapping, actor):
+    """Books every entry, then every conversion, of `parsed` into the locked `group` through
+    the managers and the ledger; see `book_parsed_group`.
+
+    From a file of a group that converts at settlement, payments are booked without the
+    conversion at today's rates that recording one starts with (`Payment.objects.record`): the
+    file's own conversions are booked instead, at their rates (`ledger.books.book_conversion`).
+    """
+    require_convert_at(parsed, group)
+    for parsed_expense in parsed.expenses:
+        entry = _expense_entry(parsed_expense, parsed.currency, mapping)
+        with _refusals_named(parsed_expense.source):
+            expense = Expense.objects.save_expense(group_id=group.pk, author=actor, entry=entry)
+        if parsed_expense.deleted:
+            Expense.objects.delete_expense(expense, actor=actor)
+    for parsed_payment in parsed.payments:
+        booked = in_group_currency(parsed_payment, parsed.currency, parsed.currency)
+        with _refusals_named(parsed_payment.source):
+            payment = _book_payment(group, parsed, parsed_payment, booked, mapping, actor)
+        if parsed_payment.deleted:
+            Payment.objects.delete_payment(payment, actor=actor)
+    for parsed_conversion in parsed.conversions:
+        with _refusals_named(parsed_conversion.source):
+            books.book_conversion(
+                group,
+                on_date=parsed_conversion.date,
+                actor=actor,
+                rates=_conversion_rates(group, parsed_conversion),
+                lines=[
+                    (
+                        line.currency,
+                        mapping[line.debtor].pk,
+                        mapping[line.creditor].pk,
+                        line.amount,
+                        line.converted,
+                    )
+                    for line in parsed_conversion.lines
+                ],
+            )
+
+
+def _book_payment(group, parsed, parsed_payment, booked, mapping, actor):
+    submission_id = _submission_id(parsed_payment)
+    fields = {
+        "date": parsed_payment.date,
+        "note": parsed_payment.note,
+        "actor": actor,
+        "submission_id": submission_id,
+        "conversion": booked.conversion,
+    }
+    sender, receiver = mapping[parsed_payment.sender], mapping[parsed_payment.receiver]
+    if parsed.convert_at != ConvertAt.SETTLEMENT:
+        return Payment.objects.record(
+            group_id=group.pk,
+            from_member_id=sender.pk,
+            to_member_id=receiver.pk,
+            amount=booked.amount,
+            currency=group.currency,
+            **fields,
+        )
+    books.require_entry_date(parsed_payment.date)
+    existing = Payment.objects.submitted(group, submission_id)
+    return existing or Payment.objects.book(group, sender, receiver, booked.amount, **fields)
+
+
+def _conversion_rates(group, parsed_conversion):
+    """{currency: DayRate} of the conversion's lines; a currency at two rates is refused."""
+    rates = {}
+    for line in parsed_conversion.lines:
+        rate = books.DayRate(
+            line.currency, group.currency, line.rate, line.rate_source, line.rate_date
+        )
+        if rates.setdefault(line.currency, rate) != rate:
+            raise ImportRefused(
+                f"{parsed_conversion.source}: {line.currency} is converted at two rates."
+            )
+    return rates
 
 
 @contextmanager
@@ -83,7 +160,16 @@ def _expense_entry(parsed, currency, mapping):
         category = parsed.category
     else:
         category = Category.OTHER if parsed.category else Category.GENERAL
+    original = (
+        {
+            "original_paid": {mapping[name].pk: amount for name, amount in parsed.paid.items()},
+            "original_owed": {mapping[name].pk: amount for name, amount in parsed.owed.items()},
+        }
+        if parsed.shares_in_original
+        else {}
+    )
     return ExpenseEntry(
+        **original,
         description=parsed.description,
         amount=booked.amount,
         currency=currency,

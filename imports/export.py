@@ -22,7 +22,7 @@ from expenses.models import Expense, ExpensePayer, ExpenseShare
 from groups.models import Member
 from imports.formats.splitclone import FORMAT, VERSION
 from imports.parsed import distinct_names
-from ledger.models import RateSource
+from ledger.models import ConversionLine, RateSource
 from settlements.models import Payment
 from splitclone.money import format_amount, get_currency
 
@@ -52,9 +52,33 @@ CSV_COLUMNS = [
     "Rate",
     "Rate source",
     "Rate date",
+    # The currency of the paid and share columns of the row: the Original currency for an entry
+    # a group that converts at settlement keeps in the currency it was spent in.
+    "Shares currency",
     "Notes",
     "Deleted",
+    # The group's setting (docs/currencies.md), the same on every row.
+    "Convert at",
 ]
+
+
+@dataclass(frozen=True)
+class _ConvertedDebt:
+    """One side of a conversion line as a CSV row: a debt of `original_amount` in
+    `original_currency` that became `amount` in the group's currency (see `group_csv`)."""
+
+    date: object
+    created_at: object
+    amount: int
+    currency: str
+    original_amount: int
+    original_currency: str
+    rate: object
+    rate_source: str
+    rate_date: object
+    shares_currency: str
+    deleted_at = None
+    is_converted = True
 
 
 @dataclass
@@ -68,6 +92,8 @@ class GroupHistory:
     payers: dict = field(default_factory=lambda: defaultdict(list))
     shares: dict = field(default_factory=lambda: defaultdict(list))
     payments: list = field(default_factory=list)
+    # Each `BalanceConversion` of the group (settlement mode) → its lines, oldest first.
+    conversions: dict = field(default_factory=lambda: defaultdict(list))
 
     @property
     def currency(self):
@@ -75,7 +101,7 @@ class GroupHistory:
 
 
 def load_histories(groups):
-    """Each group's `GroupHistory`, in the order given. Five queries for any number of groups."""
+    """Each group's `GroupHistory`, in the order given. Six queries for any number of groups."""
     histories = {group.pk: GroupHistory(group) for group in groups}
     ids = list(histories)
     for member in Member.objects.filter(group_id__in=ids).select_related("user").order_by("id"):
@@ -92,6 +118,15 @@ def load_histories(groups):
         by_expense[expense_id].shares[expense_id].append(tuple(share))
     for payment in Payment.objects.filter(group_id__in=ids).order_by("date", "id"):
         histories[payment.group_id].payments.append(payment)
+    lines = (
+        ConversionLine.objects.filter(
+            conversion__group_id__in=ids, conversion__deleted_at__isnull=True
+        )
+        .select_related("conversion")
+        .order_by("conversion__date", "conversion_id", "id")
+    )
+    for line in lines:
+        histories[line.conversion.group_id].conversions[line.conversion].append(line)
     return [histories[pk] for pk in ids]
 
 
@@ -146,7 +181,10 @@ def group_document(history):
             "decimals": get_currency(group.currency).exponent,
             "archived": group.is_archived,
             "created_at": _timestamp(group.created_at),
-            "settings": {"simplify_debts": group.simplify_debts},
+            "settings": {
+                "simplify_debts": group.simplify_debts,
+                "convert_at": group.convert_at,
+            },
         },
         # No email addresses: every member can export, and a plain member never sees them.
         "members": [
@@ -165,6 +203,7 @@ def group_document(history):
                 "description": expense.description,
                 "amount": expense.amount,
                 **conversion_fields(expense),
+                "shares_currency": expense.shares_currency,
                 "date": expense.date.isoformat(),
                 "category": expense.category,
                 "notes": expense.notes,
@@ -190,6 +229,7 @@ def group_document(history):
                 "to": file_ids[payment.to_member_id],
                 "amount": payment.amount,
                 **conversion_fields(payment),
+                "shares_currency": payment.shares_currency,
                 "date": payment.date.isoformat(),
                 "note": payment.note,
                 "submission_id": str(payment.submission_id),
@@ -197,6 +237,26 @@ def group_document(history):
                 "deleted_at": _timestamp(payment.deleted_at),
             }
             for payment in history.payments
+        ],
+        "conversions": [
+            {
+                "date": conversion.date.isoformat(),
+                "created_at": _timestamp(conversion.created_at),
+                "lines": [
+                    {
+                        "currency": line.currency,
+                        "rate": f"{line.rate.normalize():f}",
+                        "rate_source": line.rate_source,
+                        "rate_date": line.rate_date.isoformat() if line.rate_date else None,
+                        "member_a": file_ids[line.member_a_id],
+                        "member_b": file_ids[line.member_b_id],
+                        "amount": line.amount,
+                        "converted": line.converted,
+                    }
+                    for line in lines
+                ],
+            }
+            for conversion, lines in history.conversions.items()
         ],
     }
 
@@ -226,7 +286,7 @@ def group_csv(history):
     "paid" and the receiver's "share", so over the rows that are not deleted, a member's balance
     is the sum of their "paid" column minus the sum of their "share" column.
     """
-    currency = history.currency
+    group, currency = history.group, history.currency
     names = dict(
         zip(
             [member.pk for member in history.members],
@@ -236,8 +296,8 @@ def group_csv(history):
     )
     columns = {member_id: 2 * index for index, member_id in enumerate(names)}
 
-    def amount(minor):
-        return format_amount(minor, currency, with_code=False, grouping=False)
+    def amount(minor, in_currency=currency):
+        return format_amount(minor, in_currency, with_code=False, grouping=False)
 
     def spent(entry):
         fields = conversion_fields(entry)
@@ -258,10 +318,20 @@ def group_csv(history):
         people = [""] * (2 * len(names))
         for side, entries in enumerate(sides):
             for member_id, value in entries:
-                people[columns[member_id] + side] = amount(value)
+                people[columns[member_id] + side] = amount(value, entry.shares_currency)
         deleted = timezone.localdate(entry.deleted_at).isoformat() if entry.deleted_at else ""
         fixed = [entry.date.isoformat(), kind, description, category, split_kind]
-        return [*fixed, amount(entry.amount), currency, *spent(entry), notes, deleted, *people]
+        return [
+            *fixed,
+            amount(entry.amount),
+            currency,
+            *spent(entry),
+            entry.shares_currency,
+            notes,
+            deleted,
+            group.convert_at,
+            *people,
+        ]
 
     rows = [
         (
@@ -292,13 +362,61 @@ def group_csv(history):
                 "",
                 payment.note,
                 (
-                    [(payment.from_member_id, payment.amount)],
-                    [(payment.to_member_id, payment.amount)],
+                    [(payment.from_member_id, payment.ledger_amount)],
+                    [(payment.to_member_id, payment.ledger_amount)],
                 ),
             ),
         )
         for payment in history.payments
     ]
+    for conversion, lines in history.conversions.items():
+        for line in lines:
+            debtor, creditor, owed, converted = (
+                line.member_a_id,
+                line.member_b_id,
+                line.amount,
+                line.converted,
+            )
+            if owed < 0:
+                debtor, creditor, owed, converted = creditor, debtor, -owed, -converted
+            description = (
+                f"{names[debtor]} owed {names[creditor]} {format_amount(owed, line.currency)}, "
+                f"converted to {currency}"
+            )
+            # Two rows, each adding up like a payment in its shares currency: the debt in the
+            # other currency is cleared, and owed again in the group's.
+            for shares_currency, amount_moved, paying, paid in (
+                (line.currency, owed, debtor, creditor),
+                (currency, converted, creditor, debtor),
+            ):
+                if not amount_moved:
+                    continue
+                side = _ConvertedDebt(
+                    date=conversion.date,
+                    created_at=conversion.created_at,
+                    amount=converted,
+                    currency=currency,
+                    original_amount=owed,
+                    original_currency=line.currency,
+                    rate=line.rate,
+                    rate_source=line.rate_source,
+                    rate_date=line.rate_date,
+                    shares_currency=shares_currency,
+                )
+                rows.append(
+                    (
+                        (conversion.date, conversion.created_at),
+                        row(
+                            side,
+                            "Conversion",
+                            description,
+                            "",
+                            "",
+                            "",
+                            ([(paying, amount_moved)], [(paid, amount_moved)]),
+                        ),
+                    )
+                )
     rows.sort(key=lambda keyed: keyed[0])
     header = [*CSV_COLUMNS]
     for name in names.values():

@@ -17,6 +17,7 @@ guest, or the importing user).
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from expenses.splitting import split_in_proportion
 from splitclone import fx
@@ -52,6 +53,9 @@ class ParsedExpense:
     currency: str = ""
     # What was spent, in another currency, when the amounts are already converted.
     spent: fx.Conversion | None = None
+    # `paid` and `owed` are in `spent.original_currency` and add up to its original amount:
+    # the entry of a group that converts at settlement, kept in the currency it was spent in.
+    shares_in_original: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,31 @@ class ParsedPayment:
     deleted: bool = False
     currency: str = ""
     spent: fx.Conversion | None = None
+    shares_in_original: bool = False
+
+
+@dataclass(frozen=True)
+class ConversionLinePart:
+    """One line of a conversion of open balances: what `debtor` owed `creditor` in `currency`
+    (negative: was owed) and what that became in the group's currency at `rate`."""
+
+    currency: str
+    rate: Decimal
+    rate_source: str
+    rate_date: datetime.date | None
+    debtor: str
+    creditor: str
+    amount: int
+    converted: int
+
+
+@dataclass(frozen=True)
+class ParsedConversion:
+    """A conversion of a group's open balances in other currencies, as a file recorded it."""
+
+    date: datetime.date
+    lines: list[ConversionLinePart]
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +126,12 @@ def in_group_currency(entry, file_currency, group_currency):
     paid, owed = getattr(entry, "paid", NOBODY), getattr(entry, "owed", NOBODY)
     currency = entry.currency or file_currency
     if currency == group_currency:
+        if getattr(entry, "shares_in_original", False) and paid:
+            # Kept in the currency spent: the group-currency parts are those in proportion, as
+            # the expense form makes them.
+            seed = entry.submission_id or entry.source
+            paid = dict(split_in_proportion(entry.amount, paid, seed=seed).shares)
+            owed = dict(split_in_proportion(entry.amount, owed, seed=seed).shares)
         return Converted(entry.amount, paid, owed, entry.spent)
     where = entry.source or f"the entry of {entry.date:%Y-%m-%d}"
     try:
@@ -132,13 +167,19 @@ class ParsedGroup:
     stated_balances: dict[str, int] = field(default_factory=dict)
     # What the parser repaired or chose, in words for the person importing ("line 7: …").
     notices: list[str] = field(default_factory=list)
+    # The group's "convert at" setting where the format keeps it ("entry" or "settlement"),
+    # and the conversions a group converting at settlement booked; empty otherwise.
+    convert_at: str = ""
+    conversions: list[ParsedConversion] = field(default_factory=list)
 
     def balances(self):
         """Name → balance (paid − owed + sent − received), as the import will book them: in
         the file's currency, entries in others converted (`in_group_currency`)."""
         totals = dict.fromkeys(self.people, 0)
         for expense in self.expenses:
-            if expense.deleted:
+            # One kept in the currency spent moves only that currency's balances, until a
+            # conversion (below) brings them into the group's.
+            if expense.deleted or expense.shares_in_original:
                 continue
             converted = in_group_currency(expense, self.currency, self.currency)
             for name, amount in converted.paid.items():
@@ -146,11 +187,15 @@ class ParsedGroup:
             for name, amount in converted.owed.items():
                 totals[name] -= amount
         for payment in self.payments:
-            if payment.deleted:
+            if payment.deleted or payment.shares_in_original:
                 continue
             amount = in_group_currency(payment, self.currency, self.currency).amount
             totals[payment.sender] += amount
             totals[payment.receiver] -= amount
+        for conversion in self.conversions:
+            for line in conversion.lines:
+                totals[line.debtor] -= line.converted
+                totals[line.creditor] += line.converted
         return totals
 
 

@@ -29,8 +29,9 @@ from django.utils import timezone
 
 from expenses.models import Expense, ExpensePayer, ExpenseShare
 from expenses.splitting import SplitKind
-from groups.models import NAME_MAX_LENGTH, Activity, Group, Member, MembershipError
+from groups.models import NAME_MAX_LENGTH, Activity, ConvertAt, Group, Member, MembershipError
 from imports import detect
+from imports.booking import write_exact
 from imports.categories import category_for, unmatched
 from imports.models import ImportedFile
 from imports.parsed import ImportRefused, in_group_currency
@@ -124,9 +125,9 @@ def check_fits(parsed):
             amount < 0 for amount in expense.owed.values()
         ):
             raise ImportRefused(f"{where}: a payer's amount or a share is below zero.")
-        if sum(expense.paid.values()) != expense.amount or (
-            sum(expense.owed.values()) != expense.amount
-        ):
+        # Kept in the currency spent, they add up to what was spent.
+        total = expense.spent.original_amount if expense.shares_in_original else expense.amount
+        if sum(expense.paid.values()) != total or sum(expense.owed.values()) != total:
             raise ImportRefused(
                 f"{where}: what was paid and what is owed do not both add up to the amount."
             )
@@ -232,7 +233,13 @@ def import_new_group(parsed, *, user, mapping, name, currency=None):
         raise ImportRefused(f"The group needs a name of at most {NAME_MAX_LENGTH} characters.")
     currency = group_currency(parsed, currency)
     with transaction.atomic():
-        group = Group.objects.create_group(creator=user, name=name, currency=currency)
+        # Before any entry: "convert at" is fixed once the group has one in another currency.
+        group = Group.objects.create_group(
+            creator=user,
+            name=name,
+            currency=currency,
+            convert_at=parsed.convert_at or ConvertAt.ENTRY,
+        )
         return book(parsed, group.pk, user=user, mapping=mapping, confirmed=False)
 
 
@@ -267,7 +274,12 @@ def book(parsed, group_id, *, user, mapping, confirmed):
             raise NeedsConfirmation()
         converted = convert_entries(parsed, group.currency)
         members = map_people(group, parsed, mapping, user, own)
-        write_entries(group, parsed, converted, members, user)
+        if parsed.convert_at == ConvertAt.SETTLEMENT:
+            # Balances kept per currency and conversions: the managers and the ledger book
+            # them, which the bulk writer does not know.
+            write_exact(group, parsed, members, user)
+        else:
+            write_entries(group, parsed, converted, members, user)
         ImportedFile.objects.create(
             group=group,
             content_hash=digest,

@@ -652,6 +652,38 @@ def convert_open_balances(group, *, on_date, actor, typed_rates=None):
         return None
     rates = day_rates(group, open_pairs, on_date, typed_rates)
     lines = conversion_lines(open_pairs, group.currency, rates)
+    return _book_conversion(group, on_date, actor, rates, lines)
+
+
+def book_conversion(group, *, on_date, actor, rates, lines):
+    """Books a `BalanceConversion` with the given lines and rates, as a file recorded it: each
+    line [(currency, a, b, amount, converted)] must be its amount by `fx.convert` at its
+    currency's rate (`rates`: {currency: DayRate}), between two members of the group.
+    Inside `change(group.pk)`. `LedgerError` says which line breaks a rule.
+    """
+    members = set(group.members.values_list("pk", flat=True))
+    if not lines:
+        raise LedgerError("A conversion needs at least one line.")
+    for currency, a, b, amount, converted in lines:
+        if currency == group.currency or currency not in rates:
+            raise LedgerError(f"{currency}: no rate to {group.currency} to convert it at.")
+        if a == b or a not in members or b not in members:
+            raise LedgerError(f"{currency}: a line must be between two members of the group.")
+        try:
+            rate = fx.check_rate(rates[currency].value)
+            expected = fx.convert(amount, currency, group.currency, rate)
+        except MoneyError as error:
+            raise LedgerError(f"{currency}: {error.message}") from None
+        if converted != expected:
+            raise LedgerError(
+                f"{format_amount(amount, currency)} at {rates[currency].value} is "
+                f"{format_amount(expected, group.currency)}, not "
+                f"{format_amount(converted, group.currency)}."
+            )
+    return _book_conversion(group, on_date, actor, rates, lines)
+
+
+def _book_conversion(group, on_date, actor, rates, lines):
     conversion = BalanceConversion.objects.create(group=group, date=on_date, created_by=actor)
     ConversionLine.objects.bulk_create(
         ConversionLine(

@@ -15,7 +15,9 @@ from decimal import Decimal, InvalidOperation
 
 from expenses.splitting import SplitKind
 from imports.parsed import (
+    ConversionLinePart,
     ImportRefused,
+    ParsedConversion,
     ParsedExpense,
     ParsedGroup,
     ParsedPayment,
@@ -39,6 +41,9 @@ LIMITS = {
 }
 
 RATE_SOURCES = ("reference", "entered", "charged")
+CONVERT_AT = ("entry", "settlement")
+# The rates a conversion of open balances is booked at (`ledger.books.day_rates`).
+CONVERSION_RATE_SOURCES = ("reference", "entered")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -78,6 +83,28 @@ def parse(data: bytes) -> ParsedGroup:
     ]
     _require_unique_submissions(expenses)
     _require_unique_submissions(payments)
+    settings = _object(group.get("settings", {}), "group, settings")
+    convert_at = settings.get("convert_at", "entry")
+    if convert_at not in CONVERT_AT:
+        raise ImportRefused(
+            f'group: "convert_at" is {_shown(convert_at)}, not one of {", ".join(CONVERT_AT)}.'
+        )
+    if convert_at != "settlement" and any(
+        entry.shares_in_original for entry in [*expenses, *payments]
+    ):
+        raise ImportRefused(
+            'group: entries keep their shares in the currency spent, but "convert_at" is not '
+            '"settlement".'
+        )
+    conversions = [
+        _conversion(entry, f"conversion {number}", people, currency)
+        for number, entry in enumerate(
+            _list(document, "conversions", "the file") if "conversions" in document else [],
+            start=1,
+        )
+    ]
+    if conversions and convert_at != "settlement":
+        raise ImportRefused('conversion 1: the group\'s "convert_at" is not "settlement".')
     return ParsedGroup(
         format=NAME,
         currency=currency,
@@ -87,6 +114,8 @@ def parse(data: bytes) -> ParsedGroup:
         name=_text(group, "name", "group", limit=LIMITS["name"]),
         stated_balances=stated,
         notices=notices,
+        convert_at=convert_at,
+        conversions=conversions,
     )
 
 
@@ -145,11 +174,14 @@ def _expense(entry, where, people, currency):
         name, value = _part(part, where, people, owed, "shares", may_be_zero=True)
         owed[name] = value
         entered[name] = _text(part, "entered", f"{where}, shares", limit=LIMITS["entered"])
+    spent = _spent(entry, where, amount, currency)
+    shares_in_original = _shares_in_original(entry, where, spent, currency)
+    total = spent.original_amount if shares_in_original else amount
     for side, values in (("paid", paid), ("shares", owed)):
-        if sum(values.values()) != amount:
+        if sum(values.values()) != total:
             raise ImportRefused(
                 f'{where}: the "{side}" amounts add up to {sum(values.values())}, '
-                f"not the amount {amount}."
+                f"not the amount {total}."
             )
     date = _date(entry, "date", where)
     return ParsedExpense(
@@ -165,8 +197,68 @@ def _expense(entry, where, people, currency):
         entered=entered,
         submission_id=_submission_id(entry, where),
         deleted=_deleted(entry, where),
-        spent=_spent(entry, where, amount, currency),
+        spent=spent,
+        shares_in_original=shares_in_original,
     )
+
+
+def _shares_in_original(entry, where, spent, currency):
+    """Whether the entry's paid and shares amounts are in the currency it was spent in."""
+    shares_currency = entry.get("shares_currency", currency)
+    if shares_currency == currency:
+        return False
+    if spent is None or shares_currency != spent.original_currency:
+        raise ImportRefused(
+            f'{where}: "shares_currency" is {_shown(shares_currency)}, neither the group\'s '
+            "currency nor the one it was spent in."
+        )
+    return True
+
+
+def _conversion(entry, where, people, currency):
+    """A conversion of open balances and its lines, each line checked on its own: the
+    ledger checks the arithmetic (`ledger.books.book_conversion`) when it is booked."""
+    entry = _object(entry, where)
+    lines = []
+    for number, line in enumerate(_list(entry, "lines", where), start=1):
+        at = f"{where}, line {number}"
+        line = _object(line, at)
+        ends = []
+        for key in ("member_a", "member_b"):
+            member = _integer(line, key, at)
+            if member not in people:
+                raise ImportRefused(f'{at}: "{key}" is member {member}, who is not declared.')
+            ends.append(people[member])
+        line_currency = _text(line, "currency", at, limit=3, required=True)
+        source = line.get("rate_source")
+        if source not in CONVERSION_RATE_SOURCES:
+            raise ImportRefused(
+                f'{at}: "rate_source" is {_shown(source)}, not one of '
+                f"{', '.join(CONVERSION_RATE_SOURCES)}."
+            )
+        try:
+            get_currency(line_currency)
+            rate = fx.check_rate(Decimal(_text(line, "rate", at, limit=40, required=True)))
+        except (MoneyError, InvalidOperation) as error:
+            message = getattr(error, "message", "not a number")
+            raise ImportRefused(f'{at}: "currency" or "rate": {message}') from None
+        if line_currency == currency:
+            raise ImportRefused(f"{at}: the group's own currency {currency} is not converted.")
+        lines.append(
+            ConversionLinePart(
+                currency=line_currency,
+                rate=rate,
+                rate_source=source,
+                rate_date=None if line.get("rate_date") is None else _date(line, "rate_date", at),
+                debtor=ends[0],
+                creditor=ends[1],
+                amount=_integer(line, "amount", at),
+                converted=_integer(line, "converted", at),
+            )
+        )
+    if not lines:
+        raise ImportRefused(f"{where}: it has no lines.")
+    return ParsedConversion(date=_date(entry, "date", where), lines=lines, source=where)
 
 
 def _spent(entry, where, amount, currency):
@@ -222,6 +314,7 @@ def _payment(entry, where, people, currency):
     if sender == receiver:
         raise ImportRefused(f"{where}: {sender} pays themselves.")
     amount = _amount(entry, "amount", where)
+    spent = _spent(entry, where, amount, currency)
     return ParsedPayment(
         sender=sender,
         receiver=receiver,
@@ -231,7 +324,8 @@ def _payment(entry, where, people, currency):
         source=where,
         submission_id=_submission_id(entry, where),
         deleted=_deleted(entry, where),
-        spent=_spent(entry, where, amount, currency),
+        spent=spent,
+        shares_in_original=_shares_in_original(entry, where, spent, currency),
     )
 
 

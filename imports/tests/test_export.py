@@ -144,6 +144,7 @@ def test_json_export_keeps_every_entry_as_entered(client, history):
         "rate": "1",
         "rate_source": "same",
         "rate_date": None,
+        "shares_currency": "EUR",
         "date": "2026-11-05",
         "note": "+ cash",
         "submission_id": str(history.payment.submission_id),
@@ -179,26 +180,29 @@ def test_csv_export_has_a_row_per_entry_and_columns_per_member(client, history):
     header, *rows = csv_rows(response)
     assert header == [
         "Date", "Type", "Description", "Category", "Split", "Amount", "Currency",
-        "Original amount", "Original currency", "Rate", "Rate source", "Rate date", "Notes",
-        "Deleted", "Olivia Owner paid", "Olivia Owner share", "Max Member paid",
-        "Max Member share", f"'{FORMULA_NAME} paid", f"'{FORMULA_NAME} share",
+        "Original amount", "Original currency", "Rate", "Rate source", "Rate date",
+        "Shares currency", "Notes", "Deleted", "Convert at", "Olivia Owner paid",
+        "Olivia Owner share",
+        "Max Member paid", "Max Member share", f"'{FORMULA_NAME} paid", f"'{FORMULA_NAME} share",
     ]  # fmt: skip
     gone_on = timezone.localdate(history.gone.deleted_at).isoformat()
     cancelled_on = timezone.localdate(history.cancelled.deleted_at).isoformat()
     assert rows == [
         ["2026-11-01", "Expense", "Dinner", "Food and drink", "Equally", "30.00", "EUR",
-         "30.00", "EUR", "1", "same", "", "", "",
+         "30.00", "EUR", "1", "same", "", "EUR", "", "", "entry",
          "30.00", "15.00", "", "15.00", "", ""],
         ["2026-11-03", "Expense", 'Taxi, "airport" 🚕', "Transport", "Percentages", "10.01",
-         "EUR", "10.01", "EUR", "1", "same", "", "'-3 for the tip\nsecond line", "", "", "5.01",
-         "10.01", "2.55", "", "2.45"],
+         "EUR", "10.01", "EUR", "1", "same", "", "EUR", "'-3 for the tip\nsecond line", "",
+         "entry", "", "5.01", "10.01", "2.55", "", "2.45"],
         ["2026-11-04", "Expense", "'@mistake", "Food and drink", "Equally", "9.00", "EUR",
-         "9.00", "EUR", "1", "same", "", "",
-         gone_on, "", "4.50", "", "", "9.00", "4.50"],
+         "9.00", "EUR", "1", "same", "", "EUR", "",
+         gone_on, "entry", "", "4.50", "", "", "9.00", "4.50"],
         ["2026-11-05", "Payment", "Max Member paid Olivia Owner", "", "", "5.00", "EUR",
-         "5.00", "EUR", "1", "same", "", "'+ cash", "", "", "5.00", "5.00", "", "", ""],
+         "5.00", "EUR", "1", "same", "", "EUR", "'+ cash", "", "entry", "", "5.00", "5.00", "",
+         "", ""],
         ["2026-11-06", "Payment", f"'{FORMULA_NAME} paid Olivia Owner", "", "", "1.00", "EUR",
-         "1.00", "EUR", "1", "same", "", "", cancelled_on, "", "1.00", "", "", "1.00", ""],
+         "1.00", "EUR", "1", "same", "", "EUR", "", cancelled_on, "entry", "", "1.00", "", "",
+         "1.00", ""],
     ]  # fmt: skip
 
 
@@ -210,7 +214,7 @@ def test_csv_columns_add_up_to_each_balance(client, history):
     live = [row for row in rows if not row[header.index("Deleted")]]
     members = history.group.members.order_by("id")
     for index, member in enumerate(members):
-        paid = header.index("Deleted") + 1 + 2 * index
+        paid = header.index("Convert at") + 1 + 2 * index
         share = paid + 1
         total = sum(Decimal(row[paid] or 0) - Decimal(row[share] or 0) for row in live)
         assert total * 100 == member.balance, member
@@ -260,7 +264,7 @@ def test_an_export_costs_the_same_queries_however_long_the_history(
 
     # Session, user, membership with its group, then members, expenses, payers, shares and
     # payments: one query each.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         download(client, name, world.group)
 
 
@@ -307,7 +311,7 @@ def test_my_data_costs_the_same_queries_however_many_groups(
 
     # Session, user, memberships with their groups, members, expenses, payers, shares,
     # payments and email addresses.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         archive = archive_of(client)
 
     assert len(archive.namelist()) == 1 + 2 * groups
