@@ -136,9 +136,15 @@ class ExpenseQuerySet(models.QuerySet):
         return self.filter(search_text__contains=key) if key else self
 
     def with_people(self):
+        # In the order they were written, as `ExpenseRow.lines` reads them: without an order,
+        # PostgreSQL may hand the rows back in any order, and "who paid" would change with it.
         return self.prefetch_related(
-            models.Prefetch("payers", ExpensePayer.objects.select_related("member__user")),
-            models.Prefetch("shares", ExpenseShare.objects.select_related("member__user")),
+            models.Prefetch(
+                "payers", ExpensePayer.objects.select_related("member__user").order_by("pk")
+            ),
+            models.Prefetch(
+                "shares", ExpenseShare.objects.select_related("member__user").order_by("pk")
+            ),
         )
 
 

@@ -4,12 +4,9 @@ The minimum is checked against a brute force that is slow but obviously right, a
 independent subset DP for sizes the brute force cannot reach quickly.
 """
 
-import gc
 import random
-import time
 from collections import Counter
 from collections.abc import Hashable, Mapping
-from contextlib import contextmanager
 from decimal import Decimal
 from enum import IntEnum
 from functools import cache
@@ -266,18 +263,10 @@ def test_opposite_pairs_cancel_before_the_exact_limit_applies():
 NO_HURRY = 60.0
 
 
-@contextmanager
-def on_cpu_clock():
-    """Measure the time budget in this thread's CPU time: what the search costs, which other
-    jobs on a busy test machine cannot stretch as they stretch the wall clock. The objects the
-    test run already holds are set aside from garbage collection meanwhile, so that collecting
-    them is not billed to the search."""
-    gc.freeze()
-    try:
-        with patch.object(algorithm, "_clock", time.thread_time):
-            yield
-    finally:
-        gc.unfreeze()
+# Room for the search to finish: these tests check that it proves the plan minimal, not how
+# fast (the 200 ms budget is a benchmark figure, `benchmarks/bench_settle_search.py`, which a
+# busy test machine would turn into a flaky test).
+PROOF_BUDGET = 30.0
 
 
 @pytest.mark.parametrize(
@@ -323,8 +312,7 @@ def test_planted_partitions_of_25_to_40_members(data):
     groups = planted_partition(data.draw, members)
     values = data.draw(st.permutations([v for group in groups for v in group]))
     balances = keyed(values)
-    with on_cpu_clock():
-        plan = plan_settlement(balances)
+    plan = plan_settlement(balances, time_budget=PROOF_BUDGET)
     assert_valid_settlement(balances, plan)
     # Settling each planted group on its own is a plan: the minimum is at most that long.
     planted = sum(len([v for v in group if v]) - any(group) for group in groups)
@@ -347,8 +335,7 @@ def test_thirty_members_of_real_expenses_are_proven_minimal(seed):
         balances[payer] += amount
         for position, member in enumerate(sharers):
             balances[member] -= share + (position < leftover)
-    with on_cpu_clock():
-        plan = plan_settlement(balances)
+    plan = plan_settlement(balances, time_budget=PROOF_BUDGET)
     assert_valid_settlement(balances, plan)
     assert plan.proven_minimal
     assert len(plan.transfers) <= heuristic_transfers(balances)
