@@ -25,17 +25,19 @@ def trip(live_server):
 
 
 def controlled(page, url):
-    """Opens `url` once the service worker has taken over the tab, so it keeps what it serves."""
+    """Opens `url` once the service worker has taken over the tab, so it keeps what it serves.
+
+    A page loaded before the worker was active is controlled from its next load on (or when the
+    worker claims it, which may come before or after `ready`): load it again until it is.
+    """
     page.goto(url)
-    page.evaluate("""async () => {
-        await navigator.serviceWorker.ready;
-        if (navigator.serviceWorker.controller) return;
-        await new Promise((taken, late) => {
-            navigator.serviceWorker.oncontrollerchange = taken;
-            setTimeout(() => late(new Error("the service worker did not take over")), 10000);
-        });
-    }""")
-    page.goto(url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    for _ in range(40):
+        page.goto(url)
+        if page.evaluate("Boolean(navigator.serviceWorker.controller)"):
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError("the service worker did not take over")
 
 
 def visit_for_offline(page, live_server, group_url):
