@@ -224,6 +224,28 @@ def test_the_worker_enqueues_it_daily_once():
     assert queued.count() == 2
 
 
+def test_the_task_keeps_the_rates_and_succeeds_when_the_ecb_cannot_be_reached(
+    ecb, settings, caplog
+):
+    from splitclone.tasks import refresh_rates
+
+    settings.FX_RATES_URL = f"http://127.0.0.1:{free_port()}/eurofxref-hist.zip"
+    with caplog.at_level("WARNING", logger="splitclone.tasks"):
+        refresh_rates.call()
+    assert "Could not download" in caplog.text
+    assert not kept_file().exists()
+    assert fx.date_range()[1] == SHIPPED_LAST_DAY
+
+
+def test_the_task_fails_on_a_download_that_is_not_the_history(ecb):
+    from splitclone.tasks import refresh_rates
+
+    ecb.body = b"<html>maintenance</html>"
+    with pytest.raises(CommandError, match="not the ECB's history"):
+        refresh_rates.call()
+    assert not kept_file().exists()
+
+
 def test_the_task_runs_the_command(ecb):
     from splitclone.tasks import refresh_rates
 

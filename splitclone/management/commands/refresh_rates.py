@@ -19,6 +19,11 @@ TIMEOUT_SECONDS = 30
 KEPT = "The rates in use stay as they are."
 
 
+class Unreachable(CommandError):
+    """The ECB could not be reached at all (no network, no name, a refused connection): not a
+    fault of the rates, which stay, and tomorrow's run tries again."""
+
+
 def fetch(url):
     """The bytes at ``url``; CommandError, saying why, when they cannot be had."""
     request = urllib.request.Request(url, headers={"User-Agent": "Splitclone refresh_rates"})
@@ -31,7 +36,7 @@ def fetch(url):
         ) from None
     except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise CommandError(f"Could not download {url}: {reason}. {KEPT}") from None
+        raise Unreachable(f"Could not download {url}: {reason}. {KEPT}") from None
     if len(data) > MAX_DOWNLOAD_BYTES:
         raise CommandError(f"{url} is larger than {MAX_DOWNLOAD_BYTES:,} bytes. {KEPT}")
     return data
