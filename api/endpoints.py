@@ -922,21 +922,8 @@ def record_payment(request, group_id: int, payload: PaymentIn):
     form = PaymentForm(data, settle_up=settle_up)
     if not form.is_valid():
         raise invalid(form)
-    cleaned = form.cleaned_data
     try:
-        payment = Payment.objects.record(
-            group_id=group.pk,
-            from_member_id=cleaned["from_member"],
-            to_member_id=cleaned["to_member"],
-            amount=form.total,
-            currency=group.currency,
-            date=cleaned["date"],
-            note=cleaned["note"],
-            actor=request.user,
-            submission_id=cleaned["submission_id"],
-            expected_fingerprint=cleaned["fingerprint"] or None,
-            conversion=form.conversion,
-        )
+        payment = form.record(request.user)
     except (PaymentError, LedgerError) as error:
         raise Refused(409, error.messages[0]) from None
     return Status(201, payment_out(payment))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from ledger.forms import ConvertedAmountForm
 from settlements.across import record_transfer
 from settlements.algorithm import Transfer
+from settlements.models import Payment
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount
@@ -64,6 +65,26 @@ class PaymentForm(ConvertedAmountForm):
     @property
     def is_suggestion(self):
         return bool(self["fingerprint"].value())
+
+    def record(self, actor, typed_rates=None):
+        """Records the payment of a valid form (`PaymentManager.record`): the page and the API
+        both come here. `typed_rates` are today's rates typed on the settle-up page for the
+        currencies the ECB does not publish (a group that converts at settlement)."""
+        data = self.cleaned_data
+        return Payment.objects.record(
+            group_id=self.group.pk,
+            from_member_id=data["from_member"],
+            to_member_id=data["to_member"],
+            amount=self.total,
+            currency=self.group.currency,
+            date=data["date"],
+            note=data["note"],
+            actor=actor,
+            submission_id=data["submission_id"],
+            expected_fingerprint=data["fingerprint"] or None,
+            conversion=self.conversion,
+            typed_rates=typed_rates,
+        )
 
     def clean_amount(self):
         amount = super().clean_amount()

@@ -202,22 +202,8 @@ def record_payment(request, group_id):
         data, settle_up=settle_up, auto_id="id_sent_%s", last_currency=request.user.last_currency
     )
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            payment = Payment.objects.record(
-                group_id=group.pk,
-                from_member_id=data["from_member"],
-                to_member_id=data["to_member"],
-                amount=form.total,
-                currency=group.currency,
-                date=data["date"],
-                note=data["note"],
-                actor=request.user,
-                submission_id=data["submission_id"],
-                expected_fingerprint=data["fingerprint"] or None,
-                typed_rates=rates_form.rates if rates_form else None,
-                conversion=form.conversion,
-            )
+            payment = form.record(request.user, rates_form.rates if rates_form else None)
         except StalePlan as error:
             messages.error(request, error.message)
             return render_settle_up(request, membership, status=422)
