@@ -23,6 +23,10 @@ PRECACHED_STATIC = [
     "django_htmx/django-htmx.js",
 ]
 
+# Sent with the copies the worker fetches in the background to keep for offline reading, which
+# nobody looks at: the group page records no visit for them (pages.views.group).
+KEPT_COPY_HEADER = "X-Kept-Copy"
+
 
 def static_origins():
     """Where static files come from besides this site (a CDN in production), for the worker's
@@ -75,6 +79,7 @@ def service_worker(request):
         "login": reverse("account_login"),
         "logout": reverse("account_logout"),
         "home": reverse("home"),
+        "keptCopyHeader": KEPT_COPY_HEADER,
     }
     script = render_to_string("pages/sw.js", {"config": json.dumps(config)})
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")

@@ -18,6 +18,7 @@ from pages.charts import bar_chart, column_chart
 from pages.forms import LedgerFilterForm
 from pages.last_visit import mark_news
 from pages.ledger_list import Position, ledger_page, ledger_rows
+from pages.offline import KEPT_COPY_HEADER
 from settlements.debts import debts_with_people, plan_balance
 from settlements.models import Payment
 from settlements.views import across_url
@@ -161,8 +162,11 @@ def group(request, group_id):
     membership = get_membership(request, group_id)
     context = group_page_context(membership)
     response = render(request, "pages/group.html", context)
-    # Recorded once the page has rendered: a page that failed to show did not show the news.
-    membership.record_visit(context["feed"][0].pk if context["feed"] else None)
+    # Recorded once the page has rendered: a page that failed to show did not show the news. The
+    # copy the service worker fetches in the background for offline reading (sw.js, `pageFor`)
+    # is seen by nobody, so it must not mark the news as seen.
+    if request.headers.get(KEPT_COPY_HEADER) != "1":
+        membership.record_visit(context["feed"][0].pk if context["feed"] else None)
     return response
 
 

@@ -43,6 +43,26 @@ def test_the_first_visit_marks_nothing_and_is_remembered(client, world):
     assert last_seen(world.member_membership) == world.group.activities.latest("id").pk
 
 
+def test_the_copy_kept_for_offline_reading_does_not_count_as_a_visit(client, world):
+    client.force_login(world.member)
+    open_group(client, world.group)
+    seen = last_seen(world.member_membership)
+    add_expense(
+        world.group,
+        world.owner,
+        paid={world.owner_membership: 1200},
+        among=[world.member_membership],
+        description="Taxi",
+    )
+
+    kept = client.get(reverse("pages:group", args=[world.group.pk]), headers={"X-Kept-Copy": "1"})
+
+    assert kept.status_code == 200
+    assert last_seen(world.member_membership) == seen
+    assert len(new_rows(open_group(client, world.group))) == 1
+    assert last_seen(world.member_membership) > seen
+
+
 def test_what_others_did_since_the_last_visit_is_marked_new(client, world):
     client.force_login(world.member)
     open_group(client, world.group)

@@ -116,7 +116,11 @@ async function pageFor(url) {
   if (address.origin !== self.location.origin || !KEPT_PAGE.test(address.pathname)) return;
   const asked = Date.now();
   try {
-    const response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
+    const response = await fetch(url, {
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { [CONFIG.keptCopyHeader]: "1" },
+    });
     if (isKeptPage(response)) await keepPage(url, response, asked);
   } catch (error) {
     // Offline: kept on the next visit.
