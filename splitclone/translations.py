@@ -43,23 +43,30 @@ class Catalog:
 
 
 def project_apps():
-    """The installed apps whose code is ours (inside the project), not a library's."""
+    """The installed apps whose code is ours, each a folder at the top of the project; a
+    library's is elsewhere (even in a virtualenv inside the project)."""
     base = Path(settings.BASE_DIR).resolve()
-    return [app for app in apps.get_app_configs() if Path(app.path).resolve().is_relative_to(base)]
+    return [app for app in apps.get_app_configs() if Path(app.path).resolve().parent == base]
 
 
 def locale_dirs():
-    """Every folder our catalogs live in: each app's `locale/`, then the project's (LOCALE_PATHS),
-    which holds the strings of the project's `templates/` and of the static JavaScript."""
+    """Every folder our catalogs live in: each app's `locale/`, then the project's, which holds
+    the strings of the project's `templates/` and of the static JavaScript, and any other
+    folder of LOCALE_PATHS."""
     dirs = [Path(app.path) / "locale" for app in project_apps()]
-    dirs += [Path(path) for path in settings.LOCALE_PATHS]
+    dirs += [project_locale_dir(), *map(Path, settings.LOCALE_PATHS)]
     return list(dict.fromkeys(path.resolve() for path in dirs))
 
 
-def catalogs(dirs=None):
-    """Every catalog in `dirs` (by default, the project's), in a stable order."""
+def project_locale_dir():
+    """Where `make messages` writes the catalogs of templates/ and of the static JavaScript."""
+    return Path(settings.BASE_DIR) / "locale"
+
+
+def catalogs():
+    """Every catalog of the project, in a stable order."""
     found = []
-    for folder in locale_dirs() if dirs is None else dirs:
+    for folder in locale_dirs():
         found += [Catalog(path) for path in sorted(Path(folder).glob("*/LC_MESSAGES/*.po"))]
     return found
 

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
+from pages.tests.factories import barcelona
+from splitclone.tests.browser import log_in
 from splitclone.tests.unmarked import template_files
 
 STATIC = Path(settings.BASE_DIR) / "static"
@@ -189,11 +192,6 @@ def mirror_problems(ltr, rtl):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("size", SIZES)
 def test_pages_mirror_right_to_left(browser, live_server, size):
-    from django.urls import reverse
-
-    from pages.tests.factories import barcelona
-    from splitclone.tests.browser import log_in
-
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     group, (alice, *_others) = barcelona(simplify_debts=True)
     page = browser.new_page(viewport=SIZES[size])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from splitclone import translations
@@ -49,6 +50,10 @@ def test_python_marks_the_text_people_read():
 
 def test_every_language_has_every_catalog_complete_and_compiled():
     require_languages()
+    locale_paths = {Path(path).resolve() for path in settings.LOCALE_PATHS}
+    assert translations.project_locale_dir().resolve() in locale_paths, (
+        "Django reads the catalogs of templates/ and the JavaScript only from LOCALE_PATHS"
+    )
     found = translations.catalogs()
     assert found, "no catalogs: run `make messages`"
     present = {(catalog.po_path.parents[2], catalog.domain) for catalog in found}
