@@ -18,7 +18,7 @@ Both skip while the settings name no language besides English (LANGUAGES).
 
 import re
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from urllib.parse import urlsplit
 
 import pytest
@@ -65,10 +65,16 @@ TARGET_LANGUAGES = ["de", "fr", "es", "pt"]
 
 
 def peoples_text():
+    """What people typed, and the names of the languages offered, each in its own language (the
+    language switcher lists them so for people who cannot read the current one)."""
     values = set()
     for model, fields in PEOPLES_TEXT:
         for row in model.objects.values_list(*fields):
             values.update(value for value in row if value)
+    for code, name in settings.LANGUAGES:
+        values.add(str(name))
+        with suppress(KeyError):
+            values.add(translation.get_language_info(code)["name_local"])
     # Longest first: a name inside a description goes with the description.
     return sorted(values, key=len, reverse=True)
 
