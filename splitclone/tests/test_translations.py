@@ -101,6 +101,7 @@ def template_problems(source, name="fixture.html"):
         ('{% if a %}<p class="warning">Edit</p>{% else %}<p>{{ b }}</p>{% endif %}', [(1, "Edit")]),
         ('{{ payer|default:"Nobody" }}', [(1, "Nobody")]),
         ('{{ payer|default:_("Nobody") }} {{ day|date:"D j M" }}', []),
+        ('<p class="{{ tags|default:"info" }}">{% firstof a "Someone" %}</p>', [(1, "Someone")]),
         ('{% include "_field.html" with label="Name" chart_id="months" %}', [(1, "Name")]),
     ],
 )
@@ -164,7 +165,12 @@ def python_problems(source):
         ('return {"subject": "A reminder"}', ["A reminder ('subject')"]),
         ('send_mail("Welcome", body, None, [to])', ["Welcome (email subject)"]),
         ('return HttpResponse("Gone for good")', ["Gone for good (response shown as a page)"]),
-        ('label = _(f"Paid {amount}")', ["f'Paid {amount}' (_() of a non-literal)"]),
+        ('label = _(f"Paid {amount}")', ["f'Paid {amount}' (_() of a built string)"]),
+        (
+            'def label(who):\n    return pgettext("money", "Paid " + who)',
+            ["'Paid ' + who (pgettext() of a built string)"],
+        ),
+        ("def label(kind):\n    return gettext(KINDS[kind])", []),
         ('TITLE = gettext("Groups")', ["'Groups' (gettext() at import time: use gettext_lazy)"]),
         ('def title():\n    return gettext("Groups")', []),
         ('logger.info("Saved the group")\nraise ValueError("bad cursor")', []),

@@ -59,6 +59,10 @@ SAME_WORDS = re.compile(
 PLACEHOLDERS = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]|\{[^{}]*\}")
 VARIABLE = "\ue000"
 MARKED = "\ue001"
+# From here on, each character stands for one unmarked literal a tag shows
+# (`{{ payer|default:"Nobody" }}`): it is reported only where it lands in text people read.
+SHOWN_LITERAL = 0xE100
+PLACEHOLDER = re.compile("[\ue000-\uf8ff]")
 
 
 @dataclass(frozen=True)
@@ -103,14 +107,16 @@ def template_files():
 
 class Flattened:
     """A template's own text with its tags replaced: `VARIABLE` where it shows a value, `MARKED`
-    where it shows translated text. A template that extends another is read inside its parent,
+    where it shows translated text, a character of its own for each unmarked literal a tag
+    shows (`shown_literals`). A template that extends another is read inside its parent,
     its blocks in place of the parent's, so that a block's text is read where it lands (in an
     attribute or between tags). Every branch of an `{% if %}` is kept, one after the other.
     Remembers the template and line each piece came from."""
 
     def __init__(self):
         self.pieces = []  # (offset in self.text, template path, line, piece)
-        self.literals = []  # Unmarked text in tag arguments: {% include ... with label="..." %}
+        self.shown_literals = []  # Unmarked literals a tag shows: {{ x|default:"Nobody" }}
+        self.given_literals = []  # Unmarked literals given to another template to show
         self.length = 0
 
     def add(self, piece, path, line):
@@ -143,7 +149,7 @@ class Flattened:
                 child = overrides[node.name]
                 self.walk(child.nodelist, Path(child.origin.name), overrides)
             else:
-                self.check_arguments(node, path, line)
+                self.check_given_literals(node, path, line)
                 if isinstance(node, IfNode):
                     children = [branch for _condition, branch in node.conditions_nodelists]
                 else:
@@ -156,26 +162,35 @@ class Flattened:
                     self.walk(child, path, overrides)
                 if not children:
                     # {{ value }}, {% url %}, {% csrf_token %}: what they show is not the
-                    # template's own text.
-                    self.add(VARIABLE, path, line)
+                    # template's own text, unless it is a literal written in the tag.
+                    self.add(
+                        self.shown_literal_placeholders(node, path, line) or VARIABLE, path, line
+                    )
 
-    def check_arguments(self, node, path, line):
-        """Text literals given to tags: `{{ x|default:"Nobody" }}`, `{% include ... with
-        title="..." %}`, `{% firstof a "Someone" %}`."""
-        expressions = []
+    def shown_literal_placeholders(self, node, path, line):
+        """`{{ x|default:"Nobody" }}`, `{% firstof a "Someone" %}`: one placeholder character
+        for each unmarked literal the tag may show."""
         if isinstance(node, VariableNode):
-            expressions.append(node.filter_expression)
-        elif isinstance(node, IncludeNode | WithNode):
-            expressions += [
-                value
-                for key, value in node.extra_context.items()
-                if not TECHNICAL_KEYWORD.search(key)
-            ]
+            expressions = [node.filter_expression]
         elif isinstance(node, FirstOfNode):
-            expressions += node.vars
+            expressions = node.vars
+        else:
+            return ""
+        placeholders = ""
         for expression in expressions:
             for text in unmarked_literals(expression):
-                self.literals.append(Unmarked(path, line, text))
+                placeholders += chr(SHOWN_LITERAL + len(self.shown_literals))
+                self.shown_literals.append(Unmarked(path, line, text))
+        return placeholders
+
+    def check_given_literals(self, node, path, line):
+        """`{% include ... with title="..." %}`: the included template shows it, as text."""
+        if isinstance(node, IncludeNode | WithNode):
+            for key, value in node.extra_context.items():
+                if not TECHNICAL_KEYWORD.search(key):
+                    self.given_literals += [
+                        Unmarked(path, line, text) for text in unmarked_literals(value)
+                    ]
 
 
 def unmarked_literals(expression):
@@ -204,7 +219,7 @@ def unmarked_in_template(path, source=None):
     template = Template(path.read_text() if source is None else source, origin, path.name, engine)
     flattened = Flattened()
     flattened.walk(template.nodelist, path, {})
-    found = list(flattened.literals)
+    found = list(flattened.given_literals)
     text = flattened.text
     if path.suffix == ".txt":
         pieces = [(0, text)]  # a plain-text email: every character is read
@@ -215,7 +230,12 @@ def unmarked_in_template(path, source=None):
             for shown in visible_text(text).found
         ]
     for offset, piece in pieces:
-        for match in re.finditer(r"[^\ue000\ue001]+", piece):
+        found += [
+            flattened.shown_literals[ord(character) - SHOWN_LITERAL]
+            for character in PLACEHOLDER.findall(piece)
+            if ord(character) >= SHOWN_LITERAL
+        ]
+        for match in re.finditer(r"[^\ue000-\uf8ff]+", piece):
             words = needs_translation(match.group())
             if words:
                 where, line = flattened.place_of(
@@ -249,6 +269,7 @@ TRANSLATING = {
     "npgettext_lazy",
     "_",
 }
+WITH_CONTEXT = {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
 # Translating now, not when shown: at import time these would freeze the default language.
 TRANSLATING_NOW = {"gettext", "ngettext", "pgettext", "npgettext"}
 # Keyword arguments people read, wherever they are given: form and model fields, widgets' labels.
@@ -267,8 +288,9 @@ MESSAGE_LEVELS = {"debug", "info", "success", "warning", "error"}
 # Folders whose text people never read in the app: tests, migrations (their field labels are
 # copies of the models'), and management commands (console output for operators).
 NOT_READ_FOLDERS = {"tests", "migrations", "management"}
-# Support staff work in the Django admin in English; its own pages are Django's.
-NOT_READ_FILES = {"admin.py"}
+# Support staff work in the Django admin in English; its own pages are Django's. An app's
+# verbose_name (apps.py) shows only there.
+NOT_READ_FILES = {"admin.py", "apps.py"}
 
 # Literals in a sink on purpose, each with its reason: (path relative to the project, text).
 ALLOWED_PYTHON = {
@@ -276,6 +298,13 @@ ALLOWED_PYTHON = {
     ("splitclone/health.py", "ok\n"),
     ("splitclone/health.py", "database unavailable\n"),
     ("splitclone/metrics.py", "Not Found\n"),
+}
+# Choices whose labels stay English on purpose, each with its reason: (path, class name).
+ALLOWED_CHOICES = {
+    # The group's history is written once, in English, as it happened (Activity.summary, made
+    # from these labels by groups.models.stored_label); translating it would mean composing
+    # each line from the verb and its data when shown.
+    ("groups/models.py", "ActivityVerb"),
 }
 
 
@@ -331,10 +360,27 @@ def unmarked_text(node):
     return None
 
 
+def built_text(node):
+    """Whether `node` builds a string out of literal text: an f-string, `"..." + x`, `"..." %
+    x`, `"...".format(x)`."""
+    match node:
+        case ast.JoinedStr():
+            return True
+        case ast.BinOp(op=ast.Add() | ast.Mod()):
+            return any(
+                (isinstance(side, ast.Constant) and isinstance(side.value, str)) or built_text(side)
+                for side in (node.left, node.right)
+            )
+        case ast.Call(func=ast.Attribute(attr="format", value=ast.Constant(value=str()))):
+            return True
+    return False
+
+
 class UnmarkedPython(ast.NodeVisitor):
     """Collects (line, text, why) for unmarked text in the sinks of one module."""
 
-    def __init__(self):
+    def __init__(self, where):
+        self.where = where
         self.found = []
         self.depth_in_functions = 0
 
@@ -356,7 +402,9 @@ class UnmarkedPython(ast.NodeVisitor):
             base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
             for base in node.bases
         }
-        if bases & {"TextChoices", "IntegerChoices", "Choices"}:
+        if bases & {"TextChoices", "IntegerChoices", "Choices"} and (
+            (self.where, node.name) not in ALLOWED_CHOICES
+        ):
             self.check_choices(node)
         for statement in node.body:
             if isinstance(statement, ast.Assign) and any(
@@ -425,10 +473,11 @@ class UnmarkedPython(ast.NodeVisitor):
     def check_translation_call(self, node, name):
         if not node.args:
             return
-        message = node.args[1] if name.startswith("p") else node.args[0]
-        if not (isinstance(message, ast.Constant) and isinstance(message.value, str)):
-            # makemessages only finds a literal: an f-string or a built string is never translated.
-            self.found.append((node.lineno, ast.unparse(message), f"{name}() of a non-literal"))
+        message = node.args[1] if name in WITH_CONTEXT and len(node.args) > 1 else node.args[0]
+        if built_text(message):
+            # makemessages only finds a literal: an f-string or a built string is never in the
+            # catalog. (A name is fine: its value is a message marked where it was written.)
+            self.found.append((node.lineno, ast.unparse(message), f"{name}() of a built string"))
         if name in TRANSLATING_NOW and self.depth_in_functions == 0:
             self.found.append(
                 (node.lineno, ast.unparse(message), f"{name}() at import time: use {name}_lazy")
@@ -437,9 +486,9 @@ class UnmarkedPython(ast.NodeVisitor):
 
 def unmarked_in_python(path, source=None):
     source = path.read_text() if source is None else source
-    visitor = UnmarkedPython()
-    visitor.visit(ast.parse(source, filename=str(path)))
     where = str(path.relative_to(settings.BASE_DIR, walk_up=True))
+    visitor = UnmarkedPython(where)
+    visitor.visit(ast.parse(source, filename=str(path)))
     return [
         Unmarked(path, line, f"{text} ({why})")
         for line, text, why in sorted(visitor.found)
