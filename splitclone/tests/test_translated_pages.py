@@ -31,6 +31,7 @@ from django.urls import resolve
 from django.utils import translation
 
 from accounts.models import PaymentMethod, User
+from accounts.paying import format_iban
 from api.models import AccessToken
 from expenses.models import Expense, RecurringExpense
 from groups.models import Activity, Group, Member
@@ -73,6 +74,11 @@ def peoples_text():
     for model, fields in PEOPLES_TEXT:
         for row in model.objects.values_list(*fields):
             values.update(value for value in row if value)
+    # An IBAN is shown in groups of four, as on a bank card.
+    values.update(
+        format_iban(iban)
+        for iban in PaymentMethod.objects.filter(kind="iban").values_list("value", flat=True)
+    )
     for code, name in settings.LANGUAGES:
         values.add(str(name))
         with suppress(KeyError):
