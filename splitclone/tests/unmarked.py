@@ -34,8 +34,7 @@ from splitclone.money import CURRENCIES
 from splitclone.tests.visible_text import LETTERS, visible_text
 from splitclone.translations import project_apps
 
-# Names that read the same in every language (the glossary's list): a word made only of these
-# needs no translation.
+# Names the translations keep as they are (docs/translations.md): they need no marking.
 SAME_IN_EVERY_LANGUAGE = [
     "Splitclone",
     "PayPal.me",
@@ -54,15 +53,16 @@ SAME_IN_EVERY_LANGUAGE = [
 SAME_WORDS = re.compile(
     r"(?<![\w.])(?:" + "|".join(re.escape(word) for word in SAME_IN_EVERY_LANGUAGE) + r")(?![\w])"
 )
-# Placeholders of the three formats a message may use: %(name)s or %s, {name}, and the
-# characters unmarked.py puts where a template shows a variable or marked text.
+# Placeholders of the two formats a message may use: %(name)s or %s, and {name}.
 PLACEHOLDERS = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]|\{[^{}]*\}")
-VARIABLE = "\ue000"
-MARKED = "\ue001"
-# From here on, each character stands for one unmarked literal a tag shows
-# (`{{ payer|default:"Nobody" }}`): it is reported only where it lands in text people read.
+# Characters (of Unicode's private use area) that stand in for a template's tags in its text:
+VARIABLE = "\ue000"  # a value shown
+MARKED = "\ue001"  # translated text shown
+# and from here on, one for each unmarked literal a tag shows (`{{ payer|default:"Nobody" }}`),
+# reported only where it lands in text people read.
 SHOWN_LITERAL = 0xE100
-PLACEHOLDER = re.compile("[\ue000-\uf8ff]")
+STAND_IN = re.compile("[\ue000-\uf8ff]")
+OWN_TEXT = re.compile("[^\ue000-\uf8ff]+")
 
 
 @dataclass(frozen=True)
@@ -232,10 +232,10 @@ def unmarked_in_template(path, source=None):
     for offset, piece in pieces:
         found += [
             flattened.shown_literals[ord(character) - SHOWN_LITERAL]
-            for character in PLACEHOLDER.findall(piece)
+            for character in STAND_IN.findall(piece)
             if ord(character) >= SHOWN_LITERAL
         ]
-        for match in re.finditer(r"[^\ue000-\uf8ff]+", piece):
+        for match in OWN_TEXT.finditer(piece):
             words = needs_translation(match.group())
             if words:
                 where, line = flattened.place_of(
