@@ -150,7 +150,9 @@ def python_problems(source):
             'f = forms.CharField(widget=forms.TextInput(attrs={"placeholder": "Ann"}))',
             ["Ann ('placeholder')"],
         ),
-        ("class Meta:\n    verbose_name = 'activity'", ["activity (verbose name)"]),
+        # A model's own name shows in the admin only; its fields' names show in forms.
+        ("class Meta:\n    verbose_name = 'activity'", []),
+        ("when = models.DateField(verbose_name='day')", ["day (verbose_name)"]),
         (
             "class Kind(models.TextChoices):\n"
             "    APPLE = 'apple', 'Apple'\n"
