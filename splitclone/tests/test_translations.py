@@ -279,3 +279,11 @@ def test_translation_coverage_says_when_there_are_no_catalogs(tmp_path, monkeypa
     monkeypatch.setattr(translations, "locale_dirs", lambda: [tmp_path])
     with pytest.raises(CommandError, match="make messages"):
         call_command("translation_coverage")
+
+
+def test_the_checks_switch_on_with_the_languages_the_settings_offer(settings):
+    settings.LANGUAGES = [("en", "English")]
+    assert translations.translated_languages() == []
+    settings.LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("pt-br", "Português")]
+    assert translations.translated_languages() == ["de", "pt-br"]
+    assert translations.translated_locales() == ["de", "pt_BR"]
