@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from splitclone import translations
+from splitclone.tests import source_messages
 from splitclone.tests.catalog_checks import catalog_problems
 from splitclone.tests.unmarked import (
     python_files,
@@ -65,6 +66,34 @@ def test_every_language_has_every_catalog_complete_and_compiled():
     ]
     problems = missing + [problem for catalog in found for problem in catalog_problems(catalog)]
     assert not problems, f"{len(problems)} problems in the catalogs:\n" + "\n".join(problems)
+
+
+def named(message):
+    context, text = message
+    return f"{text!r} (context {context!r})" if context else repr(text)
+
+
+def test_every_catalog_holds_the_messages_its_sources_mark_and_no_others():
+    """Marked but missing from the catalog, a text stays English; `make messages` adds it."""
+    require_languages()
+    problems = []
+    locales = translations.translated_locales()
+    for folder, paths in source_messages.sources_by_locale_dir().items():
+        marked = set().union(*map(source_messages.messages_in, paths))
+        if marked and not any((folder / locale).exists() for locale in locales):
+            problems.append(f"{folder.relative_to(settings.BASE_DIR)}: no catalogs at all")
+        for locale in locales:
+            po_path = folder / locale / "LC_MESSAGES" / "django.po"
+            if not po_path.exists():
+                continue  # the completeness check names every catalog that should exist
+            po = polib.pofile(str(po_path))
+            catalog = {(entry.msgctxt, entry.msgid) for entry in po if not entry.obsolete}
+            where = po_path.relative_to(settings.BASE_DIR)
+            problems += [f"{where}: missing {named(m)}" for m in sorted(marked - catalog, key=str)]
+            problems += [
+                f"{where}: no longer used {named(m)}" for m in sorted(catalog - marked, key=str)
+            ]
+    assert not problems, f"{len(problems)} problems: run `make messages`.\n" + "\n".join(problems)
 
 
 # --- The checks, proven on fixtures ------------------------------------------------------------
@@ -287,3 +316,36 @@ def test_the_checks_switch_on_with_the_languages_the_settings_offer(settings):
     settings.LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("pt-br", "Português")]
     assert translations.translated_languages() == ["de", "pt-br"]
     assert translations.translated_locales() == ["de", "pt_BR"]
+
+
+def test_messages_are_found_in_sources_as_make_messages_finds_them():
+    template = textwrap.dedent("""
+        {% load i18n %}<h1>{% translate "Settle up" %}</h1>
+        <p>{% translate "May" context "month" %} {{ day|default:_("never") }}</p>
+        {% blocktranslate trimmed count counter=n %}
+          One expense
+        {% plural %}
+          {{ counter }} expenses
+        {% endblocktranslate %}
+        <p>Not marked</p>
+    """)
+    assert source_messages.template_messages(template) == {
+        (None, "Settle up"),
+        ("month", "May"),
+        (None, "never"),
+        (None, "One expense"),
+    }
+    python = textwrap.dedent("""
+        LABEL = gettext_lazy("Amount")
+        def f(n, name):
+            ngettext("%(n)s day", "%(n)s days", n)
+            pgettext_lazy("verb", "Split")
+            _(f"Hello {name}")
+            gettext(name)
+            return "Not marked"
+    """)
+    assert source_messages.python_messages(python) == {
+        (None, "Amount"),
+        (None, "%(n)s day"),
+        ("verb", "Split"),
+    }
