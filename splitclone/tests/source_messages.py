@@ -1,7 +1,8 @@
 """The messages our sources mark, found as `make messages` finds them but without gettext's
 tools: Python by its syntax tree, templates through Django's own `templatize` (what makemessages
-hands to xgettext). Used by test_translations.py to tell a catalog that misses a message, or
-keeps one no longer used, from one that is current.
+hands to xgettext), the static JavaScript by its calls of `gettext()`. Used by
+test_translations.py to tell a catalog that misses a message, or keeps one no longer used, from
+one that is current.
 """
 
 import ast
@@ -28,8 +29,9 @@ MESSAGE_ARGUMENTS = {
     "npgettext_lazy": (0, 1, 2),
 }
 STRING = r"""[ru]?(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
-# templatize writes each message as a call among blanked-out text: ` gettext('Hello') `.
-TEMPLATIZED_CALL = re.compile(
+# A call with literal arguments, as templatize writes each message among blanked-out text
+# (` gettext('Hello') `) and as the JavaScript calls them.
+LITERAL_CALL = re.compile(
     r"(?<![\w.])(" + "|".join(MESSAGE_ARGUMENTS) + r")\(((?:\s*" + STRING + r"\s*,?)+)"
 )
 SOURCE_SUFFIXES = {".py", ".html", ".txt"}
@@ -67,8 +69,12 @@ def python_messages(source):
 
 
 def template_messages(source):
+    return called_messages(templatize(source))
+
+
+def called_messages(source):
     found = set()
-    for match in TEMPLATIZED_CALL.finditer(templatize(source)):
+    for match in LITERAL_CALL.finditer(source):
         literals = match.group(2).strip().rstrip(",")
         key = message_key(match.group(1), list(ast.literal_eval(f"({literals},)")))
         if key:
@@ -78,26 +84,28 @@ def template_messages(source):
 
 def messages_in(path):
     source = path.read_text()
-    return python_messages(source) if path.suffix == ".py" else template_messages(source)
+    if path.suffix == ".py":
+        return python_messages(source)
+    if path.suffix == ".js":
+        return called_messages(source)
+    return template_messages(source)
 
 
-def sources_by_locale_dir():
-    """{locale folder: the files whose messages `make messages` writes there}."""
+def sources_by_catalog():
+    """{(locale folder, domain): the files whose messages `make messages` writes there}."""
     base = Path(settings.BASE_DIR)
     sources = {}
     for app in project_apps():
         folder = Path(app.path)
-        sources[folder / "locale"] = [
+        sources[folder / "locale", "django"] = [
             path
             for path in sorted(folder.rglob("*"))
             if path.suffix in SOURCE_SUFFIXES
             and not SKIPPED_FOLDERS & set(path.relative_to(folder).parts)
             and not any(part.startswith(".") for part in path.relative_to(folder).parts)
         ]
-    sources[project_locale_dir()] = sorted(base.glob("*.py")) + [
-        path
-        for folder in (base / "templates",)
-        for path in sorted(folder.rglob("*"))
-        if path.suffix in SOURCE_SUFFIXES
+    sources[project_locale_dir(), "django"] = sorted(base.glob("*.py")) + [
+        path for path in sorted((base / "templates").rglob("*")) if path.suffix in SOURCE_SUFFIXES
     ]
+    sources[project_locale_dir(), "djangojs"] = sorted((base / "static").rglob("*.js"))
     return sources

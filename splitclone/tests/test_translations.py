@@ -78,20 +78,24 @@ def test_every_catalog_holds_the_messages_its_sources_mark_and_no_others():
     require_languages()
     problems = []
     locales = translations.translated_locales()
-    for folder, paths in source_messages.sources_by_locale_dir().items():
+    for (folder, domain), paths in source_messages.sources_by_catalog().items():
         marked = set().union(*map(source_messages.messages_in, paths))
-        if marked and not any((folder / locale).exists() for locale in locales):
-            problems.append(f"{folder.relative_to(settings.BASE_DIR)}: no catalogs at all")
         for locale in locales:
-            po_path = folder / locale / "LC_MESSAGES" / "django.po"
+            po_path = folder / locale / "LC_MESSAGES" / f"{domain}.po"
+            if marked and not po_path.exists():
+                problems.append(f"{po_path.relative_to(settings.BASE_DIR)}: no such catalog")
             if not po_path.exists():
-                continue  # the completeness check names every catalog that should exist
+                continue
             po = polib.pofile(str(po_path))
             catalog = {(entry.msgctxt, entry.msgid) for entry in po if not entry.obsolete}
             where = po_path.relative_to(settings.BASE_DIR)
-            problems += [f"{where}: missing {named(m)}" for m in sorted(marked - catalog, key=str)]
             problems += [
-                f"{where}: no longer used {named(m)}" for m in sorted(catalog - marked, key=str)
+                f"{where}: missing {named(message)}"
+                for message in sorted(marked - catalog, key=str)
+            ]
+            problems += [
+                f"{where}: no longer used {named(message)}"
+                for message in sorted(catalog - marked, key=str)
             ]
     assert not problems, f"{len(problems)} problems: run `make messages`.\n" + "\n".join(problems)
 
@@ -344,6 +348,10 @@ def test_messages_are_found_in_sources_as_make_messages_finds_them():
             gettext(name)
             return "Not marked"
     """)
+    script = (
+        'interpolate(gettext("Saved %s."), [name]); ngettext("One day", "%s days", n); x_("no")'
+    )
+    assert source_messages.called_messages(script) == {(None, "Saved %s."), (None, "One day")}
     assert source_messages.python_messages(python) == {
         (None, "Amount"),
         (None, "%(n)s day"),
