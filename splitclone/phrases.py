@@ -7,11 +7,12 @@ language. The constructors are named after gettext's own so that `makemessages` 
 templates into the catalogs without extra keywords.
 
 Values are written into templates with Python's ``%(name)s``; a value that is itself a Phrase is
-translated too, and a `When` is a date written in the reader's language.
+translated too, so is each of the items of a `Joined`, and a `When` is a date written in the
+reader's language.
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 
@@ -27,6 +28,16 @@ class When(NamedTuple):
             self.date.strftime(_STRFTIME[letter]) if letter in _STRFTIME else str(self.date.day)
             for letter in self.format.split()
         )
+
+
+class Joined(NamedTuple):
+    """Several phrases (or names) written one after the other, as a list inside a phrase."""
+
+    items: Sequence[Any]
+    separator: str = ", "
+
+    def __str__(self) -> str:
+        return self.separator.join(str(item) for item in self.items)
 
 
 _STRFTIME = {"d": "%d", "l": "%A", "F": "%B", "M": "%b", "Y": "%Y"}

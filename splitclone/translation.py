@@ -3,7 +3,7 @@
 from django.utils import formats, translation
 from django.utils.translation import pgettext_lazy
 
-from splitclone.phrases import Phrase, When
+from splitclone.phrases import Joined, Phrase, When
 
 # The date formats phrases use, as each language writes them ("j. F" in German for "29 February").
 DATE_FORMATS = {
@@ -18,6 +18,8 @@ def translated(text):
     """`text` in the active language when it is a `Phrase`; any other text as it is."""
     if isinstance(text, When):
         return formats.date_format(text.date, str(DATE_FORMATS.get(text.format, text.format)))
+    if isinstance(text, Joined):
+        return text.separator.join(str(translated(item)) for item in text.items)
     if not isinstance(text, Phrase):
         return text
     if text.plural is None:
