@@ -173,12 +173,12 @@ def _sections(text: str) -> dict[str, list[tuple[str, dict[str, str]]]]:
         if len(row) != len(header):
             raise ImportRefused(
                 gettext_noop(
-                    "line %(line)s: %(count_row)s fields where the %(kind)s header has "
-                    "%(count_header)s; is the line cut off?",
+                    "line %(line)s: %(fields)s fields where the %(kind)s header has "
+                    "%(columns)s; is the line cut off?",
                     line=line,
-                    count_row=len(row),
+                    fields=len(row),
                     kind=kind,
-                    count_header=len(header),
+                    columns=len(header),
                 )
             )
         rows.append((gettext_noop("line %(line)s", line=line), dict(zip(header, row, strict=True))))
@@ -305,9 +305,9 @@ def _categories(rows: list[tuple[str, dict[str, str]]]) -> dict[int, str]:
         except ValueError:
             raise ImportRefused(
                 gettext_noop(
-                    "%(source)s: the category id “%(row)s” is not a number.",
+                    "%(source)s: the category id “%(id)s” is not a number.",
                     source=source,
-                    row=row["categoryid"],
+                    id=row["categoryid"],
                 )
             ) from None
     return categories
@@ -348,9 +348,9 @@ def _date(bill: dict[str, str], source: str) -> datetime.date:
     except (ValueError, OverflowError, OSError):
         raise ImportRefused(
             gettext_noop(
-                "%(source)s: the timestamp “%(bill)s” is not a time.",
+                "%(source)s: the timestamp “%(timestamp)s” is not a time.",
                 source=source,
-                bill=bill["timestamp"],
+                timestamp=bill["timestamp"],
             )
         ) from None
 

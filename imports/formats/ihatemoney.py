@@ -203,11 +203,11 @@ def _csv_rows(text: str, builder: GroupBuilder) -> list[_Row]:
         if len(row) != len(header):
             raise ImportRefused(
                 gettext_noop(
-                    "%(source)s: %(count_row)s fields where the header has %(count_header)s; is "
+                    "%(source)s: %(fields)s fields where the header has %(columns)s; is "
                     "the line cut off?",
                     source=source,
-                    count_row=len(row),
-                    count_header=len(header),
+                    fields=len(row),
+                    columns=len(header),
                 )
             )
         fields = dict(zip(header, row, strict=True))

@@ -223,11 +223,11 @@ def parse(data: bytes) -> ParsedGroup:
         if len(cells) != len(header):
             raise ImportRefused(
                 gettext_noop(
-                    "Line %(line)s has %(count_cells)s values but the header has "
-                    "%(count_header)s columns; the file may be cut short or edited.",
+                    "Line %(line)s has %(values)s values but the header has "
+                    "%(columns)s columns; the file may be cut short or edited.",
                     line=line,
-                    count_cells=len(cells),
-                    count_header=len(header),
+                    values=len(cells),
+                    columns=len(header),
                 )
             )
         # The "Total balance" lines leave Category and Cost blank; every entry has both.
