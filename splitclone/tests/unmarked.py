@@ -291,6 +291,8 @@ NOT_READ_FOLDERS = {"tests", "migrations", "management"}
 # Support staff work in the Django admin in English; its own pages are Django's. An app's
 # verbose_name (apps.py) shows only there.
 NOT_READ_FILES = {"admin.py", "apps.py"}
+# Modules only migrations use, like the migrations folder: ledger/schema.py adds columns.
+NOT_READ_MODULES = {"ledger/schema.py"}
 
 # Literals in a sink on purpose, each with its reason: (path relative to the project, text).
 ALLOWED_PYTHON = {
@@ -300,6 +302,16 @@ ALLOWED_PYTHON = {
     ("splitclone/metrics.py", "Not Found\n"),
     # Only a broken client sends a malformed Content-Length; no browser does.
     ("splitclone/limits.py", "Bad Content-Length header."),
+    # Help for developers and support staff on how a model stores a value, shown only in the
+    # admin: no form shows these fields, or its form gives its own (PreferencesForm.Meta).
+    ("expenses/models.py", "In minor units of the currency."),
+    ("expenses/models.py", "In minor units of the currency spent."),
+    ("settlements/models.py", "In minor units of the currency."),
+    ("ledger/models.py", "In minor units of the original currency."),
+    ("ledger/models.py", "Group currency units per unit of the original currency."),
+    ("ledger/models.py", "Group currency units per unit of the currency."),
+    ("ledger/models.py", "The day, or the first day of the month."),
+    ("notifications/models.py", "A weekly email while they owe more than the threshold."),
 }
 # Choices whose labels stay English on purpose, each with its reason: (path, class name).
 ALLOWED_CHOICES = {
@@ -310,6 +322,8 @@ ALLOWED_CHOICES = {
     # Shown only in the admin's log of emails, to support staff.
     ("notifications/models.py", "EmailKind"),
     ("notifications/models.py", "EmailStatus"),
+    # The grain of the spending tables behind the statistics, never shown.
+    ("ledger/models.py", "Span"),
 }
 
 
@@ -318,7 +332,12 @@ def python_files():
     for app in project_apps():
         for path in sorted(Path(app.path).rglob("*.py")):
             parts = set(path.relative_to(app.path).parts)
-            if not parts & NOT_READ_FOLDERS and path.name not in NOT_READ_FILES:
+            module = path.relative_to(settings.BASE_DIR).as_posix()
+            if (
+                not parts & NOT_READ_FOLDERS
+                and path.name not in NOT_READ_FILES
+                and module not in NOT_READ_MODULES
+            ):
                 files.append(path)
     return files
 
