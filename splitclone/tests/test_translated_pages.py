@@ -265,6 +265,7 @@ def test_every_page_in_the_pseudo_language_brackets_every_word(client, pseudo_la
 FIXTURE = """{% load i18n %}<main>
   <h1 title="{% translate "Enter a valid value." %}">{% translate "Enter a valid value." %}</h1>
   <p>{{ name }} · {{ day|date:"j M Y" }} · 12.50 EUR · Splitclone</p>
+  <select><option>EUR</option><option>JPY</option></select>
   <p>Forgot to mark this</p>
   <input type="submit" value="Send it">
   <script>const notShown = "words";</script>

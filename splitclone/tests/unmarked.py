@@ -49,6 +49,11 @@ SAME_IN_EVERY_LANGUAGE = [
     "JSON",
     "API",
     "QR",
+    # The apps whose exports Splitclone imports.
+    "Splitwise",
+    "IHateMoney",
+    "Spliit",
+    "Cospend",
 ]
 SAME_WORDS = re.compile(
     r"(?<![\w.])(?:" + "|".join(re.escape(word) for word in SAME_IN_EVERY_LANGUAGE) + r")(?![\w])"

@@ -50,8 +50,12 @@ class VisibleText(HTMLParser):
         super().__init__(convert_charrefs=False)
         self.found = []
         self.inside_hidden = None
+        # The text between two tags, character references joined back in.
+        self.runs = []
+        self.new_run = True
 
     def handle_starttag(self, tag, attrs):
+        self.new_run = True
         if tag in NOT_SHOWN:
             self.inside_hidden = tag
         attributes = dict(attrs)
@@ -60,12 +64,17 @@ class VisibleText(HTMLParser):
                 self.found.append(Shown(value, self.getpos(), name))
 
     def handle_endtag(self, tag):
+        self.new_run = True
         if tag == self.inside_hidden:
             self.inside_hidden = None
 
     def handle_data(self, data):
         if not self.inside_hidden:
             self.found.append(Shown(data, self.getpos()))
+            if self.new_run:
+                self.runs.append("")
+                self.new_run = False
+            self.runs[-1] += data
 
     def handle_entityref(self, name):
         self.handle_data(html.unescape(f"&{name};"))
@@ -78,8 +87,9 @@ class VisibleText(HTMLParser):
 
     def text(self):
         """The page's text in reading order, as one string (a translated sentence may span an
-        element, like the link inside it)."""
-        return "".join(piece.text for piece in self.found if not piece.attribute)
+        element, like the link inside it), a line break between elements' texts so that those
+        shown apart (the options of a list) are not read as one word."""
+        return "\n".join(self.runs)
 
 
 def visible_text(markup):
