@@ -11,8 +11,8 @@ balances, everyone else is a unit of one.
   owe each other is ``within_households``: they settle that among themselves.
 - ``allowed_pairs`` ("only pay people I share expenses with"): every transfer joins two units of
   which some members form an allowed pair. Someone with a zero balance may be asked to relay
-  money between two people who share nothing (one transfer more); plans without relays win
-  ties. If no plan exists at all (the balances of people linked by allowed pairs do not add up
+  money between two people who share nothing (one transfer more); the search tries parts
+  without relays first, so they win most ties. If no plan exists at all (the balances of people linked by allowed pairs do not add up
   to zero, which recorded payments across groups of sharers can cause), the wish is set aside.
 - ``rather_not_receive``: such a unit never relays money. A debtor only pays, a creditor only
   receives, and only what it is owed; someone at zero takes no part. Being paid what you are
@@ -51,14 +51,20 @@ iff it sums to zero, is connected by allowed pairs and money can flow within it 
 (a small max-flow, `_Problem.route`). Units joined by a preference always share a part, so the
 search runs on *clusters* of them. Per connected component of the allowed graph:
 
-1. the baseline: any feasible flow, reduced to a forest (`_forest`), never worse than greedy
-   routing and always available;
+1. the baseline (`greedy_with_wishes`): the greedy plan if it keeps the wishes, else a flow that
+   does, found by augmenting paths and reduced to a forest (`_forest`); always available;
 2. the unconstrained best partition of the clusters (`plan_settlement`), keeping its parts that
-   are feasible and merging the rest, with the zero-balance units, into one region;
+   are feasible and searching the rest (with the zero-balance units if relays are needed) for
+   the most feasible parts, in half the time left;
 3. a branch and bound over partitions into feasible parts (`_Search`), within the time budget,
    asking for ever more parts until it proves there are no more. Its bound is the
    unconstrained maximum plus the zero-balance clusters, so step 2 reaching it is already a
-   proof.
+   proof. Candidate parts are listed in tiers of doubling size; a tier too large to list
+   (`_HALF_LIMIT`) is skipped, and the search then no longer claims a proof.
+
+A proven plan is then replaced by the first plan of the same length in the search's order, so
+that it does not depend on how far the time-limited step 2 got: a finished search gives the
+same plan for the same balances every time.
 
 A part's transfers are the greedy plan of `settlements.algorithm` when that keeps the wishes
 (the usual case), and the forest of a flow otherwise. ``proven_minimal`` counts transfers in
@@ -584,7 +590,7 @@ class _Search:
         if len(incumbent) > len(baseline):
             incumbent = baseline
         if bound is not None and len(incumbent) <= self.units - bound:
-            return incumbent, True
+            return self._canonical(incumbent), True
         wanted = self.units - len(incumbent) + 1
         try:
             while (parts := self.split(self.everyone, wanted)) is not None:
@@ -592,7 +598,24 @@ class _Search:
                 wanted = self.units - len(incumbent) + 1
         except _OutOfTime:
             return incumbent, False
-        return incumbent, self.exhaustive
+        return self._canonical(incumbent), self.exhaustive
+
+    def _canonical(self, incumbent: list[_Move]) -> list[_Move]:
+        """The first plan as short as ``incumbent`` in the search's order.
+
+        Which plan of the minimal length steps 1 and 2 reach can depend on how far a search
+        cut short by the clock got; the first partition the branch and bound meets does not.
+        So a proven plan is the same for the same balances every time, unless the clock runs
+        out here too.
+        """
+        try:
+            parts = self.split(self.everyone, self.units - len(incumbent))
+        except _OutOfTime:
+            return incumbent
+        if parts is None:
+            return incumbent
+        moves = [move for part in parts for move in self._region_moves(part)]
+        return moves if len(moves) <= len(incumbent) else incumbent
 
     def baseline(self) -> list[_Move]:
         """Step 1: the whole component as one region."""

@@ -635,15 +635,15 @@ def connected_planted(rng: random.Random, members: int) -> tuple[dict[int, int],
 @pytest.mark.parametrize("members", [25, 30, 40])
 def test_large_connected_groups_never_lose_to_the_baseline(members):
     rng = random.Random(members)
-    for _ in range(3):
+    for _ in range(2):
         balances, wishes = connected_planted(rng, members)
         plan = plan_with_wishes(balances, wishes)
         check_plan(balances, wishes, plan)
         baseline = greedy_with_wishes(balances, wishes)
         assert len(plan.unit_transfers) <= len(baseline.unit_transfers)
         assert plan.unmet == baseline.unmet
-        # Honesty: a plan said to be minimal is not beaten by a search given 25 times longer.
-        longer = plan_with_wishes(balances, wishes, time_budget=5)
+        # Honesty: a plan said to be minimal is not beaten by a search given 10 times longer.
+        longer = plan_with_wishes(balances, wishes, time_budget=2)
         assert len(longer.unit_transfers) <= len(plan.unit_transfers)
         if plan.proven_minimal:
             assert len(longer.unit_transfers) == len(plan.unit_transfers)
@@ -657,3 +657,14 @@ def test_a_search_out_of_time_says_so_and_keeps_the_baseline():
     baseline = greedy_with_wishes(balances, wishes)
     assert len(plan.unit_transfers) <= len(baseline.unit_transfers)
     assert not plan.proven_minimal
+
+
+def test_a_proven_plan_of_a_larger_group_does_not_depend_on_the_mapping_order():
+    rng = random.Random(11)
+    for _ in range(5):
+        balances, wishes = connected_planted(rng, 16)
+        plan = plan_with_wishes(balances, wishes, time_budget=5)
+        assert plan.proven_minimal
+        reordered = dict(reversed(list(balances.items())))
+        again = plan_with_wishes(reordered, wishes, time_budget=5)
+        assert again == plan
