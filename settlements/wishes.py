@@ -12,8 +12,9 @@ balances, everyone else is a unit of one.
 - ``allowed_pairs`` ("only pay people I share expenses with"): every transfer joins two units of
   which some members form an allowed pair. Someone with a zero balance may be asked to relay
   money between two people who share nothing (one transfer more); the search tries parts
-  without relays first, so they win most ties. If no plan exists at all (the balances of people linked by allowed pairs do not add up
-  to zero, which recorded payments across groups of sharers can cause), the wish is set aside.
+  without relays first, so they win most ties. If no plan exists at all (the balances of
+  people linked by allowed pairs do not add up to zero, which recorded payments across groups
+  of sharers can cause), the wish is set aside.
 - ``rather_not_receive``: such a unit never relays money. A debtor only pays, a creditor only
   receives, and only what it is owed; someone at zero takes no part. Being paid what you are
   owed is what the wish allows, so it is not reported as unmet. In a household the wish holds
