@@ -241,7 +241,7 @@ def groups(draw, most: int = 6):
     shuffled = draw(st.permutations(people))
     households = []
     if draw(st.booleans()):
-        households.append(frozenset(shuffled[:2]))
+        households.append(frozenset(shuffled[: draw(st.integers(2, min(3, n)))]))
     pairs = [frozenset(p) for p in combinations(people, 2)]
     allowed = None
     if draw(st.booleans()):
