@@ -7,8 +7,11 @@ payments). Member balances (`groups.Member.balance`), `PairBalance`, `GroupSpend
 in the same transaction as the rows.
 """
 
+import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -33,6 +36,26 @@ def rate_display(from_currency, rate, to_currency, source, rate_date):
     if source == RateSource.REFERENCE and rate_date:
         label += f" of {rate_date:%d %b %Y}"
     return f"{text} ({label})"
+
+
+@dataclass(frozen=True)
+class PairLine:
+    """One live ledger entry's effect on what one member owes another: see `ledger.covers`."""
+
+    date: datetime.date
+    # Orders the entries of one day as they were booked.
+    created_at: datetime.datetime
+    kind: str  # "expense", "payment" or "conversion"
+    pk: int
+    # The currency of the pair balance it moves: None for the group's.
+    currency: str | None
+    # What the pair's first member (the lower id) comes to owe the second; negative: less.
+    amount: int
+    description: str
+    # Who paid whom, for a payment.
+    sender_id: int | None = None
+    # How it was converted: "123.45 USD → 104.73 EUR" with its rate, or a conversion's rate.
+    conversion: str = ""
 
 
 class LedgerEntry(models.Model):
@@ -68,6 +91,13 @@ class LedgerEntry(models.Model):
     def ledger_effects(cls, group_id):
         """(currency or None, effect) of the group's live entries, in as few queries as the model
         can manage."""
+        raise NotImplementedError
+
+    @classmethod
+    def pair_lines(cls, group, member_a, member_b):
+        """[PairLine] of the group's live entries that move what `member_a` owes `member_b`
+        (ids, a < b), an entry whose effect on the pair is zero left out; a constant number of
+        queries. Their amounts add up to the pair's balances, currency by currency."""
         raise NotImplementedError
 
     def spending(self, sign=1):
@@ -158,6 +188,11 @@ class LedgerRow(LedgerEntry):
 
     def currency_effects(self, sign=1):
         return [(self.ledger_currency, self.effect(sign))]
+
+
+def ledger_models():
+    """Every concrete model whose entries move balances (expenses, payments, conversions)."""
+    return [model for model in apps.get_models() if issubclass(model, LedgerEntry)]
 
 
 class PairBalance(models.Model):
@@ -272,6 +307,30 @@ class BalanceConversion(LedgerEntry):
         )
         for currency, member_a, member_b, amount, converted in totals:
             yield from ConversionLine.effects_of(currency, member_a, member_b, amount, converted)
+
+    @classmethod
+    def pair_lines(cls, group, member_a, member_b):
+        lines = ConversionLine.objects.filter(
+            conversion__group=group,
+            conversion__deleted_at__isnull=True,
+            member_a_id=member_a,
+            member_b_id=member_b,
+        ).select_related("conversion")
+        for line in lines:
+            rate = rate_display(
+                line.currency, line.rate, group.currency, line.rate_source, line.rate_date
+            )
+            for currency, (_, pairs) in line.currency_effects():
+                yield PairLine(
+                    line.conversion.date,
+                    line.conversion.created_at,
+                    "conversion",
+                    line.conversion.pk,
+                    currency,
+                    pairs.get((member_a, member_b), 0),
+                    str(line.conversion),
+                    conversion=rate,
+                )
 
     def rates(self):
         """Each currency's rate line ("1 USD = 0.85 EUR (ECB reference rate of …)")."""
