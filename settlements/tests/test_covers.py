@@ -120,9 +120,16 @@ def trio(db):
 
 def test_an_expense_that_moves_nothing_between_them_is_not_listed(client, trio):
     group, owner, ana, bob, cia = trio
-    # Ana paid for Bob and Cia: each owes Ana, and nothing to each other.
-    add_expense(group, owner, paid={ana: 9000}, among=[ana, bob, cia], description="Hotel")
     add_expense(group, owner, paid={bob: 2000}, among=[bob, cia], description="Taxi")
+    # Later, Ana paid for Bob and Cia: each owes Ana, and nothing more to each other.
+    add_expense(
+        group,
+        owner,
+        paid={ana: 9000},
+        among=[ana, bob, cia],
+        description="Hotel",
+        date=datetime.date(2026, 11, 2),
+    )
     client.force_login(owner)
 
     response = client.get(covers_url(group, cia, bob))
