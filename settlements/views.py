@@ -103,6 +103,8 @@ def settle_up_context(
         "explain_open": explain,
         "explain_table": explain or small,
         "shown_in_full": small,
+        # "What this covers" goes with the amount field (`SuggestionRow.editable`).
+        "covers_for_own_only": not small,
         "today": timezone.localdate(),
         "another_form": form
         if form is not None and not form.is_suggestion

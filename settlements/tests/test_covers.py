@@ -309,3 +309,41 @@ def test_a_plan_that_is_one_part_says_so_once(client, four):
 
     assert "What this covers</summary>" not in response.text
     assert response.text.count("these 2 payments settle everyone with a balance") == 1
+
+
+@pytest.fixture
+def big(four):
+    """Four plus seven pairs of guests, each owing the other 10.00: 17 people with a balance,
+    more than settle-up shows in full, in eight parts."""
+    guests = [GuestFactory(group=four.group, name=f"Guest {n:02}") for n in range(14)]
+    for debtor, creditor in zip(guests[:7], guests[7:], strict=True):
+        add_expense(four.group, four.ana.user, paid={creditor: 1000}, among=[debtor])
+    return four
+
+
+def test_in_a_big_plan_settle_up_says_it_under_the_viewers_own_payments(client, big):
+    client.force_login(big.cem.user)
+
+    response = client.get(reverse("settlements:settle_up", args=[big.group.pk]))
+
+    assert response.text.count("What this covers</summary>") == 1
+    assert "This payment, with 1 other, settles Ana, Cem and Dan." in response.text
+    assert "one of 8 groups of people who settle among themselves" in response.text
+    # Who owes whom has room for every payment's.
+    response = client.get(reverse("pages:pairs", args=[big.group.pk]))
+    assert response.text.count("What this covers</summary>") == 9
+
+
+def test_in_a_big_pairwise_plan_settle_up_links_the_viewers_own_payments(client, big):
+    pairwise(big.group)
+    client.force_login(big.cem.user)
+
+    response = client.get(reverse("settlements:settle_up", args=[big.group.pk]))
+
+    # Cem owes Ana 30.00 for the chalet and Ben 10.00 for the fondue.
+    assert response.text.count(">What this covers</a>") == 2
+    assert f'href="{covers_url(big.group, big.cem, big.ana)}"' in response.text
+    assert f'href="{covers_url(big.group, big.cem, big.ben)}"' in response.text
+    assert f'<a href="{reverse("pages:pairs", args=[big.group.pk])}">who owes whom</a>' in (
+        response.text
+    )
