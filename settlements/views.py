@@ -140,6 +140,19 @@ def settle_up(request, group_id):
     return render_settle_up(request, get_membership(request, group_id))
 
 
+def pair_covers_for(group, member_id, other_id):
+    """(member, other, `ledger.covers.PairCovers` of what member owes other), or 404 unless both
+    are members of `group` and not the same one. The pairwise page and the API."""
+    people = {
+        member.pk: member
+        for member in group.members.with_people().filter(pk__in=[member_id, other_id])
+    }
+    if member_id == other_id or len(people) != 2:
+        raise Http404("No such pair of members in this group.")
+    covers = pair_covers(group, member_id, other_id, on_date=timezone.localdate())
+    return people[member_id], people[other_id], covers
+
+
 @require_safe
 @login_required
 def payment_covers(request, group_id, member_id, other_id):
@@ -148,24 +161,12 @@ def payment_covers(request, group_id, member_id, other_id):
     Linked from each pairwise suggestion (settle-up and who-owes-whom), debtor first; the other
     order redirects there, so the amounts always read as what the debtor owes.
     """
-    membership = get_membership(request, group_id)
-    group = membership.group
-    people = {
-        member.pk: member
-        for member in group.members.with_people().filter(pk__in=[member_id, other_id])
-    }
-    if member_id == other_id or len(people) != 2:
-        raise Http404("No such pair of members in this group.")
-    covers = pair_covers(group, member_id, other_id, on_date=timezone.localdate())
+    group = get_membership(request, group_id).group
+    owes, owed, covers = pair_covers_for(group, member_id, other_id)
     owing = covers.total if covers.total is not None else covers.currencies[0].balance
     if owing < 0:
         return redirect("settlements:covers", group_id, other_id, member_id)
-    context = {
-        "group": group,
-        "covers": covers,
-        "owes": people[member_id],
-        "owed": people[other_id],
-    }
+    context = {"group": group, "covers": covers, "owes": owes, "owed": owed}
     return render(request, "settlements/covers.html", context)
 
 

@@ -347,3 +347,24 @@ def test_in_a_big_pairwise_plan_settle_up_links_the_viewers_own_payments(client,
     assert f'<a href="{reverse("pages:pairs", args=[big.group.pk])}">who owes whom</a>' in (
         response.text
     )
+
+
+def test_the_api_gives_the_same_lines_from_the_first_members_side(client, trio):
+    group, owner, ana, bob, _ = trio
+    dinner = add_expense(group, owner, paid={ana: 3000}, among=[ana, bob], description="Dinner")
+    payment = record_payment(bob, ana, 1000, actor=owner, note="cash")
+    client.force_login(owner)
+
+    response = client.get(f"/api/groups/{group.pk}/covers/{ana.pk}/{bob.pk}")
+
+    assert response.status_code == 200
+    body = response.json()
+    (euros,) = body["currencies"]
+    assert (body["total"], euros["balance"]) == (-500, -500)
+    assert [(line["kind"], line["id"], line["amount"]) for line in euros["lines"]] == [
+        ("expense", dinner.pk, -1500),
+        ("payment", payment.pk, 1000),
+    ]
+    stranger = GuestFactory(group=GroupFactory())
+    response = client.get(f"/api/groups/{group.pk}/covers/{ana.pk}/{stranger.pk}")
+    assert response.status_code == 404
