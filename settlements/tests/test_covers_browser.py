@@ -9,9 +9,10 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
 from expenses.tests.factories import add_expense
-from groups.models import Group, Role
+from groups.models import ConvertAt, Group, Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 from settlements.tests.factories import record_payment
+from settlements.tests.test_convert_at_settlement import spend
 from splitclone.tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,3 +73,23 @@ def test_a_pairwise_payment_links_to_its_history(page, live_server, trip):
     expect(page.get_by_text("Bob paid Ana · cash at the station")).to_be_visible()
     expect(page.get_by_text("Bob owes Ana", exact=True)).to_be_visible()
     shoot(page, "covers-page")
+
+
+def test_a_pair_in_a_group_that_converts_at_settlement_shows_each_currency(page, live_server):
+    ana_user = UserFactory(email="ana@example.com", display_name="Ana")
+    group = GroupFactory(
+        name="New York", created_by=ana_user, convert_at=ConvertAt.SETTLEMENT, simplify_debts=False
+    )
+    ana = MemberFactory(group=group, user=ana_user, role=Role.OWNER)
+    bob = GuestFactory(group=group, name="Bob")
+    cia = GuestFactory(group=group, name="Cia")
+    spend(group, ana_user, ana, [ana, bob, cia], 12345, "USD")
+    add_expense(group, ana_user, paid={bob: 1000}, among=[ana, bob], description="Bagels")
+    log_in(page, live_server, ana_user.email)
+
+    page.goto(f"{live_server.url}/groups/{group.pk}/covers/{bob.pk}/{ana.pk}/")
+
+    expect(page.get_by_role("heading", name="In USD")).to_be_visible()
+    expect(page.get_by_text("41.15 USD", exact=True)).to_have_count(2)
+    expect(page.get_by_text(re.compile(r"^In all, Bob pays Ana "))).to_be_visible()
+    shoot(page, "covers-page-currencies")
