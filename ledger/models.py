@@ -310,11 +310,13 @@ class BalanceConversion(LedgerEntry):
 
     @classmethod
     def pair_lines(cls, group, member_a, member_b):
+        # Booked conversions keep their pairs in order, but one read from a file
+        # (`ledger.books.book_conversion`) may name them the other way round.
+        either_way = Q(member_a_id=member_a, member_b_id=member_b) | Q(
+            member_a_id=member_b, member_b_id=member_a
+        )
         lines = ConversionLine.objects.filter(
-            conversion__group=group,
-            conversion__deleted_at__isnull=True,
-            member_a_id=member_a,
-            member_b_id=member_b,
+            either_way, conversion__group=group, conversion__deleted_at__isnull=True
         ).select_related("conversion")
         for line in lines:
             rate = rate_display(

@@ -198,14 +198,11 @@ class SettleUp:
 
     @cached_property
     def suggestions(self):
-        part_of = {member.pk: tuple(part) for part in self.parts for member in part}
+        # A pairwise plan's payments each cover their pair's history instead (`ledger.covers`).
+        parts = self.parts if self.simplified else []
+        part_of = {member.pk: tuple(part) for part in parts for member in part}
         return [
-            Suggestion(
-                self.by_id[debtor],
-                self.by_id[creditor],
-                amount,
-                part_of[debtor] if self.simplified else (),
-            )
+            Suggestion(self.by_id[debtor], self.by_id[creditor], amount, part_of.get(debtor, ()))
             for debtor, creditor, amount in self.plan.transfers
         ]
 

@@ -2,6 +2,7 @@
 simplified plan a payment settles."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -13,10 +14,11 @@ from expenses.models import Expense
 from expenses.tests.factories import add_expense
 from groups.models import Group
 from groups.tests.factories import GroupFactory, GuestFactory
+from ledger import books
 from ledger import covers as covers_module
 from ledger.covers import pair_covers
 from ledger.effects import since_last_zero
-from ledger.models import PairBalance
+from ledger.models import CurrencyPairBalance, PairBalance
 from ledger.tests.test_expense_ledger import make_group
 from settlements.models import Payment
 from settlements.tests.factories import record_payment
@@ -368,3 +370,29 @@ def test_the_api_gives_the_same_lines_from_the_first_members_side(client, trio):
     stranger = GuestFactory(group=GroupFactory())
     response = client.get(f"/api/groups/{group.pk}/covers/{ana.pk}/{stranger.pk}")
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_conversion_read_from_a_file_with_the_pair_the_other_way_round_counts():
+    group, owner, (ana, bob, *_) = settlement_group()
+    pairwise(group)
+    spend(group, owner, ana, [ana, bob], 12345, "USD")
+    owed = -CurrencyPairBalance.objects.get(group=group, currency="USD").amount
+    rate = books.DayRate("USD", "EUR", Decimal("0.85"), "entered", None)
+    converted = fx.convert(owed, "USD", "EUR", rate.value)
+    with books.change(group.pk) as locked:
+        # Ana has the lower id: a file may still name the line as what Bob owes Ana.
+        books.book_conversion(
+            locked,
+            on_date=TODAY,
+            actor=owner,
+            rates={"USD": rate},
+            lines=[("USD", bob.pk, ana.pk, owed, converted)],
+        )
+
+    covers = covers_of(group, bob, ana)
+
+    assert [cover.currency for cover in covers.currencies] == ["EUR"]
+    (line,) = covers.currencies[0].lines
+    assert (line.kind, line.amount) == ("conversion", converted)
+    assert covers.total == kept_pair(group, bob, ana) == converted
