@@ -95,9 +95,10 @@ class LedgerEntry(models.Model):
 
     @classmethod
     def pair_lines(cls, group, member_a, member_b):
-        """[PairLine] of the group's live entries that move what `member_a` owes `member_b`
-        (ids, a < b), an entry whose effect on the pair is zero left out; a constant number of
-        queries. Their amounts add up to the pair's balances, currency by currency."""
+        """[PairLine] of the group's live entries both members are in, with their effect on
+        what `member_a` owes `member_b` (ids, a < b), in a constant number of queries. Their
+        amounts add up to the pair's balances, currency by currency; some may be zero (both
+        owe a third), which `ledger.covers` leaves out."""
         raise NotImplementedError
 
     def spending(self, sign=1):
