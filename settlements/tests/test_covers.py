@@ -396,3 +396,55 @@ def test_a_conversion_read_from_a_file_with_the_pair_the_other_way_round_counts(
     (line,) = covers.currencies[0].lines
     assert (line.kind, line.amount) == ("conversion", converted)
     assert covers.total == kept_pair(group, bob, ana) == converted
+
+
+CURRENCY_OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["EUR", "USD", "JPY", "payment", "delete"]),
+        st.integers(min_value=100, max_value=10**6),
+        st.sets(st.integers(0, 2), min_size=1),  # who shares an expense
+        st.integers(0, 2),  # who pays (or sends a payment)
+        st.integers(0, 2),  # who receives a payment
+        st.integers(0, 20),  # which expense a delete picks
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=15, deadline=None)
+@given(CURRENCY_OPERATIONS)
+def test_in_a_group_that_converts_at_settlement_every_currency_adds_up(operations):
+    group, owner, members = settlement_group(3)
+    expenses = []
+    for kind, amount, among, payer, receiver, pick in operations:
+        if kind in {"EUR", "USD", "JPY"}:
+            sharing = [members[i] for i in sorted(among)]
+            expenses.append(spend(group, owner, members[payer], sharing, amount, kind))
+        elif kind == "payment" and payer != receiver:
+            # Converts every open balance in another currency first.
+            record_payment(members[payer], members[receiver], amount, actor=owner)
+        elif kind == "delete" and expenses:
+            expense = expenses[pick % len(expenses)]
+            expense.refresh_from_db()
+            Expense.objects.delete_expense(expense, actor=owner)
+
+    kept = {
+        (row.member_a_id, row.member_b_id, None): row.amount for row in group.pair_balances.all()
+    }
+    for row in group.currency_pair_balances.all():
+        kept[row.member_a_id, row.member_b_id, row.currency] = row.amount
+    for first, second in [(0, 1), (0, 2), (1, 2)]:
+        owes, owed = members[first], members[second]
+        found = {
+            (owes.pk, owed.pk, None if cover.currency == "EUR" else cover.currency): cover
+            for cover in covers_of(group, owes, owed).currencies
+        }
+        for key, amount in kept.items():
+            if key[:2] == (owes.pk, owed.pk) and amount:
+                cover = found[key]
+                assert cover.balance == amount
+                assert cover.earlier_amount + sum(line.amount for line in cover.lines) == amount
+        for key, cover in found.items():
+            assert cover.balance == kept.get(key, 0)
