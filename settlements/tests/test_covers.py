@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -448,3 +449,15 @@ def test_in_a_group_that_converts_at_settlement_every_currency_adds_up(operation
                 assert cover.earlier_amount + sum(line.amount for line in cover.lines) == amount
         for key, cover in found.items():
             assert cover.balance == kept.get(key, 0)
+
+
+def test_the_covers_page_reads_in_the_readers_language(client, trio):
+    group, owner, ana, bob, _ = trio
+    add_expense(group, owner, paid={ana: 3000}, among=[ana, bob], description="Dinner")
+    client.force_login(owner)
+
+    with translation.override("de"):
+        response = client.get(covers_url(group, bob, ana))
+
+    assert "Was diese Zahlung abdeckt" in response.text
+    assert f"{bob.display_name} schuldet {ana.display_name}" in response.text
