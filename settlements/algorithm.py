@@ -451,24 +451,26 @@ class _PartitionSearch:
         holding: dict[int, int] = defaultdict(int)
         for b, value in enumerate(values):
             holding[value] |= 1 << b
-        if (
+        triples_listed = (
             sum(len(group) * holding.get(-total, 0).bit_count() for total, group in pairs.items())
             <= _SMALL_PARTS_LIMIT
-        ):
-            self.triples = {
-                pair | third
-                for total, group in pairs.items()
-                for pair in group
-                for third in _bits(holding.get(-total, 0) & ~pair)
-            }
-        if (
+        )
+        quadruples_listed = (
             sum(
                 len(group) * len(pairs.get(-total, ()))
                 for total, group in pairs.items()
                 if total < 0
             )
             <= _SMALL_PARTS_LIMIT
-        ):
+        )
+        if triples_listed:
+            self.triples = {
+                pair | third
+                for total, group in pairs.items()
+                for pair in group
+                for third in _bits(holding.get(-total, 0) & ~pair)
+            }
+        if quadruples_listed:
             self.quadruples = {
                 pair | other
                 for total, group in pairs.items()
@@ -477,6 +479,12 @@ class _PartitionSearch:
                 for other in pairs.get(-total, ())
                 if not pair & other
             }
+        # The bounds that read them hold only when every triple and quadruple is listed.
+        self.small_parts_listed = triples_listed and quadruples_listed
+        # Set of members covered by triples and quadruples -> the smallest worth that
+        # `_packing_reaches` found no disjoint choice of them reaching.
+        self.packing_short: dict[int, int] = {}
+        self.disjoint_triples: dict[tuple[int, ...], int] = {}
         # Per byte of a mask, the weights of its members, each scale // (fewest members of a
         # zero-sum part holding it): see `_weigh`.
         self.weights: list[list[int]] = []
@@ -506,7 +514,9 @@ class _PartitionSearch:
             return None
         if _clock() > self.deadline:
             raise _OutOfTime
-        if self._upper_bound(members, wanted) >= wanted:
+        if self._upper_bound(members, wanted) >= wanted and self._small_parts_allow(
+            members, wanted
+        ):
             largest = members.bit_count() - 3 * (wanted - 1)
             # What the rest must weigh to hold wanted - 1 parts (see `_weigh`).
             room = self._weight(members) - (wanted - 1) * self.scale if self.weights else 0
@@ -589,7 +599,7 @@ class _PartitionSearch:
         bound = min(creditors, size - creditors, size // 3)
         if self.weights and bound >= wanted:
             bound = min(bound, self._weight(members) // self.scale)
-        if bound < wanted:
+        if bound < wanted or not self.small_parts_listed:
             return bound
         in_triple = in_quadruple = 0
         for triple in self.triples:
@@ -605,6 +615,84 @@ class _PartitionSearch:
         return min(
             bound, (20 * triples + 15 * quadruples + 12 * (size - triples - quadruples)) // 60
         )
+
+    def _small_parts_allow(self, members: int, wanted: int) -> bool:
+        """Whether the zero-sum triples and quadruples within ``members`` leave room for
+        ``wanted`` parts.
+
+        Parts of t triples, q quadruples and the rest of 5 or more members fit in the members
+        only if 5 * wanted <= size + 2t + q, and those triples and quadruples are disjoint.
+        So the most 2t + q over disjoint triples and quadruples bounds the parts; it is what
+        tells groups of small amounts, with thousands of larger zero-sum subsets, from one
+        more part. Without the listing (too many to check) it allows anything.
+        """
+        if not self.small_parts_listed:
+            return True
+        inside = [(part, 2) for part in self.triples if part & members == part] + [
+            (part, 1) for part in self.quadruples if part & members == part
+        ]
+        return self._packing_reaches(inside, members, 5 * wanted - members.bit_count())
+
+    def _packing_reaches(self, parts: list[tuple[int, int]], free: int, needed: int) -> bool:
+        """Whether disjoint ``parts`` (mask, worth) within the ``free`` members can be picked
+        worth at least ``needed``."""
+        if needed <= 0:
+            return True
+        in_triple = in_quadruple = 0
+        for part, worth in parts:
+            if worth == 2:
+                in_triple |= part
+            else:
+                in_quadruple |= part
+        covered = in_triple | in_quadruple
+        # A triple is worth 2 / 3 per member, a quadruple 1 / 4: twelfths of a member's worth.
+        most = 8 * in_triple.bit_count() + 3 * (in_quadruple & ~in_triple).bit_count()
+        if most < 12 * needed or self.packing_short.get(covered, needed + 1) <= needed:
+            return False
+        triples = self._most_disjoint_triples(tuple(part for part, worth in parts if worth == 2))
+        if 2 * triples + (covered.bit_count() - 3 * triples) // 4 < needed:
+            self.packing_short[covered] = needed
+            return False
+        if _clock() > self.deadline:
+            raise _OutOfTime
+        # Equal members are interchangeable, so swapping them between parts turns any choice
+        # into one where each part takes the lowest free members of every value it holds, and
+        # where the lowest free member of a value is taken if any of that value is: only such
+        # parts and members need trying.
+        lowest_free = free & ~(free << 1 & self.equal_to_next << 1)
+        usable = [p for p in parts if not p[0] >> 1 & self.equal_to_next & free & ~p[0]]
+        holding = [0] * len(self.values)
+        for part, _ in usable:
+            for bit in _bits(part & lowest_free):
+                holding[bit.bit_length() - 1] += 1
+        # The member in fewest parts is in one of them, or in none, and then so are the equal
+        # members above it.
+        fewest = 1 << min((count, b) for b, count in enumerate(holding) if count)[1]
+        unused = top = fewest
+        while top & self.equal_to_next:
+            top <<= 1
+            unused |= top
+        for part, worth in [*(p for p in usable if p[0] & fewest), (unused, 0)]:
+            rest = [p for p in parts if not p[0] & part]
+            if self._packing_reaches(rest, free & ~part, needed - worth):
+                return True
+        self.packing_short[covered] = needed
+        return False
+
+    def _most_disjoint_triples(self, triples: tuple[int, ...]) -> int:
+        """How many of ``triples`` can be picked pairwise disjoint."""
+        if not triples:
+            return 0
+        found = self.disjoint_triples.get(triples)
+        if found is None:
+            lowest = min(triples) & -min(triples)
+            found = self._most_disjoint_triples(tuple(t for t in triples if not t & lowest))
+            for triple in triples:
+                if triple & lowest:
+                    rest = tuple(t for t in triples if not t & triple)
+                    found = max(found, 1 + self._most_disjoint_triples(rest))
+            self.disjoint_triples[triples] = found
+        return found
 
     def _parts_with_lowest(self, members: int, largest: int) -> Iterator[int]:
         """Zero-sum subsets of ``members`` of at most ``largest`` members holding the lowest one,
