@@ -31,7 +31,7 @@ mapping's iteration order, so give such keys distinct reprs or pass a ``sort_key
 
 import heapq
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from itertools import combinations_with_replacement
@@ -170,13 +170,16 @@ def _plan(amounts: Sequence[int], deadline: float) -> tuple[list[_Move], bool]:
     pairs, rest = _cancel_pairs(amounts)
     if len(rest) <= EXACT_LIMIT:
         return _moves(amounts, pairs + _best_partition(amounts, rest)), True
-    search = _PartitionSearch([amounts[i] for i in rest], deadline)
+    # Largest amounts first: they fit in the fewest zero-sum parts, so the search, which places
+    # its lowest member first, meets dead ends early. Equal amounts stay next to each other.
+    searched = sorted(rest, key=lambda i: (-abs(amounts[i]), amounts[i], i))
+    search = _PartitionSearch([amounts[i] for i in searched], deadline)
     best: list[int] = []
     if len(rest) <= SEARCH_FIRST_LIMIT:
         # The search alone is faster than the heuristic here, and needs no head start.
         best, proven_minimal = search.most_parts(2)
         if proven_minimal:
-            return _moves(amounts, pairs + (_members(rest, best) or [rest])), True
+            return _moves(amounts, pairs + (_members(searched, best) or [rest])), True
     incumbent = _heuristic_moves(amounts, pairs, rest)
     # n - p transfers for n members in p parts: the parts of ``rest`` the heuristic reached.
     reached = len(amounts) - len(incumbent) - len(pairs)
@@ -185,12 +188,12 @@ def _plan(amounts: Sequence[int], deadline: float) -> tuple[list[_Move], bool]:
         best, proven_minimal = search.most_parts(reached + 1)
         if not best:
             return incumbent, proven_minimal
-    return _moves(amounts, pairs + _members(rest, best)), proven_minimal
+    return _moves(amounts, pairs + _members(searched, best)), proven_minimal
 
 
 def _members(positions: list[int], masks: list[int]) -> list[list[int]]:
     """The parts ``masks`` select from ``positions`` (bit b = ``positions[b]``)."""
-    return [[p for b, p in enumerate(positions) if mask >> b & 1] for mask in masks]
+    return [sorted(p for b, p in enumerate(positions) if mask >> b & 1) for mask in masks]
 
 
 def _moves(amounts: Sequence[int], parts: list[list[int]]) -> list[_Move]:
@@ -481,9 +484,28 @@ class _PartitionSearch:
             }
         # The bounds that read them hold only when every triple and quadruple is listed.
         self.small_parts_listed = triples_listed and quadruples_listed
-        # Set of members covered by triples and quadruples -> the smallest worth that
-        # `_packing_reaches` found no disjoint choice of them reaching.
-        self.packing_short: dict[int, int] = {}
+        # Members with equal values are interchangeable, so `_small_parts_allow` counts them
+        # by value: the members of each distinct value, and every zero-sum triple (worth 2) and
+        # quadruple (worth 1) as its (value index, how many) pairs.
+        distinct = sorted(set(values))
+        self.by_value = [holding[value] for value in distinct]
+        index = {value: k for k, value in enumerate(distinct)}
+        self.small_part_kinds = sorted(
+            {
+                (
+                    tuple(
+                        sorted(
+                            Counter(index[values[b.bit_length() - 1]] for b in _bits(part)).items()
+                        )
+                    ),
+                    5 - part.bit_count(),
+                )
+                for part in (*self.triples, *self.quadruples)
+            }
+        )
+        # Counts per value -> the smallest worth of small parts found out of reach.
+        self.packing_short: dict[tuple[int, ...], int] = {}
+        # Counts per value -> the most disjoint triples.
         self.disjoint_triples: dict[tuple[int, ...], int] = {}
         # Per byte of a mask, the weights of its members, each scale // (fewest members of a
         # zero-sum part holding it): see `_weigh`.
@@ -628,70 +650,83 @@ class _PartitionSearch:
         """
         if not self.small_parts_listed:
             return True
-        inside = [(part, 2) for part in self.triples if part & members == part] + [
-            (part, 1) for part in self.quadruples if part & members == part
-        ]
-        return self._packing_reaches(inside, members, 5 * wanted - members.bit_count())
+        counts = tuple((members & same).bit_count() for same in self.by_value)
+        kinds = [kind for kind in self.small_part_kinds if _fits(kind[0], counts)]
+        return self._packing_reaches(
+            kinds, counts, 5 * wanted - members.bit_count(), sum(counts) // 3
+        )
 
-    def _packing_reaches(self, parts: list[tuple[int, int]], free: int, needed: int) -> bool:
-        """Whether disjoint ``parts`` (mask, worth) within the ``free`` members can be picked
-        worth at least ``needed``."""
+    def _packing_reaches(
+        self,
+        kinds: list[tuple[tuple[tuple[int, int], ...], int]],
+        counts: tuple[int, ...],
+        needed: int,
+        triples: int,
+    ) -> bool:
+        """Whether disjoint small parts of ``kinds`` ((value index, how many) pairs, worth)
+        fitting in ``counts`` members per value are together worth at least ``needed``, when
+        at most ``triples`` disjoint triples fit."""
         if needed <= 0:
             return True
-        in_triple = in_quadruple = 0
-        for part, worth in parts:
-            if worth == 2:
-                in_triple |= part
-            else:
-                in_quadruple |= part
-        covered = in_triple | in_quadruple
-        # A triple is worth 2 / 3 per member, a quadruple 1 / 4: twelfths of a member's worth.
-        most = 8 * in_triple.bit_count() + 3 * (in_quadruple & ~in_triple).bit_count()
-        if most < 12 * needed or self.packing_short.get(covered, needed + 1) <= needed:
+        rate = [0] * len(counts)
+        for kind, worth in kinds:
+            for k, _ in kind:
+                # A triple is worth 2 / 3 per member, a quadruple 1 / 4: in twelfths.
+                rate[k] = max(rate[k], 8 if worth == 2 else 3)
+        # Members in no small part left do not matter: forgetting them shares the memo.
+        counts = tuple(c if r else 0 for r, c in zip(rate, counts, strict=True))
+        most = sum(r * c for r, c in zip(rate, counts, strict=True))
+        if most < 12 * needed or self.packing_short.get(counts, needed + 1) <= needed:
             return False
-        triples = self._most_disjoint_triples(tuple(part for part, worth in parts if worth == 2))
-        if 2 * triples + (covered.bit_count() - 3 * triples) // 4 < needed:
-            self.packing_short[covered] = needed
+        covered = sum(counts)
+        if 2 * triples + (covered - 3 * triples) // 4 >= needed:
+            # The count passed down is only a bound: the exact one may rule this out.
+            triples = self._most_disjoint_triples([k for k, worth in kinds if worth == 2], counts)
+        if 2 * triples + (covered - 3 * triples) // 4 < needed:
+            self.packing_short[counts] = needed
             return False
         if _clock() > self.deadline:
             raise _OutOfTime
-        # Equal members are interchangeable, so swapping them between parts turns any choice
-        # into one where each part takes the lowest free members of every value it holds, and
-        # where the lowest free member of a value is taken if any of that value is: only such
-        # parts and members need trying.
-        lowest_free = free & ~(free << 1 & self.equal_to_next << 1)
-        usable = [p for p in parts if not p[0] >> 1 & self.equal_to_next & free & ~p[0]]
-        holding = [0] * len(self.values)
-        for part, _ in usable:
-            for bit in _bits(part & lowest_free):
-                holding[bit.bit_length() - 1] += 1
-        # The member in fewest parts is in one of them, or in none, and then so are the equal
-        # members above it.
-        fewest = 1 << min((count, b) for b, count in enumerate(holding) if count)[1]
-        unused = top = fewest
-        while top & self.equal_to_next:
-            top <<= 1
-            unused |= top
-        for part, worth in [*(p for p in usable if p[0] & fewest), (unused, 0)]:
-            rest = [p for p in parts if not p[0] & part]
-            if self._packing_reaches(rest, free & ~part, needed - worth):
+        # The value in fewest kinds is in one of them, or in no more parts.
+        holding = [0] * len(counts)
+        for kind, _ in kinds:
+            for k, _ in kind:
+                holding[k] += 1
+        fewest = min((n, k) for k, n in enumerate(holding) if n)[1]
+        for kind, worth in [
+            *(kind for kind in kinds if any(k == fewest for k, _ in kind[0])),
+            ((), 0),
+        ]:
+            left = _take(counts, kind) if kind else _take(counts, ((fewest, counts[fewest]),))
+            rest = [other for other in kinds if _fits(other[0], left)]
+            # Taking a triple leaves room for one fewer.
+            if self._packing_reaches(rest, left, needed - worth, triples - (worth == 2)):
                 return True
-        self.packing_short[covered] = needed
+        self.packing_short[counts] = needed
         return False
 
-    def _most_disjoint_triples(self, triples: tuple[int, ...]) -> int:
-        """How many of ``triples`` can be picked pairwise disjoint."""
+    def _most_disjoint_triples(
+        self, triples: list[tuple[tuple[int, int], ...]], counts: tuple[int, ...]
+    ) -> int:
+        """How many disjoint triples of ``triples`` kinds fit in ``counts`` members per value."""
+        triples = [kind for kind in triples if _fits(kind, counts)]
         if not triples:
             return 0
-        found = self.disjoint_triples.get(triples)
+        held = {k for kind in triples for k, _ in kind}
+        key = tuple(c if at in held else 0 for at, c in enumerate(counts))
+        found = self.disjoint_triples.get(key)
         if found is None:
-            lowest = min(triples) & -min(triples)
-            found = self._most_disjoint_triples(tuple(t for t in triples if not t & lowest))
-            for triple in triples:
-                if triple & lowest:
-                    rest = tuple(t for t in triples if not t & triple)
-                    found = max(found, 1 + self._most_disjoint_triples(rest))
-            self.disjoint_triples[triples] = found
+            if _clock() > self.deadline:
+                raise _OutOfTime
+            lowest = min(held)
+            found = self._most_disjoint_triples(triples, _take(counts, ((lowest, counts[lowest]),)))
+            most = sum(key) // 3
+            for kind in triples:
+                if found < most and kind[0][0] == lowest:
+                    found = max(
+                        found, 1 + self._most_disjoint_triples(triples, _take(counts, kind))
+                    )
+            self.disjoint_triples[key] = found
         return found
 
     def _parts_with_lowest(self, members: int, largest: int) -> Iterator[int]:
@@ -788,6 +823,19 @@ class _PartitionSearch:
             if len(sums) > 1024 and _clock() > self.deadline:
                 raise _OutOfTime
         return sums, masks, sizes
+
+
+def _fits(kind: tuple[tuple[int, int], ...], counts: tuple[int, ...]) -> bool:
+    """Whether ``counts`` members per value hold the (value index, how many) pairs of ``kind``."""
+    return all(counts[k] >= many for k, many in kind)
+
+
+def _take(counts: tuple[int, ...], kind: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
+    """``counts`` less the (value index, how many) pairs of ``kind``."""
+    left = list(counts)
+    for k, many in kind:
+        left[k] -= many
+    return tuple(left)
 
 
 def _bits(mask: int) -> Iterator[int]:
