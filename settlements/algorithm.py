@@ -42,8 +42,8 @@ from typing import Any, NamedTuple
 # Larger groups go to the branch and bound (`_PartitionSearch`).
 EXACT_LIMIT = 20
 # Seconds the branch and bound may spend on one plan before it settles for the best plan found.
-# Groups of up to 30 members with a balance finish within it on almost all inputs measured
-# (docs/benchmarks.md); the settle-up page says when a plan's search was cut short.
+# Groups of up to 30 members with a balance finish within it on every input measured but rare
+# adversarial ones (docs/benchmarks.md); the settle-up page says when a search was cut short.
 TIME_BUDGET = 0.2
 # Up to this many members (after cancelling pairs) the branch and bound starts without the
 # heuristic's plan; above, it starts from it and improves it while time is left.
@@ -422,7 +422,9 @@ class _PartitionSearch:
     leave 3 members for each of the k - 1 other parts (without opposite pairs, every zero-sum
     part has at least 3 members). Members with equal values are interchangeable, so a part only
     takes the lowest-numbered members of each value still left. Sets proven unable to split
-    into k parts are remembered, and `_upper_bound` cuts off sets that cannot reach k.
+    into k parts are remembered, and `_upper_bound` and `_small_parts_allow` cut off sets that
+    cannot reach k. Members are numbered largest amount first (see `_plan`): a large amount fits
+    in few zero-sum parts, so placing it first meets dead ends early.
 
     `most_parts` asks for ever more parts, starting from 2 or from what the heuristic reached,
     so the one question that fails proves the previous answer optimal; what it found before the
