@@ -492,18 +492,13 @@ class _PartitionSearch:
         distinct = sorted(set(values))
         self.by_value = [holding[value] for value in distinct]
         index = {value: k for k, value in enumerate(distinct)}
+
+        def kind(part: int) -> tuple[tuple[int, int], ...]:
+            taken = Counter(index[values[bit.bit_length() - 1]] for bit in _bits(part))
+            return tuple(sorted(taken.items()))
+
         self.small_part_kinds = sorted(
-            {
-                (
-                    tuple(
-                        sorted(
-                            Counter(index[values[b.bit_length() - 1]] for b in _bits(part)).items()
-                        )
-                    ),
-                    5 - part.bit_count(),
-                )
-                for part in (*self.triples, *self.quadruples)
-            }
+            {(kind(part), 5 - part.bit_count()) for part in (*self.triples, *self.quadruples)}
         )
         # Counts per value -> the smallest worth of small parts found out of reach.
         self.packing_short: dict[tuple[int, ...], int] = {}
