@@ -317,6 +317,22 @@ def set_deleted(rows, row, *, delete, actor, verb, summary, **activity_data):
     return row, True
 
 
+def shared_pairs(group_ids):
+    """{group id: {(a, b)}}, a < b: the members who share at least one live expense or payment
+    (as payer, share, sender or receiver), for "only pay people you share expenses with".
+
+    Read from the entries themselves, so it is exact whatever was edited, deleted or restored:
+    one query per kind of ledger entry (two), whatever the number of groups and entries.
+    """
+    found = defaultdict(set)
+    for model in ledger_models():
+        rows = model.shared_pairs(group_ids)
+        if rows is not None:
+            for group_id, a, b in rows:
+                found[group_id].add((a, b))
+    return found
+
+
 def ledger_models():
     """Every concrete model whose entries move balances (expenses, payments, conversions)."""
     return [model for model in apps.get_models() if issubclass(model, LedgerEntry)]
