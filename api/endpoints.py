@@ -193,6 +193,7 @@ def group_out(membership):
         "currency": group.currency,
         "simplify_debts": group.simplify_debts,
         "convert_at": group.convert_at,
+        "pay_only_sharing": group.pay_only_sharing,
         "is_archived": group.is_archived,
         "my_member_id": membership.pk,
         "my_role": membership.role,
@@ -332,7 +333,10 @@ def edit_group(request, group_id: int, payload: GroupIn):
     history."""
     require_write(request)
     membership = get_membership(request, group_id, require_manager=True)
-    form = GroupForm(payload.model_dump(), instance=membership.group)
+    data = payload.model_dump()
+    if data["pay_only_sharing"] is None:
+        data["pay_only_sharing"] = membership.group.pay_only_sharing
+    form = GroupForm(data, instance=membership.group)
     if not form.is_valid():
         raise invalid(form)
     try:

@@ -31,6 +31,10 @@ class GroupOut(Schema):
     currency: str
     simplify_debts: bool
     convert_at: str = Field(description=CONVERT_AT)
+    pay_only_sharing: bool = Field(
+        description="Settle-up suggests payments only between members who share a live "
+        "expense or payment."
+    )
     is_archived: bool
     my_member_id: int
     my_role: str
@@ -183,6 +187,11 @@ class GroupIn(Input):
         examples=["settlement"],
         description=f"{CONVERT_AT} Left out, it stays as it is (`entry` for a new group). Fixed "
         "once the group has an entry in another currency.",
+    )
+    pay_only_sharing: bool | None = Field(
+        None,
+        description="Settle-up suggests payments only between members who share a live "
+        "expense or payment. Left out, it stays as it is (off for a new group).",
     )
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
 
 from groups.models import (
     NAME_MAX_LENGTH,
@@ -35,7 +36,14 @@ class GroupForm(forms.ModelForm):
 
     class Meta:
         model = Group
-        fields = ["name", "description", "currency", "simplify_debts", "convert_at"]
+        fields = [
+            "name",
+            "description",
+            "currency",
+            "simplify_debts",
+            "convert_at",
+            "pay_only_sharing",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "simplify_debts": "Suggest the fewest payments that settle everyone, instead of "
@@ -163,3 +171,57 @@ class JoinForm(forms.Form):
             user__isnull=True, is_active=True
         ).order_by("name")
         self.fields["claim"].label_from_instance = lambda guest: f"I am {guest.name}"
+
+
+class HouseholdForm(forms.Form):
+    """The people of a new household, among the group's active members not in one yet.
+    `Group.create_household` checks the rules again under the lock."""
+
+    members = forms.ModelMultipleChoiceField(
+        queryset=Member.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Who settles up together"),
+        error_messages={
+            "required": _("Choose at least two people."),
+            "invalid_choice": _("Choose people from this group who are not in a household."),
+        },
+    )
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = group.members.with_people().filter(
+            is_active=True, household__isnull=True
+        )
+        self.fields["members"].label_from_instance = lambda member: member.display_name
+
+
+class WishesForm(forms.Form):
+    """A member's two settle-up wishes; `Group.set_wishes` holds the rules."""
+
+    rather_not_receive = forms.BooleanField(
+        required=False,
+        label=_("I'd rather not receive payments"),
+        help_text=_("The plan then has others paid back first, where it can."),
+    )
+    preferred_payee = forms.ModelChoiceField(
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("No preference"),
+        label=_("Person I prefer to pay"),
+        help_text=_("When I owe money, the plan has me pay them, where it can."),
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "rather_not_receive": member.rather_not_receive,
+                "preferred_payee": member.preferred_payee_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        payees = member.group.members.with_people().filter(is_active=True).exclude(pk=member.pk)
+        if member.household_id is not None:
+            payees = payees.exclude(household_id=member.household_id)
+        self.fields["preferred_payee"].queryset = payees
+        self.fields["preferred_payee"].label_from_instance = lambda other: other.display_name

@@ -858,7 +858,11 @@ class Household(models.Model):
 
 def household_names(members):
     """ "Ana & Bob", "Ana, Bob & Cia": how a household, or any unit of the plan, is named."""
-    names = sorted(member.display_name for member in members)
+    return names_together(sorted(member.display_name for member in members))
+
+
+def names_together(names):
+    """ "Ana & Bob", "Ana, Bob & Cia": `names` in their order, as one."""
     if len(names) < 2:
         return "".join(names)
     return gettext("%(first)s & %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
