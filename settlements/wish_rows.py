@@ -73,28 +73,33 @@ def unmet_sentence(kind, names, reason):
     first = names[0] if names else ""
     second = names[1] if len(names) > 1 else ""
     everyone = names_together(names)
+    # The reason codes are documented in settlements/wishes.py.
     sentences = {
-        ("allowed_pairs", "not_sharing"): gettext(
-            "%(first)s and %(second)s share no expense or payment, but without a payment "
-            "between them the group can't settle."
+        ("households", "invalid"): gettext(
+            "The household of %(everyone)s overlaps another one, so it settles as separate people."
+        ),
+        ("allowed_pairs", "unbalanced"): gettext(
+            "Payments can't stay between people who share expenses: the balances of "
+            "%(everyone)s don't add up to zero among themselves, so the plan pays across."
         ),
         ("rather_not_receive", "must_receive"): gettext(
-            "%(first)s would rather not receive payments, but is owed money that nobody else "
-            "can take instead."
+            "%(first)s would rather not receive payments, but with the other wishes every plan "
+            "has them pass money on."
+        ),
+        ("preferred_payee", "invalid"): gettext("%(first)s can't prefer to pay themselves."),
+        ("preferred_payee", "same_household"): gettext(
+            "%(first)s prefers to pay %(second)s, who is in the same household: nothing to pay."
+        ),
+        ("preferred_payee", "not_sharing"): gettext(
+            "%(first)s prefers to pay %(second)s, but they share no expense or payment."
         ),
         ("preferred_payee", "would_relay"): gettext(
-            "%(first)s prefers to pay %(second)s, but %(second)s is not owed enough: they would "
-            "only pass the money on."
+            "%(first)s prefers to pay %(second)s, but %(second)s would rather not receive "
+            "payments and is owed less than that."
         ),
-        ("preferred_payee", "must_receive"): gettext(
-            "%(first)s prefers to pay %(second)s, but %(second)s would rather not receive payments."
-        ),
-        ("rather_not_receive", "contradiction"): gettext(
-            "Everyone who is owed money would rather not receive payments, so someone has to."
-        ),
-        ("households", "contradiction"): gettext(
-            "The household of %(everyone)s contradicts another wish, so it settles as "
-            "separate people."
+        ("preferred_payee", "contradiction"): gettext(
+            "%(first)s prefers to pay %(second)s, but no plan can keep that together with the "
+            "other wishes."
         ),
     }
     fallback = {
