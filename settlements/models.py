@@ -79,7 +79,10 @@ def fresh_plan(balances, wishes=None):
     """The optimiser's plan for member balances (minor units, positive = is owed), made with
     the group's `Wishes` when it has any."""
     if wishes is not None:
-        planned = plan_with_wishes(balances, wishes)
+        # Everyone who may pass money on is planned, those at zero too: the planner only
+        # routes through members it is given.
+        named = {pk for pair in wishes.allowed_pairs or () for pk in pair}
+        planned = plan_with_wishes(dict.fromkeys(named, 0) | balances, wishes)
         return plans.Plan(
             tuple(planned.transfers), planned.proven_minimal, plans.WishOutcome.of(planned)
         )
@@ -90,17 +93,22 @@ def fresh_plan(balances, wishes=None):
 def group_wishes(group, rows, shared_pairs):
     """The group's `Wishes` for its plan, or None when it has none.
 
-    `rows` are (member id, rather not receive, preferred payee id, household id) of the
-    group's members (those without a wish may be left out); `shared_pairs` the (a, b) pairs
-    who share an expense or payment (`ledger.books.shared_pairs`), read only when the group
-    pays only people who share. Wishes shape the simplified plan only: without "simplify
-    debts" each pair settles what they owe each other, which they share by definition.
+    `rows` are (member id, balance, active, rather not receive, preferred payee id, household
+    id) of the group's members (those without a wish, a balance or a deactivation may be left
+    out); `shared_pairs` the (a, b) pairs who share an expense or payment
+    (`ledger.books.shared_pairs`), read only when the group pays only people who share. Wishes
+    shape the simplified plan only: without "simplify debts" each pair settles what they owe
+    each other, which they share by definition.
     """
     if not group.simplify_debts:
         return None
     households = defaultdict(set)
     rather_not_receive, preferred_payee = set(), {}
-    for pk, not_receive, payee, household in rows:
+    # Someone who left with nothing to settle can't be asked to pass money on.
+    gone = set()
+    for pk, balance, active, not_receive, payee, household in rows:
+        if not active and not balance:
+            gone.add(pk)
         if not_receive:
             rather_not_receive.add(pk)
         if payee is not None:
@@ -109,7 +117,7 @@ def group_wishes(group, rows, shared_pairs):
             households[household].add(pk)
     allowed = None
     if group.pay_only_sharing:
-        allowed = frozenset(frozenset(pair) for pair in shared_pairs)
+        allowed = frozenset(frozenset(pair) for pair in shared_pairs if not gone.intersection(pair))
     wishes = Wishes(
         allowed_pairs=allowed,
         households=tuple(frozenset(members) for _, members in sorted(households.items())),
@@ -344,7 +352,14 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             group.pk: group_wishes(
                 group,
                 [
-                    (m.pk, m.rather_not_receive, m.preferred_payee_id, m.household_id)
+                    (
+                        m.pk,
+                        m.balance,
+                        m.is_active,
+                        m.rather_not_receive,
+                        m.preferred_payee_id,
+                        m.household_id,
+                    )
                     for m in members[group.pk]
                 ],
                 shared[group.pk],
@@ -376,19 +391,28 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         simplified = [group.pk for group in groups if group.simplify_debts]
         balances = defaultdict(dict)
         wish_rows = defaultdict(list)
-        # The members with a balance or a wish: the same query as before wishes, a few more rows.
+        # The members with a balance, a wish or who left: the same query as before wishes, a
+        # few more rows.
         rows = Member.objects.filter(group__in=simplified).filter(
             ~Q(balance=0)
+            | Q(is_active=False)
             | Q(rather_not_receive=True)
             | Q(preferred_payee__isnull=False)
             | Q(household__isnull=False)
         )
-        for group_id, pk, balance, *wish in rows.values_list(
-            "group_id", "pk", "balance", "rather_not_receive", "preferred_payee_id", "household_id"
+        for group_id, *row in rows.values_list(
+            "group_id",
+            "pk",
+            "balance",
+            "is_active",
+            "rather_not_receive",
+            "preferred_payee_id",
+            "household_id",
         ):
+            pk, balance = row[:2]
             if balance:
                 balances[group_id][pk] = balance
-            wish_rows[group_id].append((pk, *wish))
+            wish_rows[group_id].append(row)
         conversions = self._open_conversions(groups, None)
         shared = self._shared_pairs(groups)
         wishes = {
