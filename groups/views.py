@@ -207,7 +207,7 @@ def member_wishes(request, group_id, member_id):
     own = member.pk == membership.pk
     if not own and not (member.is_guest and membership.can_manage):
         raise PermissionDenied(gettext("You can only change your own wishes, or a guest's."))
-    form = WishesForm(request.POST or None, member=member)
+    form = WishesForm(request.POST if request.method == "POST" else None, member=member)
     if request.method == "POST" and form.is_valid():
         try:
             group.set_wishes(member, actor=request.user, **form.cleaned_data)

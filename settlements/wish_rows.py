@@ -148,7 +148,8 @@ def wish_summary(settle_up: SettleUp) -> WishSummary | None:
     for pk in sorted(wishes.rather_not_receive, key=name):
         if pk not in unmet_kinds.get("rather_not_receive", set()):
             summary.kept.append(
-                gettext("%(name)s receives no payment, as they'd rather not.") % {"name": name(pk)}
+                gettext("%(name)s is paid only what they are owed, never money to pass on.")
+                % {"name": name(pk)}
             )
     for debtor, payee in sorted(wishes.preferred_payee.items(), key=lambda item: name(item[0])):
         if debtor not in unmet_kinds.get("preferred_payee", set()):
