@@ -201,7 +201,7 @@ class WishesForm(forms.Form):
     rather_not_receive = forms.BooleanField(
         required=False,
         label=_("I'd rather not receive payments"),
-        help_text=_("The plan then has others paid back first, where it can."),
+        help_text=_("Then you are paid only what you are owed, and never asked to pass money on."),
     )
     preferred_payee = forms.ModelChoiceField(
         queryset=Member.objects.none(),

@@ -2,6 +2,7 @@
 and nothing saved, whoever asks (the model methods are what views, the API and the admin call)."""
 
 import pytest
+from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from groups.models import Activity, Household, Member, Role, WishError
@@ -227,3 +228,44 @@ def test_the_switch_goes_through_the_settings(trio):
     assert group.pay_only_sharing is True
     group.update_settings(actor=trio.ana.user, **settings)  # left out: stays as it is
     assert group.pay_only_sharing is True
+
+
+def test_an_owner_sets_a_guests_wishes_from_the_people_page(client, trio):
+    client.force_login(trio.ana.user)
+    url = reverse("groups:wishes", args=[trio.group.pk, trio.dan.pk])
+
+    people = client.get(reverse("groups:members", args=[trio.group.pk]))
+    response = client.post(url, {"preferred_payee": trio.ben.pk})
+
+    assert url in people.text
+    assert response.status_code == 302
+    assert wishes_of(trio.dan) == (False, trio.ben.pk, None)
+
+
+def test_a_refused_wish_over_http_says_why_and_saves_nothing(client, trio):
+    trio.group.set_wishes(
+        trio.cem, actor=trio.cem.user, rather_not_receive=True, preferred_payee=None
+    )
+    client.force_login(trio.ben.user)
+
+    response = client.post(
+        reverse("groups:wishes", args=[trio.group.pk, trio.ben.pk]),
+        {"preferred_payee": trio.cem.pk},
+    )
+
+    assert response.status_code == 422
+    assert "Cem would rather not receive payments." in response.text
+    assert wishes_of(trio.ben) == (False, None, None)
+
+
+def test_a_refused_household_over_http_says_why_and_saves_nothing(client, trio):
+    trio.group.create_household([trio.ben, trio.cem], actor=trio.ana.user)
+    client.force_login(trio.ana.user)
+
+    response = client.post(
+        reverse("groups:household_add", args=[trio.group.pk]), {"members": [trio.ana.pk]}
+    )
+
+    assert response.status_code == 422
+    assert "A household needs at least two people." in response.text
+    assert Household.objects.count() == 1
