@@ -447,7 +447,7 @@ def _forest(flow: Mapping[tuple[int, int], int]) -> list[_Move]:
     for (payer, payee), amount in sorted(flow.items()):
         low, high = min(payer, payee), max(payer, payee)
         signed[low, high] = amount if payer == low else -amount
-        path = _tree_path(neighbours, payee, payer)
+        path = _tree_path(neighbours, payer, payee)
         if path is None:
             neighbours[low].add(high)
             neighbours[high].add(low)
