@@ -1,5 +1,5 @@
-"""Settle-up with the group's wishes in the app: the plans, their fingerprint, household payments
-shares expenses (the app's side; the planner's own tests are beside settlements/wishes.py)."""
+"""Settle-up with the group's wishes in the app: the plans, their fingerprint, household
+payments and who shares expenses (the planner's own tests are in test_wishes.py)."""
 
 import datetime
 import itertools
