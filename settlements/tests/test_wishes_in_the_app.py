@@ -395,3 +395,17 @@ def test_recording_a_household_payment_keeps_the_rest_of_the_plan(flat):
     record_unit(flat.group, 0)
 
     assert Payment.objects.suggest(flat.group).plan.wishes.unit_transfers == before[1:]
+
+
+def test_paying_one_line_of_a_plan_with_wishes_keeps_the_others(flat):
+    wish(flat.ben, preferred_payee=flat.cem)
+    settings_of(flat.group, pay_only_sharing=True)
+    before = Payment.objects.suggest(flat.group).plan
+    debtor, creditor, amount = before.transfers[0]
+    members = {m.pk: m for m in Member.objects.filter(group=flat.group)}
+
+    record_payment(members[debtor], members[creditor], amount)
+
+    after = Payment.objects.suggest(flat.group).plan
+    assert after.transfers == before.transfers[1:]
+    assert after.wishes.unit_transfers == before.wishes.unit_transfers[1:]
