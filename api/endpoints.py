@@ -1033,6 +1033,28 @@ def settle_up(request, group_id: int):
             for row in plan.rows()
         ],
         "parts": [[member.pk for member in part] for part in plan.parts],
+        "wishes": wishes_out(plan.plan.wishes),
+    }
+
+
+def wishes_out(outcome):
+    """What the group's wishes did to its plan (`settlements.plans.WishOutcome`), or None."""
+    if outcome is None:
+        return None
+    return {
+        "unit_transfers": [
+            {"from_member_ids": list(payers), "to_member_ids": list(payees), "amount": amount}
+            for payers, payees, amount in outcome.unit_transfers
+        ],
+        "unconstrained_count": outcome.unconstrained_count,
+        "unmet": [
+            {"kind": wish.kind, "member_ids": list(wish.members), "reason": wish.reason}
+            for wish in outcome.unmet
+        ],
+        "within_households": [
+            {"from_member_id": debtor, "to_member_id": creditor, "amount": amount}
+            for debtor, creditor, amount in outcome.within_households
+        ],
     }
 
 

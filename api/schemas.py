@@ -164,11 +164,46 @@ class ExplanationRow(Schema):
     after: int
 
 
+class UnitTransferOut(Schema):
+    from_member_ids: list[int] = Field(description="The paying household, or one member.")
+    to_member_ids: list[int] = Field(description="The receiving household, or one member.")
+    amount: int
+
+
+class DebtOut(Schema):
+    from_member_id: int
+    to_member_id: int
+    amount: int
+
+
+class UnmetWishOut(Schema):
+    kind: str = Field(
+        description="`allowed_pairs`, `households`, `rather_not_receive` or `preferred_payee`."
+    )
+    member_ids: list[int]
+    reason: str = Field(description="A reason code, listed in docs/settle-up.md (Wishes).")
+
+
+class WishesOut(Schema):
+    unit_transfers: list[UnitTransferOut] = Field(
+        description="The plan as people make it: a household pays or is paid as one. "
+        "`transfers` are what recording them books, member by member."
+    )
+    unconstrained_count: int = Field(description="How many payments the plan needs without wishes.")
+    unmet: list[UnmetWishOut]
+    within_households: list[DebtOut] = Field(
+        description="What household members still owe each other once the plan is paid."
+    )
+
+
 class SettleUpOut(Schema):
     currency: str
     simplified: bool
     fingerprint: str
     transfers: list[TransferOut]
+    wishes: WishesOut | None = Field(
+        None, description="How the group's settle-up wishes shaped the plan; null without wishes."
+    )
     explanation: list[ExplanationRow] = Field(
         description="Each member's balance before the plan, what they pay and receive, and after."
     )
