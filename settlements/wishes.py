@@ -11,9 +11,10 @@ balances, everyone else is a unit of one.
   owe each other is ``within_households``: they settle that among themselves.
 - ``allowed_pairs`` ("only pay people I share expenses with"): every transfer joins two units of
   which some members form an allowed pair. Someone with a zero balance may be asked to relay
-  money between two people who share nothing (one transfer more); plans without relays win
-  ties. If no plan exists at all (the balances of people linked by allowed pairs do not add up
-  to zero, which recorded payments across groups of sharers can cause), the wish is set aside.
+  money between two people who share nothing (one transfer more); the search tries parts
+  without relays first, so they win most ties. If no plan exists at all (the balances of
+  people linked by allowed pairs do not add up to zero, which recorded payments across groups
+  of sharers can cause), the wish is set aside.
 - ``rather_not_receive``: such a unit never relays money. A debtor only pays, a creditor only
   receives, and only what it is owed; someone at zero takes no part. Being paid what you are
   owed is what the wish allows, so it is not reported as unmet. In a household the wish holds
@@ -51,14 +52,20 @@ iff it sums to zero, is connected by allowed pairs and money can flow within it 
 (a small max-flow, `_Problem.route`). Units joined by a preference always share a part, so the
 search runs on *clusters* of them. Per connected component of the allowed graph:
 
-1. the baseline: any feasible flow, reduced to a forest (`_forest`), never worse than greedy
-   routing and always available;
+1. the baseline (`greedy_with_wishes`): the greedy plan if it keeps the wishes, else a flow that
+   does, found by augmenting paths and reduced to a forest (`_forest`); always available;
 2. the unconstrained best partition of the clusters (`plan_settlement`), keeping its parts that
-   are feasible and merging the rest, with the zero-balance units, into one region;
+   are feasible and searching the rest (with the zero-balance units if relays are needed) for
+   the most feasible parts, in half the time left;
 3. a branch and bound over partitions into feasible parts (`_Search`), within the time budget,
    asking for ever more parts until it proves there are no more. Its bound is the
    unconstrained maximum plus the zero-balance clusters, so step 2 reaching it is already a
-   proof.
+   proof. Candidate parts are listed in tiers of doubling size; a tier too large to list
+   (`_HALF_LIMIT`) is skipped, and the search then no longer claims a proof.
+
+A proven plan is then replaced by the first plan of the same length in the search's order, so
+that it does not depend on how far the time-limited step 2 got: a finished search gives the
+same plan for the same balances every time.
 
 A part's transfers are the greedy plan of `settlements.algorithm` when that keeps the wishes
 (the usual case), and the forest of a flow otherwise. ``proven_minimal`` counts transfers in
@@ -67,16 +74,15 @@ its own ``time_budget``, so a plan may take up to about twice the budget.
 """
 
 from collections import defaultdict, deque
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import NamedTuple
 
 from settlements import algorithm
-from settlements.algorithm import TIME_BUDGET, SortKey, Transfer, plan_settlement
+from settlements.algorithm import TIME_BUDGET, Settlement, SortKey, Transfer, plan_settlement
 
-# Components with more clusters than this are not searched exhaustively: each half of the
-# meet-in-the-middle would list more than 2**16 subsets.
-SEARCH_LIMIT = 33
+# The most subsets one half of a meet-in-the-middle, or its zero-sum results, may list; past
+# it the search skips those candidates and can no longer prove its plan minimal.
 _HALF_LIMIT = 1 << 16
 
 
@@ -145,7 +151,27 @@ def plan_with_wishes[K: Hashable](
             unmet=[],
             within_households=[],
         )
-    deadline = algorithm._clock() + time_budget
+    return _planned(balances, wishes, sort_key, algorithm._clock() + time_budget, unconstrained)
+
+
+def greedy_with_wishes[K: Hashable](
+    balances: Mapping[K, int], wishes: Wishes[K], *, sort_key: SortKey[K] = repr
+) -> WishPlan[K]:
+    """The baseline `plan_with_wishes` never loses to: the same wishes kept and set aside, and
+    per component of the allowed graph the greedy plan if it keeps them, else any flow that
+    does, reduced to a forest. Its ``proven_minimal`` is False: it searches nothing."""
+    unconstrained = plan_settlement(balances, sort_key=sort_key)
+    return _planned(balances, wishes, sort_key, None, unconstrained)
+
+
+def _planned[K: Hashable](
+    balances: Mapping[K, int],
+    wishes: Wishes[K],
+    sort_key: SortKey[K],
+    deadline: float | None,
+    unconstrained: Settlement[K],
+) -> WishPlan[K]:
+    """The plan of the best search by ``deadline``, or the baseline when it is None."""
     unmet: list[UnmetWish[K]] = []
     problem = _Problem(balances, wishes, sort_key, unmet)
     moves, proven_minimal = problem.plan(deadline)
@@ -158,6 +184,11 @@ def plan_with_wishes[K: Hashable](
         unmet=unmet,
         within_households=booking.within_households(sort_key),
     )
+
+
+def _greedy_moves(amounts: Sequence[int], members: Iterable[int]) -> list[_Move]:
+    """`settlements.algorithm`'s greedy plan (largest debtor pays largest creditor)."""
+    return algorithm._greedy(amounts, members)
 
 
 def _positions(mask: int) -> Iterator[int]:
@@ -360,7 +391,7 @@ class _Problem[K: Hashable]:
         """The transfers settling the units of ``members``: greedy when it keeps the wishes,
         else a flow reduced to a forest. None of them is longer than len(members) - 1."""
         positions = list(_positions(members))
-        moves = algorithm._greedy(self.balance, positions)
+        moves = _greedy_moves(self.balance, positions)
         if all(self.arcs_out(d) >> c & 1 for d, c, _ in moves):
             return moves
         flow = self.route(members)
@@ -368,12 +399,16 @@ class _Problem[K: Hashable]:
             raise AssertionError("a part that cannot be settled reached the plan")
         return _forest(flow)
 
-    def plan(self, deadline: float) -> tuple[list[_Move], bool]:
-        """The moves of the best plan found by ``deadline`` and whether it is proven minimal."""
+    def plan(self, deadline: float | None) -> tuple[list[_Move], bool]:
+        """The moves of the best plan found by ``deadline`` and whether it is proven minimal;
+        the baseline's moves when ``deadline`` is None."""
+        if not self.constrained and deadline is None:
+            return _greedy_moves(self.balance, range(self.count)), False
         if not self.constrained:
-            units = {u: amount for u, amount in enumerate(self.balance)}
             settled = plan_settlement(
-                units, sort_key=int, time_budget=deadline - algorithm._clock()
+                dict(enumerate(self.balance)),
+                sort_key=int,
+                time_budget=deadline - algorithm._clock(),
             )
             return [tuple(move) for move in settled.transfers], settled.proven_minimal
         clusters = self._clusters()
@@ -391,6 +426,10 @@ class _Problem[K: Hashable]:
                     cluster_adjacent[cluster_of[u]] |= 1 << cluster_of[v]
         for component in _components(range(len(clusters)), cluster_adjacent):
             search = _Search(self, [clusters[c] for c in component], cluster_adjacent, component)
+            if deadline is None:
+                moves += search.baseline()
+                proven = False
+                continue
             found, finished = search.best(deadline)
             moves += found
             proven &= finished
@@ -500,6 +539,10 @@ class _OutOfTime(Exception):
     """The search passed its deadline."""
 
 
+class _TooMany(Exception):
+    """Listing the zero-sum subsets of a set would take more memory and time than it is worth."""
+
+
 class _Search:
     """The best plan for one connected component of clusters (module docstring, steps 1-3).
 
@@ -535,19 +578,20 @@ class _Search:
         )
         self.checked: dict[int, bool] = {}
         self.infeasible: dict[int, int] = {}
-        self.candidates: dict[int, list[int]] = {}
+        # Component -> (largest size listed, its zero-sum subsets holding its lowest cluster).
+        self.candidates: dict[int, tuple[int, list[int]]] = {}
         self.deadline = 0.0
+        # False once some candidates went unlisted (`_TooMany`): the search is then a heuristic.
+        self.exhaustive = True
 
     def best(self, deadline: float) -> tuple[list[_Move], bool]:
         self.deadline = deadline
-        baseline = self._region_moves(self.everyone)
+        baseline = self.baseline()
         incumbent, bound = self._repaired_unconstrained(deadline)
         if len(incumbent) > len(baseline):
             incumbent = baseline
         if bound is not None and len(incumbent) <= self.units - bound:
-            return incumbent, True
-        if len(self.clusters) > SEARCH_LIMIT:
-            return incumbent, False
+            return self._canonical(incumbent), True
         wanted = self.units - len(incumbent) + 1
         try:
             while (parts := self.split(self.everyone, wanted)) is not None:
@@ -555,7 +599,28 @@ class _Search:
                 wanted = self.units - len(incumbent) + 1
         except _OutOfTime:
             return incumbent, False
-        return incumbent, True
+        return self._canonical(incumbent), self.exhaustive
+
+    def _canonical(self, incumbent: list[_Move]) -> list[_Move]:
+        """The first plan as short as ``incumbent`` in the search's order.
+
+        Which plan of the minimal length steps 1 and 2 reach can depend on how far a search
+        cut short by the clock got; the first partition the branch and bound meets does not.
+        So a proven plan is the same for the same balances every time, unless the clock runs
+        out here too.
+        """
+        try:
+            parts = self.split(self.everyone, self.units - len(incumbent))
+        except _OutOfTime:
+            return incumbent
+        if parts is None:
+            return incumbent
+        moves = [move for part in parts for move in self._region_moves(part)]
+        return moves if len(moves) <= len(incumbent) else incumbent
+
+    def baseline(self) -> list[_Move]:
+        """Step 1: the whole component as one region."""
+        return self._region_moves(self.everyone)
 
     def _units(self, members: int) -> int:
         return sum(self.clusters[b] for b in _positions(members))
@@ -577,14 +642,30 @@ class _Search:
             else:
                 rest |= mask
         zeros = [1 << b for b in _positions(self.zero)]
-        if not rest or self.feasible(rest):
-            regions = [*kept, rest, *zeros] if rest else [*kept, *zeros]
+        if not rest:
+            regions = [*kept, *zeros]
+        elif self.feasible(rest):
+            regions = [*kept, *self._improved(rest, deadline), *zeros]
         elif self.feasible(rest | self.zero):
-            regions = [*kept, rest | self.zero]
+            regions = [*kept, *self._improved(rest | self.zero, deadline)]
         else:
-            regions = [self.everyone]
+            regions = self._improved(self.everyone, deadline)
         bound = self.zero.bit_count() + len(settled.parts) if settled.proven_minimal else None
         return [move for region in regions for move in self._region_moves(region)], bound
+
+    def _improved(self, region: int, deadline: float) -> list[int]:
+        """The most parts of ``region`` the search finds in half the time left (the whole region
+        if none); the members left over by the unconstrained partition are worth a focused
+        search before the search over the whole component."""
+        self.deadline = algorithm._clock() + (deadline - algorithm._clock()) / 2
+        best = [region]
+        try:
+            while (parts := self.split(region, len(best) + 1)) is not None:
+                best = parts
+        except _OutOfTime:
+            pass
+        self.deadline = deadline
+        return best
 
     def good(self, members: int) -> bool:
         """Whether ``members`` can be one part: zero sum, connected, settleable under wishes."""
@@ -639,35 +720,66 @@ class _Search:
         self.infeasible[members] = wanted
         return None
 
-    def _parts_with_lowest(self, component: int) -> list[int]:
-        """The parts within ``component`` holding its lowest cluster, fewest relays first, then
-        smallest first (small parts leave the most room for others)."""
-        if component in self.candidates:
-            return self.candidates[component]
+    def _parts_with_lowest(self, component: int) -> Iterator[int]:
+        """The parts within ``component`` holding its lowest cluster.
+
+        Listed in tiers of doubling size (up to 4 clusters, 8, 16, ...), and within a tier
+        fewest relays first, then smallest first: small parts leave the most room for others,
+        and with small amounts there are hundreds of thousands of large zero-sum subsets that a
+        search succeeding with small ones never needs to list.
+        """
+        done, limit = 0, 4
+        size = component.bit_count()
+        while done < size:
+            listed, found = self.candidates.get(component, (0, []))
+            if listed < limit:
+                try:
+                    found = self._zero_sum_with_lowest(component, limit)
+                except _TooMany:
+                    # Larger parts go untried here, so a failure proves nothing.
+                    self.exhaustive = False
+                    return
+                self.candidates[component] = limit, found
+            for count, part in enumerate(found):
+                if not count % 256 and algorithm._clock() > self.deadline:
+                    raise _OutOfTime
+                if done < part.bit_count() and self.good(part):
+                    yield part
+            done, limit = limit, 2 * limit
+
+    def _zero_sum_with_lowest(self, component: int, largest: int) -> list[int]:
+        """Zero-sum subsets of ``component`` of at most ``largest`` clusters holding its
+        lowest, in the order `_parts_with_lowest` tries them; by meet-in-the-middle."""
         lowest = component & -component
         others = list(_positions(component ^ lowest))
         half = len(others) // 2
-        if len(others) - half > 16:
-            raise _OutOfTime
         target = -self.values[lowest.bit_length() - 1]
         firsts: dict[int, list[int]] = defaultdict(list)
-        for total, mask in self._subsets(others[:half]):
+        for total, mask in self._subsets(others[:half], largest - 1):
             firsts[total].append(mask)
-        found = [
-            lowest | first | second
-            for total, second in self._subsets(others[half:])
-            for first in firsts.get(target - total, ())
-        ]
-        parts = [part for part in found if self.good(part)]
-        parts.sort(key=lambda part: ((part & self.zero).bit_count(), part.bit_count(), part))
-        self.candidates[component] = parts
-        return parts
+        found = []
+        for total, second in self._subsets(others[half:], largest - 1):
+            found += [
+                lowest | first | second
+                for first in firsts.get(target - total, ())
+                if (first | second).bit_count() < largest
+            ]
+            if len(found) > _HALF_LIMIT:
+                raise _TooMany
+        found.sort(key=lambda part: ((part & self.zero).bit_count(), part.bit_count(), part))
+        return found
 
-    def _subsets(self, positions: list[int]) -> list[tuple[int, int]]:
-        """(sum, mask) of every subset of ``positions``."""
+    def _subsets(self, positions: list[int], most: int) -> list[tuple[int, int]]:
+        """(sum, mask) of every subset of ``positions`` with at most ``most`` clusters."""
         subsets = [(0, 0)]
         for b in positions:
-            subsets += [(total + self.values[b], mask | 1 << b) for total, mask in subsets]
+            subsets += [
+                (total + self.values[b], mask | 1 << b)
+                for total, mask in subsets
+                if mask.bit_count() < most
+            ]
+            if len(subsets) > _HALF_LIMIT:
+                raise _TooMany
             if algorithm._clock() > self.deadline:
                 raise _OutOfTime
         return subsets
