@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import ConfirmPaymentsForm, PaymentMethodForm
@@ -25,7 +26,7 @@ def payment_methods(request):
     if request.method == "POST":
         if form.is_valid():
             form.save()
-            messages.success(request, f"Added {form.instance}.")
+            messages.success(request, gettext("Added %(method)s.") % {"method": form.instance})
             return redirect("accounts:payment_methods")
         return render_payment_methods(request, form, status=422)
     return render_payment_methods(request, form)
@@ -37,9 +38,11 @@ def confirming_payments(request):
     form = ConfirmPaymentsForm(request.POST, instance=request.user)
     form.save()
     if request.user.confirms_payments:
-        messages.success(request, "Payments to you now wait for you to confirm them.")
+        messages.success(request, gettext("Payments to you now wait for you to confirm them."))
     else:
-        messages.success(request, "Payments to you count as received when they are recorded.")
+        messages.success(
+            request, gettext("Payments to you count as received when they are recorded.")
+        )
     return redirect("accounts:payment_methods")
 
 
@@ -50,7 +53,7 @@ def payment_method_edit(request, method_id):
     form = PaymentMethodForm(request.POST or None, instance=method)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Saved {form.instance}.")
+        messages.success(request, gettext("Saved %(method)s.") % {"method": form.instance})
         return redirect("accounts:payment_methods")
     return render(
         request,
@@ -65,5 +68,5 @@ def payment_method_edit(request, method_id):
 def payment_method_remove(request, method_id):
     method = get_object_or_404(request.user.payment_methods, pk=method_id)
     method.delete()
-    messages.success(request, f"Removed {method}.")
+    messages.success(request, gettext("Removed %(method)s.") % {"method": method})
     return redirect("accounts:payment_methods")

@@ -31,6 +31,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import NamedTuple
 
+from splitclone.phrases import gettext_noop, ngettext
+
 # 100 billion in a 2-decimal currency: far beyond any shared expense, far below the 2**63 of a
 # BigIntegerField, so sums over a whole group's ledger cannot overflow either.
 MAX_AMOUNT = 10**13
@@ -247,7 +249,9 @@ def get_currency(code: str) -> Currency:
     try:
         return CURRENCIES[code]
     except KeyError:
-        raise MoneyError(f"Unknown currency “{code}”.", "currency") from None
+        raise MoneyError(
+            gettext_noop("Unknown currency “%(code)s”.", code=code), "currency"
+        ) from None
 
 
 # What pasted numbers contain: no-break, narrow no-break (French) and thin spaces, and the
@@ -285,7 +289,7 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> i
     cur = get_currency(currency)
     body = text.strip().translate(_SPACES)
     if not body:
-        raise MoneyError("Enter an amount.", "empty")
+        raise MoneyError(gettext_noop("Enter an amount."), "empty")
     negative = body[0] in "-" + MINUS
     sign = "-" if negative else ""
     if negative or (allow_negative and body[0] == "+"):
@@ -301,16 +305,21 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> i
         elif len(after) <= cur.exponent:
             # Both readings are valid and 1000 times apart: make the person choose.
             raise MoneyError(
-                f"“{text.strip()}” is ambiguous for {cur.code}: "
-                f"write {sign}{before}{after} or {sign}{before}.{after}.",
+                gettext_noop(
+                    "“%(text)s” is ambiguous for %(code)s: write %(whole)s or %(decimal)s.",
+                    text=text.strip(),
+                    code=cur.code,
+                    whole=f"{sign}{before}{after}",
+                    decimal=f"{sign}{before}.{after}",
+                ),
                 "ambiguous",
             )
 
     digits = _integer_digits(whole) if whole else ("0" if mark else None)
     if digits is None or (mark and not _FRACTION.fullmatch(fraction)):
-        raise MoneyError(f"Enter a number, like {_example(cur)}.", "invalid")
+        raise MoneyError(_invalid_message(cur), "invalid")
     if negative and not allow_negative:
-        raise MoneyError("Amounts can't be negative.", "negative")
+        raise MoneyError(gettext_noop("Amounts can't be negative."), "negative")
     if len(fraction) > cur.exponent:
         raise MoneyError(_decimals_message(cur), "decimals")
     digits = digits.lstrip("0")
@@ -360,7 +369,7 @@ def from_decimal(value: Decimal, currency: str) -> int:
         raise TypeError(f"value must be a Decimal, got {type(value).__name__}")
     cur = get_currency(currency)
     if not value.is_finite():
-        raise MoneyError(f"Enter a number, like {_example(cur)}.", "invalid")
+        raise MoneyError(_invalid_message(cur), "invalid")
     if not value:
         return 0
     # Bound both exponents before any big-int arithmetic: Decimal("1e999999999") is legal.
@@ -387,15 +396,26 @@ def _example(cur: Currency) -> str:
     return "1234" + ("." + "567"[: cur.exponent] if cur.exponent else "")
 
 
+def _invalid_message(cur: Currency) -> str:
+    return gettext_noop("Enter a number, like %(example)s.", example=_example(cur))
+
+
 def _decimals_message(cur: Currency) -> str:
     if cur.exponent == 0:
-        return f"{cur.code} amounts have no decimals."
-    plural = "s" if cur.exponent > 1 else ""
-    return f"{cur.code} amounts have at most {cur.exponent} decimal{plural}."
+        return gettext_noop("%(code)s amounts have no decimals.", code=cur.code)
+    return ngettext(
+        "%(code)s amounts have at most %(count)s decimal.",
+        "%(code)s amounts have at most %(count)s decimals.",
+        cur.exponent,
+        code=cur.code,
+    )
 
 
 def _too_large(cur: Currency) -> MoneyError:
     return MoneyError(
-        f"That amount is too large; the limit is {format_amount(MAX_AMOUNT, cur.code)}.",
+        gettext_noop(
+            "That amount is too large; the limit is %(limit)s.",
+            limit=format_amount(MAX_AMOUNT, cur.code),
+        ),
         "too_large",
     )
