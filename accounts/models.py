@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import paying
 
@@ -45,6 +47,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         db_default=False,
         help_text="Payments to you show as pending until you confirm you received them.",
+    )
+
+    # The language of this person's pages on every device and of the emails sent to them
+    # (splitclone.i18n.UserLanguageMiddleware, notifications.emails); blank follows the browser.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        default="",
+        db_default="",
+        choices=settings.LANGUAGES,
+        help_text=_("Pages and emails are in this language."),
     )
 
     objects = UserManager()
