@@ -5,6 +5,7 @@ from decimal import InvalidOperation
 from django import forms
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from expenses.models import (
     RECURRING_RATE,
@@ -164,7 +165,11 @@ class ExpenseForm(ConvertedAmountForm):
                     ""
                     if expense.is_converted
                     else format_amount(
-                        paid[member.pk], expense.currency, with_code=False, grouping=False
+                        paid[member.pk],
+                        expense.currency,
+                        with_code=False,
+                        grouping=False,
+                        language=get_language(),
                     )
                 )
         return cls(
@@ -283,7 +288,7 @@ class ExpenseForm(ConvertedAmountForm):
             if not text:
                 continue
             try:
-                paid[pk] = parse_amount(text, self.typed_currency)
+                paid[pk] = parse_amount(text, self.typed_currency, language=get_language())
             except MoneyError as error:
                 self.add_error(f"paid_{pk}", str(error))
         return None if self.errors else paid
@@ -361,7 +366,13 @@ class RecurringExpenseForm(ExpenseForm):
         initial = {
             "description": recurring.description,
             "original_currency": currency,
-            "amount": format_amount(recurring.amount, currency, with_code=False, grouping=False),
+            "amount": format_amount(
+                recurring.amount,
+                currency,
+                with_code=False,
+                grouping=False,
+                language=get_language(),
+            ),
             "date": recurring.next_date,
             "category": recurring.category,
             "notes": recurring.notes,
@@ -382,7 +393,11 @@ class RecurringExpenseForm(ExpenseForm):
             initial[f"value_{member.pk}"] = entered.get(member.pk, "")
             if len(payers) > 1 and member.pk in payers:
                 initial[f"paid_{member.pk}"] = format_amount(
-                    payers[member.pk], currency, with_code=False, grouping=False
+                    payers[member.pk],
+                    currency,
+                    with_code=False,
+                    grouping=False,
+                    language=get_language(),
                 )
         return cls(
             data, group=recurring.group, members=members, initial=initial, repeat_required=True

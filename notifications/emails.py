@@ -14,7 +14,7 @@ from django.urls import reverse
 from notifications.dispatch import owing_memberships
 from notifications.models import Email, Preferences
 from settlements.models import Payment
-from splitclone.money import format_amount
+from splitclone.formats import localized_amount
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 # An unsubscribe link works this long after its email was sent.
@@ -69,15 +69,15 @@ def group_stories(user, groups):
             continue
         mine, _ = settle_up.involving(member)
         payments = [
-            f"You pay {s.creditor.display_name} {format_amount(s.amount, group.currency)}"
+            f"You pay {s.creditor.display_name} {localized_amount(s.amount, group.currency)}"
             if s.debtor.pk == member.pk
-            else f"{s.debtor.display_name} pays you {format_amount(s.amount, group.currency)}"
+            else f"{s.debtor.display_name} pays you {localized_amount(s.amount, group.currency)}"
             for s in mine
         ]
         if member.balance < 0:
-            balance = f"You owe {format_amount(-member.balance, group.currency)} in all."
+            balance = f"You owe {localized_amount(-member.balance, group.currency)} in all."
         elif member.balance > 0:
-            balance = f"You are owed {format_amount(member.balance, group.currency)} in all."
+            balance = f"You are owed {localized_amount(member.balance, group.currency)} in all."
         else:
             balance = "You are settled up."
         url = site_url(reverse("pages:group", args=[group_id]))

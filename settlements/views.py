@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.access import get_membership
@@ -87,7 +88,11 @@ def settle_up_context(
             row = SuggestionRow(suggestion, form["amount"].value(), True, form, pay)
         else:
             amount = format_amount(
-                suggestion.amount, group.currency, with_code=False, grouping=False
+                suggestion.amount,
+                group.currency,
+                with_code=False,
+                grouping=False,
+                language=get_language(),
             )
             own = membership.pk in (suggestion.debtor.pk, suggestion.creditor.pk)
             row = SuggestionRow(suggestion, amount, small or own, pay=pay)
@@ -164,7 +169,9 @@ def suggestion_payment(post, settle_up, submitted):
     suggestion = settle_up.suggestions[int(place) - 1]
     # A suggestion without an amount field is recorded in full.
     currency = settle_up.group.currency
-    planned = format_amount(suggestion.amount, currency, with_code=False, grouping=False)
+    planned = format_amount(
+        suggestion.amount, currency, with_code=False, grouping=False, language=get_language()
+    )
     return {
         "from_member": str(suggestion.debtor.pk),
         "to_member": str(suggestion.creditor.pk),

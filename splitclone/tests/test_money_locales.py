@@ -132,9 +132,9 @@ def test_a_grouped_amount_is_never_read_a_thousand_times_smaller(language, curre
     try:
         read = parse_amount(typed, currency, language=language)
     except MoneyError as error:
-        assert error.code == "ambiguous"
-        return
-    assert read == whole * 10 ** CURRENCIES[currency].exponent
+        read = error.code
+
+    assert read in {"ambiguous", whole * 10 ** CURRENCIES[currency].exponent}
 
 
 @deterministic
