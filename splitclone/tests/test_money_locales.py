@@ -147,3 +147,24 @@ def test_parse_only_ever_returns_a_bounded_int_or_raises_money_error(text, curre
 
     assert type(minor) is int
     assert abs(minor) <= MAX_AMOUNT
+
+
+def reading(text, currency, language):
+    try:
+        return parse_amount(text, currency, allow_negative=True, language=language)
+    except MoneyError:
+        return None
+
+
+@deterministic
+@given(
+    st.text(alphabet="0123456789,. \u202f", min_size=1, max_size=14),
+    by_exponent,
+    st.sampled_from(list(LOCALES)),
+)
+def test_english_and_another_language_never_read_one_text_as_two_amounts(text, currency, language):
+    # An expense typed on a page in one language may be sent in another (the offline queue
+    # replays it later, after a switch): it is then refused, never read as another amount.
+    english, other = reading(text, currency, None), reading(text, currency, language)
+
+    assert english is None or other is None or english == other
