@@ -274,23 +274,27 @@ def get_currency(code: str) -> Currency:
 # What pasted numbers contain: no-break, narrow no-break (French) and thin spaces, and the
 # typographic apostrophe of Swiss "1’234.50".
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2019": "'"})
-# Integer parts: plain digits, groups of three, Indian lakh/crore groups. The backreference keeps
-# one kind of separator per amount, which is what lets "1 234,56" read the comma as a decimal.
-_INTEGER = [
-    re.compile(r"[0-9]+"),
-    re.compile(r"[0-9]{1,3}([,_' ])[0-9]{3}(?:\1[0-9]{3})*"),
-    re.compile(r"[0-9]{1,2}([,_' ])[0-9]{2}(?:\1[0-9]{2})*\1[0-9]{3}"),
-]
+
+
+def _integer_patterns(separators: str) -> list[re.Pattern]:
+    """Integer parts: plain digits, groups of three, Indian lakh/crore groups. The backreference
+    keeps one kind of separator per amount, which is what lets "1 234,56" read the comma as a
+    decimal."""
+    group = f"([{re.escape(separators)}])"
+    return [
+        re.compile(r"[0-9]+"),
+        re.compile(rf"[0-9]{{1,3}}{group}[0-9]{{3}}(?:\1[0-9]{{3}})*"),
+        re.compile(rf"[0-9]{{1,2}}{group}[0-9]{{2}}(?:\1[0-9]{{2}})*\1[0-9]{{3}}"),
+    ]
+
+
+_INTEGER = _integer_patterns(",_' ")
+# In the languages with a decimal comma the dot separates thousands instead.
+_INTEGER_DECIMAL_COMMA = _integer_patterns("._' ")
 _FRACTION = re.compile(r"[0-9]+")
 # More digits than any valid amount has before or after its point. Checked before int() or
 # 10**n, so that absurdly long input fails fast instead of stalling the worker.
 _MAX_DIGITS = 20
-
-
-# The same for the languages with a decimal comma, where the dot separates thousands instead.
-_INTEGER_DECIMAL_COMMA = [
-    re.compile(pattern.pattern.replace(",_' ", "._' ")) for pattern in _INTEGER
-]
 
 
 def _integer_digits(text: str, patterns: list[re.Pattern] = _INTEGER) -> str | None:
@@ -347,8 +351,9 @@ def parse_amount(
     if negative or (allow_negative and body[0] == "+"):
         body = body[1:]
 
+    decimal_comma = _locale(language) is not None
     whole, mark, fraction = body, "", ""
-    if _locale(language):
+    if decimal_comma:
         whole, mark, fraction = _split_decimal_comma(body, cur, text.strip(), sign)
     elif "." in body:
         whole, mark, fraction = body.partition(".")
@@ -364,11 +369,11 @@ def parse_amount(
                 "ambiguous",
             )
 
-    grouping = _INTEGER_DECIMAL_COMMA if _locale(language) else _INTEGER
+    grouping = _INTEGER_DECIMAL_COMMA if decimal_comma else _INTEGER
     digits = _integer_digits(whole, grouping) if whole else ("0" if mark else None)
     if digits is None or (mark and not _FRACTION.fullmatch(fraction)):
         example = _example(cur)
-        if _locale(language):
+        if decimal_comma:
             example = example.replace(".", ",")
         raise MoneyError(f"Enter a number, like {example}.", "invalid")
     if negative and not allow_negative:
