@@ -28,6 +28,7 @@ from ledger.models import RateSource
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount, parse_amount
+from splitclone.widgets import DatePicker
 
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 # File signatures: the type is decided by the content, never by the name a browser sends.
@@ -91,9 +92,7 @@ class MemberRow:
 
 class ExpenseForm(ConvertedAmountForm):
     description = forms.CharField(max_length=200)
-    date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_entry_date]
-    )
+    date = forms.DateField(widget=DatePicker(), validators=[validate_entry_date])
     category = forms.ChoiceField(choices=Category.choices, initial=Category.GENERAL)
     # Empty is "Several people": the amounts each one paid are then in the paid_<id> fields.
     paid_by = forms.TypedChoiceField(coerce=int, label="Paid by", required=False, empty_value=None)
@@ -343,9 +342,7 @@ class RecurringExpenseForm(ExpenseForm):
     repeat_ends = forms.ChoiceField(
         choices=Ends.choices, initial=Ends.NEVER, required=False, label="Ends"
     )
-    repeat_end_date = forms.DateField(
-        required=False, label="End date", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    repeat_end_date = forms.DateField(required=False, label="End date", widget=DatePicker())
     repeat_count = forms.IntegerField(required=False, label="Number of times")
 
     def __init__(self, *args, repeat_required=False, **kwargs):
@@ -454,12 +451,8 @@ class DateRangeForm(forms.Form):
     """The statistics' period, on the pages and in the API: either end may be left open. An
     unbound form means all time; an invalid one says what to fix and no figures are shown."""
 
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(required=False, label="From", widget=DatePicker())
+    date_to = forms.DateField(required=False, label="To", widget=DatePicker())
 
     def clean(self):
         data = super().clean()

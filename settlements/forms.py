@@ -11,7 +11,7 @@ from settlements.models import Payment
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount
-from splitclone.widgets import CompactSelect
+from splitclone.widgets import CompactSelect, DatePicker
 
 NOTE_MAX_LENGTH = 200
 
@@ -39,9 +39,7 @@ class PaymentForm(ConvertedAmountForm):
         error_messages={"invalid_choice": "Choose a member."},
         widget=CompactSelect,
     )
-    date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_entry_date]
-    )
+    date = forms.DateField(widget=DatePicker(), validators=[validate_entry_date])
     note = forms.CharField(max_length=NOTE_MAX_LENGTH, required=False)
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
     fingerprint = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)

@@ -1,5 +1,7 @@
 """The expense form reads and fills in amounts the way the page's language writes them."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -62,3 +64,10 @@ def test_the_edit_form_fills_in_amounts_with_a_decimal_comma(client, german):
     assert 'value="1234,56"' in page.text
     assert 'value="1000,00"' in page.text
     assert 'value="234,56"' in page.text
+
+
+def test_the_date_picker_gets_an_iso_date_in_every_language(client, german):
+    page = client.get(reverse("expenses:create", args=[german.group.pk]))
+
+    # A date input reads "29.11.2026" as no date at all, and the form would then say it is missing.
+    assert re.search(r'<input type="date" name="date" value="\d{4}-\d{2}-\d{2}"', page.text)
