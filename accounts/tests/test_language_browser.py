@@ -93,5 +93,5 @@ def test_a_german_page_read_offline_stays_german_and_its_amounts_are_read_in_ger
     page.screenshot(path=SCREENSHOTS / "offline-de-360.png", full_page=True)
 
     page.context.set_offline(False)
-    expect(page.locator("[data-offline-queue-for]")).to_be_hidden()
+    expect(page.locator(".queued-expense")).to_have_count(0)
     assert Expense.objects.get(description="Seilbahn").amount == 123456
