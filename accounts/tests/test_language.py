@@ -74,8 +74,10 @@ def test_without_a_setting_a_signed_in_person_follows_the_browser(client, person
     assert page_language(client.get(SETTING)) == ("es", "ltr")
 
 
-def test_pages_vary_by_cookie_and_accept_language(client):
-    response = client.get(reverse("landing"))
+@pytest.mark.parametrize("name", ["landing", "manifest"])
+def test_answers_vary_by_cookie_and_accept_language(client, name):
+    # The manifest has no form, so nothing else (CSRF, the session) says it varies by Cookie.
+    response = client.get(reverse(name))
 
     varies = {header.strip().lower() for header in response["Vary"].split(",")}
     assert {"cookie", "accept-language"} <= varies
