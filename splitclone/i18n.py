@@ -3,16 +3,15 @@ the browser asked for (the switcher's cookie, then Accept-Language: Django's Loc
 else English. docs/translations.md, "Languages and formats"."""
 
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
 
 
 class UserLanguageMiddleware:
     """Activates the signed-in person's language over the one LocaleMiddleware chose.
 
     It runs after AuthenticationMiddleware, which it needs, and leaves the deactivation to
-    LocaleMiddleware's response handling, which also writes Content-Language from it. A page's
-    language depends on the session and the language cookie as well as Accept-Language, so the
-    response varies by Cookie for shared caches.
+    LocaleMiddleware's response handling, which also writes Content-Language from it. Looking at
+    the person reads the session, so SessionMiddleware marks every answer `Vary: Cookie`, which
+    the language cookie needs as well; LocaleMiddleware adds Accept-Language.
     """
 
     def __init__(self, get_response):
@@ -23,6 +22,4 @@ class UserLanguageMiddleware:
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
-        return response
+        return self.get_response(request)
