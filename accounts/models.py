@@ -25,6 +25,12 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, email):
         return self.get(email=email.strip().lower())
 
+    def language_of(self, email):
+        """The language chosen by whoever has the account at `email`; "" when nobody has it or
+        they follow their browser. Used by emails to addresses rather than to accounts."""
+        found = self.filter(email=email.strip().lower()).values_list("language", flat=True)
+        return found.first() or ""
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A registered person. The email address is the login; the display name is what others see."""

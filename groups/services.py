@@ -3,7 +3,9 @@
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.utils import translation
 
+from accounts.models import User
 from groups.models import Activity
 
 INVITE_EMAILS_PER_HOUR = 20
@@ -36,15 +38,17 @@ def email_invite(group, *, actor, email, link_for):
     if not invite_email_allowed(actor):
         raise InviteLimitReached()
     invite = group.create_invite(actor=actor, expires_in_days=EMAILED_INVITE_DAYS, max_uses=1)
-    send_mail(
-        subject=f"{actor.display_name} invites you to {group.name} on Splitclone",
-        message=(
-            f"{actor.display_name} invites you to share expenses in “{group.name}”.\n\n"
-            f"Join here (the link works once and expires in {EMAILED_INVITE_DAYS} days):\n"
-            f"{link_for(invite)}\n"
-        ),
-        from_email=None,
-        recipient_list=[email],
-    )
+    # In the invitee's language if they have an account, else in the inviter's page's.
+    with translation.override(User.objects.language_of(email) or translation.get_language()):
+        send_mail(
+            subject=f"{actor.display_name} invites you to {group.name} on Splitclone",
+            message=(
+                f"{actor.display_name} invites you to share expenses in “{group.name}”.\n\n"
+                f"Join here (the link works once and expires in {EMAILED_INVITE_DAYS} days):\n"
+                f"{link_for(invite)}\n"
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
     Activity.record(group, actor, Activity.Verb.INVITE_EMAILED, "sent an invite by email")
     return invite
