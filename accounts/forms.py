@@ -11,8 +11,8 @@ class SignupForm(forms.Form):
 
     display_name = forms.CharField(
         max_length=80,
-        label="Your name",
-        help_text="Shown to the people in your groups.",
+        label=_("Your name"),
+        help_text=_("Shown to the people in your groups."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
@@ -32,10 +32,15 @@ class PaymentMethodForm(forms.ModelForm):
     class Meta:
         model = PaymentMethod
         fields = ["kind", "value", "bic", "holder", "label", "position"]
-        labels = {"value": "IBAN, handle, address or text", "position": "Order"}
+        labels = {
+            "kind": _("Kind"),
+            "value": _("IBAN, handle, address or text"),
+            "label": _("Label"),
+            "position": _("Order"),
+        }
         help_texts = {
-            "value": "For PayPal.me, Revolut and Venmo: the handle, not the link.",
-            "position": "Lower numbers are shown first.",
+            "value": _("For PayPal.me, Revolut and Venmo: the handle, not the link."),
+            "position": _("Lower numbers are shown first."),
         }
         widgets = {"value": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
 

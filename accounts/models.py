@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import paying
@@ -39,7 +40,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(max_length=80)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
-        default=False, help_text="Support staff: may sign in to the admin site."
+        default=False, help_text=_("Support staff: may sign in to the admin site.")
     )
     date_joined = models.DateTimeField(default=timezone.now)
     # The currency this person last spent in other than a group's own: the currency selects of
@@ -49,10 +50,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Payments to this person are recorded as pending until they say the money arrived
     # (`settlements.models.PaymentManager.record`); pending ones already count as paid.
     confirms_payments = models.BooleanField(
-        "I confirm payments I receive",
+        _("I confirm payments I receive"),
         default=False,
         db_default=False,
-        help_text="Payments to you show as pending until you confirm you received them.",
+        help_text=_("Payments to you show as pending until you confirm you received them."),
     )
 
     # The language of this person's pages on every device and of the emails sent to them
@@ -90,21 +91,33 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.display_name = self.display_name.strip()
 
 
+def translated(error):
+    """The message of a `paying.InvalidValue` in the reader's language; its text params (the
+    handle rules) are marked messages too, and names like "Revolut" pass through unchanged."""
+    params = {
+        name: gettext(value) if isinstance(value, str) else value
+        for name, value in error.params.items()
+    }
+    return ValidationError(gettext(error.message), params=params)
+
+
 class PaymentMethod(models.Model):
     """One way a person likes to be paid; several per person, in their chosen order. Shown to
     the people they share a group with (`groups.access.payment_methods_shown_to`)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="payment_methods")
-    kind = models.CharField(max_length=10, choices=paying.KINDS)
+    kind = models.CharField(
+        max_length=10, choices={kind: _(label) for kind, label in paying.KINDS.items()}
+    )
     # The IBAN (capitals, no spaces), the handle, the UPI ID, the Lightning address or the text.
     value = models.CharField(max_length=paying.TEXT_MAX_LENGTH)
     # Bank transfers only: the BIC (optional within the EEA) and the account holder's name.
     bic = models.CharField("BIC", max_length=11, blank=True)
     holder = models.CharField(
-        "account holder", max_length=paying.HOLDER_MAX_LENGTH, blank=True,
-        help_text="As the bank knows it; your name if empty.",
+        _("account holder"), max_length=paying.HOLDER_MAX_LENGTH, blank=True,
+        help_text=_("As the bank knows it; your name if empty."),
     )  # fmt: skip
-    label = models.CharField(max_length=40, blank=True, help_text="For example “joint account”.")
+    label = models.CharField(max_length=40, blank=True, help_text=_("For example “joint account”."))
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -133,16 +146,16 @@ class PaymentMethod(models.Model):
         errors = {}
         try:
             self.value = paying.normalise_value(self.kind, self.value)
-        except ValueError as error:
-            errors["value"] = str(error)
+        except paying.InvalidValue as error:
+            errors["value"] = translated(error)
         if self.kind == paying.IBAN:
             try:
                 self.bic = paying.normalise_bic(self.bic)
-            except ValueError as error:
-                errors["bic"] = str(error)
+            except paying.InvalidValue as error:
+                errors["bic"] = translated(error)
             self.holder = " ".join(self.holder.split())
         elif self.bic or self.holder:
-            errors["bic"] = "Only a bank transfer has a BIC and an account holder."
+            errors["bic"] = gettext("Only a bank transfer has a BIC and an account holder.")
         self.label = self.label.strip()
         if errors:
             raise ValidationError(errors)

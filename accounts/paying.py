@@ -2,13 +2,32 @@
 open a payment app with the amount filled in. Pure: no Django, so the rules are plain functions
 the model (`accounts.models.PaymentMethod`) and the settle-up page share.
 
-Every `normalise_*` function returns the tidy value or raises `ValueError` with a message for
-the person who typed it.
+Every `normalise_*` function returns the tidy value or raises `InvalidValue` with a message for
+the person who typed it, in English: the model translates it (`gettext_noop` marks the texts
+for the catalogs without importing Django).
 """
 
 import re
 from decimal import Decimal
 from urllib.parse import quote, urlencode
+
+
+def gettext_noop(message):
+    """Marks `message` for translation, which happens where it is shown."""
+    return message
+
+
+class InvalidValue(ValueError):
+    """What is wrong with a typed value: a message with %(name)s placeholders, and their values.
+
+    Text values among the params are marked too and are translated with the message.
+    """
+
+    def __init__(self, message, **params):
+        super().__init__(message % params)
+        self.message = message
+        self.params = params
+
 
 IBAN = "iban"
 PAYPAL = "paypal"
@@ -19,13 +38,13 @@ LIGHTNING = "lightning"
 TEXT = "text"
 
 KINDS = {
-    IBAN: "Bank transfer (IBAN)",
+    IBAN: gettext_noop("Bank transfer (IBAN)"),
     PAYPAL: "PayPal.me",
     REVOLUT: "Revolut",
     VENMO: "Venmo",
     UPI: "UPI",
     LIGHTNING: "Lightning",
-    TEXT: "Other (free text)",
+    TEXT: gettext_noop("Other (free text)"),
 }
 
 TEXT_MAX_LENGTH = 300
@@ -47,11 +66,14 @@ _BIC_SHAPE = re.compile(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?")
 _LINK = re.compile(r"(https?:|www\.|[a-z0-9-]+\.(me|com)/)", re.IGNORECASE)
 _HANDLES = {
     # PayPal.me: letters and digits, up to 20 (PayPal's own rule).
-    PAYPAL: (re.compile(r"[A-Za-z0-9]{1,20}"), "letters and digits only, at most 20"),
+    PAYPAL: (re.compile(r"[A-Za-z0-9]{1,20}"), gettext_noop("letters and digits only, at most 20")),
     # Revolut's revtag: letters, digits, dot and underscore, 3 to 32, without the @.
-    REVOLUT: (re.compile(r"[A-Za-z0-9._]{3,32}"), "letters, digits, . and _, 3 to 32"),
+    REVOLUT: (
+        re.compile(r"[A-Za-z0-9._]{3,32}"),
+        gettext_noop("letters, digits, . and _, 3 to 32"),
+    ),
     # Venmo usernames: letters, digits, - and _, 5 to 30.
-    VENMO: (re.compile(r"[A-Za-z0-9_-]{5,30}"), "letters, digits, - and _, 5 to 30"),
+    VENMO: (re.compile(r"[A-Za-z0-9_-]{5,30}"), gettext_noop("letters, digits, - and _, 5 to 30")),
 }
 _UPI = re.compile(r"[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,63}")
 _LIGHTNING_ADDRESS = re.compile(r"[a-z0-9._+-]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+")
@@ -60,35 +82,46 @@ _LNURL = re.compile(r"lnurl1[02-9ac-hj-np-z]{20,}")
 
 def _no_link_no_space(value):
     if _LINK.search(value) or "/" in value:
-        raise ValueError("Enter the handle, not the link.")
+        raise InvalidValue(gettext_noop("Enter the handle, not the link."))
     if any(char.isspace() for char in value):
-        raise ValueError("A handle has no spaces.")
+        raise InvalidValue(gettext_noop("A handle has no spaces."))
 
 
 def normalise_iban(value):
     """The IBAN in capitals without spaces, if its country length and mod-97 checksum hold."""
     iban = "".join(value.split()).upper()
     if not _IBAN_SHAPE.fullmatch(iban):
-        raise ValueError(
-            "That is not an IBAN: two letters for the country, two check digits, then the "
-            "account (letters and digits)."
+        raise InvalidValue(
+            gettext_noop(
+                "That is not an IBAN: two letters for the country, two check digits, then the "
+                "account (letters and digits)."
+            )
         )
     expected = IBAN_LENGTHS.get(iban[:2])
     if expected is not None and len(iban) != expected:
-        raise ValueError(
-            f"An IBAN from {iban[:2]} has {expected} characters; this one has {len(iban)}."
+        raise InvalidValue(
+            gettext_noop(
+                "An IBAN from %(country)s has %(expected)d characters; this one has %(length)d."
+            ),
+            country=iban[:2],
+            expected=expected,
+            length=len(iban),
         )
     # ISO 13616: move the first four characters to the end, letters become 10..35, mod 97 == 1.
     digits = "".join(str(int(char, 36)) for char in iban[4:] + iban[:4])
     if int(digits) % 97 != 1:
-        raise ValueError("That IBAN's check digits are wrong: check it for a typing mistake.")
+        raise InvalidValue(
+            gettext_noop("That IBAN's check digits are wrong: check it for a typing mistake.")
+        )
     return iban
 
 
 def normalise_bic(value):
     bic = "".join(value.split()).upper()
     if bic and not _BIC_SHAPE.fullmatch(bic):
-        raise ValueError("A BIC has 8 or 11 letters and digits, like DEUTDEFF or DEUTDEFF500.")
+        raise InvalidValue(
+            gettext_noop("A BIC has 8 or 11 letters and digits, like DEUTDEFF or DEUTDEFF500.")
+        )
     return bic
 
 
@@ -99,9 +132,15 @@ def normalise_handle(kind, value):
     handle = handle.removeprefix("@")
     pattern, rule = _HANDLES[kind]
     if "@" in handle:
-        raise ValueError(f"Enter the {KINDS[kind]} handle without @: {rule}.")
+        raise InvalidValue(
+            gettext_noop("Enter the %(kind)s handle without @: %(rule)s."),
+            kind=KINDS[kind],
+            rule=rule,
+        )
     if not pattern.fullmatch(handle):
-        raise ValueError(f"A {KINDS[kind]} handle has {rule}.")
+        raise InvalidValue(
+            gettext_noop("A %(kind)s handle has %(rule)s."), kind=KINDS[kind], rule=rule
+        )
     return handle
 
 
@@ -109,7 +148,7 @@ def normalise_upi(value):
     vpa = value.strip()
     _no_link_no_space(vpa)
     if not _UPI.fullmatch(vpa):
-        raise ValueError("A UPI ID looks like name@bank.")
+        raise InvalidValue(gettext_noop("A UPI ID looks like name@bank."))
     return vpa
 
 
@@ -118,16 +157,18 @@ def normalise_lightning(value):
     address = value.strip().lower().removeprefix("lightning:")
     _no_link_no_space(address)
     if not (_LIGHTNING_ADDRESS.fullmatch(address) or _LNURL.fullmatch(address)):
-        raise ValueError("A Lightning address looks like name@wallet.example, or an LNURL.")
+        raise InvalidValue(
+            gettext_noop("A Lightning address looks like name@wallet.example, or an LNURL.")
+        )
     return address
 
 
 def normalise_text(value):
     text = value.strip()
     if not text:
-        raise ValueError("Say how you like to be paid.")
+        raise InvalidValue(gettext_noop("Say how you like to be paid."))
     if len(text) > TEXT_MAX_LENGTH:
-        raise ValueError(f"Keep it to {TEXT_MAX_LENGTH} characters.")
+        raise InvalidValue(gettext_noop("Keep it to %(count)d characters."), count=TEXT_MAX_LENGTH)
     return text
 
 
@@ -143,7 +184,7 @@ def normalise_value(kind, value):
         return normalise_lightning(value)
     if kind == TEXT:
         return normalise_text(value)
-    raise ValueError("Choose how you like to be paid.")
+    raise InvalidValue(gettext_noop("Choose how you like to be paid."))
 
 
 def format_iban(iban):

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,7 +29,7 @@ def payment_methods(request):
     if request.method == "POST":
         if form.is_valid():
             form.save()
-            messages.success(request, f"Added {form.instance}.")
+            messages.success(request, gettext("Added %(method)s.") % {"method": form.instance})
             return redirect("accounts:payment_methods")
         return render_payment_methods(request, form, status=422)
     return render_payment_methods(request, form)
@@ -41,9 +41,11 @@ def confirming_payments(request):
     form = ConfirmPaymentsForm(request.POST, instance=request.user)
     form.save()
     if request.user.confirms_payments:
-        messages.success(request, "Payments to you now wait for you to confirm them.")
+        messages.success(request, gettext("Payments to you now wait for you to confirm them."))
     else:
-        messages.success(request, "Payments to you count as received when they are recorded.")
+        messages.success(
+            request, gettext("Payments to you count as received when they are recorded.")
+        )
     return redirect("accounts:payment_methods")
 
 
@@ -54,7 +56,7 @@ def payment_method_edit(request, method_id):
     form = PaymentMethodForm(request.POST or None, instance=method)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Saved {form.instance}.")
+        messages.success(request, gettext("Saved %(method)s.") % {"method": form.instance})
         return redirect("accounts:payment_methods")
     return render(
         request,
@@ -69,7 +71,7 @@ def payment_method_edit(request, method_id):
 def payment_method_remove(request, method_id):
     method = get_object_or_404(request.user.payment_methods, pk=method_id)
     method.delete()
-    messages.success(request, f"Removed {method}.")
+    messages.success(request, gettext("Removed %(method)s.") % {"method": method})
     return redirect("accounts:payment_methods")
 
 
@@ -94,7 +96,7 @@ def language(request):
         form.save()
         # The message is shown on the next page, which is already in the new language.
         with translation.override(request.user.language or translation.get_language()):
-            messages.success(request, _("Saved your language."))
+            messages.success(request, gettext("Saved your language."))
         return redirect("accounts:language")
     return render(
         request, "accounts/language.html", {"form": form}, status=422 if form.errors else 200

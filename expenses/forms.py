@@ -5,7 +5,7 @@ from decimal import InvalidOperation
 from django import forms
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 
 from expenses.models import (
     RECURRING_RATE,
@@ -28,6 +28,7 @@ from ledger.models import RateSource
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount, parse_amount
+from splitclone.translation import translated
 from splitclone.widgets import DatePicker
 
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
@@ -54,23 +55,25 @@ def check_receipt(upload):
     """The uploaded receipt, renamed after its content; refused when too large or of a type
     receipts cannot be. Used by the expense form and `ReceiptForm`."""
     if upload.size > RECEIPT_MAX_BYTES:
-        raise forms.ValidationError("The receipt is larger than 10 MB.")
+        raise forms.ValidationError(gettext("The receipt is larger than 10 MB."))
     kind = receipt_kind(upload)
     if kind is None:
-        raise forms.ValidationError("The receipt must be a JPEG, PNG or WebP image or a PDF.")
+        raise forms.ValidationError(
+            gettext("The receipt must be a JPEG, PNG or WebP image or a PDF.")
+        )
     # The stored name, and so the type it is served with, follows the content: a PNG named
     # "page.html" must never come back as HTML.
     upload.name = f"receipt.{kind.lower()}"
     return upload
 
 
-RECEIPT_HELP = "A photo or PDF of the receipt: JPEG, PNG, WebP or PDF, up to 10 MB."
+RECEIPT_HELP = gettext_lazy("A photo or PDF of the receipt: JPEG, PNG, WebP or PDF, up to 10 MB.")
 
 
 class ReceiptForm(forms.Form):
     """A receipt on its own, for an expense that is already there."""
 
-    receipt = forms.FileField(help_text=RECEIPT_HELP)
+    receipt = forms.FileField(label=gettext_lazy("Receipt"), help_text=RECEIPT_HELP)
 
     def clean_receipt(self):
         return check_receipt(self.cleaned_data["receipt"])
@@ -91,21 +94,32 @@ class MemberRow:
 
 
 class ExpenseForm(ConvertedAmountForm):
-    description = forms.CharField(max_length=200)
-    date = forms.DateField(widget=DatePicker(), validators=[validate_entry_date])
-    category = forms.ChoiceField(choices=Category.choices, initial=Category.GENERAL)
+    description = forms.CharField(label=gettext_lazy("Description"), max_length=200)
+    date = forms.DateField(
+        label=gettext_lazy("Date"),
+        widget=DatePicker(),
+        validators=[validate_entry_date],
+    )
+    category = forms.ChoiceField(
+        label=gettext_lazy("Category"), choices=Category.choices, initial=Category.GENERAL
+    )
     # Empty is "Several people": the amounts each one paid are then in the paid_<id> fields.
-    paid_by = forms.TypedChoiceField(coerce=int, label="Paid by", required=False, empty_value=None)
+    paid_by = forms.TypedChoiceField(
+        coerce=int, label=gettext_lazy("Paid by"), required=False, empty_value=None
+    )
     split_kind = forms.ChoiceField(
         choices=list(SPLIT_KIND_LABELS.items()),
         initial=SplitKind.EQUAL,
         widget=forms.RadioSelect,
-        label="Split",
+        label=gettext_lazy("Split"),
     )
     notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+        label=gettext_lazy("Notes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
     )
-    receipt = forms.FileField(required=False, help_text=RECEIPT_HELP)
+    receipt = forms.FileField(label=gettext_lazy("Receipt"), required=False, help_text=RECEIPT_HELP)
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -119,7 +133,7 @@ class ExpenseForm(ConvertedAmountForm):
         kwargs["initial"].setdefault("submission_id", uuid.uuid4())
         kwargs["initial"].setdefault("date", timezone.localdate())
         super().__init__(*args, **kwargs)
-        self.fields["paid_by"].choices = [("", "Several people")] + [
+        self.fields["paid_by"].choices = [("", gettext("Several people"))] + [
             (member.pk, member.display_name) for member in self.members
         ]
         for member in self.members:
@@ -128,10 +142,14 @@ class ExpenseForm(ConvertedAmountForm):
                 required=False, label=name, initial=True
             )
             self.fields[f"value_{member.pk}"] = forms.CharField(
-                required=False, max_length=20, label=f"{name}'s part"
+                required=False,
+                max_length=20,
+                label=gettext("%(name)s's part") % {"name": name},
             )
             self.fields[f"paid_{member.pk}"] = forms.CharField(
-                required=False, max_length=40, label=f"{name} paid"
+                required=False,
+                max_length=40,
+                label=gettext("%(name)s paid") % {"name": name},
             )
         self.split_result = None
         self.original_shares = {}
@@ -268,7 +286,11 @@ class ExpenseForm(ConvertedAmountForm):
             try:
                 values[pk] = read_value(kind, text, self.typed_currency)
             except (MoneyError, InvalidOperation, ValueError) as error:
-                message = str(error) if isinstance(error, MoneyError) else "Enter a number."
+                message = (
+                    translated(error.message)
+                    if isinstance(error, MoneyError)
+                    else gettext("Enter a number.")
+                )
                 self.add_error(f"value_{pk}", message)
         return None if self.errors else values
 
@@ -279,7 +301,9 @@ class ExpenseForm(ConvertedAmountForm):
         if not any(entered.values()):
             payer = self.cleaned_data.get("paid_by")
             if payer is None:
-                self.add_error("paid_by", "Enter what each person paid, or choose who paid.")
+                self.add_error(
+                    "paid_by", gettext("Enter what each person paid, or choose who paid.")
+                )
                 return None
             return {payer: total}
         paid = {}
@@ -289,15 +313,16 @@ class ExpenseForm(ConvertedAmountForm):
             try:
                 paid[pk] = parse_amount(text, self.typed_currency, language=get_language())
             except MoneyError as error:
-                self.add_error(f"paid_{pk}", str(error))
+                self.add_error(f"paid_{pk}", translated(error.message))
         return None if self.errors else paid
 
     def _add_split_error(self, error, prefix):
         fields = [f"{prefix}_{pk}" for pk in error.members if f"{prefix}_{pk}" in self.fields]
+        message = translated(error.message)
         for name in fields:
-            self.add_error(name, error.message)
+            self.add_error(name, message)
         if not fields:
-            self.add_error(None, error.message)
+            self.add_error(None, message)
 
 
 SCHEDULE_FIELDS = {
@@ -312,9 +337,17 @@ SCHEDULE_FIELDS = {
 
 
 class Ends(models.TextChoices):
-    NEVER = "never", "Never"
-    ON_DATE = "on_date", "On a date"
-    AFTER_COUNT = "after_count", "After a number of times"
+    NEVER = "never", pgettext_lazy("a schedule ends", "Never")
+    ON_DATE = "on_date", gettext_lazy("On a date")
+    AFTER_COUNT = "after_count", gettext_lazy("After a number of times")
+
+
+FREQUENCY_LABELS = {
+    Frequency.DAILY: gettext_lazy("Daily"),
+    Frequency.WEEKLY: gettext_lazy("Weekly"),
+    Frequency.MONTHLY: gettext_lazy("Monthly"),
+    Frequency.YEARLY: gettext_lazy("Yearly"),
+}
 
 
 class RecurringExpenseForm(ExpenseForm):
@@ -326,31 +359,40 @@ class RecurringExpenseForm(ExpenseForm):
     """
 
     repeat = forms.ChoiceField(
-        choices=[("", "Does not repeat"), *[(f.value, f.value.capitalize()) for f in Frequency]],
+        choices=[("", gettext_lazy("Does not repeat")), *FREQUENCY_LABELS.items()],
         required=False,
-        label="Repeat",
+        label=gettext_lazy("Repeat"),
     )
     repeat_interval = forms.IntegerField(
-        initial=1, required=False, label="Every", help_text="days, weeks, months or years"
+        initial=1,
+        required=False,
+        label=gettext_lazy("Every"),
+        help_text=gettext_lazy("days, weeks, months or years"),
     )
     repeat_month_day = forms.IntegerField(
         required=False,
-        label="On day of the month",
-        help_text="Monthly only; empty is the date's day. 29 to 31 fall on the last day of "
-        "shorter months.",
+        label=gettext_lazy("On day of the month"),
+        help_text=gettext_lazy(
+            "Monthly only; empty is the date's day. 29 to 31 fall on the last day of "
+            "shorter months."
+        ),
     )
     repeat_ends = forms.ChoiceField(
-        choices=Ends.choices, initial=Ends.NEVER, required=False, label="Ends"
+        choices=Ends.choices, initial=Ends.NEVER, required=False, label=gettext_lazy("Ends")
     )
-    repeat_end_date = forms.DateField(required=False, label="End date", widget=DatePicker())
-    repeat_count = forms.IntegerField(required=False, label="Number of times")
+    repeat_end_date = forms.DateField(
+        required=False,
+        label=gettext_lazy("End date"),
+        widget=DatePicker(),
+    )
+    repeat_count = forms.IntegerField(required=False, label=gettext_lazy("Number of times"))
 
     def __init__(self, *args, repeat_required=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["repeat"].required = repeat_required
         if repeat_required:
             self.fields["repeat"].choices = self.fields["repeat"].choices[1:]
-            self.fields["date"].label = "Next date"
+            self.fields["date"].label = gettext("Next date")
             del self.fields["receipt"]
         self.schedule = None
 
@@ -416,14 +458,14 @@ class RecurringExpenseForm(ExpenseForm):
             count=cleaned.get("repeat_count") if ends == Ends.AFTER_COUNT else None,
         )
         if ends == Ends.ON_DATE and schedule.end_date is None:
-            self.add_error("repeat_end_date", "Enter the date it ends.")
+            self.add_error("repeat_end_date", gettext("Enter the date it ends."))
         elif ends == Ends.AFTER_COUNT and schedule.count is None:
-            self.add_error("repeat_count", "Enter how many times it repeats.")
+            self.add_error("repeat_count", gettext("Enter how many times it repeats."))
         else:
             try:
                 schedule.validate()
             except ScheduleError as error:
-                self.add_error(SCHEDULE_FIELDS[error.field], error.message)
+                self.add_error(SCHEDULE_FIELDS[error.field], translated(error.message))
             else:
                 self.schedule = schedule
         return cleaned
@@ -435,10 +477,10 @@ class RecurringExpenseForm(ExpenseForm):
         if not self.cleaned_data.get("repeat") or currency == self.currency:
             return super().convert(original, date)
         if self.cleaned_data.get("rate_mode") not in (RateSource.REFERENCE, "", None):
-            self.add_error("rate_mode", RECURRING_RATE)
+            self.add_error("rate_mode", gettext(RECURRING_RATE))
             return None
         if currency not in fx.published_currencies():
-            self.add_error("original_currency", RECURRING_UNPUBLISHED.format(currency=currency))
+            self.add_error("original_currency", RECURRING_UNPUBLISHED % {"currency": currency})
             return None
         return super().convert(original, date)
 
@@ -451,15 +493,23 @@ class DateRangeForm(forms.Form):
     """The statistics' period, on the pages and in the API: either end may be left open. An
     unbound form means all time; an invalid one says what to fix and no figures are shown."""
 
-    date_from = forms.DateField(required=False, label="From", widget=DatePicker())
-    date_to = forms.DateField(required=False, label="To", widget=DatePicker())
+    date_from = forms.DateField(
+        required=False,
+        label=gettext_lazy("From"),
+        widget=DatePicker(),
+    )
+    date_to = forms.DateField(
+        required=False,
+        label=gettext_lazy("To"),
+        widget=DatePicker(),
+    )
 
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError(
-                "The start date is after the end date. Swap them to see this period."
+                gettext("The start date is after the end date. Swap them to see this period.")
             )
         return data
 

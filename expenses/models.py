@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, Value
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
 from expenses.recurrence import MAX_COUNT, MAX_INTERVAL, Frequency, Schedule, ScheduleError
 from expenses.splitting import SplitError, SplitKind, read_value, split, split_in_proportion
@@ -24,7 +25,9 @@ from ledger.models import LedgerRow, RateSource
 from ledger.spending import spending_totals
 from splitclone import fx, metrics
 from splitclone.money import MAX_AMOUNT, format_amount
+from splitclone.phrases import When
 from splitclone.text import search_key, shorten
+from splitclone.translation import translated
 
 logger = logging.getLogger(__name__)
 
@@ -37,32 +40,32 @@ LEDGER_CHUNK_SIZE = 10_000
 PAID, OWED = 0, 1
 
 SPLIT_KIND_LABELS = {
-    SplitKind.EQUAL: "Equally",
-    SplitKind.EXACT: "Exact amounts",
-    SplitKind.PERCENT: "Percentages",
-    SplitKind.SHARES: "Shares",
-    SplitKind.ADJUSTMENT: "Adjustments",
+    SplitKind.EQUAL: gettext_lazy("Equally"),
+    SplitKind.EXACT: gettext_lazy("Exact amounts"),
+    SplitKind.PERCENT: gettext_lazy("Percentages"),
+    SplitKind.SHARES: gettext_lazy("Shares"),
+    SplitKind.ADJUSTMENT: gettext_lazy("Adjustments"),
 }
 
 
 class Category(models.TextChoices):
-    GENERAL = "general", "General"
-    FOOD = "food", "Food and drink"
-    GROCERIES = "groceries", "Groceries"
-    RESTAURANTS = "restaurants", "Restaurants and bars"
-    RENT = "rent", "Rent"
-    UTILITIES = "utilities", "Utilities"
-    HOUSEHOLD = "household", "Household supplies"
-    TRANSPORT = "transport", "Transport"
-    FUEL = "fuel", "Fuel"
-    TRAVEL = "travel", "Flights and travel"
-    ACCOMMODATION = "accommodation", "Accommodation"
-    ENTERTAINMENT = "entertainment", "Entertainment"
-    SPORTS = "sports", "Sports"
-    SHOPPING = "shopping", "Shopping"
-    HEALTH = "health", "Health"
-    GIFTS = "gifts", "Gifts"
-    OTHER = "other", "Other"
+    GENERAL = "general", gettext_lazy("General")
+    FOOD = "food", gettext_lazy("Food and drink")
+    GROCERIES = "groceries", gettext_lazy("Groceries")
+    RESTAURANTS = "restaurants", gettext_lazy("Restaurants and bars")
+    RENT = "rent", gettext_lazy("Rent")
+    UTILITIES = "utilities", gettext_lazy("Utilities")
+    HOUSEHOLD = "household", gettext_lazy("Household supplies")
+    TRANSPORT = "transport", gettext_lazy("Transport")
+    FUEL = "fuel", gettext_lazy("Fuel")
+    TRAVEL = "travel", gettext_lazy("Flights and travel")
+    ACCOMMODATION = "accommodation", gettext_lazy("Accommodation")
+    ENTERTAINMENT = "entertainment", gettext_lazy("Entertainment")
+    SPORTS = "sports", gettext_lazy("Sports")
+    SHOPPING = "shopping", gettext_lazy("Shopping")
+    HEALTH = "health", gettext_lazy("Health")
+    GIFTS = "gifts", gettext_lazy("Gifts")
+    OTHER = "other", gettext_lazy("Other")
 
 
 @dataclass(frozen=True)
@@ -111,18 +114,18 @@ class StaleEdit(RowChanged):
 
     def __init__(self, current):
         if current.is_deleted:
-            who = current.deleted_by.display_name if current.deleted_by else "Someone"
-            message = (
-                f"{who} deleted this expense while you were editing it, so nothing was saved. "
+            who = current.deleted_by.display_name if current.deleted_by else gettext("Someone")
+            message = gettext(
+                "%(who)s deleted this expense while you were editing it, so nothing was saved. "
                 "Restore it first if it should stay."
-            )
+            ) % {"who": who}
         else:
-            who = current.updated_by.display_name if current.updated_by else "Someone"
-            message = (
-                f"{who} saved this expense while you were editing it. Your changes are still in "
-                "the form below; compare them with the newer version and save again to keep "
+            who = current.updated_by.display_name if current.updated_by else gettext("Someone")
+            message = gettext(
+                "%(who)s saved this expense while you were editing it. Your changes are still "
+                "in the form below; compare them with the newer version and save again to keep "
                 "yours."
-            )
+            ) % {"who": who}
         super().__init__(current, message)
 
 
@@ -297,8 +300,8 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 side = {pk: amount for pk, amount in side.items() if amount}
             if sum(side.values()) != total or any(amount < 0 for amount in side.values()):
                 raise books.LedgerError(
-                    "What each paid and owes must add up to "
-                    f"{format_amount(total, conversion.original_currency)}."
+                    gettext("What each paid and owes must add up to %(total)s.")
+                    % {"total": format_amount(total, conversion.original_currency)}
                 )
             sides.append(side)
         return conversion.original_currency, sides[0], sides[1]
@@ -376,7 +379,7 @@ def receipt_path(group_id, filename):
 
 class Expense(LedgerRow):
     # Said by the edit page and the API to someone editing an expense that is deleted.
-    RESTORE_BEFORE_EDITING = "Restore this expense before editing it."
+    RESTORE_BEFORE_EDITING = gettext_lazy("Restore this expense before editing it.")
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="expenses")
     description = models.CharField(max_length=200)
@@ -611,14 +614,22 @@ class ExpenseShare(models.Model):
 
 
 # Nobody can type the rate of a date to come.
-RECURRING_RATE = (
+RECURRING_RATE = gettext_lazy(
     "An expense that repeats converts at the ECB reference rate of each date it falls on: "
     "choose that rate, or enter each expense on its own."
 )
-RECURRING_UNPUBLISHED = (
-    "The ECB publishes no reference rate for {currency}, so an expense in it can't repeat: "
+RECURRING_UNPUBLISHED = gettext_lazy(
+    "The ECB publishes no reference rate for %(currency)s, so an expense in it can't repeat: "
     "enter each one on its own."
 )
+
+
+# Why pausing, resuming or stopping is refused, by what was tried.
+CANNOT_CHANGE_STATUS = {
+    "paused": gettext_lazy("“%(description)s” is %(status)s, so it can't be paused."),
+    "resumed": gettext_lazy("“%(description)s” is %(status)s, so it can't be resumed."),
+    "stopped": gettext_lazy("“%(description)s” is %(status)s, so it can't be stopped."),
+}
 
 
 class RecurringError(ValidationError):
@@ -634,26 +645,33 @@ class StaleRecurringEdit(RowChanged):
 
     def __init__(self, current):
         if not current.is_repeating:
-            message = (
-                f"“{current.description}” stopped repeating while you were editing it, so "
-                "nothing was saved."
-            )
+            message = gettext(
+                "“%(description)s” stopped repeating while you were editing it, so nothing was "
+                "saved."
+            ) % {"description": current.description}
         else:
-            who = current.updated_by.display_name if current.updated_by else "Someone"
-            done = "paused" if current.status == RecurringStatus.PAUSED else "saved"
-            message = (
-                f"{who} {done} this recurring expense while you were editing it. Your changes "
-                "are still in the form below; compare them with the newer version and save "
-                "again to keep yours."
-            )
+            who = current.updated_by.display_name if current.updated_by else gettext("Someone")
+            if current.status == RecurringStatus.PAUSED:
+                message = gettext(
+                    "%(who)s paused this recurring expense while you were editing it. Your "
+                    "changes are still in the form below; compare them with the newer version "
+                    "and save again to keep yours."
+                )
+            else:
+                message = gettext(
+                    "%(who)s saved this recurring expense while you were editing it. Your "
+                    "changes are still in the form below; compare them with the newer version "
+                    "and save again to keep yours."
+                )
+            message %= {"who": who}
         super().__init__(current, message)
 
 
 class RecurringStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    STOPPED = "stopped", "Stopped"
-    FINISHED = "finished", "Finished"
+    ACTIVE = "active", pgettext_lazy("recurring expense", "Active")
+    PAUSED = "paused", pgettext_lazy("recurring expense", "Paused")
+    STOPPED = "stopped", pgettext_lazy("recurring expense", "Stopped")
+    FINISHED = "finished", pgettext_lazy("recurring expense", "Finished")
 
 
 # Occurrences after the first get a submission id made from their recurring expense and date, so
@@ -743,19 +761,28 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
                 raise StaleRecurringEdit(current.get(pk=recurring.pk))
             if recurring.status in (RecurringStatus.STOPPED, RecurringStatus.FINISHED):
                 raise RecurringError(
-                    f"“{recurring.description}” no longer repeats, so it can't be changed."
+                    gettext("“%(description)s” no longer repeats, so it can't be changed.")
+                    % {"description": recurring.description}
                 )
             recurring._fill(group, actor, entry, schedule)
             next_date = schedule.first_on_or_after(schedule.start)
             last = recurring.occurrences.aggregate(last=models.Max("occurrence_date"))["last"]
             if last is not None and next_date <= last:
                 raise RecurringError(
-                    f"The next date must come after the last one made ({last:%-d %b %Y}).", "date"
+                    gettext("The next date must come after the last one made (%(date)s).")
+                    % {"date": translated(When(last, "j M Y"))},
+                    "date",
                 )
             if schedule.is_past_end(next_date, recurring.made):
                 raise RecurringError(
-                    f"It has already repeated {recurring.made} times: raise the number of times "
-                    "or choose another end.",
+                    ngettext(
+                        "It has already repeated %(count)s time: raise the number of times or "
+                        "choose another end.",
+                        "It has already repeated %(count)s times: raise the number of times or "
+                        "choose another end.",
+                        recurring.made,
+                    )
+                    % {"count": recurring.made},
                     "count",
                 )
             recurring.next_date = next_date
@@ -798,8 +825,11 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
                 return recurring
             if recurring.status not in allowed_from:
                 raise RecurringError(
-                    f"“{recurring.description}” is {recurring.get_status_display().lower()}, so "
-                    f"it can't be {verb}."
+                    CANNOT_CHANGE_STATUS[verb]
+                    % {
+                        "description": recurring.description,
+                        "status": recurring.get_status_display().lower(),
+                    }
                 )
             recurring.status = status
             if status == RecurringStatus.STOPPED:
@@ -1023,6 +1053,11 @@ class RecurringExpense(models.Model):
         )
 
     @property
+    def schedule_text(self):
+        """How often it repeats, in the reader's language ("every month on day 3")."""
+        return translated(self.schedule.describe())
+
+    @property
     def is_repeating(self):
         return self.status in (RecurringStatus.ACTIVE, RecurringStatus.PAUSED)
 
@@ -1034,28 +1069,33 @@ class RecurringExpense(models.Model):
         try:
             schedule.validate()
         except ScheduleError as refused:
-            raise RecurringError(refused.message, refused.field) from None
+            raise RecurringError(translated(refused.message), refused.field) from None
         if schedule.start < timezone.localdate() - FURTHEST_BACK:
             raise RecurringError(
-                "Start within the last year: every date since the start is made at once.", "date"
+                gettext("Start within the last year: every date since the start is made at once."),
+                "date",
             )
         books.require_currency(group, entry.currency)
         books.require_entry_date(schedule.start)
         people = set(entry.paid) | set(entry.owed)
         active = set(group.members.active().filter(pk__in=people).values_list("pk", flat=True))
         if active != people:
-            raise RecurringError("Everyone in a recurring expense must be in the group now.")
+            raise RecurringError(
+                gettext("Everyone in a recurring expense must be in the group now.")
+            )
         conversion = entry.conversion
         if conversion is not None and conversion.source != RateSource.REFERENCE:
             raise RecurringError(RECURRING_RATE, "rate_mode")
         if conversion is not None and conversion.original_currency not in fx.published_currencies():
             raise RecurringError(
-                RECURRING_UNPUBLISHED.format(currency=conversion.original_currency),
+                RECURRING_UNPUBLISHED % {"currency": conversion.original_currency},
                 "original_currency",
             )
         spent = conversion.original_amount if conversion else None
         if conversion is not None and sum(entry.original_paid.values()) != spent:
-            raise RecurringError("What each paid must add up to the amount spent.", "paid_by")
+            raise RecurringError(
+                gettext("What each paid must add up to the amount spent."), "paid_by"
+            )
         self.description, self.currency = entry.description, entry.currency
         self.amount = conversion.original_amount if conversion else entry.amount
         self.original_currency = conversion.original_currency if conversion else ""

@@ -13,6 +13,8 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
+from splitclone.phrases import When, gettext_noop, ngettext
+
 MAX_INTERVAL = 99
 MAX_COUNT = 1000
 
@@ -24,11 +26,11 @@ class Frequency(StrEnum):
     YEARLY = "yearly"
 
 
-UNIT_NAMES = {
-    Frequency.DAILY: ("day", "days"),
-    Frequency.WEEKLY: ("week", "weeks"),
-    Frequency.MONTHLY: ("month", "months"),
-    Frequency.YEARLY: ("year", "years"),
+INTERVAL_OUT_OF_RANGE = {
+    Frequency.DAILY: gettext_noop("Repeat every 1 to %(most)s days, not %(interval)s."),
+    Frequency.WEEKLY: gettext_noop("Repeat every 1 to %(most)s weeks, not %(interval)s."),
+    Frequency.MONTHLY: gettext_noop("Repeat every 1 to %(most)s months, not %(interval)s."),
+    Frequency.YEARLY: gettext_noop("Repeat every 1 to %(most)s years, not %(interval)s."),
 }
 
 
@@ -55,22 +57,32 @@ class Schedule:
     def validate(self):
         """Raises `ScheduleError` for a schedule that repeats never, endlessly fast or backwards."""
         if self.frequency not in Frequency:
-            raise ScheduleError("frequency", "Choose how often it repeats.")
+            raise ScheduleError("frequency", gettext_noop("Choose how often it repeats."))
         if not 1 <= self.interval <= MAX_INTERVAL:
-            unit = UNIT_NAMES[Frequency(self.frequency)][1]
+            template = INTERVAL_OUT_OF_RANGE[Frequency(self.frequency)]
             raise ScheduleError(
-                "interval", f"Repeat every 1 to {MAX_INTERVAL} {unit}, not {self.interval}."
+                "interval", gettext_noop(template, most=MAX_INTERVAL, interval=self.interval)
             )
         if self.month_day is not None and not 1 <= self.month_day <= 31:
             raise ScheduleError(
-                "month_day", f"A day of the month is 1 to 31, not {self.month_day}."
+                "month_day",
+                gettext_noop("A day of the month is 1 to 31, not %(day)s.", day=self.month_day),
             )
         if self.end_date is not None and self.count is not None:
-            raise ScheduleError("ends", "End on a date or after a number of times, not both.")
+            raise ScheduleError(
+                "ends", gettext_noop("End on a date or after a number of times, not both.")
+            )
         if self.end_date is not None and self.end_date < self.start:
-            raise ScheduleError("end_date", "The end date is before the first date.")
+            raise ScheduleError("end_date", gettext_noop("The end date is before the first date."))
         if self.count is not None and not 1 <= self.count <= MAX_COUNT:
-            raise ScheduleError("count", f"Repeat 1 to {MAX_COUNT:,} times, not {self.count:,}.")
+            raise ScheduleError(
+                "count",
+                gettext_noop(
+                    "Repeat 1 to %(most)s times, not %(count)s.",
+                    most=f"{MAX_COUNT:,}",
+                    count=f"{self.count:,}",
+                ),
+            )
 
     def next_after(self, day):
         """The first date of the schedule later than `day`, ignoring its end."""
@@ -110,19 +122,46 @@ class Schedule:
         return self.month_day or self.start.day
 
     def describe(self):
-        """ "every 2 weeks", "monthly on day 31 (or the month's last day)"..."""
-        singular, plural = UNIT_NAMES[Frequency(self.frequency)]
-        text = f"every {singular}" if self.interval == 1 else f"every {self.interval} {plural}"
+        """ "every 2 weeks on Thursday", "every month on day 31 (or the month's last day)"..."""
+        every = _every(Frequency(self.frequency), self.interval)
         if self.frequency == Frequency.WEEKLY:
-            text += f" on {self.start:%A}"
+            text = gettext_noop(
+                "%(every)s on %(weekday)s", every=every, weekday=When(self.start, "l")
+            )
+        elif self.frequency == Frequency.MONTHLY and self.day_of_month > 28:
+            text = gettext_noop(
+                "%(every)s on day %(day)s (or the month's last day)",
+                every=every,
+                day=self.day_of_month,
+            )
         elif self.frequency == Frequency.MONTHLY:
-            text += f" on day {self.day_of_month}"
-            if self.day_of_month > 28:
-                text += " (or the month's last day)"
+            text = gettext_noop("%(every)s on day %(day)s", every=every, day=self.day_of_month)
         elif self.frequency == Frequency.YEARLY:
-            text += f" on {self.start.day} {self.start:%B}"
+            text = gettext_noop("%(every)s on %(date)s", every=every, date=When(self.start, "j F"))
+        else:
+            text = every
         if self.end_date is not None:
-            text += f", until {self.end_date.day} {self.end_date:%b %Y}"
-        elif self.count is not None:
-            text += f", {self.count} times"
+            return gettext_noop(
+                "%(schedule)s, until %(date)s", schedule=text, date=When(self.end_date, "j M Y")
+            )
+        if self.count is not None:
+            return ngettext(
+                "%(schedule)s, %(count)s time",
+                "%(schedule)s, %(count)s times",
+                self.count,
+                schedule=text,
+            )
         return text
+
+
+def _every(frequency, interval):
+    """How often, as "every 2 weeks"; `Schedule.describe` adds the date it falls on."""
+    match frequency:
+        case Frequency.DAILY:
+            return ngettext("every day", "every %(count)s days", interval)
+        case Frequency.WEEKLY:
+            return ngettext("every week", "every %(count)s weeks", interval)
+        case Frequency.MONTHLY:
+            return ngettext("every month", "every %(count)s months", interval)
+        case Frequency.YEARLY:
+            return ngettext("every year", "every %(count)s years", interval)

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from expenses.forms import RecurringExpenseForm
@@ -14,15 +16,19 @@ from groups.access import get_membership
 from ledger.books import LedgerError
 from splitclone.confirm import confirmation_page
 
+PAUSED = gettext_lazy("Paused “%(description)s”.")
+RESUMED = gettext_lazy("Resumed “%(description)s”.")
+STOPPED = gettext_lazy("Stopped “%(description)s”.")
+
 
 class RecurringRow:
     """A recurring expense as one line of the list: what repeats, how often, and what next."""
 
     def __init__(self, recurring):
         self.recurring = recurring
-        self.schedule_text = recurring.schedule.describe()
+        self.schedule_text = recurring.schedule_text
         payers = [payer.member.display_name for payer in recurring.payers.all()]
-        self.payer_names = " and ".join(payers)
+        self.payer_names = get_text_list(payers, gettext("and"))
 
 
 def recurring_rows(group):
@@ -56,7 +62,11 @@ def recurring_edit(request, group_id, recurring_id):
     recurring = group_recurring(membership, recurring_id)
     # A form sent after it stopped still reaches the manager, which says what happened.
     if not recurring.is_repeating and request.method != "POST":
-        messages.error(request, f"“{recurring.description}” no longer repeats.")
+        messages.error(
+            request,
+            gettext("“%(description)s” no longer repeats.")
+            % {"description": recurring.description},
+        )
         return redirect("expenses:recurring_list", group_id=group.pk)
     members = form_members(group)
     form = RecurringExpenseForm.for_recurring(recurring, members, request.POST or None)
@@ -81,7 +91,11 @@ def recurring_edit(request, group_id, recurring_id):
             form.add_error(None, refused)
         else:
             enqueue_if_due(recurring)
-            messages.success(request, f"Saved “{recurring.description}” from now on.")
+            messages.success(
+                request,
+                gettext("Saved “%(description)s” from now on.")
+                % {"description": recurring.description},
+            )
             return redirect("expenses:recurring_list", group_id=group.pk)
     context = {"group": group, "form": form, "recurring": recurring, "newer": newer}
     status = 409 if newer else (422 if form.errors else 200)
@@ -97,22 +111,20 @@ def change_status(request, group_id, recurring_id, change, done):
         messages.error(request, refused.messages[0])
     else:
         enqueue_if_due(recurring)
-        messages.success(request, f"{done} “{recurring.description}”.")
+        messages.success(request, done % {"description": recurring.description})
     return redirect("expenses:recurring_list", group_id=group_id)
 
 
 @require_POST
 @login_required
 def recurring_pause(request, group_id, recurring_id):
-    return change_status(request, group_id, recurring_id, RecurringExpense.objects.pause, "Paused")
+    return change_status(request, group_id, recurring_id, RecurringExpense.objects.pause, PAUSED)
 
 
 @require_POST
 @login_required
 def recurring_resume(request, group_id, recurring_id):
-    return change_status(
-        request, group_id, recurring_id, RecurringExpense.objects.resume, "Resumed"
-    )
+    return change_status(request, group_id, recurring_id, RecurringExpense.objects.resume, RESUMED)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -120,17 +132,20 @@ def recurring_resume(request, group_id, recurring_id):
 def recurring_stop(request, group_id, recurring_id):
     if request.method == "POST":
         return change_status(
-            request, group_id, recurring_id, RecurringExpense.objects.stop, "Stopped"
+            request, group_id, recurring_id, RecurringExpense.objects.stop, STOPPED
         )
     membership = get_membership(request, group_id)
     recurring = group_recurring(membership, recurring_id)
     return confirmation_page(
         request,
-        question=f"Stop repeating “{recurring.description}”?",
+        question=gettext("Stop repeating “%(description)s”?")
+        % {"description": recurring.description},
         details=[
-            "No more expenses will be made from it. The ones already made stay, as ordinary "
-            "expenses. To skip a while instead, pause it."
+            gettext(
+                "No more expenses will be made from it. The ones already made stay, as ordinary "
+                "expenses. To skip a while instead, pause it."
+            )
         ],
-        action="Stop repeating",
+        action=gettext("Stop repeating"),
         cancel_url=reverse("expenses:recurring_list", args=[group_id]),
     )

@@ -34,6 +34,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from splitclone.money import MAX_AMOUNT, format_amount, parse_amount
+from splitclone.phrases import gettext_noop
 
 # Percentages are entered with at most 2 decimals (33.33 + 33.33 + 33.34) and total 100.
 PERCENT_DECIMALS = 2
@@ -157,7 +158,7 @@ def split_exact[K: Hashable](
     for key in keys:
         _check_int(amounts[key], f"amount of {key!r}")
         if amounts[key] < 0:
-            raise SplitError("Amounts can't be negative.", "negative", members=(key,))
+            raise SplitError(gettext_noop("Amounts can't be negative."), "negative", members=(key,))
     entered = sum(amounts[key] for key in keys)
     if entered != total:
         raise _mismatch("amounts", entered, total, currency)
@@ -176,7 +177,9 @@ def split_percent[K: Hashable](
     entered = sum(units.values())
     if entered != hundred:
         raise SplitError(
-            f"The percentages add up to {_percent_text(entered)}%, not 100%.",
+            gettext_noop(
+                "The percentages add up to %(total)s%%, not 100%%.", total=_percent_text(entered)
+            ),
             "percent_total",
             difference=Decimal(f"{hundred - entered}e-{PERCENT_DECIMALS}"),
         )
@@ -195,7 +198,9 @@ def split_shares[K: Hashable](
     keys = _participants(shares)
     units = {key: _share_units(key, shares[key]) for key in keys}
     if not any(units.values()):
-        raise SplitError("At least one person needs a share above zero.", "zero_shares")
+        raise SplitError(
+            gettext_noop("At least one person needs a share above zero."), "zero_shares"
+        )
     return _largest_remainder(total, units, seed)
 
 
@@ -221,7 +226,7 @@ def split_adjusted[K: Hashable](
     below_zero = tuple(key for key in keys if shares[key] < 0)
     if below_zero:
         raise SplitError(
-            "An adjustment can't take anyone's share below zero.",
+            gettext_noop("An adjustment can't take anyone's share below zero."),
             "negative_share",
             members=below_zero,
         )
@@ -242,9 +247,11 @@ def split_in_proportion[K: Hashable](
     for key, amount in amounts.items():
         _check_int(amount, f"amount of {key!r}")
         if amount < 0:
-            raise SplitError("Amounts can't be negative.", "negative", members=(key,))
+            raise SplitError(gettext_noop("Amounts can't be negative."), "negative", members=(key,))
     if not any(amounts.values()):
-        raise SplitError("At least one person needs an amount above zero.", "zero_shares")
+        raise SplitError(
+            gettext_noop("At least one person needs an amount above zero."), "zero_shares"
+        )
     return _largest_remainder(total, dict(amounts), seed)
 
 
@@ -254,11 +261,13 @@ def validate_payers[K: Hashable](
     """Check who paid: each listed payer more than zero, together exactly ``total``."""
     _check_total(total)
     if not paid:
-        raise SplitError("Choose who paid.", "no_payers")
+        raise SplitError(gettext_noop("Choose who paid."), "no_payers")
     for key, amount in paid.items():
         _check_int(amount, f"payment of {key!r}")
         if amount <= 0:
-            raise SplitError("Each payer needs an amount above zero.", "payment", members=(key,))
+            raise SplitError(
+                gettext_noop("Each payer needs an amount above zero."), "payment", members=(key,)
+            )
     entered = sum(paid.values())
     if entered != total:
         raise _mismatch("payments", entered, total, currency)
@@ -294,7 +303,7 @@ def _tie_rank(seed: Seed, key: Hashable) -> tuple[bytes, str]:
 def _participants[K: Hashable](members: Iterable[K]) -> list[K]:
     keys = list(members)
     if not keys:
-        raise SplitError("Choose at least one person to split between.", "no_members")
+        raise SplitError(gettext_noop("Choose at least one person to split between."), "no_members")
     if len({repr(key) for key in keys}) != len(keys):
         # Also catches a member listed twice. Keys sharing a repr would tie for good, and their
         # order, hence the result, would depend on the input order.
@@ -305,9 +314,9 @@ def _participants[K: Hashable](members: Iterable[K]) -> list[K]:
 def _check_total(total: int) -> None:
     _check_int(total, "total")
     if total <= 0:
-        raise SplitError("The total must be more than zero.", "total_not_positive")
+        raise SplitError(gettext_noop("The total must be more than zero."), "total_not_positive")
     if total > MAX_AMOUNT:
-        raise SplitError("The total is too large.", "too_large")
+        raise SplitError(gettext_noop("The total is too large."), "too_large")
 
 
 def _check_int(value: object, name: str) -> None:
@@ -325,13 +334,19 @@ def _percent_units(key: Hashable, value: Decimal | str | int) -> int:
     """Return a percentage in hundredths of a percent (33.33 → 3333)."""
     number = _decimal(key, value, "percentage", allow_str=True)
     if number < 0:
-        raise SplitError("Percentages can't be negative.", "negative", members=(key,))
+        raise SplitError(gettext_noop("Percentages can't be negative."), "negative", members=(key,))
     if number > 100:
-        raise SplitError("A percentage can be at most 100.", "too_large", members=(key,))
+        raise SplitError(
+            gettext_noop("A percentage can be at most 100."), "too_large", members=(key,)
+        )
     units = _scaled(number, PERCENT_DECIMALS)
     if units is None:
         raise SplitError(
-            f"Percentages can have at most {PERCENT_DECIMALS} decimals.", "decimals", members=(key,)
+            gettext_noop(
+                "Percentages can have at most %(places)s decimals.", places=PERCENT_DECIMALS
+            ),
+            "decimals",
+            members=(key,),
         )
     return units
 
@@ -340,13 +355,19 @@ def _share_units(key: Hashable, value: int | Decimal) -> int:
     """Return a weight in thousandths (1.5 → 1500), so all weights are ints on one scale."""
     number = _decimal(key, value, "share", allow_str=False)
     if number < 0:
-        raise SplitError("Shares can't be negative.", "negative", members=(key,))
+        raise SplitError(gettext_noop("Shares can't be negative."), "negative", members=(key,))
     if number > MAX_SHARE:
-        raise SplitError(f"A share can be at most {MAX_SHARE:,}.", "too_large", members=(key,))
+        raise SplitError(
+            gettext_noop("A share can be at most %(most)s.", most=f"{MAX_SHARE:,}"),
+            "too_large",
+            members=(key,),
+        )
     units = _scaled(number, SHARE_DECIMALS)
     if units is None:
         raise SplitError(
-            f"Shares can have at most {SHARE_DECIMALS} decimals.", "decimals", members=(key,)
+            gettext_noop("Shares can have at most %(places)s decimals.", places=SHARE_DECIMALS),
+            "decimals",
+            members=(key,),
         )
     return units
 
@@ -357,14 +378,20 @@ def _decimal(key: Hashable, value: object, what: str, *, allow_str: bool) -> Dec
         try:
             number = Decimal(value)
         except InvalidOperation:
-            raise SplitError(f"“{value}” is not a {what}.", "invalid", members=(key,)) from None
+            raise SplitError(_not_a(what, value), "invalid", members=(key,)) from None
     elif isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
         number = Decimal(value)
     else:
         raise TypeError(f"{what} of {key!r} must be an exact number, got {type(value).__name__}")
     if not number.is_finite():
-        raise SplitError(f"“{value}” is not a {what}.", "invalid", members=(key,))
+        raise SplitError(_not_a(what, value), "invalid", members=(key,))
     return number
+
+
+def _not_a(what: str, value: object) -> str:
+    if what == "percentage":
+        return gettext_noop("“%(value)s” is not a percentage.", value=value)
+    return gettext_noop("“%(value)s” is not a share.", value=value)
 
 
 def _scaled(number: Decimal, places: int) -> int | None:
@@ -388,13 +415,36 @@ def _percent_text(units: int) -> str:
 def _mismatch(what: str, entered: int, total: int, currency: str | None) -> SplitError:
     """The error for entries that should add up to the total but do not."""
     difference = total - entered
-    side = "less" if difference > 0 else "more"
+    template = MISMATCHES[what, difference > 0]
     return SplitError(
-        f"The {what} add up to {_amount(entered, currency)}, "
-        f"{_amount(abs(difference), currency)} {side} than the total.",
+        gettext_noop(
+            template,
+            entered=_amount(entered, currency),
+            difference=_amount(abs(difference), currency),
+        ),
         "mismatch",
         difference=difference,
     )
+
+
+# (what should add up to the total, whether it falls short) → the message.
+MISMATCHES = {
+    ("amounts", True): gettext_noop(
+        "The amounts add up to %(entered)s, %(difference)s less than the total."
+    ),
+    ("amounts", False): gettext_noop(
+        "The amounts add up to %(entered)s, %(difference)s more than the total."
+    ),
+    ("adjustments", False): gettext_noop(
+        "The adjustments add up to %(entered)s, %(difference)s more than the total."
+    ),
+    ("payments", True): gettext_noop(
+        "The payments add up to %(entered)s, %(difference)s less than the total."
+    ),
+    ("payments", False): gettext_noop(
+        "The payments add up to %(entered)s, %(difference)s more than the total."
+    ),
+}
 
 
 def _amount(minor: int, currency: str | None) -> str:

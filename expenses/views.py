@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from expenses.forms import ExpenseForm, RecurringExpenseForm
@@ -109,10 +110,18 @@ def expense_create(request, group_id):
                 enqueue_if_due(recurring)
                 messages.success(
                     request,
-                    f"Saved “{recurring.description}”; it repeats {recurring.schedule.describe()}.",
+                    gettext("Saved “%(description)s”; it repeats %(schedule)s.")
+                    % {
+                        "description": recurring.description,
+                        "schedule": recurring.schedule_text,
+                    },
                 )
                 return redirect("expenses:recurring_list", group_id=group.pk)
-            messages.success(request, f"Saved “{expense.description}” ({expense.amount_display}).")
+            messages.success(
+                request,
+                gettext("Saved “%(description)s” (%(amount)s).")
+                % {"description": expense.description, "amount": expense.amount_display},
+            )
             return redirect("pages:group", group_id=group.pk)
     context = {"group": group, "form": form}
     return render(
@@ -197,7 +206,11 @@ def expense_edit(request, group_id, expense_id):
         except LedgerError as refused:
             form.add_error(None, refused)
         else:
-            messages.success(request, f"Saved your changes to “{form.entry.description}”.")
+            messages.success(
+                request,
+                gettext("Saved your changes to “%(description)s”.")
+                % {"description": form.entry.description},
+            )
             return redirect("expenses:detail", group_id=group.pk, expense_id=expense.pk)
     context = {"group": group, "form": form, "expense": expense, "newer": newer}
     status = 409 if newer else (422 if form.errors else 200)
@@ -211,7 +224,11 @@ def expense_delete(request, group_id, expense_id):
     expense = Expense.objects.delete_expense(
         group_expense(membership, expense_id), actor=request.user
     )
-    messages.success(request, f"Deleted “{expense.description}”. You can undo this below.")
+    messages.success(
+        request,
+        gettext("Deleted “%(description)s”. You can undo this below.")
+        % {"description": expense.description},
+    )
     return redirect("expenses:detail", group_id=membership.group_id, expense_id=expense.pk)
 
 
@@ -222,7 +239,9 @@ def expense_restore(request, group_id, expense_id):
     expense = Expense.objects.restore_expense(
         group_expense(membership, expense_id), actor=request.user
     )
-    messages.success(request, f"Restored “{expense.description}”.")
+    messages.success(
+        request, gettext("Restored “%(description)s”.") % {"description": expense.description}
+    )
     return redirect("expenses:detail", group_id=membership.group_id, expense_id=expense.pk)
 
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import validate_email
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from groups.models import (
     NAME_MAX_LENGTH,
@@ -20,26 +22,34 @@ def tidy_name(value):
 
 
 class GroupForm(forms.ModelForm):
-    currency = forms.ChoiceField(choices=currency_choices, initial="EUR")
+    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices, initial="EUR")
     # Left out (a client that predates it), it stays as it is.
     convert_at = forms.ChoiceField(
         choices=ConvertAt.choices,
         required=False,
         widget=forms.RadioSelect,
-        label="Convert other currencies",
-        help_text="When an expense or payment in another currency becomes the group's "
-        "currency. At settlement, balances are kept in each currency and converted at the "
-        "rate of the day the group settles up. Fixed once there is an entry in another "
-        "currency.",
+        label=_("Convert other currencies"),
+        help_text=_(
+            "When an expense or payment in another currency becomes the group's currency. At "
+            "settlement, balances are kept in each currency and converted at the rate of the "
+            "day the group settles up. Fixed once there is an entry in another currency."
+        ),
     )
 
     class Meta:
         model = Group
         fields = ["name", "description", "currency", "simplify_debts", "convert_at"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "name": _("Name"),
+            "description": _("Description"),
+            "simplify_debts": _("Simplify debts"),
+        }
         help_texts = {
-            "simplify_debts": "Suggest the fewest payments that settle everyone, instead of "
-            "each pair settling what they owe each other.",
+            "simplify_debts": _(
+                "Suggest the fewest payments that settle everyone, instead of each pair "
+                "settling what they owe each other."
+            ),
         }
 
     def clean_name(self):
@@ -64,9 +74,9 @@ class GroupForm(forms.ModelForm):
 
 class GuestForm(forms.Form):
     guest_name = forms.CharField(
-        label="Guest's name",
+        label=_("Guest's name"),
         max_length=NAME_MAX_LENGTH,
-        help_text="Someone without an account. They can claim this name when they join.",
+        help_text=_("Someone without an account. They can claim this name when they join."),
     )
 
     def clean_guest_name(self):
@@ -85,7 +95,9 @@ class AddUserForm(forms.Form):
     def clean_user_id(self):
         user = known_people(self.acting_user).filter(pk=self.cleaned_data["user_id"]).first()
         if user is None:
-            raise forms.ValidationError("You can only add people you already share a group with.")
+            raise forms.ValidationError(
+                gettext("You can only add people you already share a group with.")
+            )
         return user
 
 
@@ -105,7 +117,7 @@ def known_people(user):
 
 class PersonSearchForm(forms.Form):
     q = forms.CharField(
-        label="Find people or add a guest", max_length=NAME_MAX_LENGTH, required=False
+        label=_("Find people or add a guest"), max_length=NAME_MAX_LENGTH, required=False
     )
 
     def clean_q(self):
@@ -127,22 +139,22 @@ class RoleForm(forms.Form):
 
 class InviteForm(forms.Form):
     expires_in_days = forms.TypedChoiceField(
-        label="Expires",
+        label=_("Expires"),
         coerce=int,
-        choices=[(0, "Never"), (1, "In 1 day"), (7, "In 7 days"), (30, "In 30 days")],
+        choices=[(0, _("Never")), (1, _("In 1 day")), (7, _("In 7 days")), (30, _("In 30 days"))],
         initial=7,
     )
     max_uses = forms.IntegerField(
-        label="Maximum uses",
+        label=_("Maximum uses"),
         required=False,
         min_value=1,
         max_value=1000,
-        help_text="Leave empty for no limit.",
+        help_text=_("Leave empty for no limit."),
     )
 
 
 class InviteEmailForm(forms.Form):
-    email = forms.EmailField(label="Email address")
+    email = forms.EmailField(label=_("Email address"))
 
 
 class JoinForm(forms.Form):
@@ -152,9 +164,9 @@ class JoinForm(forms.Form):
         # Without `blank`, a radio list drops the empty choice: joining as oneself must be
         # offered beside the guests.
         blank=True,
-        empty_label="None of these, join as myself",
+        empty_label=_("None of these, join as myself"),
         widget=forms.RadioSelect,
-        label="Are you one of the group's guests?",
+        label=_("Are you one of the group's guests?"),
     )
 
     def __init__(self, *args, group, **kwargs):
@@ -162,4 +174,6 @@ class JoinForm(forms.Form):
         self.fields["claim"].queryset = group.members.filter(
             user__isnull=True, is_active=True
         ).order_by("name")
-        self.fields["claim"].label_from_instance = lambda guest: f"I am {guest.name}"
+        self.fields["claim"].label_from_instance = lambda guest: (
+            gettext("I am %(name)s") % {"name": guest.name}
+        )

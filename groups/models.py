@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from splitclone.money import CURRENCIES, format_amount
 from splitclone.text import shorten
@@ -23,7 +25,9 @@ class CurrencyFixed(ValidationError):
     """A currency change refused because the group's amounts are already in its currency."""
 
     def __init__(self):
-        super().__init__("The currency can't change once the group has expenses or payments.")
+        super().__init__(
+            gettext("The currency can't change once the group has expenses or payments.")
+        )
 
 
 class ConversionFixed(ValidationError):
@@ -31,22 +35,31 @@ class ConversionFixed(ValidationError):
 
     def __init__(self):
         super().__init__(
-            "“Convert at” can't change once the group has an expense or payment in another "
-            "currency: those entries were kept the way the setting said when they were saved."
+            gettext(
+                "“Convert at” can't change once the group has an expense or payment in another "
+                "currency: those entries were kept the way the setting said when they were saved."
+            )
         )
 
 
 class ConvertAt(models.TextChoices):
     """When an entry in another currency becomes the group's currency (docs/currencies.md)."""
 
-    ENTRY = "entry", "When the entry is saved"
-    SETTLEMENT = "settlement", "When the group settles up"
+    ENTRY = "entry", _("When the entry is saved")
+    SETTLEMENT = "settlement", _("When the group settles up")
+
+
+def stored_label(choice):
+    """A choice's label as the group's history stores it: in English, whatever language the
+    person acting reads, as every line of the history is written (`Activity.summary`)."""
+    with translation.override(None):
+        return str(choice.label)
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    ADMIN = "admin", "Admin"
-    MEMBER = "member", "Member"
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    MEMBER = "member", _("Member")
 
 
 MANAGER_ROLES = {Role.OWNER, Role.ADMIN}
@@ -195,11 +208,13 @@ class Group(models.Model):
         Group.objects.lock_for_ledger(self.pk)
         if as_support:
             if not actor.is_staff:
-                raise MembershipError("Only support staff can change members as support.")
+                raise MembershipError(gettext("Only support staff can change members as support."))
             return Role.OWNER
         actor_membership = self.members.filter(user=actor, is_active=True).first()
         if actor_membership is None or not actor_membership.can_manage:
-            raise MembershipError("Only the group's owners and admins can change its members.")
+            raise MembershipError(
+                gettext("Only the group's owners and admins can change its members.")
+            )
         return actor_membership.role
 
     def _record_membership_change(self, actor, verb, summary, *, as_support=False):
@@ -216,7 +231,7 @@ class Group(models.Model):
         Group.objects.lock_for_ledger(self.pk)
         membership = self.members.filter(user=user, is_active=True).first()
         if membership is None:
-            raise MembershipError("You are not a member of this group.")
+            raise MembershipError(gettext("You are not a member of this group."))
         return membership
 
     def _reread_member(self, member):
@@ -224,17 +239,24 @@ class Group(models.Model):
         try:
             member.refresh_from_db()
         except Member.DoesNotExist:
-            raise MembershipError(f"{member.display_name} is no longer in this group.") from None
+            raise MembershipError(
+                gettext("%(name)s is no longer in this group.") % {"name": member.display_name}
+            ) from None
         if member.group_id != self.pk:
-            raise MembershipError(f"{member.display_name} is not in this group.")
+            raise MembershipError(
+                gettext("%(name)s is not in this group.") % {"name": member.display_name}
+            )
 
-    def _check_leaving(self, member, actor_role, action):
-        """The rules for taking an active member out of the group (`action` names how)."""
+    def _check_leaving(self, member, actor_role, owners_only):
+        """The rules for taking an active member out of the group (`owners_only` says why an
+        admin cannot take an owner out this way)."""
         if not member.is_active:
-            raise MembershipError(f"{member.display_name} is already deactivated.")
+            raise MembershipError(
+                gettext("%(name)s is already deactivated.") % {"name": member.display_name}
+            )
         if member.role == Role.OWNER:
             if actor_role != Role.OWNER:
-                raise MembershipError(f"Only an owner can {action} an owner.")
+                raise MembershipError(owners_only)
             self._keep_an_owner(member)
 
     @transaction.atomic
@@ -242,7 +264,10 @@ class Group(models.Model):
         self._lock_for_membership_change(actor)
         name = " ".join(name.split())
         if self.members.filter(user__isnull=True, name__iexact=name).exists():
-            raise MembershipError(f"There is already a guest called “{name}” in this group.")
+            raise MembershipError(
+                gettext("There is already a guest called “%(name)s” in this group.")
+                % {"name": name}
+            )
         guest = self.members.create(name=name)
         Activity.record(self, actor, Activity.Verb.MEMBER_ADDED, f"added guest {name}")
         return guest
@@ -253,7 +278,9 @@ class Group(models.Model):
         self._lock_for_membership_change(actor)
         existing = self.members.filter(user=user).first()
         if existing and existing.is_active:
-            raise MembershipError(f"{user.display_name} is already a member of this group.")
+            raise MembershipError(
+                gettext("%(name)s is already a member of this group.") % {"name": user.display_name}
+            )
         if existing:
             return self.reactivate_member(existing, actor=actor)
         member = self.members.create(user=user)
@@ -271,26 +298,28 @@ class Group(models.Model):
         actor_role = self._lock_for_membership_change(actor, as_support=as_support)
         self._reread_member(member)
         if role not in Role.values:
-            raise MembershipError("Choose owner, admin or member.")
+            raise MembershipError(gettext("Choose owner, admin or member."))
         if member.is_guest:
-            raise MembershipError("Guests have no role; invite them to give them one.")
+            raise MembershipError(gettext("Guests have no role; invite them to give them one."))
         if not member.is_active:
             raise MembershipError(
-                f"{member.display_name} is deactivated. Reactivate them before changing their role."
+                gettext("%(name)s is deactivated. Reactivate them before changing their role.")
+                % {"name": member.display_name}
             )
         if Role.OWNER in (member.role, role) and actor_role != Role.OWNER:
-            raise MembershipError("Only an owner can make or unmake owners.")
+            raise MembershipError(gettext("Only an owner can make or unmake owners."))
         if member.role == role:
             return
         if member.role == Role.OWNER:
             self._keep_an_owner(member)
-        old_role = member.get_role_display()
+        old_role = member.role
         member.role = role
         member.save(update_fields=["role"])
         self._record_membership_change(
             actor,
             Activity.Verb.ROLE_CHANGED,
-            f"changed {member.display_name} from {old_role} to {member.get_role_display()}",
+            f"changed {member.display_name} from {stored_label(Role(old_role))} "
+            f"to {stored_label(Role(role))}",
             as_support=as_support,
         )
 
@@ -303,11 +332,14 @@ class Group(models.Model):
         """
         actor_role = self._lock_for_membership_change(actor)
         self._reread_member(member)
-        self._check_leaving(member, actor_role, "remove")
+        self._check_leaving(member, actor_role, gettext("Only an owner can remove an owner."))
         if member.balance != 0:
             raise MembershipError(
-                f"{member.display_name} still has a balance in this group. Settle up first, "
-                "or deactivate them: their balance then stays on the books."
+                gettext(
+                    "%(name)s still has a balance in this group. Settle up first, or deactivate "
+                    "them: their balance then stays on the books."
+                )
+                % {"name": member.display_name}
             )
         name = member.display_name
         if not self._delete_unless_history(member):
@@ -332,13 +364,17 @@ class Group(models.Model):
         stays. Read again under the group lock by `leave`; the leave page reads it to explain.
         """
         if member.role == Role.OWNER and not self._has_another_owner(member):
-            return "You are the only owner. Make someone else an owner before you leave."
+            return gettext("You are the only owner. Make someone else an owner before you leave.")
         if member.balance < 0:
             owed = format_amount(-member.balance, self.currency)
-            return f"You still owe {owed} in this group. Settle up before you leave."
+            return gettext(
+                "You still owe %(amount)s in this group. Settle up before you leave."
+            ) % {"amount": owed}
         if member.balance > 0:
             owed = format_amount(member.balance, self.currency)
-            return f"The group still owes you {owed}. Settle up before you leave."
+            return gettext("The group still owes you %(amount)s. Settle up before you leave.") % {
+                "amount": owed
+            }
         return None
 
     @transaction.atomic
@@ -382,22 +418,25 @@ class Group(models.Model):
         """
         claim = self._claim_of(member)
         if claim is None:
-            return "You did not join this group as one of its guests."
+            return gettext("You did not join this group as one of its guests.")
         if member.role != Role.MEMBER:
-            return (
-                f"You are now an {member.get_role_display().lower()} of this group. "
-                "Ask another owner to sort out who is who."
+            if member.role == Role.OWNER:
+                return gettext(
+                    "You are now an owner of this group. Ask another owner to sort out who is who."
+                )
+            return gettext(
+                "You are now an admin of this group. Ask an owner to sort out who is who."
             )
         if self.activities.filter(pk__gt=claim.pk, verb__in=MONEY_VERBS).exists():
-            return (
-                f"Expenses or payments have been recorded since you joined as {member.name}, "
-                "so this can no longer be undone here. Ask an owner or admin to sort it out."
-            )
+            return gettext(
+                "Expenses or payments have been recorded since you joined as %(name)s, so this "
+                "can no longer be undone here. Ask an owner or admin to sort it out."
+            ) % {"name": member.name}
         if self.members.filter(user__isnull=True, name__iexact=member.name).exists():
-            return (
-                f"There is now another guest called {member.name}, so this can no longer be "
-                "undone here. Ask an owner or admin to sort it out."
-            )
+            return gettext(
+                "There is now another guest called %(name)s, so this can no longer be undone "
+                "here. Ask an owner or admin to sort it out."
+            ) % {"name": member.name}
         return None
 
     @transaction.atomic
@@ -426,7 +465,7 @@ class Group(models.Model):
     def deactivate_member(self, member, *, actor, as_support=False):
         actor_role = self._lock_for_membership_change(actor, as_support=as_support)
         self._reread_member(member)
-        self._check_leaving(member, actor_role, "deactivate")
+        self._check_leaving(member, actor_role, gettext("Only an owner can deactivate an owner."))
         member.is_active = False
         member.save(update_fields=["is_active"])
         self._record_membership_change(
@@ -443,9 +482,11 @@ class Group(models.Model):
         actor_role = self._lock_for_membership_change(actor, as_support=as_support)
         self._reread_member(member)
         if member.is_active:
-            raise MembershipError(f"{member.display_name} is already an active member.")
+            raise MembershipError(
+                gettext("%(name)s is already an active member.") % {"name": member.display_name}
+            )
         if member.role == Role.OWNER and actor_role != Role.OWNER:
-            raise MembershipError("Only an owner can reactivate an owner.")
+            raise MembershipError(gettext("Only an owner can reactivate an owner."))
         member.is_active = True
         member.save(update_fields=["is_active"])
         self._record_membership_change(
@@ -462,7 +503,7 @@ class Group(models.Model):
     def _keep_an_owner(self, leaving_owner):
         if not self._has_another_owner(leaving_owner):
             raise MembershipError(
-                "A group needs at least one owner. Make someone else an owner first."
+                gettext("A group needs at least one owner. Make someone else an owner first.")
             )
 
 
@@ -638,11 +679,11 @@ class Invite(models.Model):
     def problem(self):
         """Why this link cannot be used any more, in words for the person holding it; or None."""
         if self.revoked_at:
-            return "This invite link was revoked. Ask the group for a new one."
+            return gettext("This invite link was revoked. Ask the group for a new one.")
         if self.expires_at and self.expires_at <= timezone.now():
-            return "This invite link has expired. Ask the group for a new one."
+            return gettext("This invite link has expired. Ask the group for a new one.")
         if self.max_uses is not None and self.uses >= self.max_uses:
-            return "This invite link has been used up. Ask the group for a new one."
+            return gettext("This invite link has been used up. Ask the group for a new one.")
         return None
 
     @transaction.atomic
@@ -676,17 +717,22 @@ class Invite(models.Model):
         group = Group.objects.lock_for_ledger(invite.group_id)
         previous = group.members.filter(user=user).first()
         if previous and previous.is_active:
-            raise MembershipError(f"You are already a member of {group.name}.")
+            raise MembershipError(
+                gettext("You are already a member of %(name)s.") % {"name": group.name}
+            )
         if previous:
             raise MembershipError(
-                "You were a member of this group before; ask an admin to reactivate you."
+                gettext("You were a member of this group before; ask an admin to reactivate you.")
             )
         if claim_guest_id:
             guest = group.members.filter(pk=claim_guest_id).first()
             if guest is None or not guest.is_active:
-                raise MembershipError("That guest is not in this group.")
+                raise MembershipError(gettext("That guest is not in this group."))
             if not guest.is_guest:
-                raise MembershipError(f"{guest.name} has already been claimed by someone else.")
+                raise MembershipError(
+                    gettext("%(name)s has already been claimed by someone else.")
+                    % {"name": guest.name}
+                )
             guest.user = user
             guest.save(update_fields=["user"])
             Activity.record(

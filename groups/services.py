@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from groups.models import Activity
@@ -16,8 +17,11 @@ EMAILED_INVITE_DAYS = 30
 class InviteLimitReached(ValidationError):
     def __init__(self):
         super().__init__(
-            f"You have sent {INVITE_EMAILS_PER_HOUR} invites by email in the last hour. "
-            "Please wait a while, or share an invite link instead."
+            gettext(
+                "You have sent %(count)d invites by email in the last hour. Please wait a while, "
+                "or share an invite link instead."
+            )
+            % {"count": INVITE_EMAILS_PER_HOUR}
         )
 
 
@@ -38,15 +42,18 @@ def email_invite(group, *, actor, email, link_for):
     if not invite_email_allowed(actor):
         raise InviteLimitReached()
     invite = group.create_invite(actor=actor, expires_in_days=EMAILED_INVITE_DAYS, max_uses=1)
-    # In the invitee's language if they have an account, else in the inviter's page's.
+    # In the invitee's language if they have an account, else the inviter's: the best guess, as
+    # they likely share one.
+    names = {"person": actor.display_name, "group": group.name}
     with translation.override(User.objects.language_of(email) or translation.get_language()):
         send_mail(
-            subject=f"{actor.display_name} invites you to {group.name} on Splitclone",
-            message=(
-                f"{actor.display_name} invites you to share expenses in “{group.name}”.\n\n"
-                f"Join here (the link works once and expires in {EMAILED_INVITE_DAYS} days):\n"
-                f"{link_for(invite)}\n"
-            ),
+            subject=gettext("%(person)s invites you to %(group)s on Splitclone") % names,
+            message=gettext(
+                "%(person)s invites you to share expenses in “%(group)s”.\n\n"
+                "Join here (the link works once and expires in %(days)d days):\n"
+                "%(link)s\n"
+            )
+            % (names | {"days": EMAILED_INVITE_DAYS, "link": link_for(invite)}),
             from_email=None,
             recipient_list=[email],
         )

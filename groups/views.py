@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -22,12 +24,26 @@ from groups.forms import (
     RoleForm,
     known_people,
 )
-from groups.models import Activity, ConversionFixed, CurrencyFixed, Group, Invite, MembershipError
+from groups.models import (
+    Activity,
+    ConversionFixed,
+    CurrencyFixed,
+    Group,
+    Invite,
+    MembershipError,
+    Role,
+)
 from groups.services import InviteLimitReached, email_invite
 from splitclone import qr
 from splitclone.confirm import confirmation_page
 
 FEED_PAGE_SIZE = 20
+# What a manager reads once they changed someone's role, by the new role.
+ROLE_CHANGED = {
+    Role.OWNER: _("%(name)s is now an owner."),
+    Role.ADMIN: _("%(name)s is now an admin."),
+    Role.MEMBER: _("%(name)s is now a member."),
+}
 SEARCH_RESULTS = 8
 
 
@@ -87,7 +103,11 @@ def group_create(request):
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         group = Group.objects.create_group(creator=request.user, **form.cleaned_data)
-        messages.success(request, f"Created {group.name}. Add the people you share costs with.")
+        messages.success(
+            request,
+            gettext("Created %(name)s. Add the people you share costs with.")
+            % {"name": group.name},
+        )
         return redirect("groups:members", group_id=group.pk)
     status = 422 if form.errors else 200
     return render(request, "groups/group_form.html", {"form": form}, status=status)
@@ -125,7 +145,7 @@ def group_edit(request, group_id):
         except ConversionFixed as refused:
             form.add_error("convert_at", refused)
         else:
-            messages.success(request, "Saved the group settings.")
+            messages.success(request, gettext("Saved the group settings."))
             return redirect("pages:group", group_id=group.pk)
     status = 422 if form.errors else 200
     context = {"form": form, "group": group}
@@ -138,7 +158,8 @@ def group_archive(request, group_id):
     membership = get_membership(request, group_id, require_manager=True)
     group = membership.group
     group.set_archived(not group.is_archived, actor=request.user)
-    messages.success(request, f"{group.name} is {'archived' if group.is_archived else 'active'}.")
+    done = gettext("%(name)s is archived.") if group.is_archived else gettext("%(name)s is active.")
+    messages.success(request, done % {"name": group.name})
     return redirect("pages:group", group_id=group.pk)
 
 
@@ -198,7 +219,7 @@ def member_add(request, group_id):
     except MembershipError as error:
         messages.error(request, " ".join(error.messages))
         return render_member_panel(request, membership, 422, guest_form=guest_form)
-    messages.success(request, f"Added {added.display_name}.")
+    messages.success(request, gettext("Added %(name)s.") % {"name": added.display_name})
     if request.htmx:
         return render_member_panel(request, membership)
     return redirect("groups:members", group_id=group.pk)
@@ -231,9 +252,9 @@ def member_role(request, group_id, member_id):
 
     def change():
         if not form.is_valid():
-            raise MembershipError("Choose owner, admin or member.")
+            raise MembershipError(gettext("Choose owner, admin or member."))
         membership.group.change_role(member, form.cleaned_data["role"], actor=request.user)
-        return f"{member.display_name} is now {member.get_role_display().lower()}."
+        return ROLE_CHANGED[member.role] % {"name": member.display_name}
 
     return member_change(request, membership, change)
 
@@ -245,20 +266,25 @@ def member_remove(request, group_id, member_id):
     if request.method != "POST":
         return confirmation_page(
             request,
-            question=f"Remove {member.display_name} from {membership.group.name}?",
+            question=gettext("Remove %(person)s from %(group)s?")
+            % {"person": member.display_name, "group": membership.group.name},
             details=[
-                "Someone with expenses or payments here is deactivated instead, so the "
-                "history keeps their name."
+                gettext(
+                    "Someone with expenses or payments here is deactivated instead, so the "
+                    "history keeps their name."
+                )
             ],
-            action=f"Remove {member.display_name}",
+            action=gettext("Remove %(name)s") % {"name": member.display_name},
             cancel_url=reverse("groups:members", args=[group_id]),
         )
 
     def change():
         kept = membership.group.remove_member(member, actor=request.user)
         if kept:
-            return f"{member.display_name} has history here, so they were deactivated instead."
-        return f"Removed {member.display_name}."
+            return gettext("%(name)s has history here, so they were deactivated instead.") % {
+                "name": member.display_name
+            }
+        return gettext("Removed %(name)s.") % {"name": member.display_name}
 
     return member_change(request, membership, change)
 
@@ -270,7 +296,7 @@ def member_deactivate(request, group_id, member_id):
 
     def change():
         membership.group.deactivate_member(member, actor=request.user)
-        return f"Deactivated {member.display_name}."
+        return gettext("Deactivated %(name)s.") % {"name": member.display_name}
 
     return member_change(request, membership, change)
 
@@ -282,7 +308,7 @@ def member_reactivate(request, group_id, member_id):
 
     def change():
         membership.group.reactivate_member(member, actor=request.user)
-        return f"Reactivated {member.display_name}."
+        return gettext("Reactivated %(name)s.") % {"name": member.display_name}
 
     return member_change(request, membership, change)
 
@@ -299,7 +325,7 @@ def invites(request, group_id):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         invite = group.create_invite(actor=request.user, **form.cleaned_data)
-        messages.success(request, "Created a new invite link.")
+        messages.success(request, gettext("Created a new invite link."))
         return redirect(f"{reverse('groups:invites', args=[group.pk])}#invite-{invite.pk}")
     links = [
         (invite, invite_url(request, invite))
@@ -322,16 +348,19 @@ def invite_revoke(request, group_id, invite_id):
     if request.method != "POST":
         return confirmation_page(
             request,
-            question="Revoke this invite link?",
+            question=gettext("Revoke this invite link?"),
             details=[
-                f"Nobody can join {membership.group.name} with it any more. "
-                "People who already joined through it stay."
+                gettext(
+                    "Nobody can join %(name)s with it any more. People who already joined "
+                    "through it stay."
+                )
+                % {"name": membership.group.name}
             ],
-            action="Revoke the link",
+            action=gettext("Revoke the link"),
             cancel_url=reverse("groups:invites", args=[group_id]),
         )
     invite.revoke(actor=request.user)
-    messages.success(request, "Revoked the invite link. It no longer works.")
+    messages.success(request, gettext("Revoked the invite link. It no longer works."))
     if request.htmx:
         return HttpResponseClientRedirect(reverse("groups:invites", args=[group_id]))
     return redirect("groups:invites", group_id=group_id)
@@ -342,7 +371,7 @@ def invite_revoke(request, group_id, invite_id):
 def invite_qr(request, group_id, invite_id):
     membership = get_membership(request, group_id, require_manager=True)
     invite = get_object_or_404(membership.group.invites.usable(), pk=invite_id)
-    svg = qr.svg(invite_url(request, invite), title="Invite link as a QR code")
+    svg = qr.svg(invite_url(request, invite), title=gettext("Invite link as a QR code"))
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
@@ -353,7 +382,7 @@ def invite_email(request, group_id):
     group = membership.group
     form = InviteEmailForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter a valid email address to send the invite to.")
+        messages.error(request, gettext("Enter a valid email address to send the invite to."))
         return redirect("groups:invites", group_id=group_id)
     try:
         email_invite(
@@ -365,7 +394,9 @@ def invite_email(request, group_id):
     except InviteLimitReached as refused:
         messages.error(request, refused.message)
         return redirect("groups:invites", group_id=group_id)
-    messages.success(request, f"Sent an invite to {form.cleaned_data['email']}.")
+    messages.success(
+        request, gettext("Sent an invite to %(email)s.") % {"email": form.cleaned_data["email"]}
+    )
     return redirect("groups:invites", group_id=group_id)
 
 
@@ -381,19 +412,23 @@ def group_leave(request, group_id):
         except MembershipError as error:
             problem = " ".join(error.messages)
         else:
-            left = f"You left {group.name}."
-            if kept:
-                left += " Your expenses and payments there keep your name."
-            messages.success(request, left)
+            left = (
+                gettext("You left %(name)s. Your expenses and payments there keep your name.")
+                if kept
+                else gettext("You left %(name)s.")
+            )
+            messages.success(request, left % {"name": group.name})
             return redirect("home")
     return confirmation_page(
         request,
-        question=f"Leave {group.name}?",
+        question=gettext("Leave %(name)s?") % {"name": group.name},
         details=[
-            "You will no longer see the group or its expenses. To come back, ask an owner or "
-            "admin to add you again."
+            gettext(
+                "You will no longer see the group or its expenses. To come back, ask an owner or "
+                "admin to add you again."
+            )
         ],
-        action=f"Leave {group.name}",
+        action=gettext("Leave %(name)s") % {"name": group.name},
         cancel_url=reverse("groups:members", args=[group.pk]),
         problem=problem,
         status=422 if request.method == "POST" else 200,
@@ -414,20 +449,28 @@ def undo_claim(request, group_id):
         else:
             messages.success(
                 request,
-                f"{membership.name} is a guest again. You are in {group.name} as yourself.",
+                gettext("%(guest)s is a guest again. You are in %(group)s as yourself.")
+                % {"guest": membership.name, "group": group.name},
             )
             return redirect("groups:members", group_id=group.pk)
-    guest = membership.name or "that guest"
+    names = {
+        "guest": membership.name or gettext("that guest"),
+        "group": group.name,
+        "person": request.user.display_name,
+    }
     return confirmation_page(
         request,
-        question=f"Not {guest}?",
+        question=gettext("Not %(guest)s?") % names,
         details=[]
         if problem
         else [
-            f"{guest} becomes a guest again, with their expenses and payments. You stay in "
-            f"{group.name} as {request.user.display_name}, with none yet."
+            gettext(
+                "%(guest)s becomes a guest again, with their expenses and payments. You stay in "
+                "%(group)s as %(person)s, with none yet."
+            )
+            % names
         ],
-        action=f"I am not {guest}",
+        action=gettext("I am not %(guest)s") % names,
         cancel_url=reverse("groups:members", args=[group.pk]),
         problem=problem,
         status=422 if request.method == "POST" else 200,
@@ -447,7 +490,7 @@ def join(request, token):
         return render(
             request,
             "groups/join_problem.html",
-            {"problem": "This invite link is not valid. Check that you copied all of it."},
+            {"problem": gettext("This invite link is not valid. Check that you copied all of it.")},
             status=404,
         )
     if invite.problem:
@@ -473,13 +516,17 @@ def join(request, token):
             messages.error(request, " ".join(error.messages))
             refused = True
         else:
-            welcome = f"Welcome to {group.name}!"
-            if claim:
-                welcome += (
-                    f" You joined as {claim.name}. Not {claim.name}? "
-                    "Say so on the people page before anything new is recorded."
+            welcome = (
+                gettext(
+                    "Welcome to %(group)s! You joined as %(guest)s. Not %(guest)s? Say so on the "
+                    "people page before anything new is recorded."
                 )
-            messages.success(request, welcome)
+                if claim
+                else gettext("Welcome to %(group)s!")
+            )
+            messages.success(
+                request, welcome % {"group": group.name, "guest": claim and claim.name}
+            )
             return redirect("pages:group", group_id=group.pk)
     already_member = group.members.filter(user=request.user, is_active=True).exists()
     context = {"invite": invite, "group": group, "form": form, "already_member": already_member}

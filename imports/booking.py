@@ -12,6 +12,7 @@ from imports.parsed import ImportRefused, in_group_currency
 from ledger import books
 from settlements.models import Payment
 from splitclone.money import format_amount
+from splitclone.phrases import gettext_noop
 
 
 def book_parsed_group(parsed, group, mapping, actor):
@@ -28,8 +29,12 @@ def book_parsed_group(parsed, group, mapping, actor):
     with books.change(group.pk) as locked:
         if locked.currency != parsed.currency:
             raise ImportRefused(
-                f"The file's amounts are in {parsed.currency} and this group's in "
-                f"{locked.currency}. Import it into a group in {parsed.currency}."
+                gettext_noop(
+                    "The file's amounts are in %(currency)s and this group's in %(currency2)s. "
+                    "Import it into a group in %(currency)s.",
+                    currency=parsed.currency,
+                    currency2=locked.currency,
+                )
             )
         write_exact(locked, parsed, mapping, actor)
 
@@ -48,8 +53,11 @@ def require_convert_at(parsed, group):
     would have no balances in other currencies to convert, so no balance would be the file's."""
     if keeps_original_currencies(parsed) and not group.converts_at_settlement:
         raise ImportRefused(
-            "This file comes from a group that converts other currencies when settling up, and "
-            f"{group.name} converts each expense when it is added. Import it into a new group."
+            gettext_noop(
+                "This file comes from a group that converts other currencies when settling up, "
+                "and %(name)s converts each expense when it is added. Import it into a new group.",
+                name=group.name,
+            )
         )
 
 
@@ -127,7 +135,11 @@ def _conversion_rates(group, parsed_conversion):
         )
         if rates.setdefault(line.currency, rate) != rate:
             raise ImportRefused(
-                f"{parsed_conversion.source}: {line.currency} is converted at two rates."
+                gettext_noop(
+                    "%(source)s: %(currency)s is converted at two rates.",
+                    source=parsed_conversion.source,
+                    currency=line.currency,
+                )
             )
     return rates
 
@@ -138,7 +150,11 @@ def _refusals_named(source):
     try:
         yield
     except ValidationError as error:
-        raise ImportRefused(f"{source}: {' '.join(error.messages)}") from error
+        raise ImportRefused(
+            gettext_noop(
+                "%(source)s: %(messages)s", source=source, messages=" ".join(error.messages)
+            )
+        ) from error
 
 
 def _expense_entry(parsed, currency, mapping):

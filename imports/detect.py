@@ -14,6 +14,7 @@ import re
 
 from imports.formats import splitwise
 from imports.parsed import ImportRefused, ParsedGroup
+from splitclone.phrases import Joined, gettext_noop
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 50_000
@@ -23,7 +24,7 @@ SNIFF_BYTES = 64 * 1024
 # Name → what the person choosing the format reads; in the order detection tries them.
 FORMATS = {
     "splitwise": "Splitwise (CSV)",
-    "ihatemoney": "IHateMoney (JSON or CSV)",
+    "ihatemoney": gettext_noop("IHateMoney (JSON or CSV)"),
     "spliit": "Spliit (JSON)",
     "cospend": "Cospend (CSV)",
     "splitclone": "Splitclone (JSON)",
@@ -96,31 +97,45 @@ def read(data: bytes, format_name: str | None = None) -> ParsedGroup:
     """
     if len(data) > MAX_BYTES:
         raise ImportRefused(
-            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB, more than we import at "
-            "once. Export a part of the group's history, or ask support to import it."
+            gettext_noop(
+                "The file is larger than %(megabytes)s MB, more than we import at once. Export "
+                "a part of the group's history, or ask support to import it.",
+                megabytes=MAX_BYTES // (1024 * 1024),
+            )
         )
     if not data.strip():
-        raise ImportRefused("The file is empty.")
+        raise ImportRefused(gettext_noop("The file is empty."))
     format_name = format_name or detect(data)
     if format_name is None:
-        known = ", ".join(available_formats().values())
+        known = Joined(list(available_formats().values()))
         raise ImportRefused(
-            "This file is not an export we recognise. We read these: "
-            f"{known}. If it is one of them, choose its format."
+            gettext_noop(
+                "This file is not an export we recognise. We read these: %(known)s. If it is one "
+                "of them, choose its format.",
+                known=known,
+            )
         )
     if format_name not in FORMATS:
-        raise ImportRefused(f"“{format_name}” is not a format we read.")
+        raise ImportRefused(
+            gettext_noop("“%(format)s” is not a format we read.", format=format_name)
+        )
     parse = parser(format_name)
     if parse is None:
         raise ImportRefused(
-            f"This file looks like a {FORMATS[format_name]} export, which this site cannot "
-            "import yet."
+            gettext_noop(
+                "This file looks like a %(format)s export, which this site cannot import yet.",
+                format=FORMATS[format_name],
+            )
         )
     group = parse(data)
     entries = len(group.expenses) + len(group.payments)
     if entries > MAX_ENTRIES:
         raise ImportRefused(
-            f"The file has {entries:,} expenses and payments; we import at most "
-            f"{MAX_ENTRIES:,} at once."
+            gettext_noop(
+                "The file has %(entries)s expenses and payments; we import at most "
+                "%(most)s at once.",
+                entries=f"{entries:,}",
+                most=f"{MAX_ENTRIES:,}",
+            )
         )
     return group

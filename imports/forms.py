@@ -1,10 +1,12 @@
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from groups.models import NAME_MAX_LENGTH
 from imports import services
 from imports.detect import MAX_BYTES, available_formats
 from imports.parsed import ImportRefused
 from splitclone.money import CURRENCIES, currency_choices
+from splitclone.translation import translated
 
 AUTOMATIC = ""
 
@@ -13,20 +15,20 @@ class UploadForm(forms.Form):
     """The file, read as soon as it is valid: `parsed` holds what it says."""
 
     file = forms.FileField(
-        label="Export file",
-        help_text="From Splitwise, IHateMoney, Spliit or Cospend; at most 5 MB.",
+        label=gettext_lazy("Export file"),
+        help_text=gettext_lazy("From Splitwise, IHateMoney, Spliit or Cospend; at most 5 MB."),
     )
     format = forms.ChoiceField(
         required=False,
-        label="Format",
-        help_text="Leave this to recognise the format from the file.",
+        label=gettext_lazy("Format"),
+        help_text=gettext_lazy("Leave this to recognise the format from the file."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["format"].choices = [
-            (AUTOMATIC, "Recognise it from the file"),
-            *available_formats().items(),
+            (AUTOMATIC, gettext("Recognise it from the file")),
+            *[(name, translated(label)) for name, label in available_formats().items()],
         ]
         self.parsed = None
 
@@ -34,8 +36,8 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB, more than we import "
-                "at once."
+                gettext("The file is larger than %(megabytes)s MB, more than we import at once.")
+                % {"megabytes": MAX_BYTES // (1024 * 1024)}
             )
         return upload.read()
 
@@ -45,7 +47,7 @@ class UploadForm(forms.Form):
             try:
                 self.parsed = services.read_file(cleaned["file"], cleaned.get("format") or None)
             except ImportRefused as refused:
-                self.add_error("file", str(refused))
+                self.add_error("file", translated(refused.message))
         return cleaned
 
 
@@ -56,12 +58,14 @@ class ImportForm(forms.Form):
     """
 
     token = forms.CharField(widget=forms.HiddenInput)
-    format = forms.ChoiceField(label="Read the file as")
+    format = forms.ChoiceField(label=gettext_lazy("Read the file as"))
 
     def __init__(self, *args, parsed, user, group=None, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.parsed, self.group = parsed, group
-        self.fields["format"].choices = list(available_formats().items())
+        self.fields["format"].choices = [
+            (name, translated(label)) for name, label in available_formats().items()
+        ]
         self.fields["format"].initial = parsed.format
         mapping = services.default_mapping(parsed, user, members)
         others = [
@@ -73,23 +77,23 @@ class ImportForm(forms.Form):
             field = forms.ChoiceField(
                 label=name,
                 choices=[
-                    (services.NEW_GUEST, "A new guest"),
-                    (services.ME, f"Me ({user.display_name})"),
-                    *([("Members of the group", others)] if others else []),
+                    (services.NEW_GUEST, gettext("A new guest")),
+                    (services.ME, gettext("Me (%(name)s)") % {"name": user.display_name}),
+                    *([(gettext("Members of the group"), others)] if others else []),
                 ],
                 initial=str(mapping[name]),
             )
             self.fields[f"person_{number}"] = field
         if group is None:
             self.fields["name"] = forms.CharField(
-                label="Name of the new group",
+                label=gettext("Name of the new group"),
                 max_length=NAME_MAX_LENGTH,
-                initial=parsed.name or "Imported group",
+                initial=parsed.name or gettext("Imported group"),
             )
             if not parsed.currency:
                 self.fields["currency"] = forms.ChoiceField(
-                    label="Currency",
-                    help_text="The file names none; its amounts have two decimals.",
+                    label=gettext("Currency"),
+                    help_text=gettext("The file names none; its amounts have two decimals."),
                     choices=[
                         choice
                         for choice in currency_choices()
@@ -100,7 +104,7 @@ class ImportForm(forms.Form):
         elif group.has_ledger_history:
             self.fields["confirm"] = forms.BooleanField(
                 required=False,
-                label="Add the file's entries to the expenses and payments already here",
+                label=gettext("Add the file's entries to the expenses and payments already here"),
             )
 
     def person_fields(self):

@@ -22,10 +22,16 @@ from decimal import Decimal
 from expenses.splitting import split_in_proportion
 from splitclone import fx
 from splitclone.money import MoneyError, format_amount
+from splitclone.phrases import gettext_noop
 
 
 class ImportRefused(Exception):
-    """The file cannot be imported; the message is for the person who chose it."""
+    """The file cannot be imported; ``message``, usually a `Phrase`, is for the person who chose
+    it."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -133,19 +139,26 @@ def in_group_currency(entry, file_currency, group_currency):
             paid = dict(split_in_proportion(entry.amount, paid, seed=seed).shares)
             owed = dict(split_in_proportion(entry.amount, owed, seed=seed).shares)
         return Converted(entry.amount, paid, owed, entry.spent)
-    where = entry.source or f"the entry of {entry.date:%Y-%m-%d}"
+    where = entry.source or gettext_noop("the entry of %(date)s", date=entry.date.isoformat())
     try:
         rate, rate_date = fx.rate(currency, group_currency, entry.date)
         amount = fx.convert(entry.amount, currency, group_currency, rate)
         if amount <= 0:
             raise MoneyError(
-                f"{format_amount(entry.amount, currency)} is less than "
-                f"{format_amount(1, group_currency)} converted.",
+                gettext_noop(
+                    "%(amount)s is less than %(smallest)s converted.",
+                    amount=format_amount(entry.amount, currency),
+                    smallest=format_amount(1, group_currency),
+                ),
                 "small",
             )
     except MoneyError as error:
         # The form's way out, "enter the rate", is no way out of a file.
-        raise ImportRefused(f"{where}: {error.message.replace(': enter the rate.', '.')}") from None
+        if hasattr(error, "reason"):
+            message = gettext_noop("%(where)s: %(reason)s.", where=where, reason=error.reason)
+        else:
+            message = gettext_noop("%(where)s: %(message)s", where=where, message=error.message)
+        raise ImportRefused(message) from None
     seed = entry.submission_id or where
     if paid:
         paid = dict(split_in_proportion(amount, paid, seed=seed).shares)

@@ -15,6 +15,7 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from imports.detect import MAX_BYTES
 
@@ -26,7 +27,7 @@ SALT = "imports.pending"
 class UploadGone(Exception):
     """The token is forged, expired, someone else's or for another group, or the file is gone."""
 
-    message = "This preview has expired. Choose the file again."
+    message = gettext_lazy("This preview has expired. Choose the file again.")
 
 
 def keep(data, *, user, scope):

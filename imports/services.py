@@ -42,6 +42,7 @@ from settlements.models import Payment
 from splitclone import metrics
 from splitclone.bulk import insert_rows
 from splitclone.money import CURRENCIES, MAX_AMOUNT, format_amount
+from splitclone.phrases import When, gettext_noop
 from splitclone.text import search_key
 
 # How a person of the file is mapped: the one importing, a new guest, or a member's id.
@@ -60,8 +61,10 @@ class NeedsConfirmation(ImportRefused):
 
     def __init__(self):
         super().__init__(
-            "This group already has expenses or payments. Confirm that the file's entries are "
-            "added to them."
+            gettext_noop(
+                "This group already has expenses or payments. Confirm that the file's entries "
+                "are added to them."
+            )
         )
 
 
@@ -89,7 +92,11 @@ def notices(parsed):
     listed = ", ".join(f"{name} ({count})" for name, count in sorted(missing.items()))
     return [
         *parsed.notices,
-        f"These categories have no match here, so their expenses are filed under Other: {listed}.",
+        gettext_noop(
+            "These categories have no match here, so their expenses are filed under Other: "
+            "%(listed)s.",
+            listed=listed,
+        ),
     ]
 
 
@@ -101,16 +108,26 @@ def check_fits(parsed):
     year ahead, texts within their columns, payments between two different people.
     """
     if parsed.currency and parsed.currency not in CURRENCIES:
-        raise ImportRefused(f"“{parsed.currency}” is not a currency we know.")
+        raise ImportRefused(
+            gettext_noop("“%(currency)s” is not a currency we know.", currency=parsed.currency)
+        )
     for entry in [*parsed.expenses, *parsed.payments]:
         if entry.currency and entry.currency not in CURRENCIES:
-            where = entry.source or f"the entry of {entry.date:%Y-%m-%d}"
-            raise ImportRefused(f"{where}: “{entry.currency}” is not a currency we know.")
+            where = entry.source or gettext_noop(
+                "the entry of %(date)s", date=entry.date.isoformat()
+            )
+            raise ImportRefused(
+                gettext_noop(
+                    "%(where)s: “%(currency)s” is not a currency we know.",
+                    where=where,
+                    currency=entry.currency,
+                )
+            )
         if entry.currency and parsed.currency:
             # Refused now, naming the entry, rather than when booking: no reference rate.
             in_group_currency(entry, parsed.currency, parsed.currency)
     if not parsed.people:
-        raise ImportRefused("The file names no people.")
+        raise ImportRefused(gettext_noop("The file names no people."))
     people = set(parsed.people)
     # Entries share dates: each is checked once.
     dates = set()
@@ -118,32 +135,53 @@ def check_fits(parsed):
         where = expense.source or f"“{expense.description}”"
         check_amount(where, expense.amount)
         check_date(where, expense.date, dates)
-        check_length(where, "description", expense.description, DESCRIPTION_MAX)
-        check_length(where, "note", expense.notes, NOTES_MAX)
+        check_length(where, gettext_noop("description"), expense.description, DESCRIPTION_MAX)
+        check_length(where, gettext_noop("note"), expense.notes, NOTES_MAX)
         check_people(where, people, [*expense.paid, *expense.owed])
         if any(amount <= 0 for amount in expense.paid.values()) or any(
             amount < 0 for amount in expense.owed.values()
         ):
-            raise ImportRefused(f"{where}: a payer's amount or a share is below zero.")
+            raise ImportRefused(
+                gettext_noop("%(where)s: a payer's amount or a share is below zero.", where=where)
+            )
         # Kept in the currency spent, they add up to what was spent.
         total = expense.spent.original_amount if expense.shares_in_original else expense.amount
         if sum(expense.paid.values()) != total or sum(expense.owed.values()) != total:
             raise ImportRefused(
-                f"{where}: what was paid and what is owed do not both add up to the amount."
+                gettext_noop(
+                    "%(where)s: what was paid and what is owed do not both add up to the amount.",
+                    where=where,
+                )
             )
     for payment in parsed.payments:
-        where = payment.source or f"the payment from {payment.sender} to {payment.receiver}"
+        where = payment.source or gettext_noop(
+            "the payment from %(sender)s to %(receiver)s",
+            sender=payment.sender,
+            receiver=payment.receiver,
+        )
         check_amount(where, payment.amount)
         check_date(where, payment.date, dates)
-        check_length(where, "note", payment.note, NOTE_MAX)
+        check_length(where, gettext_noop("note"), payment.note, NOTE_MAX)
         check_people(where, people, [payment.sender, payment.receiver])
         if payment.sender == payment.receiver:
-            raise ImportRefused(f"{where}: {payment.sender} cannot pay themselves.")
+            raise ImportRefused(
+                gettext_noop(
+                    "%(where)s: %(sender)s cannot pay themselves.",
+                    where=where,
+                    sender=payment.sender,
+                )
+            )
 
 
 def check_amount(where, amount):
     if not 0 < amount <= MAX_AMOUNT:
-        raise ImportRefused(f"{where}: the amount must be above zero and at most {MAX_AMOUNT:,}.")
+        raise ImportRefused(
+            gettext_noop(
+                "%(where)s: the amount must be above zero and at most %(most)s.",
+                where=where,
+                most=f"{MAX_AMOUNT:,}",
+            )
+        )
 
 
 def check_date(where, date, checked):
@@ -152,21 +190,38 @@ def check_date(where, date, checked):
     try:
         books.require_entry_date(date)
     except LedgerError as refused:
-        raise ImportRefused(f"{where}: {date:%Y-%m-%d}: {' '.join(refused.messages)}") from None
+        raise ImportRefused(
+            gettext_noop(
+                "%(where)s: %(date)s: %(messages)s",
+                where=where,
+                date=f"{date:%Y-%m-%d}",
+                messages=" ".join(refused.messages),
+            )
+        ) from None
     checked.add(date)
 
 
 def check_length(where, what, text, limit):
     if len(text) > limit:
         raise ImportRefused(
-            f"{where}: the {what} has {len(text)} characters; we keep at most {limit}."
+            gettext_noop(
+                "%(where)s: the %(what)s has %(length)s characters; we keep at most %(limit)s.",
+                where=where,
+                what=what,
+                length=len(text),
+                limit=limit,
+            )
         )
 
 
 def check_people(where, people, names):
     for name in names:
         if name not in people:
-            raise ImportRefused(f"{where}: “{name}” is not one of the file's people.")
+            raise ImportRefused(
+                gettext_noop(
+                    "%(where)s: “%(name)s” is not one of the file's people.", where=where, name=name
+                )
+            )
 
 
 def fingerprint(parsed):
@@ -204,16 +259,22 @@ def default_mapping(parsed, user, members=()):
 def group_currency(parsed, chosen):
     """The currency of a new group: the file's, or the one chosen when the file names none."""
     if chosen and chosen not in CURRENCIES:
-        raise ImportRefused(f"“{chosen}” is not a currency we know.")
+        raise ImportRefused(gettext_noop("“%(chosen)s” is not a currency we know.", chosen=chosen))
     if parsed.currency:
         if chosen and chosen != parsed.currency:
             raise ImportRefused(
-                f"The file's amounts are in {parsed.currency}, so the group's currency is "
-                f"{parsed.currency}, not {chosen}."
+                gettext_noop(
+                    "The file's amounts are in %(currency)s, so the group's currency is "
+                    "%(currency)s, not %(chosen)s.",
+                    currency=parsed.currency,
+                    chosen=chosen,
+                )
             )
         return parsed.currency
     if not chosen:
-        raise ImportRefused("The file names no currency: choose the group's currency.")
+        raise ImportRefused(
+            gettext_noop("The file names no currency: choose the group's currency.")
+        )
     check_hundredths(chosen)
     return chosen
 
@@ -221,8 +282,11 @@ def group_currency(parsed, chosen):
 def check_hundredths(currency):
     if CURRENCIES[currency].exponent != HUNDREDTHS:
         raise ImportRefused(
-            f"The file names no currency and gives amounts with two decimals, which "
-            f"{currency} does not have: choose a currency with two decimals."
+            gettext_noop(
+                "The file names no currency and gives amounts with two decimals, which "
+                "%(currency)s does not have: choose a currency with two decimals.",
+                currency=currency,
+            )
         )
 
 
@@ -230,7 +294,11 @@ def import_new_group(parsed, *, user, mapping, name, currency=None):
     """Creates a group owned by `user` and books the file into it, all or nothing."""
     name = " ".join(name.split())
     if not name or len(name) > NAME_MAX_LENGTH:
-        raise ImportRefused(f"The group needs a name of at most {NAME_MAX_LENGTH} characters.")
+        raise ImportRefused(
+            gettext_noop(
+                "The group needs a name of at most %(most)s characters.", most=NAME_MAX_LENGTH
+            )
+        )
     currency = group_currency(parsed, currency)
     with transaction.atomic():
         # Before any entry: "convert at" is fixed once the group has one in another currency.
@@ -255,20 +323,29 @@ def book(parsed, group_id, *, user, mapping, confirmed):
     with books.change(group_id) as group:
         own = group.members.filter(user=user, is_active=True).first()
         if own is None or not own.can_manage:
-            raise ImportRefused("Only the group's owners and admins can import into it.")
+            raise ImportRefused(
+                gettext_noop("Only the group's owners and admins can import into it.")
+            )
         if parsed.currency and parsed.currency != group.currency:
             raise ImportRefused(
-                f"The file's amounts are in {parsed.currency} and the group's in "
-                f"{group.currency}: they cannot be mixed."
+                gettext_noop(
+                    "The file's amounts are in %(currency)s and the group's in %(currency2)s: "
+                    "they cannot be mixed.",
+                    currency=parsed.currency,
+                    currency2=group.currency,
+                )
             )
         if not parsed.currency:
             check_hundredths(group.currency)
         earlier = group.imported_files.filter(content_hash=digest).first()
         if earlier is not None:
             raise ImportRefused(
-                f"This file was already imported into {group.name} on "
-                f"{earlier.imported_at:%d %b %Y}; importing it again would count every entry "
-                "twice."
+                gettext_noop(
+                    "This file was already imported into %(name)s on %(date)s; importing it "
+                    "again would count every entry twice.",
+                    name=group.name,
+                    date=When(earlier.imported_at, "d M Y"),
+                )
             )
         if group.has_ledger_history and not confirmed:
             raise NeedsConfirmation()
@@ -310,29 +387,46 @@ def map_people(group, parsed, mapping, user, own):
     for name in parsed.people:
         choice = mapping.get(name)
         if choice is None:
-            raise ImportRefused(f"Choose who “{name}” is.")
+            raise ImportRefused(gettext_noop("Choose who “%(name)s” is.", name=name))
         if choice == NEW_GUEST:
             continue
         member = own if choice == ME else active.get(choice)
         if member is None:
-            raise ImportRefused(f"The member chosen for “{name}” is not active in this group.")
+            raise ImportRefused(
+                gettext_noop(
+                    "The member chosen for “%(name)s” is not active in this group.", name=name
+                )
+            )
         if member.pk in taken:
             raise ImportRefused(
-                f"“{taken[member.pk]}” and “{name}” are both {member.display_name}: each person "
-                "in the file needs a member of their own."
+                gettext_noop(
+                    "“%(taken)s” and “%(name)s” are both %(member)s: each person in the file "
+                    "needs a member of their own.",
+                    taken=taken[member.pk],
+                    name=name,
+                    member=member.display_name,
+                )
             )
         members[name], taken[member.pk] = member, name
     for name in parsed.people:
         if mapping[name] == NEW_GUEST:
             if len(" ".join(name.split())) > NAME_MAX_LENGTH:
                 raise ImportRefused(
-                    f"“{name}” is longer than the {NAME_MAX_LENGTH} characters a name may have."
+                    gettext_noop(
+                        "“%(name)s” is longer than the %(most)s characters a name may have.",
+                        name=name,
+                        most=NAME_MAX_LENGTH,
+                    )
                 )
             try:
                 members[name] = group.add_guest(name, actor=user)
             except MembershipError as refused:
                 raise ImportRefused(
-                    f"“{name}”: {refused.message} Choose that member for “{name}” instead."
+                    gettext_noop(
+                        "“%(name)s”: %(message)s Choose that member for “%(name)s” instead.",
+                        name=name,
+                        message=refused.message,
+                    )
                 ) from None
     return members
 
@@ -350,8 +444,14 @@ def convert_entries(parsed, currency):
                     Group(currency=currency), entry.date, result.amount, result.conversion
                 )
             except LedgerError as refused:
-                where = entry.source or f"the entry of {entry.date:%Y-%m-%d}"
-                raise ImportRefused(f"{where}: {' '.join(refused.messages)}") from None
+                where = entry.source or gettext_noop(
+                    "the entry of %(date)s", date=entry.date.isoformat()
+                )
+                raise ImportRefused(
+                    gettext_noop(
+                        "%(where)s: %(messages)s", where=where, messages=" ".join(refused.messages)
+                    )
+                ) from None
         converted.append(result)
     return converted
 

@@ -9,6 +9,7 @@ again, as the format chosen on the preview, and either shows the preview for the
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 
 from groups.access import get_membership
@@ -18,6 +19,7 @@ from imports.forms import ImportForm, UploadForm
 from imports.models import ImportedFile
 from imports.parsed import ImportRefused
 from imports.preview import person_rows
+from splitclone.translation import translated
 
 NEW_GROUP = "new"
 
@@ -58,7 +60,7 @@ def preview_or_import(request, group, scope):
         context = {"form": UploadForm(), "group": group, "problem": gone.message}
         return render(request, "imports/upload.html", context, status=422)
     chosen = request.POST.get("format")
-    formats = available_formats()
+    formats = {name: translated(label) for name, label in available_formats().items()}
     try:
         parsed = services.read_file(data, chosen if chosen in formats else None)
     except ImportRefused as refused:
@@ -67,7 +69,7 @@ def preview_or_import(request, group, scope):
             "token": token,
             "formats": formats,
             "chosen": chosen,
-            "problem": str(refused),
+            "problem": translated(refused.message),
         }
         return render(request, "imports/unreadable.html", context, status=422)
     form = import_form(request, group, parsed, data=request.POST)
@@ -77,18 +79,30 @@ def preview_or_import(request, group, scope):
         try:
             imported = book(request, group, form)
         except services.NeedsConfirmation as refused:
-            form.add_error("confirm" if "confirm" in form.fields else None, str(refused))
+            form.add_error(
+                "confirm" if "confirm" in form.fields else None, translated(refused.message)
+            )
         except ImportRefused as refused:
-            form.add_error(None, str(refused))
+            form.add_error(None, translated(refused.message))
         else:
             pending.discard(token, user=request.user, scope=scope)
-            messages.success(
-                request,
-                f"Imported {services.count(imported.expenses, 'expense')} and "
-                f"{services.count(imported.payments, 'payment')} into {imported.group.name}.",
-            )
+            messages.success(request, imported_message(imported))
             return redirect("pages:group", group_id=imported.group.pk)
     return preview(request, group, form, status=422)
+
+
+def imported_message(imported):
+    expenses = ngettext("%(count)s expense", "%(count)s expenses", imported.expenses) % {
+        "count": f"{imported.expenses:,}"
+    }
+    payments = ngettext("%(count)s payment", "%(count)s payments", imported.payments) % {
+        "count": f"{imported.payments:,}"
+    }
+    return gettext("Imported %(expenses)s and %(payments)s into %(group)s.") % {
+        "expenses": expenses,
+        "payments": payments,
+        "group": imported.group.name,
+    }
 
 
 def import_form(request, group, parsed, **kwargs):
@@ -133,7 +147,7 @@ def preview(request, group, form, status=200):
         "currency": form.currency,
         "rows": rows,
         "differs": any(row.difference for row in rows),
-        "notices": services.notices(parsed),
+        "notices": [translated(notice) for notice in services.notices(parsed)],
         "earlier": earlier,
     }
     return render(request, "imports/preview.html", context, status=status)

@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from groups.models import Activity, Group, Member
 from ledger.effects import combine, combine_spending
@@ -39,6 +40,7 @@ from ledger.models import (
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MAX_AMOUNT, MoneyError, format_amount
+from splitclone.translation import translated
 
 
 class LedgerError(ValidationError):
@@ -51,8 +53,8 @@ class RowChanged(LedgerError):
     Carries the row as it is now, so the page can show the newer state.
     """
 
-    def __init__(self, current, message="This entry changed since you loaded it."):
-        super().__init__(message)
+    def __init__(self, current, message=None):
+        super().__init__(message or gettext("This entry changed since you loaded it."))
         self.current = current
 
 
@@ -90,8 +92,11 @@ def require_currency(group, currency):
     """
     if currency != group.currency:
         raise LedgerError(
-            f"The group's currency changed to {group.currency} while you were typing. Nothing "
-            "was saved; check the amounts and save again."
+            gettext(
+                "The group's currency changed to %(currency)s while you were typing. Nothing "
+                "was saved; check the amounts and save again."
+            )
+            % {"currency": group.currency}
         )
 
 
@@ -105,15 +110,20 @@ def require_conversion(group, entry_date, amount, conversion):
     original, currency = conversion.original_amount, conversion.original_currency
     try:
         if not 0 < original <= MAX_AMOUNT:
-            raise LedgerError("The amount must be more than zero and within the limit.")
+            raise LedgerError(gettext("The amount must be more than zero and within the limit."))
         if (conversion.source == "same") != (currency == group.currency):
-            raise LedgerError(f"An amount in {currency} needs a rate to {group.currency}.")
+            raise LedgerError(
+                gettext("An amount in %(currency)s needs a rate to %(group_currency)s.")
+                % {"currency": currency, "group_currency": group.currency}
+            )
         if conversion.source == "same":
             expected_rate, expected_amount = Decimal(1), original
         elif conversion.source == "reference":
             reference = fx.rate(currency, group.currency, entry_date)
             if conversion.rate_date != reference.published_on:
-                raise LedgerError("The reference rate is not the one of the expense's date.")
+                raise LedgerError(
+                    gettext("The reference rate is not the one of the expense's date.")
+                )
             expected_rate = reference.value
             expected_amount = fx.convert(original, currency, group.currency, expected_rate)
         elif conversion.source == "entered":
@@ -123,13 +133,22 @@ def require_conversion(group, entry_date, amount, conversion):
             expected_rate = fx.derived_rate(original, currency, amount, group.currency)
             expected_amount = amount
         else:
-            raise LedgerError(f"Unknown rate source “{conversion.source}”.")
+            raise LedgerError(
+                gettext("Unknown rate source “%(source)s”.") % {"source": conversion.source}
+            )
     except MoneyError as error:
-        raise LedgerError(error.message) from None
+        raise LedgerError(translated(error.message)) from None
     if conversion.rate != expected_rate or amount != expected_amount:
         raise LedgerError(
-            f"{format_amount(original, currency)} at {conversion.rate} is not "
-            f"{format_amount(amount, group.currency)}: the rate changed, check and save again."
+            gettext(
+                "%(original)s at %(rate)s is not %(amount)s: the rate changed, check and save "
+                "again."
+            )
+            % {
+                "original": format_amount(original, currency),
+                "rate": conversion.rate,
+                "amount": format_amount(amount, group.currency),
+            }
         )
     if currency != group.currency and not group.has_foreign_entries:
         # From now on "convert at" is fixed (`Group.update_settings`): this entry is about to be
@@ -606,7 +625,7 @@ def day_rates(group, currencies, on_date, typed_rates=None):
                     reference.published_on,
                 )
         except MoneyError as error:
-            raise LedgerError(f"{currency}: {error.message}") from None
+            raise LedgerError(f"{currency}: {translated(error.message)}") from None
     return rates
 
 
@@ -626,7 +645,7 @@ def conversion_lines(pairs_by_currency, group_currency, rates):
             try:
                 converted = fx.convert(amount, currency, group_currency, rate)
             except MoneyError as error:
-                raise LedgerError(f"{currency}: {error.message}") from None
+                raise LedgerError(f"{currency}: {translated(error.message)}") from None
             lines.append((currency, a, b, amount, converted))
     return lines
 
@@ -663,22 +682,32 @@ def book_conversion(group, *, on_date, actor, rates, lines):
     """
     members = set(group.members.values_list("pk", flat=True))
     if not lines:
-        raise LedgerError("A conversion needs at least one line.")
+        raise LedgerError(gettext("A conversion needs at least one line."))
     for currency, a, b, amount, converted in lines:
         if currency == group.currency or currency not in rates:
-            raise LedgerError(f"{currency}: no rate to {group.currency} to convert it at.")
+            raise LedgerError(
+                gettext("%(currency)s: no rate to %(group_currency)s to convert it at.")
+                % {"currency": currency, "group_currency": group.currency}
+            )
         if a == b or a not in members or b not in members:
-            raise LedgerError(f"{currency}: a line must be between two members of the group.")
+            raise LedgerError(
+                gettext("%(currency)s: a line must be between two members of the group.")
+                % {"currency": currency}
+            )
         try:
             rate = fx.check_rate(rates[currency].value)
             expected = fx.convert(amount, currency, group.currency, rate)
         except MoneyError as error:
-            raise LedgerError(f"{currency}: {error.message}") from None
+            raise LedgerError(f"{currency}: {translated(error.message)}") from None
         if converted != expected:
             raise LedgerError(
-                f"{format_amount(amount, currency)} at {rates[currency].value} is "
-                f"{format_amount(expected, group.currency)}, not "
-                f"{format_amount(converted, group.currency)}."
+                gettext("%(amount)s at %(rate)s is %(expected)s, not %(converted)s.")
+                % {
+                    "amount": format_amount(amount, currency),
+                    "rate": rates[currency].value,
+                    "expected": format_amount(expected, group.currency),
+                    "converted": format_amount(converted, group.currency),
+                }
             )
     return _book_conversion(group, on_date, actor, rates, lines)
 

@@ -9,16 +9,18 @@ require_conversion` holds the result to the same rule again for every caller.
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from ledger.models import RateSource
 from splitclone import fx
 from splitclone.money import MoneyError, currency_choices, format_amount, parse_amount
+from splitclone.phrases import When
+from splitclone.translation import translated
 
 RATE_MODES = [
-    (RateSource.REFERENCE, "ECB reference rate of the date"),
-    (RateSource.ENTERED, "Enter the rate"),
-    (RateSource.CHARGED, "Enter what the card charged"),
+    (RateSource.REFERENCE, gettext_lazy("ECB reference rate of the date")),
+    (RateSource.ENTERED, gettext_lazy("Enter the rate")),
+    (RateSource.CHARGED, gettext_lazy("Enter what the card charged")),
 ]
 
 
@@ -42,26 +44,30 @@ class ConvertedAmountForm(forms.Form):
 
     # Before the amount: the amount is read in the currency chosen here.
     # Left out (a client that predates currencies), it is the group's.
-    original_currency = forms.ChoiceField(label="Currency", required=False)
-    amount = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    original_currency = forms.ChoiceField(label=gettext_lazy("Currency"), required=False)
+    amount = forms.CharField(
+        label=gettext_lazy("Amount"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
     rate_mode = forms.ChoiceField(
         choices=RATE_MODES,
         initial=RateSource.REFERENCE,
         widget=forms.RadioSelect,
-        label="Convert with",
+        label=gettext_lazy("Convert with"),
         required=False,
     )
     rate = forms.CharField(
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        label="Rate",
+        label=gettext_lazy("Rate"),
     )
     charged = forms.CharField(
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        label="Amount charged",
+        label=gettext_lazy("Amount charged"),
     )
 
     def __init__(self, *args, last_currency="", **kwargs):
@@ -73,8 +79,12 @@ class ConvertedAmountForm(forms.Form):
         self.fields["original_currency"].choices = ordered_currency_choices(
             self.group.currency, last_currency
         )
-        self.fields["charged"].label = f"Amount charged in {self.group.currency}"
-        self.fields["rate"].help_text = f"{self.group.currency} for 1 unit of the currency spent."
+        self.fields["charged"].label = gettext("Amount charged in %(currency)s") % {
+            "currency": self.group.currency
+        }
+        self.fields["rate"].help_text = gettext(
+            "%(currency)s for 1 unit of the currency spent."
+        ) % {"currency": self.group.currency}
         self.conversion = None
         # The amount in the group's currency, once the amount and its rate are read.
         self.total = None
@@ -106,7 +116,7 @@ class ConvertedAmountForm(forms.Form):
                 self.cleaned_data["amount"], self.typed_currency, language=get_language()
             )
         except MoneyError as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
+            raise forms.ValidationError(translated(error.message), code=error.code) from None
 
     def convert(self, original, date):
         """The amount in the group's currency, setting `conversion` and `total`; None after an
@@ -136,11 +146,12 @@ class ConvertedAmountForm(forms.Form):
                 total = fx.convert(original, currency, self.currency, rate)
                 if total <= 0:
                     raise MoneyError(
-                        f"Converted, that is less than {format_amount(1, self.currency)}.",
+                        gettext("Converted, that is less than %(smallest)s.")
+                        % {"smallest": format_amount(1, self.currency)},
                         "small",
                     )
         except MoneyError as error:
-            self.add_error(self._rate_error_field(error, field), error.message)
+            self.add_error(self._rate_error_field(error, field), translated(error.message))
             return None
         self.conversion = fx.Conversion(original, currency, rate, mode, rate_date)
         self.total = total
@@ -157,11 +168,13 @@ class ConvertedAmountForm(forms.Form):
     def _typed_rate(self):
         text = (self.cleaned_data.get("rate") or "").strip().replace(",", ".")
         if not text:
-            raise fx.RateError("Enter the rate.", "rate")
+            raise fx.RateError(gettext("Enter the rate."), "rate")
         try:
             return Decimal(text)
         except InvalidOperation:
-            raise fx.RateError("Enter the rate as a number, like 1.0842.", "rate") from None
+            raise fx.RateError(
+                gettext("Enter the rate as a number, like 1.0842."), "rate"
+            ) from None
 
     def rate_note(self):
         """ "123.45 USD = 104.73 EUR at 1 USD = 0.8483922966 EUR (ECB of 24 Dec 2025)"."""
@@ -171,12 +184,16 @@ class ConvertedAmountForm(forms.Form):
         rate = f"{conversion.rate.normalize():f}"
         source = dict(RATE_MODES)[conversion.source]
         if conversion.rate_date:
-            source = f"ECB reference rate of {conversion.rate_date:%d %b %Y}"
-        return (
-            f"{format_amount(conversion.original_amount, conversion.original_currency)} = "
-            f"{format_amount(self.total, self.currency)} at 1 "
-            f"{conversion.original_currency} = {rate} {self.currency} ({source})"
-        )
+            source = gettext("ECB reference rate of %(date)s") % {
+                "date": translated(When(conversion.rate_date, "d M Y"))
+            }
+        return gettext("%(original)s = %(converted)s at 1 %(currency)s = %(rate)s (%(source)s)") % {
+            "original": format_amount(conversion.original_amount, conversion.original_currency),
+            "converted": format_amount(self.total, self.currency),
+            "currency": conversion.original_currency,
+            "rate": f"{rate} {self.currency}",
+            "source": source,
+        }
 
     @staticmethod
     def conversion_initial(row):

@@ -12,18 +12,21 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 
 from groups.models import Group, Member
 from ledger.effects import payment_effect
 from splitclone import fx
 from splitclone.money import format_amount
+from splitclone.phrases import When
+from splitclone.translation import translated
 
 
 class RateSource(models.TextChoices):
-    SAME = "same", "Same currency"
-    REFERENCE = "reference", "ECB reference rate"
-    ENTERED = "entered", "Rate entered"
-    CHARGED = "charged", "Amount charged"
+    SAME = "same", gettext_lazy("Same currency")
+    REFERENCE = "reference", gettext_lazy("ECB reference rate")
+    ENTERED = "entered", gettext_lazy("Rate entered")
+    CHARGED = "charged", gettext_lazy("Amount charged")
 
 
 def rate_display(from_currency, rate, to_currency, source, rate_date):
@@ -31,7 +34,9 @@ def rate_display(from_currency, rate, to_currency, source, rate_date):
     text = f"1 {from_currency} = {rate.normalize():f} {to_currency}"
     label = RateSource(source).label
     if source == RateSource.REFERENCE and rate_date:
-        label += f" of {rate_date:%d %b %Y}"
+        label = gettext("ECB reference rate of %(date)s") % {
+            "date": translated(When(rate_date, "d M Y"))
+        }
     return f"{text} ({label})"
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from notifications.dispatch import owing_memberships
 from notifications.models import Email, Preferences
@@ -69,17 +69,29 @@ def group_stories(user, groups):
             continue
         mine, _ = settle_up.involving(member)
         payments = [
-            f"You pay {s.creditor.display_name} {localized_amount(s.amount, group.currency)}"
+            gettext("You pay %(person)s %(amount)s")
+            % {
+                "person": s.creditor.display_name,
+                "amount": localized_amount(s.amount, group.currency),
+            }
             if s.debtor.pk == member.pk
-            else f"{s.debtor.display_name} pays you {localized_amount(s.amount, group.currency)}"
+            else gettext("%(person)s pays you %(amount)s")
+            % {
+                "person": s.debtor.display_name,
+                "amount": localized_amount(s.amount, group.currency),
+            }
             for s in mine
         ]
         if member.balance < 0:
-            balance = f"You owe {localized_amount(-member.balance, group.currency)} in all."
+            balance = gettext("You owe %(amount)s in all.") % {
+                "amount": localized_amount(-member.balance, group.currency)
+            }
         elif member.balance > 0:
-            balance = f"You are owed {localized_amount(member.balance, group.currency)} in all."
+            balance = gettext("You are owed %(amount)s in all.") % {
+                "amount": localized_amount(member.balance, group.currency)
+            }
         else:
-            balance = "You are settled up."
+            balance = gettext("You are settled up.")
         url = site_url(reverse("pages:group", args=[group_id]))
         stories[group_id] = GroupStory(group, balance, payments, url)
     return stories
@@ -88,10 +100,12 @@ def group_stories(user, groups):
 def _activity_context(email):
     notification = email.notifications.select_related("activity__group", "activity__actor").get()
     activity = notification.activity
-    actor = activity.actor.display_name if activity.actor else "Someone"
+    actor = activity.actor.display_name if activity.actor else gettext("Someone")
     story = group_stories(email.user, [activity.group]).get(activity.group_id)
     return {
-        "subject": f"{actor} {activity.summary} in {activity.group.name}",
+        # The summary is the group history's line, kept as it was written.
+        "subject": gettext("%(actor)s %(summary)s in %(group)s")
+        % {"actor": actor, "summary": activity.summary, "group": activity.group.name},
         "entries": [{"actor": actor, "summary": activity.summary, "group": activity.group}],
         "stories": [story] if story else [],
     }
@@ -106,12 +120,17 @@ def _digest_context(email):
     groups = {n.activity.group_id: n.activity.group for n in notifications}
     stories = group_stories(email.user, groups.values())
     return {
-        "subject": f"{len(notifications)} update{pluralize(len(notifications))} in your groups"
+        "subject": ngettext(
+            "%(count)d update in your groups",
+            "%(count)d updates in your groups",
+            len(notifications),
+        )
+        % {"count": len(notifications)}
         if notifications
         else "",
         "entries": [
             {
-                "actor": n.activity.actor.display_name if n.activity.actor else "Someone",
+                "actor": n.activity.actor.display_name if n.activity.actor else gettext("Someone"),
                 "summary": n.activity.summary,
                 "group": n.activity.group,
             }
@@ -126,7 +145,7 @@ def _reminder_context(email):
     owing = owing_memberships(email.user_id, preferences)
     stories = group_stories(email.user, [member.group for member in owing])
     return {
-        "subject": "A reminder of what you owe" if owing else "",
+        "subject": gettext("A reminder of what you owe") if owing else "",
         "entries": [],
         "stories": [stories[member.group_id] for member in owing if member.group_id in stories],
     }

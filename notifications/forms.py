@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group
 from notifications.models import Frequency, Preferences
@@ -6,30 +7,34 @@ from notifications.models import Frequency, Preferences
 
 class PreferencesForm(forms.ModelForm):
     frequency = forms.ChoiceField(
-        label="Email me about expenses and payments that involve me",
+        label=_("Email me about expenses and payments that involve me"),
         choices=Frequency.choices,
         widget=forms.RadioSelect,
     )
     muted_groups = forms.ModelMultipleChoiceField(
-        label="Mute these groups",
+        label=_("Mute these groups"),
         queryset=Group.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="No emails about a muted group, and no reminders for it.",
+        help_text=_("No emails about a muted group, and no reminders for it."),
     )
 
     class Meta:
         model = Preferences
         fields = ["frequency", "reminders", "reminder_threshold", "muted_groups"]
         labels = {
-            "reminders": "Remind me once a week of what I owe",
-            "reminder_threshold": "Only when I owe more than",
+            "reminders": _("Remind me once a week of what I owe"),
+            "reminder_threshold": _("Only when I owe more than"),
         }
         help_texts = {
-            "reminders": "With the payments that settle it, only in groups where I owe more "
-            "than the amount below.",
-            "reminder_threshold": "In whole units of each group’s currency (10 is 10.00 EUR in "
-            "a group in euros, 10 JPY in one in yen).",
+            "reminders": _(
+                "With the payments that settle it, only in groups where I owe more than the "
+                "amount below."
+            ),
+            "reminder_threshold": _(
+                "In whole units of each group’s currency (10 is 10.00 EUR in a group in euros, "
+                "10 JPY in one in yen)."
+            ),
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -6,14 +6,15 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from groups.models import Activity, Group
 
 
 class Frequency(models.TextChoices):
-    IMMEDIATELY = "immediately", "As it happens"
-    DAILY = "daily", "A daily digest"
-    OFF = "off", "Never"
+    IMMEDIATELY = "immediately", _("As it happens")
+    DAILY = "daily", _("A daily digest")
+    OFF = "off", _("Never")
 
 
 # Reminders go to people who owe more than this many whole units of a group's currency.

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -20,7 +21,7 @@ def preferences(request):
     form = PreferencesForm(request.POST or None, instance=current, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your email preferences are saved.")
+        messages.success(request, gettext("Your email preferences are saved."))
         return redirect("notifications:preferences")
     return render(
         request,

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 EARLIEST_DATE = datetime.date(1900, 1, 1)
 # Far enough ahead for a booking paid in advance; further is almost always a mistyped year.
@@ -14,8 +15,8 @@ def validate_entry_date(date):
     """Refuses a date before 1900 or more than a year from today. Used by the expense form
     and the payment form."""
     if date < EARLIEST_DATE:
-        raise ValidationError("Pick a date in 1900 or later.", code="too_early")
+        raise ValidationError(gettext("Pick a date in 1900 or later."), code="too_early")
     if date > timezone.localdate() + FURTHEST_AHEAD:
         raise ValidationError(
-            "That date is more than a year away; check the year.", code="too_far_ahead"
+            gettext("That date is more than a year away; check the year."), code="too_far_ahead"
         )

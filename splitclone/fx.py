@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from splitclone.money import MAX_AMOUNT, MoneyError, get_currency
+from splitclone.phrases import gettext_noop
 
 # Significant digits of a computed rate (a cross rate, a rate derived from an amount charged).
 # The ECB publishes at most six; ten keep a conversion of the largest amount within a minor unit
@@ -61,6 +62,14 @@ logger = logging.getLogger(__name__)
 
 class RateError(MoneyError):
     """No usable rate; ``code`` is "unpublished", "too_early", "discontinued" or "rate"."""
+
+
+def _missing_rate(reason: str, code: str) -> RateError:
+    """A reference rate the ECB does not have; the form's way out is to type one. ``reason``
+    alone is kept for where no rate can be typed (a file being imported)."""
+    error = RateError(gettext_noop("%(reason)s: enter the rate.", reason=reason), code)
+    error.reason = reason
+    return error
 
 
 class HistoryError(ValueError):
@@ -216,19 +225,26 @@ def _euro_rate(code: str, on_date: datetime.date) -> Rate:
     history = _history()
     entry = history.get(code)
     if entry is None:
-        raise RateError(
-            f"The ECB publishes no reference rate for {code}: enter the rate.", "unpublished"
+        raise _missing_rate(
+            gettext_noop("The ECB publishes no reference rate for %(code)s", code=code),
+            "unpublished",
         )
     if on_date < entry.dates[0]:
-        raise RateError(
-            f"The first reference rate for {code} is of {entry.dates[0].isoformat()}: "
-            "enter the rate.",
+        raise _missing_rate(
+            gettext_noop(
+                "The first reference rate for %(code)s is of %(date)s",
+                code=code,
+                date=entry.dates[0].isoformat(),
+            ),
             "too_early",
         )
     if on_date > entry.dates[-1] and entry.dates[-1] < history[BASE].dates[-1]:
-        raise RateError(
-            f"The ECB stopped publishing {code} after {entry.dates[-1].isoformat()}: "
-            "enter the rate.",
+        raise _missing_rate(
+            gettext_noop(
+                "The ECB stopped publishing %(code)s after %(date)s",
+                code=code,
+                date=entry.dates[-1].isoformat(),
+            ),
             "discontinued",
         )
     index = bisect.bisect_right(entry.dates, on_date) - 1
@@ -265,14 +281,21 @@ def check_rate(value: Decimal) -> Decimal:
     if not isinstance(value, Decimal):
         raise TypeError(f"rate must be a Decimal, got {type(value).__name__}")
     if not value.is_finite() or value <= 0:
-        raise RateError("A rate must be a positive number.", "rate")
+        raise RateError(gettext_noop("A rate must be a positive number."), "rate")
     if not MIN_RATE <= value <= MAX_RATE:
         raise RateError(
-            f"A rate must lie between {MIN_RATE} and {MAX_RATE:,}: check the decimal point.",
+            gettext_noop(
+                "A rate must lie between %(least)s and %(most)s: check the decimal point.",
+                least=MIN_RATE,
+                most=f"{MAX_RATE:,}",
+            ),
             "rate",
         )
     if value.as_tuple().exponent < -RATE_DECIMAL_PLACES:
-        raise RateError(f"A rate has at most {RATE_DECIMAL_PLACES} decimals.", "rate")
+        raise RateError(
+            gettext_noop("A rate has at most %(places)s decimals.", places=RATE_DECIMAL_PLACES),
+            "rate",
+        )
     return value
 
 
@@ -293,8 +316,11 @@ def convert(minor: int, from_currency: str, to_currency: str, rate_value: Decima
         quotient += 1
     if quotient > MAX_AMOUNT:
         raise MoneyError(
-            f"Converted, that amount is beyond the limit of {MAX_AMOUNT:,} minor units "
-            f"of {target.code}.",
+            gettext_noop(
+                "Converted, that amount is beyond the limit of %(limit)s minor units of %(code)s.",
+                limit=f"{MAX_AMOUNT:,}",
+                code=target.code,
+            ),
             "too_large",
         )
     return -quotient if minor < 0 else quotient
@@ -305,7 +331,7 @@ def derived_rate(minor: int, from_currency: str, charged: int, to_currency: str)
     RATE_DIGITS significant digits (the amount charged is kept exactly; this rate is shown)."""
     source, target = get_currency(from_currency), get_currency(to_currency)
     if minor <= 0 or charged <= 0:
-        raise RateError("Both amounts must be more than zero.", "rate")
+        raise RateError(gettext_noop("Both amounts must be more than zero."), "rate")
     return check_rate(
         divide_rate(Decimal(charged) * 10**source.exponent, Decimal(minor) * 10**target.exponent)
     )

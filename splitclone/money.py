@@ -47,6 +47,8 @@ from typing import NamedTuple
 from babel.core import Locale
 from babel.numbers import format_currency, format_decimal
 
+from splitclone.phrases import gettext_noop, ngettext
+
 # 100 billion in a 2-decimal currency: far beyond any shared expense, far below the 2**63 of a
 # BigIntegerField, so sums over a whole group's ledger cannot overflow either.
 MAX_AMOUNT = 10**13
@@ -268,7 +270,9 @@ def get_currency(code: str) -> Currency:
     try:
         return CURRENCIES[code]
     except KeyError:
-        raise MoneyError(f"Unknown currency “{code}”.", "currency") from None
+        raise MoneyError(
+            gettext_noop("Unknown currency “%(code)s”.", code=code), "currency"
+        ) from None
 
 
 # What pasted numbers contain: no-break, narrow no-break (French) and thin spaces, and the
@@ -324,10 +328,22 @@ def _split_decimal_comma(body: str, cur: Currency, typed: str, sign: str) -> tup
         return body, "", ""
     # A thousands dot or a decimal point: one of the two readings is wrong by a factor of 1000.
     if cur.exponent >= len(after):
-        choice = f"write {sign}{before}{after} or {sign}{before},{after}"
+        message = gettext_noop(
+            "“%(text)s” is ambiguous for %(code)s: write %(whole)s or %(decimal)s.",
+            text=typed,
+            code=cur.code,
+            whole=f"{sign}{before}{after}",
+            decimal=f"{sign}{before},{after}",
+        )
     else:
-        choice = f"write {sign}{before}{after}, without the dot, or use a decimal comma"
-    raise MoneyError(f"“{typed}” is ambiguous for {cur.code}: {choice}.", "ambiguous")
+        message = gettext_noop(
+            "“%(text)s” is ambiguous for %(code)s: write %(whole)s without the dot, or use a "
+            "decimal comma.",
+            text=typed,
+            code=cur.code,
+            whole=f"{sign}{before}{after}",
+        )
+    raise MoneyError(message, "ambiguous")
 
 
 def parse_amount(
@@ -345,7 +361,7 @@ def parse_amount(
     cur = get_currency(currency)
     body = text.strip().translate(_SPACES)
     if not body:
-        raise MoneyError("Enter an amount.", "empty")
+        raise MoneyError(gettext_noop("Enter an amount."), "empty")
     negative = body[0] in "-" + MINUS
     sign = "-" if negative else ""
     if negative or (allow_negative and body[0] == "+"):
@@ -364,20 +380,22 @@ def parse_amount(
         elif len(after) <= cur.exponent:
             # Both readings are valid and 1000 times apart: make the person choose.
             raise MoneyError(
-                f"“{text.strip()}” is ambiguous for {cur.code}: "
-                f"write {sign}{before}{after} or {sign}{before}.{after}.",
+                gettext_noop(
+                    "“%(text)s” is ambiguous for %(code)s: write %(whole)s or %(decimal)s.",
+                    text=text.strip(),
+                    code=cur.code,
+                    whole=f"{sign}{before}{after}",
+                    decimal=f"{sign}{before}.{after}",
+                ),
                 "ambiguous",
             )
 
     grouping = _INTEGER_DECIMAL_COMMA if decimal_comma else _INTEGER
     digits = _integer_digits(whole, grouping) if whole else ("0" if mark else None)
     if digits is None or (mark and not _FRACTION.fullmatch(fraction)):
-        example = _example(cur)
-        if decimal_comma:
-            example = example.replace(".", ",")
-        raise MoneyError(f"Enter a number, like {example}.", "invalid")
+        raise MoneyError(_invalid_message(cur, "," if decimal_comma else "."), "invalid")
     if negative and not allow_negative:
-        raise MoneyError("Amounts can't be negative.", "negative")
+        raise MoneyError(gettext_noop("Amounts can't be negative."), "negative")
     if len(fraction) > cur.exponent:
         raise MoneyError(_decimals_message(cur), "decimals")
     digits = digits.lstrip("0")
@@ -461,7 +479,7 @@ def from_decimal(value: Decimal, currency: str) -> int:
         raise TypeError(f"value must be a Decimal, got {type(value).__name__}")
     cur = get_currency(currency)
     if not value.is_finite():
-        raise MoneyError(f"Enter a number, like {_example(cur)}.", "invalid")
+        raise MoneyError(_invalid_message(cur), "invalid")
     if not value:
         return 0
     # Bound both exponents before any big-int arithmetic: Decimal("1e999999999") is legal.
@@ -484,19 +502,30 @@ def _check_int(value: object, name: str) -> None:
         raise TypeError(f"{name} must be an int of minor units, got {type(value).__name__}")
 
 
-def _example(cur: Currency) -> str:
-    return "1234" + ("." + "567"[: cur.exponent] if cur.exponent else "")
+def _example(cur: Currency, mark: str = ".") -> str:
+    return "1234" + (mark + "567"[: cur.exponent] if cur.exponent else "")
+
+
+def _invalid_message(cur: Currency, mark: str = ".") -> str:
+    return gettext_noop("Enter a number, like %(example)s.", example=_example(cur, mark))
 
 
 def _decimals_message(cur: Currency) -> str:
     if cur.exponent == 0:
-        return f"{cur.code} amounts have no decimals."
-    plural = "s" if cur.exponent > 1 else ""
-    return f"{cur.code} amounts have at most {cur.exponent} decimal{plural}."
+        return gettext_noop("%(code)s amounts have no decimals.", code=cur.code)
+    return ngettext(
+        "%(code)s amounts have at most %(count)s decimal.",
+        "%(code)s amounts have at most %(count)s decimals.",
+        cur.exponent,
+        code=cur.code,
+    )
 
 
 def _too_large(cur: Currency) -> MoneyError:
     return MoneyError(
-        f"That amount is too large; the limit is {format_amount(MAX_AMOUNT, cur.code)}.",
+        gettext_noop(
+            "That amount is too large; the limit is %(limit)s.",
+            limit=format_amount(MAX_AMOUNT, cur.code),
+        ),
         "too_large",
     )

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import paying
 from accounts.models import PaymentMethod
@@ -118,6 +119,24 @@ def test_bad_handles_are_refused_with_a_clear_message(db, kind, typed, message):
     with pytest.raises(ValidationError) as error:
         method(kind, typed).full_clean()
     assert message in str(error.value.message_dict["value"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "message"),
+    [
+        (paying.REVOLUT, "an", "Ein Revolut-Handle hat Buchstaben, Ziffern, . und _, 3 bis 32."),
+        (
+            paying.IBAN,
+            "DE8937040044053201300",
+            "Eine IBAN aus DE hat 22 Zeichen; diese hat 21.",
+        ),
+        (paying.UPI, "annasmith", "Eine UPI-ID sieht so aus: name@bank."),
+    ],
+)
+def test_a_refusal_reads_in_the_person_s_language_with_its_details(db, kind, typed, message):
+    with translation.override("de"), pytest.raises(ValidationError) as error:
+        method(kind, typed).full_clean()
+    assert error.value.message_dict["value"] == [message]
 
 
 def test_the_database_refuses_a_bic_on_a_handle_and_an_unknown_kind(db):

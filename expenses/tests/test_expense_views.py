@@ -1,9 +1,10 @@
+import html
 import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from expenses.models import Expense
 from groups.models import Activity, Member
@@ -169,6 +170,26 @@ def test_bad_input_is_explained_and_nothing_changes(client, trio, overrides, mes
     assert message in response.text
     assert Expense.objects.count() == count
     assert balances(trio) == before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"amount": "10.001"}, "Beträge in EUR haben höchstens 2 Nachkommastellen."),
+        ({"split_kind": "percent"}, "Die Prozente ergeben zusammen 0 %, nicht 100 %."),
+        ({"date": "1899-12-31"}, "Wähle ein Datum ab 1900."),
+        ({"paid_by": ""}, "Gib ein, was jede Person bezahlt hat, oder wähle, wer bezahlt hat."),
+    ],
+)
+def test_bad_input_is_explained_in_the_readers_language(client, trio, overrides, message):
+    client.force_login(trio.owner)
+
+    with translation.override("de"):
+        response = post_expense(client, trio, **overrides)
+
+    assert response.status_code == 422
+    assert message in html.unescape(response.text)
+    assert "Neue Ausgabe" in response.text
 
 
 def test_an_amount_paid_by_someone_from_another_group_is_not_an_amount(client, trio):

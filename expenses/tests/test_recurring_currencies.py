@@ -125,7 +125,7 @@ def test_in_a_group_that_converts_at_settlement_each_keeps_the_currency_spent(cl
         (
             {"original_currency": "KWD", "amount": "900.000"},
             "original_currency",
-            RECURRING_UNPUBLISHED.format(currency="KWD"),
+            RECURRING_UNPUBLISHED % {"currency": "KWD"},
         ),
     ],
 )

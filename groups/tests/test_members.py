@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.tests.factories import UserFactory
 from groups.models import Member, MembershipError, Role
@@ -321,3 +322,19 @@ def test_a_change_in_the_panel_clears_the_messages_shown_before(client, world):
     assert page_messages == [""]
     assert 'id="messages" class="messages" hx-swap-oob="true"' in response.text
     assert "Added Bob." in response.text
+
+
+def test_a_role_change_reads_in_the_manager_s_language_and_is_kept_in_the_history_in_english(
+    client, world
+):
+    client.force_login(world.owner)
+    url = reverse("groups:member_role", args=[world.group.pk, world.member_membership.pk])
+
+    # Whether or not the locale middleware picks the language from the request, German it is.
+    with translation.override("de"):
+        response = client.post(url, {"role": Role.ADMIN}, follow=True, HTTP_ACCEPT_LANGUAGE="de")
+
+    assert "Max Member ist jetzt Admin." in response.content.decode()
+    assert world.group.activities.order_by("-id").first().summary == (
+        "changed Max Member from Member to Admin"
+    )

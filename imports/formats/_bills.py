@@ -27,6 +27,7 @@ from fractions import Fraction
 from imports.parsed import ImportRefused, ParsedExpense, ParsedGroup, ParsedPayment
 from splitclone import fx
 from splitclone.money import CURRENCIES, MAX_AMOUNT
+from splitclone.phrases import Joined, gettext_noop
 
 # How many entries a notice names before it says "and N more": the preview stays readable for
 # a file of 50,000 rows.
@@ -64,10 +65,12 @@ def decode(data: bytes) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise ImportRefused(f"line {line}: the file is not UTF-8 text.") from None
+        raise ImportRefused(
+            gettext_noop("line %(line)s: the file is not UTF-8 text.", line=line)
+        ) from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise ImportRefused("The file is empty.")
+        raise ImportRefused(gettext_noop("The file is empty."))
     return text
 
 
@@ -84,20 +87,31 @@ def load_json(text: str) -> object:
         # An unterminated string runs to the end of the file.
         if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
             raise ImportRefused(
-                "The file ends before its JSON is complete: it looks truncated."
+                gettext_noop("The file ends before its JSON is complete: it looks truncated.")
             ) from None
         raise ImportRefused(
-            f"line {error.lineno}, column {error.colno}: this is not valid JSON ({error.msg})."
+            gettext_noop(
+                "line %(lineno)s, column %(colno)s: this is not valid JSON (%(msg)s).",
+                lineno=error.lineno,
+                colno=error.colno,
+                msg=error.msg,
+            )
         ) from None
     except ValueError:
         # int() refuses more than 4300 digits (sys.get_int_max_str_digits).
-        raise ImportRefused("The JSON holds a number too long to be an amount.") from None
+        raise ImportRefused(
+            gettext_noop("The JSON holds a number too long to be an amount.")
+        ) from None
     except RecursionError:
-        raise ImportRefused("The JSON is nested too deeply to be an export.") from None
+        raise ImportRefused(
+            gettext_noop("The JSON is nested too deeply to be an export.")
+        ) from None
 
 
 def _no_constant(name: str) -> object:
-    raise ImportRefused(f"The JSON contains {name}, which is not an amount.")
+    raise ImportRefused(
+        gettext_noop("The JSON contains %(name)s, which is not an amount.", name=name)
+    )
 
 
 def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -117,16 +131,32 @@ def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
                 "a quote inside a quoted field is not doubled, so the fields cannot be told "
                 "apart; write each quote inside the text twice"
             )
-        raise ImportRefused(f"line {start}: {reason}.") from None
+        raise ImportRefused(
+            gettext_noop("line %(start)s: %(reason)s.", start=start, reason=reason)
+        ) from None
 
 
 def number(text: str, source: str, what: str) -> Fraction:
     """Read a number as the exporters write it, exactly; refuse anything else."""
     if not _NUMBER.fullmatch(text):
-        raise ImportRefused(f"{source}: the {what} “{text}” is not a number.")
+        raise ImportRefused(
+            gettext_noop(
+                "%(source)s: the %(what)s “%(text)s” is not a number.",
+                source=source,
+                what=what,
+                text=text,
+            )
+        )
     value = Decimal(text)
     if value and abs(value.adjusted()) > _MAX_EXPONENT:
-        raise ImportRefused(f"{source}: the {what} “{text}” is out of range.")
+        raise ImportRefused(
+            gettext_noop(
+                "%(source)s: the %(what)s “%(text)s” is out of range.",
+                source=source,
+                what=what,
+                text=text,
+            )
+        )
     return Fraction(value)
 
 
@@ -137,7 +167,13 @@ def iso_date(text: str, source: str) -> datetime.date:
             return datetime.date.fromisoformat(text)
     except ValueError:
         pass
-    raise ImportRefused(f"{source}: the date “{text}” is not a date like 2024-07-31.")
+    raise ImportRefused(
+        gettext_noop(
+            "%(source)s: the date “%(text)s” is not a date like 2024-07-31.",
+            source=source,
+            text=text,
+        )
+    )
 
 
 def minor_units(currency: str) -> int:
@@ -210,9 +246,11 @@ def apportion(amount: Fraction, weights: Sequence[Fraction]) -> tuple[list[int],
 
 def listing(sources: Sequence[str]) -> str:
     """Name up to `LISTED` entries, then say how many more there are."""
-    named = ", ".join(sources[:LISTED])
+    named = Joined(sources[:LISTED])
     rest = len(sources) - LISTED
-    return f"{named} and {rest} more" if rest > 0 else named
+    if rest > 0:
+        return gettext_noop("%(named)s and %(rest)s more", named=named, rest=rest)
+    return named
 
 
 class GroupBuilder:
@@ -236,24 +274,46 @@ class GroupBuilder:
 
     def add(self, bill: Bill) -> None:
         if not bill.payer:
-            raise ImportRefused(f"{bill.source}: the bill has no payer.")
+            raise ImportRefused(
+                gettext_noop("%(source)s: the bill has no payer.", source=bill.source)
+            )
         names = [name for name, _ in bill.owers]
         if not names:
-            raise ImportRefused(f"{bill.source}: nobody owes a share of it.")
+            raise ImportRefused(
+                gettext_noop("%(source)s: nobody owes a share of it.", source=bill.source)
+            )
         if not all(names):
-            raise ImportRefused(f"{bill.source}: one of the owers has no name.")
+            raise ImportRefused(
+                gettext_noop("%(source)s: one of the owers has no name.", source=bill.source)
+            )
         twice = next((name for index, name in enumerate(names) if name in names[:index]), None)
         if twice is not None:
-            raise ImportRefused(f"{bill.source}: “{twice}” is listed twice among the owers.")
+            raise ImportRefused(
+                gettext_noop(
+                    "%(source)s: “%(twice)s” is listed twice among the owers.",
+                    source=bill.source,
+                    twice=twice,
+                )
+            )
         weights = [weight for _, weight in bill.owers]
         negative = next((name for name, weight in bill.owers if weight.numerator < 0), None)
         if negative is not None:
-            raise ImportRefused(f"{bill.source}: the share of “{negative}” is below 0.")
+            raise ImportRefused(
+                gettext_noop(
+                    "%(source)s: the share of “%(negative)s” is below 0.",
+                    source=bill.source,
+                    negative=negative,
+                )
+            )
         if not any(weights):
-            raise ImportRefused(f"{bill.source}: the owers' shares add up to 0.")
+            raise ImportRefused(
+                gettext_noop("%(source)s: the owers' shares add up to 0.", source=bill.source)
+            )
         total = round(bill.amount)
         if abs(total) > MAX_AMOUNT:
-            raise ImportRefused(f"{bill.source}: the amount is too large.")
+            raise ImportRefused(
+                gettext_noop("%(source)s: the amount is too large.", source=bill.source)
+            )
         for name in [bill.payer, *names]:
             self.people.setdefault(name)
         if total != bill.amount:
@@ -315,24 +375,41 @@ class GroupBuilder:
         summaries = [
             (
                 self._rounded,
-                "Amounts with more decimals than the currency has were rounded to its smallest "
-                "unit: {entries}.",
+                gettext_noop(
+                    "Amounts with more decimals than the currency has were rounded to its "
+                    "smallest unit: %(entries)s."
+                ),
             ),
-            (self._fractional, "Shares of a fraction of a cent in {entries}: " + fraction_note),
-            (self._zero, "Entries of amount 0 change no balance and were left out: {entries}."),
+            (
+                self._fractional,
+                gettext_noop("Shares of a fraction of a cent in %(entries)s: %(note)s"),
+            ),
+            (
+                self._zero,
+                gettext_noop(
+                    "Entries of amount 0 change no balance and were left out: %(entries)s."
+                ),
+            ),
             (
                 self._negative,
-                "Entries with a negative amount were imported the other way round (the owers "
-                "paid the payer), which moves the balances exactly as the file does: {entries}.",
+                gettext_noop(
+                    "Entries with a negative amount were imported the other way round (the owers "
+                    "paid the payer), which moves the balances exactly as the file does: "
+                    "%(entries)s."
+                ),
             ),
             (
                 self._to_self,
-                "Reimbursements from someone to themselves change no balance and were left out: "
-                "{entries}.",
+                gettext_noop(
+                    "Reimbursements from someone to themselves change no balance and were left "
+                    "out: %(entries)s."
+                ),
             ),
         ]
         notices = self.notices + [
-            text.replace("{entries}", listing(sources)) for sources, text in summaries if sources
+            gettext_noop(text, entries=listing(sources), note=fraction_note)
+            for sources, text in summaries
+            if sources
         ]
         return ParsedGroup(
             format=format,

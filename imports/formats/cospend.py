@@ -44,6 +44,7 @@ from imports.formats._bills import (
 )
 from imports.parsed import ImportRefused, ParsedGroup
 from splitclone.money import CURRENCIES
+from splitclone.phrases import gettext_noop
 
 _FORMAT = "cospend"
 
@@ -73,7 +74,7 @@ _SECTIONS = {
 }
 _OWERS_JOINER = ","
 
-_FRACTION_NOTE = (
+_FRACTION_NOTE = gettext_noop(
     "each share was rounded to a whole cent so that the shares add up to the bill. Cospend "
     "keeps the fractions, so a balance may differ from Cospend's by at most one cent per such "
     "bill; the group still sums to exactly 0."
@@ -98,7 +99,7 @@ def parse(data: bytes) -> ParsedGroup:
     sections = _sections(decode(data))
     if "bills" not in sections:
         raise ImportRefused(
-            "This Cospend file has no bills section, so there is nothing to import."
+            gettext_noop("This Cospend file has no bills section, so there is nothing to import.")
         )
     notices: list[str] = []
     members = _members(sections, notices)
@@ -130,7 +131,7 @@ def parse(data: bytes) -> ParsedGroup:
                 description=bill["what"],
                 date=_date(bill, source),
                 payer=payer,
-                amount=number(bill["amount"], source, "amount") * scale,
+                amount=number(bill["amount"], source, gettext_noop("amount")) * scale,
                 # Only a missing name has no weight; the builder refuses it for what it is.
                 owers=[(name, weights.get(name, Fraction(1))) for name in owers],
                 reimbursement=category_id == _REIMBURSEMENT,
@@ -140,12 +141,18 @@ def parse(data: bytes) -> ParsedGroup:
         )
     if deleted:
         builder.notices.append(
-            f"Deleted bills (in Cospend's trash) were left out: {listing(deleted)}."
+            gettext_noop(
+                "Deleted bills (in Cospend's trash) were left out: %(value)s.",
+                value=listing(deleted),
+            )
         )
     if unknown_categories:
         builder.notices.append(
-            "These bills name a category the file does not list, and were imported without a "
-            f"category: {listing(unknown_categories)}."
+            gettext_noop(
+                "These bills name a category the file does not list, and were imported without a "
+                "category: %(value)s.",
+                value=listing(unknown_categories),
+            )
         )
     return builder.group(format=_FORMAT, currency=currency, fraction_note=_FRACTION_NOTE)
 
@@ -165,10 +172,16 @@ def _sections(text: str) -> dict[str, list[tuple[str, dict[str, str]]]]:
             continue
         if len(row) != len(header):
             raise ImportRefused(
-                f"line {line}: {len(row)} fields where the {kind} header has {len(header)}; "
-                "is the line cut off?"
+                gettext_noop(
+                    "line %(line)s: %(fields)s fields where the %(kind)s header has "
+                    "%(columns)s; is the line cut off?",
+                    line=line,
+                    fields=len(row),
+                    kind=kind,
+                    columns=len(header),
+                )
             )
-        rows.append((f"line {line}", dict(zip(header, row, strict=True))))
+        rows.append((gettext_noop("line %(line)s", line=line), dict(zip(header, row, strict=True))))
     return sections
 
 
@@ -179,8 +192,12 @@ def _section_kind(header: list[str], line: int) -> str:
                 break
             return kind
     raise ImportRefused(
-        f"line {line}: “{','.join(header)}” is not the header of a Cospend section; this is "
-        "not a Cospend project export."
+        gettext_noop(
+            "line %(line)s: “%(header)s” is not the header of a Cospend section; this is not a "
+            "Cospend project export.",
+            line=line,
+            header=",".join(header),
+        )
     )
 
 
@@ -197,27 +214,47 @@ def _members(sections: dict, notices: list[str]) -> dict[str, _Member]:
     ]
     for source, name, weight_text in declarations:
         if not name:
-            raise ImportRefused(f"{source}: a member has no name.")
+            raise ImportRefused(gettext_noop("%(source)s: a member has no name.", source=source))
         if not weight_text:
-            raise ImportRefused(f"{source}: the member “{name}” has no weight.")
-        weight = number(weight_text, source, "weight")
+            raise ImportRefused(
+                gettext_noop(
+                    "%(source)s: the member “%(name)s” has no weight.", source=source, name=name
+                )
+            )
+        weight = number(weight_text, source, gettext_noop("weight"))
         if weight < 0:
-            raise ImportRefused(f"{source}: the member “{name}” has a negative weight.")
+            raise ImportRefused(
+                gettext_noop(
+                    "%(source)s: the member “%(name)s” has a negative weight.",
+                    source=source,
+                    name=name,
+                )
+            )
         if name in members:
             raise ImportRefused(
-                f"{source}: “{name}” is declared twice, also in {members[name].source}."
+                gettext_noop(
+                    "%(source)s: “%(name)s” is declared twice, also in %(source2)s.",
+                    source=source,
+                    name=name,
+                    source2=members[name].source,
+                )
             )
         members[name] = _Member(weight, source)
     if not members:
         raise ImportRefused(
-            "The file declares no members: it has neither a members section nor the "
-            f"“{_MEMBER_DECLARATION}” bills older Cospend versions wrote."
+            gettext_noop(
+                "The file declares no members: it has neither a members section nor the "
+                "“%(declaration)s” bills older Cospend versions wrote.",
+                declaration=_MEMBER_DECLARATION,
+            )
         )
     weightless = [name for name, member in members.items() if not member.weight]
     if weightless:
         notices.append(
-            "Cospend counts a weight of 0 as 1, and so does this import, for: "
-            f"{listing(weightless)}."
+            gettext_noop(
+                "Cospend counts a weight of 0 as 1, and so does this import, for: %(value)s.",
+                value=listing(weightless),
+            )
         )
     return members
 
@@ -225,14 +262,24 @@ def _members(sections: dict, notices: list[str]) -> dict[str, _Member]:
 def _declared(name: str, members: dict[str, _Member], source: str) -> str:
     # A missing name is refused by the builder, for what it is.
     if name and name not in members:
-        raise ImportRefused(f"{source}: “{name}” is not among the members the file declares.")
+        raise ImportRefused(
+            gettext_noop(
+                "%(source)s: “%(name)s” is not among the members the file declares.",
+                source=source,
+                name=name,
+            )
+        )
     return name
 
 
 def _deleted(bill: dict[str, str], source: str) -> bool:
     flag = bill.get("deleted", "0")
     if flag not in ("", "0", "1"):
-        raise ImportRefused(f"{source}: “deleted” is “{flag}”, neither 0 nor 1.")
+        raise ImportRefused(
+            gettext_noop(
+                "%(source)s: “deleted” is “%(flag)s”, neither 0 nor 1.", source=source, flag=flag
+            )
+        )
     return flag == "1"
 
 
@@ -241,7 +288,13 @@ def _category_id(bill: dict[str, str], source: str) -> int:
     try:
         return int(text) if text else 0
     except ValueError:
-        raise ImportRefused(f"{source}: the category “{text}” is not a category id.") from None
+        raise ImportRefused(
+            gettext_noop(
+                "%(source)s: the category “%(text)s” is not a category id.",
+                source=source,
+                text=text,
+            )
+        ) from None
 
 
 def _categories(rows: list[tuple[str, dict[str, str]]]) -> dict[int, str]:
@@ -251,7 +304,11 @@ def _categories(rows: list[tuple[str, dict[str, str]]]) -> dict[int, str]:
             categories[int(row["categoryid"])] = row["categoryname"]
         except ValueError:
             raise ImportRefused(
-                f"{source}: the category id “{row['categoryid']}” is not a number."
+                gettext_noop(
+                    "%(source)s: the category id “%(id)s” is not a number.",
+                    source=source,
+                    id=row["categoryid"],
+                )
             ) from None
     return categories
 
@@ -262,18 +319,23 @@ def _currency(rows: list[tuple[str, dict[str, str]]], builder: GroupBuilder) -> 
         (
             row["currencyname"]
             for source, row in rows
-            if number(row["exchange_rate"], source, "exchange rate") == 1
+            if number(row["exchange_rate"], source, gettext_noop("exchange rate")) == 1
         ),
         None,
     )
     if main in CURRENCIES:
         return main
     builder.notices.append(
-        f"Cospend names the main currency “{main}”, which is not a currency code; its amounts "
-        "were read with two decimals."
+        gettext_noop(
+            "Cospend names the main currency “%(main)s”, which is not a currency code; its "
+            "amounts were read with two decimals.",
+            main=main,
+        )
         if main
-        else "The file does not say which currency the amounts are in; they were read with two "
-        "decimals."
+        else gettext_noop(
+            "The file does not say which currency the amounts are in; they were read with two "
+            "decimals."
+        )
     )
     return ""
 
@@ -285,7 +347,11 @@ def _date(bill: dict[str, str], source: str) -> datetime.date:
         return datetime.datetime.fromtimestamp(int(bill["timestamp"]), datetime.UTC).date()
     except (ValueError, OverflowError, OSError):
         raise ImportRefused(
-            f"{source}: the timestamp “{bill['timestamp']}” is not a time."
+            gettext_noop(
+                "%(source)s: the timestamp “%(timestamp)s” is not a time.",
+                source=source,
+                timestamp=bill["timestamp"],
+            )
         ) from None
 
 
@@ -293,4 +359,6 @@ def _comment(bill: dict[str, str], source: str) -> str:
     try:
         return urllib.parse.unquote_plus(bill.get("comment", ""), errors="strict")
     except UnicodeDecodeError:
-        raise ImportRefused(f"{source}: the comment is not URL-encoded UTF-8 text.") from None
+        raise ImportRefused(
+            gettext_noop("%(source)s: the comment is not URL-encoded UTF-8 text.", source=source)
+        ) from None

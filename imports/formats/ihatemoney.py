@@ -38,6 +38,7 @@ from imports.formats._bills import (
 )
 from imports.parsed import ImportRefused, ParsedGroup
 from splitclone.money import CURRENCIES
+from splitclone.phrases import Joined, gettext_noop
 
 _FORMAT = "ihatemoney"
 
@@ -50,7 +51,7 @@ _BILL_TYPES = {"Expense": False, "Reimbursement": True}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\n")
 _OWERS_JOINER = ", "
 
-_FRACTION_NOTE = (
+_FRACTION_NOTE = gettext_noop(
     "each share was rounded to a whole cent so that the shares add up to the bill. IHateMoney "
     "keeps the fractions, so a balance may differ from IHateMoney's by at most one cent per "
     "such bill; the group still sums to exactly 0."
@@ -85,13 +86,15 @@ def parse(data: bytes) -> ParsedGroup:
     start = text.lstrip()[:1]
     if start == "{":
         raise ImportRefused(
-            "This is not an IHateMoney bills export: it holds one JSON object, where "
-            "IHateMoney exports a list of bills."
+            gettext_noop(
+                "This is not an IHateMoney bills export: it holds one JSON object, where "
+                "IHateMoney exports a list of bills."
+            )
         )
     builder = GroupBuilder()
     rows = _json_rows(text) if start == "[" else _csv_rows(text, builder)
     if not rows:
-        raise ImportRefused("The file has no bills, so there is nothing to import.")
+        raise ImportRefused(gettext_noop("The file has no bills, so there is nothing to import."))
     currency = _currency(rows, builder)
     weights = _weights(rows, builder)
     scale = minor_units(currency)
@@ -123,25 +126,33 @@ def _json_rows(text: str) -> list[_Row]:
     rows = []
     # The text starts with "[", so this is a list.
     for index, bill in enumerate(load_json(text), 1):
-        source = f"bill {index}"
+        source = gettext_noop("bill %(index)s", index=index)
         if not isinstance(bill, dict):
-            raise ImportRefused(f"{source} is not a bill: it has no fields.")
+            raise ImportRefused(
+                gettext_noop("%(source)s is not a bill: it has no fields.", source=source)
+            )
         missing = [key for key in _REQUIRED if key not in bill]
         if missing:
-            raise ImportRefused(f"{source} has no “{missing[0]}”.")
+            raise ImportRefused(
+                gettext_noop("%(source)s has no “%(missing)s”.", source=source, missing=missing[0])
+            )
         owers = bill["owers"]
         if not isinstance(owers, list) or not all(isinstance(name, str) for name in owers):
-            raise ImportRefused(f"{source}: “owers” is not a list of names.")
+            raise ImportRefused(
+                gettext_noop("%(source)s: “owers” is not a list of names.", source=source)
+            )
         rows.append(
             _row(
                 source,
                 what=_text(bill, "what", source),
                 bill_type=_optional_text(bill, "bill_type", source),
-                amount=_json_number(bill["amount"], source, "amount"),
+                amount=_json_number(bill["amount"], source, gettext_noop("amount")),
                 currency=_optional_text(bill, "currency", source),
                 date=_text(bill, "date", source),
                 payer=_text(bill, "payer_name", source),
-                payer_weight=_json_number(bill["payer_weight"], source, "payer weight"),
+                payer_weight=_json_number(
+                    bill["payer_weight"], source, gettext_noop("payer weight")
+                ),
                 owers=owers,
             )
         )
@@ -151,7 +162,9 @@ def _json_rows(text: str) -> list[_Row]:
 def _text(bill: dict, key: str, source: str) -> str:
     value = bill[key]
     if not isinstance(value, str):
-        raise ImportRefused(f"{source}: “{key}” is not text.")
+        raise ImportRefused(
+            gettext_noop("%(source)s: “%(key)s” is not text.", source=source, key=key)
+        )
     return value
 
 
@@ -162,7 +175,9 @@ def _optional_text(bill: dict, key: str, source: str) -> str | None:
 def _json_number(value: object, source: str, what: str) -> Fraction:
     # Numbers come as int or (parse_float) Decimal; str() gives back the digits as written.
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise ImportRefused(f"{source}: the {what} is not a number.")
+        raise ImportRefused(
+            gettext_noop("%(source)s: the %(what)s is not a number.", source=source, what=what)
+        )
     return number(str(value), source, what)
 
 
@@ -171,19 +186,29 @@ def _csv_rows(text: str, builder: GroupBuilder) -> list[_Row]:
     line, header = next(rows)
     if not _is_header(header):
         raise ImportRefused(
-            f"line {line}: this is not an IHateMoney bills export: the header is "
-            f"“{','.join(header)}”, where IHateMoney writes {_CURRENT_HEADER}."
+            gettext_noop(
+                "line %(line)s: this is not an IHateMoney bills export: the header is "
+                "“%(header)s”, where IHateMoney writes %(expected)s.",
+                line=line,
+                header=",".join(header),
+                expected=_CURRENT_HEADER,
+            )
         )
     unescaped = []
     fields_by_line = []
     for line, row in rows:
         if not row:
             continue
-        source = f"line {line}"
+        source = gettext_noop("line %(line)s", line=line)
         if len(row) != len(header):
             raise ImportRefused(
-                f"{source}: {len(row)} fields where the header has {len(header)}; "
-                "is the line cut off?"
+                gettext_noop(
+                    "%(source)s: %(fields)s fields where the header has %(columns)s; is "
+                    "the line cut off?",
+                    source=source,
+                    fields=len(row),
+                    columns=len(header),
+                )
             )
         fields = dict(zip(header, row, strict=True))
         for key in ("what", "payer_name", "owers"):
@@ -194,9 +219,12 @@ def _csv_rows(text: str, builder: GroupBuilder) -> list[_Row]:
         fields_by_line.append((source, fields))
     if unescaped:
         builder.notices.append(
-            "IHateMoney writes a ' before a text that starts with =, +, -, @, a tab or a line "
-            "break, so that spreadsheets do not run it as a formula; it was removed again in: "
-            f"{listing(sorted(set(unescaped), key=unescaped.index))}."
+            gettext_noop(
+                "IHateMoney writes a ' before a text that starts with =, +, -, @, a tab or a "
+                "line break, so that spreadsheets do not run it as a formula; it was removed "
+                "again in: %(value)s.",
+                value=listing(sorted(set(unescaped), key=unescaped.index)),
+            )
         )
     split_owers = NameSplitter(
         _OWERS_JOINER, (fields["payer_name"] for _, fields in fields_by_line)
@@ -206,11 +234,11 @@ def _csv_rows(text: str, builder: GroupBuilder) -> list[_Row]:
             source,
             what=fields["what"],
             bill_type=fields.get("bill_type"),
-            amount=number(fields["amount"], source, "amount"),
+            amount=number(fields["amount"], source, gettext_noop("amount")),
             currency=fields.get("currency"),
             date=fields["date"],
             payer=fields["payer_name"],
-            payer_weight=number(fields["payer_weight"], source, "payer weight"),
+            payer_weight=number(fields["payer_weight"], source, gettext_noop("payer weight")),
             owers=split_owers(fields["owers"]),
         )
         for source, fields in fields_by_line
@@ -220,7 +248,11 @@ def _csv_rows(text: str, builder: GroupBuilder) -> list[_Row]:
 def _row(source: str, *, bill_type: str | None, date: str, **fields) -> _Row:
     if bill_type is not None and bill_type not in _BILL_TYPES:
         raise ImportRefused(
-            f"{source}: the bill type “{bill_type}” is neither Expense nor Reimbursement."
+            gettext_noop(
+                "%(source)s: the bill type “%(bill_type)s” is neither Expense nor Reimbursement.",
+                source=source,
+                bill_type=bill_type,
+            )
         )
     return _Row(
         source=source,
@@ -237,22 +269,38 @@ def _currency(rows: list[_Row], builder: GroupBuilder) -> str:
         code = None if row.currency in (None, "", _NO_CURRENCY) else row.currency
         first_seen.setdefault(code, row.source)
     if len(first_seen) > 1:
-        seen = ", ".join(
-            f"{code or 'no currency'} ({source})" for code, source in first_seen.items()
+        seen = Joined(
+            [
+                gettext_noop("%(code)s (%(source)s)", code=code, source=source)
+                if code
+                else gettext_noop("no currency (%(source)s)", source=source)
+                for code, source in first_seen.items()
+            ]
         )
         raise ImportRefused(
-            f"The bills are in several currencies: {seen}. The file carries no exchange rates, "
-            "so the balances IHateMoney shows cannot be reproduced."
+            gettext_noop(
+                "The bills are in several currencies: %(seen)s. The file carries no exchange "
+                "rates, so the balances IHateMoney shows cannot be reproduced.",
+                seen=seen,
+            )
         )
     [(code, source)] = first_seen.items()
     if code is None:
         builder.notices.append(
-            "The file does not say which currency the amounts are in; they were read with two "
-            "decimals."
+            gettext_noop(
+                "The file does not say which currency the amounts are in; they were read with "
+                "two decimals."
+            )
         )
         return ""
     if code not in CURRENCIES:
-        raise ImportRefused(f"{source}: the currency “{code}” is not one this app knows.")
+        raise ImportRefused(
+            gettext_noop(
+                "%(source)s: the currency “%(code)s” is not one this app knows.",
+                source=source,
+                code=code,
+            )
+        )
     return code
 
 
@@ -261,20 +309,36 @@ def _weights(rows: list[_Row], builder: GroupBuilder) -> dict[str, Fraction]:
     weights: dict[str, tuple[Fraction, str]] = {}
     for row in rows:
         if row.payer_weight < 0:
-            raise ImportRefused(f"{row.source}: “{row.payer}” has a negative weight.")
+            raise ImportRefused(
+                gettext_noop(
+                    "%(source)s: “%(payer)s” has a negative weight.",
+                    source=row.source,
+                    payer=row.payer,
+                )
+            )
         weight, source = weights.setdefault(row.payer, (row.payer_weight, row.source))
         if weight != row.payer_weight:
             raise ImportRefused(
-                f"{row.source}: “{row.payer}” has weight {float(row.payer_weight):g} here but "
-                f"{float(weight):g} in {source}; IHateMoney gives each member one weight."
+                gettext_noop(
+                    "%(source)s: “%(payer)s” has weight %(value)s here but %(value2)s in "
+                    "%(source2)s; IHateMoney gives each member one weight.",
+                    source=row.source,
+                    payer=row.payer,
+                    value=f"{float(row.payer_weight):g}",
+                    value2=f"{float(weight):g}",
+                    source2=source,
+                )
             )
     never_paid = list(
         dict.fromkeys(name for row in rows for name in row.owers if name not in weights)
     )
     if never_paid:
         builder.notices.append(
-            "The file carries no weight for people who never paid a bill; weight 1 was used, as "
-            "IHateMoney's own import does (if a weight was different, that person's shares "
-            f"differ): {listing(never_paid)}."
+            gettext_noop(
+                "The file carries no weight for people who never paid a bill; weight 1 was used, "
+                "as IHateMoney's own import does (if a weight was different, that person's "
+                "shares differ): %(value)s.",
+                value=listing(never_paid),
+            )
         )
     return {name: weight for name, (weight, _) in weights.items()}

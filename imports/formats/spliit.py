@@ -39,6 +39,7 @@ from imports.formats._bills import (
 from imports.parsed import ImportRefused, ParsedGroup
 from splitclone import fx
 from splitclone.money import CURRENCIES
+from splitclone.phrases import gettext_noop
 
 _FORMAT = "spliit"
 
@@ -47,12 +48,12 @@ _SPLIT_MODES = ("EVENLY", "BY_SHARES", "BY_PERCENTAGE", "BY_AMOUNT")
 _NO_CATEGORY = {"grouping": "Uncategorized", "name": "General"}
 _PERCENT_TOTAL = 100_00
 
-_FRACTION_NOTE_SPLIIT = (
+_FRACTION_NOTE_SPLIIT = gettext_noop(
     "each share was rounded as Spliit has rounded it since August 2026, so the balances equal "
     "Spliit's to the cent. An older Spliit may show a balance one cent apart per such expense; "
     "the group still sums to exactly 0."
 )
-_FRACTION_NOTE_NO_IDS = (
+_FRACTION_NOTE_NO_IDS = gettext_noop(
     "the file has no expense ids (it was exported before August 2026), so who gets a leftover "
     "cent may differ from Spliit: a balance may be one cent apart per such expense; the group "
     "still sums to exactly 0."
@@ -77,7 +78,10 @@ def parse(data: bytes) -> ParsedGroup:
         and isinstance(group.get("expenses"), list)
     ):
         raise ImportRefused(
-            "This is not a Spliit group export: it has no list of “participants” and of “expenses”."
+            gettext_noop(
+                "This is not a Spliit group export: it has no list of “participants” and of "
+                "“expenses”."
+            )
         )
     notices: list[str] = []
     names = _participants(group["participants"], notices)
@@ -89,24 +93,35 @@ def parse(data: bytes) -> ParsedGroup:
     without_id = False
     for index, expense in enumerate(group["expenses"], 1):
         if not isinstance(expense, dict):
-            raise ImportRefused(f"expense {index} is not an expense: it has no fields.")
+            raise ImportRefused(
+                gettext_noop("expense %(index)s is not an expense: it has no fields.", index=index)
+            )
         without_id |= not isinstance(expense.get("id"), str)
         builder.add(_bill(index, expense, names, unequal, currency, mismatched))
     if unequal["BY_PERCENTAGE"]:
         builder.notices.append(
-            "The percentages of these expenses do not add up to 100%; they were applied in "
-            f"proportion, as Spliit does: {listing(unequal['BY_PERCENTAGE'])}."
+            gettext_noop(
+                "The percentages of these expenses do not add up to 100%%; they were applied in "
+                "proportion, as Spliit does: %(value)s.",
+                value=listing(unequal["BY_PERCENTAGE"]),
+            )
         )
     if unequal["BY_AMOUNT"]:
         builder.notices.append(
-            "The amounts of these expenses' shares do not add up to the expense; they were "
-            f"applied in proportion, as Spliit does: {listing(unequal['BY_AMOUNT'])}."
+            gettext_noop(
+                "The amounts of these expenses' shares do not add up to the expense; they were "
+                "applied in proportion, as Spliit does: %(value)s.",
+                value=listing(unequal["BY_AMOUNT"]),
+            )
         )
     if mismatched:
         builder.notices.append(
-            "The amount spent in another currency of these expenses does not match their "
-            "amount at Spliit's rate (older Spliit versions stored it in whole units), so only "
-            f"their amount in the group's currency was imported: {listing(mismatched)}."
+            gettext_noop(
+                "The amount spent in another currency of these expenses does not match their "
+                "amount at Spliit's rate (older Spliit versions stored it in whole units), so "
+                "only their amount in the group's currency was imported: %(value)s.",
+                value=listing(mismatched),
+            )
         )
     name = group.get("name")
     return builder.group(
@@ -122,28 +137,45 @@ def _participants(participants: list, notices: list[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     renamed = []
     for index, participant in enumerate(participants, 1):
-        source = f"participant {index}"
+        source = gettext_noop("participant %(index)s", index=index)
         if not isinstance(participant, dict):
-            raise ImportRefused(f"{source} is not a participant: it has no fields.")
+            raise ImportRefused(
+                gettext_noop("%(source)s is not a participant: it has no fields.", source=source)
+            )
         id_, name = participant.get("id"), participant.get("name")
         if not isinstance(id_, str) or not id_:
-            raise ImportRefused(f"{source} has no id.")
+            raise ImportRefused(gettext_noop("%(source)s has no id.", source=source))
         if not isinstance(name, str) or not name:
-            raise ImportRefused(f"{source} has no name.")
+            raise ImportRefused(gettext_noop("%(source)s has no name.", source=source))
         if id_ in names:
-            raise ImportRefused(f"{source}: the id “{id_}” belongs to another participant too.")
+            raise ImportRefused(
+                gettext_noop(
+                    "%(source)s: the id “%(id)s” belongs to another participant too.",
+                    source=source,
+                    id=id_,
+                )
+            )
         taken = set(names.values())
         if name in taken:
             number = 2
             while f"{name} ({number})" in taken:
                 number += 1
-            renamed.append(f"“{name}” ({source}) is called “{name} ({number})”")
+            renamed.append(
+                gettext_noop(
+                    "“%(name)s” (%(source)s) is called “%(name)s (%(number)s)”",
+                    name=name,
+                    source=source,
+                    number=number,
+                )
+            )
             name = f"{name} ({number})"
         names[id_] = name
     if renamed:
         notices.append(
-            "Several participants share a name, so the later ones were numbered: "
-            f"{listing(renamed)}."
+            gettext_noop(
+                "Several participants share a name, so the later ones were numbered: %(value)s.",
+                value=listing(renamed),
+            )
         )
     return names
 
@@ -152,15 +184,25 @@ def _currency(group: dict, builder: GroupBuilder) -> str:
     code = group.get("currencyCode")
     if isinstance(code, str) and code:
         if code not in CURRENCIES:
-            raise ImportRefused(f"The group's currency “{code}” is not one this app knows.")
+            raise ImportRefused(
+                gettext_noop(
+                    "The group's currency “%(code)s” is not one this app knows.", code=code
+                )
+            )
         return code
     symbol = group.get("currency")
     builder.notices.append(
-        f"The file names the group's currency only by its symbol “{symbol}” (Spliit exports "
-        "carry the code since April 2025); its amounts are in that currency's smallest unit."
+        gettext_noop(
+            "The file names the group's currency only by its symbol “%(symbol)s” (Spliit "
+            "exports carry the code since April 2025); its amounts are in that currency's "
+            "smallest unit.",
+            symbol=symbol,
+        )
         if isinstance(symbol, str) and symbol
-        else "The file does not say which currency the amounts are in; they are in its "
-        "smallest unit."
+        else gettext_noop(
+            "The file does not say which currency the amounts are in; they are in its smallest "
+            "unit."
+        )
     )
     return ""
 
@@ -175,21 +217,33 @@ def _bill(
 ) -> Bill:
     title = expense.get("title")
     if not isinstance(title, str):
-        raise ImportRefused(f"expense {index} has no title.")
-    source = f"expense {index} (“{title}”)"
+        raise ImportRefused(gettext_noop("expense %(index)s has no title.", index=index))
+    source = gettext_noop("expense %(index)s (“%(title)s”)", index=index, title=title)
     amount = expense.get("amount")
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise ImportRefused(
-            f"{source}: the amount “{_shown(amount)}” is not a whole number of minor units "
-            "(Spliit stores 12.50 as 1250)."
+            gettext_noop(
+                "%(source)s: the amount “%(amount)s” is not a whole number of minor units "
+                "(Spliit stores 12.50 as 1250).",
+                source=source,
+                amount=_shown(amount),
+            )
         )
     payer = _name(expense.get("paidById"), names, source)
     mode = expense.get("splitMode") or "EVENLY"
     if mode not in _SPLIT_MODES:
-        raise ImportRefused(f"{source}: the split mode “{_shown(mode)}” is not one Spliit has.")
+        raise ImportRefused(
+            gettext_noop(
+                "%(source)s: the split mode “%(mode)s” is not one Spliit has.",
+                source=source,
+                mode=_shown(mode),
+            )
+        )
     paid_for = expense.get("paidFor")
     if not isinstance(paid_for, list) or not all(isinstance(row, dict) for row in paid_for):
-        raise ImportRefused(f"{source}: “paidFor” is not a list of participants.")
+        raise ImportRefused(
+            gettext_noop("%(source)s: “paidFor” is not a list of participants.", source=source)
+        )
     ids = [row.get("participantId") for row in paid_for]
     shares = [1 if mode == "EVENLY" else _share(row, names, source) for row in paid_for]
     if mode in unequal and sum(shares) != (_PERCENT_TOTAL if mode == "BY_PERCENTAGE" else amount):
@@ -255,7 +309,11 @@ def _spent(
 def _name(participant_id: object, names: dict[str, str], source: str) -> str:
     if participant_id not in names:
         raise ImportRefused(
-            f"{source}: “{_shown(participant_id)}” is not one of the group's participants."
+            gettext_noop(
+                "%(source)s: “%(participant_id)s” is not one of the group's participants.",
+                source=source,
+                participant_id=_shown(participant_id),
+            )
         )
     return names[participant_id]
 
@@ -265,7 +323,12 @@ def _share(row: dict, names: dict[str, str], source: str) -> int:
     if isinstance(shares, bool) or not isinstance(shares, int):
         name = _name(row.get("participantId"), names, source)
         raise ImportRefused(
-            f"{source}: the share of “{name}”, “{_shown(shares)}”, is not a whole number."
+            gettext_noop(
+                "%(source)s: the share of “%(name)s”, “%(shares)s”, is not a whole number.",
+                source=source,
+                name=name,
+                shares=_shown(shares),
+            )
         )
     return shares
 
@@ -296,7 +359,13 @@ def _date(value: object, source: str) -> datetime.date:
     try:
         moment = datetime.datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ImportRefused(f"{source}: the date “{_shown(value)}” is not a date.") from None
+        raise ImportRefused(
+            gettext_noop(
+                "%(source)s: the date “%(value)s” is not a date.",
+                source=source,
+                value=_shown(value),
+            )
+        ) from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(datetime.UTC)
     return moment.date()

@@ -38,6 +38,7 @@ from collections import Counter
 
 from imports.parsed import ImportRefused, ParsedExpense, ParsedGroup, ParsedPayment
 from splitclone.money import CURRENCIES, format_amount
+from splitclone.phrases import Joined, gettext_noop, ngettext
 
 FORMAT = "splitwise"
 FIXED_COLUMNS = 5
@@ -118,7 +119,7 @@ AMOUNT = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")
 # Lines named in one notice about lines left out, before "and N more".
 LISTED_LINES = 10
 
-INTRODUCTION = (
+INTRODUCTION = gettext_noop(
     "Splitwise's file gives, for each entry, how much it changed each person's balance, not "
     "who paid or how it was split. Payers and shares are rebuilt from those changes, which keeps "
     "every balance as the file states it; where one person paid, the expense keeps its full "
@@ -144,8 +145,11 @@ def decode(data):
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ImportRefused(
-            f"Line {line} is not UTF-8 text. Splitwise writes UTF-8: export the file again "
-            "rather than saving it from a spreadsheet in another encoding."
+            gettext_noop(
+                "Line %(line)s is not UTF-8 text. Splitwise writes UTF-8: export the file again "
+                "rather than saving it from a spreadsheet in another encoding.",
+                line=line,
+            )
         ) from None
 
 
@@ -164,7 +168,11 @@ def lines(text):
             start = reader.line_num + 1
     except csv.Error as error:
         raise ImportRefused(
-            f"Line {start} cannot be read as CSV ({error}); the file may be cut short."
+            gettext_noop(
+                "Line %(start)s cannot be read as CSV (%(error)s); the file may be cut short.",
+                start=start,
+                error=error,
+            )
         ) from None
 
 
@@ -200,20 +208,27 @@ def parse(data: bytes) -> ParsedGroup:
     try:
         header_line, header = next(records)
     except StopIteration:
-        raise ImportRefused("The file is empty.") from None
+        raise ImportRefused(gettext_noop("The file is empty.")) from None
     if not is_header(header):
         raise ImportRefused(
-            "This is not a Splitwise export: its first line should start with "
-            "Date,Description,Category,Cost,Currency (in any of Splitwise's languages), "
-            "followed by one column per person."
+            gettext_noop(
+                "This is not a Splitwise export: its first line should start with "
+                "Date,Description,Category,Cost,Currency (in any of Splitwise's languages), "
+                "followed by one column per person."
+            )
         )
     people = read_people(header_line, header)
     entries, totals = [], []
     for line, cells in records:
         if len(cells) != len(header):
             raise ImportRefused(
-                f"Line {line} has {len(cells)} values but the header has {len(header)} "
-                "columns; the file may be cut short or edited."
+                gettext_noop(
+                    "Line %(line)s has %(values)s values but the header has "
+                    "%(columns)s columns; the file may be cut short or edited.",
+                    line=line,
+                    values=len(cells),
+                    columns=len(header),
+                )
             )
         # The "Total balance" lines leave Category and Cost blank; every entry has both.
         if not cells[2].strip() and not cells[3].strip():
@@ -222,8 +237,10 @@ def parse(data: bytes) -> ParsedGroup:
             entries.append(Entry(line, cells))
     if not totals:
         raise ImportRefused(
-            "The file ends without Splitwise's “Total balance” line, so it may be cut short. "
-            "Export it again from Splitwise."
+            gettext_noop(
+                "The file ends without Splitwise's “Total balance” line, so it may be cut short. "
+                "Export it again from Splitwise."
+            )
         )
     currency, others = file_currencies(entries, totals)
     group = ParsedGroup(format=FORMAT, currency=currency, people=people)
@@ -253,12 +270,22 @@ def read_people(line, header):
     people = header[FIXED_COLUMNS:]
     for column, name in enumerate(people, start=FIXED_COLUMNS + 1):
         if not name.strip():
-            raise ImportRefused(f"Line {line}, column {column}: a person's column has no name.")
+            raise ImportRefused(
+                gettext_noop(
+                    "Line %(line)s, column %(column)s: a person's column has no name.",
+                    line=line,
+                    column=column,
+                )
+            )
     repeated = [name for name, count in Counter(people).items() if count > 1]
     if repeated:
         raise ImportRefused(
-            f"Line {line}: two columns are named “{repeated[0]}”, so their entries cannot be "
-            "told apart."
+            gettext_noop(
+                "Line %(line)s: two columns are named “%(repeated)s”, so their entries cannot be "
+                "told apart.",
+                line=line,
+                repeated=repeated[0],
+            )
         )
     return people
 
@@ -276,27 +303,44 @@ def file_currencies(entries, totals):
                 (entry.line for entry in entries if entry.currency.strip() == code),
                 next((line for line, cells in totals if cells[4].strip() == code), None),
             )
-            raise ImportRefused(f"Line {line}: “{code}” is not a currency code we know.")
+            raise ImportRefused(
+                gettext_noop(
+                    "Line %(line)s: “%(code)s” is not a currency code we know.",
+                    line=line,
+                    code=code,
+                )
+            )
     main = max(counts, key=lambda code: counts[code])
     return main, [code for code in counts if code != main]
 
 
 def converted_notice(entries, currency, others):
     counts = Counter(entry.currency for entry in entries)
-    listed = ", ".join(f"{counts[code]} in {code}" for code in others)
-    return (
-        f"The file has entries in several currencies: the group keeps its books in {currency}, "
-        f"and the entries in other currencies ({listed}) are converted to {currency} at the ECB "
-        "reference rate of their date, keeping what was spent. The balances below are in "
-        f"{currency}; the file's Total balance lines, one per currency, were checked against "
-        "their entries."
+    listed = Joined(
+        [gettext_noop("%(count)s in %(code)s", count=counts[code], code=code) for code in others]
+    )
+    return gettext_noop(
+        "The file has entries in several currencies: the group keeps its books in "
+        "%(currency)s, and the entries in other currencies (%(listed)s) are converted to "
+        "%(currency)s at the ECB reference rate of their date, keeping what was spent. The "
+        "balances below are in %(currency)s; the file's Total balance lines, one per currency, "
+        "were checked against their entries.",
+        currency=currency,
+        listed=listed,
     )
 
 
 def amount_error(line, what, text, currency):
     example = format_amount(123450, currency, with_code=False, grouping=False)
     return ImportRefused(
-        f"Line {line}: {what} is “{text}”, which is not an amount written like {example}."
+        gettext_noop(
+            "Line %(line)s: %(what)s is “%(text)s”, which is not an amount written like "
+            "%(example)s.",
+            line=line,
+            what=what,
+            text=text,
+            example=example,
+        )
     )
 
 
@@ -305,20 +349,32 @@ def read_values(entry, people):
     currency = entry.currency
     exponent = CURRENCIES[currency].exponent
     if not DATE.fullmatch(entry.date):
-        raise ImportRefused(f"Line {entry.line}: “{entry.date}” is not a date like 2024-03-31.")
+        raise ImportRefused(
+            gettext_noop(
+                "Line %(line)s: “%(date)s” is not a date like 2024-03-31.",
+                line=entry.line,
+                date=entry.date,
+            )
+        )
     try:
         entry.date = datetime.date.fromisoformat(entry.date)
     except ValueError:
-        raise ImportRefused(f"Line {entry.line}: “{entry.date}” is not a date.") from None
+        raise ImportRefused(
+            gettext_noop(
+                "Line %(line)s: “%(date)s” is not a date.", line=entry.line, date=entry.date
+            )
+        ) from None
     cost = to_minor(entry.cost.strip(), exponent)
     if cost is None or cost < 0:
-        raise amount_error(entry.line, "the cost", entry.cost, currency)
+        raise amount_error(entry.line, gettext_noop("the cost"), entry.cost, currency)
     entry.cost = cost
     values = {}
     for name, text in zip(people, entry.values, strict=True):
         value = to_minor(text.strip(), exponent)
         if value is None:
-            raise amount_error(entry.line, f"{name}'s value", text, currency)
+            raise amount_error(
+                entry.line, gettext_noop("%(name)s's value", name=name), text, currency
+            )
         values[name] = value
     return values
 
@@ -331,9 +387,13 @@ def balance_row(entry, values, findings):
         return values
     if abs(total) > 1:
         raise ImportRefused(
-            f"Line {entry.line} (“{entry.description}”): the people's values add up to "
-            f"{format_amount(total, currency)} instead of 0, so the line does not say who owes "
-            "whom."
+            gettext_noop(
+                "Line %(line)s (“%(description)s”): the people's values add up to %(amount)s "
+                "instead of 0, so the line does not say who owes whom.",
+                line=entry.line,
+                description=entry.description,
+                amount=format_amount(total, currency),
+            )
         )
     # The largest value on the side that is one unit over gives it up: the smallest change
     # relative to what that person paid or owes.
@@ -351,7 +411,7 @@ def rebuild(entry, values, group, findings, file_currency):
     positive = {name: value for name, value in values.items() if value > 0}
     negative = {name: -value for name, value in values.items() if value < 0}
     moved = sum(positive.values())
-    source = f"line {entry.line}"
+    source = gettext_noop("line %(line)s", line=entry.line)
     if label(entry.category) in PAYMENT_CATEGORIES:
         if len(positive) == 1 and len(negative) == 1:
             (sender,), (receiver,) = positive, negative
@@ -398,27 +458,42 @@ def check_totals(totals, column_sums, people):
     for line, cells in totals:
         code = cells[4].strip()
         if code not in CURRENCIES:
-            raise ImportRefused(f"Line {line}: “{code}” is not a currency code we know.")
+            raise ImportRefused(
+                gettext_noop(
+                    "Line %(line)s: “%(code)s” is not a currency code we know.",
+                    line=line,
+                    code=code,
+                )
+            )
         values = {}
         for name, text in zip(people, cells[FIXED_COLUMNS:], strict=True):
             value = to_minor(text.strip(), CURRENCIES[code].exponent)
             if value is None:
-                raise amount_error(line, f"{name}'s total", text, code)
+                raise amount_error(line, gettext_noop("%(name)s's total", name=name), text, code)
             values[name] = value
         if code not in column_sums:
             if any(values.values()):
                 raise ImportRefused(
-                    f"Line {line} gives balances in {code}, but the file has no entries in "
-                    f"{code}. It was changed after it was exported, or is incomplete."
+                    gettext_noop(
+                        "Line %(line)s gives balances in %(code)s, but the file has no entries "
+                        "in %(code)s. It was changed after it was exported, or is incomplete.",
+                        line=line,
+                        code=code,
+                    )
                 )
             continue
         for name in people:
             if values[name] != column_sums[code][name]:
                 raise ImportRefused(
-                    f"Line {line} (the Total balance) gives {name} "
-                    f"{format_amount(values[name], code)}, but {name}'s entries add "
-                    f"up to {format_amount(column_sums[code][name], code)}. The file was "
-                    "changed after it was exported, or is incomplete."
+                    gettext_noop(
+                        "Line %(line)s (the Total balance) gives %(name)s %(amount)s, but "
+                        "%(name)s's entries add up to %(amount2)s. The file was changed after it "
+                        "was exported, or is incomplete.",
+                        line=line,
+                        name=name,
+                        amount=format_amount(values[name], code),
+                        amount2=format_amount(column_sums[code][name], code),
+                    )
                 )
         stated[code] = values
     first = next(iter(column_sums))
@@ -447,81 +522,118 @@ class Findings:
             notices.append(self.repaired_notice())
         if self.several_payers:
             notices.append(
-                f"{count(self.several_payers, 'expense')} had several payers who also had a "
-                "share, and the file does not say how their shares divided the rest of the "
-                f"cost, so {they(self.several_payers)} imported for what moved between people, "
-                "which keeps every balance exact: "
-                + listing(self.several_payers, self.cost_and_moved)
-                + "."
+                ngettext(
+                    "One expense had several payers who also had a share, and the file does not "
+                    "say how their shares divided the rest of the cost, so it was imported for "
+                    "what moved between people, which keeps every balance exact: %(entries)s.",
+                    "%(count)s expenses had several payers who also had a share, and the file "
+                    "does not say how their shares divided the rest of the cost, so they were "
+                    "imported for what moved between people, which keeps every balance exact: "
+                    "%(entries)s.",
+                    len(self.several_payers),
+                    entries=listing(self.several_payers, self.cost_and_moved),
+                )
             )
         if self.overstated:
             notices.append(
-                f"{count(self.overstated, 'expense')} cost less than the values say was paid, "
-                f"so {they(self.overstated)} imported for what the values say, which keeps "
-                "every balance exact: " + listing(self.overstated, self.cost_and_moved) + "."
+                ngettext(
+                    "One expense cost less than the values say was paid, so it was imported for "
+                    "what the values say, which keeps every balance exact: %(entries)s.",
+                    "%(count)s expenses cost less than the values say was paid, so they were "
+                    "imported for what the values say, which keeps every balance exact: "
+                    "%(entries)s.",
+                    len(self.overstated),
+                    entries=listing(self.overstated, self.cost_and_moved),
+                )
             )
         if self.odd_payments:
             notices.append(
-                f"{count(self.odd_payments, 'line')} marked as a payment moved money between "
-                f"more than two people, so {they(self.odd_payments)} imported as "
-                + ("an expense: " if len(self.odd_payments) == 1 else "expenses: ")
-                + listing(self.odd_payments, quoted)
-                + "."
+                ngettext(
+                    "One line marked as a payment moved money between more than two people, so "
+                    "it was imported as an expense: %(entries)s.",
+                    "%(count)s lines marked as a payment moved money between more than two "
+                    "people, so they were imported as expenses: %(entries)s.",
+                    len(self.odd_payments),
+                    entries=listing(self.odd_payments, quoted),
+                )
             )
         if self.left_out:
             notices.append(
-                f"{count(self.left_out, 'entry', 'entries')} changed nobody's balance (someone "
-                f"paid only for themselves) and the file does not say who paid, so "
-                f"{they(self.left_out)} left out: " + listing(self.left_out, quoted) + "."
+                ngettext(
+                    "One entry changed nobody's balance (someone paid only for themselves) and "
+                    "the file does not say who paid, so it was left out: %(entries)s.",
+                    "%(count)s entries changed nobody's balance (someone paid only for "
+                    "themselves) and the file does not say who paid, so they were left out: "
+                    "%(entries)s.",
+                    len(self.left_out),
+                    entries=listing(self.left_out, quoted),
+                )
             )
         return notices
 
     def cost_and_moved(self, item):
         entry, moved = item
-        cost, moved = self.money(entry.cost, entry.currency), self.money(moved, entry.currency)
-        return f"{quoted(entry)}, {cost} imported as {moved}"
+        return gettext_noop(
+            "%(entry)s, %(cost)s imported as %(moved)s",
+            entry=quoted(entry),
+            cost=self.money(entry.cost, entry.currency),
+            moved=self.money(moved, entry.currency),
+        )
 
     def repaired_notice(self):
         def describe(item):
             entry, name, before, after = item
-            before, after = self.money(before, entry.currency), self.money(after, entry.currency)
-            return f"{quoted(entry)}, {name}'s {before} read as {after}"
+            return gettext_noop(
+                "%(entry)s, %(name)s's %(before)s read as %(after)s",
+                entry=quoted(entry),
+                name=name,
+                before=self.money(before, entry.currency),
+                after=self.money(after, entry.currency),
+            )
 
         shifts = Counter()
         for entry, name, before, after in self.repaired:
             shifts[name, entry.currency] += after - before
         effects = [
-            f"{name}'s balance ends {self.money(abs(shift), currency)} "
-            f"{'below' if shift < 0 else 'above'} the file's Total balance"
+            gettext_noop(
+                "%(name)s's balance ends %(amount)s below the file's Total balance",
+                name=name,
+                amount=self.money(-shift, currency),
+            )
+            if shift < 0
+            else gettext_noop(
+                "%(name)s's balance ends %(amount)s above the file's Total balance",
+                name=name,
+                amount=self.money(shift, currency),
+            )
             for (name, currency), shift in shifts.items()
             if shift
         ]
-        outcome = "; ".join(effects) if effects else "every balance still matches the file"
-        return (
-            f"The values of {count(self.repaired, 'line').lower()} add up to {self.money(1)} "
-            "more or less than 0, so on each the largest value on the side that was over gave "
-            f"up {self.money(1)}: {listing(self.repaired, describe)}. So {outcome}."
+        return ngettext(
+            "The values of one line add up to %(unit)s more or less than 0, so the largest value "
+            "on the side that was over gave up %(unit)s: %(entries)s. So %(outcome)s.",
+            "The values of %(count)s lines add up to %(unit)s more or less than 0, so on each "
+            "the largest value on the side that was over gave up %(unit)s: %(entries)s. So "
+            "%(outcome)s.",
+            len(self.repaired),
+            unit=self.money(1),
+            entries=listing(self.repaired, describe),
+            outcome=Joined(effects, "; ")
+            if effects
+            else gettext_noop("every balance still matches the file"),
         )
-
-
-def count(items, noun, plural=None):
-    if len(items) == 1:
-        return f"One {noun}"
-    return f"{len(items)} {plural or noun + 's'}"
-
-
-def they(items):
-    return "it was" if len(items) == 1 else "they were"
 
 
 def quoted(item):
     entry = item[0] if isinstance(item, tuple) else item
-    return f"line {entry.line} (“{entry.description}”)"
+    return gettext_noop(
+        "line %(line)s (“%(description)s”)", line=entry.line, description=entry.description
+    )
 
 
 def listing(items, describe):
     """The first `LISTED_LINES` items described, then how many more there are."""
-    listed = "; ".join(describe(item) for item in items[:LISTED_LINES])
+    listed = [describe(item) for item in items[:LISTED_LINES]]
     if len(items) > LISTED_LINES:
-        listed += f"; and {len(items) - LISTED_LINES} more"
-    return listed
+        listed.append(gettext_noop("and %(count)s more", count=len(items) - LISTED_LINES))
+    return Joined(listed, "; ")

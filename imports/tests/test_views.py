@@ -1,13 +1,14 @@
 """The import pages: upload, preview with the people mapped, then one click imports it all."""
 
 import datetime
+import html
 import re
 
 import pytest
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.tests.factories import UserFactory
 from expenses.models import Expense
@@ -214,6 +215,38 @@ def test_a_bad_file_is_explained_on_the_upload_page(client, importer, name, mess
 
     assert response.status_code == 422
     assert message in response.text
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "splitwise_not_zero_sum.csv",
+            "Zeile 3 („Groceries“): Die Werte der Personen ergeben",
+        ),
+        ("splitwise_wrong_header.csv", "Diese Datei ist kein Export, den wir erkennen."),
+    ],
+)
+def test_a_bad_file_is_explained_in_the_readers_language(client, importer, name, message):
+    client.force_login(importer)
+
+    with translation.override("de"):
+        response = upload(client, name=name)
+
+    assert response.status_code == 422
+    assert message in html.unescape(response.text)
+
+
+def test_the_preview_and_its_notices_are_in_the_readers_language(client, importer):
+    client.force_login(importer)
+
+    with translation.override("fr"):
+        response = upload(client, name="splitwise_several_payers.csv")
+
+    text = html.unescape(response.text)
+    assert "<strong>4 dépenses</strong> et <strong>0 paiement</strong>, en GBP." in text
+    assert "2 dépenses avaient plusieurs payeurs" in text
+    assert "ligne 4 (« multi players »), 100.00 GBP importé comme 66.66 GBP" in text
 
 
 def test_a_file_over_the_size_limit_is_refused(client, importer, monkeypatch):

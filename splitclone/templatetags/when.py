@@ -3,7 +3,7 @@ import datetime
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -15,5 +15,5 @@ JUST_NOW = datetime.timedelta(minutes=1)
 def ago(moment):
     """`{{ entry.created_at|ago }}`: "just now", then humanize's "3 minutes ago", "2 days ago"."""
     if timezone.now() - moment < JUST_NOW:
-        return _("just now")
+        return gettext("just now")
     return naturaltime(moment)

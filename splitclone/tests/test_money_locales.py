@@ -96,7 +96,7 @@ def test_parse_amount_per_language(language, text, currency, minor):
     ("language", "text", "currency", "code", "message"),
     [
         # A thousands dot must never be read as a decimal point, nor the other way round.
-        ("de", "1.234", "EUR", "ambiguous", "write 1234, without the dot, or use a decimal comma"),
+        ("de", "1.234", "EUR", "ambiguous", "write 1234 without the dot, or use a decimal comma"),
         ("de", "1.234", "BHD", "ambiguous", "write 1234 or 1,234"),
         ("de", "-1.234", "BHD", "ambiguous", "write -1234 or -1,234"),
         ("es", "1.234", "EUR", "ambiguous", "“1.234” is ambiguous for EUR"),
