@@ -42,7 +42,7 @@ def test_a_thousands_dot_is_never_read_as_a_decimal_point(client, german):
     response = post_expense(client, german, amount="1.234")
 
     assert response.status_code == 422
-    assert "“1.234” is ambiguous for EUR" in response.text
+    assert "„1.234“ ist für EUR mehrdeutig" in response.text
     assert not Expense.objects.filter(description="Groceries").exists()
 
 
