@@ -386,8 +386,10 @@ def my_spending(
             "total": spent.total,
             "paid": spent.paid,
             "months": [{"month": month, "total": total} for month, total in spent.months],
+            # Category names are translated lazily; the API writes them out in the request's
+            # language (Accept-Language).
             "categories": [
-                {"category": category, "total": total} for category, total in spent.categories
+                {"category": str(category), "total": total} for category, total in spent.categories
             ],
         }
         for spent in spending
@@ -415,7 +417,9 @@ def statistics(
         "total": stats.total,
         "count": stats.count,
         "months": [{"month": m, "total": t, "count": c} for m, t, c in stats.months],
-        "categories": [{"category": k, "total": t, "count": c} for k, t, c in stats.categories],
+        "categories": [
+            {"category": str(k), "total": t, "count": c} for k, t, c in stats.categories
+        ],
         "people": [
             {
                 "member_id": person.member.pk,
