@@ -391,6 +391,8 @@ def my_spending(
             "total": spent.total,
             "paid": spent.paid,
             "months": [{"month": month, "total": total} for month, total in spent.months],
+            # Category names are translated lazily; the API writes them out in the request's
+            # language (Accept-Language).
             "categories": [
                 {"category": str(category), "total": total} for category, total in spent.categories
             ],

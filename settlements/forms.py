@@ -13,7 +13,7 @@ from settlements.models import Payment
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount
-from splitclone.widgets import CompactSelect
+from splitclone.widgets import CompactSelect, DatePicker
 
 NOTE_MAX_LENGTH = 200
 
@@ -43,7 +43,7 @@ class PaymentForm(ConvertedAmountForm):
     )
     date = forms.DateField(
         label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         validators=[validate_entry_date],
     )
     note = forms.CharField(label=_("Note"), max_length=NOTE_MAX_LENGTH, required=False)

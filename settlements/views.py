@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.access import get_membership
@@ -104,7 +104,11 @@ def settle_up_context(
             row = SuggestionRow(suggestion, form["amount"].value(), True, form, pay, place)
         else:
             amount = format_amount(
-                suggestion.amount, group.currency, with_code=False, grouping=False
+                suggestion.amount,
+                group.currency,
+                with_code=False,
+                grouping=False,
+                language=get_language(),
             )
             own = membership.pk in (suggestion.debtor.pk, suggestion.creditor.pk)
             row = SuggestionRow(suggestion, amount, small or own, pay=pay, place=place)
@@ -220,7 +224,9 @@ def suggestion_payment(post, settle_up, submitted):
     suggestion = settle_up.suggestions[int(place) - 1]
     # A suggestion without an amount field is recorded in full.
     currency = settle_up.group.currency
-    planned = format_amount(suggestion.amount, currency, with_code=False, grouping=False)
+    planned = format_amount(
+        suggestion.amount, currency, with_code=False, grouping=False, language=get_language()
+    )
     return {
         "from_member": str(suggestion.debtor.pk),
         "to_member": str(suggestion.creditor.pk),

@@ -77,6 +77,7 @@ REQUIRED = {
     "notifications:unsubscribe",
     "accounts:payment_methods",
     "accounts:payment_method_edit",
+    "accounts:language",
 }
 
 # Loaded into every page as `window.look`: the measurements, made where the layout is.
