@@ -103,6 +103,10 @@ class Group(models.Model):
     # Set by the ledger with the group's first entry spent in another currency (deleted ones
     # included): such entries were kept the way `convert_at` said, which is then fixed.
     has_foreign_entries = models.BooleanField(default=False, editable=False)
+    # Moved by the ledger with every change to the kept balances, under the group's lock: a
+    # summary of the plan worked out for one version is good until the next (used by
+    # `settlements.models.PlanSummary`, which the home page reads instead of every plan).
+    ledger_version = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = GroupManager()
