@@ -32,7 +32,7 @@ MEMBERS_SHOWN_IN_FULL = 6
 HOME_ACTIVITY = 10
 # People and groups the home page lists before its "show all" link: a person in hundreds of
 # groups would otherwise wait for hundreds of lines.
-HOME_LINES = 30
+HOME_LINES = 20
 # The latest expenses and payments on the group page; the rest are on their own page.
 GROUP_PAGE_ROWS = 10
 # What repeats next on the group page; the list page has them all.
@@ -70,8 +70,7 @@ def home(request):
         .order_by("group__is_archived", "group__name", "group_id")
         .values_list("pk", "group_id", "group__name", "group__currency", "group__is_archived")
     )
-    group_ids = [group_id for _, group_id, *_ in memberships]
-    PlanSummary.objects.refresh_stale(group_ids)
+    PlanSummary.objects.refresh_stale(request.user)
     people, plan_balances = debts_with_people(
         request.user,
         [(pk, group_id, name, currency) for pk, group_id, name, currency, _ in memberships],
@@ -96,7 +95,9 @@ def home(request):
     activity = []
     if memberships:
         activity = list(
-            Activity.objects.filter(group_id__in=group_ids)
+            Activity.objects.filter(
+                group__members__user=request.user, group__members__is_active=True
+            )
             .select_related("actor", "group")
             .order_by("-id")[:HOME_ACTIVITY]
         )

@@ -64,7 +64,7 @@ def debts_with_people(user, memberships):
     groups = {
         group_id: (member_id, name, currency) for member_id, group_id, name, currency in memberships
     }
-    rows = PlanDebt.objects.filter(user=user, group_id__in=groups).values_list(
+    rows = PlanDebt.objects.filter(user=user).values_list(
         "group_id",
         "member_id",
         "other_id",
@@ -76,7 +76,8 @@ def debts_with_people(user, memberships):
     people = {}
     plan_balances = {}
     for group_id, member_id, other_id, other_user, user_name, guest_name, to_user in rows:
-        mine, group_name, currency = groups[group_id]
+        # A debt of a membership the user left or was deactivated from is not theirs now.
+        mine, group_name, currency = groups.get(group_id, (None, None, None))
         if member_id != mine:
             continue
         plan_balances[member_id] = plan_balances.get(member_id, 0) + to_user

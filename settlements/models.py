@@ -820,10 +820,11 @@ class SettlementPlan(models.Model):
 
 
 class PlanSummaryManager(models.Manager):
-    def refresh_stale(self, group_ids):
-        """Works out again the summaries of those groups whose plan may have changed since
-        theirs was (`refresh`): one query when every summary is current."""
-        stale = Group.objects.filter(pk__in=group_ids).filter(
+    def refresh_stale(self, user):
+        """Works out again the summaries of the groups of `user`'s active memberships whose plan
+        may have changed since theirs was (`refresh`): one query when every summary is current.
+        """
+        stale = Group.objects.filter(members__user=user, members__is_active=True).filter(
             Q(plan_summary__isnull=True)
             | ~Q(plan_summary__ledger_version=models.F("ledger_version"))
             | ~Q(plan_summary__simplified=models.F("simplify_debts"))
