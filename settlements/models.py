@@ -835,6 +835,38 @@ class PlanSummaryManager(models.Manager):
         if stale:
             self.refresh(stale)
 
+    def drifted(self, groups):
+        """The groups among `groups` whose summary the home page would trust but which differs
+        from their plan now (`Payment.objects.bare_plans_for`). Used by `recompute_balances`."""
+        current = {
+            summary.group_id
+            for summary in self.filter(group__in=groups).select_related("group")
+            if summary.ledger_version == summary.group.ledger_version
+            and summary.simplified == summary.group.simplify_debts
+            and not summary.group.converts_at_settlement
+        }
+        groups = [group for group in groups if group.pk in current]
+        if not groups:
+            return []
+        kept = defaultdict(set)
+        for group_id, *debt in PlanDebt.objects.filter(group__in=groups).values_list(
+            "group_id", "member_id", "other_id", "to_user"
+        ):
+            kept[group_id].add(tuple(debt))
+        registered = set(
+            Member.objects.filter(group__in=groups, user__isnull=False).values_list("pk", flat=True)
+        )
+        plans_by_group = Payment.objects.bare_plans_for(groups)
+        drifted = []
+        for group in groups:
+            planned = set()
+            for debtor, creditor, amount in plans_by_group[group.pk][0].transfers:
+                planned |= {(debtor, creditor, -amount), (creditor, debtor, amount)}
+            # Guests have no home page: the summary keeps registered members' sides only.
+            if {side for side in planned if side[0] in registered} != kept[group.pk]:
+                drifted.append(group)
+        return drifted
+
     def refresh(self, groups):
         """Summarises the groups' plans as `Payment.objects.bare_plans_for` gives them.
 

@@ -1,6 +1,10 @@
 """The plan summaries the home page reads tell what the groups' plans say, whatever happened."""
 
+import io
+
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -120,3 +124,21 @@ def test_another_plan_kept_for_the_same_balances_drops_the_summary():
     SettlementPlan.objects.keep_computed([row], [group.pk])
 
     assert not PlanSummary.objects.filter(group=group).exists()
+
+
+def test_recompute_balances_checks_and_drops_a_summary_that_tells_another_story():
+    user = UserFactory()
+    group = GroupFactory(created_by=user, name="Rome")
+    mine, other = MemberFactory(group=group, user=user), MemberFactory(group=group)
+    add_expense(group, user, paid={mine: 1000}, among=[other])
+    summarised([group])
+    PlanDebt.objects.filter(member=mine).update(to_user=999)
+
+    with pytest.raises(CommandError, match="1 plan summary"):
+        call_command("recompute_balances", "--check", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("recompute_balances", stdout=out)
+
+    assert f"Rome (#{group.pk}): the plan summary the home page reads differs" in out.getvalue()
+    assert summarised([group]) == planned([group])
+    call_command("recompute_balances", "--check", stdout=io.StringIO())
