@@ -19,7 +19,6 @@ from itertools import batched, chain
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -186,10 +185,10 @@ def apply(group, effect, currency=None):
 
     `currency` is the one the effect's amounts are in: None (or the group's) moves
     `Member.balance` and `PairBalance`, another moves `CurrencyBalance` and
-    `CurrencyPairBalance`. Also marks the group as having history, which fixes its currency, and
-    moves its ledger version (`new_ledger_version`). One statement per table whatever the
-    number of members: saving an expense shared by 50 people runs on this path, and the ORM's
-    bulk_update spent most of that time building its CASE expressions.
+    `CurrencyPairBalance`. Also marks the group as having history, which fixes its currency. One
+    statement per table whatever the number of members: saving an expense shared by 50 people
+    runs on this path, and the ORM's bulk_update spent most of that time building its CASE
+    expressions.
     """
     member_deltas, pair_deltas = effect
     member_deltas = {pk: delta for pk, delta in member_deltas.items() if delta}
@@ -198,21 +197,9 @@ def apply(group, effect, currency=None):
         _apply_in_currency(group, member_deltas, pair_deltas, currency)
     else:
         _apply_in_group_currency(group, member_deltas, pair_deltas)
-    new_ledger_version(group)
-
-
-def new_ledger_version(group):
-    """Marks the group's kept balances as changed. Inside `change`: the lock serialises the
-    versions, so each set of balances has its own.
-
-    Whatever was worked out from the balances of an older version (the plan summary the home
-    page reads) is then out of date. Every write to the kept balances calls this.
-    """
-    # Counted by the database: `recompute_group` passes a row read before its lock.
-    Group.objects.filter(pk=group.pk).update(
-        has_ledger_history=True, ledger_version=F("ledger_version") + 1
-    )
-    group.has_ledger_history = True
+    if not group.has_ledger_history:
+        Group.objects.filter(pk=group.pk).update(has_ledger_history=True)
+        group.has_ledger_history = True
 
 
 def apply_all(group, currency_effects):
@@ -346,6 +333,22 @@ def set_deleted(rows, row, *, delete, actor, verb, summary, **activity_data):
         row.save(update_fields=["deleted_at", "deleted_by", "version"])
         Activity.record(group, actor, verb, summary(row), **activity_data)
     return row, True
+
+
+def shared_pairs(group_ids):
+    """{group id: {(a, b)}}, a < b: the members who share at least one live expense or payment
+    (as payer, share, sender or receiver), for "only pay people you share expenses with".
+
+    Read from the entries themselves, so it is exact whatever was edited, deleted or restored:
+    one query per kind of ledger entry (two), whatever the number of groups and entries.
+    """
+    found = defaultdict(set)
+    for model in ledger_models():
+        rows = model.shared_pairs(group_ids)
+        if rows is not None:
+            for group_id, a, b in rows:
+                found[group_id].add((a, b))
+    return found
 
 
 def ledger_balances_by_currency(group_id):
@@ -579,7 +582,6 @@ def _rewrite(group, drift, currency_rows, pair_rows):
     for model in (PairBalance, CurrencyPairBalance):
         model.objects.bulk_update(changed[model], ["amount"])
         model.objects.bulk_create(created[model])
-    new_ledger_version(group)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,12 @@
 Each group's plan (`PaymentManager.plans_for`) says who pays whom in that group; nothing here
 computes debts another way, so the home page tells the same story as the group pages and
 settle-up. The plans are read from their summaries (`PlanSummary`, `PlanDebt`), kept per group
-for the balances of one ledger version. Between the user and another person, in one currency,
-the amount is the sum over the user's groups of the transfers of each plan between the two: what
-the person pays the user minus what the user pays the person. A registered person is the same
-person in every group; a guest belongs to one group. Each plan settles its group's balances
-exactly, so these amounts add up to the user's balance summed over the groups of that currency.
+for one version of what its plan is worked out from (`Group.plan_version`). Between the user and
+another person, in one currency, the amount is the sum over the user's groups of the transfers
+of each plan between the two: what the person pays the user minus what the user pays the
+person. A registered person is the same person in every group; a guest belongs to one group.
+Each plan settles its group's balances exactly, so these amounts add up to the user's balance
+summed over the groups of that currency.
 """
 
 from dataclasses import dataclass, field

@@ -167,6 +167,33 @@ class PaymentForm(ConvertedAmountForm):
         return warning % words
 
 
+class HouseholdPaymentForm(forms.Form):
+    """One of the plan's payments that a household makes or receives as one, recorded in full
+    (`PaymentManager.record_unit`): its place among the plan's unit transfers, from 1."""
+
+    unit = forms.IntegerField(min_value=1)
+    date = forms.DateField(validators=[validate_entry_date])
+    submission_id = forms.UUIDField()
+    fingerprint = forms.CharField(max_length=64)
+
+    def __init__(self, *args, settle_up, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = settle_up.group
+
+    def record(self, actor, typed_rates=None):
+        """Books the household's payment: the page and the API both come here."""
+        data = self.cleaned_data
+        return Payment.objects.record_unit(
+            group_id=self.group.pk,
+            unit=data["unit"] - 1,
+            date=data["date"],
+            actor=actor,
+            submission_id=data["submission_id"],
+            expected_fingerprint=data["fingerprint"],
+            typed_rates=typed_rates,
+        )
+
+
 class RatesForm(forms.Form):
     """Today's rate for each open currency the ECB does not publish, typed by the person
     settling up: one `rate_<code>` field per currency. Sent with the settle-up page (GET) and

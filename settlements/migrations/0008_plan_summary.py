@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0014_group_ledger_version'),
+        ('groups', '0015_group_plan_version'),
         ('settlements', '0007_payment_status'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='PlanSummary',
             fields=[
                 ('group', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='plan_summary', serialize=False, to='groups.group')),
-                ('ledger_version', models.BigIntegerField()),
+                ('plan_version', models.BigIntegerField()),
                 ('simplified', models.BooleanField()),
                 ('fingerprint', models.CharField(max_length=32)),
             ],

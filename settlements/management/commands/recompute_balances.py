@@ -31,6 +31,9 @@ class Command(BaseCommand):
             groups = groups.filter(pk=group)
             if not groups.exists():
                 raise CommandError(f"There is no group with id {group}.")
+        # First: rebuilding or checking a group's balances takes its lock, which moves its plan
+        # version, after which the home page no longer trusts the summary there is to check.
+        summaries = self.check_summaries(groups, check)
         drifted_members = drifted_pairs = drifted_spending = 0
         unreadable = []
         for each in groups.iterator():
@@ -44,7 +47,6 @@ class Command(BaseCommand):
             drifted_members += len(drift.members)
             drifted_pairs += len(drift.pairs)
             drifted_spending += len(drift.spending)
-        summaries = self.check_summaries(groups, check)
         found = f"{drifted_members} member balance(s) and {drifted_pairs} pair balance(s)"
         if summaries:
             found += f" and {summaries} plan summary(ies)"

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("groups", "0013_activity_payment_confirmation"),
+        ("groups", "0014_settle_up_wishes"),
     ]
 
     # Added in place: Django's SQLite backend would rebuild groups_group, dropping the ledger's
@@ -13,14 +13,14 @@ class Migration(migrations.Migration):
             state_operations=[
                 migrations.AddField(
                     "group",
-                    "ledger_version",
+                    "plan_version",
                     models.BigIntegerField(default=0, editable=False),
                 )
             ],
             database_operations=[
                 migrations.RunSQL(
-                    "ALTER TABLE groups_group ADD COLUMN ledger_version bigint NOT NULL DEFAULT 0",
-                    "ALTER TABLE groups_group DROP COLUMN ledger_version",
+                    "ALTER TABLE groups_group ADD COLUMN plan_version bigint NOT NULL DEFAULT 0",
+                    "ALTER TABLE groups_group DROP COLUMN plan_version",
                 )
             ],
         )
