@@ -25,8 +25,8 @@ LANGUAGES = ["en", "de"]
 
 @pytest.fixture
 def fifty(four):
-    """Four (the viewer, Cem, owes 40.00 to Ana) and 46 guests, all but the last one owing the
-    last a different amount, with 20 payments along the members."""
+    """Four and 46 guests: the last guest is owed by the 49 others (Cem, the viewer, among
+    them), each a different amount, and 20 small payments between those who owe."""
     guests = [GuestFactory(group=four.group, name=f"Guest {n}") for n in range(1, 47)]
     creditor = guests[-1]
     for n, debtor in enumerate([four.ana, four.ben, four.dan, *guests[:-1]], 1):
