@@ -26,8 +26,8 @@ def test_the_form_offers_the_group_currency_first(client, trio):
     client.force_login(trio.member)
     response = client.get(reverse("expenses:create", args=[trio.group.pk]))
     assert response.status_code == 200
-    assert b'<option value="EUR" selected>EUR</option>' in response.content
-    assert b'<option value="JPY">JPY</option>' in response.content
+    assert b"<option selected>EUR</option>" in response.content
+    assert b"<option>JPY</option>" in response.content
     assert b"Enter what the card charged in EUR" in response.content
 
 

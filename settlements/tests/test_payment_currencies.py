@@ -19,7 +19,7 @@ SATURDAY = "2025-12-27"  # the ECB's rate of Wednesday 24 December applies
 
 def offered_currencies(response):
     select = response.text.split('name="original_currency"')[1].split("</select>")[0]
-    return re.findall(r'<option value="([A-Z]{3})"', select)
+    return re.findall(r"<option(?: selected)?>([A-Z]{3})</option>", select)
 
 
 def test_a_payment_in_dollars_is_recorded_at_the_reference_rate_of_its_date(client, four):
