@@ -1,6 +1,7 @@
 """Who is calling the API: a personal access token, or the site's own session."""
 
 from django.conf import settings
+from django.utils.translation import gettext
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
@@ -41,7 +42,7 @@ class Session(APIKeyCookie):
 def require_write(request):
     """Writes need a token with the write scope (the site's session may always write)."""
     if isinstance(request.auth, AccessToken) and not request.auth.can_write:
-        raise HttpError(403, "This token can only read. Create a token that can write.")
+        raise HttpError(403, gettext("This token can only read. Create a token that can write."))
 
 
 class PerCaller(SimpleRateThrottle):

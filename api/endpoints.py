@@ -11,6 +11,7 @@ import uuid
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext
 from ninja import File, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
@@ -117,7 +118,7 @@ def refused(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    detail = "Send a valid token as `Authorization: Bearer …`, or sign in."
+    detail = gettext("Send a valid token as `Authorization: Bearer …`, or sign in.")
     return api.create_response(request, {"detail": detail, "errors": {}}, status=401)
 
 
@@ -136,7 +137,7 @@ def schema_error(request, exc):
         errors.setdefault(where, []).append(error["msg"])
     return api.create_response(
         request,
-        {"detail": "The request does not have the expected fields.", "errors": errors},
+        {"detail": gettext("The request does not have the expected fields."), "errors": errors},
         status=422,
     )
 
@@ -148,7 +149,7 @@ def forbidden(request, exc):
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": "Not found.", "errors": {}}, status=404)
+    return api.create_response(request, {"detail": gettext("Not found."), "errors": {}}, status=404)
 
 
 # The recurring expense form's schedule fields by the names the API gives them.
@@ -171,7 +172,7 @@ def form_field(name):
 
 def invalid(form):
     errors = {form_field(name): list(messages) for name, messages in form.errors.items()}
-    detail = (form.non_field_errors() or ["Some fields need a look."])[0]
+    detail = (form.non_field_errors() or [gettext("Some fields need a look.")])[0]
     return Refused(422, detail, errors)
 
 
@@ -499,10 +500,11 @@ def leave_group(request, group_id: int):
     require_write(request)
     group = get_membership(request, group_id).group
     kept = membership_change(lambda: group.leave(request.user))
-    left = f"You left {group.name}."
     if kept:
-        left += " Your expenses and payments there keep your name."
-    return {"detail": left}
+        left = gettext("You left %(group)s. Your expenses and payments there keep your name.")
+    else:
+        left = gettext("You left %(group)s.")
+    return {"detail": left % {"group": group.name}}
 
 
 @api.post("/groups/{id:group_id}/not-me", response={200: MemberOut, **ERRORS}, tags=["members"])
@@ -543,7 +545,7 @@ def change_role(request, group_id: int, member_id: int, payload: RoleIn):
     membership, member = managed_member(request, group_id, member_id)
     form = RoleForm({"role": payload.role})
     if not form.is_valid():
-        message = "Choose owner, admin or member."
+        message = gettext("Choose owner, admin or member.")
         raise Refused(422, message, {"role": [message]})
     role = form.cleaned_data["role"]
     membership_change(lambda: membership.group.change_role(member, role, actor=request.user))
@@ -561,9 +563,10 @@ def remove_member(request, group_id: int, member_id: int):
     membership, member = managed_member(request, group_id, member_id)
     kept = membership_change(lambda: membership.group.remove_member(member, actor=request.user))
     if kept:
-        detail = f"{member.display_name} has history here, so they were deactivated instead."
-        return {"detail": detail, "member": member_out(kept)}
-    return {"detail": f"Removed {member.display_name}.", "member": None}
+        detail = gettext("%(name)s has history here, so they were deactivated instead.")
+        return {"detail": detail % {"name": member.display_name}, "member": member_out(kept)}
+    detail = gettext("Removed %(name)s.") % {"name": member.display_name}
+    return {"detail": detail, "member": None}
 
 
 @api.post(
@@ -715,9 +718,12 @@ def expense_form(payload, members, *, submission, version=None):
         ("paid_by", [payload.paid_by] if payload.paid_by is not None else []),
     ):
         if strangers := sorted(set(ids) - known):
-            errors[field] = [f"Not a member of this group: {', '.join(map(str, strangers))}."]
+            errors[field] = [
+                gettext("Not a member of this group: %(ids)s.")
+                % {"ids": ", ".join(map(str, strangers))}
+            ]
     if errors:
-        raise Refused(422, "Some people are not members of this group.", errors)
+        raise Refused(422, gettext("Some people are not members of this group."), errors)
     data = {
         "description": payload.description,
         "amount": payload.amount,
@@ -772,8 +778,8 @@ def expected_version(request, payload):
         return int(tag)
     raise Refused(
         428,
-        "Send the version you edited (`version`, or its ETag as `If-Match`).",
-        {"version": ["This field is required."]},
+        gettext("Send the version you edited (`version`, or its ETag as `If-Match`)."),
+        {"version": [gettext("This field is required.")]},
     )
 
 
@@ -806,7 +812,14 @@ def edit_expense(request, group_id: int, expense_id: int, payload: ExpenseEditIn
         )
     except StaleEdit as stale:
         raise Refused(
-            409, stale.message, {"version": [f"The current version is {stale.current.version}."]}
+            409,
+            stale.message,
+            {
+                "version": [
+                    gettext("The current version is %(version)s.")
+                    % {"version": stale.current.version}
+                ]
+            },
         ) from None
     except LedgerError as error:
         raise Refused(409, error.message) from None
@@ -1128,7 +1141,8 @@ def record_across(request, payload: AcrossIn):
     except PaymentError as error:
         raise Refused(409, " ".join(error.messages)) from None
     if recorded is None:
-        return Status(201, {"detail": "That payment was already recorded.", "recorded": False})
+        detail = gettext("That payment was already recorded.")
+        return Status(201, {"detail": detail, "recorded": False})
     return Status(201, {"detail": recorded_message(recorded), "recorded": True})
 
 

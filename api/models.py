@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 TOKEN_PREFIX = "sc_"
 # What the token list shows of a token, so its owner can tell which one a script uses.
@@ -21,8 +22,8 @@ def digest(secret):
 
 
 class Scope(models.TextChoices):
-    READ = "read", "Read only"
-    WRITE = "write", "Read and write"
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
 
 
 class AccessTokenQuerySet(models.QuerySet):

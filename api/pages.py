@@ -3,6 +3,7 @@
 import base64
 import datetime
 
+from django.utils.translation import gettext
 from ninja.errors import HttpError
 
 PAGE_SIZE = 50
@@ -20,7 +21,7 @@ def decode(cursor, *types):
             raise ValueError(cursor)
         return [kind(part) for kind, part in zip(types, parts, strict=True)]
     except (ValueError, UnicodeError):
-        raise HttpError(400, "This cursor is not one the API gave out.") from None
+        raise HttpError(400, gettext("This cursor is not one the API gave out.")) from None
 
 
 def by_date(rows, cursor, limit):

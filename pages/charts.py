@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from django.utils.dateformat import format as format_date
+from django.utils.translation import ngettext
 
 from splitclone.money import format_amount
 
@@ -85,10 +86,19 @@ def column_chart(months, currency):
     summary = ""
     if columns:
         highest = max(zip(months, columns, strict=True), key=lambda pair: pair[0][1])[1]
-        summary = (
-            f"{len(columns)} months from {columns[0].label} to {columns[-1].label}; "
-            f"the highest is {highest.label} with {highest.text}."
-        )
+        summary = ngettext(
+            "%(count)s month from %(first)s to %(last)s; the highest is %(highest)s with "
+            "%(amount)s.",
+            "%(count)s months from %(first)s to %(last)s; the highest is %(highest)s with "
+            "%(amount)s.",
+            len(columns),
+        ) % {
+            "count": len(columns),
+            "first": columns[0].label,
+            "last": columns[-1].label,
+            "highest": highest.label,
+            "amount": highest.text,
+        }
     return ColumnChart(
         columns=columns,
         height=COLUMN_PLOT_HEIGHT + COLUMN_LABEL_SPACE,

@@ -1,5 +1,7 @@
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from expenses.models import Category
 from splitclone.widgets import CompactSelect
@@ -15,10 +17,14 @@ class LedgerFilterForm(forms.Form):
     EVERYTHING, EXPENSES, PAYMENTS = "", "expenses", "payments"
 
     show = forms.ChoiceField(
-        choices=[(EVERYTHING, "Everything"), (EXPENSES, "Expenses"), (PAYMENTS, "Payments")],
+        choices=[
+            (EVERYTHING, _("Everything")),
+            (EXPENSES, _("Expenses")),
+            (PAYMENTS, _("Payments")),
+        ],
         required=False,
     )
-    q = forms.CharField(required=False, label="Search", max_length=100)
+    q = forms.CharField(required=False, label=_("Search"), max_length=100)
     payer = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, widget=CompactSelect
     )
@@ -27,15 +33,15 @@ class LedgerFilterForm(forms.Form):
     )
     # The choices meaning "no filter" are short, so that they fit a phone's half-width column
     # under their labels ("Paid by: Anyone").
-    category = forms.ChoiceField(choices=[("", "Any"), *Category.choices], required=False)
+    category = forms.ChoiceField(choices=[("", _("Any")), *Category.choices], required=False)
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         people = [(member.pk, member.display_name) for member in members]
-        self.fields["payer"].choices = [("", "Anyone"), *people]
-        self.fields["participant"].choices = [("", "Anyone"), *people]
+        self.fields["payer"].choices = [("", gettext("Anyone")), *people]
+        self.fields["participant"].choices = [("", gettext("Anyone")), *people]
 
     @property
     def filters(self):

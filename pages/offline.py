@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.csp import CSP
+from django.utils.html import escape
+from django.utils.translation import get_language, gettext
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
@@ -40,7 +42,7 @@ def manifest(request):
     data = {
         "name": "Splitclone",
         "short_name": "Splitclone",
-        "description": "Share expenses and settle up with the fewest payments.",
+        "description": gettext("Share expenses and settle up with the fewest payments."),
         "id": reverse("home"),
         "start_url": reverse("home"),
         "scope": "/",
@@ -80,6 +82,20 @@ def service_worker(request):
         "logout": reverse("account_logout"),
         "home": reverse("home"),
         "keptCopyHeader": KEPT_COPY_HEADER,
+        # The page the worker answers with when it has no copy, in the language of the person
+        # who installed it; escaped here because the worker writes it into HTML.
+        "offline": {
+            "lang": get_language(),
+            "title": escape(gettext("Offline · Splitclone")),
+            "heading": escape(gettext("You are offline")),
+            "text": escape(
+                gettext(
+                    "This page was not opened on this device while online, so there is no copy "
+                    "to show."
+                )
+            ),
+            "home": escape(gettext("Your groups")),
+        },
     }
     script = render_to_string("pages/sw.js", {"config": json.dumps(config)})
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")

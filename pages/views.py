@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from expenses.forms import DateRangeForm
@@ -239,8 +240,11 @@ def group_stats(request, group_id):
             [
                 (
                     person.member.display_name,
-                    f"paid {format_amount(person.paid, currency)}, "
-                    f"share {format_amount(person.share, currency)}",
+                    gettext("paid %(paid)s, share %(share)s")
+                    % {
+                        "paid": format_amount(person.paid, currency),
+                        "share": format_amount(person.share, currency),
+                    },
                     {"paid": person.paid, "share": person.share},
                 )
                 for person in stats.people

@@ -12,6 +12,7 @@ from functools import cached_property
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from groups.models import Group, Member
 from ledger import books
@@ -41,11 +42,15 @@ class GroupState:
         Balances open in other currencies are converted by the group's own settle-up first.
         """
         if self.open_currencies:
-            return (
-                f"{self.group.name} can't be settled across groups yet: it has balances in "
-                f"{', '.join(self.open_currencies)}. Settle up in the group first, which "
-                f"converts them to {self.group.currency}."
-            )
+            return gettext(
+                "%(group)s can't be settled across groups yet: it has balances in "
+                "%(currencies)s. Settle up in the group first, which converts them to "
+                "%(currency)s."
+            ) % {
+                "group": self.group.name,
+                "currencies": ", ".join(self.open_currencies),
+                "currency": self.group.currency,
+            }
         stuck = [m for m in self.members if m.balance and (m.is_guest or not m.is_active)]
         if not stuck:
             return None
@@ -53,11 +58,11 @@ class GroupState:
             f"{member.display_name} ({format_amount(member.balance, self.group.currency)})"
             for member in stuck
         )
-        return (
-            f"{self.group.name} can't be settled across groups: {names} can only settle inside "
-            "it (guests belong to one group, deactivated members can't be booked). Settle with "
+        return gettext(
+            "%(group)s can't be settled across groups: %(names)s can only settle inside it "
+            "(guests belong to one group, deactivated members can't be booked). Settle with "
             "them in the group first."
-        )
+        ) % {"group": self.group.name, "names": names}
 
     def balances(self):
         """{user id: balance} of the members who can be booked in this group."""
@@ -240,19 +245,21 @@ def record_transfer(*, user, group_ids, transfer, expected_fingerprint, submissi
             return None
         states = load_groups(user, group_ids)
         if len(states) != len(group_ids):
-            raise PaymentError("You are no longer a member of all these groups.")
+            raise PaymentError(gettext("You are no longer a member of all these groups."))
         problems = [state.problem for state in states if state.problem]
         if problems:
             raise PaymentError(" ".join(problems))
         across = AcrossPlan(states)
         if across.fingerprint != expected_fingerprint:
             raise StalePlan(
-                "The balances in these groups changed since the plan was shown. Nothing was "
-                "recorded; here is the plan for the balances as they are now."
+                gettext(
+                    "The balances in these groups changed since the plan was shown. Nothing "
+                    "was recorded; here is the plan for the balances as they are now."
+                )
             )
         if transfer is None:
             if across.plan.transfers:
-                raise PaymentError("The netting is booked with the plan's payments.")
+                raise PaymentError(gettext("The netting is booked with the plan's payments."))
             shown, bookings = None, []
             note = "Netted across groups: no money changed hands"
         elif transfer in across.plan.transfers:
@@ -260,7 +267,7 @@ def record_transfer(*, user, group_ids, transfer, expected_fingerprint, submissi
             bookings = shown.bookings
             note = settled_note(shown, across.currency)
         else:
-            raise PaymentError("That payment is not part of the plan.")
+            raise PaymentError(gettext("That payment is not part of the plan."))
         for number, booking in enumerate(bookings + across.netting):
             Payment.objects.book(
                 booking.group,

@@ -3,6 +3,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ledger.forms import ConvertedAmountForm
 from settlements.across import record_transfer
@@ -29,23 +31,25 @@ class PaymentForm(ConvertedAmountForm):
 
     from_member = forms.TypedChoiceField(
         coerce=int,
-        label="Who paid",
-        error_messages={"invalid_choice": "Choose a member."},
+        label=_("Who paid"),
+        error_messages={"invalid_choice": _("Choose a member.")},
         widget=CompactSelect,
     )
     to_member = forms.TypedChoiceField(
         coerce=int,
-        label="Who received it",
-        error_messages={"invalid_choice": "Choose a member."},
+        label=_("Who received it"),
+        error_messages={"invalid_choice": _("Choose a member.")},
         widget=CompactSelect,
     )
     date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_entry_date]
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_entry_date],
     )
-    note = forms.CharField(max_length=NOTE_MAX_LENGTH, required=False)
+    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX_LENGTH, required=False)
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
     fingerprint = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
-    confirm = forms.BooleanField(required=False, label="Yes, record it anyway")
+    confirm = forms.BooleanField(required=False, label=_("Yes, record it anyway"))
 
     def __init__(self, *args, settle_up, **kwargs):
         self.group = settle_up.group
@@ -58,8 +62,8 @@ class PaymentForm(ConvertedAmountForm):
         self.balances = settle_up.balances
         self.members = {member.pk: member for member in settle_up.members if member.is_active}
         people = [(pk, member.display_name) for pk, member in self.members.items()]
-        self.fields["from_member"].choices = [("", "Choose who paid"), *people]
-        self.fields["to_member"].choices = [("", "Choose who received it"), *people]
+        self.fields["from_member"].choices = [("", gettext("Choose who paid")), *people]
+        self.fields["to_member"].choices = [("", gettext("Choose who received it")), *people]
         self.needs_confirmation = False
 
     @property
@@ -89,7 +93,7 @@ class PaymentForm(ConvertedAmountForm):
     def clean_amount(self):
         amount = super().clean_amount()
         if amount == 0:
-            raise forms.ValidationError("Enter an amount above zero.", code="zero")
+            raise forms.ValidationError(gettext("Enter an amount above zero."), code="zero")
         return amount
 
     def clean(self):
@@ -102,7 +106,9 @@ class PaymentForm(ConvertedAmountForm):
         if sender is None or receiver is None or amount is None:
             return cleaned
         if sender == receiver:
-            self.add_error(None, "Someone can't pay themselves. Choose two different people.")
+            self.add_error(
+                None, gettext("Someone can't pay themselves. Choose two different people.")
+            )
         elif not cleaned.get("confirm"):
             warning = self.turnaround_warning(self.members[sender], self.members[receiver], amount)
             if warning:
@@ -130,17 +136,35 @@ class PaymentForm(ConvertedAmountForm):
         def money(value):
             return format_amount(value, self.currency)
 
-        larger = []
-        if amount > owes:
-            larger.append(f"more than {sender.display_name} owes ({money(owes)})")
-        if amount > is_owed:
-            larger.append(f"more than {receiver.display_name} is owed ({money(is_owed)})")
-        return (
-            f"{money(amount)} is {' and '.join(larger)}: afterwards {sender.display_name}'s "
-            f"balance would be {money(sender_balance + amount)} and "
-            f"{receiver.display_name}'s {money(receiver_balance - amount)}. "
-            "Tick “Yes, record it anyway” if that is right."
-        )
+        words = {
+            "amount": money(amount),
+            "sender": sender.display_name,
+            "owes": money(owes),
+            "receiver": receiver.display_name,
+            "is_owed": money(is_owed),
+            "sender_after": money(sender_balance + amount),
+            "receiver_after": money(receiver_balance - amount),
+        }
+        if amount > owes and amount > is_owed:
+            warning = gettext(
+                "%(amount)s is more than %(sender)s owes (%(owes)s) and more than %(receiver)s "
+                "is owed (%(is_owed)s): afterwards %(sender)s's balance would be "
+                "%(sender_after)s and %(receiver)s's %(receiver_after)s. Tick “Yes, record it "
+                "anyway” if that is right."
+            )
+        elif amount > owes:
+            warning = gettext(
+                "%(amount)s is more than %(sender)s owes (%(owes)s): afterwards %(sender)s's "
+                "balance would be %(sender_after)s and %(receiver)s's %(receiver_after)s. Tick "
+                "“Yes, record it anyway” if that is right."
+            )
+        else:
+            warning = gettext(
+                "%(amount)s is more than %(receiver)s is owed (%(is_owed)s): afterwards "
+                "%(sender)s's balance would be %(sender_after)s and %(receiver)s's "
+                "%(receiver_after)s. Tick “Yes, record it anyway” if that is right."
+            )
+        return warning % words
 
 
 class RatesForm(forms.Form):
@@ -155,7 +179,8 @@ class RatesForm(forms.Form):
             self.fields[f"rate_{code}"] = forms.CharField(
                 max_length=40,
                 label=f"1 {code} =",
-                help_text=f"{group.currency} for 1 {code} today.",
+                help_text=gettext("%(currency)s for 1 %(code)s today.")
+                % {"currency": group.currency, "code": code},
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
 
@@ -165,7 +190,7 @@ class RatesForm(forms.Form):
             try:
                 cleaned[name] = fx.check_rate(Decimal(text.strip().replace(",", ".")))
             except (InvalidOperation, ValueError):
-                self.add_error(name, "Enter the rate as a number, such as 2.79.")
+                self.add_error(name, gettext("Enter the rate as a number, such as 2.79."))
             except MoneyError as error:
                 self.add_error(name, error.message)
         return cleaned
@@ -184,10 +209,10 @@ class AcrossForm(forms.Form):
     groups = forms.TypedMultipleChoiceField(
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        label="Groups to settle together",
+        label=_("Groups to settle together"),
         error_messages={
-            "invalid_choice": "Choose among your own groups.",
-            "required": "Choose at least two groups to settle together.",
+            "invalid_choice": _("Choose among your own groups."),
+            "required": _("Choose at least two groups to settle together."),
         },
     )
 
@@ -202,11 +227,13 @@ class AcrossForm(forms.Form):
     def clean_groups(self):
         chosen = self.cleaned_data["groups"]
         if len(chosen) < 2:
-            raise forms.ValidationError("Choose at least two groups to settle together.")
+            raise forms.ValidationError(gettext("Choose at least two groups to settle together."))
         if len({self.states[pk].group.currency for pk in chosen}) > 1:
             raise forms.ValidationError(
-                "Choose groups with the same currency: amounts in different currencies can't "
-                "be netted."
+                gettext(
+                    "Choose groups with the same currency: amounts in different currencies "
+                    "can't be netted."
+                )
             )
         problems = [self.states[pk].problem for pk in chosen if self.states[pk].problem]
         if problems:
@@ -238,7 +265,7 @@ class AcrossRecordForm(forms.Form):
         if all(part is None for part in parts):
             cleaned["transfer"] = None
         elif any(part is None for part in parts):
-            raise forms.ValidationError("Incomplete payment.")
+            raise forms.ValidationError(gettext("Incomplete payment."))
         else:
             cleaned["transfer"] = Transfer(*parts)
         return cleaned

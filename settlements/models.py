@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from groups.models import Activity, Group, Member
 from ledger import books
@@ -34,8 +35,10 @@ class StalePlan(PaymentError):
     def __init__(self, message=None):
         super().__init__(
             message
-            or "The balances changed since this page was shown, so that plan is out of date. "
-            "Nothing was recorded; here is the plan for the balances as they are now."
+            or gettext(
+                "The balances changed since this page was shown, so that plan is out of date. "
+                "Nothing was recorded; here is the plan for the balances as they are now."
+            )
         )
 
 
@@ -440,16 +443,18 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             books.require_entry_date(date)
             if not 0 < amount <= MAX_AMOUNT:
                 raise PaymentError(
-                    "A payment must be more than zero and at most "
-                    f"{format_amount(MAX_AMOUNT, group.currency)}."
+                    gettext("A payment must be more than zero and at most %(maximum)s.")
+                    % {"maximum": format_amount(MAX_AMOUNT, group.currency)}
                 )
             if from_member_id == to_member_id:
-                raise PaymentError("Someone can't pay themselves. Choose two different people.")
+                raise PaymentError(
+                    gettext("Someone can't pay themselves. Choose two different people.")
+                )
             settle_up = self.plan_for(group, typed_rates)
             active = {member.pk: member for member in settle_up.members if member.is_active}
             if from_member_id not in active or to_member_id not in active:
                 raise PaymentError(
-                    "Payments can only be recorded between active members of this group."
+                    gettext("Payments can only be recorded between active members of this group.")
                 )
             if expected_fingerprint is not None and expected_fingerprint != settle_up.fingerprint:
                 raise StalePlan()
@@ -566,11 +571,17 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         meanwhile)."""
         payment = self.with_people().get(pk=payment.pk, group=group)
         if payment.to_member.user_id != actor.pk:
-            raise PaymentError(f"Only {payment.to_member} can say whether the money arrived.")
+            raise PaymentError(
+                gettext("Only %(payee)s can say whether the money arrived.")
+                % {"payee": payment.to_member}
+            )
         if payment.is_deleted:
             raise PaymentError(
-                f"The payment {payment.summary} was deleted meanwhile: there is nothing to "
-                "confirm. It no longer counts towards anyone's balance."
+                gettext(
+                    "The payment %(payment)s was deleted meanwhile: there is nothing to "
+                    "confirm. It no longer counts towards anyone's balance."
+                )
+                % {"payment": payment.summary}
             )
         return payment
 
@@ -603,7 +614,10 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         with books.change(payment.group_id) as group:
             payment = self._payee_decides(group, payment, actor)
             if payment.status == Payment.Status.CONFIRMED:
-                raise PaymentError(f"You already confirmed receiving {payment.summary}.")
+                raise PaymentError(
+                    gettext("You already confirmed receiving %(payment)s.")
+                    % {"payment": payment.summary}
+                )
             payment, _ = books.set_deleted(
                 self.with_people(),
                 payment,
@@ -650,8 +664,8 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", "waiting for the payee to confirm"
-    CONFIRMED = "confirmed", "confirmed"
+    PENDING = "pending", gettext_lazy("waiting for the payee to confirm")
+    CONFIRMED = "confirmed", gettext_lazy("confirmed")
 
 
 class Payment(LedgerRow):

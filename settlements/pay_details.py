@@ -4,6 +4,8 @@ paid, with an EPC QR code for a bank transfer in euros and links that open the p
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from accounts import paying
 from groups.access import payment_methods_shown_to
 from splitclone import qr
@@ -50,7 +52,11 @@ def details_for(group, payer, payee, amount, methods):
                     amount=Decimal(amount),
                     remittance=note,
                 )
-                qr_svg = qr.svg(payload, title=f"Bank transfer to {payee.display_name}", scale=3)
+                qr_svg = qr.svg(
+                    payload,
+                    title=gettext("Bank transfer to %(payee)s") % {"payee": payee.display_name},
+                    scale=3,
+                )
             ways.append(PayWay(method, qr_svg=qr_svg))
         else:
             link = paying.payment_link(

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.access import get_membership
@@ -187,7 +188,9 @@ def record_payment(request, group_id):
     # Before the form: the balances a double submission is checked against have already moved.
     duplicate = Payment.objects.submitted(group, submitted)
     if duplicate is not None:
-        messages.success(request, f"Recorded: {duplicate.summary}.")
+        messages.success(
+            request, gettext("Recorded: %(payment)s.") % {"payment": duplicate.summary}
+        )
         return after_change(request, membership)
     settle_up, rates_form = suggest_with_rates(group, request.POST)
     data = request.POST
@@ -210,7 +213,9 @@ def record_payment(request, group_id):
         except (PaymentError, LedgerError) as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, f"Recorded: {payment.summary}.")
+            messages.success(
+                request, gettext("Recorded: %(payment)s.") % {"payment": payment.summary}
+            )
             return after_change(request, membership)
     elif form.is_suggestion and form["fingerprint"].value() != settle_up.fingerprint:
         # The suggestion this form came from is gone: show the current plan instead. (A valid
@@ -234,17 +239,21 @@ def payment_delete(request, group_id, payment_id):
     if request.method != "POST":
         return confirmation_page(
             request,
-            question=f"Delete the payment {payment.summary}?",
+            question=gettext("Delete the payment %(payment)s?") % {"payment": payment.summary},
             details=[
-                "It stops counting towards anyone's balance. You can restore it from the "
-                "settle-up page."
+                gettext(
+                    "It stops counting towards anyone's balance. You can restore it from the "
+                    "settle-up page."
+                )
             ],
-            action="Delete the payment",
+            action=gettext("Delete the payment"),
             cancel_url=reverse("settlements:settle_up", args=[group_id]),
         )
     payment = Payment.objects.delete_payment(payment, actor=request.user)
     messages.success(
-        request, f"Deleted the payment {payment.summary}. Restore it below if that was a mistake."
+        request,
+        gettext("Deleted the payment %(payment)s. Restore it below if that was a mistake.")
+        % {"payment": payment.summary},
     )
     return after_change(request, membership)
 
@@ -255,7 +264,9 @@ def payment_restore(request, group_id, payment_id):
     membership = get_membership(request, group_id)
     payment = get_object_or_404(membership.group.payments, pk=payment_id)
     payment = Payment.objects.restore_payment(payment, actor=request.user)
-    messages.success(request, f"Restored the payment {payment.summary}.")
+    messages.success(
+        request, gettext("Restored the payment %(payment)s.") % {"payment": payment.summary}
+    )
     return after_change(request, membership)
 
 
@@ -265,7 +276,9 @@ def payee_decision(request, group_id, payment_id, decide, done):
     membership = get_membership(request, group_id)
     payment = get_object_or_404(membership.group.payments.with_people(), pk=payment_id)
     if payment.to_member.user_id != request.user.pk:
-        raise PermissionDenied("Only the person who was paid can say whether the money arrived.")
+        raise PermissionDenied(
+            gettext("Only the person who was paid can say whether the money arrived.")
+        )
     try:
         payment = decide(payment, actor=request.user)
     except PaymentError as error:
@@ -283,7 +296,7 @@ def payment_confirm(request, group_id, payment_id):
         group_id,
         payment_id,
         Payment.objects.confirm_payment,
-        lambda payment: f"Confirmed: {payment.summary}.",
+        lambda payment: gettext("Confirmed: %(payment)s.") % {"payment": payment.summary},
     )
 
 
@@ -296,7 +309,8 @@ def payment_not_received(request, group_id, payment_id):
         payment_id,
         Payment.objects.reject_payment,
         lambda payment: (
-            f"The payment {payment.summary} no longer counts: {payment.from_member} still owes it."
+            gettext("The payment %(payment)s no longer counts: %(payer)s still owes it.")
+            % {"payment": payment.summary, "payer": payment.from_member}
         ),
     )
 
@@ -328,8 +342,13 @@ def across_url(group_ids):
 
 def describe(bookings):
     return "; ".join(
-        f"in {row.group.name}, {row.payer.display_name} paid {row.payee.display_name} "
-        f"{format_amount(row.amount, row.group.currency)}"
+        gettext("in %(group)s, %(payer)s paid %(payee)s %(amount)s")
+        % {
+            "group": row.group.name,
+            "payer": row.payer.display_name,
+            "payee": row.payee.display_name,
+            "amount": format_amount(row.amount, row.group.currency),
+        }
         for row in bookings
     )
 
@@ -341,13 +360,18 @@ def recorded_message(recorded):
         transfer = recorded.transfer
         currency = transfer.bookings[0].group.currency
         parts.append(
-            f"Recorded: {transfer.debtor.display_name} paid {transfer.creditor.display_name} "
-            f"{format_amount(transfer.amount, currency)}. Booked as: "
-            f"{describe(transfer.bookings)}."
+            gettext("Recorded: %(payer)s paid %(payee)s %(amount)s. Booked as: %(bookings)s.")
+            % {
+                "payer": transfer.debtor.display_name,
+                "payee": transfer.creditor.display_name,
+                "amount": format_amount(transfer.amount, currency),
+                "bookings": describe(transfer.bookings),
+            }
         )
     if recorded.netting:
         parts.append(
-            f"Netted between groups, with no money changing hands: {describe(recorded.netting)}."
+            gettext("Netted between groups, with no money changing hands: %(bookings)s.")
+            % {"bookings": describe(recorded.netting)}
         )
     return " ".join(parts)
 
@@ -358,7 +382,7 @@ def across_record(request):
     states = load_groups(request.user)
     form = AcrossRecordForm(request.POST, states=states)
     if not form.is_valid():
-        messages.error(request, "That payment is not part of a plan for your groups.")
+        messages.error(request, gettext("That payment is not part of a plan for your groups."))
         return render_across(request, states, AcrossForm(states=states), status=422)
     data = form.cleaned_data
     try:
@@ -369,7 +393,7 @@ def across_record(request):
         chosen = AcrossForm({"groups": data["groups"]}, states=states)
         return render_across(request, states, chosen, status=422)
     if recorded is None:
-        messages.info(request, "That payment was already recorded.")
+        messages.info(request, gettext("That payment was already recorded."))
     else:
         messages.success(request, recorded_message(recorded))
     return redirect(across_url(data["groups"]))

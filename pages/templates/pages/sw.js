@@ -103,11 +103,12 @@ async function keepPage(url, response, asked) {
 }
 
 function notKept() {
-  const html = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">"
+  const words = CONFIG.offline;
+  const html = `<!doctype html><html lang="${words.lang}"><meta charset="utf-8">`
     + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-    + "<title>Offline · Splitclone</title><h1>You are offline</h1>"
-    + "<p>This page was not opened on this device while online, so there is no copy to show.</p>"
-    + `<p><a href="${CONFIG.home}">Your groups</a></p>`;
+    + `<title>${words.title}</title><h1>${words.heading}</h1>`
+    + `<p>${words.text}</p>`
+    + `<p><a href="${CONFIG.home}">${words.home}</a></p>`;
   return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
