@@ -250,3 +250,21 @@ def test_the_feed_reads_in_german_in_a_constant_number_of_queries(
     text = " ".join(re.sub(r"<[^>]+>", " ", response.text).split())
     assert f"Olivia Owner hat den Gast Guest {size - 1} hinzugefügt" in text
     assert "added guest" not in text
+
+
+def page_text(client, url):
+    with translation.override("de"):
+        response = client.get(url, headers={"accept-language": "de"})
+    assert response.status_code == 200
+    return " ".join(re.sub(r"<[^>]+>", " ", response.text).split())
+
+
+def test_the_home_page_and_the_expense_page_show_the_lines_in_german(client, world):
+    client.force_login(world.owner)
+
+    home = page_text(client, reverse("home"))
+    expense = page_text(client, reverse("expenses:detail", args=[world.group.pk, world.expense.pk]))
+
+    added = f"Olivia Owner hat „Dinner“ ({eur(3000)}) hinzugefügt"
+    assert added in home
+    assert added in expense
