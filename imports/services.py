@@ -380,6 +380,10 @@ def book(parsed, group_id, *, user, mapping, confirmed):
     return Imported(group, members, len(parsed.expenses), len(parsed.payments))
 
 
+def count(number, noun):
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def map_people(group, parsed, mapping, user, own):
     """File name → member, adding the new guests (as `Group.add_guest` does for anyone)."""
     active = {member.pk: member for member in group.members.filter(is_active=True)}
