@@ -36,7 +36,8 @@ RUN groupadd --system --gid 10001 splitclone \
 
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
-# Owned by root and not writable by the app user: the code cannot be changed at run time.
+# Owned by root and not writable by the app user: the code cannot be changed at run time. The
+# compiled translations (locale/**/*.mo) come with the code, so the image needs no gettext.
 COPY . /app
 
 # Production settings refuse to load without these; the dummies exist only in this RUN line, so

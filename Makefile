@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: help run test lint format fix-format migrate superuser clean check-deploy lock check-locks \
-	audit load-test
+	audit load-test messages translation-coverage
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve on http://$(HOST):$(PORT),"
@@ -18,6 +18,9 @@ help:
 	@echo "                    Terraform and workflows"
 	@echo "make load-test - Locust against gunicorn on a throwaway PostgreSQL database, on loopback"
 	@echo "                 (INSTANCES=1|2|4 DURATION=60s USERS=60 SCENARIO=everyday|busy; docs/capacity.md)"
+	@echo "make messages - after marking or changing text: regenerate every translation catalog"
+	@echo "                (de fr es pt) and compile it (needs gettext; docs/translations.md)"
+	@echo "make translation-coverage - translated and total messages per language, for the release note"
 	@echo "make lock   - after editing a requirements*.in, rewrite the locks (requirements*.txt);"
 	@echo "              LOCK_ARGS=--upgrade (or --upgrade-package NAME) moves what the inputs leave open"
 
@@ -77,6 +80,31 @@ check-deploy: check-locks audit
 # Figures in docs/capacity.md. Locust lives in .venv-ops; the app runs from .venv.
 load-test: $(VENV)/.installed-runtime
 	PYTHON=$(BIN)/python scripts/load-test
+
+# Translations (docs/translations.md). Each app keeps its catalogs in <app>/locale/, the project
+# keeps those of templates/ and of the static JavaScript in locale/. makemessages puts a file's
+# messages in the nearest locale/ folder, so each app's are gathered from inside the app.
+# The compiled .mo files are committed: running the app, the tests and the image need no gettext.
+LOCALES := de fr es pt
+APPS := $(patsubst %/apps.py,%,$(wildcard */apps.py))
+# File names, not line numbers: otherwise every edit of a template would change every catalog.
+MAKEMESSAGES := makemessages $(addprefix --locale=,$(LOCALES)) --add-location=file --no-obsolete
+NOT_PROJECT_SOURCES := $(addprefix --ignore=,$(APPS) docs deploy benchmarks scripts test-artifacts \
+	staticfiles media var node_modules)
+
+messages: $(VENV)/.installed-dev
+	@for app in $(APPS); do \
+	  mkdir -p $$app/locale; \
+	  (cd $$app && ../$(BIN)/python ../manage.py $(MAKEMESSAGES) --ignore=tests) || exit 1; \
+	done
+	mkdir -p locale
+	$(BIN)/python manage.py $(MAKEMESSAGES) $(NOT_PROJECT_SOURCES)
+	$(BIN)/python manage.py $(MAKEMESSAGES) --domain=djangojs $(NOT_PROJECT_SOURCES)
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore='.venv-*' \
+	  --ignore=node_modules --ignore=test-artifacts
+
+translation-coverage: $(VENV)/.installed-dev
+	$(BIN)/python manage.py translation_coverage
 
 superuser: $(VENV)/.installed-runtime
 	$(BIN)/python manage.py createsuperuser

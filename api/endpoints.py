@@ -25,6 +25,7 @@ from api.schemas import (
     AcrossRecordedOut,
     ActivityPage,
     BalanceOut,
+    CoversOut,
     Done,
     ExpenseEditIn,
     ExpenseIn,
@@ -81,7 +82,7 @@ from ledger.models import RateSource
 from settlements.across import AcrossPlan, load_groups
 from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm
 from settlements.models import Payment, PaymentError
-from settlements.views import recorded_message
+from settlements.views import pair_covers_for, recorded_message
 
 rate_limit = PerCaller()
 
@@ -387,7 +388,7 @@ def my_spending(
             "paid": spent.paid,
             "months": [{"month": month, "total": total} for month, total in spent.months],
             "categories": [
-                {"category": category, "total": total} for category, total in spent.categories
+                {"category": str(category), "total": total} for category, total in spent.categories
             ],
         }
         for spent in spending
@@ -415,7 +416,9 @@ def statistics(
         "total": stats.total,
         "count": stats.count,
         "months": [{"month": m, "total": t, "count": c} for m, t, c in stats.months],
-        "categories": [{"category": k, "total": t, "count": c} for k, t, c in stats.categories],
+        "categories": [
+            {"category": str(k), "total": t, "count": c} for k, t, c in stats.categories
+        ],
         "people": [
             {
                 "member_id": person.member.pk,
@@ -1042,6 +1045,50 @@ def settle_up(request, group_id: int):
             for row in plan.rows()
         ],
         "parts": [[member.pk for member in part] for part in plan.parts],
+    }
+
+
+@api.get(
+    "/groups/{id:group_id}/covers/{id:member_id}/{id:other_id}",
+    response={200: CoversOut, **ERRORS},
+    tags=["balances"],
+)
+def covers(request, group_id: int, member_id: int, other_id: int):
+    """What one member owes another and the live expenses, payments and conversions behind it,
+    each with its effect on the pair: what a pairwise suggested payment covers, as its page
+    shows it (docs/settle-up.md). Both must be members of the group."""
+    group = get_membership(request, group_id).group
+    _, _, found = pair_covers_for(group, member_id, other_id)
+    return {
+        "member_id": member_id,
+        "other_id": other_id,
+        "currency": group.currency,
+        "total": found.total,
+        "problem": found.problem,
+        "currencies": [
+            {
+                "currency": cover.currency,
+                "balance": cover.balance,
+                "lines": [
+                    {
+                        "date": line.date,
+                        "kind": line.kind,
+                        "id": line.pk,
+                        "description": line.description,
+                        "from_member_id": line.sender_id,
+                        "amount": line.amount,
+                        "conversion": line.conversion,
+                    }
+                    for line in cover.lines
+                ],
+                "settled_on": cover.settled_on,
+                "earlier_count": cover.earlier_count,
+                "earlier_amount": cover.earlier_amount,
+                "converted": cover.converted,
+                "rate": cover.rate.display if cover.rate else None,
+            }
+            for cover in found.currencies
+        ],
     }
 
 

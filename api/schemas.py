@@ -177,6 +177,49 @@ class SettleUpOut(Schema):
     )
 
 
+class CoverLineOut(Schema):
+    date: datetime.date
+    kind: str = Field(description="`expense`, `payment` or `conversion` (of open balances).")
+    id: int = Field(description="The expense's, payment's or conversion's id.")
+    description: str = Field(description="The expense's description, or the payment's note.")
+    from_member_id: int | None = Field(description="Who paid, for a payment.")
+    amount: int = Field(
+        description="What it added to what the member owes the other (negative: took off)."
+    )
+    conversion: str = Field(description="How it was converted, when it was.")
+
+
+class CurrencyCoverOut(Schema):
+    currency: str
+    balance: int = Field(description="What the member owes the other in this currency.")
+    lines: list[CoverLineOut] = Field(
+        description="The most recent entries behind the balance, oldest first: with "
+        "`earlier_amount` they add up to `balance` exactly."
+    )
+    settled_on: datetime.date | None = Field(
+        description="The day the two were last even: the entries before it are left out."
+    )
+    earlier_count: int = Field(description="Older entries since then, not listed.")
+    earlier_amount: int = Field(description="What those older entries add up to.")
+    converted: int | None = Field(
+        description="For another currency than the group's: the balance at today's rate."
+    )
+    rate: str | None = Field(description="That rate.")
+
+
+class CoversOut(Schema):
+    member_id: int
+    other_id: int
+    currency: str
+    total: int | None = Field(
+        description="What the member owes the other in the group's currency, other currencies "
+        "at today's rates: the suggested payment when debts are not simplified. None while a "
+        "rate is missing (`problem`)."
+    )
+    problem: str
+    currencies: list[CurrencyCoverOut] = Field(description="The group's currency first.")
+
+
 class GroupIn(Input):
     name: str
     description: str = ""

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q, Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
@@ -21,7 +21,7 @@ from groups.models import Activity, Group, Member
 from ledger import books
 from ledger.books import RowChanged
 from ledger.effects import SpendingTotals, expense_effect, expense_spending, parts_in_group_currency
-from ledger.models import LedgerRow, RateSource
+from ledger.models import LedgerRow, PairLine, RateSource
 from ledger.spending import spending_totals
 from splitclone import fx, metrics
 from splitclone.money import MAX_AMOUNT, Amount, format_amount
@@ -539,6 +539,49 @@ class Expense(LedgerRow):
                 except ValueError as error:
                     raise ValueError(f"expense #{expense_id}: {error}") from None
                 yield (original_currency if in_original else None), effect
+
+    @classmethod
+    def pair_lines(cls, group, member_a, member_b):
+        """The live expenses both took part in (paying or sharing), each with its effect on the
+        pair: two queries, the expenses and one stream of their payer and share rows, since
+        how much one owes the other depends on everyone in the expense (`expense_debts`)."""
+
+        def involves(member_id):
+            return Exists(
+                ExpensePayer.objects.filter(expense=OuterRef("pk"), member_id=member_id)
+            ) | Exists(ExpenseShare.objects.filter(expense=OuterRef("pk"), member_id=member_id))
+
+        shared = cls.objects.filter(group=group, deleted_at__isnull=True).filter(
+            involves(member_a), involves(member_b)
+        )
+        expenses = {expense.pk: expense for expense in shared.defer("notes", "search_text")}
+        if not expenses:
+            return
+        columns = ("expense_id", "side", "member_id", "amount")
+        within = {"expense__in": shared.values("pk")}
+        paid = ExpensePayer.objects.filter(**within).annotate(side=Value(PAID))
+        owed = ExpenseShare.objects.filter(**within).annotate(side=Value(OWED))
+        sides = {pk: ({}, {}) for pk in expenses}
+        for expense_id, side, member_id, amount in paid.values_list(*columns).union(
+            owed.values_list(*columns), all=True
+        ):
+            sides[expense_id][side][member_id] = amount
+        for pk, expense in expenses.items():
+            _, pairs = expense_effect(*sides[pk])
+            yield PairLine(
+                expense.date,
+                expense.created_at,
+                "expense",
+                pk,
+                expense.ledger_currency,
+                pairs.get((member_a, member_b), 0),
+                expense.description,
+                conversion=(
+                    f"{expense.spent_display}, {expense.rate_display}"
+                    if expense.is_converted and not expense.settles_in_original
+                    else ""
+                ),
+            )
 
     def spending(self, sign=1):
         paid, owed = self.paid_and_owed()

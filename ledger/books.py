@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import batched, chain
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -31,10 +30,10 @@ from ledger.models import (
     CurrencyBalance,
     CurrencyPairBalance,
     GroupSpending,
-    LedgerEntry,
     MemberSpending,
     PairBalance,
     RateSource,
+    ledger_models,
     rate_display,
     rate_phrase,
 )
@@ -336,11 +335,6 @@ def set_deleted(rows, row, *, delete, actor, verb, summary, **activity_data):
         row.save(update_fields=["deleted_at", "deleted_by", "version"])
         Activity.record(group, actor, verb, summary(row), **activity_data)
     return row, True
-
-
-def ledger_models():
-    """Every concrete model whose entries move balances (expenses, payments, conversions)."""
-    return [model for model in apps.get_models() if issubclass(model, LedgerEntry)]
 
 
 def ledger_balances_by_currency(group_id):

@@ -13,7 +13,7 @@ members' balances to the last cent.
 """
 
 import datetime
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 
 
 def expense_debts[K: Hashable](
@@ -199,3 +199,18 @@ def combine_spending(*spendings: tuple[dict, dict]) -> tuple[dict, dict]:
                     delta if before is None else tuple(map(sum, zip(before, delta, strict=True)))
                 )
     return combined
+
+
+def since_last_zero(amounts: Sequence[int]) -> int:
+    """Where the story of a balance made of `amounts` (in order) starts: the index just after
+    the last point at which the running total was zero, 0 if it never came back to zero.
+
+    The amounts before that index add up to exactly zero, so the ones from it on add up to the
+    whole balance: what a payment covers can leave the older history out and stay exact.
+    """
+    start, running = 0, 0
+    for index, amount in enumerate(amounts, start=1):
+        running += amount
+        if running == 0:
+            start = index
+    return start

@@ -7,8 +7,11 @@ payments). Member balances (`groups.Member.balance`), `PairBalance`, `GroupSpend
 in the same transaction as the rows.
 """
 
+import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -50,6 +53,26 @@ def rate_phrase(from_currency, rate, to_currency, source, rate_date):
     )
 
 
+@dataclass(frozen=True)
+class PairLine:
+    """One live ledger entry's effect on what one member owes another: see `ledger.covers`."""
+
+    date: datetime.date
+    # Orders the entries of one day as they were booked.
+    created_at: datetime.datetime
+    kind: str  # "expense", "payment" or "conversion"
+    pk: int
+    # The currency of the pair balance it moves: None for the group's.
+    currency: str | None
+    # What the pair's first member (the lower id) comes to owe the second; negative: less.
+    amount: int
+    description: str
+    # Who paid whom, for a payment.
+    sender_id: int | None = None
+    # How it was converted: "123.45 USD → 104.73 EUR" with its rate, or a conversion's rate.
+    conversion: str = ""
+
+
 class LedgerEntry(models.Model):
     """An entry that moves a group's balances while it is live; history is marked, never deleted.
 
@@ -83,6 +106,14 @@ class LedgerEntry(models.Model):
     def ledger_effects(cls, group_id):
         """(currency or None, effect) of the group's live entries, in as few queries as the model
         can manage."""
+        raise NotImplementedError
+
+    @classmethod
+    def pair_lines(cls, group, member_a, member_b):
+        """[PairLine] of the group's live entries both members are in, with their effect on
+        what `member_a` owes `member_b` (ids, a < b), in a constant number of queries. Their
+        amounts add up to the pair's balances, currency by currency; some may be zero (both
+        owe a third), which `ledger.covers` leaves out."""
         raise NotImplementedError
 
     def spending(self, sign=1):
@@ -182,6 +213,11 @@ class LedgerRow(LedgerEntry):
 
     def currency_effects(self, sign=1):
         return [(self.ledger_currency, self.effect(sign))]
+
+
+def ledger_models():
+    """Every concrete model whose entries move balances (expenses, payments, conversions)."""
+    return [model for model in apps.get_models() if issubclass(model, LedgerEntry)]
 
 
 class PairBalance(models.Model):
@@ -296,6 +332,32 @@ class BalanceConversion(LedgerEntry):
         )
         for currency, member_a, member_b, amount, converted in totals:
             yield from ConversionLine.effects_of(currency, member_a, member_b, amount, converted)
+
+    @classmethod
+    def pair_lines(cls, group, member_a, member_b):
+        # Booked conversions keep their pairs in order, but one read from a file
+        # (`ledger.books.book_conversion`) may name them the other way round.
+        either_way = Q(member_a_id=member_a, member_b_id=member_b) | Q(
+            member_a_id=member_b, member_b_id=member_a
+        )
+        lines = ConversionLine.objects.filter(
+            either_way, conversion__group=group, conversion__deleted_at__isnull=True
+        ).select_related("conversion")
+        for line in lines:
+            rate = rate_display(
+                line.currency, line.rate, group.currency, line.rate_source, line.rate_date
+            )
+            for currency, (_, pairs) in line.currency_effects():
+                yield PairLine(
+                    line.conversion.date,
+                    line.conversion.created_at,
+                    "conversion",
+                    line.conversion.pk,
+                    currency,
+                    pairs.get((member_a, member_b), 0),
+                    str(line.conversion),
+                    conversion=rate,
+                )
 
     def rates(self):
         """Each currency's rate line ("1 USD = 0.85 EUR (ECB reference rate of …)")."""

@@ -31,7 +31,7 @@ mapping's iteration order, so give such keys distinct reprs or pass a ``sort_key
 
 import heapq
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from itertools import combinations_with_replacement
@@ -42,8 +42,8 @@ from typing import Any, NamedTuple
 # Larger groups go to the branch and bound (`_PartitionSearch`).
 EXACT_LIMIT = 20
 # Seconds the branch and bound may spend on one plan before it settles for the best plan found.
-# Groups of up to 30 members with a balance finish within it on almost all inputs measured
-# (docs/benchmarks.md); the settle-up page says when a plan's search was cut short.
+# Groups of up to 30 members with a balance finish within it on every input measured but rare
+# adversarial ones (docs/benchmarks.md); the settle-up page says when a search was cut short.
 TIME_BUDGET = 0.2
 # Up to this many members (after cancelling pairs) the branch and bound starts without the
 # heuristic's plan; above, it starts from it and improves it while time is left.
@@ -170,13 +170,16 @@ def _plan(amounts: Sequence[int], deadline: float) -> tuple[list[_Move], bool]:
     pairs, rest = _cancel_pairs(amounts)
     if len(rest) <= EXACT_LIMIT:
         return _moves(amounts, pairs + _best_partition(amounts, rest)), True
-    search = _PartitionSearch([amounts[i] for i in rest], deadline)
+    # Largest amounts first: they fit in the fewest zero-sum parts, so the search, which places
+    # its lowest member first, meets dead ends early. Equal amounts stay next to each other.
+    searched = sorted(rest, key=lambda i: (-abs(amounts[i]), amounts[i], i))
+    search = _PartitionSearch([amounts[i] for i in searched], deadline)
     best: list[int] = []
     if len(rest) <= SEARCH_FIRST_LIMIT:
         # The search alone is faster than the heuristic here, and needs no head start.
         best, proven_minimal = search.most_parts(2)
         if proven_minimal:
-            return _moves(amounts, pairs + (_members(rest, best) or [rest])), True
+            return _moves(amounts, pairs + (_members(searched, best) or [rest])), True
     incumbent = _heuristic_moves(amounts, pairs, rest)
     # n - p transfers for n members in p parts: the parts of ``rest`` the heuristic reached.
     reached = len(amounts) - len(incumbent) - len(pairs)
@@ -185,12 +188,12 @@ def _plan(amounts: Sequence[int], deadline: float) -> tuple[list[_Move], bool]:
         best, proven_minimal = search.most_parts(reached + 1)
         if not best:
             return incumbent, proven_minimal
-    return _moves(amounts, pairs + _members(rest, best)), proven_minimal
+    return _moves(amounts, pairs + _members(searched, best)), proven_minimal
 
 
 def _members(positions: list[int], masks: list[int]) -> list[list[int]]:
     """The parts ``masks`` select from ``positions`` (bit b = ``positions[b]``)."""
-    return [[p for b, p in enumerate(positions) if mask >> b & 1] for mask in masks]
+    return [sorted(p for b, p in enumerate(positions) if mask >> b & 1) for mask in masks]
 
 
 def _moves(amounts: Sequence[int], parts: list[list[int]]) -> list[_Move]:
@@ -419,7 +422,9 @@ class _PartitionSearch:
     leave 3 members for each of the k - 1 other parts (without opposite pairs, every zero-sum
     part has at least 3 members). Members with equal values are interchangeable, so a part only
     takes the lowest-numbered members of each value still left. Sets proven unable to split
-    into k parts are remembered, and `_upper_bound` cuts off sets that cannot reach k.
+    into k parts are remembered, and `_upper_bound` and `_small_parts_allow` cut off sets that
+    cannot reach k. Members are numbered largest amount first (see `_plan`): a large amount fits
+    in few zero-sum parts, so placing it first meets dead ends early.
 
     `most_parts` asks for ever more parts, starting from 2 or from what the heuristic reached,
     so the one question that fails proves the previous answer optimal; what it found before the
@@ -451,24 +456,26 @@ class _PartitionSearch:
         holding: dict[int, int] = defaultdict(int)
         for b, value in enumerate(values):
             holding[value] |= 1 << b
-        if (
+        triples_listed = (
             sum(len(group) * holding.get(-total, 0).bit_count() for total, group in pairs.items())
             <= _SMALL_PARTS_LIMIT
-        ):
-            self.triples = {
-                pair | third
-                for total, group in pairs.items()
-                for pair in group
-                for third in _bits(holding.get(-total, 0) & ~pair)
-            }
-        if (
+        )
+        quadruples_listed = (
             sum(
                 len(group) * len(pairs.get(-total, ()))
                 for total, group in pairs.items()
                 if total < 0
             )
             <= _SMALL_PARTS_LIMIT
-        ):
+        )
+        if triples_listed:
+            self.triples = {
+                pair | third
+                for total, group in pairs.items()
+                for pair in group
+                for third in _bits(holding.get(-total, 0) & ~pair)
+            }
+        if quadruples_listed:
             self.quadruples = {
                 pair | other
                 for total, group in pairs.items()
@@ -477,6 +484,26 @@ class _PartitionSearch:
                 for other in pairs.get(-total, ())
                 if not pair & other
             }
+        # The bounds that read them hold only when every triple and quadruple is listed.
+        self.small_parts_listed = triples_listed and quadruples_listed
+        # Members with equal values are interchangeable, so `_small_parts_allow` counts them
+        # by value: the members of each distinct value, and every zero-sum triple (worth 2) and
+        # quadruple (worth 1) as its (value index, how many) pairs.
+        distinct = sorted(set(values))
+        self.by_value = [holding[value] for value in distinct]
+        index = {value: k for k, value in enumerate(distinct)}
+
+        def kind(part: int) -> tuple[tuple[int, int], ...]:
+            taken = Counter(index[values[bit.bit_length() - 1]] for bit in _bits(part))
+            return tuple(sorted(taken.items()))
+
+        self.small_part_kinds = sorted(
+            {(kind(part), 5 - part.bit_count()) for part in (*self.triples, *self.quadruples)}
+        )
+        # Counts per value -> the smallest worth of small parts found out of reach.
+        self.packing_short: dict[tuple[int, ...], int] = {}
+        # Counts per value -> the most disjoint triples.
+        self.disjoint_triples: dict[tuple[int, ...], int] = {}
         # Per byte of a mask, the weights of its members, each scale // (fewest members of a
         # zero-sum part holding it): see `_weigh`.
         self.weights: list[list[int]] = []
@@ -506,7 +533,9 @@ class _PartitionSearch:
             return None
         if _clock() > self.deadline:
             raise _OutOfTime
-        if self._upper_bound(members, wanted) >= wanted:
+        if self._upper_bound(members, wanted) >= wanted and self._small_parts_allow(
+            members, wanted
+        ):
             largest = members.bit_count() - 3 * (wanted - 1)
             # What the rest must weigh to hold wanted - 1 parts (see `_weigh`).
             room = self._weight(members) - (wanted - 1) * self.scale if self.weights else 0
@@ -589,7 +618,7 @@ class _PartitionSearch:
         bound = min(creditors, size - creditors, size // 3)
         if self.weights and bound >= wanted:
             bound = min(bound, self._weight(members) // self.scale)
-        if bound < wanted:
+        if bound < wanted or not self.small_parts_listed:
             return bound
         in_triple = in_quadruple = 0
         for triple in self.triples:
@@ -605,6 +634,97 @@ class _PartitionSearch:
         return min(
             bound, (20 * triples + 15 * quadruples + 12 * (size - triples - quadruples)) // 60
         )
+
+    def _small_parts_allow(self, members: int, wanted: int) -> bool:
+        """Whether the zero-sum triples and quadruples within ``members`` leave room for
+        ``wanted`` parts.
+
+        Parts of t triples, q quadruples and the rest of 5 or more members fit in the members
+        only if 5 * wanted <= size + 2t + q, and those triples and quadruples are disjoint.
+        So the most 2t + q over disjoint triples and quadruples bounds the parts; it is what
+        tells groups of small amounts, with thousands of larger zero-sum subsets, from one
+        more part. Without the listing (too many to check) it allows anything.
+        """
+        if not self.small_parts_listed:
+            return True
+        counts = tuple((members & same).bit_count() for same in self.by_value)
+        kinds = [kind for kind in self.small_part_kinds if _fits(kind[0], counts)]
+        return self._packing_reaches(
+            kinds, counts, 5 * wanted - members.bit_count(), sum(counts) // 3
+        )
+
+    def _packing_reaches(
+        self,
+        kinds: list[tuple[tuple[tuple[int, int], ...], int]],
+        counts: tuple[int, ...],
+        needed: int,
+        triples: int,
+    ) -> bool:
+        """Whether disjoint small parts of ``kinds`` ((value index, how many) pairs, worth)
+        fitting in ``counts`` members per value are together worth at least ``needed``, when
+        at most ``triples`` disjoint triples fit."""
+        if needed <= 0:
+            return True
+        rate = [0] * len(counts)
+        for kind, worth in kinds:
+            for k, _ in kind:
+                # A triple is worth 2 / 3 per member, a quadruple 1 / 4: in twelfths.
+                rate[k] = max(rate[k], 8 if worth == 2 else 3)
+        # Members in no small part left do not matter: forgetting them shares the memo.
+        counts = tuple(c if r else 0 for r, c in zip(rate, counts, strict=True))
+        most = sum(r * c for r, c in zip(rate, counts, strict=True))
+        if most < 12 * needed or self.packing_short.get(counts, needed + 1) <= needed:
+            return False
+        covered = sum(counts)
+        if 2 * triples + (covered - 3 * triples) // 4 >= needed:
+            # The count passed down is only a bound: the exact one may rule this out.
+            triples = self._most_disjoint_triples([k for k, worth in kinds if worth == 2], counts)
+        if 2 * triples + (covered - 3 * triples) // 4 < needed:
+            self.packing_short[counts] = needed
+            return False
+        if _clock() > self.deadline:
+            raise _OutOfTime
+        # The value in fewest kinds is in one of them, or in no more parts.
+        holding = [0] * len(counts)
+        for kind, _ in kinds:
+            for k, _ in kind:
+                holding[k] += 1
+        fewest = min((n, k) for k, n in enumerate(holding) if n)[1]
+        for kind, worth in [
+            *(kind for kind in kinds if any(k == fewest for k, _ in kind[0])),
+            ((), 0),
+        ]:
+            left = _take(counts, kind) if kind else _take(counts, ((fewest, counts[fewest]),))
+            rest = [other for other in kinds if _fits(other[0], left)]
+            # Taking a triple leaves room for one fewer.
+            if self._packing_reaches(rest, left, needed - worth, triples - (worth == 2)):
+                return True
+        self.packing_short[counts] = needed
+        return False
+
+    def _most_disjoint_triples(
+        self, triples: list[tuple[tuple[int, int], ...]], counts: tuple[int, ...]
+    ) -> int:
+        """How many disjoint triples of ``triples`` kinds fit in ``counts`` members per value."""
+        triples = [kind for kind in triples if _fits(kind, counts)]
+        if not triples:
+            return 0
+        held = {k for kind in triples for k, _ in kind}
+        key = tuple(c if at in held else 0 for at, c in enumerate(counts))
+        found = self.disjoint_triples.get(key)
+        if found is None:
+            if _clock() > self.deadline:
+                raise _OutOfTime
+            lowest = min(held)
+            found = self._most_disjoint_triples(triples, _take(counts, ((lowest, counts[lowest]),)))
+            most = sum(key) // 3
+            for kind in triples:
+                if found < most and kind[0][0] == lowest:
+                    found = max(
+                        found, 1 + self._most_disjoint_triples(triples, _take(counts, kind))
+                    )
+            self.disjoint_triples[key] = found
+        return found
 
     def _parts_with_lowest(self, members: int, largest: int) -> Iterator[int]:
         """Zero-sum subsets of ``members`` of at most ``largest`` members holding the lowest one,
@@ -700,6 +820,19 @@ class _PartitionSearch:
             if len(sums) > 1024 and _clock() > self.deadline:
                 raise _OutOfTime
         return sums, masks, sizes
+
+
+def _fits(kind: tuple[tuple[int, int], ...], counts: tuple[int, ...]) -> bool:
+    """Whether ``counts`` members per value hold the (value index, how many) pairs of ``kind``."""
+    return all(counts[k] >= many for k, many in kind)
+
+
+def _take(counts: tuple[int, ...], kind: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
+    """``counts`` less the (value index, how many) pairs of ``kind``."""
+    left = list(counts)
+    for k, many in kind:
+        left[k] -= many
+    return tuple(left)
 
 
 def _bits(mask: int) -> Iterator[int]:

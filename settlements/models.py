@@ -16,7 +16,7 @@ from django.utils.translation import gettext, gettext_lazy
 from groups.models import Activity, Group, Member
 from ledger import books
 from ledger.effects import payment_effect
-from ledger.models import LedgerRow, PairBalance
+from ledger.models import LedgerRow, PairBalance, PairLine
 from settlements import plans
 from settlements.algorithm import TIME_BUDGET, Transfer, plan_settlement
 from splitclone import fx, metrics
@@ -77,6 +77,25 @@ class Suggestion:
     debtor: Member
     creditor: Member
     amount: int
+    # In a simplified plan, the members of the zero-sum part it settles with the plan's other
+    # payments among them (see `plans.parts`): what it covers.
+    part: tuple[Member, ...] = ()
+
+    @property
+    def part_others(self):
+        """How many other payments of the plan settle its part with it."""
+        return len(self.part) - 2
+
+    @property
+    def part_names(self):
+        """ "Ana, Bob and Cia": the people of its part."""
+        names = [member.display_name for member in self.part]
+        if len(names) < 2:
+            return "".join(names)
+        return gettext("%(earlier)s and %(last)s") % {
+            "earlier": ", ".join(names[:-1]),
+            "last": names[-1],
+        }
 
     @property
     def can_record(self):
@@ -182,8 +201,11 @@ class SettleUp:
 
     @cached_property
     def suggestions(self):
+        # A pairwise plan's payments each cover their pair's history instead (`ledger.covers`).
+        parts = self.parts if self.simplified else []
+        part_of = {member.pk: tuple(part) for part in parts for member in part}
         return [
-            Suggestion(self.by_id[debtor], self.by_id[creditor], amount)
+            Suggestion(self.by_id[debtor], self.by_id[creditor], amount, part_of.get(debtor, ()))
             for debtor, creditor, amount in self.plan.transfers
         ]
 
@@ -785,6 +807,30 @@ class Payment(LedgerRow):
                 yield currency, payment_effect(sender, receiver, original)
             else:
                 yield None, payment_effect(sender, receiver, total)
+
+    @classmethod
+    def pair_lines(cls, group, member_a, member_b):
+        """The live payments between the two, either way: one query."""
+        between = Q(from_member_id=member_a, to_member_id=member_b) | Q(
+            from_member_id=member_b, to_member_id=member_a
+        )
+        for payment in cls.objects.live().filter(between, group=group).defer("search_text"):
+            _, pairs = payment.effect()
+            yield PairLine(
+                payment.date,
+                payment.created_at,
+                "payment",
+                payment.pk,
+                payment.ledger_currency,
+                pairs.get((member_a, member_b), 0),
+                payment.note,
+                sender_id=payment.from_member_id,
+                conversion=(
+                    f"{payment.spent_display}, {payment.rate_display}"
+                    if payment.is_converted and not payment.settles_in_original
+                    else ""
+                ),
+            )
 
 
 class SettlementPlanManager(models.Manager):

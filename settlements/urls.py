@@ -27,6 +27,11 @@ urlpatterns = [
         views.payment_not_received,
         name="not_received",
     ),
+    path(
+        "groups/<id:group_id>/covers/<id:member_id>/<id:other_id>/",
+        views.payment_covers,
+        name="covers",
+    ),
     path("settle/", views.across, name="across"),
     path("settle/record/", views.across_record, name="across_record"),
 ]

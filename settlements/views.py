@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from groups.access import get_membership
 from ledger.books import LedgerError
+from ledger.covers import pair_covers
 from settlements.across import AcrossPlan, load_groups, shared_people
 from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm, RatesForm
 from settlements.models import Payment, PaymentError, StalePlan, Suggestion
@@ -102,6 +104,8 @@ def settle_up_context(
         "explain_open": explain,
         "explain_table": explain or small,
         "shown_in_full": small,
+        # "What this covers" goes with the amount field (`SuggestionRow.editable`).
+        "covers_for_own_only": not small,
         "today": timezone.localdate(),
         "another_form": form
         if form is not None and not form.is_suggestion
@@ -135,6 +139,36 @@ def render_settle_up(request, membership, settle_up=None, form=None, status=200,
 @login_required
 def settle_up(request, group_id):
     return render_settle_up(request, get_membership(request, group_id))
+
+
+def pair_covers_for(group, member_id, other_id):
+    """(member, other, `ledger.covers.PairCovers` of what member owes other), or 404 unless both
+    are members of `group` and not the same one. The pairwise page and the API."""
+    people = {
+        member.pk: member
+        for member in group.members.with_people().filter(pk__in=[member_id, other_id])
+    }
+    if member_id == other_id or len(people) != 2:
+        raise Http404("No such pair of members in this group.")
+    covers = pair_covers(group, member_id, other_id, on_date=timezone.localdate())
+    return people[member_id], people[other_id], covers
+
+
+@require_safe
+@login_required
+def payment_covers(request, group_id, member_id, other_id):
+    """What a pairwise payment covers: the entries behind what one member owes the other.
+
+    Linked from each pairwise suggestion (settle-up and who-owes-whom), debtor first; the other
+    order redirects there, so the amounts always read as what the debtor owes.
+    """
+    group = get_membership(request, group_id).group
+    owes, owed, covers = pair_covers_for(group, member_id, other_id)
+    owing = covers.total if covers.total is not None else covers.currencies[0].balance
+    if owing < 0:
+        return redirect("settlements:covers", group_id, other_id, member_id)
+    context = {"group": group, "covers": covers, "owes": owes, "owed": owed}
+    return render(request, "settlements/covers.html", context)
 
 
 def submission_id(post):

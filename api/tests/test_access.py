@@ -51,6 +51,7 @@ READS = [
     "/groups/{group}/payments",
     "/groups/{group}/balances",
     "/groups/{group}/settle-up",
+    "/groups/{group}/covers/{member}/{other}",
     "/groups/{group}/activity",
     "/groups/{group}/recurring",
 ]
@@ -109,6 +110,7 @@ def url(world, path):
         expense=world.expense.pk,
         payment=world.payment.pk,
         member=world.member_membership.pk,
+        other=world.owner_membership.pk,
         guest=world.guest.pk,
         former=world.former.pk,
         invite=world.invite.pk,

@@ -47,6 +47,8 @@ ANSWERS = {
     "expenses:restore": {"POST": 302},
     "expenses:receipt": {"GET": 200},
     "settlements:settle_up": {"GET": 200},
+    # The guest and the owner share no entry: the page says they are settled up.
+    "settlements:covers": {"GET": 200},
     "settlements:record": {"POST": 422},
     "settlements:delete": {"GET": 200, "POST": 302},
     # A member's own place in the group. The world's owner is owed and its member owes, so
@@ -150,6 +152,7 @@ def url_for(world, name):
     values = {
         "group_id": world.group.pk,
         "member_id": world.guest.pk,
+        "other_id": world.owner_membership.pk,
         "invite_id": world.invite.pk,
         "expense_id": world.expense.pk,
     }

@@ -32,13 +32,15 @@ def minor(text):
     return parse_amount(number, CURRENCY)
 
 
+# "What this covers" under a payment line: a link, or a disclosure naming people.
+COVERS = re.compile(r'<(a|details) class="covers".*?</\1>', re.DOTALL)
 LINE = re.compile(rf"^(?P<debtor>.+?) pays? (?P<creditor>.+) (?P<amount>[0-9,.]+ {CURRENCY})$")
 
 
 def payment_lines(fragment, viewer):
     """{(debtor, creditor): amount} of the "X pays Y" lines, "You"/"you" read as the viewer."""
     lines = {}
-    for line in items(fragment, "payment-line"):
+    for line in items(COVERS.sub("", fragment), "payment-line"):
         found = LINE.match(line)
         assert found, line
         debtor, creditor = (

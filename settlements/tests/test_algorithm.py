@@ -318,8 +318,79 @@ def test_planted_partitions_of_25_to_40_members(data):
     planted = sum(len([v for v in group if v]) - any(group) for group in groups)
     assert len(plan.transfers) <= planted
     assert len(plan.transfers) <= heuristic_transfers(balances)
+    assert len(plan.transfers) <= len(greedy_transfers(balances))
     if left_after_pairs(values) <= algorithm.SEARCH_FIRST_LIMIT:
         assert plan.proven_minimal
+
+
+@settings(REPEATABLE, max_examples=40)
+@given(st.data())
+def test_planted_small_amounts_match_the_bitset_search(data):
+    # 21 or 22 members (mostly left after opposite pairs cancel): past the bitset search's
+    # usual limit, but still within its reach, so it checks the branch and bound independently.
+    members = data.draw(st.integers(21, 22))
+    values: list[int] = []
+    while len(values) < members:
+        size = min(data.draw(st.integers(3, 6)), members - len(values))
+        values += data.draw(zero_sum_lists(st.integers(-40, 40).filter(bool), size, size))
+    balances = keyed(values)
+    plan = plan_settlement(balances, time_budget=PROOF_BUDGET)
+    with patch.object(algorithm, "EXACT_LIMIT", 22):
+        exact = plan_settlement(balances)
+    assert_valid_settlement(balances, plan)
+    assert plan.proven_minimal
+    assert len(plan.transfers) == len(exact.transfers)
+
+
+@settings(REPEATABLE, max_examples=30)
+@given(st.data())
+def test_planted_triples_of_small_amounts_are_proven_optimal(data):
+    # Every member is in a planted zero-sum triple and no two amounts are opposite, so no part
+    # can have fewer than 3 members: the planted partition, n / 3 parts, is optimal. Amounts
+    # of 1 to 80 give thousands of other zero-sum subsets, across the triples.
+    triples = data.draw(st.integers(9, 10))
+    # One side is owed (or owes) odd amounts and the other even ones, so none cancel.
+    sign = data.draw(st.sampled_from([-1, 1]))
+    values: list[int] = []
+    for _ in range(triples):
+        a, b = data.draw(st.integers(0, 19)) * 2 + 1, data.draw(st.integers(0, 19)) * 2 + 1
+        values += [sign * a, sign * b, -sign * (a + b)]
+    balances = keyed(data.draw(st.permutations(values)))
+    plan = plan_settlement(balances, time_budget=PROOF_BUDGET)
+    assert_valid_settlement(balances, plan)
+    assert plan.proven_minimal
+    assert len(plan.transfers) == len(values) - triples
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_equal_amounts_past_the_bitset_search_are_proven_minimal(seed):
+    # Debts of 1 to 3 units and credits of 1 to 6: few distinct amounts, so a huge number of
+    # zero-sum subsets, triples and quadruples.
+    rng = random.Random(seed)
+    values = [-1000 * rng.randint(1, 3) for _ in range(18)]
+    values += [1000 * rng.randint(1, 6) for _ in range(9)]
+    balances = keyed([*values, -sum(values)])
+    plan = plan_settlement(balances, time_budget=PROOF_BUDGET)
+    assert_valid_settlement(balances, plan)
+    assert plan.proven_minimal
+    assert len(plan.transfers) <= heuristic_transfers(balances)
+
+
+def test_bounds_need_every_small_part_listed():
+    # Seven zero-sum quadruples of large amounts (no triples). When there are too many
+    # quadruples to list, the bounds must not read the empty list as "none".
+    rng = random.Random(11)
+    values = []
+    for _ in range(7):
+        positives = [rng.randint(10**6, 10**9) for _ in range(2)]
+        negatives = [-rng.randint(10**6, 10**9)]
+        values += [*positives, *negatives, -sum(positives) - sum(negatives)]
+    balances = keyed(values)
+    with patch.object(algorithm, "_SMALL_PARTS_LIMIT", 0):
+        plan = plan_settlement(balances, time_budget=PROOF_BUDGET)
+    assert_valid_settlement(balances, plan)
+    assert plan.proven_minimal
+    assert len(plan.transfers) == len(values) - 7
 
 
 @pytest.mark.parametrize("seed", range(6))
