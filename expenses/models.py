@@ -721,7 +721,6 @@ RECURRING_UNPUBLISHED = gettext_lazy(
 )
 
 
-# Why pausing, resuming or stopping is refused, by what was tried.
 # The group history's lines for `RecurringExpenseManager._set_status`.
 STATUS_CHANGED = {
     "paused": lambda description: gettext_noop(
@@ -734,6 +733,8 @@ STATUS_CHANGED = {
         "stopped the recurring “%(description)s”", description=description
     ),
 }
+
+# Why pausing, resuming or stopping is refused, by what was tried.
 CANNOT_CHANGE_STATUS = {
     "paused": gettext_lazy("“%(description)s” is %(status)s, so it can't be paused."),
     "resumed": gettext_lazy("“%(description)s” is %(status)s, so it can't be resumed."),
