@@ -49,3 +49,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in English. A request leaves its language active in the thread (Django's
+    LocaleMiddleware activates one per request and never deactivates it), so a German page in
+    one test would otherwise make the next test's model messages German."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from splitclone.clientip import client_address
 
@@ -16,3 +17,10 @@ class AccountAdapter(DefaultAccountAdapter):
         if address is None:
             raise PermissionDenied("Unable to determine client IP address")
         return str(address)
+
+    def send_mail(self, template_prefix, email, context):
+        """In the language the recipient chose, where they have an account and chose one; else
+        in the page's, which is what the person asking reads."""
+        language = getattr(context.get("user"), "language", "") or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)

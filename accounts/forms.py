@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -57,3 +58,15 @@ class ConfirmPaymentsForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["confirms_payments"]
+
+
+class LanguageForm(forms.ModelForm):
+    """The person's language on the account page; blank follows the browser."""
+
+    class Meta:
+        model = User
+        fields = ["language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("As my browser asks")), *settings.LANGUAGES]

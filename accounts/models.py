@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -25,6 +26,12 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, email):
         return self.get(email=email.strip().lower())
 
+    def language_of(self, email):
+        """The language chosen by whoever has the account at `email`; "" when nobody has it or
+        they follow their browser. Used by emails to addresses rather than to accounts."""
+        found = self.filter(email=email.strip().lower()).values_list("language", flat=True)
+        return found.first() or ""
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A registered person. The email address is the login; the display name is what others see."""
@@ -47,6 +54,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         db_default=False,
         help_text=_("Payments to you show as pending until you confirm you received them."),
+    )
+
+    # The language of this person's pages on every device and of the emails sent to them
+    # (splitclone.i18n.UserLanguageMiddleware, notifications.emails); blank follows the browser.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        default="",
+        db_default="",
+        choices=settings.LANGUAGES,
+        help_text=_("Pages and emails are in this language."),
     )
 
     objects = UserManager()

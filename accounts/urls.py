@@ -5,6 +5,8 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("language/", views.switch_language, name="switch_language"),
+    path("account/language/", views.language, name="language"),
     path("account/payment-details/", views.payment_methods, name="payment_methods"),
     path(
         "account/payment-details/confirming/", views.confirming_payments, name="confirming_payments"

@@ -195,6 +195,7 @@ def group_out(membership):
         "currency": group.currency,
         "simplify_debts": group.simplify_debts,
         "convert_at": group.convert_at,
+        "pay_only_sharing": group.pay_only_sharing,
         "is_archived": group.is_archived,
         "my_member_id": membership.pk,
         "my_role": membership.role,
@@ -334,7 +335,10 @@ def edit_group(request, group_id: int, payload: GroupIn):
     history."""
     require_write(request)
     membership = get_membership(request, group_id, require_manager=True)
-    form = GroupForm(payload.model_dump(), instance=membership.group)
+    data = payload.model_dump()
+    if data["pay_only_sharing"] is None:
+        data["pay_only_sharing"] = membership.group.pay_only_sharing
+    form = GroupForm(data, instance=membership.group)
     if not form.is_valid():
         raise invalid(form)
     try:
@@ -387,6 +391,8 @@ def my_spending(
             "total": spent.total,
             "paid": spent.paid,
             "months": [{"month": month, "total": total} for month, total in spent.months],
+            # Category names are translated lazily; the API writes them out in the request's
+            # language (Accept-Language).
             "categories": [
                 {"category": str(category), "total": total} for category, total in spent.categories
             ],
@@ -1045,6 +1051,28 @@ def settle_up(request, group_id: int):
             for row in plan.rows()
         ],
         "parts": [[member.pk for member in part] for part in plan.parts],
+        "wishes": wishes_out(plan.plan.wishes),
+    }
+
+
+def wishes_out(outcome):
+    """What the group's wishes did to its plan (`settlements.plans.WishOutcome`), or None."""
+    if outcome is None:
+        return None
+    return {
+        "unit_transfers": [
+            {"from_member_ids": list(payers), "to_member_ids": list(payees), "amount": amount}
+            for payers, payees, amount in outcome.unit_transfers
+        ],
+        "unconstrained_count": outcome.unconstrained_count,
+        "unmet": [
+            {"kind": wish.kind, "member_ids": list(wish.members), "reason": wish.reason}
+            for wish in outcome.unmet
+        ],
+        "within_households": [
+            {"from_member_id": debtor, "to_member_id": creditor, "amount": amount}
+            for debtor, creditor, amount in outcome.within_households
+        ],
     }
 
 

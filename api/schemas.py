@@ -31,6 +31,10 @@ class GroupOut(Schema):
     currency: str
     simplify_debts: bool
     convert_at: str = Field(description=CONVERT_AT)
+    pay_only_sharing: bool = Field(
+        description="Settle-up suggests payments only between members who share a live "
+        "expense or payment."
+    )
     is_archived: bool
     my_member_id: int
     my_role: str
@@ -164,11 +168,46 @@ class ExplanationRow(Schema):
     after: int
 
 
+class UnitTransferOut(Schema):
+    from_member_ids: list[int] = Field(description="The paying household, or one member.")
+    to_member_ids: list[int] = Field(description="The receiving household, or one member.")
+    amount: int
+
+
+class DebtOut(Schema):
+    from_member_id: int
+    to_member_id: int
+    amount: int
+
+
+class UnmetWishOut(Schema):
+    kind: str = Field(
+        description="`allowed_pairs`, `households`, `rather_not_receive` or `preferred_payee`."
+    )
+    member_ids: list[int]
+    reason: str = Field(description="A reason code, listed in docs/settle-up.md (Wishes).")
+
+
+class WishesOut(Schema):
+    unit_transfers: list[UnitTransferOut] = Field(
+        description="The plan as people make it: a household pays or is paid as one. "
+        "`transfers` are what recording them books, member by member."
+    )
+    unconstrained_count: int = Field(description="How many payments the plan needs without wishes.")
+    unmet: list[UnmetWishOut]
+    within_households: list[DebtOut] = Field(
+        description="What household members still owe each other once the plan is paid."
+    )
+
+
 class SettleUpOut(Schema):
     currency: str
     simplified: bool
     fingerprint: str
     transfers: list[TransferOut]
+    wishes: WishesOut | None = Field(
+        None, description="How the group's settle-up wishes shaped the plan; null without wishes."
+    )
     explanation: list[ExplanationRow] = Field(
         description="Each member's balance before the plan, what they pay and receive, and after."
     )
@@ -230,6 +269,11 @@ class GroupIn(Input):
         examples=["settlement"],
         description=f"{CONVERT_AT} Left out, it stays as it is (`entry` for a new group). Fixed "
         "once the group has an entry in another currency.",
+    )
+    pay_only_sharing: bool | None = Field(
+        None,
+        description="Settle-up suggests payments only between members who share a live "
+        "expense or payment. Left out, it stays as it is (off for a new group).",
     )
 
 

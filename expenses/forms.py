@@ -5,7 +5,7 @@ from decimal import InvalidOperation
 from django import forms
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 
 from expenses.models import (
     RECURRING_RATE,
@@ -29,6 +29,7 @@ from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount, parse_amount
 from splitclone.translation import translated
+from splitclone.widgets import DatePicker
 
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 # File signatures: the type is decided by the content, never by the name a browser sends.
@@ -96,7 +97,7 @@ class ExpenseForm(ConvertedAmountForm):
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200)
     date = forms.DateField(
         label=gettext_lazy("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         validators=[validate_entry_date],
     )
     category = forms.ChoiceField(
@@ -181,7 +182,11 @@ class ExpenseForm(ConvertedAmountForm):
                     ""
                     if expense.is_converted
                     else format_amount(
-                        paid[member.pk], expense.currency, with_code=False, grouping=False
+                        paid[member.pk],
+                        expense.currency,
+                        with_code=False,
+                        grouping=False,
+                        language=get_language(),
                     )
                 )
         return cls(
@@ -306,7 +311,7 @@ class ExpenseForm(ConvertedAmountForm):
             if not text:
                 continue
             try:
-                paid[pk] = parse_amount(text, self.typed_currency)
+                paid[pk] = parse_amount(text, self.typed_currency, language=get_language())
             except MoneyError as error:
                 self.add_error(f"paid_{pk}", translated(error.message))
         return None if self.errors else paid
@@ -378,7 +383,7 @@ class RecurringExpenseForm(ExpenseForm):
     repeat_end_date = forms.DateField(
         required=False,
         label=gettext_lazy("End date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )
     repeat_count = forms.IntegerField(required=False, label=gettext_lazy("Number of times"))
 
@@ -400,7 +405,13 @@ class RecurringExpenseForm(ExpenseForm):
         initial = {
             "description": recurring.description,
             "original_currency": currency,
-            "amount": format_amount(recurring.amount, currency, with_code=False, grouping=False),
+            "amount": format_amount(
+                recurring.amount,
+                currency,
+                with_code=False,
+                grouping=False,
+                language=get_language(),
+            ),
             "date": recurring.next_date,
             "category": recurring.category,
             "notes": recurring.notes,
@@ -421,7 +432,11 @@ class RecurringExpenseForm(ExpenseForm):
             initial[f"value_{member.pk}"] = entered.get(member.pk, "")
             if len(payers) > 1 and member.pk in payers:
                 initial[f"paid_{member.pk}"] = format_amount(
-                    payers[member.pk], currency, with_code=False, grouping=False
+                    payers[member.pk],
+                    currency,
+                    with_code=False,
+                    grouping=False,
+                    language=get_language(),
                 )
         return cls(
             data, group=recurring.group, members=members, initial=initial, repeat_required=True
@@ -481,12 +496,12 @@ class DateRangeForm(forms.Form):
     date_from = forms.DateField(
         required=False,
         label=gettext_lazy("From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )
     date_to = forms.DateField(
         required=False,
         label=gettext_lazy("To"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )
 
     def clean(self):

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
@@ -582,6 +583,28 @@ class Expense(LedgerRow):
                     else ""
                 ),
             )
+
+    @classmethod
+    def shared_pairs(cls, group_ids):
+        """Every two members named in the same live expense, as payers or shares: one query."""
+        live = Q(expense__group_id__in=group_ids, expense__deleted_at__isnull=True)
+
+        def pairs(rows, others):
+            return (
+                rows.filter(live)
+                .annotate(other=models.F(others))
+                .exclude(other=models.F("member_id"))
+                .annotate(a=Least("member_id", "other"), b=Greatest("member_id", "other"))
+                .values_list("expense__group_id", "a", "b")
+                .order_by()
+            )
+
+        shares, payers = ExpenseShare.objects, ExpensePayer.objects
+        return (
+            pairs(shares, "expense__shares__member_id")
+            .union(pairs(payers, "expense__payers__member_id"))
+            .union(pairs(payers, "expense__shares__member_id"))
+        )
 
     def spending(self, sign=1):
         paid, owed = self.paid_and_owed()

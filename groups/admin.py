@@ -10,8 +10,19 @@ class MemberInline(admin.TabularInline):
 
     model = Member
     extra = 0
-    fields = ["user", "name", "role", "is_active", "balance"]
-    readonly_fields = ["balance"]
+    # Settle-up wishes are shown, not edited: they change through `Group.set_wishes` and the
+    # household methods, which hold their rules.
+    fields = [
+        "user",
+        "name",
+        "role",
+        "is_active",
+        "balance",
+        "household",
+        "rather_not_receive",
+        "preferred_payee",
+    ]
+    readonly_fields = ["balance", "household", "rather_not_receive", "preferred_payee"]
     can_delete = False
     show_change_link = True
 
@@ -36,6 +47,7 @@ class GroupAdmin(admin.ModelAdmin):
         "currency",
         "simplify_debts",
         "convert_at",
+        "pay_only_sharing",
         "is_archived",
         "has_ledger_history",
         "has_foreign_entries",
@@ -73,6 +85,7 @@ class GroupAdmin(admin.ModelAdmin):
             currency=obj.currency,
             simplify_debts=obj.simplify_debts,
             convert_at=obj.convert_at,
+            pay_only_sharing=obj.pay_only_sharing,
         )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -38,7 +38,14 @@ class GroupForm(forms.ModelForm):
 
     class Meta:
         model = Group
-        fields = ["name", "description", "currency", "simplify_debts", "convert_at"]
+        fields = [
+            "name",
+            "description",
+            "currency",
+            "simplify_debts",
+            "convert_at",
+            "pay_only_sharing",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         labels = {
             "name": _("Name"),
@@ -177,3 +184,57 @@ class JoinForm(forms.Form):
         self.fields["claim"].label_from_instance = lambda guest: (
             gettext("I am %(name)s") % {"name": guest.name}
         )
+
+
+class HouseholdForm(forms.Form):
+    """The people of a new household, among the group's active members not in one yet.
+    `Group.create_household` checks the rules again under the lock."""
+
+    members = forms.ModelMultipleChoiceField(
+        queryset=Member.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Who settles up together"),
+        error_messages={
+            "required": _("Choose at least two people."),
+            "invalid_choice": _("Choose people from this group who are not in a household."),
+        },
+    )
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = group.members.with_people().filter(
+            is_active=True, household__isnull=True
+        )
+        self.fields["members"].label_from_instance = lambda member: member.display_name
+
+
+class WishesForm(forms.Form):
+    """A member's two settle-up wishes; `Group.set_wishes` holds the rules."""
+
+    rather_not_receive = forms.BooleanField(
+        required=False,
+        label=_("I'd rather not receive payments"),
+        help_text=_("Then you are paid only what you are owed, and never asked to pass money on."),
+    )
+    preferred_payee = forms.ModelChoiceField(
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("No preference"),
+        label=_("Person I prefer to pay"),
+        help_text=_("When I owe money, the plan has me pay them, where it can."),
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "rather_not_receive": member.rather_not_receive,
+                "preferred_payee": member.preferred_payee_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        payees = member.group.members.with_people().filter(is_active=True).exclude(pk=member.pk)
+        if member.household_id is not None:
+            payees = payees.exclude(household_id=member.household_id)
+        self.fields["preferred_payee"].queryset = payees
+        self.fields["preferred_payee"].label_from_instance = lambda other: other.display_name

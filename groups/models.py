@@ -44,6 +44,11 @@ class ConversionFixed(ValidationError):
         )
 
 
+class WishError(ValidationError):
+    """A settle-up wish or household the group's rules refuse; the message is for the user.
+    Nothing was saved."""
+
+
 class ConvertAt(models.TextChoices):
     """When an entry in another currency becomes the group's currency (docs/currencies.md)."""
 
@@ -111,6 +116,16 @@ class Group(models.Model):
     # Set by the ledger with the group's first entry spent in another currency (deleted ones
     # included): such entries were kept the way `convert_at` said, which is then fixed.
     has_foreign_entries = models.BooleanField(default=False, editable=False)
+    # "Only pay people you share expenses with": settle-up suggests a payment only between two
+    # members named together in a live expense or payment (docs/settle-up.md, Wishes).
+    pay_only_sharing = models.BooleanField(
+        default=False,
+        verbose_name=_("Only pay people you share expenses with"),
+        help_text=_(
+            "Settle-up then only suggests payments between people who share at least one "
+            "expense or payment, even if that takes more payments."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = GroupManager()
@@ -139,10 +154,11 @@ class Group(models.Model):
         currency,
         simplify_debts,
         convert_at=None,
+        pay_only_sharing=None,
     ):
         """Saves the group's settings; the currency is fixed once the group has history, and
-        "convert at" once it has an entry in another currency. `convert_at` left out (None)
-        stays as it is.
+        "convert at" once it has an entry in another currency. `convert_at` and
+        `pay_only_sharing` left out (None) stay as they are.
 
         Checked under the group's lock, which the first expense or payment also takes: a
         currency change racing the first expense either lands before it (the expense is then
@@ -159,6 +175,8 @@ class Group(models.Model):
             group.name, group.description = name, description
             group.currency, group.simplify_debts = currency, simplify_debts
             group.convert_at = convert_at
+            if pay_only_sharing is not None:
+                group.pay_only_sharing = pay_only_sharing
             group.save(
                 update_fields=[
                     "name",
@@ -166,6 +184,7 @@ class Group(models.Model):
                     "currency",
                     "simplify_debts",
                     "convert_at",
+                    "pay_only_sharing",
                 ]
             )
             summary = (
@@ -366,6 +385,7 @@ class Group(models.Model):
                 % {"name": member.display_name}
             )
         name = member.display_name
+        self._drop_wishes(member)
         if not self._delete_unless_history(member):
             return self.deactivate_member(member, actor=actor)
         Activity.record(
@@ -415,6 +435,7 @@ class Group(models.Model):
         problem = self.leaving_problem(member)
         if problem:
             raise MembershipError(problem)
+        self._drop_wishes(member)
         kept = not self._delete_unless_history(member)
         if kept:
             member.is_active = False
@@ -492,6 +513,7 @@ class Group(models.Model):
         actor_role = self._lock_for_membership_change(actor, as_support=as_support)
         self._reread_member(member)
         self._check_leaving(member, actor_role, gettext("Only an owner can deactivate an owner."))
+        self._drop_wishes(member)
         member.is_active = False
         member.save(update_fields=["is_active"])
         self._record_membership_change(
@@ -522,6 +544,211 @@ class Group(models.Model):
             as_support=as_support,
         )
         return member
+
+    # Settle-up wishes (docs/settle-up.md, "Wishes"). Every change takes the group lock, like
+    # membership changes, and checks the rows it depends on as they are under it: two people
+    # ticking "I'd rather not receive" at once cannot leave nobody to receive.
+
+    def _lock_for_wishes(self, member, actor, *, as_support=False):
+        """Takes the group lock for a change to `member`'s wishes by `actor`, re-reads
+        `member` and refuses anyone but the member themselves, the group's owners and admins
+        for a guest, and support staff."""
+        Group.objects.lock_for_ledger(self.pk)
+        self._reread_member(member)
+        if not member.is_active:
+            raise WishError(
+                gettext("%(name)s has left the group: their wishes no longer count.")
+                % {"name": member.display_name}
+            )
+        if as_support:
+            if not actor.is_staff:
+                raise WishError(gettext("Only support staff can change wishes as support."))
+            return
+        if member.user_id is not None and member.user_id == actor.pk:
+            return
+        acting = self.members.filter(user=actor, is_active=True).first()
+        if member.is_guest and acting is not None and acting.can_manage:
+            return
+        raise WishError(
+            gettext(
+                "Only %(name)s can change their own wishes; owners and admins can change a guest's."
+            )
+            % {"name": member.display_name}
+        )
+
+    @transaction.atomic
+    def set_wishes(self, member, *, actor, rather_not_receive, preferred_payee, as_support=False):
+        """Saves `member`'s two settle-up wishes: "I'd rather not receive payments" and the
+        person they prefer to pay (a Member, or None for no preference).
+
+        Refused, with nothing saved: a preferred payee outside the group, oneself, someone who
+        left, someone of one's own household or someone who would rather not receive; and
+        "rather not receive" while someone prefers to pay this member, or when every other
+        active member already would rather not receive (then nobody could be paid).
+        """
+        self._lock_for_wishes(member, actor, as_support=as_support)
+        if preferred_payee is not None:
+            self._check_preferred_payee(member, preferred_payee)
+        if rather_not_receive:
+            payers = self.members.filter(is_active=True, preferred_payee=member).exclude(
+                pk=member.pk
+            )
+            payer = payers.first()
+            if payer is not None:
+                raise WishError(
+                    gettext(
+                        "%(payer)s prefers to pay you. You can't also rather not receive "
+                        "payments: ask them to choose someone else first."
+                    )
+                    % {"payer": payer.display_name}
+                )
+            receivers = self.members.filter(is_active=True, rather_not_receive=False).exclude(
+                pk=member.pk
+            )
+            if not receivers.exists():
+                raise WishError(
+                    gettext(
+                        "Everyone else in the group would already rather not receive "
+                        "payments. If you didn't either, nobody could be paid back."
+                    )
+                )
+        changed = (member.rather_not_receive, member.preferred_payee_id) != (
+            rather_not_receive,
+            preferred_payee.pk if preferred_payee else None,
+        )
+        if not changed:
+            return member
+        member.rather_not_receive = rather_not_receive
+        member.preferred_payee = preferred_payee
+        member.save(update_fields=["rather_not_receive", "preferred_payee"])
+        own = member.user_id is not None and member.user_id == actor.pk
+        Activity.record(
+            self,
+            actor,
+            Activity.Verb.WISHES_CHANGED,
+            "changed their settle-up wishes"
+            if own
+            else f"changed the settle-up wishes of {member.display_name}",
+            member_id=member.pk,
+        )
+        return member
+
+    def _check_preferred_payee(self, member, payee):
+        """The rules for `payee` as the person `member` prefers to pay, as under the lock."""
+        try:
+            payee.refresh_from_db()
+        except Member.DoesNotExist:
+            raise WishError(gettext("That person is no longer in this group.")) from None
+        if payee.group_id != self.pk:
+            raise WishError(gettext("Choose someone from this group."))
+        if payee.pk == member.pk:
+            raise WishError(gettext("You can't prefer to pay yourself."))
+        if not payee.is_active:
+            raise WishError(
+                gettext("%(name)s has left the group: choose someone else.")
+                % {"name": payee.display_name}
+            )
+        if member.household_id is not None and payee.household_id == member.household_id:
+            raise WishError(
+                gettext(
+                    "%(name)s is in your household: you settle as one, so there is nothing to "
+                    "pay them in the plan."
+                )
+                % {"name": payee.display_name}
+            )
+        if payee.rather_not_receive:
+            raise WishError(
+                gettext(
+                    "%(name)s would rather not receive payments. Choose someone else, or no one."
+                )
+                % {"name": payee.display_name}
+            )
+
+    @transaction.atomic
+    def create_household(self, members, *, actor, as_support=False):
+        """A household of `members` (Member rows of this group), who settle up as one.
+
+        Refused, with nothing saved: fewer than two people, anyone outside the group, anyone
+        who left (a guest who left included), anyone already in a household, and a member who
+        prefers to pay another member of the new household.
+        """
+        self._lock_for_membership_change(actor, as_support=as_support)
+        ids = {member.pk for member in members}
+        found = list(self.members.with_people().filter(pk__in=ids))
+        if len(found) != len(ids):
+            raise WishError(gettext("Choose people from this group."))
+        if len(found) < 2:
+            raise WishError(gettext("A household needs at least two people."))
+        for member in found:
+            if not member.is_active:
+                raise WishError(
+                    gettext("%(name)s has left the group, so they can't be part of a household.")
+                    % {"name": member.display_name}
+                )
+            if member.household_id is not None:
+                raise WishError(
+                    gettext("%(name)s is already in a household. Remove that one first.")
+                    % {"name": member.display_name}
+                )
+            if member.preferred_payee_id in ids:
+                raise WishError(
+                    gettext(
+                        "%(name)s prefers to pay %(payee)s, who would be in the same household. "
+                        "Change that preference first."
+                    )
+                    % {
+                        "name": member.display_name,
+                        "payee": next(
+                            other.display_name
+                            for other in found
+                            if other.pk == member.preferred_payee_id
+                        ),
+                    }
+                )
+        household = Household.objects.create(group=self)
+        self.members.filter(pk__in=ids).update(household=household)
+        self._record_membership_change(
+            actor,
+            Activity.Verb.HOUSEHOLD_CREATED,
+            "made a household of " + household_names(found),
+            as_support=as_support,
+        )
+        return household
+
+    @transaction.atomic
+    def remove_household(self, household, *, actor, as_support=False):
+        """Ends a household: its members settle up on their own again."""
+        self._lock_for_membership_change(actor, as_support=as_support)
+        household = self.households.filter(pk=household.pk).first()
+        if household is None:
+            raise WishError(gettext("That household no longer exists."))
+        names = household_names(household.members.with_people())
+        household.members.update(household=None)
+        household.delete()
+        self._record_membership_change(
+            actor,
+            Activity.Verb.HOUSEHOLD_REMOVED,
+            f"ended the household of {names}",
+            as_support=as_support,
+        )
+
+    def _drop_wishes(self, member):
+        """What leaving does to wishes, under the lock of the change that takes `member` out
+        (leave, deactivate, remove): their own wishes go, nobody prefers to pay them any more,
+        and they leave their household, which ends if fewer than two people stay in it."""
+        self.members.filter(preferred_payee=member).update(preferred_payee=None)
+        household_id = member.household_id
+        member.rather_not_receive, member.preferred_payee, member.household = False, None, None
+        Member.objects.filter(pk=member.pk).update(
+            rather_not_receive=False, preferred_payee=None, household=None
+        )
+        if household_id is not None:
+            staying = self.members.filter(household_id=household_id, is_active=True).exclude(
+                pk=member.pk
+            )
+            if staying.count() < 2:
+                staying.update(household=None)
+                Household.objects.filter(pk=household_id).delete()
 
     def _has_another_owner(self, owner):
         return self.members.filter(role=Role.OWNER, is_active=True).exclude(pk=owner.pk).exists()
@@ -586,6 +813,28 @@ class Member(models.Model):
     # compared with it, never fetched through it.
     last_seen_activity_id = models.BigIntegerField(null=True, blank=True, editable=False)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Settle-up wishes, changed only through `Group.set_wishes`, `Group.create_household` and
+    # `Group.remove_household`, which hold the rules; leaving drops them (`Group._drop_wishes`).
+    rather_not_receive = models.BooleanField(
+        default=False, editable=False, verbose_name=_("I'd rather not receive payments")
+    )
+    preferred_payee = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("Person I prefer to pay"),
+    )
+    household = models.ForeignKey(
+        "Household",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        editable=False,
+    )
 
     objects = MemberQuerySet.as_manager()
 
@@ -656,6 +905,32 @@ class Member(models.Model):
             Q(last_seen_activity_id__isnull=True) | Q(last_seen_activity_id__lt=newest_activity_id),
             pk=self.pk,
         ).update(last_seen_activity_id=newest_activity_id)
+
+
+class Household(models.Model):
+    """Members who settle up as one: the plan pays or is paid by them together, and what they
+    owe each other is left to them (docs/settle-up.md, "Wishes"). Its members are the members
+    whose `Member.household` it is, so nobody is in two. Made and ended only through
+    `Group.create_household` and `Group.remove_household`, which hold the rules.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="households")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return gettext("Household %(id)s") % {"id": self.pk}
+
+
+def household_names(members):
+    """ "Ana & Bob", "Ana, Bob & Cia": how a household, or any unit of the plan, is named."""
+    return names_together(sorted(member.display_name for member in members))
+
+
+def names_together(names):
+    """ "Ana & Bob", "Ana, Bob & Cia": `names` in their order, as one."""
+    if len(names) < 2:
+        return "".join(names)
+    return gettext("%(first)s & %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def new_invite_token():
@@ -818,6 +1093,9 @@ class ActivityVerb(models.TextChoices):
     BALANCES_CONVERTED = "balances_converted", "converted balances to the group's currency"
     PAYMENT_CONFIRMED = "payment_confirmed", "confirmed receiving a payment"
     PAYMENT_REJECTED = "payment_rejected", "did not receive a payment"
+    WISHES_CHANGED = "wishes_changed", "changed settle-up wishes"
+    HOUSEHOLD_CREATED = "household_created", "made a household"
+    HOUSEHOLD_REMOVED = "household_removed", "ended a household"
 
 
 # The lines that change someone's money in the group: every change to the books writes one

@@ -3,8 +3,10 @@
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.utils import translation
 from django.utils.translation import gettext
 
+from accounts.models import User
 from groups.models import Activity
 from splitclone.phrases import gettext_noop
 
@@ -41,20 +43,21 @@ def email_invite(group, *, actor, email, link_for):
     if not invite_email_allowed(actor):
         raise InviteLimitReached()
     invite = group.create_invite(actor=actor, expires_in_days=EMAILED_INVITE_DAYS, max_uses=1)
-    # The invitee has no account, hence no language of their own: the inviter's is the best
-    # guess, as they likely share one.
+    # In the invitee's language if they have an account, else the inviter's: the best guess, as
+    # they likely share one.
     names = {"person": actor.display_name, "group": group.name}
-    send_mail(
-        subject=gettext("%(person)s invites you to %(group)s on Splitclone") % names,
-        message=gettext(
-            "%(person)s invites you to share expenses in “%(group)s”.\n\n"
-            "Join here (the link works once and expires in %(days)d days):\n"
-            "%(link)s\n"
+    with translation.override(User.objects.language_of(email) or translation.get_language()):
+        send_mail(
+            subject=gettext("%(person)s invites you to %(group)s on Splitclone") % names,
+            message=gettext(
+                "%(person)s invites you to share expenses in “%(group)s”.\n\n"
+                "Join here (the link works once and expires in %(days)d days):\n"
+                "%(link)s\n"
+            )
+            % (names | {"days": EMAILED_INVITE_DAYS, "link": link_for(invite)}),
+            from_email=None,
+            recipient_list=[email],
         )
-        % (names | {"days": EMAILED_INVITE_DAYS, "link": link_for(invite)}),
-        from_email=None,
-        recipient_list=[email],
-    )
     Activity.record(
         group, actor, Activity.Verb.INVITE_EMAILED, gettext_noop("sent an invite by email")
     )

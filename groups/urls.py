@@ -34,6 +34,17 @@ urlpatterns = [
         views.member_reactivate,
         name="member_reactivate",
     ),
+    path(
+        "groups/<id:group_id>/members/<id:member_id>/wishes/",
+        views.member_wishes,
+        name="wishes",
+    ),
+    path("groups/<id:group_id>/households/add/", views.household_add, name="household_add"),
+    path(
+        "groups/<id:group_id>/households/<id:household_id>/remove/",
+        views.household_remove,
+        name="household_remove",
+    ),
     path("groups/<id:group_id>/invites/", views.invites, name="invites"),
     path("groups/<id:group_id>/invites/email/", views.invite_email, name="invite_email"),
     path(

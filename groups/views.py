@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,11 +18,13 @@ from groups.forms import (
     AddUserForm,
     GroupForm,
     GuestForm,
+    HouseholdForm,
     InviteEmailForm,
     InviteForm,
     JoinForm,
     PersonSearchForm,
     RoleForm,
+    WishesForm,
     known_people,
 )
 from groups.models import (
@@ -32,6 +35,7 @@ from groups.models import (
     Invite,
     MembershipError,
     Role,
+    WishError,
 )
 from groups.services import InviteLimitReached, email_invite
 from splitclone import qr
@@ -148,8 +152,85 @@ def group_edit(request, group_id):
             messages.success(request, gettext("Saved the group settings."))
             return redirect("pages:group", group_id=group.pk)
     status = 422 if form.errors else 200
-    context = {"form": form, "group": group}
+    return render_settings(request, group, form, status=status)
+
+
+def render_settings(request, group, form=None, household_form=None, status=200):
+    """The group settings page: the settings form, and the households."""
+    context = {
+        "form": form or GroupForm(instance=group),
+        "group": group,
+        "households": households_of(group),
+        "household_form": household_form or HouseholdForm(group=group),
+    }
     return render(request, "groups/group_form.html", context, status=status)
+
+
+def households_of(group):
+    """[(household, its members)] of the group, oldest first: two queries."""
+    members = {}
+    for member in group.members.with_people().filter(household__isnull=False):
+        members.setdefault(member.household_id, []).append(member)
+    return [
+        (household, members.get(household.pk, [])) for household in group.households.order_by("pk")
+    ]
+
+
+@require_POST
+@login_required
+def household_add(request, group_id):
+    membership = get_membership(request, group_id, require_manager=True)
+    group = membership.group
+    form = HouseholdForm(request.POST, group=group)
+    if form.is_valid():
+        try:
+            group.create_household(form.cleaned_data["members"], actor=request.user)
+        except (WishError, MembershipError) as refused:
+            form.add_error(None, refused)
+        else:
+            messages.success(request, gettext("Saved the household."))
+            return redirect(reverse("groups:edit", args=[group.pk]) + "#households")
+    return render_settings(request, group, household_form=form, status=422)
+
+
+@require_POST
+@login_required
+def household_remove(request, group_id, household_id):
+    membership = get_membership(request, group_id, require_manager=True)
+    group = membership.group
+    household = get_object_or_404(group.households, pk=household_id)
+    try:
+        group.remove_household(household, actor=request.user)
+    except (WishError, MembershipError) as refused:
+        messages.error(request, " ".join(refused.messages))
+        return render_settings(request, group, status=422)
+    messages.success(request, gettext("The household settles up on its own again."))
+    return redirect(reverse("groups:edit", args=[group.pk]) + "#households")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def member_wishes(request, group_id, member_id):
+    """A member's settle-up wishes: their own, or a guest's for an owner or admin (403 for
+    anyone else's)."""
+    membership = get_membership(request, group_id)
+    group = membership.group
+    member = get_object_or_404(group.members.select_related("user"), pk=member_id)
+    own = member.pk == membership.pk
+    if not own and not (member.is_guest and membership.can_manage):
+        raise PermissionDenied(gettext("You can only change your own wishes, or a guest's."))
+    form = WishesForm(request.POST if request.method == "POST" else None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group.set_wishes(member, actor=request.user, **form.cleaned_data)
+        except (WishError, MembershipError) as refused:
+            form.add_error(None, refused)
+        else:
+            messages.success(request, gettext("Saved. The settle-up plan follows the new wishes."))
+            return redirect("settlements:settle_up", group_id=group.pk)
+    context = {"group": group, "member": member, "own": own, "form": form}
+    status = 422 if form.errors else 200
+    return render(request, "groups/wishes.html", context, status=status)
 
 
 @require_POST

@@ -337,6 +337,22 @@ def set_deleted(rows, row, *, delete, actor, verb, summary, **activity_data):
     return row, True
 
 
+def shared_pairs(group_ids):
+    """{group id: {(a, b)}}, a < b: the members who share at least one live expense or payment
+    (as payer, share, sender or receiver), for "only pay people you share expenses with".
+
+    Read from the entries themselves, so it is exact whatever was edited, deleted or restored:
+    one query per kind of ledger entry (two), whatever the number of groups and entries.
+    """
+    found = defaultdict(set)
+    for model in ledger_models():
+        rows = model.shared_pairs(group_ids)
+        if rows is not None:
+            for group_id, a, b in rows:
+                found[group_id].add((a, b))
+    return found
+
+
 def ledger_balances_by_currency(group_id):
     """{currency: ({member id: balance}, {(a, b): amount a owes b})} as the ledger says, with
     None for the group's currency.

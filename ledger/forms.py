@@ -9,7 +9,7 @@ require_conversion` holds the result to the same rule again for every caller.
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from ledger.models import RateSource
 from splitclone import fx
@@ -112,7 +112,9 @@ class ConvertedAmountForm(forms.Form):
         if "original_currency" not in self.cleaned_data:
             return None  # the currency's own error says what is wrong
         try:
-            return parse_amount(self.cleaned_data["amount"], self.typed_currency)
+            return parse_amount(
+                self.cleaned_data["amount"], self.typed_currency, language=get_language()
+            )
         except MoneyError as error:
             raise forms.ValidationError(translated(error.message), code=error.code) from None
 
@@ -130,7 +132,9 @@ class ConvertedAmountForm(forms.Form):
         )
         try:
             if mode == RateSource.CHARGED:
-                total = parse_amount(self.cleaned_data.get("charged") or "", self.currency)
+                total = parse_amount(
+                    self.cleaned_data.get("charged") or "", self.currency, language=get_language()
+                )
                 rate, rate_date = fx.derived_rate(original, currency, total, self.currency), None
             else:
                 if mode == RateSource.ENTERED:
@@ -197,10 +201,18 @@ class ConvertedAmountForm(forms.Form):
         currency = row.original_currency
         return {
             "original_currency": currency,
-            "amount": format_amount(row.original_amount, currency, with_code=False, grouping=False),
+            "amount": format_amount(
+                row.original_amount,
+                currency,
+                with_code=False,
+                grouping=False,
+                language=get_language(),
+            ),
             "rate_mode": row.rate_source if row.is_converted else RateSource.REFERENCE,
             "rate": f"{row.rate.normalize():f}" if row.rate_source == RateSource.ENTERED else "",
-            "charged": format_amount(row.amount, row.currency, with_code=False, grouping=False)
+            "charged": format_amount(
+                row.amount, row.currency, with_code=False, grouping=False, language=get_language()
+            )
             if row.rate_source == RateSource.CHARGED
             else "",
         }

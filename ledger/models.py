@@ -116,6 +116,13 @@ class LedgerEntry(models.Model):
         owe a third), which `ledger.covers` leaves out."""
         raise NotImplementedError
 
+    @classmethod
+    def shared_pairs(cls, group_ids):
+        """A query of (group id, a, b), a < b, for every two members a live entry of the groups
+        names together; None when the model's entries name nobody together (conversions).
+        Used by `ledger.books.shared_pairs`."""
+        return None
+
     def spending(self, sign=1):
         """What this entry adds to the kept spending totals; see ledger.effects.expense_spending.
 

@@ -5,9 +5,10 @@ import datetime
 import logging
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications.emails import build_message
 from notifications.models import Email
@@ -51,8 +52,12 @@ def deliver(email_id, *, retry):
             .values_list("email", flat=True)
             .first()
         )
-        message = build_message(email, address) if address and email.user.is_active else None
+        # In the recipient's language, whoever's request or worker sends it.
+        language = email.user.language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            message = build_message(email, address) if address and email.user.is_active else None
         if message is not None:
+            message.extra_headers["Content-Language"] = language
             message.send()
     except Exception as error:
         logger.exception("Could not send notification email %s", email_id)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext, ngettext
 from notifications.dispatch import owing_memberships
 from notifications.models import Email, Preferences
 from settlements.models import Payment
-from splitclone.money import format_amount
+from splitclone.formats import localized_amount
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 # An unsubscribe link works this long after its email was sent.
@@ -72,23 +72,23 @@ def group_stories(user, groups):
             gettext("You pay %(person)s %(amount)s")
             % {
                 "person": s.creditor.display_name,
-                "amount": format_amount(s.amount, group.currency),
+                "amount": localized_amount(s.amount, group.currency),
             }
             if s.debtor.pk == member.pk
             else gettext("%(person)s pays you %(amount)s")
             % {
                 "person": s.debtor.display_name,
-                "amount": format_amount(s.amount, group.currency),
+                "amount": localized_amount(s.amount, group.currency),
             }
             for s in mine
         ]
         if member.balance < 0:
             balance = gettext("You owe %(amount)s in all.") % {
-                "amount": format_amount(-member.balance, group.currency)
+                "amount": localized_amount(-member.balance, group.currency)
             }
         elif member.balance > 0:
             balance = gettext("You are owed %(amount)s in all.") % {
-                "amount": format_amount(member.balance, group.currency)
+                "amount": localized_amount(member.balance, group.currency)
             }
         else:
             balance = gettext("You are settled up.")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from expenses.models import Category
-from splitclone.widgets import CompactSelect
+from splitclone.widgets import CompactSelect, DatePicker
 
 
 class LedgerFilterForm(forms.Form):
@@ -34,8 +34,8 @@ class LedgerFilterForm(forms.Form):
     # The choices meaning "no filter" are short, so that they fit a phone's half-width column
     # under their labels ("Paid by: Anyone").
     category = forms.ChoiceField(choices=[("", _("Any")), *Category.choices], required=False)
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(required=False, widget=DatePicker())
+    date_to = forms.DateField(required=False, widget=DatePicker())
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)

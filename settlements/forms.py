@@ -13,7 +13,7 @@ from settlements.models import Payment
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount
-from splitclone.widgets import CompactSelect
+from splitclone.widgets import CompactSelect, DatePicker
 
 NOTE_MAX_LENGTH = 200
 
@@ -43,7 +43,7 @@ class PaymentForm(ConvertedAmountForm):
     )
     date = forms.DateField(
         label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         validators=[validate_entry_date],
     )
     note = forms.CharField(label=_("Note"), max_length=NOTE_MAX_LENGTH, required=False)
@@ -165,6 +165,33 @@ class PaymentForm(ConvertedAmountForm):
                 "%(receiver_after)s. Tick “Yes, record it anyway” if that is right."
             )
         return warning % words
+
+
+class HouseholdPaymentForm(forms.Form):
+    """One of the plan's payments that a household makes or receives as one, recorded in full
+    (`PaymentManager.record_unit`): its place among the plan's unit transfers, from 1."""
+
+    unit = forms.IntegerField(min_value=1)
+    date = forms.DateField(validators=[validate_entry_date])
+    submission_id = forms.UUIDField()
+    fingerprint = forms.CharField(max_length=64)
+
+    def __init__(self, *args, settle_up, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = settle_up.group
+
+    def record(self, actor, typed_rates=None):
+        """Books the household's payment: the page and the API both come here."""
+        data = self.cleaned_data
+        return Payment.objects.record_unit(
+            group_id=self.group.pk,
+            unit=data["unit"] - 1,
+            date=data["date"],
+            actor=actor,
+            submission_id=data["submission_id"],
+            expected_fingerprint=data["fingerprint"],
+            typed_rates=typed_rates,
+        )
 
 
 class RatesForm(forms.Form):

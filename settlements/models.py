@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -19,6 +20,7 @@ from ledger.effects import payment_effect
 from ledger.models import LedgerRow, PairBalance, PairLine
 from settlements import plans
 from settlements.algorithm import TIME_BUDGET, Transfer, plan_settlement
+from settlements.wishes import Wishes, plan_with_wishes
 from splitclone import fx, metrics
 from splitclone.money import MAX_AMOUNT, Amount, format_amount
 from splitclone.phrases import gettext_noop
@@ -50,6 +52,18 @@ def converted_pairs(pairs, lines):
     return [(a, b, amount) for (a, b), amount in sorted(totals.items()) if amount]
 
 
+# The member-level transfers one household payment may be booked as. A unit transfer of a
+# minimal plan is settled by a tree between the two units, so it has fewer transfers than the
+# two units have members; 64 allows households far larger than any real one.
+UNIT_PARTS_LIMIT = 64
+
+
+def unit_part_ids(submission_id, count):
+    """The submission ids of the payments a household payment is booked as: derived from the
+    form's, so a second submission finds them all (`PaymentManager.record_unit`)."""
+    return [uuid.uuid5(submission_id, str(i)) for i in range(count)]
+
+
 def group_scope(group_id):
     """The key a group's stored settle-up plans are kept under (see `SettlementPlan`)."""
     return f"group:{group_id}"
@@ -64,10 +78,75 @@ def computed_scope(group_id):
     return f"group:{group_id}:computed"
 
 
-def fresh_plan(balances):
-    """The optimiser's plan for member balances (minor units, positive = is owed)."""
+def fresh_plan(balances, wishes=None):
+    """The optimiser's plan for member balances (minor units, positive = is owed), made with
+    the group's `Wishes` when it has any."""
+    if wishes is not None:
+        # Everyone who may pass money on is planned, those at zero too: the planner only
+        # routes through members it is given.
+        named = {pk for pair in wishes.allowed_pairs or () for pk in pair}
+        planned = plan_with_wishes(dict.fromkeys(named, 0) | balances, wishes)
+        return plans.Plan(
+            tuple(planned.transfers), planned.proven_minimal, plans.WishOutcome.of(planned)
+        )
     settlement = plan_settlement(balances)
     return plans.Plan(tuple(settlement.transfers), settlement.proven_minimal)
+
+
+def group_wishes(group, rows, shared_pairs):
+    """The group's `Wishes` for its plan, or None when it has none.
+
+    `rows` are (member id, balance, active, rather not receive, preferred payee id, household
+    id) of the group's members (those without a wish, a balance or a deactivation may be left
+    out); `shared_pairs` the (a, b) pairs who share an expense or payment
+    (`ledger.books.shared_pairs`), read only when the group pays only people who share. Wishes
+    shape the simplified plan only: without "simplify debts" each pair settles what they owe
+    each other, which they share by definition.
+    """
+    if not group.simplify_debts:
+        return None
+    households = defaultdict(set)
+    rather_not_receive, preferred_payee = set(), {}
+    # Someone who left with nothing to settle can't be asked to pass money on.
+    gone = set()
+    for pk, balance, active, not_receive, payee, household in rows:
+        if not active and not balance:
+            gone.add(pk)
+        if not_receive:
+            rather_not_receive.add(pk)
+        if payee is not None:
+            preferred_payee[pk] = payee
+        if household is not None:
+            households[household].add(pk)
+    allowed = None
+    if group.pay_only_sharing:
+        allowed = frozenset(frozenset(pair) for pair in shared_pairs if not gone.intersection(pair))
+    wishes = Wishes(
+        allowed_pairs=allowed,
+        households=tuple(frozenset(members) for _, members in sorted(households.items())),
+        rather_not_receive=frozenset(rather_not_receive),
+        preferred_payee=preferred_payee,
+    )
+    return wishes if wishes != Wishes() else None
+
+
+def wishes_fingerprint_items(wishes):
+    """The wishes as plain values for `plans.fingerprint`: a changed wish changes the
+    fingerprint, so it brings a new plan rather than one stored for the old wishes."""
+    items = [("household", *sorted(members)) for members in wishes.households]
+    items += [("rather_not_receive", pk) for pk in wishes.rather_not_receive]
+    items += [("prefers", debtor, payee) for debtor, payee in wishes.preferred_payee.items()]
+    if wishes.allowed_pairs is not None:
+        items.append(("only_sharing",))
+        items += [("shares", *sorted(pair)) for pair in wishes.allowed_pairs]
+    return items
+
+
+def plan_fingerprint(owed, wishes):
+    """The fingerprint of a simplified plan: the balances, and the wishes it was made with."""
+    if wishes is None:
+        return plans.fingerprint("members", owed.items())
+    return plans.fingerprint("members+wishes", [*owed.items(), *wishes_fingerprint_items(wishes)])
 
 
 @dataclass(frozen=True)
@@ -151,6 +230,8 @@ class SettleUp:
     simplified: bool
     # Balances kept in other currencies, converted at today's rates into the balances planned.
     conversion: OpenConversion | None = None
+    # The wishes the plan was made with (`settlements.wishes`); None: the group has none.
+    wishes: Wishes | None = None
 
     # For the explanation of a plan whose search ran out of time (`plans.Plan.proven_minimal`).
     search_budget_ms = round(TIME_BUDGET * 1000)
@@ -271,7 +352,9 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
 
         At most three queries whatever the number of groups and members: the members, the
         stored plans of the groups that simplify, the pairwise balances of those that do not;
-        and one write when some group's balances have no plan yet.
+        and one write when some group's balances have no plan yet. The members carry their
+        settle-up wishes; two more queries read who shares expenses or payments when a group
+        pays only people who do (`ledger.books.shared_pairs`).
 
         A group that converts at settlement plans in its own currency with its balances in other
         currencies converted at today's rates (`typed_rates`, {currency: Decimal}, for those
@@ -289,6 +372,26 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             for group in groups
         }
         conversions = self._open_conversions(groups, typed_rates)
+        shared = self._shared_pairs(groups)
+        wishes = {
+            group.pk: group_wishes(
+                group,
+                [
+                    (
+                        m.pk,
+                        m.balance,
+                        m.is_active,
+                        m.rather_not_receive,
+                        m.preferred_payee_id,
+                        m.household_id,
+                    )
+                    for m in members[group.pk]
+                ],
+                shared[group.pk],
+            )
+            for group in groups
+        }
+        planned = self._plans(groups, balances, conversions, wishes)
         return {
             group.pk: SettleUp(
                 group,
@@ -296,8 +399,9 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 *plan,
                 simplified=group.simplify_debts,
                 conversion=conversions.get(group.pk),
+                wishes=wishes[group.pk],
             )
-            for group, plan in zip(groups, self._plans(groups, balances, conversions), strict=True)
+            for group, plan in zip(groups, planned, strict=True)
         }
 
     def bare_plans_for(self, groups):
@@ -311,22 +415,54 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         groups = list(groups)
         simplified = [group.pk for group in groups if group.simplify_debts]
         balances = defaultdict(dict)
-        rows = Member.objects.filter(group__in=simplified).exclude(balance=0)
-        for group_id, pk, balance in rows.values_list("group_id", "pk", "balance"):
-            balances[group_id][pk] = balance
+        wish_rows = defaultdict(list)
+        # The members with a balance, a wish or who left: the same query as before wishes, a
+        # few more rows.
+        rows = Member.objects.filter(group__in=simplified).filter(
+            ~Q(balance=0)
+            | Q(is_active=False)
+            | Q(rather_not_receive=True)
+            | Q(preferred_payee__isnull=False)
+            | Q(household__isnull=False)
+        )
+        for group_id, *row in rows.values_list(
+            "group_id",
+            "pk",
+            "balance",
+            "is_active",
+            "rather_not_receive",
+            "preferred_payee_id",
+            "household_id",
+        ):
+            pk, balance = row[:2]
+            if balance:
+                balances[group_id][pk] = balance
+            wish_rows[group_id].append(row)
         conversions = self._open_conversions(groups, None)
+        shared = self._shared_pairs(groups)
+        wishes = {
+            group.pk: group_wishes(group, wish_rows[group.pk], shared[group.pk]) for group in groups
+        }
         return dict(
             zip(
                 (group.pk for group in groups),
-                self._plans(groups, balances, conversions),
+                self._plans(groups, balances, conversions, wishes),
                 strict=True,
             )
         )
 
-    def _plans(self, groups, balances, conversions):
+    @staticmethod
+    def _shared_pairs(groups):
+        """{group id: {(a, b)}} of the groups that pay only people who share expenses or
+        payments (`ledger.books.shared_pairs`); no query when none does."""
+        sharing = [group.pk for group in groups if group.simplify_debts and group.pay_only_sharing]
+        return books.shared_pairs(sharing) if sharing else defaultdict(set)
+
+    def _plans(self, groups, balances, conversions, wishes):
         """[(Plan, fingerprint)] of `groups`, in order, given the member balances (non-zero
-        ones, {group id: {member id: balance}}) of the groups that simplify and the open
-        conversions of those that convert at settlement (`_open_conversions`)."""
+        ones, {group id: {member id: balance}}) of the groups that simplify, the open
+        conversions of those that convert at settlement (`_open_conversions`) and the wishes
+        of each group ({group id: Wishes or None}, `group_wishes`)."""
         simplified = [group.pk for group in groups if group.simplify_debts]
         stored = {}
         if simplified:
@@ -361,12 +497,12 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 owed = balances.get(group.pk, {})
                 if conversion is not None:
                     owed = books.converted_balances(owed, conversion.lines)
-                digest = plans.fingerprint("members", owed.items())
+                digest = plan_fingerprint(owed, wishes[group.pk])
                 kept = stored.get(group_scope(group.pk), [])
                 earlier = stored.get(computed_scope(group.pk), [])
                 plan = plans.stored_plan(kept, digest) or plans.stored_plan(earlier, digest)
                 if plan is None:
-                    plan = fresh_plan(owed)
+                    plan = fresh_plan(owed, wishes[group.pk])
                     if owed:
                         entries = plans.remember(earlier, digest, plan)
                         computed.append(
@@ -480,13 +616,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 )
             if expected_fingerprint is not None and expected_fingerprint != settle_up.fingerprint:
                 raise StalePlan()
-            if settle_up.conversion is not None:
-                if settle_up.conversion.problem:
-                    raise PaymentError(settle_up.conversion.problem)
-                # The payment is in the group's currency: the balances it settles must be too.
-                books.convert_open_balances(
-                    group, on_date=timezone.localdate(), actor=actor, typed_rates=typed_rates
-                )
+            self._convert_open_balances(group, settle_up, actor, typed_rates)
             payment = self.book(
                 group,
                 active[from_member_id],
@@ -501,10 +631,85 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             if conversion is not None:
                 books.remember_currency(actor, conversion)
             if settle_up.simplified:
-                self._keep_plan(settle_up, payment)
+                self._keep_plan(settle_up, [payment])
             # Counted once the payment is really there: a rolled-back transaction records nothing.
             transaction.on_commit(metrics.PAYMENTS_RECORDED.inc)
             return payment
+
+    @staticmethod
+    def _convert_open_balances(group, settle_up, actor, typed_rates):
+        """In a group that converts at settlement, books today's conversion of the balances
+        open in other currencies before a payment, which is in the group's currency: the
+        balances it settles must be too. The caller holds the group's lock."""
+        if settle_up.conversion is None:
+            return
+        if settle_up.conversion.problem:
+            raise PaymentError(settle_up.conversion.problem)
+        books.convert_open_balances(
+            group, on_date=timezone.localdate(), actor=actor, typed_rates=typed_rates
+        )
+
+    def record_unit(
+        self, *, group_id, unit, date, actor, submission_id, expected_fingerprint, typed_rates=None
+    ):
+        """Records a payment of the plan in force that a household makes or receives as one
+        (`unit`, its place in the plan's `unit_transfers`): the member-level transfers the
+        plan books it as, in one ledger change under the group's lock, all or nothing.
+
+        Refused with `StalePlan` if the balances or wishes changed since the plan was shown
+        (`expected_fingerprint`). Each transfer's payment gets an id derived from
+        `submission_id`, so a second submission returns the payments the first one recorded.
+        """
+        key = uuid.UUID(str(submission_id))
+        with books.change(group_id) as group:
+            recorded = list(
+                self.with_people()
+                .filter(group=group, submission_id__in=unit_part_ids(key, UNIT_PARTS_LIMIT))
+                .order_by("id")
+            )
+            if recorded:
+                return recorded
+            books.require_entry_date(date)
+            settle_up = self.plan_for(group, typed_rates)
+            outcome = settle_up.plan.wishes
+            if expected_fingerprint != settle_up.fingerprint or outcome is None:
+                raise StalePlan()
+            if not 0 <= unit < len(outcome.unit_transfers):
+                raise StalePlan()
+            payers, payees, _ = outcome.unit_transfers[unit]
+            transfers = [
+                transfer
+                for transfer in settle_up.plan.transfers
+                if transfer.debtor in payers and transfer.creditor in payees
+            ]
+            if len(transfers) > UNIT_PARTS_LIMIT:
+                raise PaymentError(
+                    gettext("This payment involves too many people to record at once.")
+                )
+            active = {member.pk: member for member in settle_up.members if member.is_active}
+            if any(pk not in active for transfer in transfers for pk in transfer[:2]):
+                raise PaymentError(
+                    gettext("Payments can only be recorded between active members of this group.")
+                )
+            self._convert_open_balances(group, settle_up, actor, typed_rates)
+            payments = [
+                self.book(
+                    group,
+                    active[debtor],
+                    active[creditor],
+                    amount,
+                    date=date,
+                    note="",
+                    actor=actor,
+                    submission_id=part_id,
+                )
+                for part_id, (debtor, creditor, amount) in zip(
+                    unit_part_ids(key, len(transfers)), transfers, strict=True
+                )
+            ]
+            self._keep_plan(settle_up, payments)
+            transaction.on_commit(lambda: metrics.PAYMENTS_RECORDED.inc(len(payments)))
+            return payments
 
     def submitted(self, group, submission_id):
         """The payment a form with this submission id has already recorded, or None.
@@ -518,21 +723,24 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             return None
         return self.with_people().filter(group=group, submission_id=key).first()
 
-    def _keep_plan(self, settle_up, payment):
-        """Stores the rest of the plan in force, so the other suggestions stay as they were."""
+    def _keep_plan(self, settle_up, payments):
+        """Stores the rest of the plan in force once `payments` (recorded together) are made,
+        so the other suggestions stay as they were."""
         balances = dict(settle_up.balances)
-        for pk, delta in payment.effect()[0].items():
-            balances[pk] = balances.get(pk, 0) + delta
+        for payment in payments:
+            for pk, delta in payment.effect()[0].items():
+                balances[pk] = balances.get(pk, 0) + delta
         balances = {pk: balance for pk, balance in balances.items() if balance}
-        kept = plans.plan_after_payment(
+        kept = plans.plan_after_payments(
             settle_up.plan,
-            payment.from_member_id,
-            payment.to_member_id,
-            payment.amount,
-            fresh=lambda: fresh_plan(balances),
+            [
+                Transfer(payment.from_member_id, payment.to_member_id, payment.amount)
+                for payment in payments
+            ],
+            fresh=lambda: fresh_plan(balances, settle_up.wishes),
         )
         if kept is not None:
-            digest = plans.fingerprint("members", balances.items())
+            digest = plan_fingerprint(balances, settle_up.wishes)
             SettlementPlan.objects.remember(group_scope(settle_up.group.pk), digest, kept)
 
     def book(
@@ -782,6 +990,21 @@ class Payment(LedgerRow):
 
     def effect(self, sign=1):
         return payment_effect(self.from_member_id, self.to_member_id, self.ledger_amount, sign=sign)
+
+    @classmethod
+    def shared_pairs(cls, group_ids):
+        """Every sender and receiver of a live payment, as (group id, a, b), a < b: one query."""
+        return (
+            cls.objects.live()
+            .filter(group_id__in=group_ids)
+            .annotate(
+                a=Least("from_member_id", "to_member_id"),
+                b=Greatest("from_member_id", "to_member_id"),
+            )
+            .values_list("group_id", "a", "b")
+            .distinct()
+            .order_by()
+        )
 
     @classmethod
     def ledger_effects(cls, group_id):

@@ -24,20 +24,69 @@ shorter plan can appear (the new amounts may split into more zero-sum parts), an
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from settlements.algorithm import Transfer
+from settlements.wishes import UnmetWish, WishPlan
 
 # Plans kept per scope: enough to undo a few payments in a row and get the old plans back.
 KEPT_PLANS = 10
 
+type Unit[K] = tuple[K, ...]
+
+
+class WishOutcome[K: Hashable](NamedTuple):
+    """What a plan made with wishes (`settlements.wishes`) says beyond its transfers: the
+    payments as people see them (a household pays or is paid as one), how many payments the
+    balances would need without wishes, the wishes it could not meet and what household members
+    still owe each other."""
+
+    unit_transfers: tuple[tuple[Unit[K], Unit[K], int], ...]
+    unconstrained_count: int
+    unmet: tuple[UnmetWish[K], ...]
+    within_households: tuple[Transfer[K], ...]
+
+    @classmethod
+    def of(cls, plan: WishPlan[K]) -> "WishOutcome[K]":
+        return cls(
+            tuple(
+                (tuple(payers), tuple(payees), amount)
+                for payers, payees, amount in plan.unit_transfers
+            ),
+            plan.unconstrained_count,
+            tuple(UnmetWish(kind, tuple(members), reason) for kind, members, reason in plan.unmet),
+            tuple(Transfer(*transfer) for transfer in plan.within_households),
+        )
+
+
+def unit_of[K: Hashable](
+    units: Sequence[tuple[Unit[K], Unit[K], int]], debtor: K, creditor: K
+) -> int | None:
+    """The place among ``units`` of the unit transfer that a member-level transfer debtor →
+    creditor is part of, or None."""
+    return next(
+        (
+            i
+            for i, (payers, payees, _) in enumerate(units)
+            if debtor in payers and creditor in payees
+        ),
+        None,
+    )
+
 
 class Plan[K: Hashable](NamedTuple):
-    """The transfers suggested for some balances; ``proven_minimal`` when no plan is shorter."""
+    """The transfers suggested for some balances; ``proven_minimal`` when no plan is shorter;
+    ``wishes`` when the plan was made with the group's wishes."""
 
     transfers: tuple[Transfer[K], ...]
     proven_minimal: bool
+    wishes: WishOutcome[K] | None = None
+
+    @property
+    def payment_count(self) -> int:
+        """How many payments people make: a household's payment counts once."""
+        return len(self.wishes.unit_transfers if self.wishes else self.transfers)
 
 
 def fingerprint(kind: str, items: Iterable[Any]) -> str:
@@ -51,17 +100,38 @@ def fingerprint(kind: str, items: Iterable[Any]) -> str:
 
 
 def stored_plan(entries: list, digest: str) -> Plan | None:
-    """The plan stored for ``digest`` in a scope's ``entries`` (JSON, newest last), if any."""
-    for stored_digest, transfers, proven_minimal in reversed(entries):
+    """The plan stored for ``digest`` in a scope's ``entries`` (JSON, newest last), if any.
+
+    An entry is [digest, transfers, proven minimal], and a fourth item, the `WishOutcome`, for
+    a plan made with wishes. JSON turns tuples into lists; keys are ints or strings.
+    """
+    for stored_digest, transfers, proven_minimal, *wishes in reversed(entries):
         if stored_digest == digest:
-            return Plan(tuple(Transfer(*transfer) for transfer in transfers), proven_minimal)
+            outcome = None
+            if wishes:
+                units, unconstrained, unmet, within = wishes[0]
+                outcome = WishOutcome(
+                    tuple(
+                        (tuple(payers), tuple(payees), amount) for payers, payees, amount in units
+                    ),
+                    unconstrained,
+                    tuple(
+                        UnmetWish(kind, tuple(members), reason) for kind, members, reason in unmet
+                    ),
+                    tuple(Transfer(*transfer) for transfer in within),
+                )
+            transfers = tuple(Transfer(*transfer) for transfer in transfers)
+            return Plan(transfers, proven_minimal, outcome)
     return None
 
 
 def remember(entries: list, digest: str, plan: Plan) -> list:
     """``entries`` with ``plan`` stored for ``digest``, replacing an older one, oldest dropped."""
     kept = [entry for entry in entries if entry[0] != digest]
-    kept.append([digest, [list(transfer) for transfer in plan.transfers], plan.proven_minimal])
+    entry = [digest, [list(transfer) for transfer in plan.transfers], plan.proven_minimal]
+    if plan.wishes is not None:
+        entry.append(plan.wishes)
+    kept.append(entry)
     return kept[-KEPT_PLANS:]
 
 
@@ -76,30 +146,64 @@ def plan_after_payment[K: Hashable](
     None. The rest is proven minimal when the fresh plan is, since it is no longer, or when a
     full transfer of a proven minimal plan was paid (see the module docstring).
     """
-    index = next(
-        (
-            i
-            for i, transfer in enumerate(plan.transfers)
-            if (transfer.debtor, transfer.creditor) == (debtor, creditor)
-            and amount <= transfer.amount
-        ),
-        None,
-    )
-    if index is None:
-        return None
-    transfer = plan.transfers[index]
+    return plan_after_payments(plan, [Transfer(debtor, creditor, amount)], fresh)
+
+
+def plan_after_payments[K: Hashable](
+    plan: Plan[K], payments: Sequence[Transfer[K]], fresh: Callable[[], Plan[K]]
+) -> Plan[K] | None:
+    """`plan_after_payment` for several payments recorded together: a household's payment is
+    booked as the member-level transfers of its unit transfer.
+
+    In a plan made with wishes, each payment also reduces the unit transfer it is part of, and
+    the comparison with ``fresh()`` counts payments as people make them (`Plan.payment_count`).
+    The wishes the rest does not meet are the plan's own, unchanged; how many payments the new
+    balances need without wishes comes from the fresh plan.
+    """
     rest = list(plan.transfers)
-    if amount == transfer.amount:
-        del rest[index]
-    else:
-        rest[index] = transfer._replace(amount=transfer.amount - amount)
+    units = list(plan.wishes.unit_transfers) if plan.wishes else []
+    all_full = True
+    for debtor, creditor, amount in payments:
+        index = next(
+            (
+                i
+                for i, transfer in enumerate(rest)
+                if (transfer.debtor, transfer.creditor) == (debtor, creditor)
+                and amount <= transfer.amount
+            ),
+            None,
+        )
+        if index is None:
+            return None
+        transfer = rest[index]
+        if amount == transfer.amount:
+            del rest[index]
+        else:
+            all_full = False
+            rest[index] = transfer._replace(amount=transfer.amount - amount)
+        if plan.wishes is not None:
+            unit = unit_of(units, debtor, creditor)
+            if unit is None:
+                return None
+            payers, payees, left = units[unit]
+            if left - amount:
+                units[unit] = (payers, payees, left - amount)
+            else:
+                del units[unit]
     alternative = fresh()
-    if len(alternative.transfers) < len(rest):
+    outcome = None
+    if plan.wishes is not None:
+        if alternative.wishes is None:
+            return None
+        outcome = plan.wishes._replace(
+            unit_transfers=tuple(units),
+            unconstrained_count=alternative.wishes.unconstrained_count,
+        )
+    kept = Plan(tuple(rest), plan.proven_minimal, outcome)
+    if alternative.payment_count < kept.payment_count:
         return None
-    proven_minimal = alternative.proven_minimal or (
-        plan.proven_minimal and amount == transfer.amount
-    )
-    return Plan(tuple(rest), proven_minimal)
+    proven_minimal = alternative.proven_minimal or (plan.proven_minimal and all_full)
+    return kept._replace(proven_minimal=proven_minimal)
 
 
 def parts[K: Hashable](transfers: Iterable[Transfer[K]]) -> list[list[K]]:

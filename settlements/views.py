@@ -9,16 +9,23 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.access import get_membership
 from ledger.books import LedgerError
 from ledger.covers import pair_covers
 from settlements.across import AcrossPlan, load_groups, shared_people
-from settlements.forms import AcrossForm, AcrossRecordForm, PaymentForm, RatesForm
+from settlements.forms import (
+    AcrossForm,
+    AcrossRecordForm,
+    HouseholdPaymentForm,
+    PaymentForm,
+    RatesForm,
+)
 from settlements.models import Payment, PaymentError, StalePlan, Suggestion
 from settlements.pay_details import PayDetails, pay_details
+from settlements.wish_rows import household_payments, in_household_payment, wish_summary
 from splitclone import fx
 from splitclone.confirm import confirmation_page
 from splitclone.money import format_amount
@@ -50,6 +57,8 @@ class SuggestionRow:
     form: PaymentForm | None = None
     # How the payee likes to be paid, when the viewer is the one paying.
     pay: PayDetails | None = None
+    # Its place in the plan's suggestions, from 1: what its button sends.
+    place: int = 0
 
 
 def suggest_with_rates(group, data):
@@ -79,7 +88,12 @@ def settle_up_context(
     small = len(settle_up.balances) <= SHOWN_IN_FULL
     rows = []
     details = pay_details(membership.user_id, group, settle_up.suggestions)
-    for suggestion, pay in zip(settle_up.suggestions, details, strict=True):
+    for place, (suggestion, pay) in enumerate(
+        zip(settle_up.suggestions, details, strict=True), start=1
+    ):
+        if in_household_payment(settle_up, suggestion):
+            # Shown once, as the household's payment (`household_payments`).
+            continue
         sent_back = (
             form is not None
             and form.is_suggestion
@@ -87,19 +101,25 @@ def settle_up_context(
             and form["to_member"].value() == str(suggestion.creditor.pk)
         )
         if sent_back:
-            row = SuggestionRow(suggestion, form["amount"].value(), True, form, pay)
+            row = SuggestionRow(suggestion, form["amount"].value(), True, form, pay, place)
         else:
             amount = format_amount(
-                suggestion.amount, group.currency, with_code=False, grouping=False
+                suggestion.amount,
+                group.currency,
+                with_code=False,
+                grouping=False,
+                language=get_language(),
             )
             own = membership.pk in (suggestion.debtor.pk, suggestion.creditor.pk)
-            row = SuggestionRow(suggestion, amount, small or own, pay=pay)
+            row = SuggestionRow(suggestion, amount, small or own, pay=pay, place=place)
         rows.append(row)
     return {
         "group": group,
         "membership": membership,
         "settle_up": settle_up,
         "suggestion_rows": rows,
+        "household_payments": household_payments(settle_up),
+        "wish_summary": wish_summary(settle_up),
         "plan_submission_id": uuid.uuid4(),
         "explain_open": explain,
         "explain_table": explain or small,
@@ -176,11 +196,16 @@ def submission_id(post):
 
     The plan's form has one id for all its buttons; each button's payment gets its own,
     derived from it and the button, as the cross-group settlement derives its bookings' ids.
+    A household's payment ("unit") derives one more level for each payment it is booked as.
     """
-    if "pay" not in post:
+    if "pay" in post:
+        button = post["pay"]
+    elif "unit" in post:
+        button = f"unit-{post['unit']}"
+    else:
         return post.get("submission_id")
     try:
-        return uuid.uuid5(uuid.UUID(post.get("submission_id", "")), post["pay"])
+        return uuid.uuid5(uuid.UUID(post.get("submission_id", "")), button)
     except ValueError:
         return None
 
@@ -199,7 +224,9 @@ def suggestion_payment(post, settle_up, submitted):
     suggestion = settle_up.suggestions[int(place) - 1]
     # A suggestion without an amount field is recorded in full.
     currency = settle_up.group.currency
-    planned = format_amount(suggestion.amount, currency, with_code=False, grouping=False)
+    planned = format_amount(
+        suggestion.amount, currency, with_code=False, grouping=False, language=get_language()
+    )
     return {
         "from_member": str(suggestion.debtor.pk),
         "to_member": str(suggestion.creditor.pk),
@@ -219,6 +246,8 @@ def record_payment(request, group_id):
     membership = get_membership(request, group_id)
     group = membership.group
     submitted = submission_id(request.POST)
+    if "unit" in request.POST:
+        return record_household_payment(request, membership, submitted)
     # Before the form: the balances a double submission is checked against have already moved.
     duplicate = Payment.objects.submitted(group, submitted)
     if duplicate is not None:
@@ -257,6 +286,32 @@ def record_payment(request, group_id):
         messages.error(request, StalePlan().message)
         return render_settle_up(request, membership, settle_up, status=422, rates_form=rates_form)
     return render_settle_up(request, membership, settle_up, form, 422, rates_form)
+
+
+def record_household_payment(request, membership, submitted):
+    """A "Record as paid" button of a payment a household makes or receives as one."""
+    settle_up, rates_form = suggest_with_rates(membership.group, request.POST)
+    data = {
+        "unit": request.POST.get("unit", ""),
+        "date": request.POST.get("date", ""),
+        "submission_id": submitted or "",
+        "fingerprint": request.POST.get("fingerprint", ""),
+    }
+    form = HouseholdPaymentForm(data, settle_up=settle_up)
+    if not form.is_valid():
+        messages.error(request, StalePlan().message)
+        return render_settle_up(request, membership, settle_up, status=422, rates_form=rates_form)
+    try:
+        payments = form.record(request.user, rates_form.rates if rates_form else None)
+    except (PaymentError, LedgerError) as error:
+        messages.error(request, " ".join(error.messages))
+        return render_settle_up(request, membership, status=422)
+    messages.success(
+        request,
+        gettext("Recorded: %(payments)s.")
+        % {"payments": "; ".join(payment.summary for payment in payments)},
+    )
+    return after_change(request, membership)
 
 
 def after_change(request, membership):

@@ -24,12 +24,28 @@ How `parse_amount` reads input, chosen so that no input has two readings:
   rather than read as 1.50, because it is far more likely a continental "one thousand five
   hundred".
 - The magnitude is at most `MAX_AMOUNT` minor units.
+
+Those are the rules for English (``language`` None or "en"). In the languages that write a decimal
+comma (de, fr, es, pt: `LOCALES`) the comma is always the decimal point, a dot also is one, and
+the locale's grouping ("." in German and Spanish, spaces in French and Portuguese) and spaces
+separate thousands:
+
+- "12,5" and "12.5" are 12.50; "1.234,56", "1 234,56" and "1.234.567" are what they say.
+- A single dot followed by exactly three digits ("1.234") is the German way of writing a thousand
+  and the English way of writing a decimal. It is read as thousands only where it cannot be a
+  decimal point (currencies without decimals, JPY "1.234" is 1234 JPY, as `format_amount` writes
+  it); otherwise it is rejected with a message asking for one of the two spellings.
+
+`format_amount` writes what `parse_amount` reads back, in every language and currency.
 """
 
 import re
 from decimal import Decimal
 from types import MappingProxyType
 from typing import NamedTuple
+
+from babel.core import Locale
+from babel.numbers import format_currency, format_decimal
 
 from splitclone.phrases import gettext_noop, ngettext
 
@@ -38,6 +54,11 @@ from splitclone.phrases import gettext_noop, ngettext
 MAX_AMOUNT = 10**13
 
 MINUS = "\N{MINUS SIGN}"
+
+# The languages whose amounts follow CLDR (Babel's data): the site's language code, lower case,
+# to the CLDR locale. English keeps the locale-neutral "1,234.56 EUR" the app has always shown,
+# which every export, import and API also use. Portuguese is the European one.
+LOCALES = MappingProxyType({"de": "de_DE", "fr": "fr_FR", "es": "es_ES", "pt": "pt_PT"})
 
 
 class MoneyError(ValueError):
@@ -257,28 +278,79 @@ def get_currency(code: str) -> Currency:
 # What pasted numbers contain: no-break, narrow no-break (French) and thin spaces, and the
 # typographic apostrophe of Swiss "1’234.50".
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2019": "'"})
-# Integer parts: plain digits, groups of three, Indian lakh/crore groups. The backreference keeps
-# one kind of separator per amount, which is what lets "1 234,56" read the comma as a decimal.
-_INTEGER = [
-    re.compile(r"[0-9]+"),
-    re.compile(r"[0-9]{1,3}([,_' ])[0-9]{3}(?:\1[0-9]{3})*"),
-    re.compile(r"[0-9]{1,2}([,_' ])[0-9]{2}(?:\1[0-9]{2})*\1[0-9]{3}"),
-]
+
+
+def _integer_patterns(separators: str) -> list[re.Pattern]:
+    """Integer parts: plain digits, groups of three, Indian lakh/crore groups. The backreference
+    keeps one kind of separator per amount, which is what lets "1 234,56" read the comma as a
+    decimal."""
+    group = f"([{re.escape(separators)}])"
+    return [
+        re.compile(r"[0-9]+"),
+        re.compile(rf"[0-9]{{1,3}}{group}[0-9]{{3}}(?:\1[0-9]{{3}})*"),
+        re.compile(rf"[0-9]{{1,2}}{group}[0-9]{{2}}(?:\1[0-9]{{2}})*\1[0-9]{{3}}"),
+    ]
+
+
+_INTEGER = _integer_patterns(",_' ")
+# In the languages with a decimal comma the dot separates thousands instead.
+_INTEGER_DECIMAL_COMMA = _integer_patterns("._' ")
 _FRACTION = re.compile(r"[0-9]+")
 # More digits than any valid amount has before or after its point. Checked before int() or
 # 10**n, so that absurdly long input fails fast instead of stalling the worker.
 _MAX_DIGITS = 20
 
 
-def _integer_digits(text: str) -> str | None:
+def _integer_digits(text: str, patterns: list[re.Pattern] = _INTEGER) -> str | None:
     """Return the digits of an integer with optional thousands separators, or None."""
-    if any(pattern.fullmatch(text) for pattern in _INTEGER):
+    if any(pattern.fullmatch(text) for pattern in patterns):
         return re.sub(r"[^0-9]", "", text)
     return None
 
 
-def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> int:
-    """Return the minor units typed in ``text``, following the rules in the module docstring.
+def _locale(language: str | None) -> str | None:
+    """The CLDR locale of a site language code ("de", "pt-pt"), None for English and unknowns."""
+    if not language:
+        return None
+    return LOCALES.get(language.lower().replace("_", "-").split("-")[0])
+
+
+def _split_decimal_comma(body: str, cur: Currency, typed: str, sign: str) -> tuple[str, str, str]:
+    """(integer part, decimal mark, fraction) of an unsigned amount in a decimal-comma language."""
+    if "," in body:
+        return body.partition(",")
+    if body.count(".") != 1:
+        return body, "", ""
+    before, _, after = body.partition(".")
+    if len(after) != 3 or _integer_digits(body, _INTEGER_DECIMAL_COMMA) is None:
+        return before, ".", after
+    if cur.exponent == 0:
+        return body, "", ""
+    # A thousands dot or a decimal point: one of the two readings is wrong by a factor of 1000.
+    if cur.exponent >= len(after):
+        message = gettext_noop(
+            "“%(text)s” is ambiguous for %(code)s: write %(whole)s or %(decimal)s.",
+            text=typed,
+            code=cur.code,
+            whole=f"{sign}{before}{after}",
+            decimal=f"{sign}{before},{after}",
+        )
+    else:
+        message = gettext_noop(
+            "“%(text)s” is ambiguous for %(code)s: write %(whole)s without the dot, or use a "
+            "decimal comma.",
+            text=typed,
+            code=cur.code,
+            whole=f"{sign}{before}{after}",
+        )
+    raise MoneyError(message, "ambiguous")
+
+
+def parse_amount(
+    text: str, currency: str, *, allow_negative: bool = False, language: str | None = None
+) -> int:
+    """Return the minor units typed in ``text``, following the rules in the module docstring
+    for ``language`` (the site's language code; None is English).
 
     Raises MoneyError with a message for the user. Negative amounts need ``allow_negative``
     (adjustments), which also accepts a leading "+"; zero is accepted, callers that need more
@@ -295,8 +367,11 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> i
     if negative or (allow_negative and body[0] == "+"):
         body = body[1:]
 
+    decimal_comma = _locale(language) is not None
     whole, mark, fraction = body, "", ""
-    if "." in body:
+    if decimal_comma:
+        whole, mark, fraction = _split_decimal_comma(body, cur, text.strip(), sign)
+    elif "." in body:
         whole, mark, fraction = body.partition(".")
     elif body.count(",") == 1:
         before, _, after = body.partition(",")
@@ -315,9 +390,10 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> i
                 "ambiguous",
             )
 
-    digits = _integer_digits(whole) if whole else ("0" if mark else None)
+    grouping = _INTEGER_DECIMAL_COMMA if decimal_comma else _INTEGER
+    digits = _integer_digits(whole, grouping) if whole else ("0" if mark else None)
     if digits is None or (mark and not _FRACTION.fullmatch(fraction)):
-        raise MoneyError(_invalid_message(cur), "invalid")
+        raise MoneyError(_invalid_message(cur, "," if decimal_comma else "."), "invalid")
     if negative and not allow_negative:
         raise MoneyError(gettext_noop("Amounts can't be negative."), "negative")
     if len(fraction) > cur.exponent:
@@ -332,16 +408,29 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> i
 
 
 def format_amount(
-    minor: int, currency: str, *, with_code: bool = True, grouping: bool = True
+    minor: int,
+    currency: str,
+    *,
+    with_code: bool = True,
+    grouping: bool = True,
+    language: str | None = None,
 ) -> str:
     """Return ``minor`` as "1,234.56 EUR" (JPY "1,235 JPY", BHD "1.234 BHD"), negatives "−12.50".
 
-    One locale-neutral format everywhere, so a number reads the same in every language and
-    `parse_amount` reads it back. ``with_code=False`` is for table columns whose header names
-    the currency; ``grouping=False`` gives "1234.56" for form fields.
+    That is the English and locale-neutral format (``language`` None or "en"), which exports,
+    imports, payment codes and logs use whatever the page's language. In the `LOCALES`
+    languages it is CLDR's, with the currency's own ISO 4217 decimals rather than CLDR's: German
+    "1.234,56 €", French "1 234,56 €" (narrow no-break space), Portuguese "1 234,56 €",
+    Spanish "1.234,56 €"; negatives still start with "−". ``with_code=False`` is for table
+    columns whose header names the currency; ``grouping=False`` gives "1234.56" ("1234,56") for
+    form fields. `parse_amount` in the same language reads every one of them back.
     """
     _check_int(minor, "minor")
     cur = get_currency(currency)
+    locale = _locale(language)
+    if locale:
+        text = _cldr_amount(abs(minor), cur, locale, with_code=with_code, grouping=grouping)
+        return MINUS + text if minor < 0 else text
     whole, fraction = divmod(abs(minor), 10**cur.exponent)
     text = f"{whole:,}" if grouping else str(whole)
     if cur.exponent:
@@ -349,6 +438,27 @@ def format_amount(
     if minor < 0:
         text = MINUS + text
     return f"{text} {cur.code}" if with_code else text
+
+
+def _cldr_amount(minor: int, cur: Currency, locale: str, *, with_code: bool, grouping: bool) -> str:
+    digits = "0" + ("." + "0" * cur.exponent if cur.exponent else "")
+    value = to_decimal(minor, cur.code)
+    if not with_code:
+        return format_decimal(
+            value, format=f"#,##{digits}", locale=locale, group_separator=grouping
+        )
+    # The locale's currency pattern ("#,##0.00 ¤") with as many decimals as the currency has.
+    pattern = re.sub(
+        r"0(\.0+)?", digits, Locale.parse(locale).currency_formats["standard"].pattern, count=1
+    )
+    return format_currency(
+        value,
+        cur.code,
+        format=pattern,
+        locale=locale,
+        currency_digits=False,
+        group_separator=grouping,
+    )
 
 
 def to_decimal(minor: int, currency: str) -> Decimal:
@@ -392,12 +502,12 @@ def _check_int(value: object, name: str) -> None:
         raise TypeError(f"{name} must be an int of minor units, got {type(value).__name__}")
 
 
-def _example(cur: Currency) -> str:
-    return "1234" + ("." + "567"[: cur.exponent] if cur.exponent else "")
+def _example(cur: Currency, mark: str = ".") -> str:
+    return "1234" + (mark + "567"[: cur.exponent] if cur.exponent else "")
 
 
-def _invalid_message(cur: Currency) -> str:
-    return gettext_noop("Enter a number, like %(example)s.", example=_example(cur))
+def _invalid_message(cur: Currency, mark: str = ".") -> str:
+    return gettext_noop("Enter a number, like %(example)s.", example=_example(cur, mark))
 
 
 def _decimals_message(cur: Currency) -> str:

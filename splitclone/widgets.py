@@ -29,3 +29,14 @@ class CompactSelect(forms.Select):
         return format_html(
             '<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options
         )
+
+
+class DatePicker(forms.DateInput):
+    """The browser's date picker. Its value is always ISO 8601 ("2026-11-29"), whatever the
+    page's language: Django would otherwise write the language's own format ("29.11.2026" in
+    German), which a date input reads as no date at all. DateField reads ISO in every language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")

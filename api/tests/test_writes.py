@@ -147,6 +147,37 @@ def test_settle_up_explains_the_plan(world, api, owner_token):
         (member, -1000, 0),
     ]
     assert plan["parts"] == [[member, owner]] or plan["parts"] == [[owner, member]]
+    assert plan["wishes"] is None
+
+
+def test_settle_up_shows_a_household_paying_as_one(world, api, owner_token):
+    group = world.group
+    group.create_household([world.member_membership, world.guest], actor=world.owner)
+    owner, member, guest = world.owner_membership.pk, world.member_membership.pk, world.guest.pk
+
+    plan = api.get(f"/groups/{group.pk}/settle-up", token=owner_token).json()
+
+    assert plan["wishes"] == {
+        "unit_transfers": [
+            {"from_member_ids": sorted([member, guest]), "to_member_ids": [owner], "amount": 1000}
+        ],
+        "unconstrained_count": 1,
+        "unmet": [],
+        "within_households": [],
+    }
+    assert plan["transfers"] == [
+        {"from_member_id": member, "to_member_id": owner, "amount": 1000, "can_record": True}
+    ]
+
+
+def test_the_switch_is_left_as_it_is_when_left_out(world, api, owner_token):
+    path = f"/groups/{world.group.pk}"
+    body = {"name": "Lisbon trip", "currency": "EUR"}
+
+    on = api.put(path, body | {"pay_only_sharing": True}, token=owner_token).json()
+    left_out = api.put(path, body, token=owner_token).json()
+
+    assert (on["pay_only_sharing"], left_out["pay_only_sharing"]) == (True, True)
 
 
 def test_member_role_shows(world, api):

@@ -2,9 +2,10 @@ import html
 import uuid
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from expenses.models import Expense
 from groups.models import Activity, Member
@@ -175,7 +176,7 @@ def test_bad_input_is_explained_and_nothing_changes(client, trio, overrides, mes
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"amount": "10.001"}, "Beträge in EUR haben höchstens 2 Nachkommastellen."),
+        ({"amount": "10,001"}, "Beträge in EUR haben höchstens 2 Nachkommastellen."),
         ({"split_kind": "percent"}, "Die Prozente ergeben zusammen 0 %, nicht 100 %."),
         ({"date": "1899-12-31"}, "Wähle ein Datum ab 1900."),
         ({"paid_by": ""}, "Gib ein, was jede Person bezahlt hat, oder wähle, wer bezahlt hat."),
@@ -184,8 +185,8 @@ def test_bad_input_is_explained_and_nothing_changes(client, trio, overrides, mes
 def test_bad_input_is_explained_in_the_readers_language(client, trio, overrides, message):
     client.force_login(trio.owner)
 
-    with translation.override("de"):
-        response = post_expense(client, trio, **overrides)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    response = post_expense(client, trio, **overrides)
 
     assert response.status_code == 422
     assert message in html.unescape(response.text)

@@ -33,6 +33,14 @@ ANSWERS = {
     "groups:member_remove": {"GET": 200, "POST": 302},
     "groups:member_deactivate": {"POST": 302},
     "groups:member_reactivate": {"POST": 422},  # the walked member is active already
+    # The walked member is the guest: owners and admins set a guest's wishes, nobody else's
+    # (an empty form changes nothing); a plain member only their own.
+    "groups:wishes": {
+        "GET": {"owner": 200, "admin": 200, "member": 403},
+        "POST": {"owner": 302, "admin": 302, "member": 403},
+    },
+    "groups:household_add": {"POST": 422},
+    "groups:household_remove": {"POST": 302},
     "groups:invites": {"GET": 200, "POST": 200},
     "groups:invite_email": {"POST": 302},
     "groups:invite_revoke": {"GET": 200, "POST": 302},
@@ -82,6 +90,8 @@ MANAGER_ONLY = {
     "groups:member_remove",
     "groups:member_deactivate",
     "groups:member_reactivate",
+    "groups:household_add",
+    "groups:household_remove",
     "groups:invites",
     "groups:invite_email",
     "groups:invite_revoke",
@@ -161,6 +171,11 @@ def url_for(world, name):
         values["payment_id"] = record_payment(
             world.member_membership, world.owner_membership, 500
         ).pk
+    if "household_id" in params:
+        household = world.group.create_household(
+            [world.member_membership, world.guest], actor=world.owner
+        )
+        values["household_id"] = household.pk
     if "recurring_id" in params:
         # Made only for its own URLs, and with nothing made from it yet, for the same reason.
         values["recurring_id"] = add_recurring(

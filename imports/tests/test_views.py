@@ -5,10 +5,11 @@ import html
 import re
 
 import pytest
+from django.conf import settings
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from expenses.models import Expense
@@ -230,8 +231,8 @@ def test_a_bad_file_is_explained_on_the_upload_page(client, importer, name, mess
 def test_a_bad_file_is_explained_in_the_readers_language(client, importer, name, message):
     client.force_login(importer)
 
-    with translation.override("de"):
-        response = upload(client, name=name)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    response = upload(client, name=name)
 
     assert response.status_code == 422
     assert message in html.unescape(response.text)
@@ -240,8 +241,8 @@ def test_a_bad_file_is_explained_in_the_readers_language(client, importer, name,
 def test_the_preview_and_its_notices_are_in_the_readers_language(client, importer):
     client.force_login(importer)
 
-    with translation.override("fr"):
-        response = upload(client, name="splitwise_several_payers.csv")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = upload(client, name="splitwise_several_payers.csv")
 
     text = html.unescape(response.text)
     assert "<strong>4 dépenses</strong> et <strong>0 paiement</strong>, en GBP." in text

@@ -12,6 +12,7 @@ from pages.tests.factories import barcelona
 from pages.tests.reading import (
     balances,
     items,
+    minor,
     payment_lines,
     people,
     position,
@@ -146,3 +147,47 @@ def test_the_first_plan_is_exactly_what_settle_up_suggests():
         "Pat": 16221,
     }
     assert people(home_page) == {"Pat": -6808}
+
+
+def household_lines(settle_up_page):
+    """{(payers, payees): amount} of the settle-up page's household payments, names as shown."""
+    lines = {}
+    for row in re.findall(
+        r'<li class="member suggestion household-payment">(.*?)<span class="amount">([^<]*)</span>',
+        section(settle_up_page, "suggestions"),
+        re.DOTALL,
+    ):
+        payers, payees = text_of(row[0]).split(" pay ")
+        lines[payers, payees] = minor(row[1])
+    return lines
+
+
+def test_with_a_household_every_page_tells_the_same_story_in_members_payments():
+    """Settle-up shows Bob & Dan's payment as one line; the group page, who-owes-whom and the
+    home page show the members' payments it is booked as, which add up to it."""
+    group, (alice, bob, _, pat, dan) = barcelona(simplify_debts=True)
+    group.create_household([bob, dan], actor=alice.user)
+    group.set_wishes(alice, actor=alice.user, rather_not_receive=False, preferred_payee=pat)
+    client = client_for(alice.user)
+
+    settle_up = get(client, "settlements:settle_up", group.pk)
+    units = household_lines(settle_up)
+    singles = suggestions(settle_up)
+    pairs_page = get(client, "pages:pairs", group.pk)
+    group_page = get(client, "pages:group", group.pk)
+    members = payment_lines(pairs_page, "Alice")
+
+    assert units, "the household pays as one"
+    assert payment_lines(group_page, "Alice") == members
+    unit_of = {"Bob": "Bob & Dan", "Dan": "Bob & Dan"}
+    by_unit = defaultdict(int)
+    for (debtor, creditor), amount in members.items():
+        by_unit[unit_of.get(debtor, debtor), unit_of.get(creditor, creditor)] += amount
+    assert dict(by_unit) == units | singles
+    with_alice = defaultdict(int)
+    for (debtor, creditor), amount in members.items():
+        if debtor == "Alice":
+            with_alice[creditor] -= amount
+        elif creditor == "Alice":
+            with_alice[debtor] += amount
+    assert people(get(client, "home")) == with_alice

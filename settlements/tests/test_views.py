@@ -531,8 +531,9 @@ def test_a_plan_is_one_form_with_one_token_and_a_button_per_payment(client, big)
 
     plan = plan_of(response.text)
     assert plan.count("Record as paid") == 9
-    # The plan's form carries the token once; the other-payment form and the log-out form theirs.
-    assert response.text.count('name="csrfmiddlewaretoken"') == 3
+    # The plan's form carries the token once; the other-payment form, the log-out form and the
+    # language switcher theirs.
+    assert response.text.count('name="csrfmiddlewaretoken"') == 4
     # Only the viewer's own payment can be changed to a partial amount here.
     assert re.findall(r'name="amount_(\d+)"', plan) == [place(big, big.cem, big.ana)]
     assert "change the amount of your own" in response.text

@@ -1,14 +1,15 @@
 from django import template
 
-from splitclone.money import format_amount
+from splitclone.formats import localized_amount
 
 register = template.Library()
 
 
 @register.filter
 def money(minor_units, currency):
-    """`{{ member.balance|money:group.currency }}`: minor units shown in the currency's format."""
-    return format_amount(minor_units, currency)
+    """`{{ member.balance|money:group.currency }}`: minor units shown in the currency's format,
+    written the way the page's language writes amounts."""
+    return localized_amount(minor_units, currency)
 
 
 @register.filter
@@ -22,10 +23,10 @@ def balance_class(minor_units):
 @register.filter
 def unsigned_money(minor_units, currency):
     """The amount without its sign, for sentences that say the direction in words ("owes")."""
-    return format_amount(abs(minor_units), currency)
+    return localized_amount(abs(minor_units), currency)
 
 
 @register.filter
 def bare_money(minor_units, currency):
     """The amount without its currency code, for a table column whose header names it."""
-    return format_amount(minor_units, currency, with_code=False)
+    return localized_amount(minor_units, currency, with_code=False)

@@ -56,6 +56,7 @@ REQUIRED = {
     "groups:member_search",
     "groups:activity",
     "groups:edit",
+    "groups:wishes",
     "groups:invites",
     "groups:join",
     "pages:ledger",
@@ -76,6 +77,7 @@ REQUIRED = {
     "notifications:unsubscribe",
     "accounts:payment_methods",
     "accounts:payment_method_edit",
+    "accounts:language",
 }
 
 # Loaded into every page as `window.look`: the measurements, made where the layout is.
@@ -166,6 +168,17 @@ def crowded_world():
         them, me, 98765432101, actor=owner, note=f"{LONG_URL} {LONG_WORD}"[:200]
     )
     group.deactivate_member(away, actor=owner)
+    # Settle-up wishes: a household shown as one line, and the box saying what the plan keeps.
+    group.create_household([them, guest], actor=owner)
+    group.set_wishes(me, actor=owner, rather_not_receive=False, preferred_payee=guest)
+    group.update_settings(
+        actor=owner,
+        name=group.name,
+        description=group.description,
+        currency=group.currency,
+        simplify_debts=True,
+        pay_only_sharing=True,
+    )
     invite = Invite.objects.create(group=group, created_by=owner, max_uses=3)
     PaymentMethod.objects.create(
         user=owner, kind="text", value=f"{LONG_URL} {LONG_WORD} "[:300], label=LONG_WORD[:40]
@@ -193,7 +206,8 @@ def crowded_world():
     values = {
         "group_id": group.pk,
         "expense_id": biggest.pk,
-        "member_id": them.pk,
+        # The guest: the owner may open their wishes, and removing them asks first.
+        "member_id": guest.pk,
         "other_id": me.pk,
         "payment_id": payment.pk,
         "method_id": bank.pk,

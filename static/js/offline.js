@@ -23,11 +23,11 @@ function pageToken() {
 function showOfflineBanner() {
   const asOf = document.documentElement.dataset.offlineAsOf;
   if (!asOf) return;
-  const when = new Date(asOf).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const when = new Date(asOf).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
   const banner = document.createElement("p");
   banner.className = "offline-banner";
   banner.setAttribute("role", "status");
-  banner.textContent = `Offline, as of ${when}. Changes you make are sent when you are back online.`;
+  banner.textContent = interpolate(gettext("Offline, as of %(when)s. Changes you make are sent when you are back online."), { when });
   document.getElementById("main").prepend(banner);
   // Messages such as "Saved …" belong to the moment the copy was made, not to now.
   document.querySelectorAll(".message").forEach((message) => message.remove());
@@ -40,16 +40,16 @@ function field(entry, name) {
 
 // Why the server refused a queued expense, in its own words where it gave them.
 function refusalReasons(refusal) {
-  if (refusal.status === 404) return ["This group is no longer open to you (you may have left it or been removed)."];
-  if (refusal.status === 403) return ["The server refused it: sign in again, then fix and send it."];
-  if (refusal.status === 413) return ["It is too large to send (the receipt is limited to 10 MB)."];
+  if (refusal.status === 404) return [gettext("This group is no longer open to you (you may have left it or been removed).")];
+  if (refusal.status === 403) return [gettext("The server refused it: sign in again, then fix and send it.")];
+  if (refusal.status === 413) return [gettext("It is too large to send (the receipt is limited to 10 MB).")];
   const page = new DOMParser().parseFromString(refusal.page, "text/html");
   const errors = [...page.querySelectorAll(".errorlist li")].map((item) => {
     const label = item.closest(".field")?.querySelector("label")?.textContent.trim();
     return label ? `${label} ${item.textContent.trim()}` : item.textContent.trim();
   });
   // A field's error shows beside the field and again in the form's summary: once is enough.
-  return errors.length ? [...new Set(errors)] : [`The server refused it (${refusal.status}).`];
+  return errors.length ? [...new Set(errors)] : [interpolate(gettext("The server refused it (%(status)s)."), { status: refusal.status })];
 }
 
 function queuedItem(entry) {
@@ -58,15 +58,15 @@ function queuedItem(entry) {
   item.dataset.submission = entry.id;
   const summary = document.createElement("p");
   const amount = [field(entry, "amount"), field(entry, "original_currency")].filter(Boolean).join(" ");
-  summary.textContent = `${field(entry, "description") || "Expense"} · ${amount}`;
+  summary.textContent = `${field(entry, "description") || gettext("Expense")} · ${amount}`;
   const state = document.createElement("p");
   state.className = "queued-state";
   item.append(summary, state);
   if (!entry.refusal) {
-    state.textContent = "Waiting to sync";
+    state.textContent = gettext("Waiting to sync");
     return item;
   }
-  state.textContent = "Not saved:";
+  state.textContent = gettext("Not saved:");
   const reasons = document.createElement("ul");
   reasons.className = "errorlist";
   for (const reason of refusalReasons(entry.refusal)) {
@@ -79,11 +79,11 @@ function queuedItem(entry) {
   const fix = document.createElement("a");
   fix.className = "button button-small";
   fix.href = `${entry.action}?offline=${encodeURIComponent(entry.id)}`;
-  fix.textContent = "Fix";
+  fix.textContent = gettext("Fix");
   const discard = document.createElement("button");
   discard.type = "button";
   discard.className = "button button-small button-secondary";
-  discard.textContent = "Discard";
+  discard.textContent = gettext("Discard");
   discard.addEventListener("click", async () => {
     await askWorker({ type: "discard", id: entry.id });
     showQueue(await askWorker({ type: "list" }));
@@ -143,7 +143,7 @@ function guardLogout() {
       if (form.dataset.confirmed) return;
       event.preventDefault();
       const waiting = (await askWorker({ type: "list" })) || [];
-      const message = `${waiting.length} expense(s) added offline are not on the server yet and will be discarded. Log out anyway?`;
+      const message = gettext("Expenses you added offline are not on the server yet and will be discarded. Log out anyway?");
       if (waiting.length && !window.confirm(message)) return;
       // Done before the request leaves, so no page the worker is still keeping outlives it.
       await askWorker({ type: "forget" });
@@ -159,8 +159,8 @@ function offerFreshCopy() {
   if (!banner) return;
   const reload = document.createElement("a");
   reload.href = location.href;
-  reload.textContent = "Reload for the latest";
-  banner.replaceChildren("Back online. ", reload);
+  reload.textContent = gettext("Reload for the latest");
+  banner.replaceChildren(gettext("Back online."), " ", reload);
 }
 
 async function sync() {

@@ -1,6 +1,19 @@
 // Small progressive enhancements; every page works without this file.
 "use strict";
 
+// The page's translations of the words below ({% script_strings %}, in the page's language, so a
+// copy kept for offline reading keeps its language). offline.js uses these two functions too.
+const SCRIPT_STRINGS = JSON.parse(document.getElementById("script-strings")?.textContent || "{}");
+
+function gettext(text) {
+  return SCRIPT_STRINGS[text] || text;
+}
+
+// Fills "%(name)s" placeholders, as Django's own JavaScript catalog does.
+function interpolate(text, values) {
+  return text.replace(/%\((\w+)\)s/g, (placeholder, name) => values[name]);
+}
+
 document.addEventListener("click", (event) => {
   // Buttons marked data-copy="<text>" copy their text and say so.
   const button = event.target.closest("[data-copy]");
@@ -8,7 +21,7 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   navigator.clipboard.writeText(button.dataset.copy).then(() => {
     const label = button.textContent;
-    button.textContent = "Copied";
+    button.textContent = gettext("Copied");
     setTimeout(() => { button.textContent = label; }, 1500);
   });
 });

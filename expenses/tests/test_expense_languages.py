@@ -1,0 +1,73 @@
+"""The expense form reads and fills in amounts the way the page's language writes them."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from expenses.models import Expense
+from expenses.tests.test_expense_views import form_data, post_expense, trio  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def german(client, trio):  # noqa: F811
+    client.force_login(trio.owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    return trio
+
+
+def test_german_amounts_with_thousands_dots_and_decimal_commas(client, german):
+    response = post_expense(
+        client,
+        german,
+        amount="1.234,56",
+        paid_by="",
+        **{
+            f"paid_{german.owner_membership.pk}": "1.000,00",
+            f"paid_{german.bob.pk}": "234,56",
+        },
+    )
+
+    assert response.status_code == 302
+    expense = Expense.objects.latest("id")
+    assert expense.amount == 123456
+    payers = {payer.member_id: payer.amount for payer in expense.payers.all()}
+    assert payers == {german.owner_membership.pk: 100000, german.bob.pk: 23456}
+
+
+def test_a_thousands_dot_is_never_read_as_a_decimal_point(client, german):
+    response = post_expense(client, german, amount="1.234")
+
+    assert response.status_code == 422
+    assert "„1.234“ ist für EUR mehrdeutig" in response.text
+    assert not Expense.objects.filter(description="Groceries").exists()
+
+
+def test_the_edit_form_fills_in_amounts_with_a_decimal_comma(client, german):
+    post_expense(
+        client,
+        german,
+        amount="1.234,56",
+        paid_by="",
+        **{
+            f"paid_{german.owner_membership.pk}": "1000",
+            f"paid_{german.bob.pk}": "234,56",
+        },
+    )
+    expense = Expense.objects.latest("id")
+
+    page = client.get(reverse("expenses:edit", args=[german.group.pk, expense.pk]))
+
+    assert 'value="1234,56"' in page.text
+    assert 'value="1000,00"' in page.text
+    assert 'value="234,56"' in page.text
+
+
+def test_the_date_picker_gets_an_iso_date_in_every_language(client, german):
+    page = client.get(reverse("expenses:create", args=[german.group.pk]))
+
+    # A date input reads "29.11.2026" as no date at all, and the form would then say it is missing.
+    assert re.search(r'<input type="date" name="date" value="\d{4}-\d{2}-\d{2}"', page.text)
