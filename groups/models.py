@@ -626,9 +626,9 @@ class Group(models.Model):
             self,
             actor,
             Activity.Verb.WISHES_CHANGED,
-            "changed their settle-up wishes"
+            gettext_noop("changed their settle-up wishes")
             if own
-            else f"changed the settle-up wishes of {member.display_name}",
+            else gettext_noop("changed the settle-up wishes of %(name)s", name=member.display_name),
             member_id=member.pk,
         )
         return member

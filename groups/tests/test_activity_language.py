@@ -265,6 +265,20 @@ def test_the_home_page_and_the_expense_page_show_the_lines_in_german(client, wor
     home = page_text(client, reverse("home"))
     expense = page_text(client, reverse("expenses:detail", args=[world.group.pk, world.expense.pk]))
 
-    added = f"Olivia Owner hat „Dinner“ ({eur(3000)}) hinzugefügt"
+    # The page's text with its spacing collapsed, no-break spaces in amounts included.
+    added = " ".join(f"Olivia Owner hat „Dinner“ ({eur(3000)}) hinzugefügt".split())
     assert added in home
     assert added in expense
+
+
+def test_settle_up_wishes_read_in_german(world):
+    world.group.set_wishes(
+        world.guest,
+        actor=world.owner,
+        rather_not_receive=False,
+        preferred_payee=world.owner_membership,
+    )
+    line = latest(world)
+
+    assert line.summary == "changed the settle-up wishes of Alice"
+    assert in_language("de", line) == "hat die Abrechnungswünsche von Alice geändert"
