@@ -1135,6 +1135,7 @@ def list_activity(
             "actor": line.actor.display_name if line.actor else None,
             "verb": line.verb,
             "summary": line.summary,
+            "text": line.text,
             "created_at": line.created_at,
         }
         for line in page

@@ -114,7 +114,11 @@ class ActivityOut(Schema):
     id: int
     actor: str | None
     verb: str
-    summary: str
+    summary: str = Field(description="The line in English, as it was written.")
+    text: str = Field(
+        description="The line in the request's language (Accept-Language); lines written "
+        "before lines were kept for translation read as `summary`."
+    )
     created_at: datetime.datetime
 
 

@@ -25,8 +25,8 @@ from ledger.effects import SpendingTotals, expense_effect, expense_spending, par
 from ledger.models import LedgerRow, PairLine, RateSource
 from ledger.spending import spending_totals
 from splitclone import fx, metrics
-from splitclone.money import MAX_AMOUNT, format_amount
-from splitclone.phrases import When
+from splitclone.money import MAX_AMOUNT, Amount, format_amount
+from splitclone.phrases import AND, Joined, When, gettext_noop
 from splitclone.text import search_key, shorten
 from splitclone.translation import translated
 
@@ -273,7 +273,12 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             group,
             author,
             verb,
-            summary or f"added “{expense.description}” ({expense.spent_display})",
+            summary
+            or gettext_noop(
+                "added “%(description)s” (%(amount)s)",
+                description=expense.description,
+                amount=expense.spent,
+            ),
             expense_id=expense.pk,
             member_ids=sorted(involved | entry.paid.keys() | entry.owed.keys()),
         )
@@ -314,15 +319,31 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         without a file keeps the old one."""
         name = self._store_receipt(expense.group_id, upload)
         try:
-            return self._set_receipt(expense, name, actor, "added a receipt to")
+            return self._set_receipt(
+                expense,
+                name,
+                actor,
+                lambda description: gettext_noop(
+                    "added a receipt to “%(description)s”", description=description
+                ),
+            )
         except Exception:
             default_storage.delete(name)
             raise
 
     def remove_receipt(self, expense, *, actor):
-        return self._set_receipt(expense, "", actor, "removed the receipt of")
+        return self._set_receipt(
+            expense,
+            "",
+            actor,
+            lambda description: gettext_noop(
+                "removed the receipt of “%(description)s”", description=description
+            ),
+        )
 
-    def _set_receipt(self, expense, name, actor, wording):
+    def _set_receipt(self, expense, name, actor, summary):
+        """Puts the receipt `name` ("": none) on the expense; `summary(description)` words the
+        line of the group's history."""
         with books.change(expense.group_id) as group:
             expense = self.get(pk=expense.pk, group=group)
             if expense.is_deleted:
@@ -339,7 +360,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 group,
                 actor,
                 Activity.Verb.EXPENSE_EDITED,
-                f"{wording} “{expense.description}”",
+                summary(expense.description),
                 expense_id=expense.pk,
             )
         return expense
@@ -352,7 +373,11 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             delete=True,
             actor=actor,
             verb=Activity.Verb.EXPENSE_DELETED,
-            summary=lambda row: f"deleted “{row.description}” ({row.spent_display})",
+            summary=lambda row: gettext_noop(
+                "deleted “%(description)s” (%(amount)s)",
+                description=row.description,
+                amount=row.spent,
+            ),
             expense_id=expense.pk,
         )
         if changed:
@@ -366,7 +391,11 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             delete=False,
             actor=actor,
             verb=Activity.Verb.EXPENSE_RESTORED,
-            summary=lambda row: f"restored “{row.description}” ({row.spent_display})",
+            summary=lambda row: gettext_noop(
+                "restored “%(description)s” (%(amount)s)",
+                description=row.description,
+                amount=row.spent,
+            ),
             expense_id=expense.pk,
         )
         return expense
@@ -611,31 +640,56 @@ class Expense(LedgerRow):
         owed) as the edit keeps them (see `ExpenseManager._kept_amounts`)."""
         changes = []
         if entry.description != self.description:
-            changes.append(f"renamed it from “{shorten(self.description, QUOTED_LENGTH)}”")
+            changes.append(
+                gettext_noop(
+                    "renamed it from “%(description)s”",
+                    description=shorten(self.description, QUOTED_LENGTH),
+                )
+            )
         if self.is_converted or entry.conversion:
             # What was spent, then what it came to in the group's currency.
             spent = entry.converted_from
             before = (self.original_amount, self.original_currency)
             if (spent.original_amount, spent.original_currency) != before:
                 changes.append(
-                    f"amount {self.original_display} → "
-                    f"{format_amount(spent.original_amount, spent.original_currency)}"
+                    gettext_noop(
+                        "amount %(old)s → %(new)s",
+                        old=Amount(*before),
+                        new=Amount(spent.original_amount, spent.original_currency),
+                    )
                 )
             if entry.amount != self.amount:
                 changes.append(
-                    f"in {self.currency} {self.amount_display} → "
-                    f"{format_amount(entry.amount, self.currency)}"
+                    gettext_noop(
+                        "in %(currency)s %(old)s → %(new)s",
+                        currency=self.currency,
+                        old=Amount(self.amount, self.currency),
+                        new=Amount(entry.amount, self.currency),
+                    )
                 )
         elif entry.amount != self.amount:
             changes.append(
-                f"amount {self.amount_display} → {format_amount(entry.amount, self.currency)}"
+                gettext_noop(
+                    "amount %(old)s → %(new)s",
+                    old=Amount(self.amount, self.currency),
+                    new=Amount(entry.amount, self.currency),
+                )
             )
         if entry.date != self.date:
-            changes.append(f"date {self.date:%d %b %Y} → {entry.date:%d %b %Y}")
+            changes.append(
+                gettext_noop(
+                    "date %(old)s → %(new)s",
+                    old=When(self.date, "d M Y"),
+                    new=When(entry.date, "d M Y"),
+                )
+            )
         if kept != (self.ledger_currency, *self.paid_and_owed()):
-            changes.append("who paid or who owes")
-        detail = "; ".join(changes) or "no change to the amounts"
-        return f"edited “{shorten(entry.description, QUOTED_LENGTH)}”: {detail}"
+            changes.append(gettext_noop("who paid or who owes"))
+        return gettext_noop(
+            "edited “%(description)s”: %(changes)s",
+            description=shorten(entry.description, QUOTED_LENGTH),
+            changes=Joined(changes, "; ") if changes else gettext_noop("no change to the amounts"),
+        )
 
 
 class ExpensePayer(models.Model):
@@ -689,6 +743,19 @@ RECURRING_UNPUBLISHED = gettext_lazy(
     "enter each one on its own."
 )
 
+
+# The group history's lines for `RecurringExpenseManager._set_status`.
+STATUS_CHANGED = {
+    "paused": lambda description: gettext_noop(
+        "paused the recurring “%(description)s”", description=description
+    ),
+    "resumed": lambda description: gettext_noop(
+        "resumed the recurring “%(description)s”", description=description
+    ),
+    "stopped": lambda description: gettext_noop(
+        "stopped the recurring “%(description)s”", description=description
+    ),
+}
 
 # Why pausing, resuming or stopping is refused, by what was tried.
 CANNOT_CHANGE_STATUS = {
@@ -802,8 +869,12 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
                 group,
                 author,
                 Activity.Verb.RECURRING_ADDED,
-                f"set “{recurring.description}” ({recurring.amount_display}) to repeat "
-                f"{schedule.describe()}",
+                gettext_noop(
+                    "set “%(description)s” (%(amount)s) to repeat %(schedule)s",
+                    description=recurring.description,
+                    amount=recurring.amount_spent,
+                    schedule=schedule.describe(),
+                ),
                 recurring_id=recurring.pk,
             )
         return recurring
@@ -861,8 +932,14 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
                 group,
                 actor,
                 Activity.Verb.RECURRING_CHANGED,
-                f"changed the recurring “{recurring.description}”: from "
-                f"{next_date:%-d %b %Y} on, {recurring.amount_display} {schedule.describe()}",
+                gettext_noop(
+                    "changed the recurring “%(description)s”: from %(date)s on, %(amount)s "
+                    "%(schedule)s",
+                    description=recurring.description,
+                    date=When(next_date, "j M Y"),
+                    amount=recurring.amount_spent,
+                    schedule=schedule.describe(),
+                ),
                 recurring_id=recurring.pk,
             )
         return recurring
@@ -915,7 +992,7 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
                 group,
                 actor,
                 Activity.Verb.RECURRING_CHANGED,
-                f"{verb} the recurring “{recurring.description}”",
+                STATUS_CHANGED[verb](recurring.description),
                 recurring_id=recurring.pk,
             )
         return recurring
@@ -971,7 +1048,11 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
                     group,
                     None,
                     Activity.Verb.RECURRING_CHANGED,
-                    f"paused the recurring “{recurring.description}”: {problem}",
+                    gettext_noop(
+                        "paused the recurring “%(description)s”: %(problem)s",
+                        description=recurring.description,
+                        problem=problem,
+                    ),
                     recurring_id=recurring.pk,
                     automatic=True,
                 )
@@ -984,7 +1065,12 @@ class RecurringExpenseManager(models.Manager.from_queryset(RecurringExpenseQuery
                     group,
                     None,
                     Activity.Verb.RECURRING_CHANGED,
-                    f"split “{recurring.description}” of {entry.date:%-d %b %Y} without {problem}",
+                    gettext_noop(
+                        "split “%(description)s” of %(date)s without %(names)s",
+                        description=recurring.description,
+                        date=When(entry.date, "j M Y"),
+                        names=problem,
+                    ),
                     recurring_id=recurring.pk,
                     expense_id=expense.pk,
                     automatic=True,
@@ -1108,6 +1194,11 @@ class RecurringExpense(models.Model):
         return format_amount(self.amount, self.spent_currency)
 
     @property
+    def amount_spent(self):
+        """The amount as a value of a phrase, written in each reader's language where shown."""
+        return Amount(self.amount, self.spent_currency)
+
+    @property
     def schedule(self):
         return Schedule(
             frequency=Frequency(self.frequency),
@@ -1218,14 +1309,19 @@ class RecurringExpense(models.Model):
         """
         payers, shares = people
         if self.currency != self.group.currency:
-            return None, f"the group's currency changed to {self.group.currency}"
+            return None, gettext_noop(
+                "the group's currency changed to %(currency)s", currency=self.group.currency
+            )
         gone_payers = [p.member.display_name for p in payers if not p.member.is_active]
         if gone_payers:
-            return None, f"{' and '.join(gone_payers)}, who paid it, left the group"
+            return None, gettext_noop(
+                "%(names)s, who paid it, left the group", names=Joined(gone_payers, AND)
+            )
         staying = [s for s in shares if s.member.is_active]
-        left = " and ".join(s.member.display_name for s in shares if not s.member.is_active)
+        left_names = [s.member.display_name for s in shares if not s.member.is_active]
+        left = Joined(left_names, AND) if left_names else None
         if not staying:
-            return None, "everyone who shared it left the group"
+            return None, gettext_noop("everyone who shared it left the group")
         submission_id = uuid.uuid5(OCCURRENCE_NAMESPACE, f"{self.pk}/{date.isoformat()}")
         try:
             values = {
@@ -1242,7 +1338,11 @@ class RecurringExpense(models.Model):
                 currency=self.spent_currency,
             )
         except SplitError as error:
-            return None, f"without {left} the split no longer works ({error.message})"
+            return None, gettext_noop(
+                "without %(names)s the split no longer works (%(reason)s)",
+                names=left,
+                reason=error.message,
+            )
         paid, owed = {p.member_id: p.amount for p in payers}, dict(result.shares)
         amount, conversion, original_paid, original_owed = self.amount, None, {}, {}
         if self.original_currency:
@@ -1250,10 +1350,17 @@ class RecurringExpense(models.Model):
                 rate = fx.rate(self.original_currency, self.currency, date)
                 amount = fx.convert(self.amount, self.original_currency, self.currency, rate.value)
             except fx.MoneyError as error:
-                return None, f"it can't be converted on {date:%-d %b %Y} ({error.message})"
+                return None, gettext_noop(
+                    "it can't be converted on %(date)s (%(reason)s)",
+                    date=When(date, "j M Y"),
+                    reason=error.message,
+                )
             if amount <= 0:
-                smallest = format_amount(1, self.currency)
-                return None, f"converted on {date:%-d %b %Y}, it is less than {smallest}"
+                return None, gettext_noop(
+                    "converted on %(date)s, it is less than %(amount)s",
+                    date=When(date, "j M Y"),
+                    amount=Amount(1, self.currency),
+                )
             conversion = fx.Conversion(
                 self.amount,
                 self.original_currency,

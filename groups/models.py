@@ -12,7 +12,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from splitclone.money import CURRENCIES, format_amount
+from splitclone.phrases import Phrase, gettext_noop
 from splitclone.text import shorten
+from splitclone.translation import from_json, to_json, translated
 
 NAME_MAX_LENGTH = 100
 
@@ -54,11 +56,12 @@ class ConvertAt(models.TextChoices):
     SETTLEMENT = "settlement", _("When the group settles up")
 
 
-def stored_label(choice):
-    """A choice's label as the group's history stores it: in English, whatever language the
-    person acting reads, as every line of the history is written (`Activity.summary`)."""
+def label_phrase(choice):
+    """A choice's label as a value of a history line's phrase (`Activity.record`): English in
+    the stored summary, the label's own translation where the line is shown."""
+    # A label's msgid is its English text, so the phrase's template finds its translation.
     with translation.override(None):
-        return str(choice.label)
+        return Phrase(str(choice.label), {})
 
 
 class Role(models.TextChoices):
@@ -88,7 +91,12 @@ class GroupManager(models.Manager):
         """A new group whose creator is its first owner."""
         group = self.create(created_by=creator, **fields)
         group.members.create(user=creator, role=Role.OWNER)
-        Activity.record(group, creator, Activity.Verb.GROUP_CREATED, f"created {group.name}")
+        Activity.record(
+            group,
+            creator,
+            Activity.Verb.GROUP_CREATED,
+            gettext_noop("created %(group)s", group=group.name),
+        )
         return group
 
 
@@ -188,9 +196,11 @@ class Group(models.Model):
                 ]
             )
             summary = (
-                f"renamed the group from {old_name} to {group.name}"
+                gettext_noop(
+                    "renamed the group from %(old)s to %(new)s", old=old_name, new=group.name
+                )
                 if old_name != group.name
-                else "changed the group settings"
+                else gettext_noop("changed the group settings")
             )
             Activity.record(group, actor, Activity.Verb.GROUP_UPDATED, summary)
         self.refresh_from_db()
@@ -205,8 +215,12 @@ class Group(models.Model):
                 self.is_archived = archived
                 return False
             self.is_archived = archived
-            verb = Activity.Verb.GROUP_ARCHIVED if archived else Activity.Verb.GROUP_UNARCHIVED
-            Activity.record(self, actor, verb, verb.label)
+            if archived:
+                verb, summary = Activity.Verb.GROUP_ARCHIVED, gettext_noop("archived the group")
+            else:
+                verb = Activity.Verb.GROUP_UNARCHIVED
+                summary = gettext_noop("unarchived the group")
+            Activity.record(self, actor, verb, summary)
         return True
 
     def create_invite(self, *, actor, expires_in_days, max_uses):
@@ -218,7 +232,9 @@ class Group(models.Model):
                 expires_at=Invite.expiry_from_days(expires_in_days),
                 max_uses=max_uses,
             )
-            Activity.record(self, actor, Activity.Verb.INVITE_CREATED, "created an invite link")
+            Activity.record(
+                self, actor, Activity.Verb.INVITE_CREATED, gettext_noop("created an invite link")
+            )
         return invite
 
     def _lock_for_membership_change(self, actor, *, as_support=False):
@@ -246,7 +262,9 @@ class Group(models.Model):
 
     def _record_membership_change(self, actor, verb, summary, *, as_support=False):
         # Members see who acted in the feed; a staff name alone would read as a stranger's.
-        Activity.record(self, actor, verb, f"{summary} (support)" if as_support else summary)
+        if as_support:
+            summary = gettext_noop("%(change)s (support)", change=summary)
+        Activity.record(self, actor, verb, summary)
 
     def _lock_for_own_membership(self, user):
         """Takes the group lock and returns `user`'s own active membership as it is under it.
@@ -296,7 +314,9 @@ class Group(models.Model):
                 % {"name": name}
             )
         guest = self.members.create(name=name)
-        Activity.record(self, actor, Activity.Verb.MEMBER_ADDED, f"added guest {name}")
+        Activity.record(
+            self, actor, Activity.Verb.MEMBER_ADDED, gettext_noop("added guest %(name)s", name=name)
+        )
         return guest
 
     @transaction.atomic
@@ -315,7 +335,7 @@ class Group(models.Model):
             self,
             actor,
             Activity.Verb.MEMBER_ADDED,
-            f"added {user.display_name}",
+            gettext_noop("added %(name)s", name=user.display_name),
             member_id=member.pk,
         )
         return member
@@ -345,8 +365,12 @@ class Group(models.Model):
         self._record_membership_change(
             actor,
             Activity.Verb.ROLE_CHANGED,
-            f"changed {member.display_name} from {stored_label(Role(old_role))} "
-            f"to {stored_label(Role(role))}",
+            gettext_noop(
+                "changed %(name)s from %(old_role)s to %(new_role)s",
+                name=member.display_name,
+                old_role=label_phrase(Role(old_role)),
+                new_role=label_phrase(Role(role)),
+            ),
             as_support=as_support,
         )
 
@@ -372,7 +396,9 @@ class Group(models.Model):
         self._drop_wishes(member)
         if not self._delete_unless_history(member):
             return self.deactivate_member(member, actor=actor)
-        Activity.record(self, actor, Activity.Verb.MEMBER_REMOVED, f"removed {name}")
+        Activity.record(
+            self, actor, Activity.Verb.MEMBER_REMOVED, gettext_noop("removed %(name)s", name=name)
+        )
         return None
 
     @staticmethod
@@ -422,7 +448,7 @@ class Group(models.Model):
         if kept:
             member.is_active = False
             member.save(update_fields=["is_active"])
-        Activity.record(self, user, Activity.Verb.MEMBER_LEFT, "left the group")
+        Activity.record(self, user, Activity.Verb.MEMBER_LEFT, gettext_noop("left the group"))
         return member if kept else None
 
     def _claim_of(self, member):
@@ -485,7 +511,7 @@ class Group(models.Model):
             self,
             user,
             Activity.Verb.GUEST_UNCLAIMED,
-            f"is not {member.name} after all: {member.name} is a guest again",
+            gettext_noop("is not %(name)s after all: %(name)s is a guest again", name=member.name),
             member_id=member.pk,
         )
         return own
@@ -501,7 +527,7 @@ class Group(models.Model):
         self._record_membership_change(
             actor,
             Activity.Verb.MEMBER_DEACTIVATED,
-            f"deactivated {member.display_name}",
+            gettext_noop("deactivated %(name)s", name=member.display_name),
             as_support=as_support,
         )
         return member
@@ -522,7 +548,7 @@ class Group(models.Model):
         self._record_membership_change(
             actor,
             Activity.Verb.MEMBER_REACTIVATED,
-            f"reactivated {member.display_name}",
+            gettext_noop("reactivated %(name)s", name=member.display_name),
             as_support=as_support,
         )
         return member
@@ -608,9 +634,9 @@ class Group(models.Model):
             self,
             actor,
             Activity.Verb.WISHES_CHANGED,
-            "changed their settle-up wishes"
+            gettext_noop("changed their settle-up wishes")
             if own
-            else f"changed the settle-up wishes of {member.display_name}",
+            else gettext_noop("changed the settle-up wishes of %(name)s", name=member.display_name),
             member_id=member.pk,
         )
         return member
@@ -978,7 +1004,10 @@ class Invite(models.Model):
         if revoked:
             self.revoked_at = now
             Activity.record(
-                self.group, actor, Activity.Verb.INVITE_REVOKED, "revoked an invite link"
+                self.group,
+                actor,
+                Activity.Verb.INVITE_REVOKED,
+                gettext_noop("revoked an invite link"),
             )
         return bool(revoked)
 
@@ -1022,7 +1051,7 @@ class Invite(models.Model):
                 group,
                 user,
                 Activity.Verb.GUEST_CLAIMED,
-                f"joined and took over guest {guest.name}",
+                gettext_noop("joined and took over guest %(name)s", name=guest.name),
                 member_id=guest.pk,
             )
             member = guest
@@ -1032,7 +1061,7 @@ class Invite(models.Model):
                 group,
                 user,
                 Activity.Verb.INVITE_USED,
-                "joined through an invite link",
+                gettext_noop("joined through an invite link"),
             )
         invite.uses = models.F("uses") + 1
         invite.save(update_fields=["uses"])
@@ -1121,8 +1150,12 @@ class Activity(models.Model):
     """One line of a group's history: who did what, when.
 
     The feed shows the actor's name, then the summary: a summary starts with the verb
-    ("joined through an invite link") and never repeats the actor's name.
+    ("joined through an invite link") and never repeats the actor's name. `summary` is the line
+    in English, as written (search, the admin, the API's `summary`); `text` is the line in the
+    reader's language, from the phrase kept in `data` under `PHRASE_KEY`.
     """
+
+    PHRASE_KEY = "summary_phrase"
 
     Verb = ActivityVerb
 
@@ -1156,11 +1189,31 @@ class Activity(models.Model):
     def __str__(self):
         return self.summary
 
+    @property
+    def text(self):
+        """The line in the active language; a line written before lines kept their phrase, or
+        whose phrase no longer fits its template, reads as it was stored."""
+        kept = self.data.get(self.PHRASE_KEY)
+        if kept is None:
+            return self.summary
+        try:
+            return translated(from_json(kept))
+        except (KeyError, TypeError, ValueError):
+            # A template whose values were renamed since: the English line is still right.
+            return self.summary
+
     @classmethod
     def record(cls, group, actor, verb, summary, **data):
         """Adds a line to the group's history; a summary too long for its column is shortened,
-        so that quoting a long name or description never stops the change being saved."""
-        summary = shorten(summary, cls._meta.get_field("summary").max_length)
+        so that quoting a long name or description never stops the change being saved.
+
+        `summary` is a `Phrase` (`splitclone.phrases.gettext_noop`): its template and values
+        are kept with the line, which `text` then writes in each reader's language, whatever
+        language the actor used. A plain string is shown as it is, in every language.
+        """
+        if isinstance(summary, Phrase):
+            data[cls.PHRASE_KEY] = to_json(summary)
+        summary = str(shorten(summary, cls._meta.get_field("summary").max_length))
         activity = cls.objects.create(
             group=group, actor=actor, verb=verb, summary=summary, data=data
         )

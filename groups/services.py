@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from groups.models import Activity
+from splitclone.phrases import gettext_noop
 
 INVITE_EMAILS_PER_HOUR = 20
 # An emailed link is for one person: it works once, for a month.
@@ -57,5 +58,7 @@ def email_invite(group, *, actor, email, link_for):
             from_email=None,
             recipient_list=[email],
         )
-    Activity.record(group, actor, Activity.Verb.INVITE_EMAILED, "sent an invite by email")
+    Activity.record(
+        group, actor, Activity.Verb.INVITE_EMAILED, gettext_noop("sent an invite by email")
+    )
     return invite

@@ -42,7 +42,7 @@ from settlements.models import Payment
 from splitclone import metrics
 from splitclone.bulk import insert_rows
 from splitclone.money import CURRENCIES, MAX_AMOUNT, format_amount
-from splitclone.phrases import When, gettext_noop
+from splitclone.phrases import When, gettext_noop, ngettext
 from splitclone.text import search_key
 
 # How a person of the file is mapped: the one importing, a new guest, or a member's id.
@@ -370,8 +370,12 @@ def book(parsed, group_id, *, user, mapping, confirmed):
             group,
             user,
             Activity.Verb.ENTRIES_IMPORTED,
-            f"imported {count(len(parsed.expenses), 'expense')} and "
-            f"{count(len(parsed.payments), 'payment')} from a {label} file",
+            gettext_noop(
+                "imported %(expenses)s and %(payments)s from a %(format)s file",
+                expenses=ngettext("%(count)s expense", "%(count)s expenses", len(parsed.expenses)),
+                payments=ngettext("%(count)s payment", "%(count)s payments", len(parsed.payments)),
+                format=label,
+            ),
         )
     return Imported(group, members, len(parsed.expenses), len(parsed.payments))
 

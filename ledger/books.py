@@ -35,10 +35,12 @@ from ledger.models import (
     RateSource,
     ledger_models,
     rate_display,
+    rate_phrase,
 )
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MAX_AMOUNT, MoneyError, format_amount
+from splitclone.phrases import Joined, gettext_noop
 from splitclone.translation import translated
 
 
@@ -599,6 +601,11 @@ class DayRate:
         """ "1 USD = 0.85 EUR (ECB reference rate of 24 Dec 2025)"."""
         return rate_display(self.currency, self.value, self.target, self.source, self.published_on)
 
+    @property
+    def phrase(self):
+        """`display` as a phrase, for the group history."""
+        return rate_phrase(self.currency, self.value, self.target, self.source, self.published_on)
+
 
 def open_currency_pairs(group_ids):
     """{group id: {currency: {(a, b): what a owes b}}}: the kept open balances in currencies
@@ -746,12 +753,16 @@ def _book_conversion(group, on_date, actor, rates, lines):
             for effect in ConversionLine.effects_of(currency, a, b, amount, converted)
         ],
     )
-    used = "; ".join(rate.display for rate in rates.values())
     Activity.record(
         group,
         actor,
         Activity.Verb.BALANCES_CONVERTED,
-        f"converted the open balances in {', '.join(rates)} to {group.currency}: {used}",
+        gettext_noop(
+            "converted the open balances in %(currencies)s to %(currency)s: %(rates)s",
+            currencies=", ".join(rates),
+            currency=group.currency,
+            rates=Joined([rate.phrase for rate in rates.values()], "; "),
+        ),
         conversion_id=conversion.pk,
     )
     return conversion

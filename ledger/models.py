@@ -15,13 +15,13 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
-from groups.models import Group, Member
+from groups.models import Group, Member, label_phrase
 from ledger.effects import payment_effect
 from splitclone import fx
-from splitclone.money import format_amount
-from splitclone.phrases import When
+from splitclone.money import Amount, format_amount
+from splitclone.phrases import Joined, When, gettext_noop
 from splitclone.translation import translated
 
 
@@ -33,14 +33,24 @@ class RateSource(models.TextChoices):
 
 
 def rate_display(from_currency, rate, to_currency, source, rate_date):
-    """ "1 USD = 0.8483922966 EUR (ECB reference rate of 24 Dec 2025)"."""
-    text = f"1 {from_currency} = {rate.normalize():f} {to_currency}"
-    label = RateSource(source).label
+    """ "1 USD = 0.8483922966 EUR (ECB reference rate of 24 Dec 2025)", in the active language."""
+    return translated(rate_phrase(from_currency, rate, to_currency, source, rate_date))
+
+
+def rate_phrase(from_currency, rate, to_currency, source, rate_date):
+    """The rate as a phrase (`splitclone.phrases`), for a line written in each reader's language
+    where it is shown (the group history's conversions)."""
     if source == RateSource.REFERENCE and rate_date:
-        label = gettext("ECB reference rate of %(date)s") % {
-            "date": translated(When(rate_date, "d M Y"))
-        }
-    return f"{text} ({label})"
+        label = gettext_noop("ECB reference rate of %(date)s", date=When(rate_date, "d M Y"))
+    else:
+        label = label_phrase(RateSource(source))
+    return gettext_noop(
+        "1 %(from_currency)s = %(rate)s %(to_currency)s (%(source)s)",
+        from_currency=from_currency,
+        rate=f"{rate.normalize():f}",
+        to_currency=to_currency,
+        source=label,
+    )
 
 
 @dataclass(frozen=True)
@@ -181,6 +191,15 @@ class LedgerRow(LedgerEntry):
     @property
     def original_display(self):
         return format_amount(self.original_amount, self.original_currency)
+
+    @property
+    def spent(self):
+        """What was spent as a value of a phrase (`splitclone.phrases`), written in each
+        reader's language where it is shown; `spent_display` in English."""
+        moved = Amount(self.amount, self.currency)
+        if not self.is_converted:
+            return moved
+        return Joined([Amount(self.original_amount, self.original_currency), moved], " → ")
 
     @property
     def spent_display(self):

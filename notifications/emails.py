@@ -103,10 +103,10 @@ def _activity_context(email):
     actor = activity.actor.display_name if activity.actor else gettext("Someone")
     story = group_stories(email.user, [activity.group]).get(activity.group_id)
     return {
-        # The summary is the group history's line, kept as it was written.
+        # The group history's line in the recipient's language, the one the email is written in.
         "subject": gettext("%(actor)s %(summary)s in %(group)s")
-        % {"actor": actor, "summary": activity.summary, "group": activity.group.name},
-        "entries": [{"actor": actor, "summary": activity.summary, "group": activity.group}],
+        % {"actor": actor, "summary": activity.text, "group": activity.group.name},
+        "entries": [{"actor": actor, "summary": activity.text, "group": activity.group}],
         "stories": [story] if story else [],
     }
 
@@ -131,7 +131,7 @@ def _digest_context(email):
         "entries": [
             {
                 "actor": n.activity.actor.display_name if n.activity.actor else gettext("Someone"),
-                "summary": n.activity.summary,
+                "summary": n.activity.text,
                 "group": n.activity.group,
             }
             for n in notifications

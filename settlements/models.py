@@ -22,7 +22,8 @@ from settlements import plans
 from settlements.algorithm import TIME_BUDGET, Transfer, plan_settlement
 from settlements.wishes import Wishes, plan_with_wishes
 from splitclone import fx, metrics
-from splitclone.money import MAX_AMOUNT, format_amount
+from splitclone.money import MAX_AMOUNT, Amount, format_amount
+from splitclone.phrases import gettext_noop
 from splitclone.text import search_key
 
 
@@ -783,9 +784,15 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             group,
             actor,
             Activity.Verb.PAYMENT_RECORDED,
-            f"recorded that {sender.display_name} paid {receiver.display_name} "
-            f"{payment.spent_display}"
-            + (", waiting for them to confirm" if awaits_receiver else ""),
+            gettext_noop(
+                "recorded that %(sender)s paid %(receiver)s %(amount)s, waiting for them to "
+                "confirm",
+                **payment.phrase_values,
+            )
+            if awaits_receiver
+            else gettext_noop(
+                "recorded that %(sender)s paid %(receiver)s %(amount)s", **payment.phrase_values
+            ),
             payment_id=payment.pk,
         )
         return payment
@@ -824,7 +831,11 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 group,
                 actor,
                 Activity.Verb.PAYMENT_CONFIRMED,
-                f"confirmed receiving {payment.amount_display} from {payment.from_member}",
+                gettext_noop(
+                    "confirmed receiving %(amount)s from %(sender)s",
+                    amount=Amount(payment.amount, payment.currency),
+                    sender=payment.from_member.display_name,
+                ),
                 payment_id=payment.pk,
             )
             return payment
@@ -845,8 +856,10 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 delete=True,
                 actor=actor,
                 verb=Activity.Verb.PAYMENT_REJECTED,
-                summary=lambda row: (
-                    f"did not receive the payment {row.summary}; it no longer counts"
+                summary=lambda row: gettext_noop(
+                    "did not receive the payment %(sender)s → %(receiver)s %(amount)s; it no "
+                    "longer counts",
+                    **row.phrase_values,
                 ),
                 payment_id=payment.pk,
             )
@@ -860,7 +873,9 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             delete=True,
             actor=actor,
             verb=Activity.Verb.PAYMENT_DELETED,
-            summary=lambda row: f"deleted the payment {row.summary}",
+            summary=lambda row: gettext_noop(
+                "deleted the payment %(sender)s → %(receiver)s %(amount)s", **row.phrase_values
+            ),
             payment_id=payment.pk,
         )
         return payment
@@ -872,7 +887,9 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             delete=False,
             actor=actor,
             verb=Activity.Verb.PAYMENT_RESTORED,
-            summary=lambda row: f"restored the payment {row.summary}",
+            summary=lambda row: gettext_noop(
+                "restored the payment %(sender)s → %(receiver)s %(amount)s", **row.phrase_values
+            ),
             payment_id=payment.pk,
         )
         return payment
@@ -950,6 +967,15 @@ class Payment(LedgerRow):
     @property
     def summary(self):
         return f"{self.from_member} → {self.to_member} {self.spent_display}"
+
+    @property
+    def phrase_values(self):
+        """Who paid whom how much, as the values of a phrase of the group history."""
+        return {
+            "sender": self.from_member.display_name,
+            "receiver": self.to_member.display_name,
+            "amount": self.spent,
+        }
 
     @property
     def is_pending(self):

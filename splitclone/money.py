@@ -529,3 +529,14 @@ def _too_large(cur: Currency) -> MoneyError:
         ),
         "too_large",
     )
+
+
+class Amount(NamedTuple):
+    """An amount inside a phrase (`splitclone.phrases`): English here, written the way the
+    reader's language writes amounts where the phrase is shown (`splitclone.translation`)."""
+
+    minor: int
+    currency: str
+
+    def __str__(self) -> str:
+        return format_amount(self.minor, self.currency)

@@ -31,7 +31,8 @@ class When(NamedTuple):
 
 
 class Joined(NamedTuple):
-    """Several phrases (or names) written one after the other, as a list inside a phrase."""
+    """Several phrases (or names) written one after the other, as a list inside a phrase; the
+    separator may itself be a phrase (`AND`)."""
 
     items: Sequence[Any]
     separator: str = ", "
@@ -77,3 +78,7 @@ def gettext_noop(template: str, /, **params: Any) -> Phrase:
 def ngettext(singular: str, plural: str, count: int, /, **params: Any) -> Phrase:
     """The singular or plural phrase for ``count`` (a value of the template as ``count``)."""
     return Phrase(singular, {"count": count, **params}, plural, count)
+
+
+# The separator of a list of names that ends "Ann and Bob" in English.
+AND = gettext_noop(" and ")

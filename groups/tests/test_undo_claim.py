@@ -68,10 +68,10 @@ def test_that_s_not_me_gives_the_guest_back(client, world, claimed):
     own = world.group.members.get(user=nadia)
     assert (own.is_active, own.balance, own.role) == (True, 0, Role.MEMBER)
     entry = world.group.activities.latest("id")
-    assert (entry.verb, entry.actor, entry.data) == (
+    assert (entry.verb, entry.actor, entry.data["member_id"]) == (
         Activity.Verb.GUEST_UNCLAIMED,
         nadia,
-        {"member_id": claimed.pk},
+        claimed.pk,
     )
     assert entry.summary == "is not Alice after all: Alice is a guest again"
     assert "That's not me" not in response.text

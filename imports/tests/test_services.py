@@ -4,6 +4,7 @@ import dataclasses
 import datetime
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -105,6 +106,8 @@ def test_one_line_in_the_history_and_the_file_remembered(importer):
         importer,
         "imported 8 expenses and 1 payment from a Splitwise file",
     )
+    with translation.override("de"):
+        assert entry.text == "hat 8 Ausgaben und 1 Zahlung aus einer Splitwise-Datei importiert"
     remembered = ImportedFile.objects.get()
     assert (remembered.group, remembered.format, remembered.content_hash) == (
         imported.group,

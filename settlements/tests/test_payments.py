@@ -55,7 +55,7 @@ def test_a_payment_moves_member_and_pair_balances(four, django_capture_on_commit
     assert payment.currency == "EUR"
     assert payment.note == "Bank transfer"
     activity = four.group.activities.get(verb=Activity.Verb.PAYMENT_RECORDED)
-    assert activity.data == {"payment_id": payment.pk}
+    assert activity.data["payment_id"] == payment.pk
     assert activity.summary == "recorded that Cem paid Ana 40.00 EUR"
     assert metrics.PAYMENTS_RECORDED._value.get() == counted + 1
 

@@ -1,10 +1,13 @@
 """The pure modules' phrases: English as they are, the reader's language where they are shown."""
 
 import datetime
+import json
 import pickle
 
 import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from expenses.recurrence import Frequency, Schedule
 from expenses.splitting import SplitError, split
@@ -12,9 +15,9 @@ from imports.detect import read
 from imports.parsed import ImportRefused
 from imports.tests.conftest import data
 from splitclone import fx
-from splitclone.money import MoneyError, parse_amount
-from splitclone.phrases import Joined, When, gettext_noop, ngettext
-from splitclone.translation import translated
+from splitclone.money import Amount, MoneyError, parse_amount
+from splitclone.phrases import AND, Joined, When, gettext_noop, ngettext
+from splitclone.translation import from_json, to_json, translated
 
 
 def refusal(function, *args, **kwargs):
@@ -102,3 +105,32 @@ def test_an_import_refusal_names_the_line_in_the_readers_language():
 
 def test_text_that_is_not_a_phrase_is_left_as_it_is():
     assert translated("Olivia") == "Olivia"
+
+
+@given(
+    name=st.text(max_size=40),
+    count=st.integers(min_value=0, max_value=10**6),
+    minor=st.integers(min_value=-(10**12), max_value=10**12),
+    day=st.dates(),
+)
+def test_a_kept_phrase_reads_back_as_it_was_written(name, count, minor, day):
+    phrase = gettext_noop(
+        "%(name)s: %(items)s on %(date)s",
+        name=name,
+        items=Joined(
+            [ngettext("%(count)s decimal", "%(count)s decimals", count), Amount(minor, "EUR")],
+            AND,
+        ),
+        date=When(day, "j M Y"),
+    )
+
+    kept = from_json(json.loads(json.dumps(to_json(phrase))))
+
+    assert kept == phrase
+    with translation.override("de"):
+        assert translated(kept) == translated(phrase)
+
+
+def test_a_value_a_phrase_cannot_keep_is_refused():
+    with pytest.raises(TypeError):
+        to_json(gettext_noop("%(when)s", when=datetime.date(2030, 1, 1)))
