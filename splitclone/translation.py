@@ -1,8 +1,9 @@
-"""The pure modules' phrases (`splitclone.phrases`) in the reader's language."""
+"""The pure modules' phrases (`splitclone.phrases`) and currency names in the reader's language."""
 
 from django.utils import formats, translation
 from django.utils.translation import pgettext_lazy
 
+from splitclone.money import currency_choices
 from splitclone.phrases import Joined, Phrase, When
 
 # The date formats phrases use, as each language writes them ("j. F" in German for "29 February").
@@ -29,3 +30,9 @@ def translated(text):
     if not text.params:
         return template
     return template % {name: translated(value) for name, value in text.params.items()}
+
+
+def translated_currency_choices():
+    """Every currency as ``(code, "USD — US-Dollar")``, named in the active language; a form's
+    ``choices`` takes the function itself, so a page is named in the language it is served in."""
+    return currency_choices(translation.get_language())
