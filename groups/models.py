@@ -78,6 +78,9 @@ class GroupManager(models.Manager):
         membership holds this lock, so each re-checks its rules against the state it is about
         to change rather than what an earlier read saw.
         """
+        # The update takes the lock and moves the plan version: whatever holds this lock may
+        # change what the group's settle-up plan is worked out from.
+        self.filter(pk=group_id).update(plan_version=models.F("plan_version") + 1)
         return self.select_for_update().get(pk=group_id)
 
     @transaction.atomic
@@ -108,6 +111,11 @@ class Group(models.Model):
     # Set by the ledger with the group's first entry spent in another currency (deleted ones
     # included): such entries were kept the way `convert_at` said, which is then fixed.
     has_foreign_entries = models.BooleanField(default=False, editable=False)
+    # Moved whenever the group's lock is taken (`GroupManager.lock_for_ledger`), as it is for
+    # every change to its money, members, wishes and settings, any of which may change its
+    # settle-up plan: a summary of the plan worked out for one version is good until the next
+    # (`settlements.models.PlanSummary`, which the home page reads instead of every plan).
+    plan_version = models.BigIntegerField(default=0, editable=False)
     # "Only pay people you share expenses with": settle-up suggests a payment only between two
     # members named together in a live expense or payment (docs/settle-up.md, Wishes).
     pay_only_sharing = models.BooleanField(

@@ -20,8 +20,8 @@ from pages.forms import LedgerFilterForm
 from pages.last_visit import mark_news
 from pages.ledger_list import Position, ledger_page, ledger_rows
 from pages.offline import KEPT_COPY_HEADER
-from settlements.debts import debts_with_people, plan_balance
-from settlements.models import Payment
+from settlements.debts import debts_with_people
+from settlements.models import Payment, PlanSummary
 from settlements.views import across_url
 from splitclone.money import format_amount
 
@@ -30,6 +30,9 @@ from splitclone.money import format_amount
 MEMBERS_SHOWN_IN_FULL = 6
 # The home page's feed: the latest entries of all the user's groups; each group page has more.
 HOME_ACTIVITY = 10
+# People and groups the home page lists before its "show all" link: a person in hundreds of
+# groups would otherwise wait for hundreds of lines.
+HOME_LINES = 20
 # The latest expenses and payments on the group page; the rest are on their own page.
 GROUP_PAGE_ROWS = 10
 # What repeats next on the group page; the list page has them all.
@@ -46,7 +49,7 @@ def landing(request):
 def settle_url(person):
     """Where the user settles with a person: the group's settle-up for debts in one group or
     with a guest, the cross-group page for a registered person met in several groups."""
-    groups = {group.pk for group in person.groups}
+    groups = set(person.group_ids)
     if len(groups) == 1:
         return reverse("settlements:settle_up", args=[groups.pop()])
     return across_url(sorted(groups))
@@ -56,37 +59,57 @@ def settle_url(person):
 @login_required
 def home(request):
     """The user's total per currency, what each person owes them or they owe across groups
-    (from each group's plan, see `settlements.debts`), their groups and the latest activity."""
+    (from each group's plan, see `settlements.debts`), their groups and the latest activity.
+
+    A person in hundreds of groups sees the first `HOME_LINES` people and groups, and all of
+    them with `?all`. Five queries whatever the number of groups (see the test), more when some
+    group's plan summary must be worked out again (`PlanSummaryManager.refresh_stale`).
+    """
     memberships = list(
         Member.objects.filter(user=request.user, is_active=True)
+        .order_by("group__is_archived", "group__name", "group_id")
+        .values_list("pk", "group_id", "group__name", "group__currency", "group__is_archived")
+    )
+    PlanSummary.objects.refresh_stale(request.user)
+    people, plan_balances = debts_with_people(
+        request.user,
+        [(pk, group_id, name, currency) for pk, group_id, name, currency, _ in memberships],
+    )
+    totals = defaultdict(int)
+    for pk, _, _, currency, _ in memberships:
+        # The plans' balances: in a group that converts at settlement, with the balances in
+        # other currencies converted at today's rates, as its settle-up counts them.
+        totals[currency] += plan_balances.get(pk, 0)
+    show_all = "all" in request.GET
+    shown_people = people if show_all else people[:HOME_LINES]
+    active = [row[0] for row in memberships if not row[4]]
+    archived = [row[0] for row in memberships if row[4]]
+    if not show_all:
+        active, archived = active[:HOME_LINES], archived[:HOME_LINES]
+    shown = (
+        Member.objects.filter(pk__in=active + archived)
         .with_unseen_activity()
         .select_related("group")
-        .order_by("group__is_archived", "group__name", "group_id")
+        .in_bulk()
     )
-    groups = [membership.group for membership in memberships]
-    plans = Payment.objects.bare_plans_for(groups)
-    totals = defaultdict(int)
-    for membership in memberships:
-        group = membership.group
-        if group.converts_at_settlement:
-            # With the balances in other currencies converted at today's rates, as its
-            # settle-up counts them.
-            totals[group.currency] += plan_balance(plans[group.pk][0], membership.pk)
-        else:
-            totals[group.currency] += membership.balance
-    people = debts_with_people(memberships, plans)
     activity = []
-    if groups:
+    if memberships:
         activity = list(
-            Activity.objects.filter(group__in=groups)
+            Activity.objects.filter(
+                group__members__user=request.user, group__members__is_active=True
+            )
             .select_related("actor", "group")
             .order_by("-id")[:HOME_ACTIVITY]
         )
     context = {
-        "active": [m for m in memberships if not m.group.is_archived],
-        "archived": [m for m in memberships if m.group.is_archived],
+        "active": [shown[pk] for pk in active],
+        "archived": [shown[pk] for pk in archived],
+        "active_count": sum(1 for row in memberships if not row[4]),
+        "archived_count": sum(1 for row in memberships if row[4]),
         "totals": sorted(totals.items()),
-        "people": [(person, settle_url(person)) for person in people],
+        "people": [(person, settle_url(person)) for person in shown_people],
+        "people_count": len(people),
+        "show_all": show_all,
         "activity": activity,
     }
     return render(request, "pages/home.html", context)

@@ -2,23 +2,34 @@
 
 Each group's plan (`PaymentManager.plans_for`) says who pays whom in that group; nothing here
 computes debts another way, so the home page tells the same story as the group pages and
-settle-up. Between the user and another person, in one currency, the amount is the sum over the
-user's groups of the transfers of each plan between the two: what the person pays the user minus
-what the user pays the person. A registered person is the same person in every group; a guest
-belongs to one group. Each plan settles its group's balances exactly, so these amounts add up to
-the user's balance summed over the groups of that currency.
+settle-up. The plans are read from their summaries (`PlanSummary`, `PlanDebt`), kept per group
+for one version of what its plan is worked out from (`Group.plan_version`). Between the user and
+another person, in one currency, the amount is the sum over the user's groups of the transfers
+of each plan between the two: what the person pays the user minus what the user pays the
+person. A registered person is the same person in every group; a guest belongs to one group.
+Each plan settles its group's balances exactly, so these amounts add up to the user's balance
+summed over the groups of that currency.
 """
 
 from dataclasses import dataclass, field
 
-from groups.models import Group, Member
+from settlements.models import PlanDebt
+
+
+@dataclass(frozen=True)
+class Person:
+    """A registered person (`pk` is their user's) or a guest (`pk` is the member's)."""
+
+    pk: int
+    display_name: str
 
 
 @dataclass(frozen=True)
 class GroupDebt:
     """One transfer of a group's plan between the user and the person."""
 
-    group: Group
+    group_id: int
+    group_name: str
     # Positive: the person pays the user; negative: the user pays the person.
     to_user: int
 
@@ -27,8 +38,7 @@ class GroupDebt:
 class PersonDebts:
     """Everything the user and one person pay each other in the groups of one currency."""
 
-    # The registered person (a user), or the guest (a member of one group).
-    person: object
+    person: Person
     is_guest: bool
     currency: str
     debts: list[GroupDebt] = field(default_factory=list)
@@ -39,46 +49,49 @@ class PersonDebts:
         return sum(debt.to_user for debt in self.debts)
 
     @property
-    def groups(self):
-        return [debt.group for debt in self.debts]
+    def group_ids(self):
+        return [debt.group_id for debt in self.debts]
 
 
-def plan_balance(plan, member_id):
-    """What the plan pays `member_id` in all (negative: what they pay): their balance, since a
-    plan settles every balance exactly."""
-    return sum(
-        amount if creditor == member_id else -amount
-        for debtor, creditor, amount in plan.transfers
-        if member_id in (debtor, creditor)
-    )
+def debts_with_people(user, memberships):
+    """([PersonDebts] of everyone `user` pays or is paid by in their groups' plans, {membership
+    id: what the plans pay the user there in all (negative: what they pay)}).
 
-
-def debts_with_people(memberships, plans):
-    """[PersonDebts] of everyone the user pays or is paid by in the groups' plans.
-
-    `memberships` are the user's active memberships, with their groups; `plans` maps each
-    group's id to its plan (`PaymentManager.bare_plans_for`). One query: the people the user's
-    transfers name, with their accounts. Ordered by currency, then registered people before
-    guests, then by name.
+    `memberships` are the user's active ones as (membership id, group id, group name,
+    currency); their groups' summaries must be current (`PlanSummaryManager.refresh_stale`).
+    One query: the user's debts with the people they name. Ordered by currency, then registered
+    people before guests, then by name.
     """
-    involved = []
-    for membership in memberships:
-        plan, _ = plans[membership.group_id]
-        for debtor, creditor, amount in plan.transfers:
-            if debtor == membership.pk:
-                involved.append((membership.group, creditor, -amount))
-            elif creditor == membership.pk:
-                involved.append((membership.group, debtor, amount))
-    others = Member.objects.select_related("user").in_bulk({other for _, other, _ in involved})
+    groups = {
+        group_id: (member_id, name, currency) for member_id, group_id, name, currency in memberships
+    }
+    rows = PlanDebt.objects.filter(user=user).values_list(
+        "group_id",
+        "member_id",
+        "other_id",
+        "other__user_id",
+        "other__user__display_name",
+        "other__name",
+        "to_user",
+    )
     people = {}
-    for group, other_id, to_user in involved:
-        other = others[other_id]
-        key = (group.currency, other.user_id or f"guest {other.pk}")
+    plan_balances = {}
+    for group_id, member_id, other_id, other_user, user_name, guest_name, to_user in rows:
+        # A debt of a membership the user left or was deactivated from is not theirs now.
+        mine, group_name, currency = groups.get(group_id, (None, None, None))
+        if member_id != mine:
+            continue
+        plan_balances[member_id] = plan_balances.get(member_id, 0) + to_user
+        key = (currency, other_user or f"guest {other_id}")
         if key not in people:
-            person = other if other.is_guest else other.user
-            people[key] = PersonDebts(person, other.is_guest, group.currency)
-        people[key].debts.append(GroupDebt(group, to_user))
-    return sorted(
+            person = Person(other_user or other_id, user_name if other_user else guest_name)
+            people[key] = PersonDebts(person, other_user is None, currency)
+        people[key].debts.append(GroupDebt(group_id, group_name, to_user))
+    # Each person's groups in the order of `memberships`.
+    position = {group_id: n for n, group_id in enumerate(groups)}
+    for person in people.values():
+        person.debts.sort(key=lambda debt: position[debt.group_id])
+    ordered = sorted(
         people.values(),
         key=lambda debts: (
             debts.currency,
@@ -87,3 +100,4 @@ def debts_with_people(memberships, plans):
             debts.person.pk,
         ),
     )
+    return ordered, plan_balances

@@ -14,7 +14,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from groups.models import Activity, Group, Member
+from groups.models import Activity, ConvertAt, Group, Member
 from ledger import books
 from ledger.effects import payment_effect
 from ledger.models import LedgerRow, PairBalance, PairLine
@@ -484,6 +484,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 pairs[group_id].append(tuple(pair))
         result = []
         computed = []
+        computed_groups = []
         for group in groups:
             conversion = conversions.get(group.pk)
             if conversion is not None and conversion.problem:
@@ -507,6 +508,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                         computed.append(
                             SettlementPlan(scope=computed_scope(group.pk), entries=entries)
                         )
+                        computed_groups.append(group)
             else:
                 group_pairs = pairs[group.pk]
                 if conversion is not None:
@@ -519,7 +521,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
                 plan = plans.Plan(transfers, proven_minimal=False)
             result.append((plan, digest))
         if computed:
-            SettlementPlan.objects.keep_computed(computed)
+            SettlementPlan.objects.keep_computed(computed, [group.pk for group in computed_groups])
         return result
 
     @staticmethod
@@ -1031,12 +1033,15 @@ class Payment(LedgerRow):
 
 
 class SettlementPlanManager(models.Manager):
-    def keep_computed(self, rows):
+    def keep_computed(self, rows, group_ids):
         """Writes `computed_scope` rows in one statement, so each plan is worked out once.
 
         Pages call this without any lock: two requests may both compute a group's plan and
         write, and the last write wins. Either row is right: a plan is only ever read back for
-        balances with the fingerprint it was stored under, and it settles those balances.
+        balances with the fingerprint it was stored under, and it settles those balances. A plan
+        searched under a time budget may differ between the two, so the groups' plan summaries
+        are dropped after the write: the home page then summarises the plan that won
+        (`PlanSummaryManager.refresh` holds the row written here until its summary is written).
         """
         self.bulk_create(
             rows,
@@ -1044,6 +1049,7 @@ class SettlementPlanManager(models.Manager):
             unique_fields=["scope"],
             update_fields=["entries", "updated_at"],
         )
+        PlanSummary.objects.filter(group_id__in=group_ids).delete()
 
     def stored(self, scope, digest):
         """The plan kept for balances with this fingerprint, or None."""
@@ -1080,3 +1086,147 @@ class SettlementPlan(models.Model):
 
     def __str__(self):
         return self.scope
+
+
+class PlanSummaryManager(models.Manager):
+    def refresh_stale(self, user):
+        """Works out again the summaries of the groups of `user`'s active memberships whose plan
+        may have changed since theirs was (`refresh`): one query when every summary is current.
+        """
+        stale = Group.objects.filter(members__user=user, members__is_active=True).filter(
+            Q(plan_summary__isnull=True)
+            | ~Q(plan_summary__plan_version=models.F("plan_version"))
+            | ~Q(plan_summary__simplified=models.F("simplify_debts"))
+            # Planned with today's rates, which may change by the hour.
+            | Q(convert_at=ConvertAt.SETTLEMENT)
+        )
+        stale = list(stale)
+        if stale:
+            self.refresh(stale)
+
+    def drifted(self, groups):
+        """The groups among `groups` whose summary the home page would trust but which differs
+        from their plan now (`Payment.objects.bare_plans_for`). Used by `recompute_balances`."""
+        current = {
+            summary.group_id
+            for summary in self.filter(group__in=groups).select_related("group")
+            if summary.plan_version == summary.group.plan_version
+            and summary.simplified == summary.group.simplify_debts
+            and not summary.group.converts_at_settlement
+        }
+        groups = [group for group in groups if group.pk in current]
+        if not groups:
+            return []
+        kept = defaultdict(set)
+        for group_id, *debt in PlanDebt.objects.filter(group__in=groups).values_list(
+            "group_id", "member_id", "other_id", "to_user"
+        ):
+            kept[group_id].add(tuple(debt))
+        registered = set(
+            Member.objects.filter(group__in=groups, user__isnull=False).values_list("pk", flat=True)
+        )
+        plans_by_group = Payment.objects.bare_plans_for(groups)
+        drifted = []
+        for group in groups:
+            planned = set()
+            for debtor, creditor, amount in plans_by_group[group.pk][0].transfers:
+                planned |= {(debtor, creditor, -amount), (creditor, debtor, amount)}
+            # Guests have no home page: the summary keeps registered members' sides only.
+            if {side for side in planned if side[0] in registered} != kept[group.pk]:
+                drifted.append(group)
+        return drifted
+
+    def refresh(self, groups):
+        """Summarises the groups' plans as `Payment.objects.bare_plans_for` gives them.
+
+        In one transaction: a plan `bare_plans_for` works out and keeps is held until its
+        summary is written, so a page keeping another plan for the same balances meanwhile
+        drops this summary after it (`SettlementPlanManager.keep_computed`), never before.
+        The versions are those of the group rows as read before their balances: a summary may
+        be older than it says, never newer, so at worst it is worked out again.
+        """
+        with transaction.atomic():
+            plans_by_group = Payment.objects.bare_plans_for(groups)
+            named = {
+                pk
+                for plan, _ in plans_by_group.values()
+                for transfer in plan.transfers
+                for pk in transfer[:2]
+            }
+            users = dict(Member.objects.filter(pk__in=named).values_list("pk", "user_id"))
+            debts = []
+            for group in groups:
+                plan, _ = plans_by_group[group.pk]
+                for debtor, creditor, amount in plan.transfers:
+                    for member, other, to_user in (
+                        (debtor, creditor, -amount),
+                        (creditor, debtor, amount),
+                    ):
+                        if users[member] is not None:
+                            debts.append(
+                                PlanDebt(
+                                    group=group,
+                                    user_id=users[member],
+                                    member_id=member,
+                                    other_id=other,
+                                    to_user=to_user,
+                                )
+                            )
+            PlanDebt.objects.filter(group__in=groups).delete()
+            PlanDebt.objects.bulk_create(debts)
+            summaries = [
+                PlanSummary(
+                    group=group,
+                    plan_version=group.plan_version,
+                    simplified=group.simplify_debts,
+                    fingerprint=plans_by_group[group.pk][1],
+                )
+                for group in groups
+            ]
+            self.bulk_create(
+                summaries,
+                update_conflicts=True,
+                unique_fields=["group"],
+                update_fields=["plan_version", "simplified", "fingerprint"],
+            )
+
+
+class PlanSummary(models.Model):
+    """A group's plan as the home page reads it: its transfers from each registered person's
+    side (`PlanDebt`), worked out for one `Group.plan_version`.
+
+    The plan is `PaymentManager.plans_for`'s, so the home page tells the story of the group
+    page and settle-up. A plan changes with the balances, the members, the wishes and the
+    settings, each changed under the group's lock, which moves the group's plan version
+    (`GroupManager.lock_for_ledger`); in a group that converts at settlement with today's rates;
+    and a plan kept under a time budget may be replaced by another for the same balances
+    (`SettlementPlanManager.keep_computed` then drops the summary). Anything else that changes
+    a group's plan must take the lock or drop the summary.
+    """
+
+    group = models.OneToOneField(
+        Group, on_delete=models.CASCADE, primary_key=True, related_name="plan_summary"
+    )
+    plan_version = models.BigIntegerField()
+    simplified = models.BooleanField()
+    # Of the balances the plan settles; `recompute_balances --check` compares it.
+    fingerprint = models.CharField(max_length=32)
+
+    objects = PlanSummaryManager()
+
+    def __str__(self):
+        return f"{self.group_id} at version {self.plan_version}"
+
+
+class PlanDebt(models.Model):
+    """One transfer of a group's summarised plan (`PlanSummary`), from the side of a registered
+    member: what the other member pays them (negative: what they pay)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    to_user = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.other_id} → {self.member_id}: {self.to_user}"

@@ -208,7 +208,8 @@ def test_settlement_mode_balances_in_constant_queries(
     api.get("/groups", token=owner_token)
     # token; membership; members with users; the stored plan; open balances in other currencies;
     # and, the first time these balances are seen, the plan worked out for them is kept
-    with django_assert_num_queries(6):
+    # and the group's plan summary dropped
+    with django_assert_num_queries(7):
         api.get(f"/groups/{world.group.pk}/balances", token=owner_token)
     with django_assert_num_queries(5):
         response = api.get(f"/groups/{world.group.pk}/balances", token=owner_token)

@@ -10,6 +10,7 @@ from expenses.tests.factories import add_expense
 from groups.models import Role
 from groups.tests.factories import GroupFactory, MemberFactory
 from pages.tests.factories import barcelona
+from pages.views import HOME_LINES
 from splitclone.tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,3 +94,29 @@ def test_group_and_home_pages_read_top_down_without_overflow(
 
     page.get_by_role("link", name="Settle up with Bob").click()
     expect(page.get_by_role("heading", name="Settle up")).to_be_visible()
+
+
+@pytest.mark.parametrize("size", WIDTHS)
+def test_home_of_a_person_in_many_groups_shows_the_first_lines_then_all(page, live_server, size):
+    page.set_default_timeout(10_000)
+    user = UserFactory(display_name="Ursula")
+    for number in range(HOME_LINES + 2):
+        group = GroupFactory(name=f"Trip {number:02}", created_by=user)
+        mine = MemberFactory(group=group, user=user, role=Role.OWNER)
+        other = MemberFactory(group=group, user=UserFactory(display_name=f"Friend {number:02}"))
+        add_expense(group, user, paid={mine: 1000 + number}, among=[other])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(WIDTHS[size])
+    log_in(page, live_server, user.email)
+
+    page.goto(f"{live_server.url}/home/")
+    expect(page.locator(".person")).to_have_count(HOME_LINES)
+    expect(page.locator(".group-row")).to_have_count(HOME_LINES)
+    page.screenshot(path=SCREENSHOTS / f"home-many-groups-{size}.png", full_page=True)
+    page.get_by_role("link", name=f"Show all {HOME_LINES + 2} people").click()
+
+    expect(page.locator(".person")).to_have_count(HOME_LINES + 2)
+    expect(page.locator(".group-row")).to_have_count(HOME_LINES + 2)
+    expect(page.get_by_role("link", name=f"Show all {HOME_LINES + 2} groups")).to_have_count(0)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WIDTHS[size]["width"]

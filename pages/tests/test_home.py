@@ -10,7 +10,7 @@ from expenses.tests.factories import add_expense
 from groups.models import Activity, Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 from pages.tests.reading import items, people, position, section, text_of
-from pages.views import HOME_ACTIVITY
+from pages.views import HOME_ACTIVITY, HOME_LINES
 
 pytestmark = pytest.mark.django_db
 
@@ -173,17 +173,28 @@ def test_home_query_count_does_not_grow_with_groups(client, django_assert_num_qu
     make_groups(user, size)
     client.force_login(user)
 
-    # session, user, memberships with their groups, the balances of their members (numbers
-    # only), stored plans, pairwise balances of the group that does not simplify, the people
-    # the user's debts name with their accounts, recent activity with actors and groups; and
-    # the first time, one write keeping the plans worked out for these balances
-    with django_assert_num_queries(9):
+    # The first time, the plans are summarised: session, user, memberships, the groups whose
+    # summary is out of date; a savepoint, the balances of their members (numbers only), stored
+    # plans, pairwise balances of the group that does not simplify, the write keeping the plans
+    # worked out and the summaries it replaces, the accounts of the members the plans name, the
+    # old debts deleted, the new ones written, the summaries written, the savepoint released;
+    # then the user's debts with the people they name, the groups shown with their unseen
+    # activity, recent activity with actors and groups.
+    with django_assert_num_queries(18):
         client.get(reverse("home"))
-    with django_assert_num_queries(8):
+    # Then only what is shown: no balance or plan is read.
+    with django_assert_num_queries(7):
         response = client.get(reverse("home"))
 
-    assert len(response.context["active"]) == size + 1
-    assert len(response.context["people"]) == 2 * (size + 1)
+    assert response.context["active_count"] == size + 1
+    assert len(response.context["active"]) == min(size + 1, HOME_LINES)
+    assert response.context["people_count"] == 2 * (size + 1)
+    assert len(response.context["people"]) == min(2 * (size + 1), HOME_LINES)
+    with django_assert_num_queries(7):
+        everything = client.get(reverse("home") + "?all")
+    assert len(everything.context["active"]) == size + 1
+    assert len(everything.context["people"]) == 2 * (size + 1)
+    assert ("Show all" in response.text) == (size > 10)
     [total] = items(section(response.text, "totals"), "position-total")
     assert position(total) == 2000 * (size + 1)
 

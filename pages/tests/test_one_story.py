@@ -20,6 +20,7 @@ from pages.tests.reading import (
     suggestions,
     text_of,
 )
+from settlements.models import PlanSummary
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,10 @@ def story_told_to(client, viewer, group):
         elif creditor == viewer:
             with_viewer[debtor] += amount
     assert people(home_page) == with_viewer
+    # Read again, home tells it from the kept summary of the plan, not from the plan.
+    summary = PlanSummary.objects.select_related("group").get(group=group)
+    assert summary.plan_version == summary.group.plan_version
+    assert people(get(client, "home")) == with_viewer
     [total] = items(section(home_page, "totals"), "position-total")
     assert position(total) == balance[viewer]
     return plan, group_page, pairs_page, home_page
