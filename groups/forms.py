@@ -13,7 +13,7 @@ from groups.models import (
     Member,
     Role,
 )
-from splitclone.money import currency_choices
+from splitclone.translation import translated_currency_choices
 
 
 def tidy_name(value):
@@ -22,7 +22,9 @@ def tidy_name(value):
 
 
 class GroupForm(forms.ModelForm):
-    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices, initial="EUR")
+    currency = forms.ChoiceField(
+        label=_("Currency"), choices=translated_currency_choices, initial="EUR"
+    )
     # Left out (a client that predates it), it stays as it is.
     convert_at = forms.ChoiceField(
         choices=ConvertAt.choices,

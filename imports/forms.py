@@ -5,8 +5,8 @@ from groups.models import NAME_MAX_LENGTH
 from imports import services
 from imports.detect import MAX_BYTES, available_formats
 from imports.parsed import ImportRefused
-from splitclone.money import CURRENCIES, currency_choices
-from splitclone.translation import translated
+from splitclone.money import CURRENCIES
+from splitclone.translation import translated, translated_currency_choices
 
 AUTOMATIC = ""
 
@@ -96,7 +96,7 @@ class ImportForm(forms.Form):
                     help_text=gettext("The file names none; its amounts have two decimals."),
                     choices=[
                         choice
-                        for choice in currency_choices()
+                        for choice in translated_currency_choices()
                         if CURRENCIES[choice[0]].exponent == services.HUNDREDTHS
                     ],
                     initial="EUR",

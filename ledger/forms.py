@@ -13,9 +13,9 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 
 from ledger.models import RateSource
 from splitclone import fx
-from splitclone.money import MoneyError, currency_choices, format_amount, parse_amount
+from splitclone.money import MoneyError, format_amount, parse_amount
 from splitclone.phrases import When
-from splitclone.translation import translated
+from splitclone.translation import translated, translated_currency_choices
 
 RATE_MODES = [
     (RateSource.REFERENCE, gettext_lazy("ECB reference rate of the date")),
@@ -27,7 +27,7 @@ RATE_MODES = [
 def ordered_currency_choices(group_currency, last_currency=""):
     """Every currency, the group's first and the person's last used other one second."""
     first = [code for code in (group_currency, last_currency) if code]
-    choices = dict(currency_choices())
+    choices = dict(translated_currency_choices())
     return [(code, choices[code]) for code in dict.fromkeys(first) if code in choices] + [
         (code, label) for code, label in choices.items() if code not in first
     ]

@@ -41,11 +41,12 @@ separate thousands:
 
 import re
 from decimal import Decimal
+from functools import cache
 from types import MappingProxyType
 from typing import NamedTuple
 
 from babel.core import Locale
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_name
 
 from splitclone.phrases import gettext_noop, ngettext
 
@@ -258,9 +259,23 @@ def _load(table: str) -> dict[str, Currency]:
 CURRENCIES: MappingProxyType[str, Currency] = MappingProxyType(_load(_TABLE))
 
 
-def currency_choices() -> list[tuple[str, str]]:
-    """Return ``(code, "EUR — Euro")`` pairs sorted by code, for a form's select."""
-    return [(code, f"{code} — {CURRENCIES[code].name}") for code in sorted(CURRENCIES)]
+def currency_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """Return ``(code, "EUR — Euro")`` pairs sorted by code, for a form's select.
+
+    The names are in ``language`` as CLDR writes them ("USD — US-Dollar" in German, "USD —
+    dólar dos Estados Unidos" in Portuguese), like `format_amount`'s amounts; English (ISO
+    4217's names) for None, "en" and languages outside `LOCALES`.
+    """
+    return list(_currency_choices(_locale(language)))
+
+
+@cache
+def _currency_choices(locale: str | None) -> tuple[tuple[str, str], ...]:
+    # Every page with an amount field lists all the currencies: name them once per language.
+    return tuple(
+        (code, f"{code} — {get_currency_name(code, locale=locale) if locale else cur.name}")
+        for code, cur in sorted(CURRENCIES.items())
+    )
 
 
 def get_currency(code: str) -> Currency:

@@ -1,12 +1,13 @@
-"""The pure modules' phrases (`splitclone.phrases`) in the reader's language, and phrases kept
-as JSON in a row to be written in each reader's language when shown (the group history)."""
+"""The pure modules' phrases (`splitclone.phrases`) and currency names in the reader's
+language, and phrases kept as JSON in a row to be written in each reader's language when shown
+(the group history)."""
 
 import datetime
 
 from django.utils import formats, translation
 from django.utils.translation import pgettext_lazy
 
-from splitclone.money import Amount
+from splitclone.money import Amount, currency_choices
 from splitclone.phrases import Joined, Phrase, When
 from splitclone.templatetags.money import money
 
@@ -80,3 +81,9 @@ def from_json(data):
     if "joined" in data:
         return Joined([from_json(item) for item in data["joined"]], from_json(data["separator"]))
     return Amount(data["amount"], data["currency"])
+
+
+def translated_currency_choices():
+    """Every currency as ``(code, "USD — US-Dollar")``, named in the active language; a form's
+    ``choices`` takes the function itself, so a page is named in the language it is served in."""
+    return currency_choices(translation.get_language())

@@ -8,6 +8,15 @@ from groups.tests.factories import GroupFactory, MemberFactory
 pytestmark = pytest.mark.django_db
 
 
+def test_the_currency_list_names_each_currency_in_the_page_language(client, settings):
+    client.force_login(UserFactory())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    response = client.get(reverse("groups:create"))
+
+    assert '<option value="USD">USD — US-Dollar</option>' in response.content.decode()
+
+
 def test_creating_a_group_makes_the_creator_its_owner(client):
     user = UserFactory()
     client.force_login(user)

@@ -98,6 +98,25 @@ def test_currency_choices_are_sorted_by_code_with_readable_labels():
     assert ("JPY", "JPY — Japanese yen") in choices
 
 
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [
+        (None, "USD — US dollar"),
+        ("en", "USD — US dollar"),
+        ("de", "USD — US-Dollar"),
+        ("fr", "USD — dollar des États-Unis"),
+        ("es", "USD — dólar estadounidense"),
+        ("pt", "USD — dólar dos Estados Unidos"),
+        ("pt-pt", "USD — dólar dos Estados Unidos"),
+    ],
+)
+def test_currency_choices_name_the_currencies_in_the_language_asked(language, label):
+    choices = currency_choices(language)
+
+    assert [code for code, _ in choices] == sorted(CURRENCIES)
+    assert ("USD", label) in choices
+
+
 def test_get_currency():
     assert get_currency("BHD").exponent == 3
     with pytest.raises(MoneyError, match="Unknown currency “eur”") as caught:

@@ -37,6 +37,7 @@ from expenses.models import Expense, RecurringExpense
 from groups.models import Activity, Group, Member
 from settlements.models import Payment
 from splitclone import translations
+from splitclone.money import currency_choices
 from splitclone.tests import pseudo_locale
 from splitclone.tests.catalog_checks import NAMED_PERCENT, POSITIONAL_PERCENT
 from splitclone.tests.test_look import REQUIRED, crowded_world
@@ -79,6 +80,9 @@ def peoples_text():
         format_iban(iban)
         for iban in PaymentMethod.objects.filter(kind="iban").values_list("value", flat=True)
     )
+    # Currency names are CLDR's, in the page's language (money.currency_choices), not our
+    # catalogs': the pseudo-language has none of its own, so its pages name them in English.
+    values.update(label for _, label in currency_choices())
     for code, name in settings.LANGUAGES:
         values.add(str(name))
         with suppress(KeyError):
