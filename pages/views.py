@@ -70,11 +70,13 @@ def home(request):
         .order_by("group__is_archived", "group__name", "group_id")
         .values_list("pk", "group_id", "group__name", "group__currency", "group__is_archived")
     )
-    PlanSummary.objects.refresh_stale(request.user)
-    people, plan_balances = debts_with_people(
-        request.user,
-        [(pk, group_id, name, currency) for pk, group_id, name, currency, _ in memberships],
-    )
+    people, plan_balances = [], {}
+    if memberships:
+        PlanSummary.objects.refresh_stale(request.user)
+        people, plan_balances = debts_with_people(
+            request.user,
+            [(pk, group_id, name, currency) for pk, group_id, name, currency, _ in memberships],
+        )
     totals = defaultdict(int)
     for pk, _, _, currency, _ in memberships:
         # The plans' balances: in a group that converts at settlement, with the balances in

@@ -85,7 +85,7 @@ def record_first_suggestion(client, group):
     for tag in re.findall(r"<input[^>]*>", form.group(1)):
         name, value = (re.search(rf'{attribute}="([^"]*)"', tag) for attribute in ("name", "value"))
         fields[name.group(1)] = value.group(1)
-    button = re.search(r'<button type="submit" name="(pay)" value="([^"]*)"', form.group(1))
+    button = re.search(r'<button[^>]* name="(pay)" value="([^"]*)"', form.group(1))
     fields[button.group(1)] = button.group(2)
     response = client.post(reverse("settlements:record", args=[group.pk]), fields)
     assert response.status_code == 302, response.text
