@@ -46,7 +46,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from babel.core import Locale
-from babel.numbers import format_currency, format_decimal, get_currency_name
+from babel.numbers import NumberPattern, get_currency_name, parse_pattern
 
 from splitclone.phrases import gettext_noop, ngettext
 
@@ -456,24 +456,27 @@ def format_amount(
 
 
 def _cldr_amount(minor: int, cur: Currency, locale: str, *, with_code: bool, grouping: bool) -> str:
-    digits = "0" + ("." + "0" * cur.exponent if cur.exponent else "")
-    value = to_decimal(minor, cur.code)
-    if not with_code:
-        return format_decimal(
-            value, format=f"#,##{digits}", locale=locale, group_separator=grouping
-        )
-    # The locale's currency pattern ("#,##0.00 ¤") with as many decimals as the currency has.
-    pattern = re.sub(
-        r"0(\.0+)?", digits, Locale.parse(locale).currency_formats["standard"].pattern, count=1
-    )
-    return format_currency(
-        value,
-        cur.code,
-        format=pattern,
-        locale=locale,
+    babel_locale, pattern = _cldr_pattern(locale, cur.exponent, with_code)
+    return pattern.apply(
+        to_decimal(minor, cur.code),
+        babel_locale,
+        currency=cur.code if with_code else None,
         currency_digits=False,
         group_separator=grouping,
     )
+
+
+@cache
+def _cldr_pattern(locale: str, exponent: int, with_code: bool) -> tuple[Locale, NumberPattern]:
+    # Parsed once per language and number of decimals: a list of 1,225 amounts would otherwise
+    # parse the locale and its pattern 1,225 times, most of what formatting them costs.
+    digits = "0" + ("." + "0" * exponent if exponent else "")
+    babel_locale = Locale.parse(locale)
+    if not with_code:
+        return babel_locale, parse_pattern(f"#,##{digits}")
+    # The locale's currency pattern ("#,##0.00 ¤") with as many decimals as the currency has.
+    standard = babel_locale.currency_formats["standard"].pattern
+    return babel_locale, parse_pattern(re.sub(r"0(\.0+)?", digits, standard, count=1))
 
 
 def to_decimal(minor: int, currency: str) -> Decimal:
