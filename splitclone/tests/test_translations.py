@@ -13,6 +13,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from splitclone import translations
 from splitclone.tests import source_messages
@@ -357,3 +358,30 @@ def test_messages_are_found_in_sources_as_make_messages_finds_them():
         (None, "%(n)s day"),
         ("verb", "Split"),
     }
+
+
+def test_every_message_reads_as_its_catalog_translates_it():
+    """Django merges every installed app's catalog, the first app listed winning: the admin's
+    "Save" ("Sichern") would beat ours ("Speichern"), or two of our apps could translate one
+    text two ways. Every message must read as its own catalog says, or carry a context."""
+    require_languages()
+    problems = []
+    for catalog in translations.catalogs():
+        if catalog.domain != "django":
+            continue
+        with translation.override(catalog.locale):
+            for entry in catalog.read():
+                if entry.obsolete or entry.msgid_plural or not entry.msgstr:
+                    continue
+                if entry.msgctxt:
+                    shown = translation.pgettext(entry.msgctxt, entry.msgid)
+                else:
+                    shown = translation.gettext(entry.msgid)
+                if shown != entry.msgstr:
+                    problems.append(
+                        f"{catalog}: {entry.msgid!r} reads {shown!r}, not {entry.msgstr!r}"
+                    )
+    assert not problems, (
+        f"{len(problems)} messages read otherwise than their catalog says; give them a context "
+        '(`{% translate "Save" context "button" %}`) or one translation:\n' + "\n".join(problems)
+    )
