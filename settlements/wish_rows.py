@@ -9,7 +9,7 @@ from django.utils.translation import gettext, ngettext
 
 from groups.models import Member, household_names, names_together
 from settlements.models import SettleUp
-from splitclone.money import format_amount
+from splitclone.templatetags.money import money
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def wish_summary(settle_up: SettleUp) -> WishSummary | None:
         % {
             "debtor": name(debtor),
             "creditor": name(creditor),
-            "amount": format_amount(amount, currency),
+            "amount": money(amount, currency),
         }
         for debtor, creditor, amount in outcome.within_households
     ]
