@@ -51,6 +51,21 @@ HOME_MEMBERS = 30
 HOME_OWING = 10
 PAYMENTS = 20
 TICKS = os.sysconf("SC_CLK_TCK")
+FIGURES = (
+    "group page",
+    "settle-up",
+    "expense list",
+    "who owes whom",
+    "settle-up, new balances",
+    "save an expense",
+    "who owes whom, pairwise",
+    "home",
+)
+
+
+def size_option(text):
+    members, expenses = text.lower().split("x")
+    return int(members), int(expenses)
 
 
 class Meter:
@@ -158,7 +173,7 @@ def save_expense(group, user, participants):
     Expense.objects.save_expense(group_id=group.pk, author=user, entry=entry)
 
 
-def bench_group(meter, client, user, group, label, runs):
+def bench_group(meter, client, user, group, label, runs, only):
     from django.db.models import F
 
     from groups.models import Member
@@ -172,6 +187,8 @@ def bench_group(meter, client, user, group, label, runs):
     ]
     print(f"{label}, {connection.vendor}, {runs} runs", flush=True)
     for name, url in pages:
+        if name not in only:
+            continue
         response = client.get(url)
         assert response.status_code == 200, url
         suffix = f" ({len(response.content) // 1024} KB)" if name == "settle-up" else ""
@@ -188,15 +205,19 @@ def bench_group(meter, client, user, group, label, runs):
         Member.objects.filter(pk=people[1].pk).update(balance=F("balance") - amount)
 
     settle_up = f"{base}settle/"
-    report(
-        "settle-up, new balances",
-        meter.measure(lambda: client.get(settle_up), runs, prepare=new_balances),
-    )
+    if "settle-up, new balances" in only:
+        report(
+            "settle-up, new balances",
+            meter.measure(lambda: client.get(settle_up), runs, prepare=new_balances),
+        )
     participants = [member.pk for member in people]
-    report(
-        f"save an expense, {len(participants)} people",
-        meter.measure(lambda: save_expense(group, user, participants), runs),
-    )
+    if "save an expense" in only:
+        report(
+            f"save an expense, {len(participants)} people",
+            meter.measure(lambda: save_expense(group, user, participants), runs),
+        )
+    if "who owes whom, pairwise" not in only:
+        return
     # With "simplify debts" off, every pair of members that owes something is a line.
     group.simplify_debts = False
     group.save(update_fields=["simplify_debts"])
@@ -210,9 +231,25 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10 runs, no 100,000-expense group")
     parser.add_argument("--runs", type=int, help="requests per figure (default 50, quick 10)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=FIGURES,
+        help="measure only this figure (repeatable); default every one",
+    )
+    parser.add_argument(
+        "--size",
+        action="append",
+        type=size_option,
+        metavar="MEMBERSxEXPENSES",
+        help="group size to measure, e.g. 10x1000 (repeatable); default the four of the issue",
+    )
     options = parser.parse_args()
     runs = options.runs or (10 if options.quick else 50)
-    sizes = [size for size in SIZES if not (options.quick and size[1] > 10_000)]
+    only = set(options.only or FIGURES)
+    sizes = options.size or [size for size in SIZES if not (options.quick and size[1] > 10_000)]
+    if only == {"home"}:
+        sizes = []
 
     from accounts.models import User
 
@@ -225,6 +262,7 @@ def main():
     old_name = connection.creation.create_test_db(verbosity=0)
     try:
         meter = Meter()
+        call_command("seed_demo", groups=0, stdout=io.StringIO())  # the demo person, always
         groups = [
             seed_group(members, expenses, seed) for seed, (members, expenses) in enumerate(sizes, 1)
         ]
@@ -233,8 +271,9 @@ def main():
         client.force_login(user)
         for group, (members, expenses) in zip(groups, sizes, strict=True):
             label = f"{members} members, {expenses:,} expenses"
-            bench_group(meter, client, user, group, label, runs)
-
+            bench_group(meter, client, user, group, label, runs, only)
+        if "home" not in only:
+            return
         home_user = populate_home()
         client.force_login(home_user)
         print(f"home, {HOME_GROUPS} groups of {HOME_MEMBERS} members, {connection.vendor}")
