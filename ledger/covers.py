@@ -39,6 +39,12 @@ class CurrencyCover:
     converted: int | None = None
     rate: DayRate | None = None
 
+    @property
+    def outstanding(self):
+        """The balance without its sign: in one currency the pair's debt can run the other way
+        than in all of them together, and a page says so with the names swapped."""
+        return abs(self.balance)
+
 
 @dataclass(frozen=True)
 class PairCovers:

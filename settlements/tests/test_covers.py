@@ -461,3 +461,22 @@ def test_the_covers_page_reads_in_the_readers_language(client, trio):
 
     assert "Was diese Zahlung abdeckt" in response.text
     assert f"{bob.display_name} schuldet {ana.display_name}" in response.text
+
+
+@pytest.mark.django_db
+def test_a_currency_in_which_the_debt_runs_the_other_way_names_the_other_debtor(client):
+    group, owner, (ana, bob, cia, _) = settlement_group()
+    pairwise(group)
+    spend(group, owner, ana, [ana, bob, cia], 12345, "USD")
+    add_expense(group, owner, paid={bob: 1000}, among=[ana, bob], description="Bread")
+    client.force_login(owner)
+
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 12, tzinfo=datetime.UTC)):
+        response = client.get(covers_url(group, bob, ana))
+
+    section = response.text.split('id="covers"')[1]
+    # Overall Bob owes Ana (the dollars outweigh the euros); in euros alone Ana owes Bob.
+    ana_owes_bob = f"<strong>{ana.display_name} owes {bob.display_name}</strong>"
+    bob_owes_ana = f"<strong>{bob.display_name} owes {ana.display_name}</strong>"
+    assert f'{ana_owes_bob} <strong class="amount">5.00 EUR</strong>' in section
+    assert f'{bob_owes_ana} <strong class="amount">41.15 USD</strong>' in section
