@@ -501,6 +501,8 @@ class _PartitionSearch:
         self.small_parts = sorted(
             {self._small_part(part) for part in (*self.triples, *self.quadruples)}
         )
+        in_kinds = Counter(same for kind in self.small_parts for same, _ in kind.takes)
+        self.values_by_kinds = sorted(in_kinds, key=lambda same: (in_kinds[same], same))
         # Counted members (see `_counted`) -> the smallest worth of small parts found out of
         # reach, and the largest found within reach.
         self.packing_short: dict[int, int] = {}
@@ -714,11 +716,9 @@ class _PartitionSearch:
             return False
         if _clock() > self.deadline:
             raise _OutOfTime
-        # The value in fewest kinds is in one of them, or in no more parts.
-        holding: Counter[int] = Counter()
-        for kind in kinds:
-            holding.update(same for same, _ in kind.takes)
-        fewest = min((n, same) for same, n in holding.items())[1]
+        # The value in fewest kinds (of the whole group: counting them here would cost more
+        # than it saves) is in one of them, or in no more parts.
+        fewest = next(same for same in self.values_by_kinds if same & counted)
         for kind in [*(kind for kind in kinds if kind.values & fewest), None]:
             left = counted & ~fewest if kind is None else kind.taken_from(counted)
             rest = [other for other in kinds if left & other.needs == other.needs]
