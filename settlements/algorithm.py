@@ -448,7 +448,7 @@ class _PartitionSearch:
         # Lowest member -> every zero-sum subset of the group it is the lowest of, smallest
         # first, when `_weigh` could list them all.
         self.zero_sum_by_lowest: dict[int, list[int]] = defaultdict(list)
-        # Every zero-sum triple and quadruple, for `_upper_bound`, unless there are so many
+        # Every zero-sum triple and quadruple, for `_small_parts_allow`, unless there are so many
         # (hundreds of equal balances) that checking them would cost more than it saves.
         self.triples: set[int] = set()
         self.quadruples: set[int] = set()
@@ -566,7 +566,7 @@ class _PartitionSearch:
         for any of their members, so summing 1 / that size over the members bounds the number of
         parts. It is found from every zero-sum subset at once, by meet-in-the-middle, which is
         cheap when amounts are varied (tens of thousands for 30 members of real expenses);
-        with small colliding amounts there are far more, and `_upper_bound` makes do with
+        with small colliding amounts there are far more, and `_small_parts_allow` makes do with
         triples and quadruples.
         """
         self.weighed = True
@@ -622,29 +622,15 @@ class _PartitionSearch:
 
     def _upper_bound(self, members: int, wanted: int) -> int:
         """At most this many zero-sum parts: each needs a creditor, a debtor and 3 members, and
-        a member in no zero-sum triple (or quadruple) within ``members`` needs a part of 4 (5) or
-        more; `_weigh` gives each member's smallest part size in the whole group."""
+        `_weigh` gives each member's smallest part size in the whole group. (A member in no
+        zero-sum triple or quadruple within ``members`` needing a part of 5 is counted by
+        `_small_parts_allow`, whose first test is that bound.)"""
         size = members.bit_count()
         creditors = (members & self.positive).bit_count()
         bound = min(creditors, size - creditors, size // 3)
         if self.weights and bound >= wanted:
             bound = min(bound, self._weight(members) // self.scale)
-        if bound < wanted or not self.small_parts_listed:
-            return bound
-        in_triple = in_quadruple = 0
-        for triple in self.triples:
-            if triple & members == triple:
-                in_triple |= triple
-        for quadruple in self.quadruples:
-            if quadruple & members == quadruple:
-                in_quadruple |= quadruple
-        # Each part P satisfies sum over its members of 1 / (smallest part size possible) >= 1:
-        # 1/3 in a triple, else 1/4 in a quadruple, else 1/5.
-        triples = in_triple.bit_count()
-        quadruples = (in_quadruple & ~in_triple).bit_count()
-        return min(
-            bound, (20 * triples + 15 * quadruples + 12 * (size - triples - quadruples)) // 60
-        )
+        return bound
 
     def _small_part(self, part: int) -> "_SmallPart":
         """The kind of a zero-sum triple or quadruple: how many members of each value."""
