@@ -54,9 +54,6 @@ _clock = time.monotonic
 # Zero-sum subsets of a whole group the search may list up front (see `_PartitionSearch._weigh`);
 # with more, it finds them set by set.
 _LISTED_LIMIT = 1 << 15
-# Steps of the small-parts bound (`_PartitionSearch._packing_reaches`) for one set of members:
-# deciding that a packing reaches the mark can take far longer than the search it would save.
-_PACKING_STEPS = 256
 # Zero-sum triples or quadruples the search's bound may check at every step.
 _SMALL_PARTS_LIMIT = 20_000
 # A meet-in-the-middle half listing more subsets than this cannot be searched within the budget.
@@ -494,6 +491,7 @@ class _PartitionSearch:
         # value is a mask too: the lowest that many members of each value. Every zero-sum
         # triple (worth 2) and quadruple (worth 1) becomes a `_SmallPart` of such masks.
         self.by_value = [holding[value] for value in sorted(holding)]
+        # Member -> the members of its value.
         self.same_value = [0] * len(values)
         for same in self.by_value:
             for bit in _bits(same):
@@ -501,6 +499,8 @@ class _PartitionSearch:
         self.small_parts = sorted(
             {self._small_part(part) for part in (*self.triples, *self.quadruples)}
         )
+        # The members of each value in some small part, the value in fewest small parts first:
+        # the order in which `_packing_reaches` branches.
         in_kinds = Counter(same for kind in self.small_parts for same, _ in kind.takes)
         self.values_by_kinds = sorted(in_kinds, key=lambda same: (in_kinds[same], same))
         # Counted members (see `_counted`) -> the smallest worth of small parts found out of
