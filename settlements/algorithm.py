@@ -445,7 +445,7 @@ class _PartitionSearch:
         # Lowest member -> every zero-sum subset of the group it is the lowest of, smallest
         # first, when `_weigh` could list them all.
         self.zero_sum_by_lowest: dict[int, list[int]] = defaultdict(list)
-        # Every zero-sum triple and quadruple, for `_upper_bound`, unless there are so many
+        # Every zero-sum triple and quadruple, for `_small_parts_allow`, unless there are so many
         # (hundreds of equal balances) that checking them would cost more than it saves.
         self.triples: set[int] = set()
         self.quadruples: set[int] = set()
@@ -487,23 +487,28 @@ class _PartitionSearch:
         # The bounds that read them hold only when every triple and quadruple is listed.
         self.small_parts_listed = triples_listed and quadruples_listed
         # Members with equal values are interchangeable, so `_small_parts_allow` counts them
-        # by value: the members of each distinct value, and every zero-sum triple (worth 2) and
-        # quadruple (worth 1) as its (value index, how many) pairs.
-        distinct = sorted(set(values))
-        self.by_value = [holding[value] for value in distinct]
-        index = {value: k for k, value in enumerate(distinct)}
-
-        def kind(part: int) -> tuple[tuple[int, int], ...]:
-            taken = Counter(index[values[bit.bit_length() - 1]] for bit in _bits(part))
-            return tuple(sorted(taken.items()))
-
-        self.small_part_kinds = sorted(
-            {(kind(part), 5 - part.bit_count()) for part in (*self.triples, *self.quadruples)}
+        # by value. Equal values are numbered next to each other (see `_plan`), so a count per
+        # value is a mask too: the lowest that many members of each value. Every zero-sum
+        # triple (worth 2) and quadruple (worth 1) becomes a `_SmallPart` of such masks.
+        self.by_value = [holding[value] for value in sorted(holding)]
+        # Member -> the members of its value.
+        self.same_value = [0] * len(values)
+        for same in self.by_value:
+            for bit in _bits(same):
+                self.same_value[bit.bit_length() - 1] = same
+        self.small_parts = sorted(
+            {self._small_part(part) for part in (*self.triples, *self.quadruples)}
         )
-        # Counts per value -> the smallest worth of small parts found out of reach.
-        self.packing_short: dict[tuple[int, ...], int] = {}
-        # Counts per value -> the most disjoint triples.
-        self.disjoint_triples: dict[tuple[int, ...], int] = {}
+        # The members of each value in some small part, the value in fewest small parts first:
+        # the order in which `_packing_reaches` branches.
+        in_kinds = Counter(same for kind in self.small_parts for same, _ in kind.takes)
+        self.values_by_kinds = sorted(in_kinds, key=lambda same: (in_kinds[same], same))
+        # Counted members (see `_counted`) -> the smallest worth of small parts found out of
+        # reach, and the largest found within reach.
+        self.packing_short: dict[int, int] = {}
+        self.packing_reached: dict[int, int] = {}
+        # Counted members -> the most disjoint triples.
+        self.disjoint_triples: dict[int, int] = {}
         # Per byte of a mask, the weights of its members, each scale // (fewest members of a
         # zero-sum part holding it): see `_weigh`.
         self.weights: list[list[int]] = []
@@ -539,7 +544,13 @@ class _PartitionSearch:
             largest = members.bit_count() - 3 * (wanted - 1)
             # What the rest must weigh to hold wanted - 1 parts (see `_weigh`).
             room = self._weight(members) - (wanted - 1) * self.scale if self.weights else 0
+            lowest, size, smallest = members & -members, members.bit_count(), 0
             for part in self._parts_with_lowest(members, largest):
+                if part.bit_count() > smallest:
+                    # Parts come smallest first: every one left has at least this many members.
+                    smallest = part.bit_count()
+                    if not self._small_parts_allow(members ^ lowest, wanted - 1, size - smallest):
+                        break
                 if room < self._weight(part):
                     continue
                 found = self.split(members ^ part, wanted - 1)
@@ -555,7 +566,7 @@ class _PartitionSearch:
         for any of their members, so summing 1 / that size over the members bounds the number of
         parts. It is found from every zero-sum subset at once, by meet-in-the-middle, which is
         cheap when amounts are varied (tens of thousands for 30 members of real expenses);
-        with small colliding amounts there are far more, and `_upper_bound` makes do with
+        with small colliding amounts there are far more, and `_small_parts_allow` makes do with
         triples and quadruples.
         """
         self.weighed = True
@@ -611,119 +622,122 @@ class _PartitionSearch:
 
     def _upper_bound(self, members: int, wanted: int) -> int:
         """At most this many zero-sum parts: each needs a creditor, a debtor and 3 members, and
-        a member in no zero-sum triple (or quadruple) within ``members`` needs a part of 4 (5) or
-        more; `_weigh` gives each member's smallest part size in the whole group."""
+        `_weigh` gives each member's smallest part size in the whole group. (A member in no
+        zero-sum triple or quadruple within ``members`` needing a part of 5 is counted by
+        `_small_parts_allow`, whose first test is that bound.)"""
         size = members.bit_count()
         creditors = (members & self.positive).bit_count()
         bound = min(creditors, size - creditors, size // 3)
         if self.weights and bound >= wanted:
             bound = min(bound, self._weight(members) // self.scale)
-        if bound < wanted or not self.small_parts_listed:
-            return bound
-        in_triple = in_quadruple = 0
-        for triple in self.triples:
-            if triple & members == triple:
-                in_triple |= triple
-        for quadruple in self.quadruples:
-            if quadruple & members == quadruple:
-                in_quadruple |= quadruple
-        # Each part P satisfies sum over its members of 1 / (smallest part size possible) >= 1:
-        # 1/3 in a triple, else 1/4 in a quadruple, else 1/5.
-        triples = in_triple.bit_count()
-        quadruples = (in_quadruple & ~in_triple).bit_count()
-        return min(
-            bound, (20 * triples + 15 * quadruples + 12 * (size - triples - quadruples)) // 60
+        return bound
+
+    def _small_part(self, part: int) -> "_SmallPart":
+        """The kind of a zero-sum triple or quadruple: how many members of each value."""
+        takes = Counter(self.same_value[bit.bit_length() - 1] for bit in _bits(part))
+        return _SmallPart(
+            worth=5 - part.bit_count(),
+            needs=sum((same & -same) << (many - 1) for same, many in takes.items()),
+            values=sum(takes),
+            takes=tuple(sorted(takes.items())),
         )
 
-    def _small_parts_allow(self, members: int, wanted: int) -> bool:
-        """Whether the zero-sum triples and quadruples within ``members`` leave room for
-        ``wanted`` parts.
+    def _counted(self, members: int) -> int:
+        """``members`` as counts per value: the lowest that many members of each value."""
+        counted = 0
+        for same in self.by_value:
+            counted |= ((1 << (members & same).bit_count()) - 1) * (same & -same)
+        return counted
 
-        Parts of t triples, q quadruples and the rest of 5 or more members fit in the members
-        only if 5 * wanted <= size + 2t + q, and those triples and quadruples are disjoint.
-        So the most 2t + q over disjoint triples and quadruples bounds the parts; it is what
-        tells groups of small amounts, with thousands of larger zero-sum subsets, from one
-        more part. Without the listing (too many to check) it allows anything.
+    def _small_parts_allow(self, members: int, wanted: int, size: int | None = None) -> bool:
+        """Whether the zero-sum triples and quadruples within ``members`` leave room for
+        ``wanted`` parts of ``size`` members in all (by default, all of ``members``).
+
+        Parts of t triples, q quadruples and the rest of 5 or more members fit in ``size``
+        members only if 5 * wanted <= size + 2t + q, and those triples and quadruples are
+        disjoint. So the most 2t + q over disjoint triples and quadruples bounds the parts; it
+        is what tells groups of small amounts, with thousands of larger zero-sum subsets, from
+        one more part. Without the listing (too many to check) it allows anything.
+
+        `split` passes a smaller ``size`` once the part holding the lowest member has at least
+        s members: the other parts then lie in ``members`` less that member and hold at most
+        size - s members in all.
         """
         if not self.small_parts_listed:
             return True
-        counts = tuple((members & same).bit_count() for same in self.by_value)
-        kinds = [kind for kind in self.small_part_kinds if _fits(kind[0], counts)]
-        return self._packing_reaches(
-            kinds, counts, 5 * wanted - members.bit_count(), sum(counts) // 3
-        )
+        counted = self._counted(members)
+        kinds = [kind for kind in self.small_parts if counted & kind.needs == kind.needs]
+        size = members.bit_count() if size is None else size
+        return self._packing_reaches(kinds, counted, 5 * wanted - size, size // 3)
 
     def _packing_reaches(
-        self,
-        kinds: list[tuple[tuple[tuple[int, int], ...], int]],
-        counts: tuple[int, ...],
-        needed: int,
-        triples: int,
+        self, kinds: list["_SmallPart"], counted: int, needed: int, triples: int
     ) -> bool:
-        """Whether disjoint small parts of ``kinds`` ((value index, how many) pairs, worth)
-        fitting in ``counts`` members per value are together worth at least ``needed``, when
-        at most ``triples`` disjoint triples fit."""
+        """Whether disjoint small parts of ``kinds`` fitting in the ``counted`` members (see
+        `_counted`) are together worth at least ``needed``, when at most ``triples`` disjoint
+        triples fit."""
         if needed <= 0:
             return True
-        rate = [0] * len(counts)
-        for kind, worth in kinds:
-            for k, _ in kind:
-                # A triple is worth 2 / 3 per member, a quadruple 1 / 4: in twelfths.
-                rate[k] = max(rate[k], 8 if worth == 2 else 3)
+        in_triples = in_quadruples = 0
+        for kind in kinds:
+            if kind.worth == 2:
+                in_triples |= kind.values
+            else:
+                in_quadruples |= kind.values
         # Members in no small part left do not matter: forgetting them shares the memo.
-        counts = tuple(c if r else 0 for r, c in zip(rate, counts, strict=True))
-        most = sum(r * c for r, c in zip(rate, counts, strict=True))
-        if most < 12 * needed or self.packing_short.get(counts, needed + 1) <= needed:
+        counted &= in_triples | in_quadruples
+        # A triple is worth 2 / 3 per member, a quadruple 1 / 4: in twelfths.
+        most = 8 * (counted & in_triples).bit_count()
+        most += 3 * (counted & in_quadruples & ~in_triples).bit_count()
+        if most < 12 * needed or self.packing_short.get(counted, needed + 1) <= needed:
             return False
-        covered = sum(counts)
+        if self.packing_reached.get(counted, 0) >= needed:
+            return True
+        covered = counted.bit_count()
         if 2 * triples + (covered - 3 * triples) // 4 >= needed:
             # The count passed down is only a bound: the exact one may rule this out.
-            triples = self._most_disjoint_triples([k for k, worth in kinds if worth == 2], counts)
+            triples = self._most_disjoint_triples([k for k in kinds if k.worth == 2], counted)
         if 2 * triples + (covered - 3 * triples) // 4 < needed:
-            self.packing_short[counts] = needed
+            self.packing_short[counted] = needed
             return False
         if _clock() > self.deadline:
             raise _OutOfTime
-        # The value in fewest kinds is in one of them, or in no more parts.
-        holding = [0] * len(counts)
-        for kind, _ in kinds:
-            for k, _ in kind:
-                holding[k] += 1
-        fewest = min((n, k) for k, n in enumerate(holding) if n)[1]
-        for kind, worth in [
-            *(kind for kind in kinds if any(k == fewest for k, _ in kind[0])),
-            ((), 0),
-        ]:
-            left = _take(counts, kind) if kind else _take(counts, ((fewest, counts[fewest]),))
-            rest = [other for other in kinds if _fits(other[0], left)]
+        # The value in fewest kinds (of the whole group: counting them here would cost more
+        # than it saves) is in one of them, or in no more parts.
+        fewest = next(same for same in self.values_by_kinds if same & counted)
+        for kind in [*(kind for kind in kinds if kind.values & fewest), None]:
+            left = counted & ~fewest if kind is None else kind.taken_from(counted)
+            rest = [other for other in kinds if left & other.needs == other.needs]
             # Taking a triple leaves room for one fewer.
+            worth = 0 if kind is None else kind.worth
             if self._packing_reaches(rest, left, needed - worth, triples - (worth == 2)):
+                self.packing_reached[counted] = needed
                 return True
-        self.packing_short[counts] = needed
+        self.packing_short[counted] = needed
         return False
 
-    def _most_disjoint_triples(
-        self, triples: list[tuple[tuple[int, int], ...]], counts: tuple[int, ...]
-    ) -> int:
-        """How many disjoint triples of ``triples`` kinds fit in ``counts`` members per value."""
-        triples = [kind for kind in triples if _fits(kind, counts)]
+    def _most_disjoint_triples(self, triples: list["_SmallPart"], counted: int) -> int:
+        """How many disjoint triples of ``triples`` kinds fit in the ``counted`` members."""
+        triples = [kind for kind in triples if counted & kind.needs == kind.needs]
         if not triples:
             return 0
-        held = {k for kind in triples for k, _ in kind}
-        key = tuple(c if at in held else 0 for at, c in enumerate(counts))
-        found = self.disjoint_triples.get(key)
+        held = 0
+        for kind in triples:
+            held |= kind.values
+        counted &= held
+        found = self.disjoint_triples.get(counted)
         if found is None:
             if _clock() > self.deadline:
                 raise _OutOfTime
-            lowest = min(held)
-            found = self._most_disjoint_triples(triples, _take(counts, ((lowest, counts[lowest]),)))
-            most = sum(key) // 3
+            lowest = self.same_value[(counted & -counted).bit_length() - 1]
+            found = self._most_disjoint_triples(triples, counted & ~lowest)
+            most = counted.bit_count() // 3
             for kind in triples:
-                if found < most and kind[0][0] == lowest:
+                if found < most and kind.values & lowest:
                     found = max(
-                        found, 1 + self._most_disjoint_triples(triples, _take(counts, kind))
+                        found, 1 + self._most_disjoint_triples(triples, kind.taken_from(counted))
                     )
-            self.disjoint_triples[key] = found
+            self.disjoint_triples[counted] = found
         return found
 
     def _parts_with_lowest(self, members: int, largest: int) -> Iterator[int]:
@@ -822,17 +836,25 @@ class _PartitionSearch:
         return sums, masks, sizes
 
 
-def _fits(kind: tuple[tuple[int, int], ...], counts: tuple[int, ...]) -> bool:
-    """Whether ``counts`` members per value hold the (value index, how many) pairs of ``kind``."""
-    return all(counts[k] >= many for k, many in kind)
+class _SmallPart(NamedTuple):
+    """A kind of zero-sum triple or quadruple for `_PartitionSearch._small_parts_allow`, over
+    members counted by value (`_PartitionSearch._counted`)."""
 
+    # 2 for a triple, 1 for a quadruple: what it saves over parts of 5.
+    worth: int
+    # For each value it takes k members of, the k-th lowest member of that value.
+    needs: int
+    # Every member of the values it takes.
+    values: int
+    # (members of one value, how many it takes).
+    takes: tuple[tuple[int, int], ...]
 
-def _take(counts: tuple[int, ...], kind: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
-    """``counts`` less the (value index, how many) pairs of ``kind``."""
-    left = list(counts)
-    for k, many in kind:
-        left[k] -= many
-    return tuple(left)
+    def taken_from(self, counted: int) -> int:
+        """``counted`` less this part: the highest members counted of each value go."""
+        for same, many in self.takes:
+            present = counted & same
+            counted ^= present & ~(present >> many)
+        return counted
 
 
 def _bits(mask: int) -> Iterator[int]:

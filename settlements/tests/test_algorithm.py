@@ -342,6 +342,99 @@ def test_planted_small_amounts_match_the_bitset_search(data):
     assert len(plan.transfers) == len(exact.transfers)
 
 
+@settings(REPEATABLE, max_examples=25)
+@given(st.data())
+def test_planted_groups_of_23_or_24_match_the_bitset_search(data):
+    # Planted groups of 2 to 6 members, amounts up to 40: the branch and bound with its
+    # small-parts bounds against the bitset search, which has no bounds to get wrong, at the
+    # largest size it can still reach in a test.
+    groups = planted_partition(data.draw, data.draw(st.integers(23, 24)))
+    values = data.draw(st.permutations([v for group in groups for v in group]))
+    balances = keyed(values)
+    plan = plan_settlement(balances, time_budget=PROOF_BUDGET)
+    with patch.object(algorithm, "EXACT_LIMIT", 24):
+        exact = plan_settlement(balances)
+    assert_valid_settlement(balances, plan)
+    assert plan.proven_minimal
+    assert len(plan.transfers) == len(exact.transfers)
+
+
+def amounts(text: str) -> list[int]:
+    return [int(amount) for amount in text.split()]
+
+
+# The slowest groups found by sweeps of planted groups of 25 to 40 members (the first three are
+# seeds 135, 1111 and 387 of `benchmarks/bench_settle_proof.py --sweep`), with the fewest
+# transfers: 26 to 29 members left once opposite pairs cancel, amounts under 100, and either
+# more zero-sum subsets than the search can list or a partition it must find among thousands.
+HARDEST_PLANTED = {
+    "seed-135": (
+        amounts(
+            "-8 -13 -15 -16 19 -16 -12 12 -4 1 -32 17 2 10 1 -17 -6 -8 9 -16 9 -6 17 -8 -10 "
+            "-13 -8 9 18 16 6 5 33 3 10 11"
+        ),
+        26,
+    ),
+    "seed-1111": (
+        amounts(
+            "100 -31 19 29 10 -37 -1 32 -30 -33 14 60 30 4 -9 26 -34 19 -25 -2 7 -12 -39 "
+            "-34 -39 -24 -18 -3 22 23 -24"
+        ),
+        23,
+    ),
+    "seed-387": (
+        amounts(
+            "-16 -6 -15 58 -1 -31 -12 6 -37 103 -18 45 -16 -6 -8 -8 19 -3 -1 -13 18 23 18 "
+            "-31 19 18 -36 28 -33 -75 -5 44 -13 -7 24 -3 27 -17 -39"
+        ),
+        27,
+    ),
+    "28-left": (
+        amounts(
+            "34 -25 19 32 -25 13 -5 36 29 -31 -28 32 -8 14 27 -2 -24 5 3 -3 -34 29 -27 -36 "
+            "26 -3 -27 -30 26 79 -7 -38 -6 32 -12 -35 -9 -21"
+        ),
+        26,
+    ),
+    "29-left": (
+        amounts(
+            "57 49 11 18 32 -32 -48 -34 14 25 24 -37 -23 -28 -32 35 -31 -51 15 13 -3 28 35 "
+            "-30 23 -30 28 -10 -16 -11 -39 38 -17 -23 14 28 21 16 -29"
+        ),
+        27,
+    ),
+    "29-left-largest-66": (
+        amounts(
+            "-25 -24 36 2 -51 -7 -17 -17 39 -22 29 -37 -14 -8 -25 -4 29 37 6 -2 66 37 -31 5 "
+            "-9 27 19 20 -6 -26 4 -13 -40 21 36 -9 -26"
+        ),
+        26,
+    ),
+}
+
+
+@pytest.mark.parametrize(("values", "transfers"), HARDEST_PLANTED.values(), ids=HARDEST_PLANTED)
+def test_hardest_planted_groups_found_are_proven_minimal(values, transfers):
+    balances = keyed(values)
+    plan = plan_settlement(balances, time_budget=PROOF_BUDGET)
+    assert_valid_settlement(balances, plan)
+    assert plan.proven_minimal
+    assert len(plan.transfers) == transfers
+
+
+@pytest.mark.parametrize("name", ["seed-135", "seed-1111", "seed-387", "28-left"])
+def test_hardest_planted_groups_need_as_many_without_the_small_parts_bounds(name):
+    # The counts above, checked by the search without the bounds from zero-sum triples and
+    # quadruples: one to three seconds each instead of a fraction (five to ten for the two
+    # groups left out), but none of those bounds to get wrong.
+    values, transfers = HARDEST_PLANTED[name]
+    balances = keyed(values)
+    with patch.object(algorithm, "_SMALL_PARTS_LIMIT", -1):
+        plan = plan_settlement(balances, time_budget=NO_HURRY)
+    assert plan.proven_minimal
+    assert len(plan.transfers) == transfers
+
+
 @settings(REPEATABLE, max_examples=30)
 @given(st.data())
 def test_planted_triples_of_small_amounts_are_proven_optimal(data):
