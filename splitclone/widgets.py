@@ -31,7 +31,35 @@ class CompactSelect(forms.Select):
         )
 
 
-class DatePicker(forms.DateInput):
+class CompactInput:
+    """An input that writes itself: the markup of Django's `input.html`, which renders every
+    input through two templates (some 0.2 ms each, four or five times on a form)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        given = {} if widget["value"] is None else {"value": widget["value"]}
+        # In the template's order, not `flatatt`'s sorted one: the same bytes either way.
+        attributes = format_html_join(
+            "",
+            "{}",
+            (
+                (format_html(" {}", key) if value is True else format_html(' {}="{}"', key, value),)
+                for key, value in (given | widget["attrs"]).items()
+                if value is not False
+            ),
+        )
+        return format_html('<input type="{}" name="{}"{}>', widget["type"], name, attributes)
+
+
+class CompactTextInput(CompactInput, forms.TextInput):
+    pass
+
+
+class CompactHiddenInput(CompactInput, forms.HiddenInput):
+    pass
+
+
+class DatePicker(CompactInput, forms.DateInput):
     """The browser's date picker. Its value is always ISO 8601 ("2026-11-29"), whatever the
     page's language: Django would otherwise write the language's own format ("29.11.2026" in
     German), which a date input reads as no date at all. DateField reads ISO in every language."""
