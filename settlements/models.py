@@ -557,24 +557,19 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
 
     def currencies_in_use(self, group):
         """The other currencies than the group's that its latest entries were spent in, for
-        the payment form to offer: none without a query in a group that never had one.
+        the payment form to offer: none, and no query, in a group that never had one.
 
-        One query of the latest `RECENT_ENTRIES` expenses and payments each (their indexes by
-        group, newest first), so a group's long history costs nothing more.
+        Two queries of the latest `RECENT_ENTRIES` live expenses and payments, each read
+        along its index by group, newest first, so a long history costs nothing more. (Asked
+        as one query with the currency filter, PostgreSQL filters the whole history first.)
         """
         if not group.has_foreign_entries:
             return set()
-        latest = []
         expenses, payments = group.expenses.live(), group.payments.live()
+        spent = set()
         for rows in (expenses.order_by("-date", "-id"), payments.order_by("-id")):
-            recent = rows.values("pk")[:RECENT_ENTRIES]
-            latest.append(
-                rows.order_by()
-                .filter(pk__in=models.Subquery(recent))
-                .exclude(original_currency__in=["", group.currency])
-                .values_list("original_currency", flat=True)
-            )
-        return set(latest[0].union(latest[1]))
+            spent.update(rows.values_list("original_currency", flat=True)[:RECENT_ENTRIES])
+        return spent - {"", group.currency}
 
     def shown_on_settle_up(self, group, viewer_id):
         """The group's latest `PAYMENTS_SHOWN` payments, deleted ones included (to restore), and

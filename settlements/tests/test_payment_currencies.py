@@ -247,7 +247,7 @@ def test_a_currency_sent_from_the_long_list_stays_chosen_when_the_form_comes_bac
 
 
 @pytest.mark.parametrize("entries", [1, 12])
-def test_the_group_s_other_currencies_cost_one_query_whatever_its_history(
+def test_the_group_s_other_currencies_cost_two_queries_whatever_its_history(
     client, four, django_assert_num_queries, entries
 ):
     client.force_login(four.ana.user)
@@ -258,8 +258,8 @@ def test_the_group_s_other_currencies_cost_one_query_whatever_its_history(
     client.get(page(four))  # the plan of the new balances, worked out and kept
 
     # session, user, membership, members with users, stored plans, latest payments, pending
-    # payments' total, and the currencies of the latest expenses and payments
-    with django_assert_num_queries(8):
+    # payments' total, and the currencies of the latest expenses, then payments
+    with django_assert_num_queries(9):
         response = client.get(page(four))
 
     assert offered_currencies(response) == ["EUR", "USD"]
