@@ -14,20 +14,28 @@ class CompactSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        if any(group_name for group_name, _, _ in widget["optgroups"]):
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _, label in choices):
             return super().render(name, value, attrs, renderer)
+        # Straight from the choices: `get_context` would first build a dict of attributes for
+        # every option (some 50 people, twice on the settle-up page).
+        values = ["" if option_value is None else str(option_value) for option_value, _ in choices]
+        # The first option with the value is the one selected, as Django's.
+        wanted = self.format_value(value)
+        chosen = next((n for n, option_value in enumerate(values) if option_value in wanted), None)
         options = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
             (
-                (option["value"], flatatt({"selected": option["selected"]}), option["label"])
-                for _, group, _ in widget["optgroups"]
-                for option in group
+                (option_value, " selected" if n == chosen else "", label)
+                for n, (option_value, (_, label)) in enumerate(zip(values, choices, strict=True))
             ),
         )
         return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            options,
         )
 
 
