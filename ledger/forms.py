@@ -13,9 +13,10 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 
 from ledger.models import RateSource
 from splitclone import fx
-from splitclone.money import MoneyError, format_amount, parse_amount
+from splitclone.money import MoneyError, format_amount, get_currency, parse_amount
 from splitclone.phrases import When
 from splitclone.translation import translated, translated_currency_choices
+from splitclone.widgets import CompactTextInput
 
 RATE_MODES = [
     (RateSource.REFERENCE, gettext_lazy("ECB reference rate of the date")),
@@ -33,6 +34,22 @@ def ordered_currency_choices(group_currency, last_currency=""):
     ]
 
 
+class CurrencyField(forms.ChoiceField):
+    """A select of the currencies a form offers that accepts any the app knows.
+
+    A page may offer only a few (the settle-up page: the group's own); one sent from a longer
+    list, or by a client that lists none, is read all the same, and an unknown one is refused.
+    """
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+        if value:
+            try:
+                get_currency(value)
+            except MoneyError as error:
+                raise forms.ValidationError(translated(error.message), code=error.code) from None
+
+
 class ConvertedAmountForm(forms.Form):
     """An amount in the currency chosen beside it, converted to the group's currency.
 
@@ -44,11 +61,11 @@ class ConvertedAmountForm(forms.Form):
 
     # Before the amount: the amount is read in the currency chosen here.
     # Left out (a client that predates currencies), it is the group's.
-    original_currency = forms.ChoiceField(label=gettext_lazy("Currency"), required=False)
+    original_currency = CurrencyField(label=gettext_lazy("Currency"), required=False)
     amount = forms.CharField(
         label=gettext_lazy("Amount"),
         max_length=40,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        widget=CompactTextInput(attrs={"inputmode": "decimal"}),
     )
     rate_mode = forms.ChoiceField(
         choices=RATE_MODES,
@@ -60,25 +77,31 @@ class ConvertedAmountForm(forms.Form):
     rate = forms.CharField(
         max_length=40,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        widget=CompactTextInput(attrs={"inputmode": "decimal"}),
         label=gettext_lazy("Rate"),
     )
     charged = forms.CharField(
         max_length=40,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        widget=CompactTextInput(attrs={"inputmode": "decimal"}),
         label=gettext_lazy("Amount charged"),
     )
 
-    def __init__(self, *args, last_currency="", **kwargs):
+    def __init__(self, *args, last_currency="", currencies=None, **kwargs):
         """`last_currency`: the currency the person last spent in other than a group's own,
-        offered second (`accounts.User.last_currency`)."""
+        offered second (`accounts.User.last_currency`). `currencies`: the others to offer after
+        those two, or None for every currency; any known one is accepted either way."""
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("original_currency", self.group.currency)
         super().__init__(*args, **kwargs)
-        self.fields["original_currency"].choices = ordered_currency_choices(
-            self.group.currency, last_currency
-        )
+        choices = ordered_currency_choices(self.group.currency, last_currency)
+        self.lists_every_currency = currencies is None
+        if currencies is not None:
+            # The one sent back stays chosen, even if it came from the longer list.
+            offered = {self.group.currency, last_currency, *currencies}
+            offered.add(self["original_currency"].value() if self.is_bound else "")
+            choices = [choice for choice in choices if choice[0] in offered]
+        self.fields["original_currency"].choices = choices
         self.fields["charged"].label = gettext("Amount charged in %(currency)s") % {
             "currency": self.group.currency
         }
@@ -104,6 +127,12 @@ class ConvertedAmountForm(forms.Form):
         """Whether the form shows (or was sent) another currency than the group's: the
         conversion section then starts unfolded."""
         return (self["original_currency"].value() or self.currency) != self.currency
+
+    @property
+    def offers_other_currency(self):
+        """Whether the currency select holds any but the group's: only then is there an
+        amount to convert."""
+        return any(code != self.currency for code, _ in self.fields["original_currency"].choices)
 
     def clean_original_currency(self):
         return self.cleaned_data["original_currency"] or self.currency

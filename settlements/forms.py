@@ -13,7 +13,7 @@ from settlements.models import Payment
 from splitclone import fx
 from splitclone.dates import validate_entry_date
 from splitclone.money import MoneyError, format_amount
-from splitclone.widgets import CompactSelect, DatePicker
+from splitclone.widgets import CompactHiddenInput, CompactSelect, CompactTextInput, DatePicker
 
 NOTE_MAX_LENGTH = 200
 
@@ -46,9 +46,11 @@ class PaymentForm(ConvertedAmountForm):
         widget=DatePicker(),
         validators=[validate_entry_date],
     )
-    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX_LENGTH, required=False)
-    submission_id = forms.UUIDField(widget=forms.HiddenInput)
-    fingerprint = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note"), max_length=NOTE_MAX_LENGTH, required=False, widget=CompactTextInput
+    )
+    submission_id = forms.UUIDField(widget=CompactHiddenInput)
+    fingerprint = forms.CharField(max_length=64, required=False, widget=CompactHiddenInput)
     confirm = forms.BooleanField(required=False, label=_("Yes, record it anyway"))
 
     def __init__(self, *args, settle_up, **kwargs):

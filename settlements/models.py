@@ -333,6 +333,12 @@ class PaymentQuerySet(models.QuerySet):
         return self.filter(search_text__contains=key) if key else self
 
 
+# The payment form offers the currencies of this many of a group's latest expenses and payments.
+RECENT_ENTRIES = 100
+# The settle-up page lists the latest payments; the list of expenses and payments has them all.
+PAYMENTS_SHOWN = 5
+
+
 class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
     def plan_for(self, group, typed_rates=None):
         """The group's plan (`plans_for`): two queries, whatever the group's size."""
@@ -548,6 +554,36 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             else:
                 conversions[group.pk] = OpenConversion(open_pairs, rates, lines)
         return conversions
+
+    def currencies_in_use(self, group):
+        """The other currencies than the group's that its latest entries were spent in, for
+        the payment form to offer: none, and no query, in a group that never had one.
+
+        Two queries of the latest `RECENT_ENTRIES` live expenses and payments, each read
+        along its index by group, newest first, so a long history costs nothing more. (Asked
+        as one query with the currency filter, PostgreSQL filters the whole history first.)
+        """
+        if not group.has_foreign_entries:
+            return set()
+        expenses, payments = group.expenses.live(), group.payments.live()
+        spent = set()
+        for rows in (expenses.order_by("-date", "-id"), payments.order_by("-id")):
+            spent.update(rows.values_list("original_currency", flat=True)[:RECENT_ENTRIES])
+        return spent - {"", group.currency}
+
+    def shown_on_settle_up(self, group, viewer_id):
+        """The group's latest `PAYMENTS_SHOWN` payments, deleted ones included (to restore), and
+        any older one still waiting for the viewer (a user id) to confirm it: newest first, one
+        query."""
+        latest = self.filter(group=group).order_by("-id").values("pk")[:PAYMENTS_SHOWN]
+        waiting = Q(
+            deleted_at__isnull=True, status=PaymentStatus.PENDING, to_member__user_id=viewer_id
+        )
+        return list(
+            self.with_people()
+            .filter(Q(pk__in=models.Subquery(latest)) | waiting, group=group)
+            .order_by("-id")
+        )
 
     def pending_total(self, group):
         """(how many, how much) of the group's live payments wait for their payee to confirm:

@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -23,15 +25,14 @@ from settlements.forms import (
     PaymentForm,
     RatesForm,
 )
-from settlements.models import Payment, PaymentError, StalePlan, Suggestion
+from settlements.models import PAYMENTS_SHOWN, Payment, PaymentError, StalePlan, Suggestion
 from settlements.pay_details import PayDetails, pay_details
 from settlements.wish_rows import household_payments, in_household_payment, wish_summary
 from splitclone import fx
 from splitclone.confirm import confirmation_page
 from splitclone.money import format_amount
+from splitclone.templatetags.money import money
 
-# The settle-up page lists the latest payments; older ones are in the activity feed.
-PAYMENTS_SHOWN = 20
 # Up to this many people with a balance, the explanation's table of balances is on the page,
 # and every suggestion has an amount field for a partial payment. In a bigger plan (a group of
 # 50 has some 40 suggestions) the table is one link away and only the viewer's own suggestions
@@ -52,8 +53,14 @@ class SuggestionRow:
     """
 
     suggestion: Suggestion
+    # "<strong>Ana</strong> pays <strong>Ben</strong>" and the amount, as the page shows them.
+    who: str
+    shown_amount: str
+    # What goes in its amount field: the amount to type over, or what came back.
     amount: str
     editable: bool
+    # What its button says: "I’ve sent it" to a payer whose payee confirms what arrives.
+    button: str
     form: PaymentForm | None = None
     # How the payee likes to be paid, when the viewer is the one paying.
     pay: PayDetails | None = None
@@ -76,18 +83,52 @@ def suggest_with_rates(group, data):
     return settle_up, rates_form
 
 
+def offered_currencies(settle_up):
+    """The currencies the other-payment form lists besides the group's and the viewer's last
+    one: those the group's latest entries were spent in and those its balances are open in.
+    "Other currency…" lists every one (`ALL_CURRENCIES`), and any is accepted either way."""
+    open_currencies = settle_up.conversion.pairs if settle_up.conversion else ()
+    return Payment.objects.currencies_in_use(settle_up.group).union(open_currencies)
+
+
+# The query parameter of "Other currency…": the other-payment form lists every currency.
+ALL_CURRENCIES = "currencies"
+
+
+def awaits_confirmation(suggestion, membership):
+    """Whether the viewer pays this suggestion to someone who confirms what arrives: it is then
+    recorded as pending until they do."""
+    payee = suggestion.creditor.user
+    return (
+        payee is not None
+        and payee.confirms_payments
+        and suggestion.debtor.user_id == membership.user_id
+    )
+
+
 def settle_up_context(
-    membership, settle_up, form=None, rates_form=None, explain=False, last_currency=""
+    membership,
+    settle_up,
+    form=None,
+    rates_form=None,
+    explain=False,
+    last_currency="",
+    all_currencies=False,
 ):
     """The plan with a "Record as paid" button per suggestion, the other-payment form, payments.
 
     A form that was sent back with errors takes the place of the fresh form it came from;
-    `last_currency` is the viewer's, which the other-payment form offers second.
+    `last_currency` is the viewer's, which the other-payment form offers second; it lists the
+    group's currencies (`offered_currencies`), or all of them with `all_currencies`.
     """
     group = membership.group
     small = len(settle_up.balances) <= SHOWN_IN_FULL
+    payments = Payment.objects.shown_on_settle_up(group, membership.user_id)
     rows = []
     details = pay_details(membership.user_id, group, settle_up.suggestions)
+    # Translated once for the plan's some 50 lines, rather than by a template tag in each.
+    sent_it, record_as_paid = gettext("I’ve sent it"), gettext("Record as paid")
+    pays = gettext("<strong>%(debtor)s</strong> pays <strong>%(creditor)s</strong>")
     for place, (suggestion, pay) in enumerate(
         zip(settle_up.suggestions, details, strict=True), start=1
     ):
@@ -100,8 +141,21 @@ def settle_up_context(
             and form["from_member"].value() == str(suggestion.debtor.pk)
             and form["to_member"].value() == str(suggestion.creditor.pk)
         )
+        button = sent_it if awaits_confirmation(suggestion, membership) else record_as_paid
+        # The names are escaped; the words are the catalog's, as a template tag would take them.
+        shown = (
+            suggestion,
+            mark_safe(
+                pays
+                % {
+                    "debtor": conditional_escape(suggestion.debtor.display_name),
+                    "creditor": conditional_escape(suggestion.creditor.display_name),
+                }
+            ),
+            money(suggestion.amount, group.currency),
+        )
         if sent_back:
-            row = SuggestionRow(suggestion, form["amount"].value(), True, form, pay, place)
+            row = SuggestionRow(*shown, form["amount"].value(), True, button, form, pay, place)
         else:
             amount = format_amount(
                 suggestion.amount,
@@ -111,7 +165,7 @@ def settle_up_context(
                 language=get_language(),
             )
             own = membership.pk in (suggestion.debtor.pk, suggestion.creditor.pk)
-            row = SuggestionRow(suggestion, amount, small or own, pay=pay, place=place)
+            row = SuggestionRow(*shown, amount, small or own, button, pay=pay, place=place)
         rows.append(row)
     return {
         "group": group,
@@ -129,8 +183,13 @@ def settle_up_context(
         "today": timezone.localdate(),
         "another_form": form
         if form is not None and not form.is_suggestion
-        else PaymentForm(settle_up=settle_up, last_currency=last_currency),
-        "payments": group.payments.with_people().order_by("-id")[:PAYMENTS_SHOWN],
+        else PaymentForm(
+            settle_up=settle_up,
+            last_currency=last_currency,
+            currencies=None if all_currencies else offered_currencies(settle_up),
+        ),
+        "payments": payments,
+        "more_payments": len(payments) >= PAYMENTS_SHOWN,
         "rates_form": rates_form,
         "pending": Payment.objects.pending_total(group),
         "viewer_is_paid": any(row.suggestion.creditor.pk == membership.pk for row in rows),
@@ -148,7 +207,13 @@ def render_settle_up(request, membership, settle_up=None, form=None, status=200,
         rates_form,
         explain="explain" in request.GET,
         last_currency=request.user.last_currency,
+        all_currencies=ALL_CURRENCIES in request.GET,
     )
+    if not context["another_form"].lists_every_currency:
+        query = request.GET.copy()
+        query[ALL_CURRENCIES] = ""
+        page = reverse("settlements:settle_up", args=[membership.group_id])
+        context["all_currencies_url"] = f"{page}?{query.urlencode()}"
     template = (
         "settlements/settle_up.html#settle-up" if request.htmx else "settlements/settle_up.html"
     )
@@ -265,7 +330,11 @@ def record_payment(request, group_id):
                 request, membership, settle_up, status=422, rates_form=rates_form
             )
     form = PaymentForm(
-        data, settle_up=settle_up, auto_id="id_sent_%s", last_currency=request.user.last_currency
+        data,
+        settle_up=settle_up,
+        auto_id="id_sent_%s",
+        last_currency=request.user.last_currency,
+        currencies=offered_currencies(settle_up),
     )
     if form.is_valid():
         try:

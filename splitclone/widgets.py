@@ -14,24 +14,60 @@ class CompactSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        if any(group_name for group_name, _, _ in widget["optgroups"]):
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _, label in choices):
             return super().render(name, value, attrs, renderer)
+        # Straight from the choices: `get_context` would first build a dict of attributes for
+        # every option (some 50 people, twice on the settle-up page).
+        values = ["" if option_value is None else str(option_value) for option_value, _ in choices]
+        # The first option with the value is the one selected, as Django's.
+        wanted = self.format_value(value)
+        chosen = next((n for n, option_value in enumerate(values) if option_value in wanted), None)
         options = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
             (
-                (option["value"], flatatt({"selected": option["selected"]}), option["label"])
-                for _, group, _ in widget["optgroups"]
-                for option in group
+                (option_value, " selected" if n == chosen else "", label)
+                for n, (option_value, (_, label)) in enumerate(zip(values, choices, strict=True))
             ),
         )
         return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            options,
         )
 
 
-class DatePicker(forms.DateInput):
+class CompactInput:
+    """An input that writes itself: the markup of Django's `input.html`, which renders every
+    input through two templates (some 0.2 ms each, four or five times on a form)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        given = {} if widget["value"] is None else {"value": widget["value"]}
+        # In the template's order, not `flatatt`'s sorted one: the same bytes either way.
+        attributes = format_html_join(
+            "",
+            "{}",
+            (
+                (format_html(" {}", key) if value is True else format_html(' {}="{}"', key, value),)
+                for key, value in (given | widget["attrs"]).items()
+                if value is not False
+            ),
+        )
+        return format_html('<input type="{}" name="{}"{}>', widget["type"], name, attributes)
+
+
+class CompactTextInput(CompactInput, forms.TextInput):
+    pass
+
+
+class CompactHiddenInput(CompactInput, forms.HiddenInput):
+    pass
+
+
+class DatePicker(CompactInput, forms.DateInput):
     """The browser's date picker. Its value is always ISO 8601 ("2026-11-29"), whatever the
     page's language: Django would otherwise write the language's own format ("29.11.2026" in
     German), which a date input reads as no date at all. DateField reads ISO in every language."""

@@ -223,6 +223,11 @@ def test_a_payment_in_another_currency_on_a_phone(page, live_server):
     page.goto(f"{live_server.url}/groups/{group.pk}/settle/")
     form = page.locator("section", has=page.get_by_role("heading", name="Record another payment"))
     section = form.locator("details.conversion")
+    # The group's currency alone, and a link to every other one.
+    expect(form.get_by_label("Currency", exact=True).locator("option")).to_have_count(1)
+    expect(section).to_have_count(0)
+    form.get_by_role("link", name="Other currency…").click()
+    expect(section).to_have_count(1)
 
     form.get_by_label("Who paid:").select_option(label="Ben")
     form.get_by_label("Who received it:").select_option(label="Ana")

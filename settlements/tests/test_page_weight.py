@@ -16,9 +16,8 @@ from settlements.tests.test_views import page
 
 pytestmark = pytest.mark.django_db
 
-# What the page weighs today (English, German), a little rounded up: growing past it fails now,
-# while the 30 KB promise is not kept yet (see docs/benchmarks.md, "Page weight").
-TODAY = {"en": 35_500, "de": 37_800}
+# The promise, in every language measured (docs/benchmarks.md, "Page weight").
+PROMISED = 30_000
 LANGUAGES = ["en", "de"]
 
 
@@ -44,10 +43,12 @@ def settle_up_page(client, group, language):
     assert response.status_code == 200
     assert response.headers["Content-Language"] == language
     assert response.text.count('name="pay"') == 49
-    assert response.text.count("payments/") >= 20
+    # The latest payments, and the way to the others.
+    assert response.text.count("/payments/") >= 5
+    assert "?show=payments" in response.text
     return response.content
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_50_member_page_does_not_grow(client, fifty, language):
-    assert len(settle_up_page(client, fifty, language)) < TODAY[language]
+def test_the_50_member_page_weighs_under_30_kb(client, fifty, language):
+    assert len(settle_up_page(client, fifty, language)) < PROMISED

@@ -3,6 +3,7 @@ links that open payment apps, the details under a suggested payment, and payment
 for their payee to confirm them."""
 
 import datetime
+import re
 import threading
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from expenses.tests.factories import add_expense
 from groups.models import FOLLOWED_VERBS, Activity, Member
 from groups.tests.factories import GroupFactory, MemberFactory
 from ledger.tests.test_expense_ledger import kept, ledger_truth
-from settlements.models import Payment, PaymentError
+from settlements.models import PAYMENTS_SHOWN, Payment, PaymentError
 from settlements.pay_details import reference
 from settlements.tests.factories import record_payment
 
@@ -389,3 +390,31 @@ def test_confirmations_racing_deletes_never_confirm_a_deleted_payment():
     assert outcomes.count("refused") == 15 - len(confirmed_lines)
     assert Member.objects.get(pk=payer.pk).balance == 0
     assert kept(group) == ledger_truth(group)
+
+
+def test_the_page_lists_the_latest_payments_and_older_ones_waiting_for_the_viewer(
+    client, confirming
+):
+    four = confirming
+    waiting = record_payment(four.cem, four.ana, 100, actor=four.cem.user)
+    later = [record_payment(four.dan, four.ben, 200 + n) for n in range(PAYMENTS_SHOWN + 1)]
+    client.force_login(four.ana.user)
+
+    text = client.get(page(four)).text
+
+    shown = re.findall(r'href="[^"]*/payments/(\d+)/delete/"', text)
+    # The latest, newest first, then the one Ana has yet to confirm; not the one in between.
+    assert shown == [str(payment.pk) for payment in reversed(later[1:])] + [str(waiting.pk)]
+    assert f"/payments/{waiting.pk}/confirm/" in text
+    ledger = reverse("pages:ledger", args=[four.group.pk])
+    assert f'<a href="{ledger}?show=payments">All payments</a>' in text
+
+
+def test_a_few_payments_need_no_link_to_the_rest(client, four):
+    record_payment(four.cem, four.ana, 100)
+    client.force_login(four.cem.user)
+
+    text = client.get(page(four)).text
+
+    assert "/payments/" in text
+    assert "All payments" not in text

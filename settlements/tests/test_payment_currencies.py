@@ -117,7 +117,7 @@ def test_bad_input_is_refused_next_to_its_field_and_saves_nothing(client, four, 
 
 def test_the_currency_section_is_folded_for_the_group_currency_and_open_for_another(client, four):
     client.force_login(four.cem.user)
-    fresh = client.get(page(four))
+    fresh = client.get(page(four), {"currencies": ""})
     assert '<details class="conversion" id="id_original_currency_conversion">' in fresh.text
     sent_back = client.post(
         record_url(four),
@@ -132,13 +132,14 @@ def test_the_currency_section_is_folded_for_the_group_currency_and_open_for_anot
 def test_the_last_used_currency_is_offered_second_in_every_group(client, four):
     user = four.cem.user
     client.force_login(user)
-    assert offered_currencies(client.get(page(four)))[:2] == ["EUR", "AED"]
+    every_currency = {"currencies": ""}
+    assert offered_currencies(client.get(page(four), every_currency))[:2] == ["EUR", "AED"]
 
     client.post(record_url(four), another(four.cem, four.ana, "10", original_currency="CHF"))
 
     user.refresh_from_db()
     assert user.last_currency == "CHF"
-    assert offered_currencies(client.get(page(four)))[:3] == ["EUR", "CHF", "AED"]
+    assert offered_currencies(client.get(page(four), every_currency))[:3] == ["EUR", "CHF", "AED"]
     # Another group, in pounds: its own currency first, then the francs.
     other = GroupFactory(currency="GBP", created_by=user)
     MemberFactory(group=other, user=user)
@@ -168,3 +169,97 @@ def test_the_group_s_list_and_activity_show_what_was_spent(client, four):
     assert '<span class="amount">33.94 EUR</span>' in listed
     assert '<span class="muted amount">40.00 USD</span>' in listed
     assert chalet.spent_display == "120.00 EUR"  # an entry in the group's currency: one amount
+
+
+def test_the_form_offers_the_group_s_currencies_and_a_way_to_every_other(client, four):
+    """The group's currency, those its latest expenses and payments were spent in and the
+    viewer's last one; "Other currency…" reloads the page with all of them, without JavaScript."""
+    client.force_login(four.cem.user)
+
+    fresh = client.get(page(four))
+
+    assert offered_currencies(fresh) == ["EUR"]
+    # Nothing to convert while only the group's currency is offered.
+    assert 'class="conversion"' not in fresh.text
+    other = re.search(r'<a href="([^"]+)#another-heading">Other currency…</a>', fresh.text)
+    every = client.get(other.group(1).replace("&amp;", "&"))
+    assert len(offered_currencies(every)) > 150
+    assert 'class="conversion"' in every.text
+    assert "Other currency…" not in every.text
+
+    # Ana records two payments in other currencies: the dollar is her last one.
+    client.force_login(four.ana.user)
+    for code in ("JPY", "USD"):
+        data = another(four.cem, four.ana, "10", original_currency=code, date=SATURDAY)
+        assert client.post(record_url(four), data).status_code == 302
+
+    assert offered_currencies(client.get(page(four))) == ["EUR", "USD", "JPY"]
+    client.force_login(four.cem.user)
+    assert offered_currencies(client.get(page(four))) == ["EUR", "JPY", "USD"]
+
+
+def test_a_currency_the_page_did_not_offer_is_recorded(client, four):
+    client.force_login(four.cem.user)
+    assert "CHF" not in offered_currencies(client.get(page(four)))
+
+    response = client.post(
+        record_url(four),
+        another(four.cem, four.ana, "10", original_currency="CHF", date=SATURDAY),
+    )
+
+    assert response.status_code == 302
+    assert Payment.objects.get().original_currency == "CHF"
+
+
+@pytest.mark.parametrize("code", ["XYZ", "eur", "EURO"])
+def test_an_unknown_currency_is_refused_and_saves_nothing(client, four, code):
+    client.force_login(four.cem.user)
+    before = balance(four.cem)
+
+    response = client.post(
+        record_url(four),
+        another(four.cem, four.ana, "10", original_currency=code, date=SATURDAY),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    errors = response.context["another_form"].errors
+    assert errors["original_currency"] == [f"Unknown currency “{code}”."]
+    assert 'id="id_sent_original_currency_error"' in response.text
+    # An unknown code is not offered back as a choice.
+    assert code not in offered_currencies(response)
+    assert not Payment.objects.exists()
+    assert balance(four.cem) == before
+
+
+def test_a_currency_sent_from_the_long_list_stays_chosen_when_the_form_comes_back(client, four):
+    client.force_login(four.cem.user)
+
+    response = client.post(
+        record_url(four),
+        another(four.cem, four.ana, "", original_currency="CHF", date=SATURDAY),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    assert "<option selected>CHF</option>" in response.text
+    assert offered_currencies(response) == ["EUR", "CHF"]
+
+
+@pytest.mark.parametrize("entries", [1, 12])
+def test_the_group_s_other_currencies_cost_two_queries_whatever_its_history(
+    client, four, django_assert_num_queries, entries
+):
+    client.force_login(four.ana.user)
+    for _ in range(entries):
+        data = another(four.cem, four.ana, "1", original_currency="USD", date=SATURDAY)
+        assert client.post(record_url(four), data).status_code == 302
+    client.force_login(four.ben.user)
+    client.get(page(four))  # the plan of the new balances, worked out and kept
+
+    # session, user, membership, members with users, stored plans, latest payments, pending
+    # payments' total, and the currencies of the latest expenses, then payments
+    with django_assert_num_queries(9):
+        response = client.get(page(four))
+
+    assert offered_currencies(response) == ["EUR", "USD"]

@@ -1,8 +1,10 @@
+import datetime
+
 import pytest
 from django import forms
 from django.test.html import parse_html
 
-from splitclone.widgets import CompactSelect
+from splitclone.widgets import CompactHiddenInput, CompactSelect, CompactTextInput, DatePicker
 
 PEOPLE = [("", "Anyone"), (9, "Dana <D>"), (10, "Guest & co")]
 
@@ -33,3 +35,30 @@ def test_choices_in_groups_are_left_to_django():
     assert parse_html(widget.render("person", 2)) == parse_html(
         forms.Select(choices=grouped).render("person", 2)
     )
+
+
+def test_the_first_of_two_options_with_the_value_is_the_one_selected():
+    twice = [("x", "X"), ("x", "X again"), (None, "None")]
+
+    for value in ("x", None):
+        assert parse_html(CompactSelect(choices=twice).render("f", value)) == parse_html(
+            forms.Select(choices=twice).render("f", value)
+        )
+
+
+INPUTS = [
+    (CompactTextInput, forms.TextInput, "1,5 <€>"),
+    (CompactTextInput, forms.TextInput, ""),
+    (CompactTextInput, forms.TextInput, None),
+    (CompactHiddenInput, forms.HiddenInput, 0),
+    (DatePicker, forms.DateInput, datetime.date(2026, 11, 29)),
+]
+
+
+@pytest.mark.parametrize(("compact", "django", "value"), INPUTS)
+def test_a_compact_input_is_the_markup_of_djangos_byte_for_byte(compact, django, value):
+    widget = compact(attrs={"inputmode": "decimal", "required": True, "disabled": False})
+    given = {"id": "id_amount", "aria-describedby": "id_amount_error", "data-x": "a&b"}
+
+    # The same widget written by Django's templates.
+    assert widget.render("amount", value, given) == django.render(widget, "amount", value, given)
