@@ -5,8 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
@@ -23,6 +23,7 @@ from pages.offline import KEPT_COPY_HEADER
 from settlements.debts import debts_with_people
 from settlements.models import Payment, PlanSummary
 from settlements.views import across_url
+from splitclone.links import Link
 from splitclone.money import format_amount
 
 # A big group has hundreds of payments between others: its page shows the viewer's own, the
@@ -46,12 +47,13 @@ def landing(request):
     return render(request, "pages/landing.html")
 
 
-def settle_url(person):
-    """Where the user settles with a person: the group's settle-up for debts in one group or
-    with a guest, the cross-group page for a registered person met in several groups."""
+def settle_url(person, settle_up):
+    """Where the user settles with a person: the group's settle-up (`settle_up`, a `Link` to
+    it by group id) for debts in one group or with a guest, the cross-group page for a
+    registered person met in several groups."""
     groups = set(person.group_ids)
     if len(groups) == 1:
-        return reverse("settlements:settle_up", args=[groups.pop()])
+        return settle_up(groups.pop())
     return across_url(sorted(groups))
 
 
@@ -62,23 +64,28 @@ def home(request):
     (from each group's plan, see `settlements.debts`), their groups and the latest activity.
 
     A person in hundreds of groups sees the first `HOME_LINES` people and groups, and all of
-    them with `?all`. Five queries whatever the number of groups (see the test), more when some
+    them with `?all`. Four queries whatever the number of groups (see the test), more when some
     group's plan summary must be worked out again (`PlanSummaryManager.refresh_stale`).
     """
     memberships = list(
         Member.objects.filter(user=request.user, is_active=True)
         .order_by("group__is_archived", "group__name", "group_id")
-        .values_list("pk", "group_id", "group__name", "group__currency", "group__is_archived")
+        .values_list(
+            "pk",
+            "group_id",
+            "group__name",
+            "group__currency",
+            "group__is_archived",
+            ExpressionWrapper(PlanSummary.objects.stale("group__"), BooleanField()),
+        )
     )
     people, plan_balances = [], {}
     if memberships:
-        PlanSummary.objects.refresh_stale(request.user)
-        people, plan_balances = debts_with_people(
-            request.user,
-            [(pk, group_id, name, currency) for pk, group_id, name, currency, _ in memberships],
-        )
+        if any(row[5] for row in memberships):
+            PlanSummary.objects.refresh_stale(request.user)
+        people, plan_balances = debts_with_people(request.user, [row[:4] for row in memberships])
     totals = defaultdict(int)
-    for pk, _, _, currency, _ in memberships:
+    for pk, _, _, currency, *_ in memberships:
         # The plans' balances: in a group that converts at settlement, with the balances in
         # other currencies converted at today's rates, as its settle-up counts them.
         totals[currency] += plan_balances.get(pk, 0)
@@ -88,10 +95,12 @@ def home(request):
     archived = [row[0] for row in memberships if row[4]]
     if not show_all:
         active, archived = active[:HOME_LINES], archived[:HOME_LINES]
+    # What `_group_row.html` shows.
     shown = (
         Member.objects.filter(pk__in=active + archived)
         .with_unseen_activity()
         .select_related("group")
+        .only("balance", "group__name", "group__currency")
         .in_bulk()
     )
     activity = []
@@ -101,15 +110,17 @@ def home(request):
                 group__members__user=request.user, group__members__is_active=True
             )
             .select_related("actor", "group")
+            .only("summary", "data", "created_at", "actor__display_name", "group__name")
             .order_by("-id")[:HOME_ACTIVITY]
         )
+    settle_up = Link("settlements:settle_up", None)
     context = {
         "active": [shown[pk] for pk in active],
         "archived": [shown[pk] for pk in archived],
         "active_count": sum(1 for row in memberships if not row[4]),
         "archived_count": sum(1 for row in memberships if row[4]),
         "totals": sorted(totals.items()),
-        "people": [(person, settle_url(person)) for person in shown_people],
+        "people": [(person, settle_url(person, settle_up)) for person in shown_people],
         "people_count": len(people),
         "show_all": show_all,
         "activity": activity,

@@ -1151,16 +1151,24 @@ class SettlementPlan(models.Model):
 
 
 class PlanSummaryManager(models.Manager):
+    def stale(self, group=""):
+        """Q: the group (at the path `group`, e.g. "group__" from a member) has no summary, or
+        one its plan may have changed since (`refresh`). Read by the home page beside the
+        user's memberships, so that a view with every summary current asks nothing more."""
+        return (
+            Q(**{f"{group}plan_summary__isnull": True})
+            | ~Q(**{f"{group}plan_summary__plan_version": models.F(f"{group}plan_version")})
+            | ~Q(**{f"{group}plan_summary__simplified": models.F(f"{group}simplify_debts")})
+            # Planned with today's rates, which may change by the hour.
+            | Q(**{f"{group}convert_at": ConvertAt.SETTLEMENT})
+        )
+
     def refresh_stale(self, user):
         """Works out again the summaries of the groups of `user`'s active memberships whose plan
         may have changed since theirs was (`refresh`): one query when every summary is current.
         """
         stale = Group.objects.filter(members__user=user, members__is_active=True).filter(
-            Q(plan_summary__isnull=True)
-            | ~Q(plan_summary__plan_version=models.F("plan_version"))
-            | ~Q(plan_summary__simplified=models.F("simplify_debts"))
-            # Planned with today's rates, which may change by the hour.
-            | Q(convert_at=ConvertAt.SETTLEMENT)
+            self.stale()
         )
         stale = list(stale)
         if stale:

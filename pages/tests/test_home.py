@@ -173,24 +173,25 @@ def test_home_query_count_does_not_grow_with_groups(client, django_assert_num_qu
     make_groups(user, size)
     client.force_login(user)
 
-    # The first time, the plans are summarised: session, user, memberships, the groups whose
-    # summary is out of date; a savepoint, the balances of their members (numbers only), stored
-    # plans, pairwise balances of the group that does not simplify, the write keeping the plans
-    # worked out and the summaries it replaces, the accounts of the members the plans name, the
-    # old debts deleted, the new ones written, the summaries written, the savepoint released;
-    # then the user's debts with the people they name, the groups shown with their unseen
-    # activity, recent activity with actors and groups.
+    # The first time, the plans are summarised: session, user, memberships with whether their
+    # group's summary is out of date, the groups whose summary is; a savepoint, the balances of
+    # their members (numbers only), stored plans, pairwise balances of the group that does not
+    # simplify, the write keeping the plans worked out and the summaries it replaces, the
+    # accounts of the members the plans name, the old debts deleted, the new ones written, the
+    # summaries written, the savepoint released; then the user's debts with the people they
+    # name, the groups shown with their unseen activity, recent activity with actors and groups.
     with django_assert_num_queries(18):
         client.get(reverse("home"))
-    # Then only what is shown: no balance or plan is read.
-    with django_assert_num_queries(7):
+    # Then only what is shown: session, user, memberships (all summaries current), debts,
+    # groups shown, recent activity; no balance or plan is read.
+    with django_assert_num_queries(6):
         response = client.get(reverse("home"))
 
     assert response.context["active_count"] == size + 1
     assert len(response.context["active"]) == min(size + 1, HOME_LINES)
     assert response.context["people_count"] == 2 * (size + 1)
     assert len(response.context["people"]) == min(2 * (size + 1), HOME_LINES)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         everything = client.get(reverse("home") + "?all")
     assert len(everything.context["active"]) == size + 1
     assert len(everything.context["people"]) == 2 * (size + 1)

@@ -24,7 +24,7 @@ from ledger.tests.test_expense_ledger import make_group
 from settlements.models import Payment
 from settlements.tests.factories import record_payment
 from settlements.tests.test_convert_at_settlement import SETTLED_ON, settlement_group, spend
-from splitclone import fx
+from splitclone import fx, links
 
 TODAY = datetime.date(2026, 11, 20)
 
@@ -254,6 +254,29 @@ def test_each_pairwise_suggestion_links_to_what_it_covers(client, trio):
         response = client.get(reverse(name, args=[group.pk]))
         for debtor in (bob, cia):
             assert f'href="{covers_url(group, debtor, ana)}"' in response.text, name
+
+
+@pytest.mark.parametrize("guests", [0, 8])
+def test_a_page_reverses_the_pairwise_link_once_whatever_the_number_of_payments(
+    client, trio, monkeypatch, guests
+):
+    group, owner, ana, bob, cia = trio
+    people = [bob, cia, *(GuestFactory(group=group) for _ in range(guests))]
+    add_expense(group, owner, paid={ana: 100 * len(people)}, among=people)
+    reversed_views = []
+
+    def counted(viewname, **kwargs):
+        reversed_views.append(viewname)
+        return reverse(viewname, **kwargs)
+
+    monkeypatch.setattr(links, "reverse", counted)
+    client.force_login(owner)
+
+    for name in ("settlements:settle_up", "pages:pairs"):
+        response = client.get(reverse(name, args=[group.pk]))
+        for debtor in people:
+            assert f'href="{covers_url(group, debtor, ana)}"' in response.text, name
+    assert reversed_views == ["settlements:covers", "settlements:covers"]
 
 
 @pytest.mark.django_db

@@ -1,0 +1,40 @@
+"""Addresses reversed once and filled in many times say what `reverse` says."""
+
+import pytest
+from django.urls import reverse, set_script_prefix
+
+from splitclone.links import Link
+
+
+@pytest.fixture
+def script_prefix():
+    yield set_script_prefix
+    set_script_prefix("/")
+
+
+@pytest.mark.parametrize("ids", [(1, 2), (7, 123456), (9_223_372_036_854_775_807, 40)])
+def test_a_link_fills_in_ids_as_reverse_writes_them(ids):
+    link = Link("settlements:covers", 5, None, None)
+
+    assert link(*ids) == reverse("settlements:covers", args=[5, *ids])
+    assert Link("settlements:settle_up", None)(ids[1]) == reverse(
+        "settlements:settle_up", args=[ids[1]]
+    )
+
+
+def test_a_link_takes_exactly_its_ids():
+    link = Link("settlements:covers", 5, None, None)
+
+    with pytest.raises(ValueError, match="longer"):
+        link(1)
+    with pytest.raises(ValueError, match="shorter"):
+        link(1, 2, 3)
+
+
+def test_an_escaped_link_escapes_the_fixed_pieces_once(script_prefix):
+    script_prefix("/a&b/")
+    link = Link("settlements:covers", 5, None, None)
+
+    assert link(1, 2) == "/a&b/groups/5/covers/1/2/"
+    assert link.escaped()(1, 2) == "/a&amp;b/groups/5/covers/1/2/"
+    assert link(1, 2) == "/a&b/groups/5/covers/1/2/"
