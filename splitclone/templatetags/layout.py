@@ -8,6 +8,7 @@ import functools
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import get_language, gettext
@@ -27,6 +28,19 @@ def _reversed(name, urlconf, script_prefix):
     # The script prefix is read by reverse() itself; it is in the key because the URL depends
     # on it (an app served under a path).
     return reverse(name, urlconf=urlconf)
+
+
+@register.simple_tag
+def fixed_static(path):
+    """`{% fixed_static "css/site.css" %}`: `{% static %}`, asked of the storage once per process
+    (a file's URL, hashed from the manifest in production, is fixed until the next deploy)."""
+    return _static(path, settings.STATIC_URL)
+
+
+@functools.cache
+def _static(path, static_url):
+    # STATIC_URL is in the key because the storage builds every URL on it.
+    return static(path)
 
 
 @register.simple_tag

@@ -1,6 +1,7 @@
 """The layout's parts worked out once per process (splitclone.templatetags.layout)."""
 
 from django.template import engines
+from django.templatetags.static import static
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
@@ -33,3 +34,14 @@ def test_the_language_options_select_the_pages_language(db):
     assert '<option value="de" lang="de" selected>Deutsch</option>' in german
     # Named as {% get_available_languages %} names them: through the page's catalog.
     assert '<option value="en" lang="en">Englisch</option>' in german
+
+
+def test_a_fixed_static_is_the_static_tags():
+    assert render("{% fixed_static 'css/site.css' %}") == static("css/site.css")
+
+
+def test_a_fixed_static_follows_the_static_url(settings):
+    render("{% fixed_static 'css/site.css' %}")
+    settings.STATIC_URL = "/assets/"
+
+    assert render("{% fixed_static 'css/site.css' %}") == "/assets/css/site.css"
