@@ -31,4 +31,10 @@ def script_strings():
     """A JSON script element (not run, so the CSP allows it) rather than Django's
     JavaScriptCatalog URL: a page kept by the service worker for offline reading then carries
     its words in the language it was seen in, whatever the language is when it is read."""
-    return json_script(catalog(get_language()), "script-strings")
+    return script_element(get_language())
+
+
+@functools.cache
+def script_element(language):
+    """The element itself, the same on every page in ``language``: encoded once."""
+    return json_script(catalog(language), "script-strings")

@@ -1,0 +1,87 @@
+"""CPU cost every signed-in page pays, and where a page's time goes.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/splitclone \
+        python benchmarks/profile_page.py                 # the floor and the group page, timed
+    ... profile_page.py --profile "group page"            # and cProfile's top functions for it
+
+Seeds one group like `bench_pages.py` (10 members, 1,000 expenses by default) in a throwaway
+test database. "floor" pages show the cost shared by every page: the smallest signed-in page
+(the account's language page) and a group page asked for by someone outside the group (404).
+"""
+
+import argparse
+import cProfile
+import io
+import logging
+import pstats
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_pages import Meter, report, seed_group, size_option  # sets Django up
+from django.core.management import call_command
+from django.db import connection
+from django.template.base import PartialTemplate, Template
+from django.test import Client
+from django.test.utils import setup_test_environment
+
+
+def pages(group):
+    base = f"/groups/{group.pk}/"
+    return {
+        "language page": ("member", "/account/language/", 200),
+        "outsider 404": ("outsider", base, 404),
+        "group page": ("member", base, 200),
+        "settle-up": ("member", f"{base}settle/", 200),
+        "expense list": ("member", f"{base}expenses/", 200),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=size_option, default=(10, 1_000), metavar="MEMBERSxEXPENSES")
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--profile", action="append", default=[], help="page to profile")
+    parser.add_argument("--top", type=int, default=40, help="functions listed per profile")
+    parser.add_argument("--sort", default="tottime", help="pstats sort key (tottime, cumulative)")
+    options = parser.parse_args()
+
+    from accounts.models import User
+
+    logging.disable(logging.WARNING)  # the 404s would print a line each
+    rendering = Template._render, PartialTemplate._render
+    setup_test_environment()
+    Template._render, PartialTemplate._render = rendering
+    old_name = connection.creation.create_test_db(verbosity=0)
+    try:
+        meter = Meter()
+        call_command("seed_demo", groups=0, stdout=io.StringIO())
+        members, expenses = options.size
+        group = seed_group(members, expenses, 1)
+        clients = {"member": Client(), "outsider": Client()}
+        clients["member"].force_login(User.objects.get(email="demo@splitclone.test"))
+        clients["outsider"].force_login(User.objects.create_user("outsider@example.com", "pw"))
+        print(f"{members} members, {expenses:,} expenses, {connection.vendor}, {options.runs} runs")
+        for name, (who, url, status) in pages(group).items():
+            client = clients[who]
+            assert client.get(url).status_code == status, (name, url)
+            figures = meter.measure(lambda url=url, client=client: client.get(url), options.runs)
+            report(name, figures)
+        for name in options.profile:
+            who, url, _ = pages(group)[name]
+            client = clients[who]
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(options.runs):
+                client.get(url)
+            profiler.disable()
+            print(f"\n{name}: {options.runs} requests, by {options.sort}")
+            stats = pstats.Stats(profiler, stream=sys.stdout)
+            stats.sort_stats(options.sort).print_stats(options.top)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
