@@ -11,7 +11,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html_join
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -45,19 +45,16 @@ def _static(path, static_url):
 
 @register.simple_tag
 def language_options():
-    """The language switcher's <option>s with the page's language selected, named as
-    `{% get_available_languages %}` names them (settings.LANGUAGES through the catalog)."""
+    """The language switcher's <option>s with the page's language selected, each named in its
+    own language as settings.LANGUAGES names it (and the account page's choice): someone who
+    cannot read the page's language still finds their own."""
     return _language_options(get_language(), tuple(settings.LANGUAGES))
 
 
 @functools.cache
 def _language_options(current, languages):
-    # Called with `current` active, so gettext reads its catalog.
     return format_html_join(
         "",
         '<option value="{}" lang="{}"{}>{}</option>',
-        (
-            (code, code, " selected" if code == current else "", gettext(name))
-            for code, name in languages
-        ),
+        ((code, code, " selected" if code == current else "", name) for code, name in languages),
     )

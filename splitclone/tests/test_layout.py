@@ -32,8 +32,8 @@ def test_the_language_options_select_the_pages_language(db):
     assert '<option value="en" lang="en" selected>English</option>' in english
     assert '<option value="de" lang="de">Deutsch</option>' in english
     assert '<option value="de" lang="de" selected>Deutsch</option>' in german
-    # Named as {% get_available_languages %} names them: through the page's catalog.
-    assert '<option value="en" lang="en">Englisch</option>' in german
+    # Each language keeps its own name whatever the page's language.
+    assert '<option value="en" lang="en">English</option>' in german
 
 
 def test_a_fixed_static_is_the_static_tags():
