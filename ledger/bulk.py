@@ -26,12 +26,29 @@ def rows_table(name, model, columns, rows):
     """
     rows = list(rows)
     if connection.vendor == "postgresql":
-        params = [list(values) for values in zip(*rows, strict=True)]
+        params = [_array_literal(values) for values in zip(*rows, strict=True)]
         return f"{_unnest(model, tuple(columns))} AS {name}({', '.join(columns)})", params
     named = ", ".join(f"column{n} AS {column}" for n, column in enumerate(columns, 1))
     row = f"({', '.join(['%s'] * len(columns))})"
     params = [value for values in rows for value in values]
     return f"(SELECT {named} FROM (VALUES {', '.join([row] * len(rows))})) AS {name}", params
+
+
+def _array_literal(values):
+    """A PostgreSQL array literal of `values` (ints, or anything whose str() the column's type
+    reads: text, dates), for a `%s::type[]` placeholder. psycopg would write one too, but it
+    looks at every element in Python, which at 50 people took longer than the rest of the
+    save."""
+    return (
+        "{"
+        + ",".join(str(value) if type(value) is int else _quoted(str(value)) for value in values)
+        + "}"
+    )
+
+
+def _quoted(text):
+    # Inside double quotes an array element keeps everything but \ and ", which are escaped.
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @cache

@@ -1,6 +1,9 @@
 """Saving, editing, deleting and restoring an expense run as many statements for 50 people as
 for 10, and the group's lock is one statement that also moves the plan version."""
 
+import datetime
+import uuid
+
 import pytest
 from django.db import transaction
 from django.db.transaction import TransactionManagementError
@@ -105,3 +108,25 @@ def test_the_lock_is_refused_outside_a_transaction(transactional_db):
 def test_locking_a_group_that_is_not_there_raises_does_not_exist(db):
     with transaction.atomic(), pytest.raises(Group.DoesNotExist):
         Group.objects.lock_for_ledger(0)
+
+
+def test_what_was_typed_for_each_person_is_kept_as_typed(db):
+    group, author, members = group_of(3)
+    typed = ['2 "big" ones', "a\\b, {c}", "NULL"]
+    entry = ExpenseEntry(
+        description="Pizza",
+        amount=900,
+        currency=group.currency,
+        date=datetime.date(2026, 11, 1),
+        category="food",
+        notes="",
+        split_kind="exact",
+        submission_id=uuid.uuid4(),
+        paid={members[0].pk: 900},
+        owed={member.pk: 300 for member in members},
+        entered={member.pk: text for member, text in zip(members, typed, strict=True)},
+    )
+
+    expense = Expense.objects.save_expense(group_id=group.pk, author=author, entry=entry)
+
+    assert [share.entered for share in expense.shares.order_by("member_id")] == typed
