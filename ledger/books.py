@@ -188,9 +188,9 @@ def apply(group, effect, currency=None):
     `currency` is the one the effect's amounts are in: None (or the group's) moves
     `Member.balance` and `PairBalance`, another moves `CurrencyBalance` and
     `CurrencyPairBalance`. Also marks the group as having history, which fixes its currency. One
-    statement per table whatever the number of members: saving an expense shared by 50 people
-    runs on this path, and the ORM's bulk_update spent most of that time building its CASE
-    expressions.
+    statement per table, of the same text whatever the number of members (`ledger.bulk`):
+    saving an expense shared by 50 people runs on this path, and the ORM's bulk_update spent
+    most of that time building its CASE expressions.
     """
     member_deltas, pair_deltas = effect
     member_deltas = {pk: delta for pk, delta in member_deltas.items() if delta}
