@@ -19,7 +19,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_l
 from expenses.recurrence import MAX_COUNT, MAX_INTERVAL, Frequency, Schedule, ScheduleError
 from expenses.splitting import SplitError, SplitKind, read_value, split, split_in_proportion
 from groups.models import Activity, Group, Member
-from ledger import books
+from ledger import books, bulk
 from ledger.books import RowChanged
 from ledger.effects import SpendingTotals, expense_effect, expense_spending, parts_in_group_currency
 from ledger.models import LedgerRow, PairLine, RateSource
@@ -227,7 +227,8 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
                 *expense.parts_in_group_currency(paid, owed),
                 sign=-1,
             )
-            verb, summary = Activity.Verb.EXPENSE_EDITED, expense.describe_changes(entry, kept)
+            verb = Activity.Verb.EXPENSE_EDITED
+            summary = expense.describe_changes(entry, kept, (paid, owed))
             # Those the edit took out of the expense are involved in it too.
             involved = paid.keys() | owed.keys()
             counter = metrics.EXPENSES_EDITED
@@ -247,18 +248,18 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             expense.payers.all().delete()
             expense.shares.all().delete()
         expense.save()
-        ExpensePayer.objects.bulk_create(
-            ExpensePayer(expense=expense, member_id=member_id, amount=amount)
-            for member_id, amount in paid.items()
+        bulk.insert(
+            ExpensePayer,
+            ["expense_id", "member_id", "amount"],
+            [(expense.pk, member_id, amount) for member_id, amount in paid.items()],
         )
-        ExpenseShare.objects.bulk_create(
-            ExpenseShare(
-                expense=expense,
-                member_id=member_id,
-                amount=amount,
-                entered=entry.entered.get(member_id, ""),
-            )
-            for member_id, amount in owed.items()
+        bulk.insert(
+            ExpenseShare,
+            ["expense_id", "member_id", "amount", "entered"],
+            [
+                (expense.pk, member_id, amount, entry.entered.get(member_id, ""))
+                for member_id, amount in owed.items()
+            ],
         )
         after = (expense.ledger_currency, expense_effect(paid, owed))
         books.apply_all(group, [*before, after])
@@ -635,9 +636,10 @@ class Expense(LedgerRow):
             {key[1:]: totals for key, totals in members.items()},
         )
 
-    def describe_changes(self, entry, kept):
+    def describe_changes(self, entry, kept, current):
         """A short account of an edit for the activity log; `kept` is (ledger currency, paid,
-        owed) as the edit keeps them (see `ExpenseManager._kept_amounts`)."""
+        owed) as the edit keeps them (see `ExpenseManager._kept_amounts`), `current` (paid,
+        owed) as the payer and share rows say before it."""
         changes = []
         if entry.description != self.description:
             changes.append(
@@ -683,7 +685,7 @@ class Expense(LedgerRow):
                     new=When(entry.date, "d M Y"),
                 )
             )
-        if kept != (self.ledger_currency, *self.paid_and_owed()):
+        if kept != (self.ledger_currency, *current):
             changes.append(gettext_noop("who paid or who owes"))
         return gettext_noop(
             "edited “%(description)s”: %(changes)s",

@@ -3,9 +3,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
@@ -81,10 +82,23 @@ class GroupManager(models.Manager):
         membership holds this lock, so each re-checks its rules against the state it is about
         to change rather than what an earlier read saw.
         """
-        # The update takes the lock and moves the plan version: whatever holds this lock may
-        # change what the group's settle-up plan is worked out from.
-        self.filter(pk=group_id).update(plan_version=models.F("plan_version") + 1)
-        return self.select_for_update().get(pk=group_id)
+        # One statement takes the lock and moves the plan version (whatever holds this lock may
+        # change what the group's settle-up plan is worked out from) and reads the row back: an
+        # expense saved runs under this lock, and each statement is a round trip. The UPDATE's
+        # row lock excludes every other holder (and the owner trigger's FOR UPDATE, groups
+        # migration 0005) until the transaction ends; SQLite's write lock is the database's.
+        database = connections[self.db]
+        if database.get_autocommit():
+            # Outside a transaction the lock would be released as soon as it is taken.
+            raise TransactionManagementError("lock_for_ledger must run inside a transaction.")
+        table = database.ops.quote_name(self.model._meta.db_table)
+        locked = self.raw(
+            f"UPDATE {table} SET plan_version = plan_version + 1 WHERE id = %s RETURNING *",
+            [group_id],
+        )
+        for group in locked:
+            return group
+        raise self.model.DoesNotExist("Group matching query does not exist.")
 
     @transaction.atomic
     def create_group(self, *, creator, **fields):

@@ -14,7 +14,6 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import batched, chain
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from groups.models import Activity, Group, Member
+from ledger import bulk
 from ledger.effects import combine, combine_spending
 from ledger.models import (
     BalanceConversion,
@@ -188,9 +188,9 @@ def apply(group, effect, currency=None):
     `currency` is the one the effect's amounts are in: None (or the group's) moves
     `Member.balance` and `PairBalance`, another moves `CurrencyBalance` and
     `CurrencyPairBalance`. Also marks the group as having history, which fixes its currency. One
-    statement per table whatever the number of members: saving an expense shared by 50 people
-    runs on this path, and the ORM's bulk_update spent most of that time building its CASE
-    expressions.
+    statement per table, of the same text whatever the number of members (`ledger.bulk`):
+    saving an expense shared by 50 people runs on this path, and the ORM's bulk_update spent
+    most of that time building its CASE expressions.
     """
     member_deltas, pair_deltas = effect
     member_deltas = {pk: delta for pk, delta in member_deltas.items() if delta}
@@ -214,59 +214,51 @@ def apply_all(group, currency_effects):
 
 
 def _apply_in_currency(group, member_deltas, pair_deltas, currency):
-    with connection.cursor() as cursor:
-        if member_deltas:
-            table = CurrencyBalance._meta.db_table
-            cases = " ".join(["WHEN %s THEN %s"] * len(member_deltas))
-            ids = ", ".join(["%s"] * len(member_deltas))
+    if member_deltas:
+        table = CurrencyBalance._meta.db_table
+        source, params = bulk.rows_table(
+            "delta", CurrencyBalance, ["member_id", "amount"], member_deltas.items()
+        )
+        with connection.cursor() as cursor:
             # Selected from the group's members: a member of another group inserts nothing, and
             # the row count says so.
             cursor.execute(
                 f"INSERT INTO {table} (group_id, member_id, currency, amount) "
-                f"SELECT group_id, id, %s, CASE id {cases} END FROM {Member._meta.db_table} "
-                f"WHERE group_id = %s AND id IN ({ids}) "
+                f"SELECT member.group_id, member.id, %s, delta.amount "
+                f"FROM {Member._meta.db_table} AS member JOIN {source} "
+                "ON delta.member_id = member.id WHERE member.group_id = %s "
                 f"ON CONFLICT (member_id, currency) DO UPDATE SET amount = {table}.amount + "
                 "excluded.amount",
-                [currency, *chain.from_iterable(member_deltas.items()), group.pk, *member_deltas],
+                [currency, *params, group.pk],
             )
             if cursor.rowcount != len(member_deltas):
                 raise ValueError("the change names members of another group")
-        if pair_deltas:
-            table = CurrencyPairBalance._meta.db_table
-            rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(pair_deltas))
-            cursor.execute(
-                f"INSERT INTO {table} (group_id, member_a_id, member_b_id, currency, amount) "
-                f"VALUES {rows} ON CONFLICT (group_id, member_a_id, member_b_id, currency) "
-                f"DO UPDATE SET amount = {table}.amount + excluded.amount",
-                [
-                    x
-                    for (a, b), delta in pair_deltas.items()
-                    for x in (group.pk, a, b, currency, delta)
-                ],
-            )
+    bulk.upsert(
+        CurrencyPairBalance,
+        ["group_id", "member_a_id", "member_b_id", "currency"],
+        ["amount"],
+        [(group.pk, a, b, currency, delta) for (a, b), delta in pair_deltas.items()],
+    )
 
 
 def _apply_in_group_currency(group, member_deltas, pair_deltas):
-    with connection.cursor() as cursor:
-        if member_deltas:
-            cases = " ".join(["WHEN %s THEN %s"] * len(member_deltas))
-            ids = ", ".join(["%s"] * len(member_deltas))
+    if member_deltas:
+        table = Member._meta.db_table
+        source, params = bulk.rows_table("delta", Member, ["id", "balance"], member_deltas.items())
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {Member._meta.db_table} SET balance = balance + CASE id {cases} END "
-                f"WHERE group_id = %s AND id IN ({ids})",
-                [*chain.from_iterable(member_deltas.items()), group.pk, *member_deltas],
+                f"UPDATE {table} SET balance = {table}.balance + delta.balance "
+                f"FROM {source} WHERE {table}.group_id = %s AND {table}.id = delta.id",
+                [*params, group.pk],
             )
             if cursor.rowcount != len(member_deltas):
                 raise ValueError("the change names members of another group")
-        if pair_deltas:
-            table = PairBalance._meta.db_table
-            rows = ", ".join(["(%s, %s, %s, %s)"] * len(pair_deltas))
-            cursor.execute(
-                f"INSERT INTO {table} (group_id, member_a_id, member_b_id, amount) "
-                f"VALUES {rows} ON CONFLICT (group_id, member_a_id, member_b_id) "
-                f"DO UPDATE SET amount = {table}.amount + excluded.amount",
-                [x for (a, b), delta in pair_deltas.items() for x in (group.pk, a, b, delta)],
-            )
+    bulk.upsert(
+        PairBalance,
+        ["group_id", "member_a_id", "member_b_id"],
+        ["amount"],
+        [(group.pk, a, b, delta) for (a, b), delta in pair_deltas.items()],
+    )
 
 
 def apply_spending(group, spending):
@@ -274,11 +266,11 @@ def apply_spending(group, spending):
 
     Inside `change`, beside `apply`, so the statistics pages never see rows and totals that
     disagree. One statement per table for an expense, whatever the number of members; an
-    import's thousands of totals go in batches (SQLite takes at most 32,766 parameters).
+    import's thousands of totals go in batches (`ledger.bulk`).
     """
     group_deltas, member_deltas = spending
     date = connection.ops.adapt_datefield_value
-    upsert(
+    bulk.upsert(
         GroupSpending,
         ["group_id", "span", "day", "category"],
         ["amount", "expense_count"],
@@ -288,7 +280,7 @@ def apply_spending(group, spending):
             if any(delta)
         ],
     )
-    upsert(
+    bulk.upsert(
         MemberSpending,
         ["group_id", "span", "day", "category", "member_id"],
         ["paid", "share", "share_count"],
@@ -298,21 +290,6 @@ def apply_spending(group, spending):
             if any(delta)
         ],
     )
-
-
-def upsert(model, keys, counters, rows, batch_size=2_000):
-    """Adds `rows` (keys then counters) to `model`'s counters, inserting the keys not there."""
-    table = model._meta.db_table
-    columns = ", ".join(keys + counters)
-    placeholders = f"({', '.join(['%s'] * (len(keys) + len(counters)))})"
-    sums = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in counters)
-    with connection.cursor() as cursor:
-        for batch in batched(rows, batch_size):
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(batch))} "
-                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sums}",
-                list(chain.from_iterable(batch)),
-            )
 
 
 def set_deleted(rows, row, *, delete, actor, verb, summary, **activity_data):

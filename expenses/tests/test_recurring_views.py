@@ -291,10 +291,11 @@ def test_pause_resume_and_stop(member_client, world):
     recurring.refresh_from_db()
     assert (recurring.status, recurring.next_date) == (RecurringStatus.STOPPED, None)
     assert member_client.get(reverse("expenses:recurring_edit", args=args)).status_code == 302
+    # In the order written: without one, PostgreSQL may read the feed's index backwards.
     feed = list(
-        world.group.activities.filter(data__recurring_id=recurring.pk).values_list(
-            "summary", flat=True
-        )
+        world.group.activities.filter(data__recurring_id=recurring.pk)
+        .order_by("pk")
+        .values_list("summary", flat=True)
     )
     assert feed == [
         "set “Rent” (900.00 EUR) to repeat every month on day 31 (or the month's last day)",
