@@ -24,6 +24,9 @@ from ledger.books import LedgerError
 class ExpenseRow:
     """An expense as one line of the list, from the viewer's side."""
 
+    # The list of expenses and payments includes each line's own template.
+    template_name = "expenses/_expense_row.html"
+
     def __init__(self, expense, membership, payer_names, paid, owed):
         self.expense = expense
         self.payer_names = payer_names
@@ -38,18 +41,18 @@ class ExpenseRow:
         return cls(expense, membership, names, *expense.paid_and_owed())
 
     @classmethod
-    def lines(cls, expenses, membership):
-        """The lines of `expenses`: two queries, their payers' names and amounts and their
-        shares' amounts, read as values. Prefetching the payer and share rows as objects cost
-        more than the rest of a page of ten lines."""
+    def lines(cls, expenses, membership, names):
+        """The lines of `expenses`, with `names` ({member id: display name}, of the members the
+        page already loaded): two queries, their payers' and their shares' amounts, read as
+        values. Prefetching the payer and share rows as objects, or joining the payers' names,
+        cost more than the rest of a page of ten lines."""
         ids = [expense.pk for expense in expenses]
-        names, paid, owed = defaultdict(list), defaultdict(dict), defaultdict(dict)
+        payer_names, paid, owed = defaultdict(list), defaultdict(dict), defaultdict(dict)
         payers = ExpensePayer.objects.filter(expense_id__in=ids).order_by("pk")
-        for expense_id, member_id, amount, guest_name, user_name in payers.values_list(
-            "expense_id", "member_id", "amount", "member__name", "member__user__display_name"
+        for expense_id, member_id, amount in payers.values_list(
+            "expense_id", "member_id", "amount"
         ):
-            # As `Member.display_name`: the account's name, a guest's own otherwise.
-            names[expense_id].append(guest_name if user_name is None else user_name)
+            payer_names[expense_id].append(names[member_id])
             paid[expense_id][member_id] = amount
         shares = ExpenseShare.objects.filter(expense_id__in=ids)
         for expense_id, member_id, amount in shares.values_list(
@@ -57,7 +60,7 @@ class ExpenseRow:
         ):
             owed[expense_id][member_id] = amount
         return [
-            cls(expense, membership, names[expense.pk], paid[expense.pk], owed[expense.pk])
+            cls(expense, membership, payer_names[expense.pk], paid[expense.pk], owed[expense.pk])
             for expense in expenses
         ]
 

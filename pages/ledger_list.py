@@ -58,10 +58,15 @@ class Position:
 
 
 class PaymentRow:
-    """A payment as one line of the list, from the viewer's side."""
+    """A payment as one line of the list, from the viewer's side, its people named from
+    `names` ({member id: display name})."""
 
-    def __init__(self, payment, membership):
+    template_name = "pages/_payment_row.html"
+
+    def __init__(self, payment, membership, names):
         self.payment = payment
+        self.payer_name = names[payment.from_member_id]
+        self.payee_name = names[payment.to_member_id]
         self.viewer_paid = payment.from_member_id == membership.pk
         self.viewer_received = payment.to_member_id == membership.pk
 
@@ -72,14 +77,17 @@ class LedgerPage(NamedTuple):
     next_position: Position | None
 
 
-def ledger_page(group, membership, filters=None, after=None, size=PAGE_SIZE):
+def ledger_page(group, membership, members, filters=None, after=None, size=PAGE_SIZE):
     """A page of the group's live expenses and payments that `filters` (a `LedgerFilterForm`)
-    keep, starting below the position `after`.
+    keep, starting below the position `after`. `members` are all the group's members, with
+    their users, which the page has loaded anyway: the rows take their people's names from
+    them instead of joining them again.
 
     Each kind is read by its own keyset query of at most `size + 1` rows, and the two are
     merged here. Four queries whatever the page holds: the expenses, their payers, their shares
     and the payments (fewer when a kind is filtered out or has no rows).
     """
+    names = {member.pk: member.display_name for member in members}
     kinds = {EXPENSE: group.expenses.live(), PAYMENT: group.payments.live()}
     if filters is not None:
         kinds = {
@@ -92,13 +100,11 @@ def ledger_page(group, membership, filters=None, after=None, size=PAGE_SIZE):
             continue
         if after is not None:
             rows = after.below(rows, kind)
-        rows = rows.order_by("-date", "-id")
+        rows = list(rows.order_by("-date", "-id")[: size + 1])
         if kind == EXPENSE:
-            rows = list(rows[: size + 1])
-            lines = ExpenseRow.lines(rows, membership)
+            lines = ExpenseRow.lines(rows, membership, names)
         else:
-            rows = list(rows.with_people()[: size + 1])
-            lines = [PaymentRow(row, membership) for row in rows]
+            lines = [PaymentRow(row, membership, names) for row in rows]
         entries += [
             (Position(row.date, kind, row.pk), line) for row, line in zip(rows, lines, strict=True)
         ]
@@ -107,7 +113,7 @@ def ledger_page(group, membership, filters=None, after=None, size=PAGE_SIZE):
     return LedgerPage([row for _, row in entries[:size]], next_position)
 
 
-def ledger_rows(group, membership, limit):
+def ledger_rows(group, membership, members, limit):
     """The first `limit` rows of the list, and whether there are more: for the group page."""
-    page = ledger_page(group, membership, size=limit)
+    page = ledger_page(group, membership, members, size=limit)
     return page.rows, page.next_position is not None

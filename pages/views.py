@@ -155,7 +155,7 @@ def group_page_context(membership):
     mine, others = settle_up.involving(viewer)
     big = len(settle_up.members) > MEMBERS_SHOWN_IN_FULL
     feed, has_more = activity_page(group)
-    rows, more_rows = ledger_rows(group, membership, GROUP_PAGE_ROWS)
+    rows, more_rows = ledger_rows(group, membership, settle_up.members, GROUP_PAGE_ROWS)
     # The viewer first, then the active members and the others, each by name.
     members = sorted(
         settle_up.members,
@@ -219,9 +219,10 @@ def ledger_list(request, group_id):
     """The group's expenses and payments, searchable and filtered, a page at a time."""
     membership = get_membership(request, group_id)
     group = membership.group
-    filters = LedgerFilterForm(request.GET or None, members=group.members.with_people())
+    members = list(group.members.with_people())
+    filters = LedgerFilterForm(request.GET or None, members=members)
     after = Position.parse(text) if (text := request.GET.get("after")) else None
-    page = ledger_page(group, membership, filters, after)
+    page = ledger_page(group, membership, members, filters, after)
     query = request.GET.copy()
     query.pop("after", None)
     context = {
