@@ -123,6 +123,7 @@ class BalanceRow:
     currencies, ≈ all of them at today's rates (`approximate`), with each currency's part."""
 
     member: Member
+    is_viewer: bool
     balance: int
     approximate: bool
     parts: dict
@@ -137,10 +138,11 @@ class BalanceRow:
         return " · ".join(format_amount(amount, code) for code, amount in self.parts.items())
 
 
-def balance_row(settle_up, member):
+def balance_row(settle_up, member, viewer):
     conversion = settle_up.conversion
     return BalanceRow(
         member,
+        member == viewer,
         settle_up.balance_of(member),
         approximate=conversion is not None and not conversion.problem,
         parts=settle_up.open_parts.get(member.pk, {}),
@@ -166,8 +168,8 @@ def group_page_context(membership):
         "membership": membership,
         "viewer": viewer,
         "settle_up": settle_up,
-        "viewer_balance": balance_row(settle_up, viewer),
-        "members": [balance_row(settle_up, member) for member in members],
+        "viewer_balance": balance_row(settle_up, viewer, viewer),
+        "members": [balance_row(settle_up, member, viewer) for member in members],
         "mine": mine,
         "others": [] if big else others,
         "others_elsewhere": big and bool(others),
