@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from expenses.forms import ExpenseForm, RecurringExpenseForm
 from expenses.models import (
+    Category,
     Expense,
     ExpensePayer,
     ExpenseShare,
@@ -20,6 +21,10 @@ from expenses.tasks import enqueue_if_due
 from groups.access import get_membership, parse_id
 from ledger.books import LedgerError
 
+# A line's category by its value. `Expense.get_category_display` builds this mapping again on
+# each call, translating every label to hash it: the better part of a line's rendering.
+CATEGORY_LABELS = dict(Category.choices)
+
 
 class ExpenseRow:
     """An expense as one line of the list, from the viewer's side."""
@@ -29,6 +34,7 @@ class ExpenseRow:
 
     def __init__(self, expense, membership, payer_names, paid, owed):
         self.expense = expense
+        self.category = CATEGORY_LABELS.get(expense.category, expense.category)
         self.payer_names = payer_names
         self.viewer_net = paid.get(membership.pk, 0) - owed.get(membership.pk, 0)
         self.viewer_owes = -self.viewer_net
