@@ -84,8 +84,9 @@ def ledger_page(group, membership, members, filters=None, after=None, size=PAGE_
     them instead of joining them again.
 
     Each kind is read by its own keyset query of at most `size + 1` rows, and the two are
-    merged here. Four queries whatever the page holds: the expenses, their payers, their shares
-    and the payments (fewer when a kind is filtered out or has no rows).
+    merged here; only the expenses the page shows have their payers and shares read. Four
+    queries whatever the page holds: the expenses, the payments, the shown expenses' payers and
+    their shares (fewer when a kind is filtered out or none of its rows is shown).
     """
     names = {member.pk: member.display_name for member in members}
     kinds = {EXPENSE: group.expenses.live(), PAYMENT: group.payments.live()}
@@ -100,17 +101,22 @@ def ledger_page(group, membership, members, filters=None, after=None, size=PAGE_
             continue
         if after is not None:
             rows = after.below(rows, kind)
-        rows = list(rows.order_by("-date", "-id")[: size + 1])
-        if kind == EXPENSE:
-            lines = ExpenseRow.lines(rows, membership, names)
-        else:
-            lines = [PaymentRow(row, membership, names) for row in rows]
         entries += [
-            (Position(row.date, kind, row.pk), line) for row, line in zip(rows, lines, strict=True)
+            (Position(row.date, kind, row.pk), row)
+            for row in rows.order_by("-date", "-id")[: size + 1]
         ]
     entries.sort(key=lambda entry: entry[0].key, reverse=True)
     next_position = entries[size - 1][0] if len(entries) > size else None
-    return LedgerPage([row for _, row in entries[:size]], next_position)
+    shown = entries[:size]
+    expenses = [row for position, row in shown if position.kind == EXPENSE]
+    lines = {line.expense.pk: line for line in ExpenseRow.lines(expenses, membership, names)}
+    return LedgerPage(
+        [
+            lines[row.pk] if position.kind == EXPENSE else PaymentRow(row, membership, names)
+            for position, row in shown
+        ],
+        next_position,
+    )
 
 
 def ledger_rows(group, membership, members, limit):

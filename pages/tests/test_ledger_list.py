@@ -292,11 +292,27 @@ def test_a_page_costs_the_same_queries_however_many_rows(
         pay(world, f"Payment {number}", day(1))
     client.force_login(world.member)
 
-    # session, user, membership, members, expenses, their payers, their shares, payments
+    # session, user, membership, members, expenses, payments, the shown expenses' payers and
+    # their shares
     with django_assert_num_queries(8):
         response = client.get(ledger_url(world))
 
     assert len(response.context["rows"]) == min(2 * count + 1, PAGE_SIZE)
+
+
+def test_a_page_of_payments_reads_no_payers_or_shares(world, django_assert_num_queries):
+    # Newer than the world's dinner, which the page reads to know there is more, but leaves
+    # for the next page.
+    for number in range(3):
+        pay(world, f"Payment {number}", datetime.date(2026, 12, number + 1))
+    people = members(world)
+
+    # the expenses, the payments
+    with django_assert_num_queries(2):
+        page = ledger_page(world.group, world.member_membership, people, size=3)
+
+    assert described(page.rows) == ["Payment 2", "Payment 1", "Payment 0"]
+    assert page.next_position is not None
 
 
 @pytest.mark.parametrize(
