@@ -118,6 +118,9 @@ class ExpenseRow:
         page already loaded): two queries, their payers' and their shares' amounts, read as
         values. Prefetching the payer and share rows as objects, or joining the payers' names,
         cost more than the rest of a page of ten lines."""
+        if not expenses:
+            # Django would find out that no row can match only once it built both queries.
+            return []
         ids = [expense.pk for expense in expenses]
         payer_names, paid, owed = defaultdict(list), defaultdict(dict), defaultdict(dict)
         payers = ExpensePayer.objects.filter(expense_id__in=ids).order_by("pk")
