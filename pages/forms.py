@@ -23,6 +23,7 @@ class LedgerFilterForm(forms.Form):
             (PAYMENTS, _("Payments")),
         ],
         required=False,
+        widget=CompactSelect,
     )
     q = forms.CharField(required=False, label=_("Search"), max_length=100)
     payer = forms.TypedChoiceField(
@@ -33,7 +34,9 @@ class LedgerFilterForm(forms.Form):
     )
     # The choices meaning "no filter" are short, so that they fit a phone's half-width column
     # under their labels ("Paid by: Anyone").
-    category = forms.ChoiceField(choices=[("", _("Any")), *Category.choices], required=False)
+    category = forms.ChoiceField(
+        choices=[("", _("Any")), *Category.choices], required=False, widget=CompactSelect
+    )
     date_from = forms.DateField(required=False, widget=DatePicker())
     date_to = forms.DateField(required=False, widget=DatePicker())
 

@@ -134,6 +134,7 @@ class BalanceRow:
     currencies, ≈ all of them at today's rates (`approximate`), with each currency's part."""
 
     member: Member
+    is_viewer: bool
     balance: int
     approximate: bool
     parts: dict
@@ -148,10 +149,11 @@ class BalanceRow:
         return " · ".join(format_amount(amount, code) for code, amount in self.parts.items())
 
 
-def balance_row(settle_up, member):
+def balance_row(settle_up, member, viewer):
     conversion = settle_up.conversion
     return BalanceRow(
         member,
+        member == viewer,
         settle_up.balance_of(member),
         approximate=conversion is not None and not conversion.problem,
         parts=settle_up.open_parts.get(member.pk, {}),
@@ -166,7 +168,7 @@ def group_page_context(membership):
     mine, others = settle_up.involving(viewer)
     big = len(settle_up.members) > MEMBERS_SHOWN_IN_FULL
     feed, has_more = activity_page(group)
-    rows, more_rows = ledger_rows(group, membership, GROUP_PAGE_ROWS)
+    rows, more_rows = ledger_rows(group, membership, settle_up.members, GROUP_PAGE_ROWS)
     # The viewer first, then the active members and the others, each by name.
     members = sorted(
         settle_up.members,
@@ -177,8 +179,8 @@ def group_page_context(membership):
         "membership": membership,
         "viewer": viewer,
         "settle_up": settle_up,
-        "viewer_balance": balance_row(settle_up, viewer),
-        "members": [balance_row(settle_up, member) for member in members],
+        "viewer_balance": balance_row(settle_up, viewer, viewer),
+        "members": [balance_row(settle_up, member, viewer) for member in members],
         "mine": mine,
         "others": [] if big else others,
         "others_elsewhere": big and bool(others),
@@ -230,9 +232,10 @@ def ledger_list(request, group_id):
     """The group's expenses and payments, searchable and filtered, a page at a time."""
     membership = get_membership(request, group_id)
     group = membership.group
-    filters = LedgerFilterForm(request.GET or None, members=group.members.with_people())
+    members = list(group.members.with_people())
+    filters = LedgerFilterForm(request.GET or None, members=members)
     after = Position.parse(text) if (text := request.GET.get("after")) else None
-    page = ledger_page(group, membership, filters, after)
+    page = ledger_page(group, membership, members, filters, after)
     query = request.GET.copy()
     query.pop("after", None)
     context = {

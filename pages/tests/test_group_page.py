@@ -156,8 +156,8 @@ def test_group_page_query_count_does_not_grow_with_members(
     client.force_login(owner)
 
     # session, user, membership with group, members with users, stored plans (simplifying) or
-    # pairwise balances (not), activity page with actors, expense page, its payers, its shares,
-    # payment page with people, what repeats next, pending payments' total, and the visit
+    # pairwise balances (not), activity page with actors, expense page, payment page, the shown
+    # expenses' payers and shares, what repeats next, pending payments' total, and the visit
     # recorded (the first one); and the first time these balances are seen when simplifying,
     # the plan worked out for them is kept and the group's plan summary dropped
     with django_assert_num_queries(13 + 2 * simplify_debts):
