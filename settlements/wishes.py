@@ -28,7 +28,9 @@ Priority when wishes conflict: households and allowed pairs first (they describe
 then rather-not-receive (it protects a person from handling others' money), then preferred
 payees (a convenience). A wish that cannot be met together with those kept before it is set
 aside and reported as an `UnmetWish`; within a kind, wishes are tried in the members' canonical
-order (balance, then ``sort_key``), so the result does not depend on mapping order. Reason
+order (balance, then ``sort_key``), so the result does not depend on mapping order, and a
+preference set aside as a contradiction is tried again once others are kept (one can make
+another possible), until a round keeps none. Reason
 codes (the app words them):
 
 - ``households``/``invalid``: fewer than two members, or a member already in an earlier one.
@@ -293,34 +295,52 @@ class _Problem[K: Hashable]:
 
     def _keep_preferences(self, preferred: Mapping[K, K]) -> None:
         inflow: dict[int, int] = defaultdict(int)
-        for debtor in sorted(preferred, key=self.member_order.__getitem__):
-            payee = preferred[debtor]
-            d, p = self.unit_of[debtor], self.unit_of[payee]
-            reason = None
-            if debtor == payee:
-                reason = "invalid"
-            elif d == p:
-                reason = "same_household"
-            elif self.balance[d] >= 0:
-                continue
-            elif d in self.payee:
-                if self.payee[d] == p:
-                    continue
-                reason = "contradiction"
-            elif not self.adjacent[d] >> p & 1:
-                reason = "not_sharing"
-            elif p in self.rather_not and inflow[p] - self.balance[d] > self.balance[p]:
-                reason = "would_relay"
-            else:
-                self.payee[d] = p
-                if self.feasible_around(d):
-                    inflow[p] -= self.balance[d]
-                    self.preferred_member[d] = payee
-                    self.constrained = True
-                    continue
-                del self.payee[d]
-                reason = "contradiction"
-            self.unmet.append(UnmetWish("preferred_payee", (debtor, payee), reason))
+        waiting = sorted(preferred, key=self.member_order.__getitem__)
+        refused: dict[K, str] = {}
+        # A preference kept can make one refused earlier possible (someone who prefers to pay
+        # a debtor lets that debtor's own preference be met: money may reach them), so those
+        # refused as a contradiction are tried again until a round keeps none. Each one left is
+        # then refused against every wish kept, whatever the order they were tried in.
+        while waiting:
+            retry = []
+            for debtor in waiting:
+                reason = self._keep_preference(debtor, preferred[debtor], inflow)
+                if reason == "contradiction":
+                    retry.append(debtor)
+                elif reason is not None:
+                    refused[debtor] = reason
+            if len(retry) == len(waiting):
+                refused.update(dict.fromkeys(retry, "contradiction"))
+                break
+            waiting = retry
+        for debtor in sorted(refused, key=self.member_order.__getitem__):
+            self.unmet.append(
+                UnmetWish("preferred_payee", (debtor, preferred[debtor]), refused[debtor])
+            )
+
+    def _keep_preference(self, debtor: K, payee: K, inflow: dict[int, int]) -> str | None:
+        """Keeps `debtor`'s preference for `payee` if it can be, else says why not."""
+        d, p = self.unit_of[debtor], self.unit_of[payee]
+        if debtor == payee:
+            return "invalid"
+        if d == p:
+            return "same_household"
+        if self.balance[d] >= 0:
+            return None
+        if d in self.payee:
+            return None if self.payee[d] == p else "contradiction"
+        if not self.adjacent[d] >> p & 1:
+            return "not_sharing"
+        if p in self.rather_not and inflow[p] - self.balance[d] > self.balance[p]:
+            return "would_relay"
+        self.payee[d] = p
+        if not self.feasible_around(d):
+            del self.payee[d]
+            return "contradiction"
+        inflow[p] -= self.balance[d]
+        self.preferred_member[d] = payee
+        self.constrained = True
+        return None
 
     def arcs_out(self, u: int) -> int:
         """The units ``u`` may pay under the kept wishes."""

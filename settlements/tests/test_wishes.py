@@ -668,3 +668,16 @@ def test_a_proven_plan_of_a_larger_group_does_not_depend_on_the_mapping_order():
         reordered = dict(reversed(list(balances.items())))
         again = plan_with_wishes(reordered, wishes, time_budget=5)
         assert again == plan
+
+
+def test_a_preference_refused_at_first_is_kept_once_a_later_one_lets_money_reach_its_debtor():
+    # Ana's wish comes first (the same debt as Bob, named first) but is only possible with
+    # Bob's: Bob shares expenses with Ana alone, so his money reaches Cia through Ana.
+    balances = {"ana": -1, "bob": -1, "cia": 2}
+    wishes = Wishes(
+        allowed_pairs=frozenset({frozenset({"ana", "bob"}), frozenset({"ana", "cia"})}),
+        preferred_payee={"ana": "cia", "bob": "ana"},
+    )
+    plan = plan_with_wishes(balances, wishes)
+    assert plan.unmet == []
+    assert plan.transfers == [Transfer("bob", "ana", 1), Transfer("ana", "cia", 2)]
