@@ -79,8 +79,9 @@ def test_the_group_page_and_settle_up_cost_the_same_queries_for_any_size(
 
     # session, user, membership, members with users, stored plans, balances open in other
     # currencies, how the people Ana pays like to be paid, latest payments, pending payments'
-    # total
-    with django_assert_num_queries(8):
+    # total, and the currencies of the latest expenses and of the latest payments (the record
+    # form offers those first)
+    with django_assert_num_queries(10):
         response = client.get(reverse("settlements:settle_up", args=[group.pk]))
     assert response.status_code == 200
     assert "Balances in other currencies" in response.text
