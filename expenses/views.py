@@ -19,6 +19,7 @@ from expenses.models import (
 from expenses.tasks import enqueue_if_due
 from groups.access import get_membership, parse_id
 from ledger.books import LedgerError
+from splitclone.formats import localized_amount
 
 
 class ExpenseRow:
@@ -120,7 +121,10 @@ def expense_create(request, group_id):
             messages.success(
                 request,
                 gettext("Saved “%(description)s” (%(amount)s).")
-                % {"description": expense.description, "amount": expense.amount_display},
+                % {
+                    "description": expense.description,
+                    "amount": localized_amount(expense.amount, expense.currency),
+                },
             )
             return redirect("pages:group", group_id=group.pk)
     context = {"group": group, "form": form}

@@ -12,7 +12,8 @@ from settlements.algorithm import Transfer
 from settlements.models import Payment
 from splitclone import fx
 from splitclone.dates import validate_entry_date
-from splitclone.money import MoneyError, format_amount
+from splitclone.formats import localized_amount
+from splitclone.money import MoneyError
 from splitclone.widgets import CompactHiddenInput, CompactSelect, CompactTextInput, DatePicker
 
 NOTE_MAX_LENGTH = 200
@@ -136,7 +137,7 @@ class PaymentForm(ConvertedAmountForm):
             return None
 
         def money(value):
-            return format_amount(value, self.currency)
+            return localized_amount(value, self.currency)
 
         words = {
             "amount": money(amount),
