@@ -1,5 +1,6 @@
 """The expense form reads and fills in amounts the way the page's language writes them."""
 
+import datetime
 import html
 import re
 
@@ -9,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from expenses.models import Expense
+from expenses.tests.factories import add_recurring
 from expenses.tests.test_expense_views import form_data, post_expense, trio  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +112,18 @@ def test_in_english_the_same_sentences_keep_the_english_amounts(client, trio):  
     assert [str(message) for message in get_messages(saved.wsgi_request)] == [
         "Saved “Groceries” (1,234.56 EUR)."
     ]
+
+
+def test_recurring_expenses_are_listed_with_the_page_s_amounts(client, german):
+    add_recurring(
+        german.group,
+        german.owner,
+        start=datetime.date(2026, 12, 1),
+        paid={german.owner_membership: 123456},
+        among=[german.owner_membership, german.member_membership],
+        description="Rent",
+    )
+
+    page = client.get(reverse("expenses:recurring_list", args=[german.group.pk]))
+
+    assert "Rent</strong> · 1.234,56\xa0€" in page.text

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from prometheus_client import REGISTRY
 
@@ -136,6 +137,18 @@ def test_groups_where_guests_hold_balances_cannot_be_settled_across(client, shar
 
     assert response.status_code == 422
     assert "Trip can't be settled across groups: Gus (−10.00 EUR)" in html.unescape(response.text)
+
+
+def test_a_guest_s_balance_is_named_as_the_page_writes_amounts(client, shared):
+    guest = GuestFactory(group=shared.trip.group, name="Gus")
+    add_expense(shared.trip.group, shared.ana, paid={shared.trip.Ana: 1000}, among=[guest])
+    client.force_login(shared.ana)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    response = client.get(chosen(shared.trip.group, shared.flat.group))
+
+    assert response.status_code == 422
+    assert "Gus (−10,00\xa0€)" in html.unescape(response.text)
 
 
 def record(client, plan, transfer, **fields):
