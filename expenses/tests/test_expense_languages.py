@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from expenses.models import Expense
 from expenses.tests.factories import add_recurring
+from expenses.tests.test_currencies import SATURDAY
 from expenses.tests.test_expense_views import form_data, post_expense, trio  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,26 @@ def test_recurring_expenses_are_listed_with_the_page_s_amounts(client, german):
     page = client.get(reverse("expenses:recurring_list", args=[german.group.pk]))
 
     assert "Rent</strong> · 1.234,56\xa0€" in page.text
+
+
+def test_a_conversion_is_previewed_and_shown_with_the_page_s_amounts(client, german):
+    data = form_data(german, amount="9800", original_currency="JPY", date=SATURDAY)
+    preview = client.post(
+        reverse("expenses:create", args=[german.group.pk]), {**data, "action": "preview"}
+    )
+    saved = post_expense(client, german, amount="123,45", original_currency="USD", date=SATURDAY)
+    expense = Expense.objects.latest("id")
+    detail = client.get(reverse("expenses:detail", args=[german.group.pk, expense.pk]))
+
+    assert "9.800\xa0¥ = 53,31\xa0€" in html.unescape(preview.text)
+    assert saved.status_code == 302
+    assert "123,45\xa0$ → 104,73\xa0€" in html.unescape(detail.text)
+
+
+def test_an_amount_that_converts_to_nothing_names_the_smallest_amount_as_the_page_does(
+    client, german
+):
+    response = post_expense(client, german, amount="1", original_currency="IDR", date=SATURDAY)
+
+    assert response.status_code == 422
+    assert "weniger als 0,01\xa0€" in html.unescape(response.text)
