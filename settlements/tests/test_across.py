@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from prometheus_client import REGISTRY
 
@@ -182,6 +183,22 @@ def test_recording_the_transfer_settles_both_groups(client, shared):
     )
     assert set(balances(shared.trip.group, shared.flat.group).values()) == {0}
     assert "Everyone is settled up in these groups." in page.text
+    assert Payment.objects.filter(note="Settled across groups: Ben paid Cem 30.00 EUR").count() == 2
+
+
+def test_what_was_recorded_is_said_with_the_page_s_amounts_and_noted_in_english(client, shared):
+    client.force_login(shared.ben)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    url = chosen(shared.trip.group, shared.flat.group)
+    plan = client.get(url).context["plan"]
+
+    record(client, plan, plan.transfers[0])
+
+    said = [str(message) for message in get_messages(client.get(url).wsgi_request)]
+    assert len(said) == 1
+    assert said[0].count("30,00\xa0€") == 3
+    assert "EUR" not in said[0]
+    # The note is kept in the row and read by everyone, in every language: one language for all.
     assert Payment.objects.filter(note="Settled across groups: Ben paid Cem 30.00 EUR").count() == 2
 
 
