@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from settlements.forms import RatesForm
 from settlements.models import Payment, PaymentError
 from settlements.tests.factories import record_payment
 from settlements.tests.test_views import page, record_url, suggestion
@@ -64,3 +65,11 @@ def test_a_payment_reads_in_the_reader_s_language_and_in_english_in_the_admin(fo
             "Cem → Ana 1,234.56 EUR",
         )
     assert payment.summary == "Cem → Ana 1,234.56 EUR"
+
+
+def test_a_typed_rate_is_refused_in_the_reader_s_language(four):
+    with translation.override("de"):
+        form = RatesForm({"rate_ISK": "0"}, group=four.group, currencies={"ISK"})
+        errors = form.errors["rate_ISK"]
+
+    assert errors == ["Ein Kurs muss eine positive Zahl sein."]
