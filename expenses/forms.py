@@ -27,7 +27,8 @@ from ledger.forms import ConvertedAmountForm
 from ledger.models import RateSource
 from splitclone import fx
 from splitclone.dates import validate_entry_date
-from splitclone.money import MoneyError, format_amount, parse_amount
+from splitclone.formats import localized_amount
+from splitclone.money import MoneyError, parse_amount
 from splitclone.translation import translated
 from splitclone.widgets import DatePicker
 
@@ -181,12 +182,8 @@ class ExpenseForm(ConvertedAmountForm):
                 initial[f"paid_{member.pk}"] = (
                     ""
                     if expense.is_converted
-                    else format_amount(
-                        paid[member.pk],
-                        expense.currency,
-                        with_code=False,
-                        grouping=False,
-                        language=get_language(),
+                    else localized_amount(
+                        paid[member.pk], expense.currency, with_code=False, grouping=False
                     )
                 )
         return cls(
@@ -405,13 +402,7 @@ class RecurringExpenseForm(ExpenseForm):
         initial = {
             "description": recurring.description,
             "original_currency": currency,
-            "amount": format_amount(
-                recurring.amount,
-                currency,
-                with_code=False,
-                grouping=False,
-                language=get_language(),
-            ),
+            "amount": localized_amount(recurring.amount, currency, with_code=False, grouping=False),
             "date": recurring.next_date,
             "category": recurring.category,
             "notes": recurring.notes,
@@ -431,12 +422,8 @@ class RecurringExpenseForm(ExpenseForm):
             initial[f"include_{member.pk}"] = member.pk in entered
             initial[f"value_{member.pk}"] = entered.get(member.pk, "")
             if len(payers) > 1 and member.pk in payers:
-                initial[f"paid_{member.pk}"] = format_amount(
-                    payers[member.pk],
-                    currency,
-                    with_code=False,
-                    grouping=False,
-                    language=get_language(),
+                initial[f"paid_{member.pk}"] = localized_amount(
+                    payers[member.pk], currency, with_code=False, grouping=False
                 )
         return cls(
             data, group=recurring.group, members=members, initial=initial, repeat_required=True

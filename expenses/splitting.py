@@ -33,7 +33,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from splitclone.money import MAX_AMOUNT, format_amount, parse_amount
+from splitclone.money import MAX_AMOUNT, Amount, parse_amount
 from splitclone.phrases import gettext_noop
 
 # Percentages are entered with at most 2 decimals (33.33 + 33.33 + 33.34) and total 100.
@@ -447,6 +447,6 @@ MISMATCHES = {
 }
 
 
-def _amount(minor: int, currency: str | None) -> str:
+def _amount(minor: int, currency: str | None) -> Amount | str:
     # Without a currency (tests, benchmarks) amounts stay in minor units.
-    return format_amount(minor, currency) if currency else str(minor)
+    return Amount(minor, currency) if currency else str(minor)

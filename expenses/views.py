@@ -24,6 +24,7 @@ from expenses.models import (
 from expenses.tasks import enqueue_if_due
 from groups.access import get_membership, parse_id
 from ledger.books import LedgerError
+from splitclone.formats import localized_amount
 from splitclone.templatetags.money import balance_class, money
 
 # A line's category by its value. `Expense.get_category_display` builds this mapping again on
@@ -198,7 +199,10 @@ def expense_create(request, group_id):
             messages.success(
                 request,
                 gettext("Saved “%(description)s” (%(amount)s).")
-                % {"description": expense.description, "amount": expense.amount_display},
+                % {
+                    "description": expense.description,
+                    "amount": localized_amount(expense.amount, expense.currency),
+                },
             )
             return redirect("pages:group", group_id=group.pk)
     context = {"group": group, "form": form}

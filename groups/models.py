@@ -12,7 +12,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from splitclone.money import CURRENCIES, format_amount
+from splitclone.formats import localized_amount
+from splitclone.money import CURRENCIES
 from splitclone.phrases import Phrase, gettext_noop
 from splitclone.text import shorten
 from splitclone.translation import from_json, to_json, translated
@@ -434,12 +435,12 @@ class Group(models.Model):
         if member.role == Role.OWNER and not self._has_another_owner(member):
             return gettext("You are the only owner. Make someone else an owner before you leave.")
         if member.balance < 0:
-            owed = format_amount(-member.balance, self.currency)
+            owed = localized_amount(-member.balance, self.currency)
             return gettext(
                 "You still owe %(amount)s in this group. Settle up before you leave."
             ) % {"amount": owed}
         if member.balance > 0:
-            owed = format_amount(member.balance, self.currency)
+            owed = localized_amount(member.balance, self.currency)
             return gettext("The group still owes you %(amount)s. Settle up before you leave.") % {
                 "amount": owed
             }

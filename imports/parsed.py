@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from expenses.splitting import split_in_proportion
 from splitclone import fx
-from splitclone.money import MoneyError, format_amount
+from splitclone.money import Amount, MoneyError
 from splitclone.phrases import gettext_noop
 
 
@@ -147,8 +147,8 @@ def in_group_currency(entry, file_currency, group_currency):
             raise MoneyError(
                 gettext_noop(
                     "%(amount)s is less than %(smallest)s converted.",
-                    amount=format_amount(entry.amount, currency),
-                    smallest=format_amount(1, group_currency),
+                    amount=Amount(entry.amount, currency),
+                    smallest=Amount(1, group_currency),
                 ),
                 "small",
             )

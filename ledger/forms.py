@@ -13,7 +13,8 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 
 from ledger.models import RateSource
 from splitclone import fx
-from splitclone.money import MoneyError, format_amount, get_currency, parse_amount
+from splitclone.formats import localized_amount
+from splitclone.money import MoneyError, get_currency, parse_amount
 from splitclone.phrases import When
 from splitclone.translation import translated, translated_currency_choices
 from splitclone.widgets import CompactTextInput
@@ -176,7 +177,7 @@ class ConvertedAmountForm(forms.Form):
                 if total <= 0:
                     raise MoneyError(
                         gettext("Converted, that is less than %(smallest)s.")
-                        % {"smallest": format_amount(1, self.currency)},
+                        % {"smallest": localized_amount(1, self.currency)},
                         "small",
                     )
         except MoneyError as error:
@@ -217,8 +218,8 @@ class ConvertedAmountForm(forms.Form):
                 "date": translated(When(conversion.rate_date, "d M Y"))
             }
         return gettext("%(original)s = %(converted)s at 1 %(currency)s = %(rate)s (%(source)s)") % {
-            "original": format_amount(conversion.original_amount, conversion.original_currency),
-            "converted": format_amount(self.total, self.currency),
+            "original": localized_amount(conversion.original_amount, conversion.original_currency),
+            "converted": localized_amount(self.total, self.currency),
             "currency": conversion.original_currency,
             "rate": f"{rate} {self.currency}",
             "source": source,
@@ -230,18 +231,12 @@ class ConvertedAmountForm(forms.Form):
         currency = row.original_currency
         return {
             "original_currency": currency,
-            "amount": format_amount(
-                row.original_amount,
-                currency,
-                with_code=False,
-                grouping=False,
-                language=get_language(),
+            "amount": localized_amount(
+                row.original_amount, currency, with_code=False, grouping=False
             ),
             "rate_mode": row.rate_source if row.is_converted else RateSource.REFERENCE,
             "rate": f"{row.rate.normalize():f}" if row.rate_source == RateSource.ENTERED else "",
-            "charged": format_amount(
-                row.amount, row.currency, with_code=False, grouping=False, language=get_language()
-            )
+            "charged": localized_amount(row.amount, row.currency, with_code=False, grouping=False)
             if row.rate_source == RateSource.CHARGED
             else "",
         }

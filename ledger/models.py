@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from groups.models import Group, Member, label_phrase
 from ledger.effects import payment_effect
 from splitclone import fx
+from splitclone.formats import localized_amount
 from splitclone.money import Amount, format_amount
 from splitclone.phrases import Joined, When, gettext_noop
 from splitclone.translation import translated
@@ -190,12 +191,12 @@ class LedgerRow(LedgerEntry):
 
     @property
     def original_display(self):
-        return format_amount(self.original_amount, self.original_currency)
+        return localized_amount(self.original_amount, self.original_currency)
 
     @property
     def spent(self):
         """What was spent as a value of a phrase (`splitclone.phrases`), written in each
-        reader's language where it is shown; `spent_display` in English."""
+        reader's language where it is shown; in English as a string (the admin's `__str__`)."""
         moved = Amount(self.amount, self.currency)
         if not self.is_converted:
             return moved
@@ -203,9 +204,9 @@ class LedgerRow(LedgerEntry):
 
     @property
     def spent_display(self):
-        """ "123.45 USD → 104.73 EUR" for a converted row, else the amount alone."""
-        moved = format_amount(self.amount, self.currency)
-        return f"{self.original_display} → {moved}" if self.is_converted else moved
+        """ "123.45 USD → 104.73 EUR" for a converted row, else the amount alone, in the active
+        language ("123,45 $ → 104,73 €")."""
+        return translated(self.spent)
 
     @property
     def rate_display(self):

@@ -19,6 +19,7 @@ from ledger import books
 from settlements import crossgroup, plans
 from settlements.models import Payment, PaymentError, SettlementPlan, StalePlan
 from splitclone import metrics
+from splitclone.formats import localized_amount
 from splitclone.money import format_amount
 from splitclone.text import shorten
 
@@ -55,7 +56,7 @@ class GroupState:
         if not stuck:
             return None
         names = ", ".join(
-            f"{member.display_name} ({format_amount(member.balance, self.group.currency)})"
+            f"{member.display_name} ({localized_amount(member.balance, self.group.currency)})"
             for member in stuck
         )
         return gettext(

@@ -12,7 +12,9 @@ from settlements.algorithm import Transfer
 from settlements.models import Payment
 from splitclone import fx
 from splitclone.dates import validate_entry_date
-from splitclone.money import MoneyError, format_amount
+from splitclone.formats import localized_amount
+from splitclone.money import MoneyError
+from splitclone.translation import translated
 from splitclone.widgets import CompactHiddenInput, CompactSelect, CompactTextInput, DatePicker
 
 NOTE_MAX_LENGTH = 200
@@ -136,7 +138,7 @@ class PaymentForm(ConvertedAmountForm):
             return None
 
         def money(value):
-            return format_amount(value, self.currency)
+            return localized_amount(value, self.currency)
 
         words = {
             "amount": money(amount),
@@ -218,10 +220,11 @@ class RatesForm(forms.Form):
         for name, text in list(cleaned.items()):
             try:
                 cleaned[name] = fx.check_rate(Decimal(text.strip().replace(",", ".")))
+            # Before ValueError, which MoneyError is: a number out of bounds says which bound.
+            except MoneyError as error:
+                self.add_error(name, translated(error.message))
             except (InvalidOperation, ValueError):
                 self.add_error(name, gettext("Enter the rate as a number, such as 2.79."))
-            except MoneyError as error:
-                self.add_error(name, error.message)
         return cleaned
 
     @property

@@ -22,6 +22,7 @@ from settlements import plans
 from settlements.algorithm import TIME_BUDGET, Transfer, plan_settlement
 from settlements.wishes import Wishes, plan_with_wishes
 from splitclone import fx, metrics
+from splitclone.formats import localized_amount
 from splitclone.money import MAX_AMOUNT, Amount, format_amount
 from splitclone.phrases import gettext_noop
 from splitclone.text import search_key
@@ -640,7 +641,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             if not 0 < amount <= MAX_AMOUNT:
                 raise PaymentError(
                     gettext("A payment must be more than zero and at most %(maximum)s.")
-                    % {"maximum": format_amount(MAX_AMOUNT, group.currency)}
+                    % {"maximum": localized_amount(MAX_AMOUNT, group.currency)}
                 )
             if from_member_id == to_member_id:
                 raise PaymentError(
@@ -994,7 +995,8 @@ class Payment(LedgerRow):
         ]
 
     def __str__(self):
-        return self.summary
+        # The admin's, in English like the rest of the admin; pages and messages use `summary`.
+        return self._summary(str(self.spent))
 
     @property
     def amount_display(self):
@@ -1002,7 +1004,11 @@ class Payment(LedgerRow):
 
     @property
     def summary(self):
-        return f"{self.from_member} → {self.to_member} {self.spent_display}"
+        """ "Ann → Bob 12.50 EUR", with the amount in the active language."""
+        return self._summary(self.spent_display)
+
+    def _summary(self, spent):
+        return f"{self.from_member} → {self.to_member} {spent}"
 
     @property
     def phrase_values(self):

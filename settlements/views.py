@@ -505,7 +505,7 @@ def describe(bookings):
             "group": row.group.name,
             "payer": row.payer.display_name,
             "payee": row.payee.display_name,
-            "amount": format_amount(row.amount, row.group.currency),
+            "amount": money(row.amount, row.group.currency),
         }
         for row in bookings
     )
@@ -522,7 +522,7 @@ def recorded_message(recorded):
             % {
                 "payer": transfer.debtor.display_name,
                 "payee": transfer.creditor.display_name,
-                "amount": format_amount(transfer.amount, currency),
+                "amount": money(transfer.amount, currency),
                 "bookings": describe(transfer.bookings),
             }
         )

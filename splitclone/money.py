@@ -543,7 +543,7 @@ def _too_large(cur: Currency) -> MoneyError:
     return MoneyError(
         gettext_noop(
             "That amount is too large; the limit is %(limit)s.",
-            limit=format_amount(MAX_AMOUNT, cur.code),
+            limit=Amount(MAX_AMOUNT, cur.code),
         ),
         "too_large",
     )

@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, connection
 from django.urls import reverse
 
@@ -177,3 +178,12 @@ def test_leaving_and_a_new_debt_at_once_never_leave_a_debt_behind(transactional_
     assert not Member.objects.filter(pk=leaver.pk).exists()
     owner_membership.refresh_from_db()
     assert owner_membership.balance == 0
+
+
+def test_what_someone_still_owes_is_written_as_their_page_writes_amounts(client, world):
+    client.force_login(world.member)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    page = client.get(leave_url(world))
+
+    assert "Du schuldest in dieser Gruppe noch 15,00\xa0€." in page.text

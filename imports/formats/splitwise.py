@@ -37,7 +37,7 @@ import unicodedata
 from collections import Counter
 
 from imports.parsed import ImportRefused, ParsedExpense, ParsedGroup, ParsedPayment
-from splitclone.money import CURRENCIES, format_amount
+from splitclone.money import CURRENCIES, Amount, format_amount
 from splitclone.phrases import Joined, gettext_noop, ngettext
 
 FORMAT = "splitwise"
@@ -392,7 +392,7 @@ def balance_row(entry, values, findings):
                 "instead of 0, so the line does not say who owes whom.",
                 line=entry.line,
                 description=entry.description,
-                amount=format_amount(total, currency),
+                amount=Amount(total, currency),
             )
         )
     # The largest value on the side that is one unit over gives it up: the smallest change
@@ -491,8 +491,8 @@ def check_totals(totals, column_sums, people):
                         "was exported, or is incomplete.",
                         line=line,
                         name=name,
-                        amount=format_amount(values[name], code),
-                        amount2=format_amount(column_sums[code][name], code),
+                        amount=Amount(values[name], code),
+                        amount2=Amount(column_sums[code][name], code),
                     )
                 )
         stated[code] = values
@@ -514,7 +514,7 @@ class Findings:
         self.left_out = []
 
     def money(self, minor, currency=None):
-        return format_amount(minor, currency or self.currency)
+        return Amount(minor, currency or self.currency)
 
     def notices(self):
         notices = []

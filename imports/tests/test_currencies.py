@@ -9,6 +9,7 @@ from functools import partial
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,7 @@ from ledger.tests.checks import assert_books_match_ledger
 from settlements.models import Payment
 from splitclone import fx
 from splitclone.money import MoneyError
+from splitclone.translation import translated
 
 pytestmark = pytest.mark.django_db
 SEVERAL = "splitwise_several_currencies.csv"
@@ -294,3 +296,18 @@ def test_a_converted_entry_adds_up_and_passes_the_books(
     books.require_conversion(
         Group(currency=group_currency), day, converted.amount, converted.conversion
     )
+
+
+def test_an_entry_that_converts_to_nothing_is_refused_with_the_reader_s_amounts():
+    entry = ParsedExpense(
+        "Gum", datetime.date(2025, 12, 24), 1, paid={"Ann": 1}, owed={"Ann": 1}, currency="IDR"
+    )
+
+    with pytest.raises(ImportRefused) as refused:
+        in_group_currency(entry, "EUR", "EUR")
+
+    with translation.override("de"):
+        german = translated(refused.value.message)
+    assert "1\xa0IDR" in german
+    assert "0,01\xa0€" in german
+    assert "1 IDR is less than 0.01 EUR converted." in str(refused.value.message)

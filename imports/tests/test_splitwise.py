@@ -3,12 +3,14 @@
 import datetime
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from imports.formats.splitwise import parse
 from imports.parsed import ImportRefused, ParsedExpense, ParsedPayment
 from imports.tests.conftest import data
+from splitclone.translation import translated
 
 HEADER = "Date,Description,Category,Cost,Currency,Ann,Ben\n\n"
 TOTAL = "\n2025-01-31,Total balance, , ,EUR,{},{}\n"
@@ -376,3 +378,16 @@ def test_a_total_balance_line_is_checked_against_its_own_currency():
     refused = "Line 11 .*gives Ann 1,400 JPY, but Ann's entries add up to 1,500 JPY"
     with pytest.raises(ImportRefused, match=refused):
         parse(text.encode())
+
+
+def test_a_refusal_writes_its_amounts_as_the_reader_s_language_does():
+    with pytest.raises(ImportRefused) as refused:
+        parse(data("splitwise_total_disagrees.csv"))
+
+    with translation.override("de"):
+        german = translated(refused.value.message)
+    # How the file itself writes an amount stays the file's (“1234.50”); sums are the reader's.
+    assert "12,00\xa0€" in german
+    assert "10,00\xa0€" in german
+    assert "12.00 EUR" not in german
+    assert "12.00 EUR" in translated(refused.value.message)

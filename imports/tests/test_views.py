@@ -247,7 +247,7 @@ def test_the_preview_and_its_notices_are_in_the_readers_language(client, importe
     text = html.unescape(response.text)
     assert "<strong>4 dépenses</strong> et <strong>0 paiement</strong>, en GBP." in text
     assert "2 dépenses avaient plusieurs payeurs" in text
-    assert "ligne 4 (« multi players »), 100.00 GBP importé comme 66.66 GBP" in text
+    assert "ligne 4 (« multi players »), 100,00\xa0£GB importé comme 66,66\xa0£GB" in text
 
 
 def test_a_file_over_the_size_limit_is_refused(client, importer, monkeypatch):

@@ -7,6 +7,8 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from prometheus_client import REGISTRY
 
@@ -138,6 +140,18 @@ def test_groups_where_guests_hold_balances_cannot_be_settled_across(client, shar
     assert "Trip can't be settled across groups: Gus (−10.00 EUR)" in html.unescape(response.text)
 
 
+def test_a_guest_s_balance_is_named_as_the_page_writes_amounts(client, shared):
+    guest = GuestFactory(group=shared.trip.group, name="Gus")
+    add_expense(shared.trip.group, shared.ana, paid={shared.trip.Ana: 1000}, among=[guest])
+    client.force_login(shared.ana)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    response = client.get(chosen(shared.trip.group, shared.flat.group))
+
+    assert response.status_code == 422
+    assert "Gus (−10,00\xa0€)" in html.unescape(response.text)
+
+
 def record(client, plan, transfer, **fields):
     return client.post(
         reverse("settlements:across_record"),
@@ -169,6 +183,22 @@ def test_recording_the_transfer_settles_both_groups(client, shared):
     )
     assert set(balances(shared.trip.group, shared.flat.group).values()) == {0}
     assert "Everyone is settled up in these groups." in page.text
+    assert Payment.objects.filter(note="Settled across groups: Ben paid Cem 30.00 EUR").count() == 2
+
+
+def test_what_was_recorded_is_said_with_the_page_s_amounts_and_noted_in_english(client, shared):
+    client.force_login(shared.ben)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    url = chosen(shared.trip.group, shared.flat.group)
+    plan = client.get(url).context["plan"]
+
+    record(client, plan, plan.transfers[0])
+
+    said = [str(message) for message in get_messages(client.get(url).wsgi_request)]
+    assert len(said) == 1
+    assert said[0].count("30,00\xa0€") == 3
+    assert "EUR" not in said[0]
+    # The note is kept in the row and read by everyone, in every language: one language for all.
     assert Payment.objects.filter(note="Settled across groups: Ben paid Cem 30.00 EUR").count() == 2
 
 
