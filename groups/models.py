@@ -1140,7 +1140,7 @@ MONEY_VERBS = {
 
 # The lines that concern members other than the actor: an expense or a payment they take part
 # in, being added to the group. The tasks of settings.ACTIVITY_FOLLOWERS (the notification
-# emails) are enqueued once a transaction that recorded one commits. Used by `Activity.record`.
+# emails) are enqueued with each such line. Used by `Activity.record`.
 FOLLOWED_VERBS = {
     ActivityVerb.EXPENSE_ADDED,
     ActivityVerb.EXPENSE_EDITED,
@@ -1233,7 +1233,8 @@ class Activity(models.Model):
             group=group, actor=actor, verb=verb, summary=summary, data=data
         )
         if verb in FOLLOWED_VERBS:
-            # Robust: the change is committed; a queue that is away for a moment only delays
-            # the emails until the worker's next periodic run.
-            transaction.on_commit(enqueue_activity_followers, robust=True)
+            # In the same transaction as the line: the queue is a table of this database
+            # (django-tasks-db), so the task becomes visible with the line at the commit, or
+            # never if the change rolls back, and saving an expense is a single commit.
+            enqueue_activity_followers()
         return activity

@@ -36,14 +36,14 @@ def test_an_expense_takes_the_same_statements_whatever_the_number_of_people(
 
     # savepoint, the group's lock (plan version moved, row read back), the expense, its payers,
     # its shares, member balances, pair balances, spending of the group and of its members,
-    # the history line, release. (The followers' task is queued once the transaction commits.)
-    with django_assert_num_queries(11):
+    # the history line, the followers' task queued with it, release: one commit in all.
+    with django_assert_num_queries(12):
         expense = add_expense(group, author, paid=paid, among=members)
 
     # savepoint, lock, the expense, its payers, its shares, the old payers and shares deleted,
     # the expense updated, the new payers and shares, member balances, pair balances, spending
-    # of the group and of its members, the history line, release
-    with django_assert_num_queries(16):
+    # of the group and of its members, the history line, the followers' task, release
+    with django_assert_num_queries(17):
         Expense.objects.save_expense(
             group_id=group.pk,
             author=author,
@@ -53,9 +53,11 @@ def test_an_expense_takes_the_same_statements_whatever_the_number_of_people(
         )
 
     # savepoint, lock, the expense, its payers, its shares, member balances, pair balances,
-    # spending of the group and of its members, the expense marked, the history line, release
-    with django_assert_num_queries(12):
+    # spending of the group and of its members, the expense marked, the history line, the
+    # followers' task, release
+    with django_assert_num_queries(13):
         Expense.objects.delete_expense(expense, actor=author)
+    # the same, but no one is told of a restored expense: no task
     with django_assert_num_queries(12):
         Expense.objects.restore_expense(expense, actor=author)
 

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
 from accounts.tests.factories import UserFactory
@@ -168,25 +168,36 @@ def test_a_dispatch_that_fails_halfway_saves_nothing_and_the_next_one_tells(trip
 
 
 @pytest.mark.django_db
-def test_only_lines_that_concern_others_enqueue_the_dispatch(
-    trip, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        trip.group.update_settings(
-            actor=trip.olivia,
-            name="Porto trip",
-            description="",
-            currency="EUR",
-            simplify_debts=True,
-        )
-    assert callbacks == []
+def test_only_lines_that_concern_others_enqueue_the_dispatch(trip):
+    trip.group.update_settings(
+        actor=trip.olivia, name="Porto trip", description="", currency="EUR", simplify_debts=True
+    )
     assert not DBTaskResult.objects.exists()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        add_expense(
-            trip.group, trip.olivia, paid={trip.olivia_m: 3000}, among=[trip.olivia_m, trip.max_m]
-        )
+    add_expense(
+        trip.group, trip.olivia, paid={trip.olivia_m: 3000}, among=[trip.olivia_m, trip.max_m]
+    )
     assert DBTaskResult.objects.get().task_path == "notifications.tasks.dispatch_activity"
+
+
+@pytest.mark.django_db
+def test_a_change_that_rolls_back_leaves_no_dispatch_behind(trip):
+    def expense_then_failure():
+        with transaction.atomic():
+            add_expense(
+                trip.group,
+                trip.olivia,
+                paid={trip.olivia_m: 3000},
+                among=[trip.olivia_m, trip.max_m],
+            )
+            enqueued_within.append(DBTaskResult.objects.exists())
+            raise RuntimeError("the request failed after the expense")
+
+    enqueued_within = []
+    with pytest.raises(RuntimeError):
+        expense_then_failure()
+    assert enqueued_within == [True]  # enqueued with the line, in its transaction
+    assert not DBTaskResult.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
