@@ -3,6 +3,7 @@ and payments and its statistics, and what the user spent across their groups."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import BooleanField, ExpressionWrapper
@@ -57,6 +58,18 @@ def settle_url(person, settle_up):
     return across_url(sorted(groups))
 
 
+class GroupLine(NamedTuple):
+    """A group as the home page lists it (`pages.templatetags.home_lines.group_lines`)."""
+
+    group_id: int
+    name: str
+    currency: str
+    # The user's, in the group's currency.
+    balance: int
+    # What others did there since the user last opened the group (`with_unseen_activity`).
+    unseen_activity: int
+
+
 @require_safe
 @login_required
 def home(request):
@@ -76,12 +89,13 @@ def home(request):
             "group__name",
             "group__currency",
             "group__is_archived",
+            "balance",
             ExpressionWrapper(PlanSummary.objects.stale("group__"), BooleanField()),
         )
     )
     people, plan_balances = [], {}
     if memberships:
-        if any(row[5] for row in memberships):
+        if any(row[6] for row in memberships):
             PlanSummary.objects.refresh_stale(request.user)
         people, plan_balances = debts_with_people(request.user, [row[:4] for row in memberships])
     totals = defaultdict(int)
@@ -91,17 +105,15 @@ def home(request):
         totals[currency] += plan_balances.get(pk, 0)
     show_all = "all" in request.GET
     shown_people = people if show_all else people[:HOME_LINES]
-    active = [row[0] for row in memberships if not row[4]]
-    archived = [row[0] for row in memberships if row[4]]
+    active = [row for row in memberships if not row[4]]
+    archived = [row for row in memberships if row[4]]
+    active_count, archived_count = len(active), len(archived)
     if not show_all:
         active, archived = active[:HOME_LINES], archived[:HOME_LINES]
-    # What `_group_row.html` shows.
-    shown = (
-        Member.objects.filter(pk__in=active + archived)
+    unseen = dict(
+        Member.objects.filter(pk__in=[row[0] for row in active + archived])
         .with_unseen_activity()
-        .select_related("group")
-        .only("balance", "group__name", "group__currency")
-        .in_bulk()
+        .values_list("pk", "unseen_activity")
     )
     activity = []
     if memberships:
@@ -115,10 +127,10 @@ def home(request):
         )
     settle_up = Link("settlements:settle_up", None)
     context = {
-        "active": [shown[pk] for pk in active],
-        "archived": [shown[pk] for pk in archived],
-        "active_count": sum(1 for row in memberships if not row[4]),
-        "archived_count": sum(1 for row in memberships if row[4]),
+        "active": [GroupLine(*row[1:4], row[5], unseen[row[0]]) for row in active],
+        "archived": [GroupLine(*row[1:4], row[5], unseen[row[0]]) for row in archived],
+        "active_count": active_count,
+        "archived_count": archived_count,
         "totals": sorted(totals.items()),
         "people": [(person, settle_url(person, settle_up)) for person in shown_people],
         "people_count": len(people),
