@@ -66,7 +66,7 @@ class GroupLine(NamedTuple):
     currency: str
     # The user's, in the group's currency.
     balance: int
-    # What others did there since the user last opened the group (`with_unseen_activity`).
+    # What others did there since the user last opened the group (`MemberManager.unseen_activity`).
     unseen_activity: int
 
 
@@ -110,11 +110,7 @@ def home(request):
     active_count, archived_count = len(active), len(archived)
     if not show_all:
         active, archived = active[:HOME_LINES], archived[:HOME_LINES]
-    unseen = dict(
-        Member.objects.filter(pk__in=[row[0] for row in active + archived])
-        .with_unseen_activity()
-        .values_list("pk", "unseen_activity")
-    )
+    unseen = Member.objects.unseen_activity([row[0] for row in active + archived])
     activity = []
     if memberships:
         activity = list(
