@@ -6,11 +6,19 @@ template's own message (`{{ name }}` becomes `%(name)s`), and fill it in per lin
 would. Used by `pages.templatetags.payment_lines` and `pages.templatetags.home_lines`.
 """
 
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from html import escape
+
+from django.utils.safestring import SafeData, mark_safe
 
 
 def filled(sentence, **values):
-    """`sentence`, translated, with `values` escaped in its placeholders: what
-    `{% blocktranslate %}` writes for the same message and values."""
-    return mark_safe(sentence % {name: conditional_escape(value) for name, value in values.items()})
+    """`sentence`, translated, with `values` escaped in its placeholders unless marked safe:
+    what `{% blocktranslate %}` writes for the same message and values. (Django's
+    `conditional_escape`, without the check for lazy text it makes on every call.)"""
+    return mark_safe(
+        sentence
+        % {
+            name: value if isinstance(value, SafeData) else escape(str(value))
+            for name, value in values.items()
+        }
+    )

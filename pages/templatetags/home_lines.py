@@ -3,17 +3,19 @@
 Each list's line is written here, its sentences translated once per list
 (`splitclone.sentences`) and its links reversed once (`splitclone.links`): twenty people and
 forty groups through `{% blocktranslate %}` and an include a line cost more than the rest of
-the page; with `?all`, hundreds of lines.
+the page; with `?all`, hundreds of lines. Text is escaped as Django's `escape` does, without
+its check for lazy text on every call.
 """
+
+from html import escape
 
 from django import template
 from django.utils.formats import localize
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
-from splitclone.formats import localized_amount
 from splitclone.links import Link
+from splitclone.money import format_amount
 from splitclone.sentences import filled
 from splitclone.templatetags.money import balance_class
 
@@ -39,8 +41,9 @@ GROUP = """<li class="group-row">
 GROUP_NEWS = ' <span class="badge badge-new">{count}</span>'
 
 
-def amount(minor_units, currency):
-    return escape(localized_amount(abs(minor_units), currency))
+def unsigned_amount(minor_units, currency, language):
+    """What the `unsigned_money` filter writes, in `language` read once per list."""
+    return mark_safe(escape(format_amount(abs(minor_units), currency, language=language)))
 
 
 @register.simple_tag
@@ -64,6 +67,7 @@ def person_lines(people):
     you_pay = gettext("you pay %(name)s")
     settle_across = gettext("Settle up with %(name)s across these groups")
     settle = gettext("Settle up with %(name)s")
+    language = get_language()
     lines = []
     for person, url in people:
         name, currency, net = person.person.display_name, person.currency, person.net
@@ -77,14 +81,16 @@ def person_lines(people):
             PERSON_DEBT.format(
                 group=escape(debt.group_name),
                 sentence=filled(pays_you if debt.to_user > 0 else you_pay, name=name),
-                amount=amount(debt.to_user, currency),
+                amount=unsigned_amount(debt.to_user, currency, language),
             )
             for debt in person.debts
         )
         lines.append(
             PERSON.format(
                 sentence=filled(sentence, name=name, guest=guest),
-                net=PERSON_NET.format(balance=balance_class(net), amount=amount(net, currency))
+                net=PERSON_NET.format(
+                    balance=balance_class(net), amount=unsigned_amount(net, currency, language)
+                )
                 if net
                 else "",
                 debts=debts,
@@ -103,6 +109,7 @@ def group_lines(groups):
     get_back = gettext('you get back <span class="amount">%(amount)s</span>')
     owe = gettext('you owe <span class="amount">%(amount)s</span>')
     settled = escape(gettext("settled up"))
+    language = get_language()
     lines = []
     for line in groups:
         news = ""
@@ -111,7 +118,8 @@ def group_lines(groups):
             news = GROUP_NEWS.format(count=filled(count, n=localize(line.unseen_activity)))
         if line.balance:
             words = filled(
-                get_back if line.balance > 0 else owe, amount=amount(line.balance, line.currency)
+                get_back if line.balance > 0 else owe,
+                amount=unsigned_amount(line.balance, line.currency, language),
             )
         else:
             words = settled
