@@ -179,7 +179,7 @@ def test_home_query_count_does_not_grow_with_groups(client, django_assert_num_qu
     # simplify, the write keeping the plans worked out and the summaries it replaces, the
     # accounts of the members the plans name, the old debts deleted, the new ones written, the
     # summaries written, the savepoint released; then the user's debts with the people they
-    # name, the groups shown with their unseen activity, recent activity with actors and groups.
+    # name, how much is new in the groups shown, recent activity with actors and groups.
     with django_assert_num_queries(18):
         client.get(reverse("home"))
     # Then only what is shown: session, user, memberships (all summaries current), debts,
