@@ -125,6 +125,13 @@ def home(request):
     if not show_all:
         active, archived = active[:HOME_LINES], archived[:HOME_LINES]
     unseen = Member.objects.unseen_activity([row[0] for row in active + archived])
+
+    def group_lines(rows):
+        return [
+            GroupLine(group_id, name, currency, balance, unseen[pk])
+            for pk, group_id, name, currency, _, balance, _ in rows
+        ]
+
     activity = []
     if memberships:
         activity = list(
@@ -137,8 +144,8 @@ def home(request):
         )
     settle_up = Link("settlements:settle_up", None)
     context = {
-        "active": [GroupLine(*row[1:4], row[5], unseen[row[0]]) for row in active],
-        "archived": [GroupLine(*row[1:4], row[5], unseen[row[0]]) for row in archived],
+        "active": group_lines(active),
+        "archived": group_lines(archived),
         "active_count": active_count,
         "archived_count": archived_count,
         "totals": sorted(totals.items()),
