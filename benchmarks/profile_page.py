@@ -4,9 +4,10 @@
         python benchmarks/profile_page.py                 # the floor and the group page, timed
     ... profile_page.py --profile "group page"            # and cProfile's top functions for it
 
-Seeds one group like `bench_pages.py` (10 members, 1,000 expenses by default) in a throwaway
-test database. "floor" pages show the cost shared by every page: the smallest signed-in page
-(the account's language page) and a group page asked for by someone outside the group (404).
+Seeds one group like `bench_pages.py` (10 members, 1,000 expenses by default) and its home-page
+person in 200 groups in a throwaway test database. "floor" pages show the cost shared by every
+page: the smallest signed-in page (the account's language page) and a group page asked for by
+someone outside the group (404).
 """
 
 import argparse
@@ -19,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_pages import Meter, report, seed_group, size_option  # sets Django up
+from bench_pages import Meter, populate_home, report, seed_group, size_option  # sets Django up
 from django.core.management import call_command
 from django.db import connection
 from django.template.base import PartialTemplate, Template
@@ -35,6 +36,7 @@ def pages(group):
         "group page": ("member", base, 200),
         "settle-up": ("member", f"{base}settle/", 200),
         "expense list": ("member", f"{base}expenses/", 200),
+        "home": ("home", "/home/", 200),
     }
 
 
@@ -59,9 +61,10 @@ def main():
         call_command("seed_demo", groups=0, stdout=io.StringIO())
         members, expenses = options.size
         group = seed_group(members, expenses, 1)
-        clients = {"member": Client(), "outsider": Client()}
+        clients = {"member": Client(), "outsider": Client(), "home": Client()}
         clients["member"].force_login(User.objects.get(email="demo@splitclone.test"))
         clients["outsider"].force_login(User.objects.create_user("outsider@example.com", "pw"))
+        clients["home"].force_login(populate_home())
         print(f"{members} members, {expenses:,} expenses, {connection.vendor}, {options.runs} runs")
         for name, (who, url, status) in pages(group).items():
             client = clients[who]

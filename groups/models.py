@@ -3,9 +3,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections, models, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db import connections, models, router, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -790,24 +790,34 @@ class MemberQuerySet(models.QuerySet):
     def with_people(self):
         return self.select_related("user").order_by("-is_active", Lower("name"), "id")
 
-    def with_unseen_activity(self):
-        """Annotates `unseen_activity`: how many lines others added to the group's history since
-        the member last opened the group page (`Member.record_visit`); 0 before the first visit.
 
-        A subquery in the same query, for the home page; the feed index (group, -id) reads only
-        the lines after the one last seen.
+class MemberManager(models.Manager.from_queryset(MemberQuerySet)):
+    def unseen_activity(self, member_ids):
+        """{member id: how many lines others added to the group's history since the member last
+        opened the group page (`Member.record_visit`)} for each of `member_ids`; 0 before the
+        first visit. For the home page's groups.
+
+        One query written once: built through the ORM, as a subquery, it cost a millisecond of
+        CPU per home page. The feed index (group, -id) reads only the lines after the one last
+        seen.
         """
-        unseen = (
-            Activity.objects.filter(
-                group=OuterRef("group_id"), pk__gt=OuterRef("last_seen_activity_id")
-            )
-            .filter(Q(actor__isnull=True) | ~Q(actor=OuterRef("user_id")))
-            .order_by()
-            .values("group")
-            .annotate(count=Count("pk"))
-            .values("count")
+        if not member_ids:
+            return {}
+        connection = connections[router.db_for_read(self.model)]
+        quote = connection.ops.quote_name
+        member, line = quote(self.model._meta.db_table), quote(Activity._meta.db_table)
+        sql = (
+            f"SELECT {member}.id, COUNT(*) FROM {member} JOIN {line}"
+            f" ON {line}.group_id = {member}.group_id"
+            f" AND {line}.id > {member}.last_seen_activity_id"
+            f" WHERE {member}.id IN ({', '.join(['%s'] * len(member_ids))})"
+            f" AND ({line}.actor_id IS NULL OR {line}.actor_id <> {member}.user_id)"
+            f" GROUP BY {member}.id"
         )
-        return self.annotate(unseen_activity=Coalesce(Subquery(unseen), 0))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, member_ids)
+            counted = dict(cursor.fetchall())
+        return {pk: counted.get(pk, 0) for pk in member_ids}
 
 
 class Member(models.Model):
@@ -859,7 +869,7 @@ class Member(models.Model):
         editable=False,
     )
 
-    objects = MemberQuerySet.as_manager()
+    objects = MemberManager()
 
     class Meta:
         constraints = [
@@ -1191,7 +1201,8 @@ class Activity(models.Model):
             ),
         ]
         indexes = [
-            # The group page's feed: newest first, paged by id.
+            # The group page's feed: newest first, paged by id; and what is new to a member since
+            # their last visit (`MemberManager.unseen_activity`).
             models.Index(fields=["group", "-id"], name="groups_activity_feed"),
             # Whether a deleted expense in the feed is still deleted (groups.views.mark_restorable).
             models.Index(

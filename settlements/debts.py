@@ -12,6 +12,7 @@ summed over the groups of that currency.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from settlements.models import PlanDebt
 
@@ -53,6 +54,21 @@ class PersonDebts:
         return [debt.group_id for debt in self.debts]
 
 
+@cache
+def _debts_with_names():
+    # Built once per process and filtered per view, as a class-based view's `queryset` is: the
+    # joins took more CPU than the query (the home page, on every view).
+    return PlanDebt.objects.values_list(
+        "group_id",
+        "member_id",
+        "other_id",
+        "other__user_id",
+        "other__user__display_name",
+        "other__name",
+        "to_user",
+    )
+
+
 def debts_with_people(user, memberships):
     """([PersonDebts] of everyone `user` pays or is paid by in their groups' plans, {membership
     id: what the plans pay the user there in all (negative: what they pay)}).
@@ -65,15 +81,7 @@ def debts_with_people(user, memberships):
     groups = {
         group_id: (member_id, name, currency) for member_id, group_id, name, currency in memberships
     }
-    rows = PlanDebt.objects.filter(user=user).values_list(
-        "group_id",
-        "member_id",
-        "other_id",
-        "other__user_id",
-        "other__user__display_name",
-        "other__name",
-        "to_user",
-    )
+    rows = _debts_with_names().filter(user=user)
     people = {}
     plan_balances = {}
     for group_id, member_id, other_id, other_user, user_name, guest_name, to_user in rows:
@@ -90,7 +98,8 @@ def debts_with_people(user, memberships):
     # Each person's groups in the order of `memberships`.
     position = {group_id: n for n, group_id in enumerate(groups)}
     for person in people.values():
-        person.debts.sort(key=lambda debt: position[debt.group_id])
+        if len(person.debts) > 1:
+            person.debts.sort(key=lambda debt: position[debt.group_id])
     ordered = sorted(
         people.values(),
         key=lambda debts: (

@@ -1,11 +1,10 @@
 """The suggested payments as who owes whom and the group page write them."""
 
 from django import template
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from splitclone.formats import localized_amount
+from splitclone.sentences import filled
 
 register = template.Library()
 
@@ -24,14 +23,11 @@ def payment_lines(context, payments):
     for suggestion in payments:
         debtor, creditor = suggestion.debtor, suggestion.creditor
         if debtor.pk == viewer:
-            sentence = you_pay % {"creditor": escape(creditor.display_name)}
+            sentence = filled(you_pay, creditor=creditor.display_name)
         elif creditor.pk == viewer:
-            sentence = pays_you % {"debtor": escape(debtor.display_name)}
+            sentence = filled(pays_you, debtor=debtor.display_name)
         else:
-            sentence = pays % {
-                "debtor": escape(debtor.display_name),
-                "creditor": escape(creditor.display_name),
-            }
+            sentence = filled(pays, debtor=debtor.display_name, creditor=creditor.display_name)
         amount = localized_amount(suggestion.amount, currency)
-        lines.append((mark_safe(sentence), amount, suggestion))
+        lines.append((sentence, amount, suggestion))
     return lines

@@ -62,13 +62,13 @@ def test_totals_per_currency_in_words(client, groups_of_ursula):
         "You get back 25.00 EUR",
         "You owe 3,000 JPY",
     ]
-    assert [m.group.name for m in response.context["active"]] == [
+    assert [line.name for line in response.context["active"]] == [
         "Lisbon",
         "Paris",
         "Rome",
         "Tokyo",
     ]
-    assert [m.group.name for m in response.context["archived"]] == ["Old"]
+    assert [line.name for line in response.context["archived"]] == ["Old"]
 
 
 def test_each_person_once_per_currency_with_what_they_pay_in_each_group(client, groups_of_ursula):
@@ -179,7 +179,7 @@ def test_home_query_count_does_not_grow_with_groups(client, django_assert_num_qu
     # simplify, the write keeping the plans worked out and the summaries it replaces, the
     # accounts of the members the plans name, the old debts deleted, the new ones written, the
     # summaries written, the savepoint released; then the user's debts with the people they
-    # name, the groups shown with their unseen activity, recent activity with actors and groups.
+    # name, how much is new in the groups shown, recent activity with actors and groups.
     with django_assert_num_queries(18):
         client.get(reverse("home"))
     # Then only what is shown: session, user, memberships (all summaries current), debts,
@@ -214,3 +214,24 @@ def test_without_simplifying_a_settled_member_can_still_pass_debts_on(client):
     assert people(home(client).text) == {"Ursula": -1000, "Cem": 1000}
     client.force_login(ursula)
     assert people(home(client).text) == {"Ben": 1000}
+
+
+def test_names_are_written_as_text_in_every_line(client):
+    ursula = UserFactory(display_name="Ursula")
+    bob = UserFactory(display_name="<b>Bob</b>")
+    group = GroupFactory(name="<i>Rome</i> & co", created_by=ursula)
+    paying = MemberFactory(group=group, user=ursula, role=Role.OWNER)
+    owing = MemberFactory(group=group, user=bob)
+    add_expense(group, ursula, paid={paying: 1000}, among=[owing])
+    client.force_login(ursula)
+
+    page = home(client).text
+
+    assert "<b>Bob" not in page
+    assert "<i>Rome" not in page
+    people_section = section(page, "people")
+    assert "<strong>&lt;b&gt;Bob&lt;/b&gt;</strong> owes you" in people_section
+    assert "<li>&lt;i&gt;Rome&lt;/i&gt; &amp; co: &lt;b&gt;Bob&lt;/b&gt; pays you" in people_section
+    assert "Settle up with &lt;b&gt;Bob&lt;/b&gt; →" in people_section
+    group_page = reverse("pages:group", args=[group.pk])
+    assert f'<a href="{group_page}">&lt;i&gt;Rome&lt;/i&gt; &amp; co</a>' in page

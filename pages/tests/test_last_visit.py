@@ -102,7 +102,7 @@ def test_a_payment_someone_else_recorded_is_marked_new(client, world):
 
 def home_badges(client):
     response = client.get(reverse("home"))
-    return {m.group.name: m.unseen_activity for m in response.context["active"]}, response.text
+    return {line.name: line.unseen_activity for line in response.context["active"]}, response.text
 
 
 def test_home_counts_what_others_did_in_each_group_since_the_last_visit(client, world):

@@ -1,0 +1,135 @@
+"""The home page's lists: the people the user pays or is paid by, and the user's groups.
+
+Each list's line is written here, its sentences translated once per list
+(`splitclone.sentences`) and its links reversed once (`splitclone.links`): twenty people and
+forty groups through `{% blocktranslate %}` and an include a line cost more than the rest of
+the page; with `?all`, hundreds of lines. Text is escaped as Django's `escape` does, without
+its check for lazy text on every call.
+"""
+
+from html import escape
+
+from django import template
+from django.utils.formats import localize
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, ngettext
+
+from splitclone.links import Link
+from splitclone.money import format_amount
+from splitclone.sentences import filled
+from splitclone.templatetags.money import balance_class
+
+register = template.Library()
+
+PERSON = """<li class="person">
+          <div class="person-total">
+            <span class="person-name">{sentence}</span>
+            {net}
+          </div>
+          <ul class="person-groups muted">
+            {debts}
+          </ul>
+          <a href="{url}">{settle} →</a>
+        </li>"""
+PERSON_NET = '<span class="amount {balance}">{amount}</span>'
+PERSON_DEBT = '<li>{group}: {sentence} <span class="amount">{amount}</span></li>'
+# The words may wrap on a phone; the amount itself stays whole (`.amount`).
+GROUP = """<li class="group-row">
+  <a href="{url}">{name}{news}</a>
+  <span class="balance-words {balance}">{words}</span>
+</li>"""
+GROUP_NEWS = ' <span class="badge badge-new">{count}</span>'
+
+
+def unsigned_amount(minor_units, currency, language):
+    """What the `unsigned_money` filter writes, in `language` read once per list."""
+    return mark_safe(escape(format_amount(abs(minor_units), currency, language=language)))
+
+
+@register.simple_tag
+def person_lines(people):
+    """A line for each of `people`, (`settlements.debts.PersonDebts`, where to settle with
+    them): what they pay the user or the user pays them in all, in each group, and the link."""
+    guest = gettext("guest")
+    owes_you = gettext("<strong>%(name)s</strong> owes you")
+    guest_owes_you = gettext(
+        '<strong>%(name)s</strong> <span class="badge">%(guest)s</span> owes you'
+    )
+    you_owe = gettext("You owe <strong>%(name)s</strong>")
+    you_owe_guest = gettext(
+        'You owe <strong>%(name)s</strong> <span class="badge">%(guest)s</span>'
+    )
+    even = gettext("You and <strong>%(name)s</strong> are even")
+    even_with_guest = gettext(
+        'You and <strong>%(name)s</strong> <span class="badge">%(guest)s</span> are even'
+    )
+    pays_you = gettext("%(name)s pays you")
+    you_pay = gettext("you pay %(name)s")
+    settle_across = gettext("Settle up with %(name)s across these groups")
+    settle = gettext("Settle up with %(name)s")
+    language = get_language()
+    lines = []
+    for person, url in people:
+        name, currency, net = person.person.display_name, person.currency, person.net
+        if net > 0:
+            sentence = guest_owes_you if person.is_guest else owes_you
+        elif net < 0:
+            sentence = you_owe_guest if person.is_guest else you_owe
+        else:
+            sentence = even_with_guest if person.is_guest else even
+        debts = "\n            ".join(
+            PERSON_DEBT.format(
+                group=escape(debt.group_name),
+                sentence=filled(pays_you if debt.to_user > 0 else you_pay, name=name),
+                amount=unsigned_amount(debt.to_user, currency, language),
+            )
+            for debt in person.debts
+        )
+        lines.append(
+            PERSON.format(
+                sentence=filled(sentence, name=name, guest=guest),
+                net=PERSON_NET.format(
+                    balance=balance_class(net), amount=unsigned_amount(net, currency, language)
+                )
+                if net
+                else "",
+                debts=debts,
+                url=escape(url),
+                settle=filled(settle_across if len(person.debts) > 1 else settle, name=name),
+            )
+        )
+    return mark_safe("\n        ".join(lines))
+
+
+@register.simple_tag
+def group_lines(groups):
+    """A line for each of `groups` (`pages.views.GroupLine`): its name linking to its page,
+    how many things others did there since the user last looked, and the user's balance."""
+    group_page = Link("pages:group", None).escaped()
+    get_back = gettext('you get back <span class="amount">%(amount)s</span>')
+    owe = gettext('you owe <span class="amount">%(amount)s</span>')
+    settled = escape(gettext("settled up"))
+    language = get_language()
+    lines = []
+    for line in groups:
+        news = ""
+        if line.unseen_activity:
+            count = ngettext("%(n)s new", "%(n)s new", line.unseen_activity)
+            news = GROUP_NEWS.format(count=filled(count, n=localize(line.unseen_activity)))
+        if line.balance:
+            words = filled(
+                get_back if line.balance > 0 else owe,
+                amount=unsigned_amount(line.balance, line.currency, language),
+            )
+        else:
+            words = settled
+        lines.append(
+            GROUP.format(
+                url=group_page(line.group_id),
+                name=escape(line.name),
+                news=news,
+                balance=balance_class(line.balance),
+                words=words,
+            )
+        )
+    return mark_safe("\n      ".join(lines))
