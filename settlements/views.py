@@ -194,7 +194,7 @@ def settle_up_context(
     """
     group = membership.group
     small = len(settle_up.balances) <= SHOWN_IN_FULL
-    payments = Payment.objects.shown_on_settle_up(group, membership.user_id)
+    payments = Payment.objects.shown_on_settle_up(group, membership, settle_up.by_id)
     rows = []
     details = pay_details(membership.user_id, group, settle_up.suggestions)
     # Translated once for the plan's some 50 lines, rather than by a template tag in each.
