@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
@@ -30,6 +31,7 @@ from settlements.pay_details import PayDetails, pay_details
 from settlements.wish_rows import household_payments, in_household_payment, wish_summary
 from splitclone import fx
 from splitclone.confirm import confirmation_page
+from splitclone.links import Link
 from splitclone.money import format_amount
 from splitclone.templatetags.money import balance_class, money
 
@@ -79,9 +81,16 @@ class PaymentRow:
     who: str
     delete_question: str
     pending: str
+    date: str
+    # Where its button sends it: to be restored if it was deleted, else to be deleted.
+    url: str
 
 
-def payment_rows(payments):
+def payment_rows(group, payments):
+    # Reversed once for the list: the `url` tag costs some 15 µs a line.
+    restore_link, delete_link = (
+        Link(f"settlements:{action}", group.pk, None) for action in ("restore", "delete")
+    )
     paid = gettext("%(payer)s paid %(payee)s")
     delete = gettext("Delete the payment %(payment)s?")
     pending = gettext(
@@ -97,6 +106,9 @@ def payment_rows(payments):
                 mark_safe(paid % {"payer": payer, "payee": payee}),
                 mark_safe(delete % {"payment": conditional_escape(payment.summary)}),
                 mark_safe(pending % {"payee": payee}) if payment.is_pending else "",
+                # As the template's `date` filter writes it, in the page's language.
+                date_filter(payment.date, "j M Y"),
+                (restore_link if payment.deleted_at else delete_link)(payment.pk),
             )
         )
     return rows
@@ -251,8 +263,10 @@ def settle_up_context(
         "explain_table": explain or small,
         "explained_balances": explained_balances(settle_up) if explain or small else (),
         "shown_in_full": small,
-        # "What this covers" goes with the amount field (`SuggestionRow.editable`).
+        # "What this covers" goes with the amount field (`SuggestionRow.editable`), unless the
+        # plan is one part, which says it once for all (`_covers.html#note`).
         "covers_for_own_only": not small,
+        "covers_per_payment": not settle_up.simplified or len(settle_up.parts) > 1,
         "today": timezone.localdate(),
         "another_form": form
         if form is not None and not form.is_suggestion
@@ -261,7 +275,7 @@ def settle_up_context(
             last_currency=last_currency,
             currencies=None if all_currencies else offered_currencies(settle_up),
         ),
-        "payment_rows": payment_rows(payments),
+        "payment_rows": payment_rows(group, payments),
         "more_payments": len(payments) >= PAYMENTS_SHOWN,
         "rates_form": rates_form,
         "pending": Payment.objects.pending_total(group),
