@@ -1,3 +1,4 @@
+import functools
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -87,10 +88,13 @@ class PaymentRow:
 
 
 def payment_rows(group, payments):
-    # Reversed once for the list: the `url` tag costs some 15 µs a line.
-    restore_link, delete_link = (
-        Link(f"settlements:{action}", group.pk, None) for action in ("restore", "delete")
-    )
+    """`payments` as the page lists them (`PaymentRow`)."""
+
+    @functools.cache
+    def link(action):
+        # Reversed once for the list, when it is needed: the `url` tag costs some 15 µs a line.
+        return Link(f"settlements:{action}", group.pk, None)
+
     paid = gettext("%(payer)s paid %(payee)s")
     delete = gettext("Delete the payment %(payment)s?")
     pending = gettext(
@@ -108,7 +112,7 @@ def payment_rows(group, payments):
                 mark_safe(pending % {"payee": payee}) if payment.is_pending else "",
                 # As the template's `date` filter writes it, in the page's language.
                 date_filter(payment.date, "j M Y"),
-                (restore_link if payment.deleted_at else delete_link)(payment.pk),
+                link("restore" if payment.deleted_at else "delete")(payment.pk),
             )
         )
     return rows
@@ -128,6 +132,7 @@ class ExplainedBalance:
 
 
 def explained_balances(settle_up):
+    """The table's lines, its two sentences translated once for all of them."""
     currency = settle_up.group.currency
     pays = gettext('pays <span class="amount">%(amount)s</span>')
     gets = gettext('gets <span class="amount">%(amount)s</span>')
@@ -206,6 +211,7 @@ def settle_up_context(
     """
     group = membership.group
     small = len(settle_up.balances) <= SHOWN_IN_FULL
+    explain_table = explain or small
     payments = Payment.objects.shown_on_settle_up(group, membership, settle_up.by_id)
     rows = []
     details = pay_details(membership.user_id, group, settle_up.suggestions)
@@ -260,8 +266,8 @@ def settle_up_context(
         "wish_summary": wish_summary(settle_up),
         "plan_submission_id": uuid.uuid4(),
         "explain_open": explain,
-        "explain_table": explain or small,
-        "explained_balances": explained_balances(settle_up) if explain or small else (),
+        "explain_table": explain_table,
+        "explained_balances": explained_balances(settle_up) if explain_table else (),
         "shown_in_full": small,
         # "What this covers" goes with the amount field (`SuggestionRow.editable`), unless the
         # plan is one part, which says it once for all (`_covers.html#note`).
