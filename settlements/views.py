@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.access import get_membership
@@ -156,6 +156,23 @@ def explained_balances(settle_up):
     return rows
 
 
+def explained_parts(settle_up):
+    """(names, how many payments) for each part of a simplified plan: a big group's 50 names
+    are joined here, not one by one in the template."""
+    return [
+        (
+            ", ".join(member.display_name for member in part),
+            ngettext(
+                "%(size)s people, %(payments)s payment",
+                "%(size)s people, %(payments)s payments",
+                len(part) - 1,
+            )
+            % {"size": len(part), "payments": len(part) - 1},
+        )
+        for part in settle_up.parts
+    ]
+
+
 def suggest_with_rates(group, data):
     """(settle-up, the form asking for today's rates of the open currencies the ECB does not
     publish, or None when none needs one). With valid typed rates in `data`, the plan converts
@@ -268,6 +285,7 @@ def settle_up_context(
         "explain_open": explain,
         "explain_table": explain_table,
         "explained_balances": explained_balances(settle_up) if explain_table else (),
+        "explained_parts": explained_parts(settle_up) if settle_up.simplified else (),
         "shown_in_full": small,
         # "What this covers" goes with the amount field (`SuggestionRow.editable`), unless the
         # plan is one part, which says it once for all (`_covers.html#note`).
