@@ -572,19 +572,20 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
             spent.update(rows.values_list("original_currency", flat=True)[:RECENT_ENTRIES])
         return spent - {"", group.currency}
 
-    def shown_on_settle_up(self, group, viewer_id):
+    def shown_on_settle_up(self, group, viewer, members):
         """The group's latest `PAYMENTS_SHOWN` payments, deleted ones included (to restore), and
-        any older one still waiting for the viewer (a user id) to confirm it: newest first, one
-        query."""
+        any older one still waiting for the viewer (their `Member`) to confirm it: newest first,
+        one query. Their people are taken from `members` ({id: Member}, every member of the
+        group, as the plan has them): joined in, they made this query the dearest of the page."""
         latest = self.filter(group=group).order_by("-id").values("pk")[:PAYMENTS_SHOWN]
-        waiting = Q(
-            deleted_at__isnull=True, status=PaymentStatus.PENDING, to_member__user_id=viewer_id
+        waiting = Q(deleted_at__isnull=True, status=PaymentStatus.PENDING, to_member=viewer)
+        payments = list(
+            self.filter(Q(pk__in=models.Subquery(latest)) | waiting, group=group).order_by("-id")
         )
-        return list(
-            self.with_people()
-            .filter(Q(pk__in=models.Subquery(latest)) | waiting, group=group)
-            .order_by("-id")
-        )
+        for payment in payments:
+            payment.from_member = members[payment.from_member_id]
+            payment.to_member = members[payment.to_member_id]
+        return payments
 
     def pending_total(self, group):
         """(how many, how much) of the group's live payments wait for their payee to confirm:

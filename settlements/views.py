@@ -1,3 +1,4 @@
+import functools
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -7,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.access import get_membership
@@ -30,8 +32,9 @@ from settlements.pay_details import PayDetails, pay_details
 from settlements.wish_rows import household_payments, in_household_payment, wish_summary
 from splitclone import fx
 from splitclone.confirm import confirmation_page
+from splitclone.links import Link
 from splitclone.money import format_amount
-from splitclone.templatetags.money import money
+from splitclone.templatetags.money import balance_class, money
 
 # Up to this many people with a balance, the explanation's table of balances is on the page,
 # and every suggestion has an amount field for a partial payment. In a bigger plan (a group of
@@ -56,6 +59,8 @@ class SuggestionRow:
     # "<strong>Ana</strong> pays <strong>Ben</strong>" and the amount, as the page shows them.
     who: str
     shown_amount: str
+    # What its amount field is called to a screen reader.
+    amount_label: str
     # What goes in its amount field: the amount to type over, or what came back.
     amount: str
     editable: bool
@@ -66,6 +71,106 @@ class SuggestionRow:
     pay: PayDetails | None = None
     # Its place in the plan's suggestions, from 1: what its button sends.
     place: int = 0
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """A recorded payment in the page's list, its sentences translated once for the list."""
+
+    payment: Payment
+    # "Ana paid Ben", what its delete button asks, and why it is pending if it is.
+    who: str
+    delete_question: str
+    pending: str
+    date: str
+    # Where its button sends it: to be restored if it was deleted, else to be deleted.
+    url: str
+
+
+def payment_rows(group, payments):
+    """`payments` as the page lists them (`PaymentRow`)."""
+
+    @functools.cache
+    def link(action):
+        # Reversed once for the list, when it is needed: the `url` tag costs some 15 µs a line.
+        return Link(f"settlements:{action}", group.pk, None)
+
+    paid = gettext("%(payer)s paid %(payee)s")
+    delete = gettext("Delete the payment %(payment)s?")
+    pending = gettext(
+        '<strong class="pending">pending</strong>: %(payee)s has not confirmed it yet'
+    )
+    rows = []
+    for payment in payments:
+        payee = conditional_escape(payment.to_member.display_name)
+        payer = conditional_escape(payment.from_member.display_name)
+        rows.append(
+            PaymentRow(
+                payment,
+                mark_safe(paid % {"payer": payer, "payee": payee}),
+                mark_safe(delete % {"payment": conditional_escape(payment.summary)}),
+                mark_safe(pending % {"payee": payee}) if payment.is_pending else "",
+                # As the template's `date` filter writes it, in the page's language.
+                date_filter(payment.date, "j M Y"),
+                link("restore" if payment.deleted_at else "delete")(payment.pk),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class ExplainedBalance:
+    """A member's line in the table of balances before and after the plan, as shown."""
+
+    name: str
+    before: str
+    before_class: str
+    # What they pay and get: "pays 12.00 EUR", "gets …", or both on two lines.
+    change: str
+    after: str
+    after_class: str
+
+
+def explained_balances(settle_up):
+    """The table's lines, its two sentences translated once for all of them."""
+    currency = settle_up.group.currency
+    pays = gettext('pays <span class="amount">%(amount)s</span>')
+    gets = gettext('gets <span class="amount">%(amount)s</span>')
+    rows = []
+    for row in settle_up.rows():
+        change = [
+            sentence % {"amount": conditional_escape(money(amount, currency))}
+            for sentence, amount in ((pays, row.pays), (gets, row.receives))
+            if amount
+        ]
+        rows.append(
+            ExplainedBalance(
+                row.member.display_name,
+                money(row.before, currency),
+                balance_class(row.before),
+                mark_safe("<br>".join(change)),
+                money(row.after, currency),
+                balance_class(row.after),
+            )
+        )
+    return rows
+
+
+def explained_parts(settle_up):
+    """(names, how many payments) for each part of a simplified plan: a big group's 50 names
+    are joined here, not one by one in the template."""
+    return [
+        (
+            ", ".join(member.display_name for member in part),
+            ngettext(
+                "%(size)s people, %(payments)s payment",
+                "%(size)s people, %(payments)s payments",
+                len(part) - 1,
+            )
+            % {"size": len(part), "payments": len(part) - 1},
+        )
+        for part in settle_up.parts
+    ]
 
 
 def suggest_with_rates(group, data):
@@ -123,12 +228,14 @@ def settle_up_context(
     """
     group = membership.group
     small = len(settle_up.balances) <= SHOWN_IN_FULL
-    payments = Payment.objects.shown_on_settle_up(group, membership.user_id)
+    explain_table = explain or small
+    payments = Payment.objects.shown_on_settle_up(group, membership, settle_up.by_id)
     rows = []
     details = pay_details(membership.user_id, group, settle_up.suggestions)
     # Translated once for the plan's some 50 lines, rather than by a template tag in each.
     sent_it, record_as_paid = gettext("I’ve sent it"), gettext("Record as paid")
     pays = gettext("<strong>%(debtor)s</strong> pays <strong>%(creditor)s</strong>")
+    amount_label = gettext("Amount %(debtor)s pays %(creditor)s (%(currency)s)")
     for place, (suggestion, pay) in enumerate(
         zip(settle_up.suggestions, details, strict=True), start=1
     ):
@@ -143,16 +250,16 @@ def settle_up_context(
         )
         button = sent_it if awaits_confirmation(suggestion, membership) else record_as_paid
         # The names are escaped; the words are the catalog's, as a template tag would take them.
+        names = {
+            "debtor": conditional_escape(suggestion.debtor.display_name),
+            "creditor": conditional_escape(suggestion.creditor.display_name),
+            "currency": conditional_escape(group.currency),
+        }
         shown = (
             suggestion,
-            mark_safe(
-                pays
-                % {
-                    "debtor": conditional_escape(suggestion.debtor.display_name),
-                    "creditor": conditional_escape(suggestion.creditor.display_name),
-                }
-            ),
+            mark_safe(pays % names),
             money(suggestion.amount, group.currency),
+            mark_safe(amount_label % names),
         )
         if sent_back:
             row = SuggestionRow(*shown, form["amount"].value(), True, button, form, pay, place)
@@ -176,10 +283,14 @@ def settle_up_context(
         "wish_summary": wish_summary(settle_up),
         "plan_submission_id": uuid.uuid4(),
         "explain_open": explain,
-        "explain_table": explain or small,
+        "explain_table": explain_table,
+        "explained_balances": explained_balances(settle_up) if explain_table else (),
+        "explained_parts": explained_parts(settle_up) if settle_up.simplified else (),
         "shown_in_full": small,
-        # "What this covers" goes with the amount field (`SuggestionRow.editable`).
+        # "What this covers" goes with the amount field (`SuggestionRow.editable`), unless the
+        # plan is one part, which says it once for all (`_covers.html#note`).
         "covers_for_own_only": not small,
+        "covers_per_payment": not settle_up.simplified or len(settle_up.parts) > 1,
         "today": timezone.localdate(),
         "another_form": form
         if form is not None and not form.is_suggestion
@@ -188,7 +299,7 @@ def settle_up_context(
             last_currency=last_currency,
             currencies=None if all_currencies else offered_currencies(settle_up),
         ),
-        "payments": payments,
+        "payment_rows": payment_rows(group, payments),
         "more_payments": len(payments) >= PAYMENTS_SHOWN,
         "rates_form": rates_form,
         "pending": Payment.objects.pending_total(group),

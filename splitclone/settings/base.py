@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
+# Django's, writing a field's group, label and errors without their templates.
+FORM_RENDERER = "splitclone.form_renderer.FormRenderer"
+
 ROOT_URLCONF = "splitclone.urls"
 WSGI_APPLICATION = "splitclone.wsgi.application"
 
