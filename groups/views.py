@@ -53,7 +53,14 @@ SEARCH_RESULTS = 8
 
 def activity_page(group, before=None):
     """One page of the feed, newest first, paged by id so no page needs a COUNT query."""
-    rows = group.activities.select_related("actor").order_by("-id")
+    # What the feed shows of each line and its actor (`groups.templatetags.feed`), and what
+    # `mark_restorable` and the group page's news read; the group, which the related manager
+    # sets on each line, read from the line would cost a query each.
+    rows = (
+        group.activities.select_related("actor")
+        .only("group", "verb", "summary", "data", "created_at", "actor__display_name")
+        .order_by("-id")
+    )
     if before:
         rows = rows.filter(id__lt=before)
     page = list(rows[: FEED_PAGE_SIZE + 1])
