@@ -3,7 +3,7 @@ page), written in Python: through the template, its twenty lines were a tenth of
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -42,28 +42,30 @@ def feed_lines(feed, group, csrf_token):
         csrf = ""
         if csrf_token and csrf_token != "NOTPROVIDED":
             csrf = format_html(CSRF_INPUT, csrf_token)
-        label = gettext("Restore")
+        label = escape(gettext("Restore"))
     lines = []
     for entry in feed:
         if entry.actor:
-            who = entry.actor.display_name
+            who = escape(entry.actor.display_name)
         elif entry.data.get("automatic"):
             who = "Splitclone"
         else:
-            who = gettext("Someone")
+            who = escape(gettext("Someone"))
         form = ""
         if entry.restorable:
-            url = mark_safe(restore(entry.data["expense_id"]))
-            form = format_html(RESTORE_FORM, url=url, csrf=csrf, label=label)
+            form = RESTORE_FORM.format(
+                url=restore(entry.data["expense_id"]), csrf=csrf, label=label
+            )
+        # Each value escaped as it goes in, the markup around it written as it is: `format_html`
+        # per line was a third of the feed's time.
         lines.append(
-            format_html(
-                FEED_LINE,
+            FEED_LINE.format(
                 new=new if getattr(entry, "is_new", False) else "",
                 who=who,
-                text=entry.text,
+                text=escape(entry.text),
                 restore=form,
                 moment=timezone.localtime(entry.created_at).isoformat(),
-                ago=ago(entry.created_at),
+                ago=escape(ago(entry.created_at)),
             )
         )
     return mark_safe("".join(lines))
