@@ -69,6 +69,12 @@ class Category(models.TextChoices):
     OTHER = "other", gettext_lazy("Other")
 
 
+# A category's label by its value, translated when shown. Django's `get_category_display` builds
+# this mapping again on each call, translating every label to hash it. Used by
+# `Expense.get_category_display` and the expense lines (`expenses.views.ExpenseRow`).
+CATEGORY_LABELS = dict(Category.choices)
+
+
 @dataclass(frozen=True)
 class ExpenseEntry:
     """A validated expense as the form hands it to `save_expense`; amounts in minor units."""
@@ -490,6 +496,11 @@ class Expense(LedgerRow):
 
     def __str__(self):
         return self.description
+
+    def get_category_display(self):
+        """The category's label in the active language (in place of Django's, see
+        `CATEGORY_LABELS`); a value no longer among the categories reads as it is stored."""
+        return str(CATEGORY_LABELS.get(self.category, self.category))
 
     @property
     def amount_display(self):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from expenses.forms import ExpenseForm, RecurringExpenseForm
 from expenses.models import (
-    Category,
+    CATEGORY_LABELS,
     Expense,
     ExpensePayer,
     ExpenseShare,
@@ -27,9 +27,6 @@ from ledger.books import LedgerError
 from splitclone.formats import localized_amount
 from splitclone.templatetags.money import balance_class, money
 
-# A line's category by its value. `Expense.get_category_display` builds this mapping again on
-# each call, translating every label to hash it: the better part of a line's rendering.
-CATEGORY_LABELS = dict(Category.choices)
 NEW_BADGE = '<span class="badge badge-new">{}</span> '
 EXPENSE_LINE = """
 <li class="expense-row">

@@ -1,3 +1,4 @@
+from functools import cache
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -53,12 +54,24 @@ SEARCH_RESULTS = 8
 
 def activity_page(group, before=None):
     """One page of the feed, newest first, paged by id so no page needs a COUNT query."""
-    rows = group.activities.select_related("actor").order_by("-id")
+    rows = _feed_lines().filter(group=group)
     if before:
         rows = rows.filter(id__lt=before)
     page = list(rows[: FEED_PAGE_SIZE + 1])
     mark_restorable(group, page[:FEED_PAGE_SIZE])
     return page[:FEED_PAGE_SIZE], len(page) > FEED_PAGE_SIZE
+
+
+@cache
+def _feed_lines():
+    # What the feed shows of each line and its actor (`groups.templatetags.feed`), and what
+    # `mark_restorable` and the group page's news read. Built once per process and filtered per
+    # page, as `pages.views._memberships` is.
+    return (
+        Activity.objects.select_related("actor")
+        .only("group", "verb", "summary", "data", "created_at", "actor__display_name")
+        .order_by("-id")
+    )
 
 
 def mark_restorable(group, entries):

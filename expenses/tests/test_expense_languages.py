@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
 
 from expenses.models import Expense
 from expenses.tests.factories import add_recurring
@@ -151,3 +152,14 @@ def test_an_amount_that_converts_to_nothing_names_the_smallest_amount_as_the_pag
 
     assert response.status_code == 422
     assert "weniger als 0,01\xa0€" in html.unescape(response.text)
+
+
+def test_an_expense_names_its_category_in_the_reader_s_language():
+    groceries = Expense(category="groceries")
+
+    with translation.override("de"):
+        assert groceries.get_category_display() == "Lebensmittel"
+    with translation.override("en"):
+        assert groceries.get_category_display() == "Groceries"
+    # A value dropped from the categories since it was saved reads as it is stored.
+    assert Expense(category="pets").get_category_display() == "pets"

@@ -106,6 +106,29 @@ def test_the_feed_says_just_now(client, world):
     assert "0 minutes" not in text
 
 
+def test_the_feed_writes_names_and_lines_as_text_not_markup(client, world):
+    world.owner.display_name = "<b>Ann</b> & Co"
+    world.owner.save()
+    Activity.record(world.group, world.owner, Activity.Verb.MEMBER_ADDED, "added <i>Bob</i>")
+    client.force_login(world.owner)
+
+    html, _ = feed_text(client, world)
+
+    assert "&lt;b&gt;Ann&lt;/b&gt; &amp; Co added &lt;i&gt;Bob&lt;/i&gt;" in html
+    assert "<b>Ann" not in html
+    assert "<i>Bob" not in html
+
+
+def test_the_restore_form_carries_the_csrf_token(client, world):
+    Expense.objects.delete_expense(world.expense, actor=world.owner)
+    client.force_login(world.owner)
+
+    html, _ = feed_text(client, world)
+
+    form = re.search(r'<form method="post" action="[^"]+/restore/".*?</form>', html, re.S)
+    assert re.search(r'name="csrfmiddlewaretoken" value="\w+"', form.group())
+
+
 def restore_buttons(client, world):
     html, _ = feed_text(client, world)
     return re.findall(r'action="(/groups/\d+/expenses/\d+/restore/)"', html)

@@ -35,6 +35,21 @@ def test_the_viewer_who_is_owed_reads_it_first(client, world):
     ]
 
 
+def test_names_in_the_balances_are_written_as_text_not_markup(client, world):
+    world.guest.name = "<b>Al</b> & Co"
+    world.guest.save()
+    world.member.display_name = "Max <i>M</i>"
+    world.member.save()
+    client.force_login(world.owner)
+
+    balances_html = section(group_page(client, world.group), "balances")
+
+    assert "&lt;b&gt;Al&lt;/b&gt; &amp; Co" in balances_html
+    assert "Max &lt;i&gt;M&lt;/i&gt;" in balances_html
+    assert "<b>" not in balances_html
+    assert "<i>" not in balances_html
+
+
 def test_the_viewer_who_owes_reads_whom_to_pay(client, world):
     client.force_login(world.member)
 
