@@ -181,7 +181,9 @@ def test_the_form_offers_the_group_s_currencies_and_a_way_to_every_other(client,
     assert offered_currencies(fresh) == ["EUR"]
     # Nothing to convert while only the group's currency is offered.
     assert 'class="conversion"' not in fresh.text
-    other = re.search(r'<a href="([^"]+)#another-heading">Other currency…</a>', fresh.text)
+    other = re.search(
+        r'<a class="helptext" href="([^"]+)#another-heading">Other currency…</a>', fresh.text
+    )
     every = client.get(other.group(1).replace("&amp;", "&"))
     assert len(offered_currencies(every)) > 150
     assert 'class="conversion"' in every.text
