@@ -25,6 +25,7 @@ from ledger.effects import SpendingTotals, expense_effect, expense_spending, par
 from ledger.models import LedgerRow, PairLine, RateSource
 from ledger.spending import spending_totals
 from splitclone import fx, metrics
+from splitclone.formats import localized_amount
 from splitclone.money import MAX_AMOUNT, Amount, format_amount
 from splitclone.phrases import AND, Joined, When, gettext_noop
 from splitclone.text import search_key, shorten
@@ -314,7 +315,7 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             if sum(side.values()) != total or any(amount < 0 for amount in side.values()):
                 raise books.LedgerError(
                     gettext("What each paid and owes must add up to %(total)s.")
-                    % {"total": format_amount(total, conversion.original_currency)}
+                    % {"total": localized_amount(total, conversion.original_currency)}
                 )
             sides.append(side)
         return conversion.original_currency, sides[0], sides[1]

@@ -39,7 +39,8 @@ from ledger.models import (
 )
 from splitclone import fx
 from splitclone.dates import validate_entry_date
-from splitclone.money import MAX_AMOUNT, MoneyError, format_amount
+from splitclone.formats import localized_amount
+from splitclone.money import MAX_AMOUNT, MoneyError
 from splitclone.phrases import Joined, gettext_noop
 from splitclone.translation import translated
 
@@ -146,9 +147,9 @@ def require_conversion(group, entry_date, amount, conversion):
                 "again."
             )
             % {
-                "original": format_amount(original, currency),
+                "original": localized_amount(original, currency),
                 "rate": conversion.rate,
-                "amount": format_amount(amount, group.currency),
+                "amount": localized_amount(amount, group.currency),
             }
         )
     if currency != group.currency and not group.has_foreign_entries:
@@ -697,10 +698,10 @@ def book_conversion(group, *, on_date, actor, rates, lines):
             raise LedgerError(
                 gettext("%(amount)s at %(rate)s is %(expected)s, not %(converted)s.")
                 % {
-                    "amount": format_amount(amount, currency),
+                    "amount": localized_amount(amount, currency),
                     "rate": rates[currency].value,
-                    "expected": format_amount(expected, group.currency),
-                    "converted": format_amount(converted, group.currency),
+                    "expected": localized_amount(expected, group.currency),
+                    "converted": localized_amount(converted, group.currency),
                 }
             )
     return _book_conversion(group, on_date, actor, rates, lines)

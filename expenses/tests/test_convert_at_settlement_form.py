@@ -3,6 +3,7 @@ currency; the group settings offer "convert at" while no entry is in another cur
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from expenses.models import Expense, ExpenseEntry
 from expenses.tests.test_expense_views import post_expense, trio
@@ -65,7 +66,12 @@ def test_several_payers_and_exact_parts_are_kept_as_typed_in_the_currency_spent(
     assert "251 JPY" in page
 
 
-def test_amounts_in_the_currency_spent_must_add_up_to_it(trio):
+@pytest.mark.parametrize(
+    ("language", "total"),
+    [("en", "must add up to 10.00 USD"), ("de", "10,00\xa0$")],
+    ids=["en", "de"],
+)
+def test_amounts_in_the_currency_spent_must_add_up_to_it(trio, language, total):
     Group.objects.filter(pk=trio.group.pk).update(convert_at=ConvertAt.SETTLEMENT)
     owner, bob = trio.owner_membership, trio.bob
     amount, conversion = converted(1000, "USD")
@@ -85,8 +91,10 @@ def test_amounts_in_the_currency_spent_must_add_up_to_it(trio):
         original_owed={owner.pk: 500, bob.pk: 499},
     )
 
-    with pytest.raises(LedgerError, match=r"must add up to 10\.00 USD"):
+    # The refusal is shown on the form, in the page's language.
+    with translation.override(language), pytest.raises(LedgerError) as refused:
         Expense.objects.save_expense(group_id=trio.group.pk, author=trio.owner, entry=entry)
+    assert total in refused.value.messages[0]
     assert not CurrencyBalance.objects.exists()
 
 

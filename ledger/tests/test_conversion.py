@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from expenses.models import Expense
 from expenses.tests.factories import add_expense
@@ -156,3 +157,19 @@ def test_a_group_with_expenses_in_five_currencies_settles_to_exactly_zero():
 
     assert list(Member.objects.filter(group=group).values_list("balance", flat=True)) == [0] * 4
     assert Payment.objects.plan_for(group).suggestions == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "amounts"),
+    [("en", ("10.00 USD", "9.99 EUR")), ("de", ("10,00\xa0$", "9,99\xa0€"))],
+    ids=["en", "de"],
+)
+def test_a_conversion_that_does_not_hold_says_so_in_the_readers_language(language, amounts):
+    group, owner, (ana, bob, *_) = make_group()
+    conversion = entered(1000, "USD", "0.9")[1]
+    with translation.override(language), pytest.raises(LedgerError) as refused:
+        add_expense(
+            group, owner, paid={ana: 999}, among=[ana, bob], date=DAY, conversion=conversion
+        )
+    assert all(amount in refused.value.messages[0] for amount in amounts)
