@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.dateformat import format as format_date
 from django.utils.translation import ngettext
 
-from splitclone.money import format_amount
+from splitclone.formats import localized_amount
 
 # Column charts (per month): plot height in px, and at most this many month labels under it so
 # that they stay apart at 360 px.
@@ -73,7 +73,7 @@ def column_chart(months, currency):
         columns.append(
             Column(
                 label=format_date(month, "F Y"),
-                text=format_amount(total, currency),
+                text=localized_amount(total, currency),
                 tick=format_date(month, "M Y") if index % every == 0 else "",
                 tick_x=tick_x,
                 tick_anchor=anchor,

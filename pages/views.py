@@ -25,8 +25,8 @@ from pages.offline import KEPT_COPY_HEADER
 from settlements.debts import debts_with_people
 from settlements.models import Payment, PlanSummary
 from settlements.views import across_url
+from splitclone.formats import localized_amount
 from splitclone.links import Link
-from splitclone.money import format_amount
 
 # A big group has hundreds of payments between others: its page shows the viewer's own, the
 # rest are one click away, and its balances start folded.
@@ -175,7 +175,7 @@ class BalanceRow:
 
     @property
     def parts_display(self):
-        return " · ".join(format_amount(amount, code) for code, amount in self.parts.items())
+        return " · ".join(localized_amount(amount, code) for code, amount in self.parts.items())
 
 
 def balance_row(settle_up, member, viewer):
@@ -282,7 +282,7 @@ def ledger_list(request, group_id):
 def category_chart(categories, currency):
     return bar_chart(
         [
-            (label, format_amount(total, currency), {"spent": total})
+            (label, localized_amount(total, currency), {"spent": total})
             for label, total, *_ in categories
         ]
     )
@@ -310,8 +310,8 @@ def group_stats(request, group_id):
                     person.member.display_name,
                     gettext("paid %(paid)s, share %(share)s")
                     % {
-                        "paid": format_amount(person.paid, currency),
-                        "share": format_amount(person.share, currency),
+                        "paid": localized_amount(person.paid, currency),
+                        "share": localized_amount(person.share, currency),
                     },
                     {"paid": person.paid, "share": person.share},
                 )

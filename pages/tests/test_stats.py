@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -280,3 +281,17 @@ def test_my_spending_query_count_does_not_grow(client, django_assert_num_queries
         response = client.get(reverse("pages:my_spending"), period)
 
     assert len(response.context["currencies"]) == min(groups, 3)
+
+
+def test_the_charts_write_amounts_the_way_the_page_s_language_does(client, trip):
+    olivia, _, group, _ = trip
+    client.force_login(olivia)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    page = stats_page(client, group).context
+
+    assert [column.text for column in page["months"].columns] == ["130,00\xa0€", "10,00\xa0€"]
+    assert [row.figures for row in page["categories"]] == ["100,00\xa0€", "40,00\xa0€"]
+    [max_row] = [row for row in page["people"] if row.label == "Max"]
+    assert "100,00\xa0€" in max_row.figures
+    assert "EUR" not in max_row.figures
