@@ -28,12 +28,12 @@ from splitclone.formats import localized_amount
 from splitclone.templatetags.money import balance_class, money
 
 NEW_BADGE = '<span class="badge badge-new">{}</span> '
-EXPENSE_LINE = """
-<li class="expense-row">
+LEDGER_LINE = """
+<li class="{classes}">
   <span class="expense-date">{day}<br>{year}</span>
   <span class="expense-main">
-    <a href="{url}">{new}{description}</a>
-    <span class="muted">{names} · {category}</span>
+    {what}
+    {detail}
   </span>
   <span class="expense-amounts">
     <span class="amount">{amount}</span>
@@ -42,6 +42,26 @@ EXPENSE_LINE = """
   </span>
 </li>
 """
+
+
+def ledger_line(entry, *, classes, what, detail, side):
+    """A line of the group's expenses and payments for an `Expense` or a `Payment`: its day,
+    what it was, its amount (and the amount spent, when converted), where the viewer stands."""
+    return format_html(
+        LEDGER_LINE,
+        classes=classes,
+        day=date_filter(entry.date, "j M"),
+        year=date_filter(entry.date, "Y"),
+        what=what,
+        detail=detail,
+        amount=money(entry.amount, entry.currency),
+        original=(
+            format_html('<span class="muted amount">{}</span>', entry.original_display)
+            if entry.is_converted
+            else ""
+        ),
+        side=side,
+    )
 
 
 def worded(message, **values):
@@ -69,20 +89,19 @@ class ExpenseRow:
         new = ""
         if self.is_new:
             new = format_html(NEW_BADGE, pgettext("expense badge", "new"))
-        return format_html(
-            EXPENSE_LINE,
-            day=date_filter(expense.date, "j M"),
-            year=date_filter(expense.date, "Y"),
-            url=reverse("expenses:detail", args=[expense.group_id, expense.pk]),
-            new=new,
-            description=expense.description,
-            names=worded(gettext("%(names)s paid"), names=", ".join(self.payer_names)),
-            category=self.category,
-            amount=money(expense.amount, expense.currency),
-            original=(
-                format_html('<span class="muted amount">{}</span>', expense.original_display)
-                if expense.is_converted
-                else ""
+        return ledger_line(
+            expense,
+            classes="expense-row",
+            what=format_html(
+                '<a href="{}">{}{}</a>',
+                reverse("expenses:detail", args=[expense.group_id, expense.pk]),
+                new,
+                expense.description,
+            ),
+            detail=format_html(
+                '<span class="muted">{} · {}</span>',
+                worded(gettext("%(names)s paid"), names=", ".join(self.payer_names)),
+                self.category,
             ),
             side=self.viewer_side(),
         )

@@ -6,13 +6,11 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.http import Http404
-from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from expenses.views import NEW_BADGE, ExpenseRow, worded
+from expenses.views import NEW_BADGE, ExpenseRow, ledger_line, worded
 from groups.access import parse_id
-from splitclone.templatetags.money import money
 
 PAGE_SIZE = 25
 
@@ -84,43 +82,27 @@ class PaymentRow:
             side = format_html('<span class="you">{}</span>', gettext("you received"))
         else:
             side = format_html('<span class="you muted">{}</span>', gettext("not involved"))
-        return format_html(
-            PAYMENT_LINE,
-            day=date_filter(payment.date, "j M"),
-            year=date_filter(payment.date, "Y"),
-            new=format_html(NEW_BADGE, gettext("new")) if self.is_new else "",
-            kind=gettext("Payment"),
-            who=worded(
-                gettext("%(payer)s paid %(payee)s"), payer=self.payer_name, payee=self.payee_name
+        return ledger_line(
+            payment,
+            classes="expense-row payment-row",
+            what=format_html(
+                '<span>{}<span class="badge badge-payment">{}</span> {}</span>',
+                format_html(NEW_BADGE, gettext("new")) if self.is_new else "",
+                gettext("Payment"),
+                worded(
+                    gettext("%(payer)s paid %(payee)s"),
+                    payer=self.payer_name,
+                    payee=self.payee_name,
+                ),
             ),
-            note=format_html('<span class="muted">{}</span>', payment.note) if payment.note else "",
-            amount=money(payment.amount, payment.currency),
-            original=(
-                format_html('<span class="muted amount">{}</span>', payment.original_display)
-                if payment.is_converted
-                else ""
-            ),
+            detail=format_html('<span class="muted">{}</span>', payment.note)
+            if payment.note
+            else "",
             side=side,
         )
 
     # `{{ row }}` writes str(row), as for a form's field.
     __str__ = __html__
-
-
-PAYMENT_LINE = """
-<li class="expense-row payment-row">
-  <span class="expense-date">{day}<br>{year}</span>
-  <span class="expense-main">
-    <span>{new}<span class="badge badge-payment">{kind}</span> {who}</span>
-    {note}
-  </span>
-  <span class="expense-amounts">
-    <span class="amount">{amount}</span>
-    {original}
-    {side}
-  </span>
-</li>
-"""
 
 
 class LedgerPage(NamedTuple):
