@@ -163,9 +163,15 @@ function offerFreshCopy() {
   banner.replaceChildren(gettext("Back online."), " ", reload);
 }
 
-async function sync() {
+// Right after the page's `online` event the worker may still find the network down, and its
+// replay stops at the first failed send: while expenses wait and the page is online, try again
+// a little later (1, 2, 4, 8, 16 s). The server takes a submission id once, so a repeat is safe.
+async function sync(attempt = 0) {
   if (!navigator.onLine) return;
-  showQueue(await askWorker({ type: "replay", token: pageToken() }));
+  const queued = await askWorker({ type: "replay", token: pageToken() });
+  showQueue(queued);
+  const waiting = (queued || []).filter((entry) => !entry.refusal);
+  if (waiting.length && attempt < 5) setTimeout(() => sync(attempt + 1), 1000 * 2 ** attempt);
 }
 
 if ("serviceWorker" in navigator && workerUrl) {
