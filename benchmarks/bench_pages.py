@@ -20,6 +20,7 @@ after the balances moved, which works the plan out (`settlements.algorithm`).
 """
 
 import argparse
+import contextlib
 import datetime
 import gc
 import io
@@ -233,6 +234,22 @@ def bench_group(meter, client, user, group, label, runs, only):
     group.save(update_fields=["simplify_debts"])
 
 
+@contextlib.contextmanager
+def measuring_database():
+    """A throwaway test database holding the demo person, dropped afterwards, with the test
+    client's host and mailbox but templates rendered as in production: the test environment
+    sends a signal for every template, include and widget a page renders."""
+    rendering = Template._render, PartialTemplate._render
+    setup_test_environment()
+    Template._render, PartialTemplate._render = rendering
+    old_name = connection.creation.create_test_db(verbosity=0)
+    try:
+        call_command("seed_demo", groups=0, stdout=io.StringIO())  # the demo person, always
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10 runs, no 100,000-expense group")
@@ -260,15 +277,8 @@ def main():
     from accounts.models import User
 
     logging.disable(logging.INFO)  # one access-log line per request would swamp the figures
-    # The test client's host and mailbox, but templates rendered as in production: the test
-    # environment sends a signal for every template, include and widget a page renders.
-    rendering = Template._render, PartialTemplate._render
-    setup_test_environment()
-    Template._render, PartialTemplate._render = rendering
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with measuring_database():
         meter = Meter()
-        call_command("seed_demo", groups=0, stdout=io.StringIO())  # the demo person, always
         groups = [
             seed_group(members, expenses, seed) for seed, (members, expenses) in enumerate(sizes, 1)
         ]
@@ -284,8 +294,6 @@ def main():
         client.force_login(home_user)
         print(f"home, {HOME_GROUPS} groups of {HOME_MEMBERS} members, {connection.vendor}")
         report("home", meter.measure(lambda: client.get("/home/"), runs))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ someone outside the group (404).
 
 import argparse
 import cProfile
-import io
 import logging
 import pstats
 import sys
@@ -20,12 +19,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_pages import Meter, populate_home, report, seed_group, size_option  # sets Django up
-from django.core.management import call_command
+from bench_pages import (
+    Meter,
+    measuring_database,
+    populate_home,
+    report,
+    seed_group,
+    size_option,
+)  # sets Django up
 from django.db import connection
-from django.template.base import PartialTemplate, Template
 from django.test import Client
-from django.test.utils import setup_test_environment
 
 
 def pages(group):
@@ -52,13 +55,8 @@ def main():
     from accounts.models import User
 
     logging.disable(logging.WARNING)  # the 404s would print a line each
-    rendering = Template._render, PartialTemplate._render
-    setup_test_environment()
-    Template._render, PartialTemplate._render = rendering
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with measuring_database():
         meter = Meter()
-        call_command("seed_demo", groups=0, stdout=io.StringIO())
         members, expenses = options.size
         group = seed_group(members, expenses, 1)
         clients = {"member": Client(), "outsider": Client(), "home": Client()}
@@ -82,8 +80,6 @@ def main():
             print(f"\n{name}: {options.runs} requests, by {options.sort}")
             stats = pstats.Stats(profiler, stream=sys.stdout)
             stats.sort_stats(options.sort).print_stats(options.top)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
