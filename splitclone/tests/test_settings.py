@@ -111,3 +111,17 @@ def test_behind_a_connection_proxy_no_cursor_outlives_its_transaction(no_databas
 
     assert config["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert "pool" in config["OPTIONS"]
+
+
+def test_statements_are_prepared_unless_a_connection_proxy_shares_the_connection(
+    no_database_env,
+):
+    no_database_env.setenv("DATABASE_HOST", "rds.internal")
+    direct = base.database_config()["OPTIONS"]
+    assert direct["server_side_binding"] is True
+    assert direct["prepare_threshold"] == 5
+
+    no_database_env.setenv("DATABASE_BEHIND_PROXY", "true")
+    behind_proxy = base.database_config()["OPTIONS"]
+    assert "server_side_binding" not in behind_proxy
+    assert "prepare_threshold" not in behind_proxy
