@@ -25,6 +25,7 @@ from ledger.effects import SpendingTotals, expense_effect, expense_spending, par
 from ledger.models import LedgerRow, PairLine, RateSource
 from ledger.spending import spending_totals
 from splitclone import fx, metrics
+from splitclone.compiled import CompiledQuery
 from splitclone.formats import localized_amount
 from splitclone.money import MAX_AMOUNT, Amount, format_amount
 from splitclone.phrases import AND, Joined, When, gettext_noop
@@ -1442,3 +1443,21 @@ class RecurringShare(models.Model):
 
     def __str__(self):
         return f"{self.member} shares {self.recurring}"
+
+
+# The amounts of the expense lines a page shows (`expenses.views.ExpenseRow.lines`), compiled
+# once rather than on each request (`splitclone.compiled`).
+EXPENSE_PAYERS = CompiledQuery(
+    lambda slot: (
+        ExpensePayer.objects.filter(expense_id__in=slot.expense_ids)
+        .order_by("pk")
+        .values_list("expense_id", "member_id", "amount")
+    ),
+    expense_ids=list[int],
+)
+EXPENSE_SHARES = CompiledQuery(
+    lambda slot: ExpenseShare.objects.filter(expense_id__in=slot.expense_ids).values_list(
+        "expense_id", "member_id", "amount"
+    ),
+    expense_ids=list[int],
+)

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from expenses.forms import ExpenseForm, RecurringExpenseForm
 from expenses.models import (
     CATEGORY_LABELS,
+    EXPENSE_PAYERS,
+    EXPENSE_SHARES,
     Expense,
-    ExpensePayer,
-    ExpenseShare,
     RecurringError,
     RecurringExpense,
     StaleEdit,
@@ -140,16 +140,10 @@ class ExpenseRow:
             return []
         ids = [expense.pk for expense in expenses]
         payer_names, paid, owed = defaultdict(list), defaultdict(dict), defaultdict(dict)
-        payers = ExpensePayer.objects.filter(expense_id__in=ids).order_by("pk")
-        for expense_id, member_id, amount in payers.values_list(
-            "expense_id", "member_id", "amount"
-        ):
+        for expense_id, member_id, amount in EXPENSE_PAYERS(expense_ids=ids):
             payer_names[expense_id].append(names[member_id])
             paid[expense_id][member_id] = amount
-        shares = ExpenseShare.objects.filter(expense_id__in=ids)
-        for expense_id, member_id, amount in shares.values_list(
-            "expense_id", "member_id", "amount"
-        ):
+        for expense_id, member_id, amount in EXPENSE_SHARES(expense_ids=ids):
             owed[expense_id][member_id] = amount
         return [
             cls(expense, membership, payer_names[expense.pk], paid[expense.pk], owed[expense.pk])

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from accounts.models import PaymentMethod
 from groups.models import Member
+from splitclone.compiled import CompiledQuery
 
 # Only ASCII digits make an id: `str.isdigit()` also accepts "²", which `int()` refuses, and
 # `int()` itself accepts "١٢", " 12" and "1_2". Nineteen digits hold every bigint id.
@@ -46,6 +47,18 @@ class IdConverter:
         return str(value)
 
 
+# Every group-scoped view asks it first: compiled once, not on each request.
+ACTIVE_MEMBERSHIP = CompiledQuery(
+    lambda slot: (
+        Member.objects.select_related("group")
+        .filter(group_id=slot.group_id, user_id=slot.user_id, is_active=True)
+        .order_by("pk")[:1]
+    ),
+    group_id=int,
+    user_id=int,
+)
+
+
 def get_membership(request, group_id, *, require_manager=False):
     """The current user's active membership of the group, with the group loaded.
 
@@ -53,13 +66,12 @@ def get_membership(request, group_id, *, require_manager=False):
     group's existence is never revealed; a member below owner/admin asking for a managing
     action (`require_manager`) gets 403.
     """
-    membership = (
-        Member.objects.select_related("group")
-        .filter(group_id=group_id, user_id=request.user.pk, is_active=True)
-        .first()
-    )
-    if membership is None:
+    user_id = request.user.pk
+    # Someone signed out is nobody's membership (a guest's has no user either).
+    found = ACTIVE_MEMBERSHIP(group_id=group_id, user_id=user_id) if user_id is not None else []
+    if not found:
         raise Http404("No such group.")
+    membership = found[0]
     if require_manager and not membership.can_manage:
         raise PermissionDenied("Only the group's owners and admins can do this.")
     return membership

@@ -1,4 +1,3 @@
-from functools import cache
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -40,6 +39,7 @@ from groups.models import (
 )
 from groups.services import InviteLimitReached, email_invite
 from splitclone import qr
+from splitclone.compiled import CompiledQuery
 from splitclone.confirm import confirmation_page
 
 FEED_PAGE_SIZE = 20
@@ -54,24 +54,34 @@ SEARCH_RESULTS = 8
 
 def activity_page(group, before=None):
     """One page of the feed, newest first, paged by id so no page needs a COUNT query."""
-    rows = _feed_lines().filter(group=group)
     if before:
-        rows = rows.filter(id__lt=before)
-    page = list(rows[: FEED_PAGE_SIZE + 1])
+        page = FEED_PAGE_BEFORE(group_id=group.pk, before=before)
+    else:
+        page = FEED_PAGE(group_id=group.pk)
     mark_restorable(group, page[:FEED_PAGE_SIZE])
     return page[:FEED_PAGE_SIZE], len(page) > FEED_PAGE_SIZE
 
 
-@cache
-def _feed_lines():
+def _feed_lines(group_id):
     # What the feed shows of each line and its actor (`groups.templatetags.feed`), and what
-    # `mark_restorable` and the group page's news read. Built once per process and filtered per
-    # page, as `pages.views._memberships` is.
+    # `mark_restorable` and the group page's news read; one more line tells whether there are more.
     return (
         Activity.objects.select_related("actor")
         .only("group", "verb", "summary", "data", "created_at", "actor__display_name")
+        .filter(group_id=group_id)
         .order_by("-id")
     )
+
+
+# The group page's feed: compiled once, not on each request (`splitclone.compiled`).
+FEED_PAGE = CompiledQuery(
+    lambda slot: _feed_lines(slot.group_id)[: FEED_PAGE_SIZE + 1], group_id=int
+)
+FEED_PAGE_BEFORE = CompiledQuery(
+    lambda slot: _feed_lines(slot.group_id).filter(id__lt=slot.before)[: FEED_PAGE_SIZE + 1],
+    group_id=int,
+    before=int,
+)
 
 
 def mark_restorable(group, entries):

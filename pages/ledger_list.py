@@ -3,14 +3,18 @@ on the group page."""
 
 import datetime
 from dataclasses import dataclass
+from functools import cache
 from typing import NamedTuple
 
 from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from expenses.models import Expense
 from expenses.views import NEW_BADGE, ExpenseRow, ledger_line, worded
 from groups.access import parse_id
+from settlements.models import Payment
+from splitclone.compiled import CompiledQuery
 
 PAGE_SIZE = 25
 
@@ -123,22 +127,25 @@ def ledger_page(group, membership, members, filters=None, after=None, size=PAGE_
     their shares (fewer when a kind is filtered out or none of its rows is shown).
     """
     names = {member.pk: member.display_name for member in members}
-    kinds = {EXPENSE: group.expenses.live(), PAYMENT: group.payments.live()}
-    if filters is not None:
-        kinds = {
-            EXPENSE: filters.expenses(kinds[EXPENSE]),
-            PAYMENT: filters.payments(kinds[PAYMENT]),
+    if after is None and (filters is None or not filters.is_filtering):
+        found = {kind: latest_rows(kind, size)(group_id=group.pk) for kind in RANKS}
+    else:
+        kinds = {EXPENSE: group.expenses.live(), PAYMENT: group.payments.live()}
+        if filters is not None:
+            kinds = {
+                EXPENSE: filters.expenses(kinds[EXPENSE]),
+                PAYMENT: filters.payments(kinds[PAYMENT]),
+            }
+        found = {
+            kind: (rows if after is None else after.below(rows, kind)).order_by("-date", "-id")[
+                : size + 1
+            ]
+            for kind, rows in kinds.items()
+            if rows is not None
         }
-    entries = []
-    for kind, rows in kinds.items():
-        if rows is None:
-            continue
-        if after is not None:
-            rows = after.below(rows, kind)
-        entries += [
-            (Position(row.date, kind, row.pk), row)
-            for row in rows.order_by("-date", "-id")[: size + 1]
-        ]
+    entries = [
+        (Position(row.date, kind, row.pk), row) for kind, rows in found.items() for row in rows
+    ]
     entries.sort(key=lambda entry: entry[0].key, reverse=True)
     next_position = entries[size - 1][0] if len(entries) > size else None
     shown = entries[:size]
@@ -150,6 +157,19 @@ def ledger_page(group, membership, members, filters=None, after=None, size=PAGE_
             for position, row in shown
         ],
         next_position,
+    )
+
+
+@cache
+def latest_rows(kind, size):
+    """The first page's query of a kind, unfiltered: what the group page and the list show
+    first, compiled once (`splitclone.compiled`)."""
+    model = Expense if kind == EXPENSE else Payment
+    return CompiledQuery(
+        lambda slot: (
+            model.objects.live().filter(group_id=slot.group_id).order_by("-date", "-id")[: size + 1]
+        ),
+        group_id=int,
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from expenses.forms import DateRangeForm
+from expenses.models import RecurringExpense
 from expenses.statistics import group_statistics, personal_spending
 from groups.access import get_membership
 from groups.models import Activity, Member
@@ -25,6 +26,7 @@ from pages.offline import KEPT_COPY_HEADER
 from settlements.debts import debts_with_people
 from settlements.models import Payment, PlanSummary
 from settlements.views import across_url
+from splitclone.compiled import CompiledQuery
 from splitclone.formats import localized_amount
 from splitclone.links import Link
 
@@ -40,6 +42,13 @@ HOME_LINES = 20
 GROUP_PAGE_ROWS = 10
 # What repeats next on the group page; the list page has them all.
 UPCOMING_RECURRING = 5
+# Compiled once rather than on each request (`splitclone.compiled`).
+UPCOMING = CompiledQuery(
+    lambda slot: RecurringExpense.objects.filter(group_id=slot.group_id).upcoming()[
+        :UPCOMING_RECURRING
+    ],
+    group_id=int,
+)
 
 
 @require_safe
@@ -219,7 +228,7 @@ def group_page_context(membership):
         "news": mark_news(membership, feed, rows),
         "ledger_rows": rows,
         "more_ledger_rows": more_rows,
-        "upcoming_recurring": list(group.recurring_expenses.upcoming()[:UPCOMING_RECURRING]),
+        "upcoming_recurring": UPCOMING(group_id=group.pk),
         "pending": Payment.objects.pending_total(group),
     }
 
@@ -261,7 +270,7 @@ def ledger_list(request, group_id):
     """The group's expenses and payments, searchable and filtered, a page at a time."""
     membership = get_membership(request, group_id)
     group = membership.group
-    members = list(group.members.with_people())
+    members = Member.objects.of_groups([group.pk])
     filters = LedgerFilterForm(request.GET or None, members=members)
     after = Position.parse(text) if (text := request.GET.get("after")) else None
     page = ledger_page(group, membership, members, filters, after)

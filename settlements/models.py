@@ -22,6 +22,7 @@ from settlements import plans
 from settlements.algorithm import TIME_BUDGET, Transfer, plan_settlement
 from settlements.wishes import Wishes, plan_with_wishes
 from splitclone import fx, metrics
+from splitclone.compiled import CompiledQuery
 from splitclone.formats import localized_amount
 from splitclone.money import MAX_AMOUNT, Amount, format_amount
 from splitclone.phrases import gettext_noop
@@ -339,6 +340,42 @@ RECENT_ENTRIES = 100
 # The settle-up page lists the latest payments; the list of expenses and payments has them all.
 PAYMENTS_SHOWN = 5
 
+# What every page of a group reads, compiled once rather than on each request
+# (`splitclone.compiled`).
+STORED_PLANS = CompiledQuery(
+    lambda slot: SettlementPlan.objects.filter(scope__in=slot.scopes).values_list(
+        "scope", "entries"
+    ),
+    scopes=list[str],
+)
+SHOWN_ON_SETTLE_UP = CompiledQuery(
+    lambda slot: Payment.objects.filter(
+        Q(
+            pk__in=models.Subquery(
+                Payment.objects.filter(group_id=slot.group_id)
+                .order_by("-id")
+                .values("pk")[:PAYMENTS_SHOWN]
+            )
+        )
+        | Q(deleted_at__isnull=True, status=PaymentStatus.PENDING, to_member_id=slot.viewer_id),
+        group_id=slot.group_id,
+    ).order_by("-id"),
+    group_id=int,
+    viewer_id=int,
+)
+# One row, or none when nothing waits: grouped by the one group rather than `aggregate()`d.
+PENDING_TOTAL = CompiledQuery(
+    lambda slot: (
+        Payment.objects.live()
+        .filter(group_id=slot.group_id, status=PaymentStatus.PENDING)
+        .order_by()
+        .values("group_id")
+        .annotate(count=Count("pk"), amount=Sum("amount"))
+        .values_list("count", "amount")
+    ),
+    group_id=int,
+)
+
 
 class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
     def plan_for(self, group, typed_rates=None):
@@ -370,7 +407,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         groups = list(groups)
         members = defaultdict(list)
         by_id = {group.pk: group for group in groups}
-        for member in Member.objects.filter(group__in=groups).with_people():
+        for member in Member.objects.of_groups([group.pk for group in groups]):
             # The group is already loaded: saves a query per member on pages that ask for it.
             member.group = by_id[member.group_id]
             members[member.group_id].append(member)
@@ -473,12 +510,13 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         simplified = [group.pk for group in groups if group.simplify_debts]
         stored = {}
         if simplified:
-            scopes = SettlementPlan.objects.filter(
-                scope__in=[
-                    scope(pk) for pk in simplified for scope in (group_scope, computed_scope)
-                ]
+            stored = dict(
+                STORED_PLANS(
+                    scopes=[
+                        scope(pk) for pk in simplified for scope in (group_scope, computed_scope)
+                    ]
+                )
             )
-            stored = dict(scopes.values_list("scope", "entries"))
         pairwise = [group.pk for group in groups if not group.simplify_debts]
         pairs = defaultdict(list)
         if pairwise:
@@ -577,11 +615,7 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
         any older one still waiting for the viewer (their `Member`) to confirm it: newest first,
         one query. Their people are taken from `members` ({id: Member}, every member of the
         group, as the plan has them): joined in, they made this query the dearest of the page."""
-        latest = self.filter(group=group).order_by("-id").values("pk")[:PAYMENTS_SHOWN]
-        waiting = Q(deleted_at__isnull=True, status=PaymentStatus.PENDING, to_member=viewer)
-        payments = list(
-            self.filter(Q(pk__in=models.Subquery(latest)) | waiting, group=group).order_by("-id")
-        )
+        payments = SHOWN_ON_SETTLE_UP(group_id=group.pk, viewer_id=viewer.pk)
         for payment in payments:
             payment.from_member = members[payment.from_member_id]
             payment.to_member = members[payment.to_member_id]
@@ -590,12 +624,8 @@ class PaymentManager(models.Manager.from_queryset(PaymentQuerySet)):
     def pending_total(self, group):
         """(how many, how much) of the group's live payments wait for their payee to confirm:
         already counted as paid. One query."""
-        totals = (
-            self.live()
-            .filter(group=group, status=PaymentStatus.PENDING)
-            .aggregate(count=Count("pk"), amount=Sum("amount"))
-        )
-        return totals["count"], totals["amount"] or 0
+        found = PENDING_TOTAL(group_id=group.pk)
+        return found[0] if found else (0, 0)
 
     def suggest(self, group, typed_rates=None):
         """`plan_for` the group, timed into the settle-up metrics: for pages and commands."""
