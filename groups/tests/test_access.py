@@ -8,10 +8,13 @@ import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tests.factories import UserFactory
 from expenses.tests.factories import add_recurring
+from groups.access import get_membership
 from groups.models import Role
 from groups.tests.factories import MemberFactory
 from settlements.tests.factories import record_payment
@@ -253,3 +256,13 @@ def test_unknown_group_is_404(client, world):
     client.force_login(world.owner)
 
     assert client.get(reverse(GROUP_PAGE, args=[world.group.pk + 1000])).status_code == 404
+
+
+def test_a_signed_out_visitor_is_not_a_guest(rf, world):
+    # A guest's membership has no user either: asked for a user without an id, the lookup must
+    # not match one.
+    request = rf.get("/")
+    request.user = AnonymousUser()
+
+    with pytest.raises(Http404):
+        get_membership(request, world.group.pk)
