@@ -207,10 +207,6 @@ class _Statement:
                 f"An empty list in slot {name!r} does not leave the query without rows."
             )
         self.one_array = connection.vendor == "postgresql"
-        if self.one_array:
-            for placeholder in reversed(list_placeholders):
-                start = IN_LIST.search(sql, 0, placeholder.start()).start()
-                sql = f"{sql[:start]} = ANY(%s){sql[placeholder.end() + 1 :]}"
         # Elsewhere each list's placeholders are written out per call, between these parts.
         self.parts = []
         start = 0
@@ -218,6 +214,10 @@ class _Statement:
             self.parts.append(sql[start : placeholder.start()])
             start = placeholder.end()
         self.parts.append(sql[start:])
+        if self.one_array:
+            for placeholder in reversed(list_placeholders):
+                start = IN_LIST.search(sql, 0, placeholder.start()).start()
+                sql = f"{sql[:start]} = ANY(%s){sql[placeholder.end() + 1 :]}"
         self.sql = sql
         self.list_names = [
             name

@@ -10,6 +10,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
+from django.utils.connection import ConnectionDoesNotExist
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -352,6 +353,20 @@ def test_a_related_managers_queryset_is_refused(world):
 def test_slots_of_other_kinds_are_refused(kind):
     with pytest.raises(CompiledQueryError, match="not a kind"):
         CompiledQuery(lambda slot: Member.objects.all(), value=kind)
+
+
+def test_using_is_not_a_slot_name():
+    with pytest.raises(CompiledQueryError, match="names the database"):
+        CompiledQuery(lambda slot: Member.objects.filter(pk=slot.using), using=int)
+
+
+def test_using_picks_the_database(world):
+    trip, _ = world
+    query = CompiledQuery(lambda slot: Member.objects.filter(group_id=slot.group_id), group_id=int)
+
+    assert len(query(group_id=trip.pk, using="default")) == 4
+    with pytest.raises(ConnectionDoesNotExist):
+        query(group_id=trip.pk, using="elsewhere")
 
 
 def test_a_share_list_read_by_expense_ids(world):
