@@ -64,7 +64,7 @@ def activity_page(group, before=None):
 
 def _feed_lines(group_id):
     # What the feed shows of each line and its actor (`groups.templatetags.feed`), and what
-    # `mark_restorable` and the group page's news read; one more line tells whether there are more.
+    # `mark_restorable` and the group page's news read.
     return (
         Activity.objects.select_related("actor")
         .only("group", "verb", "summary", "data", "created_at", "actor__display_name")
@@ -73,7 +73,8 @@ def _feed_lines(group_id):
     )
 
 
-# The group page's feed: compiled once, not on each request (`splitclone.compiled`).
+# A page of the feed and one line more, which tells whether there are more: compiled once, not
+# on each request (`splitclone.compiled`).
 FEED_PAGE = CompiledQuery(
     lambda slot: _feed_lines(slot.group_id)[: FEED_PAGE_SIZE + 1], group_id=int
 )
