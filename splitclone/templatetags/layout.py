@@ -8,6 +8,7 @@ import functools
 
 from django import template
 from django.conf import settings
+from django.template.loader_tags import BlockNode
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html_join
@@ -68,6 +69,9 @@ def fixed(parser, token):
     variable inside renders empty, on every page."""
     nodelist = parser.parse(("endfixed",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        # The first page's version of the block would be kept for every page.
+        raise template.TemplateSyntaxError("A {% block %} cannot be inside {% fixed %}.")
     return FixedNode(nodelist)
 
 

@@ -2,7 +2,8 @@
 
 from unittest.mock import patch
 
-from django.template import engines
+import pytest
+from django.template import TemplateSyntaxError, engines
 from django.templatetags.i18n import TranslateNode
 from django.templatetags.static import static
 from django.urls import reverse, set_script_prefix
@@ -92,3 +93,8 @@ def test_fixed_markup_follows_the_script_prefix(db):
         assert template.render({}) == "/splitclone/home/"
     finally:
         set_script_prefix("/")
+
+
+def test_a_block_cannot_be_fixed():
+    with pytest.raises(TemplateSyntaxError):
+        render("{% fixed %}{% block title %}{% endblock %}{% endfixed %}")
