@@ -6,13 +6,27 @@ label, its error list, each with includes. They cost some 0.5 ms a field, a few 
 a page with a form. This renderer writes those templates' markup in Python, byte for byte,
 from the same context: what goes in it (the label's suffix and `for`, the error list's id, the
 field's aria-describedby, required and invalid attributes) is still worked out by Django's
-BoundField and ErrorList. Every other template (widgets, whole forms) is left to Django.
+BoundField and ErrorList. So are the common widgets' templates (inputs, selects, text areas),
+from the context each widget's `get_context` builds; a select with groups of options and every
+other template (other widgets, whole forms) are left to Django.
 `splitclone/tests/test_form_renderer.py` renders every form of the app both ways.
 """
 
 from django.forms.renderers import DjangoTemplates
+from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape, format_html_join
 from django.utils.safestring import SafeData
+from django.utils.timezone import template_localtime
+
+
+def shown(value):
+    """`{{ value }}`: localized and escaped, as the template engine shows a variable."""
+    return conditional_escape(localize(template_localtime(value)))
+
+
+def formatted(value):
+    """`{{ value|stringformat:'s' }}`: the value as text, escaped unless marked safe."""
+    return value if isinstance(value, SafeData) else escape(str(value))
 
 
 def attributes(attrs):
@@ -24,9 +38,7 @@ def attributes(attrs):
         if value is True:
             written.append(f" {conditional_escape(name)}")
         elif value is not False:
-            # The template's `stringformat:'s'` keeps markup already marked safe.
-            shown = value if isinstance(value, SafeData) else escape(str(value))
-            written.append(f' {conditional_escape(name)}="{shown}"')
+            written.append(f' {conditional_escape(name)}="{formatted(value)}"')
     return "".join(written)
 
 
@@ -76,7 +88,51 @@ def field_group(context):
     )
 
 
+def input_tag(context):
+    """django/forms/widgets/input.html, which the templates of `INPUTS` include."""
+    widget = context["widget"]
+    value = "" if widget["value"] is None else f' value="{formatted(widget["value"])}"'
+    return '<input type="{}" name="{}"{}{}>'.format(
+        shown(widget["type"]), shown(widget["name"]), value, attributes(widget["attrs"])
+    )
+
+
+def select(context):
+    """django/forms/widgets/select.html and its select_option.html, or None for a select with
+    groups of options."""
+    widget = context["widget"]
+    options = []
+    for group_name, group_options, _ in widget["optgroups"]:
+        if group_name:
+            return None
+        for option in group_options:
+            options.append(
+                '\n  <option value="{}"{}>{}</option>\n'.format(
+                    formatted(option["value"]), attributes(option["attrs"]), shown(option["label"])
+                )
+            )
+    return '<select name="{}"{}>{}\n</select>'.format(
+        shown(widget["name"]), attributes(widget["attrs"]), "".join(options)
+    )
+
+
+def textarea(context):
+    """django/forms/widgets/textarea.html."""
+    widget = context["widget"]
+    return '<textarea name="{}"{}>\n{}</textarea>'.format(
+        shown(widget["name"]),
+        attributes(widget["attrs"]),
+        shown(widget["value"]) if widget["value"] else "",
+    )
+
+
+# The input widgets whose template only includes input.html.
+INPUTS = ["text", "number", "email", "password", "hidden", "checkbox"]
+
 WRITTEN = {
+    **{f"django/forms/widgets/{kind}.html": input_tag for kind in INPUTS},
+    "django/forms/widgets/select.html": select,
+    "django/forms/widgets/textarea.html": textarea,
     "django/forms/field.html": field_group,
     "django/forms/label.html": label,
     "django/forms/errors/list/default.html": error_list,
@@ -88,7 +144,8 @@ class FormRenderer(DjangoTemplates):
 
     def render(self, template_name, context, request=None):
         write = WRITTEN.get(template_name)
-        if write is None:
+        written = None if write is None else write(context)
+        if written is None:
             return super().render(template_name, context, request)
         # Stripped, as Django strips every template it renders for a form.
-        return write(context).strip()
+        return written.strip()

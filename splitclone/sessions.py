@@ -7,9 +7,12 @@ query written once; writing, expiring and clearing sessions stay Django's, on th
 sessions made by either store work in the other.
 """
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
+
+from accounts.backends import FORMER_PATHS
 
 
 class SessionStore(db.SessionStore):
@@ -21,7 +24,11 @@ class SessionStore(db.SessionStore):
             # Unknown or expired: a new session gets a new key (Django's store does the same).
             self._session_key = None
             return {}
-        return self.decode(data)
+        session = self.decode(data)
+        backend = session.get(BACKEND_SESSION_KEY)
+        if backend in FORMER_PATHS:
+            session[BACKEND_SESSION_KEY] = FORMER_PATHS[backend]
+        return session
 
     def _live_session_data(self):
         """The stored data of this key's session unless it has expired, else None."""

@@ -165,9 +165,10 @@ SESSION_ENGINE = "splitclone.sessions"
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="300/min")
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, each loading the signed-in person with a query compiled once.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

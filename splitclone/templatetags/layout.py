@@ -8,6 +8,7 @@ import functools
 
 from django import template
 from django.conf import settings
+from django.template.loader_tags import BlockNode
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html_join
@@ -58,3 +59,36 @@ def _language_options(current, languages):
         '<option value="{}" lang="{}"{}>{}</option>',
         ((code, code, " selected" if code == current else "", name) for code, name in languages),
     )
+
+
+@register.tag
+def fixed(parser, token):
+    """`{% fixed %}…{% endfixed %}`: markup that is the same on every page in a language (words,
+    fixed URLs and static files), rendered once per language and process. It is rendered without
+    the page's variables, so nothing about the person or the request can be kept in it: a
+    variable inside renders empty, on every page."""
+    nodelist = parser.parse(("endfixed",))
+    parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        # The first page's version of the block would be kept for every page.
+        raise template.TemplateSyntaxError("A {% block %} cannot be inside {% fixed %}.")
+    return FixedNode(nodelist)
+
+
+class FixedNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.rendered = {}
+
+    def render(self, context):
+        # What the markup inside may depend on, besides the language: the tags of this module.
+        key = (
+            get_language(),
+            get_urlconf() or settings.ROOT_URLCONF,
+            get_script_prefix(),
+            settings.STATIC_URL,
+        )
+        markup = self.rendered.get(key)
+        if markup is None:
+            markup = self.rendered[key] = self.nodelist.render(context.new())
+        return markup

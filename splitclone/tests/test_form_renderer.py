@@ -52,6 +52,9 @@ class Specimen(forms.Form):
     own_id = forms.CharField(label="", widget=forms.TextInput({"id": "mine", "data-x": 'a"b'}))
     suffixed = forms.CharField(label_suffix=" →", disabled=True, initial="fixed")
     hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    # A select left to Django (its options in groups), and one whose labels are localized.
+    flavour = forms.ChoiceField(choices=[("Sweet", [("c", "Cake")]), ("s", "Salt & <pepper>")])
+    size = forms.TypedChoiceField(choices=[(1, 1.5), (2, "Two")], coerce=int, initial=2)
 
     def clean(self):
         raise forms.ValidationError(ERROR)
@@ -105,6 +108,8 @@ def test_every_piece_of_a_field_is_the_markup_of_djangos_templates(language):
         'for="mine"',
         "p-amount",
         "disabled",
+        '<optgroup label="Sweet">',
+        '<option value="2" selected>Two</option>',
     ]:
         assert shown in markup, shown
 

@@ -1,6 +1,10 @@
 """The layout's parts worked out once per process (splitclone.templatetags.layout)."""
 
-from django.template import engines
+from unittest.mock import patch
+
+import pytest
+from django.template import TemplateSyntaxError, engines
+from django.templatetags.i18n import TranslateNode
 from django.templatetags.static import static
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
@@ -45,3 +49,52 @@ def test_a_fixed_static_follows_the_static_url(settings):
     settings.STATIC_URL = "/assets/"
 
     assert render("{% fixed_static 'css/site.css' %}") == "/assets/css/site.css"
+
+
+def test_fixed_markup_is_the_markup_inside_in_the_pages_language(db):
+    template = engines["django"].from_string(
+        "{% load i18n layout %}"
+        "{% fixed %}<a href=\"{% fixed_url 'home' %}\">{% translate 'Log out' %}</a>{% endfixed %}"
+    )
+    with translation.override("en"):
+        english = template.render({})
+    with translation.override("de"):
+        german = template.render({})
+
+    assert english == f'<a href="{reverse("home")}">Log out</a>'
+    assert german == f'<a href="{reverse("home")}">Abmelden</a>'
+
+
+def test_fixed_markup_is_rendered_once_per_language(db):
+    template = engines["django"].from_string(
+        "{% load i18n layout %}{% fixed %}{% translate 'Log out' %}{% endfixed %}"
+    )
+    with translation.override("en"):
+        template.render({})
+        with patch.object(TranslateNode, "render", side_effect=AssertionError("rendered again")):
+            assert template.render({}) == "Log out"
+
+
+def test_fixed_markup_keeps_nothing_of_the_page(db):
+    """Whoever's page renders it first, what it shows everyone else has none of their data."""
+    source = "{% fixed %}<b>{{ user.display_name }}</b>{% endfixed %}"
+    template = engines["django"].from_string("{% load layout %}" + source)
+
+    assert template.render({"user": {"display_name": "Ana"}}) == "<b></b>"
+    assert template.render({"user": {"display_name": "Ben"}}) == "<b></b>"
+
+
+def test_fixed_markup_follows_the_script_prefix(db):
+    source = "{% fixed %}{% fixed_url 'home' %}{% endfixed %}"
+    template = engines["django"].from_string("{% load layout %}" + source)
+    template.render({})
+    set_script_prefix("/splitclone/")
+    try:
+        assert template.render({}) == "/splitclone/home/"
+    finally:
+        set_script_prefix("/")
+
+
+def test_a_block_cannot_be_fixed():
+    with pytest.raises(TemplateSyntaxError):
+        render("{% fixed %}{% block title %}{% endblock %}{% endfixed %}")

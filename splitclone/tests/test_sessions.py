@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends import db as django_db_sessions
 from django.contrib.sessions.models import Session
 from django.urls import reverse
@@ -61,3 +63,25 @@ def test_a_signed_in_person_stays_signed_in_until_the_session_expires(client, db
     assert client.get(home).status_code == 200
     Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     assert client.get(home).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "former_backend",
+    [
+        "django.contrib.auth.backends.ModelBackend",
+        "allauth.account.auth_backends.AuthenticationBackend",
+    ],
+)
+def test_a_session_signed_in_through_a_former_backend_stays_signed_in(client, db, former_backend):
+    user = UserFactory()
+    session = django_db_sessions.SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = former_backend
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == user
