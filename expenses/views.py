@@ -4,10 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -24,104 +21,109 @@ from expenses.models import (
 from expenses.tasks import enqueue_if_due
 from groups.access import get_membership, parse_id
 from ledger.books import LedgerError
-from splitclone.formats import localized_amount
+from splitclone.formats import localized_amount, localized_date
+from splitclone.links import address
+from splitclone.sentences import filled, per_language
 from splitclone.templatetags.money import balance_class, money
 
 NEW_BADGE = '<span class="badge badge-new">{}</span> '
 LEDGER_LINE = """
-<li class="{classes}">
-  <span class="expense-date">{day}<br>{year}</span>
+<li class="%(classes)s">
+  <span class="expense-date">%(day)s<br>%(year)s</span>
   <span class="expense-main">
-    {what}
-    {detail}
+    %(what)s
+    %(detail)s
   </span>
   <span class="expense-amounts">
-    <span class="amount">{amount}</span>
-    {original}
-    {side}
+    <span class="amount">%(amount)s</span>
+    %(original)s
+    %(side)s
   </span>
 </li>
 """
+EXPENSE_WHAT = '<a href="%(url)s">%(new)s%(description)s</a>'
+EXPENSE_DETAIL = '<span class="muted">%(payers)s · %(category)s</span>'
+EXPENSE_SIDE = '\n      <span class="you amount %(class)s">%(words)s</span>\n    '
+ORIGINAL = '<span class="muted amount">%(amount)s</span>'
 
 
 def ledger_line(entry, *, classes, what, detail, side):
     """A line of the group's expenses and payments for an `Expense` or a `Payment`: its day,
-    what it was, its amount (and the amount spent, when converted), where the viewer stands."""
-    return format_html(
+    what it was, its amount (and the amount spent, when converted), where the viewer stands.
+    Its pieces are escaped unless marked safe, as `format_html` would."""
+    return filled(
         LEDGER_LINE,
         classes=classes,
-        day=date_filter(entry.date, "j M"),
-        year=date_filter(entry.date, "Y"),
+        day=localized_date(entry.date, "j M"),
+        year=localized_date(entry.date, "Y"),
         what=what,
         detail=detail,
         amount=money(entry.amount, entry.currency),
-        original=(
-            format_html('<span class="muted amount">{}</span>', entry.original_display)
-            if entry.is_converted
-            else ""
-        ),
+        original=filled(ORIGINAL, amount=entry.original_display) if entry.is_converted else "",
         side=side,
     )
 
 
-def worded(message, **values):
-    """A translated message with its values escaped into it, as `{% blocktranslate %}` writes
-    it: the catalog's own words are trusted, the values are not."""
-    return mark_safe(message % {name: conditional_escape(value) for name, value in values.items()})
+@per_language
+def expense_words():
+    """What every expense line says, in the active language."""
+    return {
+        "new": format_html(NEW_BADGE, pgettext("expense badge", "new")),
+        "paid": gettext("%(names)s paid"),
+        "categories": {key: str(label) for key, label in CATEGORY_LABELS.items()},
+        "not involved": format_html('<span class="you muted">{}</span>', gettext("not involved")),
+        "lent": gettext("you lent %(amount)s"),
+        "owe": gettext("you owe %(amount)s"),
+        "even": gettext("you are even"),
+    }
 
 
 class ExpenseRow:
     """An expense as one line of the list, from the viewer's side.
 
     It writes its own markup (`__html__`, which `{{ row }}` renders) with the filters and
-    messages a template would use: through a template, a line took nearly twice as long."""
+    messages a template would use, translated once per language: through a template, a line
+    took nearly twice as long."""
 
     def __init__(self, expense, membership, payer_names, paid, owed):
         self.expense = expense
-        self.category = CATEGORY_LABELS.get(expense.category, expense.category)
         self.payer_names = payer_names
         self.viewer_net = paid.get(membership.pk, 0) - owed.get(membership.pk, 0)
         self.viewer_involved = membership.pk in paid or membership.pk in owed
         self.is_new = False
 
     def __html__(self):
-        expense = self.expense
-        new = ""
-        if self.is_new:
-            new = format_html(NEW_BADGE, pgettext("expense badge", "new"))
+        expense, words = self.expense, expense_words()
         return ledger_line(
             expense,
             classes="expense-row",
-            what=format_html(
-                '<a href="{}">{}{}</a>',
-                reverse("expenses:detail", args=[expense.group_id, expense.pk]),
-                new,
-                expense.description,
+            what=filled(
+                EXPENSE_WHAT,
+                url=address("expenses:detail", expense.group_id, expense.pk),
+                new=words["new"] if self.is_new else "",
+                description=expense.description,
             ),
-            detail=format_html(
-                '<span class="muted">{} · {}</span>',
-                worded(gettext("%(names)s paid"), names=", ".join(self.payer_names)),
-                self.category,
+            detail=filled(
+                EXPENSE_DETAIL,
+                payers=filled(words["paid"], names=", ".join(self.payer_names)),
+                category=words["categories"].get(expense.category, expense.category),
             ),
-            side=self.viewer_side(),
+            side=self.viewer_side(words),
         )
 
     # `{{ row }}` writes str(row), as for a form's field.
     __str__ = __html__
 
-    def viewer_side(self):
+    def viewer_side(self, words):
         if not self.viewer_involved:
-            return format_html('<span class="you muted">{}</span>', gettext("not involved"))
+            return words["not involved"]
         net = self.viewer_net
         if net:
             amount = money(abs(net), self.expense.shares_currency)
-            words = gettext("you lent %(amount)s") if net > 0 else gettext("you owe %(amount)s")
-            words = worded(words, amount=amount)
+            said = filled(words["lent"] if net > 0 else words["owe"], amount=amount)
         else:
-            words = gettext("you are even")
-        return format_html(
-            '\n      <span class="you amount {}">{}</span>\n    ', balance_class(net), words
-        )
+            said = words["even"]
+        return filled(EXPENSE_SIDE, **{"class": balance_class(net), "words": said})
 
     @classmethod
     def of(cls, expense, membership):

@@ -11,10 +11,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from expenses.models import Expense
-from expenses.views import NEW_BADGE, ExpenseRow, ledger_line, worded
+from expenses.views import NEW_BADGE, ExpenseRow, ledger_line
 from groups.access import parse_id
 from settlements.models import Payment
 from splitclone.compiled import CompiledQuery
+from splitclone.sentences import filled, per_language
 
 PAGE_SIZE = 25
 
@@ -63,12 +64,30 @@ class Position:
         return rows
 
 
+PAYMENT_WHAT = '<span>%(new)s<span class="badge badge-payment">%(payment)s</span> %(words)s</span>'
+PAYMENT_NOTE = '<span class="muted">%(note)s</span>'
+
+
+@per_language
+def payment_words():
+    """What every payment line says, in the active language."""
+    return {
+        "paid": format_html('<span class="you">{}</span>', gettext("you paid")),
+        "received": format_html('<span class="you">{}</span>', gettext("you received")),
+        "not involved": format_html('<span class="you muted">{}</span>', gettext("not involved")),
+        "new": format_html(NEW_BADGE, gettext("new")),
+        "payment": gettext("Payment"),
+        "payer paid payee": gettext("%(payer)s paid %(payee)s"),
+    }
+
+
 class PaymentRow:
     """A payment as one line of the list, from the viewer's side, its people named from
     `names` ({member id: display name}).
 
     It writes its own markup (`__html__`, which `{{ row }}` renders) with the filters and
-    messages its template used: through that template, a line took nearly twice as long."""
+    messages its template used, translated once per language: through that template, a line
+    took nearly twice as long."""
 
     def __init__(self, payment, membership, names):
         self.payment = payment
@@ -79,29 +98,25 @@ class PaymentRow:
         self.is_new = False
 
     def __html__(self):
-        payment = self.payment
+        payment, words = self.payment, payment_words()
         if self.viewer_paid:
-            side = format_html('<span class="you">{}</span>', gettext("you paid"))
+            side = words["paid"]
         elif self.viewer_received:
-            side = format_html('<span class="you">{}</span>', gettext("you received"))
+            side = words["received"]
         else:
-            side = format_html('<span class="you muted">{}</span>', gettext("not involved"))
+            side = words["not involved"]
         return ledger_line(
             payment,
             classes="expense-row payment-row",
-            what=format_html(
-                '<span>{}<span class="badge badge-payment">{}</span> {}</span>',
-                format_html(NEW_BADGE, gettext("new")) if self.is_new else "",
-                gettext("Payment"),
-                worded(
-                    gettext("%(payer)s paid %(payee)s"),
-                    payer=self.payer_name,
-                    payee=self.payee_name,
+            what=filled(
+                PAYMENT_WHAT,
+                new=words["new"] if self.is_new else "",
+                payment=words["payment"],
+                words=filled(
+                    words["payer paid payee"], payer=self.payer_name, payee=self.payee_name
                 ),
             ),
-            detail=format_html('<span class="muted">{}</span>', payment.note)
-            if payment.note
-            else "",
+            detail=filled(PAYMENT_NOTE, note=payment.note) if payment.note else "",
             side=side,
         )
 

@@ -2,12 +2,15 @@
 
 `reverse` costs some 15 µs: the pairwise who-owes-whom page of a 50-member group links 1,225
 payments, the home page settles with 20 people. Used by `settlements.templatetags.covers` and
-`pages.views.home`.
+`pages.views.home`; `address` keeps a link for the life of the process, for the group page and
+the rows of the expense lists.
 """
 
 import copy
+import functools
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape
 
 # Reversed in place of each id filled in later: more than a bigint holds, so no row's id, yet
@@ -35,3 +38,17 @@ class Link:
         for value, piece in zip(ids, self.pieces[1:], strict=True):
             url += f"{int(value)}{piece}"
         return url
+
+
+def address(viewname, *ids):
+    """`reverse(viewname, args=ids)` for a view that takes only ids, from a `Link` reversed once
+    per process for each URLconf and script prefix."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _link(viewname, len(ids), urlconf, get_script_prefix())(*ids)
+
+
+@functools.cache
+def _link(viewname, arity, urlconf, script_prefix):
+    # The URLconf and script prefix are read by reverse() itself; they are in the key because
+    # the address depends on them (an app served under a path).
+    return Link(viewname, *[None] * arity)

@@ -3,12 +3,15 @@
 `{% blocktranslate %}` looks its sentence up in the active catalog every time it renders, once
 a line in a list. Long lists translate each kind of sentence once, with `gettext` on the
 template's own message (`{{ name }}` becomes `%(name)s`), and fill it in per line as the tag
-would. Used by `pages.templatetags.payment_lines` and `pages.templatetags.home_lines`.
+would. Used by `pages.templatetags.payment_lines` and `pages.templatetags.home_lines`; rows
+written one at a time (the expense lists') keep their words per language (`per_language`).
 """
 
+import functools
 from html import escape
 
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import get_language
 
 
 def filled(sentence, **values):
@@ -22,3 +25,17 @@ def filled(sentence, **values):
             for name, value in values.items()
         }
     )
+
+
+def per_language(build):
+    """`build()`, the messages a kind of line uses, translated once per language for the life of
+    the process (the catalogs do not change while it runs): for lines written one at a time, as
+    `{{ row }}` writes the rows of the expense lists, where each would otherwise ask the catalog
+    for each of its words."""
+    built = functools.cache(lambda language: build())
+
+    @functools.wraps(build)
+    def in_active_language():
+        return built(get_language())
+
+    return in_active_language

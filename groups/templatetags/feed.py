@@ -43,6 +43,7 @@ def feed_lines(feed, group, csrf_token):
         if csrf_token and csrf_token != "NOTPROVIDED":
             csrf = format_html(CSRF_INPUT, csrf_token)
         label = escape(gettext("Restore"))
+    zone = timezone.get_current_timezone()
     lines = []
     for entry in feed:
         if entry.actor:
@@ -64,7 +65,7 @@ def feed_lines(feed, group, csrf_token):
                 who=who,
                 text=escape(entry.text),
                 restore=form,
-                moment=timezone.localtime(entry.created_at).isoformat(),
+                moment=timezone.localtime(entry.created_at, zone).isoformat(),
                 ago=escape(ago(entry.created_at)),
             )
         )

@@ -1,6 +1,7 @@
 """How the group's history reads: each line names its actor once, says "just now" rather than
 "0 minutes ago", and offers Restore only while there is something to restore."""
 
+import datetime
 import re
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from expenses.models import Expense
 from expenses.tests.factories import add_expense
 from groups.models import Activity
+from groups.templatetags.feed import feed_lines
 from groups.tests.factories import InviteFactory
 from splitclone.templatetags.when import ago
 
@@ -104,6 +106,20 @@ def test_the_feed_says_just_now(client, world):
 
     assert "added guest Bob just now" in text
     assert "0 minutes" not in text
+
+
+def test_the_feed_writes_each_moment_in_the_active_time_zone(world):
+    entry = Activity.record(world.group, world.owner, Activity.Verb.MEMBER_ADDED, "added Bob")
+    entry.created_at = datetime.datetime(2026, 1, 15, 23, 30, tzinfo=datetime.UTC)
+    entry.restorable = False
+
+    with timezone.override("Europe/Berlin"):
+        berlin = feed_lines([entry], world.group, "")
+    with timezone.override("America/New_York"):
+        new_york = feed_lines([entry], world.group, "")
+
+    assert 'datetime="2026-01-16T00:30:00+01:00"' in berlin
+    assert 'datetime="2026-01-15T18:30:00-05:00"' in new_york
 
 
 def test_the_feed_writes_names_and_lines_as_text_not_markup(client, world):

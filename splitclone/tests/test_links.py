@@ -1,9 +1,10 @@
 """Addresses reversed once and filled in many times say what `reverse` says."""
 
 import pytest
+from django.template import engines
 from django.urls import reverse, set_script_prefix
 
-from splitclone.links import Link
+from splitclone.links import Link, address
 
 
 @pytest.fixture
@@ -38,3 +39,35 @@ def test_an_escaped_link_escapes_the_fixed_pieces_once(script_prefix):
     assert link(1, 2) == "/a&b/groups/5/covers/1/2/"
     assert link.escaped()(1, 2) == "/a&amp;b/groups/5/covers/1/2/"
     assert link(1, 2) == "/a&b/groups/5/covers/1/2/"
+
+
+@pytest.mark.parametrize(
+    ("viewname", "ids"),
+    [("pages:group", (7,)), ("expenses:detail", (7, 123456)), ("pages:group", (8,))],
+)
+def test_an_address_is_what_reverse_says(viewname, ids):
+    assert address(viewname, *ids) == reverse(viewname, args=ids)
+
+
+def test_an_address_follows_the_script_prefix(script_prefix):
+    assert address("pages:group", 7) == "/groups/7/"
+    script_prefix("/splitclone/")
+
+    assert address("pages:group", 7) == "/splitclone/groups/7/"
+
+
+def test_an_address_follows_the_urlconf(settings):
+    assert address("pages:group", 7) == "/groups/7/"
+    settings.ROOT_URLCONF = "splitclone.tests.prefixed_urls"
+
+    assert address("pages:group", 7) == "/app/groups/7/"
+
+
+def test_the_address_tag_writes_the_url_tags_address(script_prefix):
+    script_prefix("/a&b/")
+    template = engines["django"].from_string(
+        "{% load links %}{% address 'pages:group' 7 %} "
+        "{% address 'expenses:detail' 7 8 as link %}{{ link }}"
+    )
+
+    assert template.render({}) == "/a&amp;b/groups/7/ /a&amp;b/groups/7/expenses/8/"

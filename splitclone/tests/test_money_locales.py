@@ -1,5 +1,7 @@
 """Amounts written and read in each language of the site (splitclone.money, `language=`)."""
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from splitclone.money import (
     LOCALES,
     MAX_AMOUNT,
     MoneyError,
+    _formatted,
     format_amount,
     parse_amount,
 )
@@ -61,6 +64,36 @@ def test_format_amount_per_language(language, minor, currency, text):
 )
 def test_bare_and_ungrouped_variants(language, kwargs, text):
     assert format_amount(-123456, "EUR", language=language, **kwargs) == text
+
+
+def test_an_amount_written_once_is_written_anew_in_each_language_and_currency():
+    # Each amount is kept once written: the same minor units in another language, currency or
+    # variant are another amount.
+    assert format_amount(123456, "EUR", language="en") == "1,234.56 EUR"
+    assert format_amount(123456, "EUR", language="de") == f"1.234,56{NBSP}€"
+    assert format_amount(123456, "EUR", language="fr") == f"1{NNBSP}234,56{NBSP}€"
+    assert format_amount(123456, "JPY", language="de") == f"123.456{NBSP}¥"
+    assert format_amount(123456, "EUR", language="de", with_code=False) == "1.234,56"
+    assert format_amount(123456, "EUR", language="de", grouping=False) == f"1234,56{NBSP}€"
+    assert format_amount(123456, "EUR", language="en") == "1,234.56 EUR"
+
+
+@pytest.mark.parametrize(("kept", "refused"), [(1, True), (12, Decimal(12)), (0, False)])
+def test_an_int_written_before_does_not_let_an_equal_non_int_through(kept, refused):
+    format_amount(kept, "EUR", language="de")
+
+    with pytest.raises(TypeError):
+        format_amount(refused, "EUR", language="de")
+
+
+@deterministic
+@given(languages, codes, amounts, st.booleans(), st.booleans())
+def test_a_kept_amount_is_the_one_written_afresh(language, currency, minor, with_code, grouping):
+    options = {"with_code": with_code, "grouping": grouping, "language": language}
+    first = format_amount(minor, currency, **options)
+
+    assert format_amount(minor, currency, **options) == first
+    assert first == _formatted.__wrapped__(minor, currency, with_code, grouping, language)
 
 
 @pytest.mark.parametrize(
