@@ -6,9 +6,12 @@ of the date, a typed rate, or the amount charged in the group's currency). `ledg
 require_conversion` holds the result to the same rule again for every caller.
 """
 
+import functools
 from decimal import Decimal, InvalidOperation
+from html import escape
 
 from django import forms
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from ledger.models import RateSource
@@ -33,6 +36,22 @@ def ordered_currency_choices(group_currency, last_currency=""):
     return [(code, choices[code]) for code in dict.fromkeys(first) if code in choices] + [
         (code, label) for code, label in choices.items() if code not in first
     ]
+
+
+@functools.lru_cache(maxsize=256)
+def currency_options(codes):
+    """`<option>EUR</option>…` for the currency codes `codes`: an option's text is its value.
+    Written once per process for each list offered (every currency, or a group's few) rather
+    than by a template loop of some 160 options, with the chosen one marked by `chosen_in`."""
+    return "".join(f"<option>{escape(code)}</option>" for code in codes)
+
+
+def chosen_in(options, code):
+    """`options` (`currency_options`) with `code`'s option selected, as the template marked it."""
+    if not isinstance(code, str):
+        return mark_safe(options)
+    option = f"<option>{escape(code)}</option>"
+    return mark_safe(options.replace(option, f"<option selected>{escape(code)}</option>"))
 
 
 class CurrencyField(forms.ChoiceField):
@@ -128,6 +147,12 @@ class ConvertedAmountForm(forms.Form):
         """Whether the form shows (or was sent) another currency than the group's: the
         conversion section then starts unfolded."""
         return (self["original_currency"].value() or self.currency) != self.currency
+
+    @property
+    def currency_options(self):
+        """The currency select's options, the one sent back or given first selected."""
+        codes = tuple(code for code, _ in self.fields["original_currency"].choices)
+        return chosen_in(currency_options(codes), self["original_currency"].value())
 
     @property
     def offers_other_currency(self):

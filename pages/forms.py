@@ -1,10 +1,24 @@
+import functools
+
 from django import forms
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from expenses.models import Category
-from splitclone.widgets import CompactSelect, DatePicker
+from splitclone.widgets import CompactSelect, CompactTextInput, DatePicker
+
+
+def category_choices():
+    """The category filter's choices in the active language: translated once per process and
+    language rather than label by label on every view of the list."""
+    return _category_choices(get_language())
+
+
+@functools.cache
+def _category_choices(language):
+    # `language` is the active one, which gettext reads: it is here to be part of the key.
+    return [("", gettext("Any")), *((value, str(label)) for value, label in Category.choices)]
 
 
 class LedgerFilterForm(forms.Form):
@@ -25,18 +39,17 @@ class LedgerFilterForm(forms.Form):
         required=False,
         widget=CompactSelect,
     )
-    q = forms.CharField(required=False, label=_("Search"), max_length=100)
+    q = forms.CharField(required=False, label=_("Search"), max_length=100, widget=CompactTextInput)
     payer = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, widget=CompactSelect
     )
     participant = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, widget=CompactSelect
     )
-    # The choices meaning "no filter" are short, so that they fit a phone's half-width column
-    # under their labels ("Paid by: Anyone").
-    category = forms.ChoiceField(
-        choices=[("", _("Any")), *Category.choices], required=False, widget=CompactSelect
-    )
+    # Its choices are the categories' (`category_choices`), and "Anyone" for a person: the
+    # choices meaning "no filter" are short, so that they fit a phone's half-width column under
+    # their labels ("Paid by: Anyone").
+    category = forms.ChoiceField(required=False, widget=CompactSelect)
     date_from = forms.DateField(required=False, widget=DatePicker())
     date_to = forms.DateField(required=False, widget=DatePicker())
 
@@ -45,6 +58,7 @@ class LedgerFilterForm(forms.Form):
         people = [(member.pk, member.display_name) for member in members]
         self.fields["payer"].choices = [("", gettext("Anyone")), *people]
         self.fields["participant"].choices = [("", gettext("Anyone")), *people]
+        self.fields["category"].choices = category_choices()
 
     @property
     def filters(self):

@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.access import get_membership
@@ -34,6 +35,7 @@ from splitclone import fx
 from splitclone.confirm import confirmation_page
 from splitclone.links import Link
 from splitclone.money import format_amount
+from splitclone.sentences import filled
 from splitclone.templatetags.money import balance_class, money
 
 # Up to this many people with a balance, the explanation's table of balances is on the page,
@@ -73,87 +75,135 @@ class SuggestionRow:
     place: int = 0
 
 
-@dataclass(frozen=True)
-class PaymentRow:
-    """A recorded payment in the page's list, its sentences translated once for the list."""
+# The page's lines of payments and of balances are written here rather than by a template, as
+# `{% blocktranslate %}`, `{% url %}` and `{% csrf_token %}` would write them: through the
+# template, a line cost some 50 µs.
+PAYMENT_LINE = (
+    '<li class="member%(inactive)s"><span class="member-name">%(who)s</span> '
+    '<span class="amount">%(amount)s</span> <span class="member-actions inline-fields">'
+    '<span class="muted">%(details)s</span> %(confirm)s%(action)s</span></li>'
+)
+CONFIRM_FORMS = (
+    '<form method="post" action="%(received_url)s" hx-post="%(received_url)s">%(csrf)s'
+    '<button type="submit" class="button-small">%(received)s</button></form>'
+    '<form method="post" action="%(not_received_url)s" hx-post="%(not_received_url)s">%(csrf)s'
+    '<button type="submit" class="button-small button-secondary">%(not_received)s</button>'
+    "</form>"
+)
+RESTORE_FORM = (
+    '<form method="post" action="%(url)s" hx-post="%(url)s">%(csrf)s'
+    '<button type="submit" class="button-small">%(restore)s</button></form>'
+)
+DELETE_LINK = (
+    '<a class="button button-small button-destructive" href="%(url)s" hx-post="%(url)s" '
+    'hx-confirm="%(question)s">%(delete)s</a>'
+)
 
-    payment: Payment
-    # "Ana paid Ben", what its delete button asks, and why it is pending if it is.
-    who: str
-    delete_question: str
-    pending: str
-    date: str
-    # Where its button sends it: to be restored if it was deleted, else to be deleted.
-    url: str
 
-
-def payment_rows(group, payments):
-    """`payments` as the page lists them (`PaymentRow`)."""
+def payment_rows(request, group, payments):
+    """`payments` as the page lists them, a line of HTML each, its words translated once for
+    the list. Its payee (`request.user`) confirms a pending payment from its line."""
 
     @functools.cache
     def link(action):
         # Reversed once for the list, when it is needed: the `url` tag costs some 15 µs a line.
         return Link(f"settlements:{action}", group.pk, None)
 
+    @functools.cache
+    def csrf():
+        return csrf_input(request)
+
     paid = gettext("%(payer)s paid %(payee)s")
-    delete = gettext("Delete the payment %(payment)s?")
+    delete_question = gettext("Delete the payment %(payment)s?")
     pending = gettext(
         '<strong class="pending">pending</strong>: %(payee)s has not confirmed it yet'
     )
-    rows = []
+    words = {
+        "deleted": gettext("deleted"),
+        "received": gettext("Received"),
+        "not_received": gettext("Not received"),
+        "restore": gettext("Undo: restore"),
+        "delete": pgettext("button", "Delete"),
+    }
+    lines = []
     for payment in payments:
-        payee = conditional_escape(payment.to_member.display_name)
-        payer = conditional_escape(payment.from_member.display_name)
-        rows.append(
-            PaymentRow(
-                payment,
-                mark_safe(paid % {"payer": payer, "payee": payee}),
-                mark_safe(delete % {"payment": conditional_escape(payment.summary)}),
-                mark_safe(pending % {"payee": payee}) if payment.is_pending else "",
-                # As the template's `date` filter writes it, in the page's language.
-                date_filter(payment.date, "j M Y"),
-                link("restore" if payment.deleted_at else "delete")(payment.pk),
+        payee = payment.to_member.display_name
+        # As the template's `date` filter writes it, in the page's language.
+        details = [date_filter(payment.date, "j M Y")]
+        if payment.is_converted:
+            details.append(payment.rate_display)
+        if payment.note:
+            details.append(payment.note)
+        if payment.deleted_at:
+            details.append(words["deleted"])
+        elif payment.is_pending:
+            details.append(filled(pending, payee=payee))
+        confirm = ""
+        if (
+            payment.is_pending
+            and not payment.deleted_at
+            and payment.to_member.user_id == request.user.pk
+        ):
+            confirm = filled(
+                CONFIRM_FORMS,
+                received_url=link("confirm")(payment.pk),
+                not_received_url=link("not_received")(payment.pk),
+                csrf=csrf(),
+                **words,
+            )
+        if payment.deleted_at:
+            action = filled(RESTORE_FORM, url=link("restore")(payment.pk), csrf=csrf(), **words)
+        else:
+            question = filled(delete_question, payment=payment.summary)
+            action = filled(DELETE_LINK, url=link("delete")(payment.pk), question=question, **words)
+        lines.append(
+            filled(
+                PAYMENT_LINE,
+                inactive=" inactive" if payment.deleted_at else "",
+                who=filled(paid, payer=payment.from_member.display_name, payee=payee),
+                amount=payment.spent_display,
+                details=mark_safe(" · ".join(conditional_escape(detail) for detail in details)),
+                confirm=confirm,
+                action=action,
             )
         )
-    return rows
+    return lines
 
 
-@dataclass(frozen=True)
-class ExplainedBalance:
-    """A member's line in the table of balances before and after the plan, as shown."""
-
-    name: str
-    before: str
-    before_class: str
-    # What they pay and get: "pays 12.00 EUR", "gets …", or both on two lines.
-    change: str
-    after: str
-    after_class: str
+BALANCE_LINE = (
+    '<tr><th scope="row">%(name)s</th>'
+    '<td class="num"><span class="amount %(before_class)s">%(before)s</span></td>'
+    '<td class="num">%(change)s</td>'
+    '<td class="num"><span class="amount %(after_class)s">%(after)s</span></td></tr>'
+)
 
 
 def explained_balances(settle_up):
-    """The table's lines, its two sentences translated once for all of them."""
+    """The lines of the table of each member's balance before and after the plan, its two
+    sentences translated once for all of them."""
     currency = settle_up.group.currency
     pays = gettext('pays <span class="amount">%(amount)s</span>')
     gets = gettext('gets <span class="amount">%(amount)s</span>')
-    rows = []
+    lines = []
     for row in settle_up.rows():
+        # What they pay and get: "pays 12.00 EUR", "gets …", or both on two lines.
         change = [
-            sentence % {"amount": conditional_escape(money(amount, currency))}
+            filled(sentence, amount=money(amount, currency))
             for sentence, amount in ((pays, row.pays), (gets, row.receives))
             if amount
         ]
-        rows.append(
-            ExplainedBalance(
-                row.member.display_name,
-                money(row.before, currency),
-                balance_class(row.before),
-                mark_safe("<br>".join(change)),
-                money(row.after, currency),
-                balance_class(row.after),
+        lines.append(
+            filled(
+                BALANCE_LINE,
+                name=row.member.display_name,
+                before=money(row.before, currency),
+                before_class=balance_class(row.before),
+                change=mark_safe("<br>".join(change)),
+                after=money(row.after, currency),
+                after_class=balance_class(row.after),
             )
         )
-    return rows
+    return lines
 
 
 def explained_parts(settle_up):
@@ -212,6 +262,7 @@ def awaits_confirmation(suggestion, membership):
 
 
 def settle_up_context(
+    request,
     membership,
     settle_up,
     form=None,
@@ -299,7 +350,7 @@ def settle_up_context(
             last_currency=last_currency,
             currencies=None if all_currencies else offered_currencies(settle_up),
         ),
-        "payment_rows": payment_rows(group, payments),
+        "payment_rows": payment_rows(request, group, payments),
         "more_payments": len(payments) >= PAYMENTS_SHOWN,
         "rates_form": rates_form,
         "pending": Payment.objects.pending_total(group),
@@ -312,6 +363,7 @@ def render_settle_up(request, membership, settle_up=None, form=None, status=200,
     if settle_up is None:
         settle_up, rates_form = suggest_with_rates(membership.group, request.GET)
     context = settle_up_context(
+        request,
         membership,
         settle_up,
         form,

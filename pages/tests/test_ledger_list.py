@@ -384,3 +384,17 @@ def test_a_line_writes_what_people_typed_as_text(client, world):
         assert "&lt;i&gt;thanks&lt;/i&gt;" in rows
         for tag in ("<b>", "<i>", "<script>"):
             assert tag not in rows
+
+
+def test_the_category_filter_is_in_the_language_of_each_view(client, world):
+    """Its choices are translated once per language, and each view shows its own language's."""
+    client.force_login(world.owner)
+
+    english = client.get(ledger_url(world)).text
+    german = client.get(ledger_url(world), headers={"Accept-Language": "de"}).text
+    again = client.get(ledger_url(world)).text
+
+    assert '<option value="groceries">Groceries</option>' in english
+    assert '<option value="groceries">Lebensmittel</option>' in german
+    assert '<option value="" selected>Alle</option>' in german
+    assert '<option value="groceries">Groceries</option>' in again

@@ -3,6 +3,9 @@ import datetime
 import pytest
 from django import forms
 from django.test.html import parse_html
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from splitclone.widgets import CompactHiddenInput, CompactSelect, CompactTextInput, DatePicker
 
@@ -62,3 +65,17 @@ def test_a_compact_input_is_the_markup_of_djangos_byte_for_byte(compact, django,
 
     # The same widget written by Django's templates.
     assert widget.render("amount", value, given) == django.render(widget, "amount", value, given)
+
+
+def test_a_compact_select_writes_lazy_labels_in_the_language_active_when_it_renders():
+    widget = CompactSelect(choices=[("", gettext_lazy("Anyone")), ("x", mark_safe("<b>X</b>"))])
+
+    with translation.override("de"):
+        german = widget.render("person", "x")
+    english = widget.render("person", "x")
+
+    assert german == (
+        '<select name="person"><option value="">Alle</option>'
+        '<option value="x" selected><b>X</b></option></select>'
+    )
+    assert english == german.replace("Alle", "Anyone")
