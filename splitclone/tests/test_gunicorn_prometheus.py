@@ -7,6 +7,7 @@ is refused. They need Debian's `prometheus` package and a PostgreSQL server; out
 without them.
 """
 
+import gc
 import glob
 import http.client
 import json
@@ -151,6 +152,18 @@ def test_starting_gunicorn_creates_the_metrics_folder(load_config, tmp_path):
     load_config().on_starting(None)
 
     assert (tmp_path / "multiproc").is_dir()
+
+
+def test_a_worker_sets_aside_what_loading_the_app_allocated(load_config):
+    loaded = [[] for _ in range(3)]  # stands for what the app's modules hold
+    try:
+        load_config().post_worker_init(None)
+
+        collected = {id(each) for each in gc.get_objects()}
+        assert not collected & {id(each) for each in loaded}
+        assert gc.get_freeze_count() >= len(loaded)
+    finally:
+        gc.unfreeze()
 
 
 def test_a_dead_workers_live_gauges_go_but_its_counters_stay(load_config, tmp_path):
