@@ -12,9 +12,6 @@ summed over the groups of that currency.
 """
 
 from dataclasses import dataclass, field
-from functools import cache
-
-from settlements.models import PlanDebt
 
 
 @dataclass(frozen=True)
@@ -54,52 +51,27 @@ class PersonDebts:
         return [debt.group_id for debt in self.debts]
 
 
-@cache
-def _debts_with_names():
-    # Built once per process and filtered per view, as a class-based view's `queryset` is: the
-    # joins took more CPU than the query (the home page, on every view).
-    return PlanDebt.objects.values_list(
-        "group_id",
-        "member_id",
-        "other_id",
-        "other__user_id",
-        "other__user__display_name",
-        "other__name",
-        "to_user",
-    )
+def debts_with_people(rows):
+    """([PersonDebts] of everyone the user pays or is paid by in their groups' plans,
+    {membership id: what the plans pay the user there in all (negative: what they pay)}).
 
-
-def debts_with_people(user, memberships):
-    """([PersonDebts] of everyone `user` pays or is paid by in their groups' plans, {membership
-    id: what the plans pay the user there in all (negative: what they pay)}).
-
-    `memberships` are the user's active ones as (membership id, group id, group name,
-    currency); their groups' summaries must be current (`PlanSummaryManager.refresh_stale`).
-    One query: the user's debts with the people they name. Ordered by currency, then registered
-    people before guests, then by name.
+    `rows` are the debts (`PlanDebt`) of the user's active memberships as (group id, group
+    name, currency, membership id, other member's id, their user's id, the user's name, the
+    guest's name, what they pay the user), read from current summaries
+    (`PlanSummaryManager.refresh_stale`), in the order each person's groups are listed in.
+    Ordered by currency, then registered people before guests, then by name.
     """
-    groups = {
-        group_id: (member_id, name, currency) for member_id, group_id, name, currency in memberships
-    }
-    rows = _debts_with_names().filter(user=user)
     people = {}
     plan_balances = {}
-    for group_id, member_id, other_id, other_user, user_name, guest_name, to_user in rows:
-        # A debt of a membership the user left or was deactivated from is not theirs now.
-        mine, group_name, currency = groups.get(group_id, (None, None, None))
-        if member_id != mine:
-            continue
+    for row in rows:
+        group_id, group_name, currency, member_id, other_id, other_user, *names, to_user = row
         plan_balances[member_id] = plan_balances.get(member_id, 0) + to_user
         key = (currency, other_user or f"guest {other_id}")
         if key not in people:
+            user_name, guest_name = names
             person = Person(other_user or other_id, user_name if other_user else guest_name)
             people[key] = PersonDebts(person, other_user is None, currency)
         people[key].debts.append(GroupDebt(group_id, group_name, to_user))
-    # Each person's groups in the order of `memberships`.
-    position = {group_id: n for n, group_id in enumerate(groups)}
-    for person in people.values():
-        if len(person.debts) > 1:
-            person.debts.sort(key=lambda debt: position[debt.group_id])
     ordered = sorted(
         people.values(),
         key=lambda debts: (
