@@ -11,19 +11,21 @@ Each plan settles its group's balances exactly, so these amounts add up to the u
 summed over the groups of that currency.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
+
+# Tuples rather than frozen dataclasses: the home page makes one of each for every debt of
+# every group of the user, and a frozen dataclass is several times slower to make.
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     """A registered person (`pk` is their user's) or a guest (`pk` is the member's)."""
 
     pk: int
     display_name: str
 
 
-@dataclass(frozen=True)
-class GroupDebt:
+class GroupDebt(NamedTuple):
     """One transfer of a group's plan between the user and the person."""
 
     group_id: int
@@ -32,14 +34,14 @@ class GroupDebt:
     to_user: int
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonDebts:
     """Everything the user and one person pay each other in the groups of one currency."""
 
     person: Person
     is_guest: bool
     currency: str
-    debts: list[GroupDebt] = field(default_factory=list)
+    debts: list[GroupDebt]
 
     @property
     def net(self):
@@ -66,12 +68,15 @@ def debts_with_people(rows):
     for row in rows:
         group_id, group_name, currency, member_id, other_id, other_user, *names, to_user = row
         plan_balances[member_id] = plan_balances.get(member_id, 0) + to_user
-        key = (currency, other_user or f"guest {other_id}")
-        if key not in people:
+        debt = GroupDebt(group_id, group_name, to_user)
+        key = (currency, other_user is None, other_user or other_id)
+        found = people.get(key)
+        if found is None:
             user_name, guest_name = names
             person = Person(other_user or other_id, user_name if other_user else guest_name)
-            people[key] = PersonDebts(person, other_user is None, currency)
-        people[key].debts.append(GroupDebt(group_id, group_name, to_user))
+            people[key] = PersonDebts(person, other_user is None, currency, [debt])
+        else:
+            found.debts.append(debt)
     ordered = sorted(
         people.values(),
         key=lambda debts: (

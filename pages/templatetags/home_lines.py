@@ -1,10 +1,11 @@
 """The home page's lists: the people the user pays or is paid by, and the user's groups.
 
-Each list's line is written here, its sentences translated once per list
-(`splitclone.sentences`) and its links reversed once (`splitclone.links`): twenty people and
-forty groups through `{% blocktranslate %}` and an include a line cost more than the rest of
-the page; with `?all`, hundreds of lines. Text is escaped as Django's `escape` does, without
-its check for lazy text on every call.
+Each list's line is written here, its sentences translated once per list and filled in per
+line as `{% blocktranslate %}` would, with escaped values, and its links reversed once
+(`splitclone.links`): twenty people and forty groups through `{% blocktranslate %}` and an
+include a line cost more than the rest of the page; with `?all`, hundreds of lines. Text is
+escaped as Django's `escape` does, without its check for lazy text on every call, and the
+lines are plain text until the whole list is marked safe: marking each piece cost as much.
 """
 
 from html import escape
@@ -16,7 +17,6 @@ from django.utils.translation import get_language, gettext, ngettext
 
 from splitclone.links import Link
 from splitclone.money import format_amount
-from splitclone.sentences import filled
 from splitclone.templatetags.money import balance_class
 
 register = template.Library()
@@ -42,15 +42,15 @@ GROUP_NEWS = ' <span class="badge badge-new">{count}</span>'
 
 
 def unsigned_amount(minor_units, currency, language):
-    """What the `unsigned_money` filter writes, in `language` read once per list."""
-    return mark_safe(escape(format_amount(abs(minor_units), currency, language=language)))
+    """What the `unsigned_money` filter writes, escaped, in `language` read once per list."""
+    return escape(format_amount(abs(minor_units), currency, language=language))
 
 
 @register.simple_tag
 def person_lines(people):
     """A line for each of `people`, (`settlements.debts.PersonDebts`, where to settle with
     them): what they pay the user or the user pays them in all, in each group, and the link."""
-    guest = gettext("guest")
+    guest = escape(gettext("guest"))
     owes_you = gettext("<strong>%(name)s</strong> owes you")
     guest_owes_you = gettext(
         '<strong>%(name)s</strong> <span class="badge">%(guest)s</span> owes you'
@@ -70,7 +70,8 @@ def person_lines(people):
     language = get_language()
     lines = []
     for person, url in people:
-        name, currency, net = person.person.display_name, person.currency, person.net
+        currency, net = person.currency, person.net
+        values = {"name": escape(person.person.display_name), "guest": guest}
         if net > 0:
             sentence = guest_owes_you if person.is_guest else owes_you
         elif net < 0:
@@ -80,14 +81,14 @@ def person_lines(people):
         debts = "\n            ".join(
             PERSON_DEBT.format(
                 group=escape(debt.group_name),
-                sentence=filled(pays_you if debt.to_user > 0 else you_pay, name=name),
+                sentence=(pays_you if debt.to_user > 0 else you_pay) % values,
                 amount=unsigned_amount(debt.to_user, currency, language),
             )
             for debt in person.debts
         )
         lines.append(
             PERSON.format(
-                sentence=filled(sentence, name=name, guest=guest),
+                sentence=sentence % values,
                 net=PERSON_NET.format(
                     balance=balance_class(net), amount=unsigned_amount(net, currency, language)
                 )
@@ -95,7 +96,7 @@ def person_lines(people):
                 else "",
                 debts=debts,
                 url=escape(url),
-                settle=filled(settle_across if len(person.debts) > 1 else settle, name=name),
+                settle=(settle_across if len(person.debts) > 1 else settle) % values,
             )
         )
     return mark_safe("\n        ".join(lines))
@@ -115,12 +116,11 @@ def group_lines(groups):
         news = ""
         if line.unseen_activity:
             count = ngettext("%(n)s new", "%(n)s new", line.unseen_activity)
-            news = GROUP_NEWS.format(count=filled(count, n=localize(line.unseen_activity)))
+            news = GROUP_NEWS.format(count=count % {"n": escape(localize(line.unseen_activity))})
         if line.balance:
-            words = filled(
-                get_back if line.balance > 0 else owe,
-                amount=unsigned_amount(line.balance, line.currency, language),
-            )
+            words = (get_back if line.balance > 0 else owe) % {
+                "amount": unsigned_amount(line.balance, line.currency, language)
+            }
         else:
             words = settled
         lines.append(
