@@ -63,6 +63,26 @@ def test_bare_and_ungrouped_variants(language, kwargs, text):
     assert format_amount(-123456, "EUR", language=language, **kwargs) == text
 
 
+def test_an_amount_written_again_reads_as_in_its_own_language_and_options():
+    """Each amount written in a language is kept: the same minor units in another language,
+    currency or variant are written for what they are, the first time and the next."""
+    variants = [
+        ("de", "EUR", {}, f"−1.234,56{NBSP}€"),
+        ("fr", "EUR", {}, f"−1{NNBSP}234,56{NBSP}€"),
+        ("de", "CHF", {}, f"−1.234,56{NBSP}CHF"),
+        ("de", "JPY", {}, f"−123.456{NBSP}¥"),
+        ("de", "EUR", {"with_code": False}, "−1.234,56"),
+        ("de", "EUR", {"with_code": False, "grouping": False}, "−1234,56"),
+        ("de", "EUR", {"grouping": False}, f"−1234,56{NBSP}€"),
+    ]
+    for _ in range(2):
+        written = [
+            format_amount(-123456, currency, language=language, **options)
+            for language, currency, options, _ in variants
+        ]
+        assert written == [text for *_, text in variants]
+
+
 @pytest.mark.parametrize(
     ("language", "text", "currency", "minor"),
     [
