@@ -6,9 +6,12 @@ compiled each to SQL again on every view (half a millisecond of CPU a query), an
 is the one statement PostgreSQL prepares and plans once per connection.
 """
 
+import datetime
+import json
 from typing import NamedTuple
 
 from django.db import connection
+from django.utils import timezone
 
 from groups.models import Activity, ConvertAt
 
@@ -31,8 +34,7 @@ ORDER BY g.is_archived, g.name, m.group_id
 """
 
 LATEST_ACTIVITY = """
-SELECT a.id, a.group_id, a.actor_id, a.summary, a.data, a.created_at,
-    g.name AS group_name, u.display_name AS actor_name
+SELECT a.group_id, g.name, a.actor_id, u.display_name, a.summary, a.data, a.created_at
 FROM groups_activity a
 JOIN groups_group g ON g.id = a.group_id
 LEFT JOIN accounts_user u ON u.id = a.actor_id
@@ -71,7 +73,27 @@ def memberships_with_debts(user):
     return memberships, debts, any_stale
 
 
+class FeedEntry(NamedTuple):
+    """A line of a group's history (`Activity`) as the home page's feed shows it."""
+
+    group_id: int
+    group_name: str
+    actor_id: int | None
+    actor_name: str | None
+    text: str
+    created_at: datetime.datetime
+
+
 def latest_activity(user, count):
-    """The newest `count` lines of the history of `user`'s groups, newest first, each with
-    `group_name` and `actor_name` (None without an actor)."""
-    return list(Activity.objects.raw(LATEST_ACTIVITY, [user.pk, count]))
+    """[FeedEntry] of the newest `count` lines of the history of `user`'s groups, newest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(LATEST_ACTIVITY, [user.pk, count])
+        rows = cursor.fetchall()
+    entries = []
+    for group_id, group_name, actor_id, actor_name, summary, data, created_at in rows:
+        if timezone.is_naive(created_at):
+            # SQLite keeps the time without its zone: UTC, the zone Django writes it in.
+            created_at = timezone.make_aware(created_at, datetime.UTC)
+        text = Activity.text_of(summary, json.loads(data))
+        entries.append(FeedEntry(group_id, group_name, actor_id, actor_name, text, created_at))
+    return entries

@@ -1,8 +1,11 @@
 """The home page: totals in words, what each person owes across groups, groups, recent activity."""
 
+import datetime
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -11,6 +14,7 @@ from groups.models import Activity, Member, Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 from pages.tests.reading import items, people, position, section, text_of
 from pages.views import HOME_ACTIVITY, HOME_LINES
+from splitclone.phrases import gettext_noop
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +158,27 @@ def test_recent_activity_of_the_users_groups_newest_first(client, groups_of_ursu
     ]
     assert entries[0] == "Ursula did 11 in Rome just now"
     assert "Secret" not in response.text
+
+
+def test_each_line_of_the_feed_says_when_in_its_zone_who_and_in_its_own_language(
+    client, groups_of_ursula
+):
+    ursula, rome, *_ = groups_of_ursula
+    when = datetime.datetime(2027, 1, 2, 9, 30, 15, 123456, tzinfo=datetime.UTC)
+    with time_machine.travel(when, tick=False):
+        Activity.record(
+            rome, None, Activity.Verb.GROUP_UPDATED, gettext_noop("changed the group settings")
+        )
+    ursula.language = "de"
+    ursula.save()
+
+    with time_machine.travel(when + datetime.timedelta(days=3)):
+        client.force_login(ursula)
+        feed = section(home(client).text, "recent-activity")
+
+    [entry] = re.findall(r'<li class="feed-entry">(.*?)</li>', feed, re.DOTALL)[:1]
+    assert '<time class="muted" datetime="2027-01-02T09:30:15.123456+00:00">' in entry
+    assert text_of(entry) == "Jemand hat die Gruppeneinstellungen geändert in Rome 3 Tage her"
 
 
 def make_groups(user, count):
