@@ -85,14 +85,13 @@ def home(request):
     if any_stale:
         PlanSummary.objects.refresh_stale(request.user)
         memberships, debts, _ = memberships_with_debts(request.user)
-    people, plan_balances = debts_with_people(debts)
+    show_all = "all" in request.GET
+    people, people_count, plan_balances = debts_with_people(debts, None if show_all else HOME_LINES)
     totals = defaultdict(int)
     for membership in memberships:
         # The plans' balances: in a group that converts at settlement, with the balances in
         # other currencies converted at today's rates, as its settle-up counts them.
         totals[membership.currency] += plan_balances.get(membership.pk, 0)
-    show_all = "all" in request.GET
-    shown_people = people if show_all else people[:HOME_LINES]
     active = [row for row in memberships if not row.is_archived]
     archived = [row for row in memberships if row.is_archived]
     active_count, archived_count = len(active), len(archived)
@@ -117,8 +116,8 @@ def home(request):
         "active_count": active_count,
         "archived_count": archived_count,
         "totals": sorted(totals.items()),
-        "people": [(person, settle_url(person, settle_up)) for person in shown_people],
-        "people_count": len(people),
+        "people": [(person, settle_url(person, settle_up)) for person in people],
+        "people_count": people_count,
         "show_all": show_all,
         "activity": activity,
     }

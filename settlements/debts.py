@@ -53,37 +53,42 @@ class PersonDebts:
         return [debt.group_id for debt in self.debts]
 
 
-def debts_with_people(rows):
-    """([PersonDebts] of everyone the user pays or is paid by in their groups' plans,
-    {membership id: what the plans pay the user there in all (negative: what they pay)}).
+def debts_with_people(rows, count=None):
+    """([PersonDebts] of the first `count` people (all without) the user pays or is paid by
+    in their groups' plans, how many people that is in all, {membership id: what the plans pay
+    the user there in all (negative: what they pay)}).
 
     `rows` are the debts (`PlanDebt`) of the user's active memberships as (group id, group
     name, currency, membership id, other member's id, their user's id, the user's name, the
     guest's name, what they pay the user), read from current summaries
     (`PlanSummaryManager.refresh_stale`), in the order each person's groups are listed in.
     Ordered by currency, then registered people before guests, then by name.
+
+    Only the people asked for are made objects: a person in hundreds of groups is shown
+    twenty of hundreds of people, and making each cost more than reading them.
     """
-    people = {}
+    debts = {}
     plan_balances = {}
     for row in rows:
-        group_id, group_name, currency, member_id, other_id, other_user, *names, to_user = row
+        group_id, group_name, currency, member_id, other_id, other_user, user, guest, to_user = row
         plan_balances[member_id] = plan_balances.get(member_id, 0) + to_user
-        debt = GroupDebt(group_id, group_name, to_user)
-        key = (currency, other_user is None, other_user or other_id)
-        found = people.get(key)
-        if found is None:
-            user_name, guest_name = names
-            person = Person(other_user or other_id, user_name if other_user else guest_name)
-            people[key] = PersonDebts(person, other_user is None, currency, [debt])
+        # Where the person is listed, then who they are: the same key in each of their groups.
+        if other_user:
+            key = (currency, False, user.casefold(), other_user, user)
         else:
-            found.debts.append(debt)
-    ordered = sorted(
-        people.values(),
-        key=lambda debts: (
-            debts.currency,
-            debts.is_guest,
-            debts.person.display_name.casefold(),
-            debts.person.pk,
-        ),
-    )
-    return ordered, plan_balances
+            key = (currency, True, guest.casefold(), other_id, guest)
+        found = debts.get(key)
+        if found is None:
+            debts[key] = [(group_id, group_name, to_user)]
+        else:
+            found.append((group_id, group_name, to_user))
+    people = [
+        PersonDebts(
+            Person(pk, name),
+            is_guest,
+            currency,
+            [GroupDebt(*debt) for debt in debts[currency, is_guest, folded, pk, name]],
+        )
+        for currency, is_guest, folded, pk, name in sorted(debts)[:count]
+    ]
+    return people, len(debts), plan_balances
