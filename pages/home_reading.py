@@ -45,6 +45,8 @@ LIMIT %s
 
 
 class Membership(NamedTuple):
+    """One of the user's active memberships as the home page lists and counts it."""
+
     pk: int
     group_id: int
     name: str
