@@ -1,4 +1,5 @@
-"""The home page's lists: the people the user pays or is paid by, and the user's groups.
+"""The home page's lists: the people the user pays or is paid by, the user's groups, and the
+latest lines of their history.
 
 Each list's line is written here, its sentences translated once per list and filled in per
 line as `{% blocktranslate %}` would, with escaped values, and its links reversed once
@@ -11,13 +12,17 @@ lines are plain text until the whole list is marked safe: marking each piece cos
 from html import escape
 
 from django import template
+from django.template.defaultfilters import date
 from django.utils.formats import localize
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 
 from splitclone.links import Link
 from splitclone.money import format_amount
 from splitclone.templatetags.money import balance_class
+from splitclone.templatetags.when import ago
 
 register = template.Library()
 
@@ -39,6 +44,12 @@ GROUP = """<li class="group-row">
   <span class="balance-words {balance}">{words}</span>
 </li>"""
 GROUP_NEWS = ' <span class="badge badge-new">{count}</span>'
+FEED_ENTRY = """
+        <li class="feed-entry">
+          <span>{actor} {text} <span class="muted">{where}</span></span>
+          <time class="muted" datetime="{moment}">{ago}</time>
+        </li>
+      """
 
 
 def unsigned_amount(minor_units, currency, language):
@@ -133,3 +144,26 @@ def group_lines(groups):
             )
         )
     return mark_safe("\n      ".join(lines))
+
+
+@register.simple_tag
+def feed_lines(entries):
+    """A line for each of `entries` (`pages.home_reading.FeedEntry`): who did what, in which
+    group, and when, as `{{ moment|date:"c" }}` and `{{ moment|ago }}` write it."""
+    someone = escape(gettext("Someone"))
+    where = gettext('in <a href="%(group_url)s">%(group)s</a>')
+    group_page = Link("pages:group", None).escaped()
+    return mark_safe(
+        "".join(
+            FEED_ENTRY.format(
+                actor=escape(entry.actor_name) if entry.actor_id else someone,
+                # A line's text may come marked safe, which the template did not escape.
+                text=conditional_escape(entry.text),
+                where=where
+                % {"group_url": group_page(entry.group_id), "group": escape(entry.group_name)},
+                moment=escape(date(template_localtime(entry.created_at), "c")),
+                ago=conditional_escape(ago(entry.created_at)),
+            )
+            for entry in entries
+        )
+    )
