@@ -1223,16 +1223,21 @@ class Activity(models.Model):
 
     @property
     def text(self):
-        """The line in the active language; a line written before lines kept their phrase, or
-        whose phrase no longer fits its template, reads as it was stored."""
-        kept = self.data.get(self.PHRASE_KEY)
+        return self.text_of(self.summary, self.data)
+
+    @classmethod
+    def text_of(cls, summary, data):
+        """The line of `summary` and `data` in the active language; a line written before lines
+        kept their phrase, or whose phrase no longer fits its template, reads as it was stored.
+        """
+        kept = data.get(cls.PHRASE_KEY)
         if kept is None:
-            return self.summary
+            return summary
         try:
             return translated(from_json(kept))
         except (KeyError, TypeError, ValueError):
             # A template whose values were renamed since: the English line is still right.
-            return self.summary
+            return summary
 
     @classmethod
     def record(cls, group, actor, verb, summary, **data):

@@ -3,11 +3,9 @@ and payments and its statistics, and what the user spent across their groups."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
 from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
@@ -16,10 +14,11 @@ from expenses.forms import DateRangeForm
 from expenses.models import RecurringExpense
 from expenses.statistics import group_statistics, personal_spending
 from groups.access import get_membership
-from groups.models import Activity, Member
+from groups.models import Member
 from groups.views import activity_page
 from pages.charts import bar_chart, column_chart
 from pages.forms import LedgerFilterForm
+from pages.home_reading import latest_activity, memberships_with_debts
 from pages.last_visit import mark_news
 from pages.ledger_list import Position, ledger_page, ledger_rows
 from pages.offline import KEPT_COPY_HEADER
@@ -68,31 +67,6 @@ def settle_url(person, settle_up):
     return across_url(sorted(groups))
 
 
-def active_memberships(user):
-    """The user's active memberships as home reads them: (membership id, group id, group name,
-    currency, whether archived, balance, whether the group's plan summary is out of date)."""
-    return _memberships().filter(user=user)
-
-
-@cache
-def _memberships():
-    # Built once per process and filtered per view, as a class-based view's `queryset` is:
-    # resolving the joins and the summary check took 0.4 ms of every view.
-    return (
-        Member.objects.filter(is_active=True)
-        .order_by("group__is_archived", "group__name", "group_id")
-        .values_list(
-            "pk",
-            "group_id",
-            "group__name",
-            "group__currency",
-            "group__is_archived",
-            "balance",
-            ExpressionWrapper(PlanSummary.objects.stale("group__"), BooleanField()),
-        )
-    )
-
-
 class GroupLine(NamedTuple):
     """A group as the home page lists it (`pages.templatetags.home_lines.group_lines`)."""
 
@@ -112,45 +86,38 @@ def home(request):
     (from each group's plan, see `settlements.debts`), their groups and the latest activity.
 
     A person in hundreds of groups sees the first `HOME_LINES` people and groups, and all of
-    them with `?all`. Four queries whatever the number of groups (see the test), more when some
-    group's plan summary must be worked out again (`PlanSummaryManager.refresh_stale`).
+    them with `?all`. Two queries whatever the number of groups (see the test), one more to
+    count what is new in the groups shown that the user opened before, more when some group's
+    plan summary must be worked out again (`PlanSummaryManager.refresh_stale`).
     """
-    memberships = list(active_memberships(request.user))
-    people, plan_balances = [], {}
-    if memberships:
-        if any(row[6] for row in memberships):
-            PlanSummary.objects.refresh_stale(request.user)
-        people, plan_balances = debts_with_people(request.user, [row[:4] for row in memberships])
+    memberships, debts, any_stale = memberships_with_debts(request.user)
+    if any_stale:
+        PlanSummary.objects.refresh_stale(request.user)
+        memberships, debts, _ = memberships_with_debts(request.user)
+    show_all = "all" in request.GET
+    people, people_count, plan_balances = debts_with_people(debts, None if show_all else HOME_LINES)
     totals = defaultdict(int)
-    for pk, _, _, currency, *_ in memberships:
+    for membership in memberships:
         # The plans' balances: in a group that converts at settlement, with the balances in
         # other currencies converted at today's rates, as its settle-up counts them.
-        totals[currency] += plan_balances.get(pk, 0)
-    show_all = "all" in request.GET
-    shown_people = people if show_all else people[:HOME_LINES]
-    active = [row for row in memberships if not row[4]]
-    archived = [row for row in memberships if row[4]]
+        totals[membership.currency] += plan_balances.get(membership.pk, 0)
+    active = [row for row in memberships if not row.is_archived]
+    archived = [row for row in memberships if row.is_archived]
     active_count, archived_count = len(active), len(archived)
     if not show_all:
         active, archived = active[:HOME_LINES], archived[:HOME_LINES]
-    unseen = Member.objects.unseen_activity([row[0] for row in active + archived])
+    # A group the user never opened has nothing new to them: no need to count.
+    unseen = Member.objects.unseen_activity(
+        [row.pk for row in active + archived if row.last_seen_activity_id is not None]
+    )
 
     def group_lines(rows):
         return [
-            GroupLine(group_id, name, currency, balance, unseen[pk])
-            for pk, group_id, name, currency, _, balance, _ in rows
+            GroupLine(row.group_id, row.name, row.currency, row.balance, unseen.get(row.pk, 0))
+            for row in rows
         ]
 
-    activity = []
-    if memberships:
-        activity = list(
-            Activity.objects.filter(
-                group__members__user=request.user, group__members__is_active=True
-            )
-            .select_related("actor", "group")
-            .only("summary", "data", "created_at", "actor__display_name", "group__name")
-            .order_by("-id")[:HOME_ACTIVITY]
-        )
+    activity = latest_activity(request.user, HOME_ACTIVITY) if memberships else []
     settle_up = Link("settlements:settle_up", None)
     context = {
         "active": group_lines(active),
@@ -158,8 +125,8 @@ def home(request):
         "active_count": active_count,
         "archived_count": archived_count,
         "totals": sorted(totals.items()),
-        "people": [(person, settle_url(person, settle_up)) for person in shown_people],
-        "people_count": len(people),
+        "people": [(person, settle_url(person, settle_up)) for person in people],
+        "people_count": people_count,
         "show_all": show_all,
         "activity": activity,
     }

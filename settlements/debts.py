@@ -11,22 +11,21 @@ Each plan settles its group's balances exactly, so these amounts add up to the u
 summed over the groups of that currency.
 """
 
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from typing import NamedTuple
 
-from settlements.models import PlanDebt
+# Tuples rather than frozen dataclasses: the home page makes one of each for every debt of
+# every group of the user, and a frozen dataclass is several times slower to make.
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     """A registered person (`pk` is their user's) or a guest (`pk` is the member's)."""
 
     pk: int
     display_name: str
 
 
-@dataclass(frozen=True)
-class GroupDebt:
+class GroupDebt(NamedTuple):
     """One transfer of a group's plan between the user and the person."""
 
     group_id: int
@@ -35,14 +34,14 @@ class GroupDebt:
     to_user: int
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonDebts:
     """Everything the user and one person pay each other in the groups of one currency."""
 
     person: Person
     is_guest: bool
     currency: str
-    debts: list[GroupDebt] = field(default_factory=list)
+    debts: list[GroupDebt]
 
     @property
     def net(self):
@@ -54,59 +53,42 @@ class PersonDebts:
         return [debt.group_id for debt in self.debts]
 
 
-@cache
-def _debts_with_names():
-    # Built once per process and filtered per view, as a class-based view's `queryset` is: the
-    # joins took more CPU than the query (the home page, on every view).
-    return PlanDebt.objects.values_list(
-        "group_id",
-        "member_id",
-        "other_id",
-        "other__user_id",
-        "other__user__display_name",
-        "other__name",
-        "to_user",
-    )
+def debts_with_people(rows, count=None):
+    """([PersonDebts] of the first `count` people (all without) the user pays or is paid by
+    in their groups' plans, how many people that is in all, {membership id: what the plans pay
+    the user there in all (negative: what they pay)}).
 
+    `rows` are the debts (`PlanDebt`) of the user's active memberships as (group id, group
+    name, currency, membership id, other member's id, their user's id, the user's name, the
+    guest's name, what they pay the user), read from current summaries
+    (`PlanSummaryManager.refresh_stale`), in the order each person's groups are listed in.
+    Ordered by currency, then registered people before guests, then by name.
 
-def debts_with_people(user, memberships):
-    """([PersonDebts] of everyone `user` pays or is paid by in their groups' plans, {membership
-    id: what the plans pay the user there in all (negative: what they pay)}).
-
-    `memberships` are the user's active ones as (membership id, group id, group name,
-    currency); their groups' summaries must be current (`PlanSummaryManager.refresh_stale`).
-    One query: the user's debts with the people they name. Ordered by currency, then registered
-    people before guests, then by name.
+    Only the people asked for are made objects: a person in hundreds of groups is shown
+    twenty of hundreds of people, and making each cost more than reading them.
     """
-    groups = {
-        group_id: (member_id, name, currency) for member_id, group_id, name, currency in memberships
-    }
-    rows = _debts_with_names().filter(user=user)
-    people = {}
+    debts = {}
     plan_balances = {}
-    for group_id, member_id, other_id, other_user, user_name, guest_name, to_user in rows:
-        # A debt of a membership the user left or was deactivated from is not theirs now.
-        mine, group_name, currency = groups.get(group_id, (None, None, None))
-        if member_id != mine:
-            continue
+    for row in rows:
+        group_id, group_name, currency, member_id, other_id, other_user, user, guest, to_user = row
         plan_balances[member_id] = plan_balances.get(member_id, 0) + to_user
-        key = (currency, other_user or f"guest {other_id}")
-        if key not in people:
-            person = Person(other_user or other_id, user_name if other_user else guest_name)
-            people[key] = PersonDebts(person, other_user is None, currency)
-        people[key].debts.append(GroupDebt(group_id, group_name, to_user))
-    # Each person's groups in the order of `memberships`.
-    position = {group_id: n for n, group_id in enumerate(groups)}
-    for person in people.values():
-        if len(person.debts) > 1:
-            person.debts.sort(key=lambda debt: position[debt.group_id])
-    ordered = sorted(
-        people.values(),
-        key=lambda debts: (
-            debts.currency,
-            debts.is_guest,
-            debts.person.display_name.casefold(),
-            debts.person.pk,
-        ),
-    )
-    return ordered, plan_balances
+        # Where the person is listed, then who they are: the same key in each of their groups.
+        if other_user:
+            key = (currency, False, user.casefold(), other_user, user)
+        else:
+            key = (currency, True, guest.casefold(), other_id, guest)
+        found = debts.get(key)
+        if found is None:
+            debts[key] = [(group_id, group_name, to_user)]
+        else:
+            found.append((group_id, group_name, to_user))
+    people = [
+        PersonDebts(
+            Person(pk, name),
+            is_guest,
+            currency,
+            [GroupDebt(*debt) for debt in debts[currency, is_guest, folded, pk, name]],
+        )
+        for currency, is_guest, folded, pk, name in sorted(debts)[:count]
+    ]
+    return people, len(debts), plan_balances

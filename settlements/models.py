@@ -1188,16 +1188,16 @@ class SettlementPlan(models.Model):
 
 
 class PlanSummaryManager(models.Manager):
-    def stale(self, group=""):
-        """Q: the group (at the path `group`, e.g. "group__" from a member) has no summary, or
-        one its plan may have changed since (`refresh`). Read by the home page beside the
-        user's memberships, so that a view with every summary current asks nothing more."""
+    def stale(self):
+        """Q: the group has no summary, or one its plan may have changed since (`refresh`).
+        The home page asks the same in its own statement, beside the user's memberships, so
+        that a view with every summary current asks nothing more (`pages.home_reading`)."""
         return (
-            Q(**{f"{group}plan_summary__isnull": True})
-            | ~Q(**{f"{group}plan_summary__plan_version": models.F(f"{group}plan_version")})
-            | ~Q(**{f"{group}plan_summary__simplified": models.F(f"{group}simplify_debts")})
+            Q(plan_summary__isnull=True)
+            | ~Q(plan_summary__plan_version=models.F("plan_version"))
+            | ~Q(plan_summary__simplified=models.F("simplify_debts"))
             # Planned with today's rates, which may change by the hour.
-            | Q(**{f"{group}convert_at": ConvertAt.SETTLEMENT})
+            | Q(convert_at=ConvertAt.SETTLEMENT)
         )
 
     def refresh_stale(self, user):

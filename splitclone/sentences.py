@@ -3,8 +3,8 @@
 `{% blocktranslate %}` looks its sentence up in the active catalog every time it renders, once
 a line in a list. Long lists translate each kind of sentence once, with `gettext` on the
 template's own message (`{{ name }}` becomes `%(name)s`), and fill it in per line as the tag
-would. Used by `pages.templatetags.payment_lines` and `pages.templatetags.home_lines`; rows
-written one at a time (the expense lists') keep their words per language (`per_language`).
+would. Used by `pages.templatetags.payment_lines`; rows written one at a time (the expense lists')
+keep their words per language (`per_language`).
 """
 
 import functools

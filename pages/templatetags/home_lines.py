@@ -1,23 +1,28 @@
-"""The home page's lists: the people the user pays or is paid by, and the user's groups.
+"""The home page's lists: the people the user pays or is paid by, the user's groups, and the
+latest lines of their history.
 
-Each list's line is written here, its sentences translated once per list
-(`splitclone.sentences`) and its links reversed once (`splitclone.links`): twenty people and
-forty groups through `{% blocktranslate %}` and an include a line cost more than the rest of
-the page; with `?all`, hundreds of lines. Text is escaped as Django's `escape` does, without
-its check for lazy text on every call.
+Each list's line is written here, its sentences translated once per list and filled in per
+line as `{% blocktranslate %}` would, with escaped values, and its links reversed once
+(`splitclone.links`): twenty people and forty groups through `{% blocktranslate %}` and an
+include a line cost more than the rest of the page; with `?all`, hundreds of lines. Text is
+escaped as Django's `escape` does, without its check for lazy text on every call, and the
+lines are plain text until the whole list is marked safe: marking each piece cost as much.
 """
 
 from html import escape
 
 from django import template
+from django.template.defaultfilters import date
 from django.utils.formats import localize
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 
 from splitclone.links import Link
 from splitclone.money import format_amount
-from splitclone.sentences import filled
 from splitclone.templatetags.money import balance_class
+from splitclone.templatetags.when import ago
 
 register = template.Library()
 
@@ -39,18 +44,24 @@ GROUP = """<li class="group-row">
   <span class="balance-words {balance}">{words}</span>
 </li>"""
 GROUP_NEWS = ' <span class="badge badge-new">{count}</span>'
+FEED_ENTRY = """
+        <li class="feed-entry">
+          <span>{actor} {text} <span class="muted">{where}</span></span>
+          <time class="muted" datetime="{moment}">{ago}</time>
+        </li>
+      """
 
 
 def unsigned_amount(minor_units, currency, language):
-    """What the `unsigned_money` filter writes, in `language` read once per list."""
-    return mark_safe(escape(format_amount(abs(minor_units), currency, language=language)))
+    """What the `unsigned_money` filter writes, escaped, in `language` read once per list."""
+    return escape(format_amount(abs(minor_units), currency, language=language))
 
 
 @register.simple_tag
 def person_lines(people):
     """A line for each of `people`, (`settlements.debts.PersonDebts`, where to settle with
     them): what they pay the user or the user pays them in all, in each group, and the link."""
-    guest = gettext("guest")
+    guest = escape(gettext("guest"))
     owes_you = gettext("<strong>%(name)s</strong> owes you")
     guest_owes_you = gettext(
         '<strong>%(name)s</strong> <span class="badge">%(guest)s</span> owes you'
@@ -70,7 +81,8 @@ def person_lines(people):
     language = get_language()
     lines = []
     for person, url in people:
-        name, currency, net = person.person.display_name, person.currency, person.net
+        currency, net = person.currency, person.net
+        values = {"name": escape(person.person.display_name), "guest": guest}
         if net > 0:
             sentence = guest_owes_you if person.is_guest else owes_you
         elif net < 0:
@@ -80,14 +92,14 @@ def person_lines(people):
         debts = "\n            ".join(
             PERSON_DEBT.format(
                 group=escape(debt.group_name),
-                sentence=filled(pays_you if debt.to_user > 0 else you_pay, name=name),
+                sentence=(pays_you if debt.to_user > 0 else you_pay) % values,
                 amount=unsigned_amount(debt.to_user, currency, language),
             )
             for debt in person.debts
         )
         lines.append(
             PERSON.format(
-                sentence=filled(sentence, name=name, guest=guest),
+                sentence=sentence % values,
                 net=PERSON_NET.format(
                     balance=balance_class(net), amount=unsigned_amount(net, currency, language)
                 )
@@ -95,7 +107,7 @@ def person_lines(people):
                 else "",
                 debts=debts,
                 url=escape(url),
-                settle=filled(settle_across if len(person.debts) > 1 else settle, name=name),
+                settle=(settle_across if len(person.debts) > 1 else settle) % values,
             )
         )
     return mark_safe("\n        ".join(lines))
@@ -115,12 +127,11 @@ def group_lines(groups):
         news = ""
         if line.unseen_activity:
             count = ngettext("%(n)s new", "%(n)s new", line.unseen_activity)
-            news = GROUP_NEWS.format(count=filled(count, n=localize(line.unseen_activity)))
+            news = GROUP_NEWS.format(count=count % {"n": escape(localize(line.unseen_activity))})
         if line.balance:
-            words = filled(
-                get_back if line.balance > 0 else owe,
-                amount=unsigned_amount(line.balance, line.currency, language),
-            )
+            words = (get_back if line.balance > 0 else owe) % {
+                "amount": unsigned_amount(line.balance, line.currency, language)
+            }
         else:
             words = settled
         lines.append(
@@ -133,3 +144,26 @@ def group_lines(groups):
             )
         )
     return mark_safe("\n      ".join(lines))
+
+
+@register.simple_tag
+def feed_lines(entries):
+    """A line for each of `entries` (`pages.home_reading.FeedEntry`): who did what, in which
+    group, and when, as `{{ moment|date:"c" }}` and `{{ moment|ago }}` write it."""
+    someone = escape(gettext("Someone"))
+    where = gettext('in <a href="%(group_url)s">%(group)s</a>')
+    group_page = Link("pages:group", None).escaped()
+    return mark_safe(
+        "".join(
+            FEED_ENTRY.format(
+                actor=escape(entry.actor_name) if entry.actor_id else someone,
+                # A line's text may come marked safe, which the template did not escape.
+                text=conditional_escape(entry.text),
+                where=where
+                % {"group_url": group_page(entry.group_id), "group": escape(entry.group_name)},
+                moment=escape(date(template_localtime(entry.created_at), "c")),
+                ago=conditional_escape(ago(entry.created_at)),
+            )
+            for entry in entries
+        )
+    )

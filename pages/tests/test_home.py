@@ -1,16 +1,20 @@
 """The home page: totals in words, what each person owes across groups, groups, recent activity."""
 
+import datetime
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from expenses.tests.factories import add_expense
-from groups.models import Activity, Role
+from groups.models import Activity, Member, Role
 from groups.tests.factories import GroupFactory, GuestFactory, MemberFactory
 from pages.tests.reading import items, people, position, section, text_of
 from pages.views import HOME_ACTIVITY, HOME_LINES
+from splitclone.phrases import gettext_noop
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +160,27 @@ def test_recent_activity_of_the_users_groups_newest_first(client, groups_of_ursu
     assert "Secret" not in response.text
 
 
+def test_each_line_of_the_feed_says_when_in_its_zone_who_and_in_its_own_language(
+    client, groups_of_ursula
+):
+    ursula, rome, *_ = groups_of_ursula
+    when = datetime.datetime(2027, 1, 2, 9, 30, 15, 123456, tzinfo=datetime.UTC)
+    with time_machine.travel(when, tick=False):
+        Activity.record(
+            rome, None, Activity.Verb.GROUP_UPDATED, gettext_noop("changed the group settings")
+        )
+    ursula.language = "de"
+    ursula.save()
+
+    with time_machine.travel(when + datetime.timedelta(days=3)):
+        client.force_login(ursula)
+        feed = section(home(client).text, "recent-activity")
+
+    [entry] = re.findall(r'<li class="feed-entry">(.*?)</li>', feed, re.DOTALL)[:1]
+    assert '<time class="muted" datetime="2027-01-02T09:30:15.123456+00:00">' in entry
+    assert text_of(entry) == "Jemand hat die Gruppeneinstellungen geändert in Rome 3 Tage her"
+
+
 def make_groups(user, count):
     """`count` groups, and one more that does not simplify debts, in each of which the user
     paid 30.00 for three."""
@@ -173,31 +198,37 @@ def test_home_query_count_does_not_grow_with_groups(client, django_assert_num_qu
     make_groups(user, size)
     client.force_login(user)
 
-    # The first time, the plans are summarised: session, user, memberships with whether their
-    # group's summary is out of date, the groups whose summary is; a savepoint, the balances of
-    # their members (numbers only), stored plans, pairwise balances of the group that does not
-    # simplify, the write keeping the plans worked out and the summaries it replaces, the
-    # accounts of the members the plans name, the old debts deleted, the new ones written, the
-    # summaries written, the savepoint released; then the user's debts with the people they
-    # name, how much is new in the groups shown, recent activity with actors and groups.
-    with django_assert_num_queries(18):
+    # The first time, the plans are summarised: session, user, memberships with their plans'
+    # debts and whether their group's summary is out of date, the groups whose summary is; a
+    # savepoint, the balances of their members (numbers only), stored plans, pairwise balances
+    # of the group that does not simplify, the write keeping the plans worked out and the
+    # summaries it replaces, the accounts of the members the plans name, the old debts deleted,
+    # the new ones written, the summaries written, the savepoint released; then the memberships
+    # with the new debts, recent activity with actors and groups. No group was opened yet, so
+    # nothing in them is new to count.
+    with django_assert_num_queries(17):
         client.get(reverse("home"))
-    # Then only what is shown: session, user, memberships (all summaries current), debts,
-    # groups shown, recent activity; no balance or plan is read.
-    with django_assert_num_queries(6):
+    # Then only what is shown: session, user, memberships with debts (all summaries current),
+    # recent activity; no balance or plan is read.
+    with django_assert_num_queries(4):
         response = client.get(reverse("home"))
-
     assert response.context["active_count"] == size + 1
     assert len(response.context["active"]) == min(size + 1, HOME_LINES)
     assert response.context["people_count"] == 2 * (size + 1)
     assert len(response.context["people"]) == min(2 * (size + 1), HOME_LINES)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         everything = client.get(reverse("home") + "?all")
     assert len(everything.context["active"]) == size + 1
     assert len(everything.context["people"]) == 2 * (size + 1)
     assert ("Show all" in response.text) == (size > 10)
     [total] = items(section(response.text, "totals"), "position-total")
     assert position(total) == 2000 * (size + 1)
+    # Once the user opened their groups, one more: what is new in those shown.
+    Member.objects.filter(user=user).update(last_seen_activity_id=0)
+    with django_assert_num_queries(5):
+        client.get(reverse("home"))
+    with django_assert_num_queries(5):
+        client.get(reverse("home") + "?all")
 
 
 def test_without_simplifying_a_settled_member_can_still_pass_debts_on(client):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from expenses.tests.factories import add_expense
 from groups.models import Member
+from groups.tests.factories import GroupFactory, MemberFactory
 from pages.tests.reading import items, section, text_of
 from settlements.tests.factories import record_payment
 
@@ -120,6 +121,18 @@ def test_home_counts_what_others_did_in_each_group_since_the_last_visit(client, 
     assert "Lisbon trip 2 new" in text_of(page)
     open_group(client, world.group)
     assert home_badges(client)[0] == {"Lisbon trip": 0}
+
+
+def test_news_is_counted_in_the_groups_opened_beside_those_never_opened(client, world):
+    never_opened = GroupFactory(name="Alps")
+    owner = MemberFactory(group=never_opened, user=world.owner)
+    MemberFactory(group=never_opened, user=world.member)
+    add_expense(never_opened, world.owner, paid={owner: 100}, among=[owner])
+    client.force_login(world.member)
+    open_group(client, world.group)
+    add_expense(world.group, world.owner, paid={world.owner_membership: 100}, among=[world.guest])
+
+    assert home_badges(client)[0] == {"Alps": 0, "Lisbon trip": 1}
 
 
 def test_the_count_is_per_member(client, world):
