@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
@@ -33,7 +32,8 @@ from settlements.pay_details import PayDetails, pay_details
 from settlements.wish_rows import household_payments, in_household_payment, wish_summary
 from splitclone import fx
 from splitclone.confirm import confirmation_page
-from splitclone.links import Link
+from splitclone.formats import localized_date
+from splitclone.links import Link, address
 from splitclone.money import format_amount
 from splitclone.sentences import filled
 from splitclone.templatetags.money import balance_class, money
@@ -129,7 +129,7 @@ def payment_rows(request, group, payments):
     for payment in payments:
         payee = payment.to_member.display_name
         # As the template's `date` filter writes it, in the page's language.
-        details = [date_filter(payment.date, "j M Y")]
+        details = [localized_date(payment.date, "j M Y")]
         if payment.is_converted:
             details.append(payment.rate_display)
         if payment.note:
@@ -330,6 +330,7 @@ def settle_up_context(
         "membership": membership,
         "settle_up": settle_up,
         "suggestion_rows": rows,
+        "record_url": address("settlements:record", group.pk),
         "household_payments": household_payments(settle_up),
         "wish_summary": wish_summary(settle_up),
         "plan_submission_id": uuid.uuid4(),
