@@ -10,6 +10,7 @@ from functools import cache
 
 from django.db import connections, router
 from django.db.models.expressions import DatabaseDefault
+from django.db.models.signals import post_save, pre_save
 
 
 class InsertError(Exception):
@@ -21,13 +22,16 @@ def insert(instance):
     `pre_save` runs (`auto_now_add`, a file not stored yet), the values are prepared for the
     database by their fields, and the instance is marked as saved.
 
-    No signal is sent, so only models no `pre_save`/`post_save` receiver listens to. Every
-    field must hold a value: one left to its database default (`db_default`) would change the
-    statement's columns, and is refused.
+    No signal is sent, so a model a `pre_save` or `post_save` receiver listens to is refused
+    (django-tasks-db fills a task's `run_after` in one). Every field must hold a value: one
+    left to its database default (`db_default`) would change the statement's columns, and is
+    refused.
     """
     model = type(instance)
     if instance.pk is not None:
         raise InsertError(f"{model.__name__} #{instance.pk} is saved already.")
+    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+        raise InsertError(f"{model.__name__} has receivers of pre_save or post_save.")
     alias = router.db_for_write(model, instance=instance)
     connection = connections[alias]
     sql, fields = _statement(model, alias)

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.db.models.signals import post_save, pre_save
 
 from expenses.models import Expense
 from groups.models import Activity
@@ -113,3 +114,20 @@ def test_a_field_left_to_its_database_default_is_refused(db):
     with pytest.raises(InsertError):
         insert(expense)
     assert not Expense.objects.exists()
+
+
+@pytest.mark.parametrize("signal", [pre_save, post_save])
+def test_a_model_whose_saves_are_listened_to_is_refused(db, signal):
+    member = MemberFactory()
+    line = Activity(group=member.group, actor=member.user, verb="member_added", summary="added")
+
+    def listening(**kwargs):
+        pass
+
+    signal.connect(listening, sender=Activity)
+    try:
+        with pytest.raises(InsertError):
+            insert(line)
+    finally:
+        signal.disconnect(listening, sender=Activity)
+    assert not Activity.objects.filter(summary="added").exists()
