@@ -1,9 +1,11 @@
 import datetime
+import uuid
 
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.models.signals import post_save, pre_save
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from expenses.models import Expense
 from groups.models import Activity
@@ -116,18 +118,46 @@ def test_a_field_left_to_its_database_default_is_refused(db):
     assert not Expense.objects.exists()
 
 
-@pytest.mark.parametrize("signal", [pre_save, post_save])
-def test_a_model_whose_saves_are_listened_to_is_refused(db, signal):
+def test_the_signals_of_a_save_are_sent_and_what_pre_save_sets_is_written(db):
     member = MemberFactory()
     line = Activity(group=member.group, actor=member.user, verb="member_added", summary="added")
+    heard = []
 
-    def listening(**kwargs):
-        pass
+    def before(sender, instance, raw, using, update_fields, **kwargs):
+        heard.append(("pre_save", sender, instance.pk, raw, using, update_fields))
+        instance.summary = "added Bob"
 
-    signal.connect(listening, sender=Activity)
+    def after(sender, instance, created, raw, using, update_fields, **kwargs):
+        heard.append(("post_save", sender, instance.pk, created, raw, using, update_fields))
+
+    pre_save.connect(before, sender=Activity)
+    post_save.connect(after, sender=Activity)
     try:
-        with pytest.raises(InsertError):
-            insert(line)
+        insert(line)
     finally:
-        signal.disconnect(listening, sender=Activity)
-    assert not Activity.objects.filter(summary="added").exists()
+        pre_save.disconnect(before, sender=Activity)
+        post_save.disconnect(after, sender=Activity)
+
+    assert heard == [
+        ("pre_save", Activity, None, False, "default", None),
+        ("post_save", Activity, line.pk, True, False, "default", None),
+    ]
+    assert Activity.objects.get(pk=line.pk).summary == "added Bob"
+
+
+def test_a_row_whose_id_is_given_is_written_with_it(db):
+    member = MemberFactory()
+    first = insert(new_expense(member))
+    task = DBTaskResult(
+        id=uuid.uuid4(),
+        args_kwargs={"args": [first.pk], "kwargs": {}},
+        task_path="splitclone.tasks.refresh_rates",
+        backend_name="default",
+        run_after=None,
+    )
+
+    insert(task)
+
+    assert stored(task) == given(task)
+    # Filled in by django-tasks-db's pre_save receiver.
+    assert task.run_after == get_date_max()
