@@ -27,6 +27,7 @@ from ledger.spending import spending_totals
 from splitclone import fx, metrics
 from splitclone.compiled import CompiledQuery
 from splitclone.formats import localized_amount
+from splitclone.inserts import insert
 from splitclone.money import MAX_AMOUNT, Amount, format_amount
 from splitclone.phrases import AND, Joined, When, gettext_noop
 from splitclone.text import search_key, shorten
@@ -255,7 +256,9 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
         if expense.pk:
             expense.payers.all().delete()
             expense.shares.all().delete()
-        expense.save()
+            expense.save()
+        else:
+            insert(expense)
         bulk.insert(
             ExpensePayer,
             ["expense_id", "member_id", "amount"],

@@ -1,5 +1,6 @@
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from splitclone.compiled import CompiledQuery
 from splitclone.formats import localized_amount
+from splitclone.inserts import insert
 from splitclone.money import CURRENCIES
 from splitclone.phrases import Phrase, gettext_noop
 from splitclone.text import shorten
@@ -93,14 +95,17 @@ class GroupManager(models.Manager):
         if database.get_autocommit():
             # Outside a transaction the lock would be released as soon as it is taken.
             raise TransactionManagementError("lock_for_ledger must run inside a transaction.")
-        table = database.ops.quote_name(self.model._meta.db_table)
-        locked = self.raw(
-            f"UPDATE {table} SET plan_version = plan_version + 1 WHERE id = %s RETURNING *",
-            [group_id],
-        )
-        for group in locked:
-            return group
-        raise self.model.DoesNotExist("Group matching query does not exist.")
+        sql, attnames, converters = _lock_statement(self.model, self.db)
+        with database.cursor() as cursor:
+            cursor.execute(sql, [group_id])
+            row = cursor.fetchone()
+        if row is None:
+            raise self.model.DoesNotExist("Group matching query does not exist.")
+        row = list(row)
+        for index, (convert_all, column) in converters:
+            for convert in convert_all:
+                row[index] = convert(row[index], column, database)
+        return self.model.from_db(self.db, attnames, row)
 
     @transaction.atomic
     def create_group(self, *, creator, **fields):
@@ -114,6 +119,24 @@ class GroupManager(models.Manager):
             gettext_noop("created %(group)s", group=group.name),
         )
         return group
+
+
+@cache
+def _lock_statement(model, alias):
+    """(sql, attnames, converters) of `lock_for_ledger`, written once per process and database:
+    a raw query worked out its columns and their converters again on every call."""
+    meta = model._meta
+    database = connections[alias]
+    quote = database.ops.quote_name
+    fields = meta.concrete_fields
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET plan_version = plan_version + 1 WHERE id = %s "
+        f"RETURNING {', '.join(quote(field.column) for field in fields)}"
+    )
+    compiler = models.sql.Query(model).get_compiler(using=alias)
+    columns = [field.get_col(meta.db_table) for field in fields]
+    converters = list(compiler.get_converters(columns).items())
+    return sql, [field.attname for field in fields], converters
 
 
 class Group(models.Model):
@@ -1251,9 +1274,7 @@ class Activity(models.Model):
         if isinstance(summary, Phrase):
             data[cls.PHRASE_KEY] = to_json(summary)
         summary = str(shorten(summary, cls._meta.get_field("summary").max_length))
-        activity = cls.objects.create(
-            group=group, actor=actor, verb=verb, summary=summary, data=data
-        )
+        activity = insert(cls(group=group, actor=actor, verb=verb, summary=summary, data=data))
         if verb in FOLLOWED_VERBS:
             # In the same transaction as the line: the queue is a table of this database
             # (django-tasks-db), so the task becomes visible with the line at the commit, or

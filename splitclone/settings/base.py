@@ -258,7 +258,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Background work: Django's task framework, queued in the database and run by `manage.py
 # run_worker` (its own process; `make run` starts one beside the web server).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASKS = {"default": {"BACKEND": "splitclone.task_queue.TaskQueue", "QUEUES": ["default"]}}
 # Jobs the worker enqueues itself, at start and then every `seconds`: (task path, seconds). Each
 # is idempotent, so a second worker or a restart only repeats work that changes nothing, and a
 # run that failed or never happened is caught up by the next.
