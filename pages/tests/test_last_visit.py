@@ -2,11 +2,12 @@
 last opened it, and the group page marks those entries, expenses and payments "new"."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from expenses.tests.factories import add_expense
-from groups.models import Member
+from groups.models import Activity, Member
 from groups.tests.factories import GroupFactory, MemberFactory
 from pages.tests.reading import items, section, text_of
 from settlements.tests.factories import record_payment
@@ -180,3 +181,33 @@ def test_someone_else_s_activity_is_new_also_when_nobody_acted(world):
     assert not membership.is_new_to(line)
     line.actor = UserFactory()
     assert membership.is_new_to(line)
+
+
+def test_the_news_of_any_number_of_groups_is_counted_by_one_statement_of_the_same_text(world):
+    """On PostgreSQL the shown groups go as one array: the statement is prepared once whatever
+    their number. Elsewhere its placeholders are written out for each."""
+    other = GroupFactory(name="Alps")
+    owner = MemberFactory(group=other, user=world.owner)
+    elsewhere = MemberFactory(group=other, user=world.member, last_seen_activity_id=0)
+    add_expense(other, world.owner, paid={owner: 100}, among=[owner])
+    membership = world.member_membership
+    membership.last_seen_activity_id = 0
+    membership.save(update_fields=["last_seen_activity_id"])
+    add_expense(world.group, world.owner, paid={world.owner_membership: 100}, among=[world.guest])
+    news = Activity.objects.filter(group=world.group).exclude(actor=world.member).count()
+    both = [membership.pk, elsewhere.pk]
+
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        alone = Member.objects.unseen_activity([membership.pk])
+        together = Member.objects.unseen_activity(both)
+
+    assert alone == {membership.pk: news}
+    assert together == {membership.pk: news, elsewhere.pk: 1}
+    first, second = statements
+    assert (first == second) is (connection.vendor == "postgresql")
