@@ -55,3 +55,9 @@ def test_a_signed_in_page_knows_its_person(client, db):
 
     assert response.wsgi_request.user == user
     assert "Dana" in response.text
+
+
+def test_an_id_written_as_text_finds_the_same_person(backend, db):
+    user = UserFactory()
+
+    assert backend.get_user(str(user.pk)) == user
