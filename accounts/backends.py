@@ -3,8 +3,9 @@ compiled once (AUTHENTICATION_BACKENDS).
 
 Every signed-in request loads its person from the id in the session (`get_user`). The backends
 do it through the ORM, which builds and compiles the same query each time: some 0.2 ms of CPU,
-more than the database takes to answer it. Here it is a `CompiledQuery`, compiled once per database; the row
-comes back as the same User, checked the same way. Logging in stays the backends' own.
+more than the database takes to answer it. Here it is a `CompiledQuery`, compiled once per
+database; the row comes back as the same User, checked the same way. Logging in stays the
+backends' own.
 """
 
 from allauth.account import auth_backends as allauth_backends
