@@ -376,7 +376,7 @@ def render_settle_up(request, membership, settle_up=None, form=None, status=200,
     if not context["another_form"].lists_every_currency:
         query = request.GET.copy()
         query[ALL_CURRENCIES] = ""
-        page = reverse("settlements:settle_up", args=[membership.group_id])
+        page = address("settlements:settle_up", membership.group_id)
         context["all_currencies_url"] = f"{page}?{query.urlencode()}"
     template = (
         "settlements/settle_up.html#settle-up" if request.htmx else "settlements/settle_up.html"
