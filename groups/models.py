@@ -13,7 +13,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from splitclone.compiled import CompiledQuery
+from splitclone.compiled import CompiledQuery, converted
 from splitclone.formats import localized_amount
 from splitclone.inserts import insert
 from splitclone.money import CURRENCIES
@@ -101,11 +101,7 @@ class GroupManager(models.Manager):
             row = cursor.fetchone()
         if row is None:
             raise self.model.DoesNotExist("Group matching query does not exist.")
-        row = list(row)
-        for index, (convert_all, column) in converters:
-            for convert in convert_all:
-                row[index] = convert(row[index], column, database)
-        return self.model.from_db(self.db, attnames, row)
+        return self.model.from_db(self.db, attnames, converted(row, converters, database))
 
     @transaction.atomic
     def create_group(self, *, creator, **fields):

@@ -255,17 +255,20 @@ class _Statement:
         if self.width is not None:
             rows = [row[: self.width] for row in rows]
         if self.converters:
-            rows = [self._convert(row, connection) for row in rows]
+            rows = [converted(row, self.converters, connection) for row in rows]
         return self.shape(rows)
 
-    def _convert(self, row, connection):
-        row = list(row)
-        for index, (converters, expression) in self.converters:
-            value = row[index]
-            for convert in converters:
-                value = convert(value, expression, connection)
-            row[index] = value
-        return row
+
+def converted(row, converters, connection):
+    """`row` through `converters`, as the compiler's `get_converters` lists them
+    ([(index, (functions, expression))]): what the ORM turns a column's value into."""
+    row = list(row)
+    for index, (functions, expression) in converters:
+        value = row[index]
+        for convert in functions:
+            value = convert(value, expression, connection)
+        row[index] = value
+    return row
 
 
 def _shape(queryset, compiler, alias):
