@@ -13,7 +13,12 @@ The home page is measured for a person in 200 groups of 30 members, 11 of them w
 Each figure is CPU milliseconds per request: the Python process (the app, and SQLite when it is
 the database) plus, on PostgreSQL, the database backend serving the connection, read from
 /proc/<backend pid>/stat. Wall-clock medians are printed beside them; on a shared machine they
-say more about the load than about the code. Pages are timed warm: the plan for the current
+say more about the load than about the code. On such a machine the same code's CPU time also
+moves by a third from one minute to the next, so each figure is measured in several rounds that
+take turns with the others (`--rounds`), and the round with the median CPU time is printed, with
+the range of all rounds beside it, and a fixed loop of pure Python timed at the start of each
+round tells how fast the machine was meanwhile. `profile_page.py --instructions` counts
+instructions instead, which do not move. Pages are timed warm: the plan for the current
 balances is the one the previous request stored, which is the usual case (balances change on a
 write, and are read by many views after it). "settle-up, new balances" times the first view
 after the balances moved, which works the plan out (`settlements.algorithm`).
@@ -31,7 +36,10 @@ import statistics
 import sys
 import time
 import uuid
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "splitclone.settings.test")
@@ -112,10 +120,23 @@ class Meter:
         return app * 1000 / runs, database * 1000 / runs, statistics.median(walls)
 
 
-def report(label, figures):
-    app, database, wall = figures
+def report(label, rounds):
+    """One line for a figure measured in several rounds: the round with the median CPU time,
+    and the range over the rounds when there were several."""
+    ranked = sorted(rounds, key=lambda figures: figures[0] + figures[1])
+    app, database, wall = ranked[len(ranked) // 2]
     line = f"  {label:<36} {app + database:6.1f} ms CPU  (app {app:5.1f}, db {database:5.1f})"
-    print(line + (f"   wall median {wall:6.1f} ms" if wall is not None else ""), flush=True)
+    if len(ranked) > 1:
+        line += f"  rounds {sum(ranked[0][:2]):5.1f} to {sum(ranked[-1][:2]):5.1f}"
+    print(line + f"   wall median {wall:6.1f} ms", flush=True)
+
+
+def reference_loop():
+    """CPU ms of a fixed piece of pure Python, the same in every run: how fast the machine
+    was while the figures were taken."""
+    started = time.process_time()
+    sum(number * number for number in range(300_000))
+    return (time.process_time() - started) * 1000
 
 
 def seed_group(members, expenses, seed):
@@ -180,7 +201,29 @@ def save_expense(group, user, participants):
     Expense.objects.save_expense(group_id=group.pk, author=user, entry=entry)
 
 
-def bench_group(meter, client, user, group, label, runs, only):
+class Figure(NamedTuple):
+    label: str
+    action: Callable[[], object]
+    # Called before each timed action, untimed (`Meter.measure`).
+    prepare: Callable[[int], object] | None = None
+    # Entered around the figure's runs.
+    setting: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext
+
+
+@contextlib.contextmanager
+def debts_not_simplified(group):
+    """With "simplify debts" off, every pair of members that owes something is a line."""
+    group.simplify_debts = False
+    group.save(update_fields=["simplify_debts"])
+    try:
+        yield
+    finally:
+        group.simplify_debts = True
+        group.save(update_fields=["simplify_debts"])
+
+
+def group_figures(client, user, group, only):
+    """The figures of `group` named in `only`."""
     from django.db.models import F
 
     from groups.models import Member
@@ -192,14 +235,14 @@ def bench_group(meter, client, user, group, label, runs, only):
         ("expense list", f"{base}expenses/"),
         ("who owes whom", f"{base}who-owes-whom/"),
     ]
-    print(f"{label}, {connection.vendor}, {runs} runs", flush=True)
+    figures = []
     for name, url in pages:
         if name not in only:
             continue
         response = client.get(url)
         assert response.status_code == 200, url
         suffix = f" ({len(response.content) // 1024} KB)" if name == "settle-up" else ""
-        report(name + suffix, meter.measure(lambda url=url: client.get(url), runs))
+        figures.append(Figure(name + suffix, lambda url=url: client.get(url)))
 
     people = list(group.members.order_by("id"))
     moved = itertools.count(1)
@@ -213,25 +256,27 @@ def bench_group(meter, client, user, group, label, runs, only):
 
     settle_up = f"{base}settle/"
     if "settle-up, new balances" in only:
-        report(
-            "settle-up, new balances",
-            meter.measure(lambda: client.get(settle_up), runs, prepare=new_balances),
+        figures.append(
+            Figure("settle-up, new balances", lambda: client.get(settle_up), new_balances)
         )
     participants = [member.pk for member in people]
     if "save an expense" in only:
-        report(
-            f"save an expense, {len(participants)} people",
-            meter.measure(lambda: save_expense(group, user, participants), runs),
+        figures.append(
+            Figure(
+                f"save an expense, {len(participants)} people",
+                lambda: save_expense(group, user, participants),
+            )
         )
-    if "who owes whom, pairwise" not in only:
-        return
-    # With "simplify debts" off, every pair of members that owes something is a line.
-    group.simplify_debts = False
-    group.save(update_fields=["simplify_debts"])
-    url = f"{base}who-owes-whom/"
-    report("who owes whom, pairwise", meter.measure(lambda: client.get(url), runs))
-    group.simplify_debts = True
-    group.save(update_fields=["simplify_debts"])
+    if "who owes whom, pairwise" in only:
+        pairs = f"{base}who-owes-whom/"
+        figures.append(
+            Figure(
+                "who owes whom, pairwise",
+                lambda: client.get(pairs),
+                setting=lambda: debts_not_simplified(group),
+            )
+        )
+    return figures
 
 
 @contextlib.contextmanager
@@ -255,6 +300,9 @@ def main():
     parser.add_argument("--quick", action="store_true", help="10 runs, no 100,000-expense group")
     parser.add_argument("--runs", type=int, help="requests per figure (default 50, quick 10)")
     parser.add_argument(
+        "--rounds", type=int, help="times each figure is measured (default 5, quick 1)"
+    )
+    parser.add_argument(
         "--only",
         action="append",
         choices=FIGURES,
@@ -269,6 +317,7 @@ def main():
     )
     options = parser.parse_args()
     runs = options.runs or (10 if options.quick else 50)
+    rounds = options.rounds or (1 if options.quick else 5)
     only = set(options.only or FIGURES)
     sizes = options.size or [size for size in SIZES if not (options.quick and size[1] > 10_000)]
     if only == {"home"}:
@@ -285,15 +334,44 @@ def main():
         user = User.objects.get(email="demo@splitclone.test")
         client = Client()
         client.force_login(user)
-        for group, (members, expenses) in zip(groups, sizes, strict=True):
-            label = f"{members} members, {expenses:,} expenses"
-            bench_group(meter, client, user, group, label, runs, only)
-        if "home" not in only:
-            return
-        home_user = populate_home()
-        client.force_login(home_user)
-        print(f"home, {HOME_GROUPS} groups of {HOME_MEMBERS} members, {connection.vendor}")
-        report("home", meter.measure(lambda: client.get("/home/"), runs))
+        sections = [
+            (
+                f"{members} members, {expenses:,} expenses, {connection.vendor}",
+                group_figures(client, user, group, only),
+            )
+            for group, (members, expenses) in zip(groups, sizes, strict=True)
+        ]
+        if "home" in only:
+            home_client = Client()
+            home_client.force_login(populate_home())
+            sections.append(
+                (
+                    f"home, {HOME_GROUPS} groups of {HOME_MEMBERS} members, {connection.vendor}",
+                    [Figure("home", lambda: home_client.get("/home/"))],
+                )
+            )
+        # Rounds go through every figure in turn, so that a slow spell of a shared machine
+        # falls on all of them rather than on whichever was being measured.
+        measured, references = defaultdict(list), []
+        for round_number in range(rounds):
+            print(f"round {round_number + 1} of {rounds}", file=sys.stderr, flush=True)
+            references.append(reference_loop())
+            for heading, figures in sections:
+                for figure in figures:
+                    with figure.setting():
+                        figures_now = meter.measure(figure.action, runs, figure.prepare)
+                    measured[heading, figure.label].append(figures_now)
+        print(f"{runs} runs a figure, {rounds} rounds; the round with the median CPU time")
+        for heading, figures in sections:
+            print(heading)
+            for figure in figures:
+                report(figure.label, measured[heading, figure.label])
+        references.sort()
+        print(
+            f"reference loop (pure Python, the same work every round): "
+            f"median {references[len(references) // 2]:.0f} ms, "
+            f"{references[0]:.0f} to {references[-1]:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -107,7 +107,7 @@ def main():
             if is_counting():
                 count_instructions(name, action, options.runs)
             else:
-                report(name, meter.measure(action, options.runs))
+                report(name, [meter.measure(action, options.runs)])
         for name in options.profile:
             who, url, _ = pages(group)[name]
             client = clients[who]
