@@ -4,6 +4,7 @@ on the group page."""
 import datetime
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.http import Http404
@@ -13,6 +14,7 @@ from django.utils.translation import gettext
 from expenses.models import Expense
 from expenses.views import NEW_BADGE, ExpenseRow, ledger_line
 from groups.access import parse_id
+from ledger.models import LedgerRow
 from settlements.models import Payment
 from splitclone.compiled import CompiledQuery
 from splitclone.sentences import filled, per_language
@@ -23,6 +25,16 @@ EXPENSE, PAYMENT = "expense", "payment"
 # The order of the kinds within a day, newest first: a payment comes above that day's expenses,
 # as it usually settles what they ran up.
 RANKS = {EXPENSE: 0, PAYMENT: 1}
+# What the lines read of each kind (`ExpenseRow`, `PaymentRow`, `expenses.views.ledger_line`):
+# the id and the date first, which place a row in the list.
+LINE_COLUMNS = (
+    *("id", "date", "amount", "currency", "original_amount", "original_currency"),
+    *("rate_source", "settles_in_original"),
+)
+COLUMNS = {
+    EXPENSE: (*LINE_COLUMNS, "group_id", "description", "category"),
+    PAYMENT: (*LINE_COLUMNS, "from_member_id", "to_member_id", "note"),
+}
 
 
 @dataclass(frozen=True)
@@ -49,10 +61,6 @@ class Position:
 
     def __str__(self):
         return f"{self.date.isoformat()}_{self.kind}_{self.id}"
-
-    @property
-    def key(self):
-        return self.date, RANKS[self.kind], self.id
 
     def below(self, rows, kind):
         """The `rows` (a queryset of expenses or payments, as `kind` says) listed after this."""
@@ -124,6 +132,21 @@ class PaymentRow:
     __str__ = __html__
 
 
+class Shown:
+    """An expense or a payment as its line reads it: the values of its kind's `COLUMNS`, with
+    `LedgerRow`'s properties over them. A model instance of every column of each row read
+    cost more than writing the row's line."""
+
+    def __init__(self, kind, values):
+        self.__dict__.update(zip(COLUMNS[kind], values, strict=True))
+        self.pk = self.id
+
+    ledger_currency = LedgerRow.ledger_currency
+    shares_currency = LedgerRow.shares_currency
+    is_converted = LedgerRow.is_converted
+    original_display = LedgerRow.original_display
+
+
 class LedgerPage(NamedTuple):
     rows: list
     # Where the next page starts, or None on the last page.
@@ -152,24 +175,33 @@ def ledger_page(group, membership, members, filters=None, after=None, size=PAGE_
                 PAYMENT: filters.payments(kinds[PAYMENT]),
             }
         found = {
-            kind: (rows if after is None else after.below(rows, kind)).order_by("-date", "-id")[
-                : size + 1
-            ]
+            kind: (rows if after is None else after.below(rows, kind))
+            .order_by("-date", "-id")
+            .values_list(*COLUMNS[kind])[: size + 1]
             for kind, rows in kinds.items()
             if rows is not None
         }
-    entries = [
-        (Position(row.date, kind, row.pk), row) for kind, rows in found.items() for row in rows
-    ]
-    entries.sort(key=lambda entry: entry[0].key, reverse=True)
-    next_position = entries[size - 1][0] if len(entries) > size else None
-    shown = entries[:size]
-    expenses = [row for position, row in shown if position.kind == EXPENSE]
+    # Each row by its place in the list (see `Position`), from its id and date.
+    entries = sorted(
+        (
+            ((values[1], RANKS[kind], values[0]), kind, values)
+            for kind, rows in found.items()
+            for values in rows
+        ),
+        key=itemgetter(0),
+        reverse=True,
+    )
+    next_position = None
+    if len(entries) > size:
+        (date, _, id_), kind, _ = entries[size - 1]
+        next_position = Position(date, kind, id_)
+    shown = [(kind, Shown(kind, values)) for _, kind, values in entries[:size]]
+    expenses = [row for kind, row in shown if kind == EXPENSE]
     lines = {line.expense.pk: line for line in ExpenseRow.lines(expenses, membership, names)}
     return LedgerPage(
         [
-            lines[row.pk] if position.kind == EXPENSE else PaymentRow(row, membership, names)
-            for position, row in shown
+            lines[row.pk] if kind == EXPENSE else PaymentRow(row, membership, names)
+            for kind, row in shown
         ],
         next_position,
     )
@@ -182,7 +214,10 @@ def latest_rows(kind, size):
     model = Expense if kind == EXPENSE else Payment
     return CompiledQuery(
         lambda slot: (
-            model.objects.live().filter(group_id=slot.group_id).order_by("-date", "-id")[: size + 1]
+            model.objects.live()
+            .filter(group_id=slot.group_id)
+            .order_by("-date", "-id")
+            .values_list(*COLUMNS[kind])[: size + 1]
         ),
         group_id=int,
     )

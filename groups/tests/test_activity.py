@@ -17,6 +17,7 @@ from expenses.tests.factories import add_expense
 from groups.models import Activity
 from groups.templatetags.feed import feed_lines
 from groups.tests.factories import InviteFactory
+from groups.views import activity_page
 from splitclone.templatetags.when import ago
 
 pytestmark = pytest.mark.django_db
@@ -109,9 +110,9 @@ def test_the_feed_says_just_now(client, world):
 
 
 def test_the_feed_writes_each_moment_in_the_active_time_zone(world):
-    entry = Activity.record(world.group, world.owner, Activity.Verb.MEMBER_ADDED, "added Bob")
+    Activity.record(world.group, world.owner, Activity.Verb.MEMBER_ADDED, "added Bob")
+    entry = activity_page(world.group)[0][0]
     entry.created_at = datetime.datetime(2026, 1, 15, 23, 30, tzinfo=datetime.UTC)
-    entry.restorable = False
 
     with timezone.override("Europe/Berlin"):
         berlin = feed_lines([entry], world.group, "")
