@@ -11,6 +11,7 @@ from django.conf import settings
 from django.template.loader_tags import BlockNode
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.functional import LazyObject, empty
 from django.utils.html import format_html_join
 from django.utils.translation import get_language
 
@@ -76,6 +77,10 @@ def fixed(parser, token):
 
 
 class FixedNode(template.Node):
+    # Not searched for nodes: it holds no block (see `fixed`), and every page extending the
+    # layout searches the layout's nodes for its blocks (ExtendsNode.render).
+    child_nodelists = ()
+
     def __init__(self, nodelist):
         self.nodelist = nodelist
         self.rendered = {}
@@ -92,3 +97,20 @@ class FixedNode(template.Node):
         if markup is None:
             markup = self.rendered[key] = self.nodelist.render(context.new())
         return markup
+
+
+@register.simple_tag(takes_context=True)
+def resolve_lazy(context, *names):
+    """`{% resolve_lazy "user" "csrf_token" "csp_nonce" %}`: puts each named value, if it is a
+    lazy object (the context processors' SimpleLazyObjects), in the context as the object it
+    stands for, so that the rest of the page reads it directly. Every use of a lazy object goes
+    through LazyObject's proxy methods, several times per `{{ }}` (Variable looks up an
+    attribute, then asks whether it is callable, then whether it may be called...). Only for
+    values the page is going to evaluate anyway: evaluating the CSRF token sets its cookie."""
+    for name in names:
+        value = context.get(name)
+        if isinstance(value, LazyObject):
+            if value._wrapped is empty:
+                value._setup()
+            context[name] = value._wrapped
+    return ""
