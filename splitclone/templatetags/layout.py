@@ -12,8 +12,10 @@ from django.template.loader_tags import BlockNode
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import LazyObject, empty
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django_htmx.jinja import htmx_script
 
 register = template.Library()
 
@@ -114,3 +116,25 @@ def resolve_lazy(context, *names):
                 value._setup()
             context[name] = value._wrapped
     return ""
+
+
+@register.simple_tag(takes_context=True)
+def fixed_htmx_script(context):
+    """`{% htmx_script %}` (django-htmx's script element) with its URL asked of the storage
+    once per process: only the page's CSP nonce changes from one page to the next."""
+    nonce = context.get("csp_nonce")
+    if nonce is None:
+        return _htmx_script(None, settings.STATIC_URL, settings.DEBUG)
+    markup = _htmx_script(NONCE_SLOT, settings.STATIC_URL, settings.DEBUG)
+    return mark_safe(markup.replace(NONCE_SLOT, conditional_escape(nonce)))
+
+
+# Stands for the nonce in the markup kept for every page: no nonce or URL contains it.
+NONCE_SLOT = "\x00nonce\x00"
+
+
+@functools.cache
+def _htmx_script(nonce, static_url, debug):
+    # The storage's STATIC_URL and DEBUG (a second, debugging script) are in the key because the
+    # markup depends on them.
+    return htmx_script(nonce=nonce)

@@ -137,3 +137,14 @@ def test_a_lazy_value_not_named_stays_lazy():
     template.template.render(context)
 
     assert calls == []
+
+
+@pytest.mark.parametrize("context", [{"csp_nonce": "n0nce-1"}, {}], ids=["nonce", "no nonce"])
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_the_fixed_htmx_script_is_django_htmxs(settings, context, debug):
+    settings.DEBUG = debug
+    theirs = engines["django"].from_string("{% load django_htmx %}{% htmx_script %}")
+    ours = engines["django"].from_string("{% load layout %}{% fixed_htmx_script %}")
+
+    assert ours.render(context) == theirs.render(context)
+    assert ours.render({"csp_nonce": "other"}) == theirs.render({"csp_nonce": "other"})
