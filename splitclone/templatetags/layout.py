@@ -20,11 +20,26 @@ from django_htmx.jinja import htmx_script
 register = template.Library()
 
 
-@register.simple_tag
-def fixed_url(name):
+def _place(context):
+    """(URL conf, script prefix, STATIC_URL): what the URLs this module writes depend on. The
+    same for the whole page, so looked up once per page, kept in its render context."""
+    shared = context.render_context.dicts[0]
+    place = shared.get(_place)
+    if place is None:
+        place = shared[_place] = (
+            get_urlconf() or settings.ROOT_URLCONF,
+            get_script_prefix(),
+            settings.STATIC_URL,
+        )
+    return place
+
+
+@register.simple_tag(takes_context=True)
+def fixed_url(context, name):
     """`{% fixed_url "home" %}`: `{% url "home" %}` for a URL that takes no arguments, reversed
     once per process rather than on each page (the `url` tag costs some 15 µs each time)."""
-    return _reversed(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    urlconf, script_prefix, _ = _place(context)
+    return _reversed(name, urlconf, script_prefix)
 
 
 @functools.cache
@@ -34,11 +49,11 @@ def _reversed(name, urlconf, script_prefix):
     return reverse(name, urlconf=urlconf)
 
 
-@register.simple_tag
-def fixed_static(path):
+@register.simple_tag(takes_context=True)
+def fixed_static(context, path):
     """`{% fixed_static "css/site.css" %}`: `{% static %}`, asked of the storage once per process
     (a file's URL, hashed from the manifest in production, is fixed until the next deploy)."""
-    return _static(path, settings.STATIC_URL)
+    return _static(path, _place(context)[2])
 
 
 @functools.cache
@@ -88,13 +103,9 @@ class FixedNode(template.Node):
         self.rendered = {}
 
     def render(self, context):
-        # What the markup inside may depend on, besides the language: the tags of this module.
-        key = (
-            get_language(),
-            get_urlconf() or settings.ROOT_URLCONF,
-            get_script_prefix(),
-            settings.STATIC_URL,
-        )
+        # What the markup inside may depend on: the language, which can change within a page
+        # (`{% language %}`), and the place of the tags of this module.
+        key = (get_language(), _place(context))
         markup = self.rendered.get(key)
         if markup is None:
             markup = self.rendered[key] = self.nodelist.render(context.new())
