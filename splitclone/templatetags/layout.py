@@ -11,17 +11,35 @@ from django.conf import settings
 from django.template.loader_tags import BlockNode
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.html import format_html_join
+from django.utils.functional import LazyObject, empty
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django_htmx.jinja import htmx_script
 
 register = template.Library()
 
 
-@register.simple_tag
-def fixed_url(name):
+def _place(context):
+    """(URL conf, script prefix, STATIC_URL): what the URLs this module writes depend on. The
+    same for the whole page, so looked up once per page, kept in its render context."""
+    shared = context.render_context.dicts[0]
+    place = shared.get(_place)
+    if place is None:
+        place = shared[_place] = (
+            get_urlconf() or settings.ROOT_URLCONF,
+            get_script_prefix(),
+            settings.STATIC_URL,
+        )
+    return place
+
+
+@register.simple_tag(takes_context=True)
+def fixed_url(context, name):
     """`{% fixed_url "home" %}`: `{% url "home" %}` for a URL that takes no arguments, reversed
     once per process rather than on each page (the `url` tag costs some 15 µs each time)."""
-    return _reversed(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    urlconf, script_prefix, _ = _place(context)
+    return _reversed(name, urlconf, script_prefix)
 
 
 @functools.cache
@@ -31,11 +49,11 @@ def _reversed(name, urlconf, script_prefix):
     return reverse(name, urlconf=urlconf)
 
 
-@register.simple_tag
-def fixed_static(path):
+@register.simple_tag(takes_context=True)
+def fixed_static(context, path):
     """`{% fixed_static "css/site.css" %}`: `{% static %}`, asked of the storage once per process
     (a file's URL, hashed from the manifest in production, is fixed until the next deploy)."""
-    return _static(path, settings.STATIC_URL)
+    return _static(path, _place(context)[2])
 
 
 @functools.cache
@@ -76,19 +94,58 @@ def fixed(parser, token):
 
 
 class FixedNode(template.Node):
+    # Not searched for nodes: it holds no block (see `fixed`), and every page extending the
+    # layout searches the layout's nodes for its blocks (ExtendsNode.render).
+    child_nodelists = ()
+
     def __init__(self, nodelist):
         self.nodelist = nodelist
         self.rendered = {}
 
     def render(self, context):
-        # What the markup inside may depend on, besides the language: the tags of this module.
-        key = (
-            get_language(),
-            get_urlconf() or settings.ROOT_URLCONF,
-            get_script_prefix(),
-            settings.STATIC_URL,
-        )
+        # What the markup inside may depend on: the language, which can change within a page
+        # (`{% language %}`), and the place of the tags of this module.
+        key = (get_language(), _place(context))
         markup = self.rendered.get(key)
         if markup is None:
             markup = self.rendered[key] = self.nodelist.render(context.new())
         return markup
+
+
+@register.simple_tag(takes_context=True)
+def resolve_lazy(context, *names):
+    """`{% resolve_lazy "user" "csrf_token" "csp_nonce" %}`: puts each named value, if it is a
+    lazy object (the context processors' SimpleLazyObjects), in the context as the object it
+    stands for, so that the rest of the page reads it directly. Every use of a lazy object goes
+    through LazyObject's proxy methods, several times per `{{ }}` (Variable looks up an
+    attribute, then asks whether it is callable, then whether it may be called...). Only for
+    values the page is going to evaluate anyway: evaluating the CSRF token sets its cookie."""
+    for name in names:
+        value = context.get(name)
+        if isinstance(value, LazyObject):
+            if value._wrapped is empty:
+                value._setup()
+            context[name] = value._wrapped
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def fixed_htmx_script(context):
+    """`{% htmx_script %}` (django-htmx's script element) with its URL asked of the storage
+    once per process: only the page's CSP nonce changes from one page to the next."""
+    nonce = context.get("csp_nonce")
+    if nonce is None:
+        return _htmx_script(None, settings.STATIC_URL, settings.DEBUG)
+    markup = _htmx_script(NONCE_SLOT, settings.STATIC_URL, settings.DEBUG)
+    return mark_safe(markup.replace(NONCE_SLOT, conditional_escape(nonce)))
+
+
+# Stands for the nonce in the markup kept for every page: no nonce or URL contains it.
+NONCE_SLOT = "\x00nonce\x00"
+
+
+@functools.cache
+def _htmx_script(nonce, static_url, debug):
+    # The storage's STATIC_URL and DEBUG (a second, debugging script) are in the key because the
+    # markup depends on them.
+    return htmx_script(nonce=nonce)

@@ -1,13 +1,16 @@
 """The layout's parts worked out once per process (splitclone.templatetags.layout)."""
 
+from types import SimpleNamespace
 from unittest.mock import patch
 
 import pytest
-from django.template import TemplateSyntaxError, engines
+from django.template import Context, TemplateSyntaxError, engines
+from django.template.base import TextNode
 from django.templatetags.i18n import TranslateNode
 from django.templatetags.static import static
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 
 
 def render(source):
@@ -98,3 +101,50 @@ def test_fixed_markup_follows_the_script_prefix(db):
 def test_a_block_cannot_be_fixed():
     with pytest.raises(TemplateSyntaxError):
         render("{% fixed %}{% block title %}{% endblock %}{% endfixed %}")
+
+
+def test_fixed_markup_is_not_searched_for_the_pages_blocks(db):
+    """A page extending the layout searches the layout's nodes for blocks on every render."""
+    from django.template.loader_tags import BlockNode
+
+    template = engines["django"].from_string(
+        "{% load layout %}{% fixed %}<b>x</b>{% endfixed %}{% block a %}{% endblock %}"
+    )
+    blocks = template.template.nodelist.get_nodes_by_type(BlockNode)
+
+    assert [block.name for block in blocks] == ["a"]
+    assert template.template.nodelist.get_nodes_by_type(TextNode) == []
+
+
+def test_lazy_values_are_resolved_into_the_objects_they_stand_for():
+    person = SimpleNamespace(display_name="Ana")
+    template = engines["django"].from_string(
+        '{% load layout %}{% resolve_lazy "user" "page" "missing" %}{{ user.display_name }}'
+    )
+    context = Context({"user": SimpleLazyObject(lambda: person), "page": "plain"})
+
+    assert template.template.render(context) == "Ana"
+    assert context["user"] is person
+    assert context["page"] == "plain"
+    assert "missing" not in context
+
+
+def test_a_lazy_value_not_named_stays_lazy():
+    calls = []
+    template = engines["django"].from_string('{% load layout %}{% resolve_lazy "user" %}')
+    context = Context({"user": "Ana", "csrf_token": SimpleLazyObject(lambda: calls.append(1))})
+
+    template.template.render(context)
+
+    assert calls == []
+
+
+@pytest.mark.parametrize("context", [{"csp_nonce": "n0nce-1"}, {}], ids=["nonce", "no nonce"])
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_the_fixed_htmx_script_is_django_htmxs(settings, context, debug):
+    settings.DEBUG = debug
+    theirs = engines["django"].from_string("{% load django_htmx %}{% htmx_script %}")
+    ours = engines["django"].from_string("{% load layout %}{% fixed_htmx_script %}")
+
+    assert ours.render(context) == theirs.render(context)
+    assert ours.render({"csp_nonce": "other"}) == theirs.render({"csp_nonce": "other"})
