@@ -92,8 +92,6 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                # Django's CSRF token (its built-in processor), masked with fewer system calls.
-                "splitclone.csrf.csrf",
             ],
         },
     },
