@@ -13,6 +13,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from splitclone import cursors
 from splitclone.compiled import CompiledQuery, converted
 from splitclone.formats import localized_amount
 from splitclone.inserts import insert
@@ -96,7 +97,7 @@ class GroupManager(models.Manager):
             # Outside a transaction the lock would be released as soon as it is taken.
             raise TransactionManagementError("lock_for_ledger must run inside a transaction.")
         sql, attnames, converters = _lock_statement(self.model, self.db)
-        with database.cursor() as cursor:
+        with cursors.cursor(self.db) as cursor:
             cursor.execute(sql, [group_id])
             row = cursor.fetchone()
         if row is None:

@@ -37,7 +37,7 @@ from ledger.models import (
     rate_display,
     rate_phrase,
 )
-from splitclone import fx
+from splitclone import cursors, fx
 from splitclone.dates import validate_entry_date
 from splitclone.formats import localized_amount
 from splitclone.money import MAX_AMOUNT, MoneyError
@@ -72,7 +72,7 @@ class UnreadableLedger(Exception):
 @contextmanager
 def change(group_id):
     """A transaction holding the group's lock; yields the group row as it is under the lock."""
-    with transaction.atomic():
+    with transaction.atomic(), cursors.sharing():
         yield Group.objects.lock_for_ledger(group_id)
 
 
@@ -82,7 +82,7 @@ def change_groups(group_ids):
 
     Locks in id order, so two such changes never wait on each other in a cycle.
     """
-    with transaction.atomic():
+    with transaction.atomic(), cursors.sharing():
         yield {pk: Group.objects.lock_for_ledger(pk) for pk in sorted(set(group_ids))}
 
 
@@ -220,7 +220,7 @@ def _apply_in_currency(group, member_deltas, pair_deltas, currency):
         source, params = bulk.rows_table(
             "delta", CurrencyBalance, ["member_id", "amount"], member_deltas.items()
         )
-        with connection.cursor() as cursor:
+        with cursors.cursor() as cursor:
             # Selected from the group's members: a member of another group inserts nothing, and
             # the row count says so.
             cursor.execute(
@@ -246,7 +246,7 @@ def _apply_in_group_currency(group, member_deltas, pair_deltas):
     if member_deltas:
         table = Member._meta.db_table
         source, params = bulk.rows_table("delta", Member, ["id", "balance"], member_deltas.items())
-        with connection.cursor() as cursor:
+        with cursors.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET balance = {table}.balance + delta.balance "
                 f"FROM {source} WHERE {table}.group_id = %s AND {table}.id = delta.id",

@@ -13,6 +13,8 @@ from itertools import batched
 
 from django.db import connection
 
+from splitclone import cursors
+
 # SQLite takes at most 32,766 parameters in a statement.
 BATCH_SIZE = 2_000
 
@@ -60,7 +62,7 @@ def _unnest(model, columns):
 def insert(model, columns, rows):
     """Inserts `rows` (values of `columns`, in that order) into `model`'s table."""
     table = model._meta.db_table
-    with connection.cursor() as cursor:
+    with cursors.cursor() as cursor:
         for batch in batched(rows, BATCH_SIZE):
             source, params = rows_table("new", model, columns, batch)
             cursor.execute(
@@ -73,7 +75,7 @@ def upsert(model, keys, counters, rows):
     table = model._meta.db_table
     columns = keys + counters
     sums = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in counters)
-    with connection.cursor() as cursor:
+    with cursors.cursor() as cursor:
         for batch in batched(rows, BATCH_SIZE):
             source, params = rows_table("delta", model, columns, batch)
             # "WHERE true": SQLite would otherwise read ON CONFLICT as the start of a join.

@@ -12,6 +12,8 @@ from django.db import connections, router
 from django.db.models.expressions import DatabaseDefault
 from django.db.models.signals import post_save, pre_save
 
+from splitclone import cursors
+
 
 class InsertError(Exception):
     """The model or the instance is one `insert` does not write as `Model.save()` would."""
@@ -40,7 +42,7 @@ def insert(instance):
         if isinstance(value, DatabaseDefault):
             raise InsertError(f"{model.__name__}.{field.name} is left to its database default.")
         params.append(field.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
+    with cursors.cursor(alias) as cursor:
         cursor.execute(sql, params)
         if meta.pk.db_returning:
             instance.pk = cursor.fetchone()[0]

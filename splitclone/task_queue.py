@@ -1,7 +1,7 @@
 """The task queue: django-tasks-db's table, in the database of the changes that enqueue."""
 
 from django_tasks_db import DatabaseBackend
-from django_tasks_db.compat import normalize_json
+from django_tasks_db.compat import normalize_json, task_enqueued
 from django_tasks_db.models import DBTaskResult
 
 from splitclone.inserts import insert
@@ -15,6 +15,14 @@ class TaskQueue(DatabaseBackend):
     `DatabaseBackend` creates, field for field (its `pre_save` receiver still fills in
     `run_after`).
     """
+
+    def enqueue(self, task, args, kwargs):
+        # As DatabaseBackend.enqueue, which builds the row's TaskResult twice (once for the
+        # signal, once for the caller), each time importing the task again by its path.
+        self.validate_task(task)
+        result = self._task_to_db_task(task, args, kwargs).task_result
+        task_enqueued.send(type(self), task_result=result)
+        return result
 
     def _task_to_db_task(self, task, args, kwargs):
         return insert(

@@ -3,9 +3,11 @@ for 10, and the group's lock is one statement that also moves the plan version."
 
 import datetime
 import uuid
+from unittest import mock
 
 import pytest
 from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.transaction import TransactionManagementError
 
 from expenses.models import Expense, ExpenseEntry
@@ -66,6 +68,24 @@ def test_an_expense_takes_the_same_statements_whatever_the_number_of_people(
         {members[2].pk: 99_999},
         dict(edited_entry(expense, members).owed),
     )
+
+
+def test_an_expense_is_saved_through_one_cursor(db):
+    group, author, members = group_of(10)
+    add_expense(group, author, paid={members[1]: 500}, among=members[:2])
+    opened = []
+    open_cursor = BaseDatabaseWrapper.cursor
+
+    def cursor(wrapper):
+        opened.append(wrapper.alias)
+        return open_cursor(wrapper)
+
+    with mock.patch.object(BaseDatabaseWrapper, "cursor", cursor):
+        add_expense(group, author, paid={members[0]: 60_000}, among=members)
+
+    # The savepoint (the test runs in a transaction), the one cursor of the lock, the expense,
+    # payers, shares, balances, totals, history line and task, the savepoint's release.
+    assert opened == ["default"] * 3
 
 
 def edited_entry(expense, members):
