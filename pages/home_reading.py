@@ -92,8 +92,20 @@ def memberships_with_debts(user, count=None):
     active_count = archived_count = 0
     any_stale = False
     last = None
-    for row in rows:
-        pk, group_id, name, currency, is_archived, balance, seen, stale = row[:8]
+    for (
+        pk,
+        group_id,
+        name,
+        currency,
+        is_archived,
+        balance,
+        seen,
+        stale,
+        to_user,
+        other_id,
+        other_user,
+        other_name,
+    ) in rows:
         if pk != last:
             last = pk
             any_stale = any_stale or stale
@@ -108,7 +120,6 @@ def memberships_with_debts(user, count=None):
                 listed = active
             if shown:
                 listed.append(Membership(pk, group_id, name, currency, is_archived, balance, seen))
-        to_user, other_id, other_user, other_name = row[8:]
         if to_user is not None:
             totals[currency] += to_user
             debts.append((group_id, name, currency, other_id, other_user, other_name, to_user))
