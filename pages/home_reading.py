@@ -17,12 +17,14 @@ from groups.models import Activity, ConvertAt
 
 # A row for each debt of each active membership, or one with the debt's columns empty. A
 # membership whose group's plan summary is out of date (`PlanSummaryManager.stale`, the same
-# test) says so: its debts are the old plan's.
+# test) says so: its debts are the old plan's. The other member's name is the user's for a
+# registered person, the guest's own otherwise: one column rather than two in every row.
 MEMBERSHIPS_WITH_DEBTS = """
 SELECT m.id, m.group_id, g.name, g.currency, g.is_archived, m.balance, m.last_seen_activity_id,
     s.group_id IS NULL OR s.plan_version <> g.plan_version OR s.simplified <> g.simplify_debts
         OR g.convert_at = %s,
-    d.other_id, o.user_id, u.display_name, o.name, d.to_user
+    d.to_user, d.other_id, o.user_id,
+    CASE WHEN o.user_id IS NULL THEN o.name ELSE u.display_name END
 FROM groups_member m
 JOIN groups_group g ON g.id = m.group_id
 LEFT JOIN settlements_plansummary s ON s.group_id = m.group_id
@@ -58,21 +60,70 @@ class Membership(NamedTuple):
     last_seen_activity_id: int | None
 
 
-def memberships_with_debts(user):
-    """([Membership] of `user`'s active ones, archived groups last, then by name; the debts of
-    their plans as `settlements.debts.debts_with_people` reads them; whether any group's plan
-    summary is out of date, which makes those debts the old plans')."""
+class HomeMemberships(NamedTuple):
+    """What the home page shows and counts of the user's active memberships (`Membership`)."""
+
+    # The first of the groups not archived, by name (all of them without a count).
+    active: list[Membership]
+    active_count: int
+    # The first of the archived groups, by name.
+    archived: list[Membership]
+    archived_count: int
+    # {currency of the user's groups: what their plans pay the user in all there (negative:
+    # what the user pays)}: in a group that converts at settlement, with the balances in other
+    # currencies converted at today's rates, as its settle-up counts them.
+    totals: dict[str, int]
+    # The debts of the plans, as `settlements.debts.debts_with_people` reads them.
+    debts: list[tuple]
+    # Whether any group's plan summary is out of date, which makes its debts the old plan's.
+    any_stale: bool
+
+
+def memberships_with_debts(user, count=None):
+    """`HomeMemberships` of `user`, with the first `count` groups of each kind (all without).
+
+    Only the memberships shown are made objects: a person in hundreds of groups is shown
+    twenty of them, and the others are only counted and added to the totals.
+    """
     with connection.cursor() as cursor:
         cursor.execute(MEMBERSHIPS_WITH_DEBTS, [ConvertAt.SETTLEMENT.value, user.pk])
         rows = cursor.fetchall()
-    memberships, debts, any_stale = [], [], False
-    for pk, group_id, name, currency, archived, balance, seen, stale, *debt in rows:
-        if not memberships or memberships[-1].pk != pk:
-            memberships.append(Membership(pk, group_id, name, currency, archived, balance, seen))
+    active, archived, debts, totals = [], [], [], {}
+    active_count = archived_count = 0
+    any_stale = False
+    last = None
+    for (
+        pk,
+        group_id,
+        name,
+        currency,
+        is_archived,
+        balance,
+        seen,
+        stale,
+        to_user,
+        other_id,
+        other_user,
+        other_name,
+    ) in rows:
+        if pk != last:
+            last = pk
             any_stale = any_stale or stale
-        if debt[0] is not None:
-            debts.append((group_id, name, currency, pk, *debt))
-    return memberships, debts, any_stale
+            totals.setdefault(currency, 0)
+            if is_archived:
+                archived_count += 1
+                shown = count is None or archived_count <= count
+                listed = archived
+            else:
+                active_count += 1
+                shown = count is None or active_count <= count
+                listed = active
+            if shown:
+                listed.append(Membership(pk, group_id, name, currency, is_archived, balance, seen))
+        if to_user is not None:
+            totals[currency] += to_user
+            debts.append((group_id, name, currency, other_id, other_user, other_name, to_user))
+    return HomeMemberships(active, active_count, archived, archived_count, totals, debts, any_stale)
 
 
 class FeedEntry(NamedTuple):

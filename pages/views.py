@@ -1,7 +1,6 @@
 """Pages that combine the apps: the landing page, home, each group's page, its list of expenses
 and payments and its statistics, and what the user spent across their groups."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -90,22 +89,14 @@ def home(request):
     count what is new in the groups shown that the user opened before, more when some group's
     plan summary must be worked out again (`PlanSummaryManager.refresh_stale`).
     """
-    memberships, debts, any_stale = memberships_with_debts(request.user)
-    if any_stale:
-        PlanSummary.objects.refresh_stale(request.user)
-        memberships, debts, _ = memberships_with_debts(request.user)
     show_all = "all" in request.GET
-    people, people_count, plan_balances = debts_with_people(debts, None if show_all else HOME_LINES)
-    totals = defaultdict(int)
-    for membership in memberships:
-        # The plans' balances: in a group that converts at settlement, with the balances in
-        # other currencies converted at today's rates, as its settle-up counts them.
-        totals[membership.currency] += plan_balances.get(membership.pk, 0)
-    active = [row for row in memberships if not row.is_archived]
-    archived = [row for row in memberships if row.is_archived]
-    active_count, archived_count = len(active), len(archived)
-    if not show_all:
-        active, archived = active[:HOME_LINES], archived[:HOME_LINES]
+    count = None if show_all else HOME_LINES
+    memberships = memberships_with_debts(request.user, count)
+    if memberships.any_stale:
+        PlanSummary.objects.refresh_stale(request.user)
+        memberships = memberships_with_debts(request.user, count)
+    people, people_count = debts_with_people(memberships.debts, count)
+    active, archived = memberships.active, memberships.archived
     # A group the user never opened has nothing new to them: no need to count.
     unseen = Member.objects.unseen_activity(
         [row.pk for row in active + archived if row.last_seen_activity_id is not None]
@@ -117,14 +108,14 @@ def home(request):
             for row in rows
         ]
 
-    activity = latest_activity(request.user, HOME_ACTIVITY) if memberships else []
+    activity = latest_activity(request.user, HOME_ACTIVITY) if memberships.totals else []
     settle_up = Link("settlements:settle_up", None)
     context = {
         "active": group_lines(active),
         "archived": group_lines(archived),
-        "active_count": active_count,
-        "archived_count": archived_count,
-        "totals": sorted(totals.items()),
+        "active_count": memberships.active_count,
+        "archived_count": memberships.archived_count,
+        "totals": sorted(memberships.totals.items()),
         "people": [(person, settle_url(person, settle_up)) for person in people],
         "people_count": people_count,
         "show_all": show_all,

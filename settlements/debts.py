@@ -55,12 +55,11 @@ class PersonDebts:
 
 def debts_with_people(rows, count=None):
     """([PersonDebts] of the first `count` people (all without) the user pays or is paid by
-    in their groups' plans, how many people that is in all, {membership id: what the plans pay
-    the user there in all (negative: what they pay)}).
+    in their groups' plans, how many people that is in all).
 
     `rows` are the debts (`PlanDebt`) of the user's active memberships as (group id, group
-    name, currency, membership id, other member's id, their user's id, the user's name, the
-    guest's name, what they pay the user), read from current summaries
+    name, currency, other member's id, their user's id, their name (the user's for a
+    registered person, the guest's otherwise), what they pay the user), read from current summaries
     (`PlanSummaryManager.refresh_stale`), in the order each person's groups are listed in.
     Ordered by currency, then registered people before guests, then by name.
 
@@ -68,15 +67,12 @@ def debts_with_people(rows, count=None):
     twenty of hundreds of people, and making each cost more than reading them.
     """
     debts = {}
-    plan_balances = {}
-    for row in rows:
-        group_id, group_name, currency, member_id, other_id, other_user, user, guest, to_user = row
-        plan_balances[member_id] = plan_balances.get(member_id, 0) + to_user
+    for group_id, group_name, currency, other_id, other_user, name, to_user in rows:
         # Where the person is listed, then who they are: the same key in each of their groups.
         if other_user:
-            key = (currency, False, user.casefold(), other_user, user)
+            key = (currency, False, name.casefold(), other_user, name)
         else:
-            key = (currency, True, guest.casefold(), other_id, guest)
+            key = (currency, True, name.casefold(), other_id, name)
         found = debts.get(key)
         if found is None:
             debts[key] = [(group_id, group_name, to_user)]
@@ -91,4 +87,4 @@ def debts_with_people(rows, count=None):
         )
         for currency, is_guest, folded, pk, name in sorted(debts)[:count]
     ]
-    return people, len(debts), plan_balances
+    return people, len(debts)

@@ -9,6 +9,7 @@ escaped as Django's `escape` does, without its check for lazy text on every call
 lines are plain text until the whole list is marked safe: marking each piece cost as much.
 """
 
+from functools import lru_cache
 from html import escape
 
 from django import template
@@ -52,6 +53,9 @@ FEED_ENTRY = """
       """
 
 
+# The same few amounts come back on every view, each twice or more on one page (a person's
+# total and their one debt): escaped once per process, as `format_amount` formats them.
+@lru_cache(maxsize=4096)
 def unsigned_amount(minor_units, currency, language):
     """What the `unsigned_money` filter writes, escaped, in `language` read once per list."""
     return escape(format_amount(abs(minor_units), currency, language=language))
@@ -91,11 +95,11 @@ def person_lines(people):
             sentence = even_with_guest if person.is_guest else even
         debts = "\n            ".join(
             PERSON_DEBT.format(
-                group=escape(debt.group_name),
-                sentence=(pays_you if debt.to_user > 0 else you_pay) % values,
-                amount=unsigned_amount(debt.to_user, currency, language),
+                group=escape(group_name),
+                sentence=(pays_you if to_user > 0 else you_pay) % values,
+                amount=unsigned_amount(to_user, currency, language),
             )
-            for debt in person.debts
+            for _, group_name, to_user in person.debts
         )
         lines.append(
             PERSON.format(
@@ -123,23 +127,23 @@ def group_lines(groups):
     settled = escape(gettext("settled up"))
     language = get_language()
     lines = []
-    for line in groups:
+    for group_id, name, currency, balance, unseen_activity in groups:
         news = ""
-        if line.unseen_activity:
-            count = ngettext("%(n)s new", "%(n)s new", line.unseen_activity)
-            news = GROUP_NEWS.format(count=count % {"n": escape(localize(line.unseen_activity))})
-        if line.balance:
-            words = (get_back if line.balance > 0 else owe) % {
-                "amount": unsigned_amount(line.balance, line.currency, language)
+        if unseen_activity:
+            count = ngettext("%(n)s new", "%(n)s new", unseen_activity)
+            news = GROUP_NEWS.format(count=count % {"n": escape(localize(unseen_activity))})
+        if balance:
+            words = (get_back if balance > 0 else owe) % {
+                "amount": unsigned_amount(balance, currency, language)
             }
         else:
             words = settled
         lines.append(
             GROUP.format(
-                url=group_page(line.group_id),
-                name=escape(line.name),
+                url=group_page(group_id),
+                name=escape(name),
                 news=news,
-                balance=balance_class(line.balance),
+                balance=balance_class(balance),
                 words=words,
             )
         )

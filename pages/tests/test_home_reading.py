@@ -27,7 +27,7 @@ def test_a_summary_is_out_of_date_exactly_when_the_plan_summaries_say(change):
     mine = MemberFactory(group=group, user=user, role=Role.OWNER)
     dan = GuestFactory(group=group, name="Dan")
     add_expense(group, user, paid={mine: 900}, among=[dan])
-    assert memberships_with_debts(user)[2]  # no summary yet
+    assert memberships_with_debts(user).any_stale  # no summary yet
     PlanSummary.objects.refresh_stale(user)
     if CHANGES[change]:
         Group.objects.filter(pk=group.pk).update(**CHANGES[change])
@@ -35,8 +35,9 @@ def test_a_summary_is_out_of_date_exactly_when_the_plan_summaries_say(change):
     stale = Group.objects.filter(PlanSummary.objects.stale(), pk=group.pk).exists()
 
     assert stale == (change != "nothing")
-    memberships, debts, any_stale = memberships_with_debts(user)
-    assert any_stale == stale
-    assert [membership.pk for membership in memberships] == [mine.pk]
-    # Dan, a guest (no user, no user's name), pays the user 9.00, as before the change.
-    assert debts == [(group.pk, group.name, "EUR", mine.pk, dan.pk, None, None, "Dan", 900)]
+    memberships = memberships_with_debts(user)
+    assert memberships.any_stale == stale
+    assert [membership.pk for membership in memberships.active] == [mine.pk]
+    # Dan, a guest (no user, his own name), pays the user 9.00, as before the change.
+    assert memberships.debts == [(group.pk, group.name, "EUR", dan.pk, None, "Dan", 900)]
+    assert memberships.totals == {"EUR": 900}
