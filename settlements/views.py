@@ -35,7 +35,7 @@ from splitclone.confirm import confirmation_page
 from splitclone.formats import localized_date
 from splitclone.links import Link, address
 from splitclone.money import format_amount
-from splitclone.sentences import filled
+from splitclone.sentences import filled, per_language
 from splitclone.templatetags.money import balance_class, money
 
 # Up to this many people with a balance, the explanation's table of balances is on the page,
@@ -100,9 +100,27 @@ DELETE_LINK = (
 )
 
 
+@per_language
+def payment_words():
+    """(paid, delete question, pending, the buttons' and details' words) of `payment_rows`."""
+    return (
+        gettext("%(payer)s paid %(payee)s"),
+        gettext("Delete the payment %(payment)s?"),
+        gettext('<strong class="pending">pending</strong>: %(payee)s has not confirmed it yet'),
+        {
+            "deleted": gettext("deleted"),
+            "received": gettext("Received"),
+            "not_received": gettext("Not received"),
+            "restore": gettext("Undo: restore"),
+            "delete": pgettext("button", "Delete"),
+        },
+    )
+
+
 def payment_rows(request, group, payments):
-    """`payments` as the page lists them, a line of HTML each, its words translated once for
-    the list. Its payee (`request.user`) confirms a pending payment from its line."""
+    """`payments` as the page lists them, a line of HTML each, its words translated once per
+    language (`payment_words`). Its payee (`request.user`) confirms a pending payment from its
+    line."""
 
     @functools.cache
     def link(action):
@@ -113,18 +131,7 @@ def payment_rows(request, group, payments):
     def csrf():
         return csrf_input(request)
 
-    paid = gettext("%(payer)s paid %(payee)s")
-    delete_question = gettext("Delete the payment %(payment)s?")
-    pending = gettext(
-        '<strong class="pending">pending</strong>: %(payee)s has not confirmed it yet'
-    )
-    words = {
-        "deleted": gettext("deleted"),
-        "received": gettext("Received"),
-        "not_received": gettext("Not received"),
-        "restore": gettext("Undo: restore"),
-        "delete": pgettext("button", "Delete"),
-    }
+    paid, delete_question, pending, words = payment_words()
     lines = []
     for payment in payments:
         payee = payment.to_member.display_name
@@ -178,12 +185,20 @@ BALANCE_LINE = (
 )
 
 
+@per_language
+def balance_words():
+    """(pays, gets): the two sentences of `explained_balances`."""
+    return (
+        gettext('pays <span class="amount">%(amount)s</span>'),
+        gettext('gets <span class="amount">%(amount)s</span>'),
+    )
+
+
 def explained_balances(settle_up):
     """The lines of the table of each member's balance before and after the plan, its two
-    sentences translated once for all of them."""
+    sentences translated once per language (`balance_words`)."""
     currency = settle_up.group.currency
-    pays = gettext('pays <span class="amount">%(amount)s</span>')
-    gets = gettext('gets <span class="amount">%(amount)s</span>')
+    pays, gets = balance_words()
     lines = []
     for row in settle_up.rows():
         # What they pay and get: "pays 12.00 EUR", "gets …", or both on two lines.
@@ -261,6 +276,18 @@ def awaits_confirmation(suggestion, membership):
     )
 
 
+@per_language
+def suggestion_words():
+    """(I've sent it, Record as paid, who pays whom, the amount field's label): what each of
+    the plan's some 50 lines says, translated once per language rather than per line."""
+    return (
+        gettext("I’ve sent it"),
+        gettext("Record as paid"),
+        gettext("<strong>%(debtor)s</strong> pays <strong>%(creditor)s</strong>"),
+        gettext("Amount %(debtor)s pays %(creditor)s (%(currency)s)"),
+    )
+
+
 def settle_up_context(
     request,
     membership,
@@ -283,10 +310,9 @@ def settle_up_context(
     payments = Payment.objects.shown_on_settle_up(group, membership, settle_up.by_id)
     rows = []
     details = pay_details(membership.user_id, group, settle_up.suggestions)
-    # Translated once for the plan's some 50 lines, rather than by a template tag in each.
-    sent_it, record_as_paid = gettext("I’ve sent it"), gettext("Record as paid")
-    pays = gettext("<strong>%(debtor)s</strong> pays <strong>%(creditor)s</strong>")
-    amount_label = gettext("Amount %(debtor)s pays %(creditor)s (%(currency)s)")
+    sent_it, record_as_paid, pays, amount_label = suggestion_words()
+    currency = conditional_escape(group.currency)
+    language = get_language()
     for place, (suggestion, pay) in enumerate(
         zip(settle_up.suggestions, details, strict=True), start=1
     ):
@@ -304,7 +330,7 @@ def settle_up_context(
         names = {
             "debtor": conditional_escape(suggestion.debtor.display_name),
             "creditor": conditional_escape(suggestion.creditor.display_name),
-            "currency": conditional_escape(group.currency),
+            "currency": currency,
         }
         shown = (
             suggestion,
@@ -320,7 +346,7 @@ def settle_up_context(
                 group.currency,
                 with_code=False,
                 grouping=False,
-                language=get_language(),
+                language=language,
             )
             own = membership.pk in (suggestion.debtor.pk, suggestion.creditor.pk)
             row = SuggestionRow(*shown, amount, small or own, button, pay=pay, place=place)
