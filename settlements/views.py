@@ -52,7 +52,7 @@ SHOWN_IN_FULL = 12
 class SuggestionRow:
     """A suggested payment with the amount its "Record as paid" button records.
 
-    The plan is one form written out in the template, each suggestion a button and, if
+    The plan is one form, each suggestion a line of it (`suggestion_lines`) with a button and, if
     `editable`, an amount field (`suggestion_payment` reads them back): a form of their own
     each, rendered from a `PaymentForm` with its token and hidden fields, made most of a big
     group's page time and weight. `form` is the submitted form when it came back with errors
@@ -299,10 +299,10 @@ def deactivated_sentence():
     )
 
 
-# A line of the plan for each `SuggestionRow`, written here rather than by the template: through
-# it, a line cost some 150 µs, a big group's plan has some 50 and a pairwise one hundreds. What
-# few lines have (a sent-back form's errors, how the payee likes to be paid, what the payment
-# covers) is still rendered by its template.
+# A line of the plan for each `SuggestionRow`, written here rather than by the template, where
+# each line's tags and lookups cost more than the rest of the line's work: a big group's plan has
+# some 50 lines and a pairwise one hundreds. What few lines have (a sent-back form's errors, how
+# the payee likes to be paid, what the payment covers) is still rendered by its template.
 SUGGESTION_LINE = (
     '<li class="member suggestion"><span class="member-name">%(who)s</span> '
     '<span class="amount">%(amount)s</span> %(actions)s%(pay)s%(covers)s</li>'
