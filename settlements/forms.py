@@ -61,6 +61,11 @@ class PaymentForm(ConvertedAmountForm):
         kwargs["initial"].setdefault("submission_id", uuid.uuid4())
         kwargs["initial"].setdefault("date", timezone.localdate())
         super().__init__(*args, **kwargs)
+        # Rendering reads each label several times (`label_tag`, the field group), a catalog
+        # lookup each while it is lazy: translated once here.
+        for field in self.fields.values():
+            if field.label is not None:
+                field.label = str(field.label)
         self.planned = settle_up.plan.transfers
         # In a group with balances open in other currencies, those converted at today's rates.
         self.balances = settle_up.balances

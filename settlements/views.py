@@ -8,7 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import Context
 from django.template.backends.utils import csrf_input
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
@@ -35,7 +37,7 @@ from splitclone.confirm import confirmation_page
 from splitclone.formats import localized_date
 from splitclone.links import Link, address
 from splitclone.money import format_amount
-from splitclone.sentences import filled
+from splitclone.sentences import filled, per_language
 from splitclone.templatetags.money import balance_class, money
 
 # Up to this many people with a balance, the explanation's table of balances is on the page,
@@ -50,7 +52,7 @@ SHOWN_IN_FULL = 12
 class SuggestionRow:
     """A suggested payment with the amount its "Record as paid" button records.
 
-    The plan is one form written out in the template, each suggestion a button and, if
+    The plan is one form, each suggestion a line of it (`suggestion_lines`) with a button and, if
     `editable`, an amount field (`suggestion_payment` reads them back): a form of their own
     each, rendered from a `PaymentForm` with its token and hidden fields, made most of a big
     group's page time and weight. `form` is the submitted form when it came back with errors
@@ -100,9 +102,27 @@ DELETE_LINK = (
 )
 
 
+@per_language
+def payment_words():
+    """(paid, delete question, pending, the buttons' and details' words) of `payment_rows`."""
+    return (
+        gettext("%(payer)s paid %(payee)s"),
+        gettext("Delete the payment %(payment)s?"),
+        gettext('<strong class="pending">pending</strong>: %(payee)s has not confirmed it yet'),
+        {
+            "deleted": gettext("deleted"),
+            "received": gettext("Received"),
+            "not_received": gettext("Not received"),
+            "restore": gettext("Undo: restore"),
+            "delete": pgettext("button", "Delete"),
+        },
+    )
+
+
 def payment_rows(request, group, payments):
-    """`payments` as the page lists them, a line of HTML each, its words translated once for
-    the list. Its payee (`request.user`) confirms a pending payment from its line."""
+    """`payments` as the page lists them, a line of HTML each, its words translated once per
+    language (`payment_words`). Its payee (`request.user`) confirms a pending payment from its
+    line."""
 
     @functools.cache
     def link(action):
@@ -113,18 +133,7 @@ def payment_rows(request, group, payments):
     def csrf():
         return csrf_input(request)
 
-    paid = gettext("%(payer)s paid %(payee)s")
-    delete_question = gettext("Delete the payment %(payment)s?")
-    pending = gettext(
-        '<strong class="pending">pending</strong>: %(payee)s has not confirmed it yet'
-    )
-    words = {
-        "deleted": gettext("deleted"),
-        "received": gettext("Received"),
-        "not_received": gettext("Not received"),
-        "restore": gettext("Undo: restore"),
-        "delete": pgettext("button", "Delete"),
-    }
+    paid, delete_question, pending, words = payment_words()
     lines = []
     for payment in payments:
         payee = payment.to_member.display_name
@@ -178,12 +187,20 @@ BALANCE_LINE = (
 )
 
 
+@per_language
+def balance_words():
+    """(pays, gets): the two sentences of `explained_balances`."""
+    return (
+        gettext('pays <span class="amount">%(amount)s</span>'),
+        gettext('gets <span class="amount">%(amount)s</span>'),
+    )
+
+
 def explained_balances(settle_up):
     """The lines of the table of each member's balance before and after the plan, its two
-    sentences translated once for all of them."""
+    sentences translated once per language (`balance_words`)."""
     currency = settle_up.group.currency
-    pays = gettext('pays <span class="amount">%(amount)s</span>')
-    gets = gettext('gets <span class="amount">%(amount)s</span>')
+    pays, gets = balance_words()
     lines = []
     for row in settle_up.rows():
         # What they pay and get: "pays 12.00 EUR", "gets …", or both on two lines.
@@ -261,6 +278,108 @@ def awaits_confirmation(suggestion, membership):
     )
 
 
+@per_language
+def suggestion_words():
+    """(I've sent it, Record as paid, who pays whom, the amount field's label): what each of
+    the plan's some 50 lines says, translated once per language rather than per line."""
+    return (
+        gettext("I’ve sent it"),
+        gettext("Record as paid"),
+        gettext("<strong>%(debtor)s</strong> pays <strong>%(creditor)s</strong>"),
+        gettext("Amount %(debtor)s pays %(creditor)s (%(currency)s)"),
+    )
+
+
+@per_language
+def deactivated_sentence():
+    """What a suggestion between two people one of whom has been deactivated says instead of
+    its button (`suggestion_lines`)."""
+    return gettext(
+        "%(name)s has been deactivated: reactivate them in the group to record this payment."
+    )
+
+
+# A line of the plan for each `SuggestionRow`, written here rather than by the template, where
+# each line's tags and lookups cost more than the rest of the line's work: a big group's plan has
+# some 50 lines and a pairwise one hundreds. What few lines have (a sent-back form's errors, how
+# the payee likes to be paid, what the payment covers) is still rendered by its template.
+SUGGESTION_LINE = (
+    '<li class="member suggestion"><span class="member-name">%(who)s</span> '
+    '<span class="amount">%(amount)s</span> %(actions)s%(pay)s%(covers)s</li>'
+)
+NOT_RECORDABLE = '<p class="member-actions muted">%(message)s</p>\n'
+AMOUNT_FIELD = (
+    '<div class="member-actions">%(errors)s<div class="inline-fields"><input type="text" '
+    'name="amount_%(n)s" value="%(amount)s" inputmode="decimal" aria-label="%(label)s"%(invalid)s>'
+    ' <button name="pay" value="%(n)s">%(button)s</button></div></div>\n'
+)
+INVALID_AMOUNT = ' aria-invalid="true" aria-describedby="plan%(n)s_amount_error"'
+RECORD_BUTTON = '<button name="pay" value="%(n)s">%(button)s</button>'
+
+
+def suggestion_lines(rows, settle_up, covers_per_payment):
+    """The plan's lines of HTML, one per `SuggestionRow` (`settle_up.html`'s `#suggestions`)."""
+
+    @functools.cache
+    def covers_page():
+        # One context for every line's "What this covers": `covers_link` reverses its address
+        # once per render context.
+        return (
+            get_template("settlements/_covers.html#payment").template,
+            Context({"settle_up": settle_up, "group": settle_up.group}),
+        )
+
+    lines = []
+    for row in rows:
+        suggestion, form, n = row.suggestion, row.form, row.place
+        if not suggestion.can_record:
+            # The one who has been deactivated: the payee, unless the payer was.
+            who = suggestion.creditor if suggestion.debtor.is_active else suggestion.debtor
+            actions = filled(
+                NOT_RECORDABLE,
+                message=filled(deactivated_sentence(), name=who.display_name),
+            )
+        elif row.editable:
+            errors, invalid = "", ""
+            if form is not None:
+                errors = mark_safe(
+                    get_template("settlements/settle_up.html#suggestion-errors").render(
+                        {"form": form, "n": n}
+                    )
+                )
+                if form["amount"].errors:
+                    invalid = filled(INVALID_AMOUNT, n=n)
+            actions = filled(
+                AMOUNT_FIELD,
+                errors=errors,
+                n=n,
+                amount=row.amount,
+                label=row.amount_label,
+                invalid=invalid,
+                button=row.button,
+            )
+        else:
+            actions = filled(RECORD_BUTTON, n=n, button=row.button)
+        pay = covers = ""
+        if row.pay:
+            pay = mark_safe(get_template("settlements/_pay.html").render({"pay": row.pay}))
+        if row.editable and covers_per_payment:
+            template, context = covers_page()
+            with context.push(suggestion=suggestion):
+                covers = mark_safe(template.render(context))
+        lines.append(
+            filled(
+                SUGGESTION_LINE,
+                who=row.who,
+                amount=row.shown_amount,
+                actions=actions,
+                pay=pay,
+                covers=covers,
+            )
+        )
+    return lines
+
+
 def settle_up_context(
     request,
     membership,
@@ -283,10 +402,9 @@ def settle_up_context(
     payments = Payment.objects.shown_on_settle_up(group, membership, settle_up.by_id)
     rows = []
     details = pay_details(membership.user_id, group, settle_up.suggestions)
-    # Translated once for the plan's some 50 lines, rather than by a template tag in each.
-    sent_it, record_as_paid = gettext("I’ve sent it"), gettext("Record as paid")
-    pays = gettext("<strong>%(debtor)s</strong> pays <strong>%(creditor)s</strong>")
-    amount_label = gettext("Amount %(debtor)s pays %(creditor)s (%(currency)s)")
+    sent_it, record_as_paid, pays, amount_label = suggestion_words()
+    currency = conditional_escape(group.currency)
+    language = get_language()
     for place, (suggestion, pay) in enumerate(
         zip(settle_up.suggestions, details, strict=True), start=1
     ):
@@ -304,7 +422,7 @@ def settle_up_context(
         names = {
             "debtor": conditional_escape(suggestion.debtor.display_name),
             "creditor": conditional_escape(suggestion.creditor.display_name),
-            "currency": conditional_escape(group.currency),
+            "currency": currency,
         }
         shown = (
             suggestion,
@@ -320,16 +438,18 @@ def settle_up_context(
                 group.currency,
                 with_code=False,
                 grouping=False,
-                language=get_language(),
+                language=language,
             )
             own = membership.pk in (suggestion.debtor.pk, suggestion.creditor.pk)
             row = SuggestionRow(*shown, amount, small or own, button, pay=pay, place=place)
         rows.append(row)
+    covers_per_payment = not settle_up.simplified or len(settle_up.parts) > 1
     return {
         "group": group,
         "membership": membership,
         "settle_up": settle_up,
         "suggestion_rows": rows,
+        "suggestion_lines": suggestion_lines(rows, settle_up, covers_per_payment),
         "record_url": address("settlements:record", group.pk),
         "household_payments": household_payments(settle_up),
         "wish_summary": wish_summary(settle_up),
@@ -342,7 +462,7 @@ def settle_up_context(
         # "What this covers" goes with the amount field (`SuggestionRow.editable`), unless the
         # plan is one part, which says it once for all (`_covers.html#note`).
         "covers_for_own_only": not small,
-        "covers_per_payment": not settle_up.simplified or len(settle_up.parts) > 1,
+        "covers_per_payment": covers_per_payment,
         "today": timezone.localdate(),
         "another_form": form
         if form is not None and not form.is_suggestion
