@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from expenses.forms import ExpenseForm, RecurringExpenseForm
@@ -24,7 +24,7 @@ from ledger.books import LedgerError
 from splitclone.formats import localized_amount, localized_date
 from splitclone.links import address
 from splitclone.sentences import filled, per_language
-from splitclone.templatetags.money import balance_class, money
+from splitclone.templatetags.money import balance_class
 
 NEW_BADGE = '<span class="badge badge-new">{}</span> '
 LEDGER_LINE = """
@@ -47,18 +47,18 @@ EXPENSE_SIDE = '\n      <span class="you amount %(class)s">%(words)s</span>\n   
 ORIGINAL = '<span class="muted amount">%(amount)s</span>'
 
 
-def ledger_line(entry, *, classes, what, detail, side):
-    """A line of the group's expenses and payments for an `Expense` or a `Payment`: its day,
-    what it was, its amount (and the amount spent, when converted), where the viewer stands.
-    Its pieces are escaped unless marked safe, as `format_html` would."""
+def ledger_line(entry, language, *, classes, what, detail, side):
+    """A line of the group's expenses and payments for an `Expense` or a `Payment`, in the
+    active `language`: its day, what it was, its amount (and the amount spent, when converted),
+    where the viewer stands. Its pieces are escaped unless marked safe, as `format_html` would."""
     return filled(
         LEDGER_LINE,
         classes=classes,
-        day=localized_date(entry.date, "j M"),
-        year=localized_date(entry.date, "Y"),
+        day=localized_date(entry.date, "j M", language),
+        year=localized_date(entry.date, "Y", language),
         what=what,
         detail=detail,
-        amount=money(entry.amount, entry.currency),
+        amount=localized_amount(entry.amount, entry.currency, language),
         original=filled(ORIGINAL, amount=entry.original_display) if entry.is_converted else "",
         side=side,
     )
@@ -79,23 +79,26 @@ def expense_words():
 
 
 class ExpenseRow:
-    """An expense as one line of the list, from the viewer's side.
+    """An expense as one line of the list, from the viewer's side, in the active `language`
+    (read once for the whole list).
 
     It writes its own markup (`__html__`, which `{{ row }}` renders) with the filters and
     messages a template would use, translated once per language: through a template, a line
     took nearly twice as long."""
 
-    def __init__(self, expense, membership, payer_names, paid, owed):
+    def __init__(self, expense, membership, payer_names, paid, owed, language):
         self.expense = expense
+        self.language = language
         self.payer_names = payer_names
         self.viewer_net = paid.get(membership.pk, 0) - owed.get(membership.pk, 0)
         self.viewer_involved = membership.pk in paid or membership.pk in owed
         self.is_new = False
 
     def __html__(self):
-        expense, words = self.expense, expense_words()
+        expense, words = self.expense, expense_words.in_language(self.language)
         return ledger_line(
             expense,
+            self.language,
             classes="expense-row",
             what=filled(
                 EXPENSE_WHAT,
@@ -119,7 +122,7 @@ class ExpenseRow:
             return words["not involved"]
         net = self.viewer_net
         if net:
-            amount = money(abs(net), self.expense.shares_currency)
+            amount = localized_amount(abs(net), self.expense.shares_currency, self.language)
             said = filled(words["lent"] if net > 0 else words["owe"], amount=amount)
         else:
             said = words["even"]
@@ -129,14 +132,14 @@ class ExpenseRow:
     def of(cls, expense, membership):
         """The line of an expense loaded `with_people`."""
         names = [payer.member.display_name for payer in expense.payers.all()]
-        return cls(expense, membership, names, *expense.paid_and_owed())
+        return cls(expense, membership, names, *expense.paid_and_owed(), get_language())
 
     @classmethod
-    def lines(cls, expenses, membership, names):
-        """The lines of `expenses`, with `names` ({member id: display name}, of the members the
-        page already loaded): two queries, their payers' and their shares' amounts, read as
-        values. Prefetching the payer and share rows as objects, or joining the payers' names,
-        cost more than the rest of a page of ten lines."""
+    def lines(cls, expenses, membership, names, language):
+        """The lines of `expenses` in the active `language`, with `names` ({member id: display
+        name}, of the members the page already loaded): two queries, their payers' and their
+        shares' amounts, read as values. Prefetching the payer and share rows as objects, or
+        joining the payers' names, cost more than the rest of a page of ten lines."""
         if not expenses:
             # Django would find out that no row can match only once it built both queries.
             return []
@@ -148,7 +151,14 @@ class ExpenseRow:
         for expense_id, member_id, amount in EXPENSE_SHARES(expense_ids=ids):
             owed[expense_id][member_id] = amount
         return [
-            cls(expense, membership, payer_names[expense.pk], paid[expense.pk], owed[expense.pk])
+            cls(
+                expense,
+                membership,
+                payer_names[expense.pk],
+                paid[expense.pk],
+                owed[expense.pk],
+                language,
+            )
             for expense in expenses
         ]
 

@@ -20,7 +20,7 @@ from splitclone.inserts import insert
 from splitclone.money import CURRENCIES
 from splitclone.phrases import Phrase, gettext_noop
 from splitclone.text import shorten
-from splitclone.translation import from_json, to_json, translated
+from splitclone.translation import to_json, translated_json
 
 NAME_MAX_LENGTH = 100
 
@@ -1259,7 +1259,7 @@ class Activity(models.Model):
         if kept is None:
             return summary
         try:
-            return translated(from_json(kept))
+            return translated_json(kept)
         except (KeyError, TypeError, ValueError):
             # A template whose values were renamed since: the English line is still right.
             return summary

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from django.http import Http404
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from expenses.models import Expense
 from expenses.views import NEW_BADGE, ExpenseRow, ledger_line
@@ -91,14 +91,15 @@ def payment_words():
 
 class PaymentRow:
     """A payment as one line of the list, from the viewer's side, its people named from
-    `names` ({member id: display name}).
+    `names` ({member id: display name}), in the active `language` (read once for the list).
 
     It writes its own markup (`__html__`, which `{{ row }}` renders) with the filters and
     messages its template used, translated once per language: through that template, a line
     took nearly twice as long."""
 
-    def __init__(self, payment, membership, names):
+    def __init__(self, payment, membership, names, language):
         self.payment = payment
+        self.language = language
         self.payer_name = names[payment.from_member_id]
         self.payee_name = names[payment.to_member_id]
         self.viewer_paid = payment.from_member_id == membership.pk
@@ -106,7 +107,7 @@ class PaymentRow:
         self.is_new = False
 
     def __html__(self):
-        payment, words = self.payment, payment_words()
+        payment, words = self.payment, payment_words.in_language(self.language)
         if self.viewer_paid:
             side = words["paid"]
         elif self.viewer_received:
@@ -115,6 +116,7 @@ class PaymentRow:
             side = words["not involved"]
         return ledger_line(
             payment,
+            self.language,
             classes="expense-row payment-row",
             what=filled(
                 PAYMENT_WHAT,
@@ -197,10 +199,13 @@ def ledger_page(group, membership, members, filters=None, after=None, size=PAGE_
         next_position = Position(date, kind, id_)
     shown = [(kind, Shown(kind, values)) for _, kind, values in entries[:size]]
     expenses = [row for kind, row in shown if kind == EXPENSE]
-    lines = {line.expense.pk: line for line in ExpenseRow.lines(expenses, membership, names)}
+    language = get_language()
+    lines = {
+        line.expense.pk: line for line in ExpenseRow.lines(expenses, membership, names, language)
+    }
     return LedgerPage(
         [
-            lines[row.pk] if kind == EXPENSE else PaymentRow(row, membership, names)
+            lines[row.pk] if kind == EXPENSE else PaymentRow(row, membership, names, language)
             for kind, row in shown
         ],
         next_position,

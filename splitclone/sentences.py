@@ -11,7 +11,7 @@ import functools
 from html import escape
 
 from django.utils.safestring import SafeData, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 
 def filled(sentence, **values):
@@ -32,10 +32,17 @@ def per_language(build):
     the process (the catalogs do not change while it runs): for lines written one at a time, as
     `{{ row }}` writes the rows of the expense lists, where each would otherwise ask the catalog
     for each of its words."""
-    built = functools.cache(lambda language: build())
+
+    @functools.cache
+    def in_language(language):
+        with override(language):
+            return build()
 
     @functools.wraps(build)
     def in_active_language():
-        return built(get_language())
+        return in_language(get_language())
 
+    # For a list that read the active language once for all its lines, rather than asking
+    # Django for it again on each.
+    in_active_language.in_language = in_language
     return in_active_language

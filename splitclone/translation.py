@@ -3,6 +3,8 @@ language, and phrases kept as JSON in a row to be written in each reader's langu
 (the group history)."""
 
 import datetime
+import json
+from functools import lru_cache
 
 from django.utils import formats, translation
 from django.utils.translation import pgettext_lazy
@@ -81,6 +83,21 @@ def from_json(data):
     if "joined" in data:
         return Joined([from_json(item) for item in data["joined"]], from_json(data["separator"]))
     return Amount(data["amount"], data["currency"])
+
+
+def translated_json(data):
+    """`translated(from_json(data))`, worked out once per process for each phrase and language:
+    the group page and the history write the same lines on every view, and rebuilding a line's
+    phrase and translating each of its values cost more than the rest of the line. The catalogs,
+    the date formats and the amounts' formats are all the result depends on, and they do not
+    change while the process runs."""
+    return _translated_json(json.dumps(data), translation.get_language())
+
+
+@lru_cache(maxsize=4096)
+def _translated_json(kept, language):
+    # `language` is in the key only: `translated` reads the active language itself.
+    return translated(from_json(json.loads(kept)))
 
 
 def translated_currency_choices():

@@ -274,7 +274,7 @@ def test_a_line_reads_the_same_from_values_as_from_loaded_rows(world, django_ass
     for viewer in people:
         # their payers' amounts, their shares' amounts
         with django_assert_num_queries(2):
-            lean = rendered(ExpenseRow.lines(expenses, viewer, names))
+            lean = rendered(ExpenseRow.lines(expenses, viewer, names, "en"))
         loaded = world.group.expenses.order_by("id").with_people()
         full = rendered(ExpenseRow.of(expense, viewer) for expense in loaded)
         assert lean == full

@@ -32,3 +32,8 @@ def test_a_moment_is_refused():
     # The time zone it would be written in is not part of what is kept.
     with pytest.raises(TypeError):
         localized_date(datetime.datetime(2026, 3, 4, 23, 30, tzinfo=datetime.UTC), "j M")
+
+
+def test_a_day_in_a_language_read_once_is_that_of_the_active_language():
+    with translation.override("de"):
+        assert localized_date(MARCH_4, "j F", "de") == localized_date(MARCH_4, "j F")

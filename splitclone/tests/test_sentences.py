@@ -28,3 +28,16 @@ def test_messages_per_language_are_in_the_active_language_and_built_once_each():
         assert words() == "Log out"
 
     assert built == ["en", "de"]
+
+
+def test_messages_in_a_language_read_once_are_those_of_that_language():
+    @per_language
+    def words():
+        return gettext("Log out")
+
+    with translation.override("en"):
+        # A first build for German while English is active is still in German.
+        assert words.in_language("de") == "Abmelden"
+        assert words.in_language("en") == words() == "Log out"
+    with translation.override("de"):
+        assert words() == "Abmelden"

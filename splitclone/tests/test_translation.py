@@ -17,7 +17,7 @@ from imports.tests.conftest import data
 from splitclone import fx
 from splitclone.money import Amount, MoneyError, parse_amount
 from splitclone.phrases import AND, Joined, When, gettext_noop, ngettext
-from splitclone.translation import from_json, to_json, translated
+from splitclone.translation import from_json, to_json, translated, translated_json
 
 
 def refusal(function, *args, **kwargs):
@@ -129,6 +129,22 @@ def test_a_kept_phrase_reads_back_as_it_was_written(name, count, minor, day):
     assert kept == phrase
     with translation.override("de"):
         assert translated(kept) == translated(phrase)
+
+
+def test_a_kept_phrase_worked_out_once_is_written_anew_in_another_language():
+    kept = to_json(
+        gettext_noop(
+            "%(date)s: %(amount)s",
+            date=When(datetime.date(2028, 2, 29), "j F"),
+            amount=Amount(123456, "EUR"),
+        )
+    )
+
+    for language in ["en", "de", "fr", "en", "de"]:
+        with translation.override(language):
+            assert translated_json(kept) == translated(from_json(kept))
+    with translation.override("de"):
+        assert translated_json(kept) == "29. Februar: 1.234,56\xa0€"
 
 
 def test_a_value_a_phrase_cannot_keep_is_refused():
