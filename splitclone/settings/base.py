@@ -149,9 +149,10 @@ def database_config():
 
 
 DATABASES = {"default": database_config()}
-# django-prometheus' subclasses of the same backends count queries, their errors and duration.
+# django-prometheus' subclasses of the same backends count queries, their errors and duration
+# (splitclone.databases: theirs, with the class that counts built once).
 DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
-    "django.db.backends.", "django_prometheus.db.backends."
+    "django.db.backends.", "splitclone.databases."
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -149,3 +149,62 @@ def _htmx_script(nonce, static_url, debug):
     # The storage's STATIC_URL and DEBUG (a second, debugging script) are in the key because the
     # markup depends on them.
     return htmx_script(nonce=nonce)
+
+
+@register.simple_tag(takes_context=True)
+def language_switcher(context):
+    """`{% language_switcher %}`: the footer's _language_switcher.html, rendered once per
+    language and process with stand-ins for the page's CSRF token and path, which are put in on
+    each page (rendering it with every page's values cost more than the rest of the footer)."""
+    csrf_token = context.get("csrf_token")
+    markup = _language_switcher(
+        context.template.engine,
+        get_language(),
+        _place(context),
+        bool(csrf_token) and csrf_token != "NOTPROVIDED",
+        getattr(context.get("user"), "is_authenticated", False),
+    )
+    request = context.get("request")
+    return mark_safe(
+        markup.replace(CSRF_SLOT, conditional_escape(csrf_token or "")).replace(
+            PATH_SLOT, conditional_escape(request.get_full_path() if request else "")
+        )
+    )
+
+
+# Stand for the CSRF token and the page's path in the markup kept for every page: no markup
+# contains them.
+CSRF_SLOT = "\x00csrf\x00"
+PATH_SLOT = "\x00path\x00"
+
+
+@functools.cache
+def _language_switcher(engine, language, place, has_csrf_token, authenticated):
+    # The template's `{% csrf_token %}` writes nothing without a token.
+    return engine.get_template("_language_switcher.html").render(
+        template.Context(
+            {
+                "csrf_token": CSRF_SLOT if has_csrf_token else None,
+                "request": {"get_full_path": PATH_SLOT},
+                "user": {"is_authenticated": authenticated},
+            }
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def messages_box(context):
+    """`{% messages_box %}`: the page's _messages.html, kept once per process for a page without
+    messages (most pages), with or without htmx."""
+    # Read as the template's loop reads them: reading marks them shown.
+    if list(context.get("messages", ())):
+        return context.template.engine.get_template("_messages.html").render(context)
+    request = context.get("request")
+    return _no_messages(context.template.engine, bool(getattr(request, "htmx", False)))
+
+
+@functools.cache
+def _no_messages(engine, htmx):
+    return engine.get_template("_messages.html").render(
+        template.Context({"request": {"htmx": htmx}, "messages": ()})
+    )
