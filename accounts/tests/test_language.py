@@ -142,6 +142,31 @@ def test_the_switcher_needs_the_csrf_token(person):
     assert person.language == ""
 
 
+def test_each_page_s_switcher_carries_that_page_s_token_and_path(person):
+    """The switcher's markup is kept per language; the token and the path are each page's."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person)
+    forms = []
+    for path in ("/home/?a=1&b=<2>", "/account/language/"):
+        page = client.get(path).text
+        form = re.search(r'<form class="language-switcher".*?</form>', page, re.S).group()
+        logout = re.search(r"<form[^>]*data-logout.*?</form>", page, re.S).group()
+        forms.append((form, re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', logout)[1]))
+    (home, home_token), (setting, setting_token) = forms
+
+    assert '<input type="hidden" name="next" value="/home/?a=1&amp;b=%3C2%3E">' in home
+    assert f'<input type="hidden" name="next" value="{SETTING}">' in setting
+    assert f'name="csrfmiddlewaretoken" value="{home_token}"' in home
+    assert f'name="csrfmiddlewaretoken" value="{setting_token}"' in setting
+    assert home_token != setting_token  # masked afresh for each page
+    response = client.post(
+        SWITCH, {"language": "de", "next": SETTING, "csrfmiddlewaretoken": setting_token}
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.language == "de"
+
+
 def test_the_switcher_takes_only_posts(client):
     assert client.get(SWITCH).status_code == 405
 
