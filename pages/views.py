@@ -26,7 +26,7 @@ from settlements.models import Payment, PlanSummary
 from settlements.views import across_url
 from splitclone.compiled import CompiledQuery
 from splitclone.formats import localized_amount
-from splitclone.links import Link
+from splitclone.links import link
 
 # A big group has hundreds of payments between others: its page shows the viewer's own, the
 # rest are one click away, and its balances start folded.
@@ -109,7 +109,7 @@ def home(request):
         ]
 
     activity = latest_activity(request.user, HOME_ACTIVITY) if memberships.totals else []
-    settle_up = Link("settlements:settle_up", None)
+    settle_up = link("settlements:settle_up", 1)
     context = {
         "active": group_lines(active),
         "archived": group_lines(archived),

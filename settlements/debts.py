@@ -66,25 +66,33 @@ def debts_with_people(rows, count=None):
     Only the people asked for are made objects: a person in hundreds of groups is shown
     twenty of hundreds of people, and making each cost more than reading them.
     """
+    # Gathered by who the person is (a guest belongs to one group, so to one currency), and
+    # each person's place in the list worked out once, however many groups they are met in.
     debts = {}
-    for group_id, group_name, currency, other_id, other_user, name, to_user in rows:
-        # Where the person is listed, then who they are: the same key in each of their groups.
-        if other_user:
-            key = (currency, False, name.casefold(), other_user, name)
-        else:
-            key = (currency, True, name.casefold(), other_id, name)
+    for row in rows:
+        other_user = row[4]
+        key = (row[2], other_user) if other_user else row[3]
         found = debts.get(key)
         if found is None:
-            debts[key] = [(group_id, group_name, to_user)]
+            debts[key] = [row]
         else:
-            found.append((group_id, group_name, to_user))
+            found.append(row)
+    places = []
+    for person_rows in debts.values():
+        _, _, currency, other_id, other_user, name, _ = person_rows[0]
+        if other_user:
+            places.append((currency, False, name.casefold(), other_user, name, person_rows))
+        else:
+            places.append((currency, True, name.casefold(), other_id, name, person_rows))
+    # No two places tie before their rows (each holds the person's id): rows are never compared.
+    places.sort()
     people = [
         PersonDebts(
             Person(pk, name),
             is_guest,
             currency,
-            [GroupDebt(*debt) for debt in debts[currency, is_guest, folded, pk, name]],
+            [GroupDebt(row[0], row[1], row[6]) for row in person_rows],
         )
-        for currency, is_guest, folded, pk, name in sorted(debts)[:count]
+        for currency, is_guest, _, pk, name, person_rows in places[:count]
     ]
     return people, len(debts)

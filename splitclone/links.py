@@ -1,9 +1,9 @@
 """Addresses reversed once and filled in many times.
 
 `reverse` costs some 15 µs: the pairwise who-owes-whom page of a 50-member group links 1,225
-payments, the home page settles with 20 people. Used by `settlements.templatetags.covers` and
-`pages.views.home`; `address` keeps a link for the life of the process, for the group page and
-the rows of the expense lists.
+payments, the home page settles with 20 people. Used by `settlements.templatetags.covers`;
+`address` and `link` keep a link for the life of the process, for the group page, the rows of
+the expense lists and the home page.
 """
 
 import copy
@@ -43,8 +43,14 @@ class Link:
 def address(viewname, *ids):
     """`reverse(viewname, args=ids)` for a view that takes only ids, from a `Link` reversed once
     per process for each URLconf and script prefix."""
+    return link(viewname, len(ids))(*ids)
+
+
+def link(viewname, arity):
+    """The `Link` of `viewname` with `arity` ids all filled in per call, reversed once per
+    process for each URLconf and script prefix."""
     urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return _link(viewname, len(ids), urlconf, get_script_prefix())(*ids)
+    return _link(viewname, arity, urlconf, get_script_prefix())
 
 
 @functools.cache

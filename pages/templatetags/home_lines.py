@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 
-from splitclone.links import Link
+from splitclone.links import link
 from splitclone.money import format_amount
 from splitclone.templatetags.money import balance_class
 from splitclone.templatetags.when import ago
@@ -121,7 +121,7 @@ def person_lines(people):
 def group_lines(groups):
     """A line for each of `groups` (`pages.views.GroupLine`): its name linking to its page,
     how many things others did there since the user last looked, and the user's balance."""
-    group_page = Link("pages:group", None).escaped()
+    group_page = link("pages:group", 1).escaped()
     get_back = gettext('you get back <span class="amount">%(amount)s</span>')
     owe = gettext('you owe <span class="amount">%(amount)s</span>')
     settled = escape(gettext("settled up"))
@@ -156,7 +156,7 @@ def feed_lines(entries):
     group, and when, as `{{ moment|date:"c" }}` and `{{ moment|ago }}` write it."""
     someone = escape(gettext("Someone"))
     where = gettext('in <a href="%(group_url)s">%(group)s</a>')
-    group_page = Link("pages:group", None).escaped()
+    group_page = link("pages:group", 1).escaped()
     return mark_safe(
         "".join(
             FEED_ENTRY.format(
