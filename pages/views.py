@@ -108,7 +108,8 @@ def home(request):
             for row in rows
         ]
 
-    activity = latest_activity(request.user, HOME_ACTIVITY) if memberships.totals else []
+    in_any_group = memberships.active_count or memberships.archived_count
+    activity = latest_activity(request.user, HOME_ACTIVITY) if in_any_group else []
     settle_up = link("settlements:settle_up", 1)
     context = {
         "active": group_lines(active),

@@ -448,7 +448,6 @@ def settle_up_context(
         "group": group,
         "membership": membership,
         "settle_up": settle_up,
-        "suggestion_rows": rows,
         "suggestion_lines": suggestion_lines(rows, settle_up, covers_per_payment),
         "record_url": address("settlements:record", group.pk),
         "household_payments": household_payments(settle_up),
@@ -462,7 +461,6 @@ def settle_up_context(
         # "What this covers" goes with the amount field (`SuggestionRow.editable`), unless the
         # plan is one part, which says it once for all (`_covers.html#note`).
         "covers_for_own_only": not small,
-        "covers_per_payment": covers_per_payment,
         "today": timezone.localdate(),
         "another_form": form
         if form is not None and not form.is_suggestion

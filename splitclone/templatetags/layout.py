@@ -137,7 +137,16 @@ def fixed_htmx_script(context):
     if nonce is None:
         return _htmx_script(None, settings.STATIC_URL, settings.DEBUG)
     markup = _htmx_script(NONCE_SLOT, settings.STATIC_URL, settings.DEBUG)
-    return mark_safe(markup.replace(NONCE_SLOT, conditional_escape(nonce)))
+    return _filled_in(markup, {NONCE_SLOT: nonce})
+
+
+def _filled_in(markup, values):
+    """`markup` kept for every page, each stand-in of `values` replaced by its page's value,
+    escaped. They are filled in the order given, and a value put in is searched only for the
+    stand-ins after it: what a person can write (a page's path) goes last."""
+    for slot, value in values.items():
+        markup = markup.replace(slot, conditional_escape(value))
+    return mark_safe(markup)
 
 
 # Stands for the nonce in the markup kept for every page: no nonce or URL contains it.
@@ -165,10 +174,9 @@ def language_switcher(context):
         getattr(context.get("user"), "is_authenticated", False),
     )
     request = context.get("request")
-    return mark_safe(
-        markup.replace(CSRF_SLOT, conditional_escape(csrf_token or "")).replace(
-            PATH_SLOT, conditional_escape(request.get_full_path() if request else "")
-        )
+    return _filled_in(
+        markup,
+        {CSRF_SLOT: csrf_token or "", PATH_SLOT: request.get_full_path() if request else ""},
     )
 
 
