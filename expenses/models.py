@@ -286,16 +286,17 @@ class ExpenseManager(models.Manager.from_queryset(ExpenseQuerySet)):
             expense.save()
         else:
             insert(expense)
+        expense_id = expense.pk  # read once, not per row: `pk` is a property
         bulk.insert(
             ExpensePayer,
             ["expense_id", "member_id", "amount"],
-            [(expense.pk, member_id, amount) for member_id, amount in paid.items()],
+            [(expense_id, member_id, amount) for member_id, amount in paid.items()],
         )
         bulk.insert(
             ExpenseShare,
             ["expense_id", "member_id", "amount", "entered"],
             [
-                (expense.pk, member_id, amount, entry.entered.get(member_id, ""))
+                (expense_id, member_id, amount, entry.entered.get(member_id, ""))
                 for member_id, amount in owed.items()
             ],
         )
