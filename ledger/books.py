@@ -272,8 +272,8 @@ def apply_spending(group, spending):
     import's thousands of totals go in batches (`ledger.bulk`).
     """
     group_deltas, member_deltas = spending
-    # Read once, not per row (`pk` is a property): an expense shared by 50 people adds to 100
-    # members' totals.
+    # Read once, not per row (`pk` is a property), and each total unpacked rather than spread:
+    # an expense shared by 50 people adds to 100 members' totals.
     group_id = group.pk
     date = connection.ops.adapt_datefield_value
     bulk.upsert(
@@ -281,9 +281,9 @@ def apply_spending(group, spending):
         ["group_id", "span", "day", "category"],
         ["amount", "expense_count"],
         [
-            (group_id, span, date(day), str(category), *delta)
-            for (span, day, category), delta in group_deltas.items()
-            if any(delta)
+            (group_id, span, date(day), str(category), amount, count)
+            for (span, day, category), (amount, count) in group_deltas.items()
+            if amount or count
         ],
     )
     bulk.upsert(
@@ -291,9 +291,9 @@ def apply_spending(group, spending):
         ["group_id", "span", "day", "category", "member_id"],
         ["paid", "share", "share_count"],
         [
-            (group_id, span, date(day), str(category), member, *delta)
-            for (span, day, category, member), delta in member_deltas.items()
-            if any(delta)
+            (group_id, span, date(day), str(category), member, paid, share, count)
+            for (span, day, category, member), (paid, share, count) in member_deltas.items()
+            if paid or share or count
         ],
     )
 
