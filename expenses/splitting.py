@@ -28,7 +28,7 @@ negative share is refused: an expense share below zero would really be a payment
 """
 
 import hashlib
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -285,19 +285,26 @@ def _largest_remainder[K: Hashable](total: int, weights: dict[K, int], seed: See
     leftover = total - sum(shares.values())
     if not leftover:
         return Split(shares, ())
-    ranked = sorted(remainders, key=lambda key: (-remainders[key], _tie_rank(seed, key)))
+    tie_rank = _tie_ranks(seed)
+    ranked = sorted(remainders, key=lambda key: (-remainders[key], *tie_rank(key)))
     leftover_to = tuple(ranked[:leftover])
     for key in leftover_to:
         shares[key] += 1
     return Split(shares, leftover_to)
 
 
-def _tie_rank(seed: Seed, key: Hashable) -> tuple[bytes, str]:
-    """Order among equal remainders: stable across processes, shuffled by ``seed``."""
-    text = repr(key)
-    digest = hashlib.blake2b(f"{seed!r}:{text}".encode(), digest_size=8).digest()
-    # Distinct reprs (checked by _participants) settle even a digest collision.
-    return digest, text
+def _tie_ranks(seed: Seed) -> Callable[[Hashable], tuple[bytes, str]]:
+    """Order among equal remainders: stable across processes, shuffled by ``seed``. The seed's
+    part of what is hashed is written once, not once per key (an equal split ranks everyone)."""
+    salt = f"{seed!r}:"
+    blake2b = hashlib.blake2b
+
+    def tie_rank(key: Hashable) -> tuple[bytes, str]:
+        text = repr(key)
+        # Distinct reprs (checked by _participants) settle even a digest collision.
+        return blake2b((salt + text).encode(), digest_size=8).digest(), text
+
+    return tie_rank
 
 
 def _participants[K: Hashable](members: Iterable[K]) -> list[K]:

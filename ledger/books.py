@@ -234,11 +234,12 @@ def _apply_in_currency(group, member_deltas, pair_deltas, currency):
             )
             if cursor.rowcount != len(member_deltas):
                 raise ValueError("the change names members of another group")
+    group_id = group.pk
     bulk.upsert(
         CurrencyPairBalance,
         ["group_id", "member_a_id", "member_b_id", "currency"],
         ["amount"],
-        [(group.pk, a, b, currency, delta) for (a, b), delta in pair_deltas.items()],
+        [(group_id, a, b, currency, delta) for (a, b), delta in pair_deltas.items()],
     )
 
 
@@ -254,11 +255,12 @@ def _apply_in_group_currency(group, member_deltas, pair_deltas):
             )
             if cursor.rowcount != len(member_deltas):
                 raise ValueError("the change names members of another group")
+    group_id = group.pk
     bulk.upsert(
         PairBalance,
         ["group_id", "member_a_id", "member_b_id"],
         ["amount"],
-        [(group.pk, a, b, delta) for (a, b), delta in pair_deltas.items()],
+        [(group_id, a, b, delta) for (a, b), delta in pair_deltas.items()],
     )
 
 
@@ -270,15 +272,18 @@ def apply_spending(group, spending):
     import's thousands of totals go in batches (`ledger.bulk`).
     """
     group_deltas, member_deltas = spending
+    # Read once, not per row (`pk` is a property), and each total unpacked rather than spread:
+    # an expense shared by 50 people adds to 100 members' totals.
+    group_id = group.pk
     date = connection.ops.adapt_datefield_value
     bulk.upsert(
         GroupSpending,
         ["group_id", "span", "day", "category"],
         ["amount", "expense_count"],
         [
-            (group.pk, span, date(day), str(category), *delta)
-            for (span, day, category), delta in group_deltas.items()
-            if any(delta)
+            (group_id, span, date(day), str(category), amount, count)
+            for (span, day, category), (amount, count) in group_deltas.items()
+            if amount or count
         ],
     )
     bulk.upsert(
@@ -286,9 +291,9 @@ def apply_spending(group, spending):
         ["group_id", "span", "day", "category", "member_id"],
         ["paid", "share", "share_count"],
         [
-            (group.pk, span, date(day), str(category), member, *delta)
-            for (span, day, category, member), delta in member_deltas.items()
-            if any(delta)
+            (group_id, span, date(day), str(category), member, paid, share, count)
+            for (span, day, category, member), (paid, share, count) in member_deltas.items()
+            if paid or share or count
         ],
     )
 

@@ -42,7 +42,9 @@ def _array_literal(values):
     too, but it checks every element in Python, which at 50 people took longer than the rest
     of the save; a column of text holds a few values many times (a span, a day, a category)."""
     if type(values[0]) is int:
-        return "{" + ",".join(map(str, values)) + "}"
+        # One %-format for the whole column: a str() per value, mapped and joined, took half as
+        # long again.
+        return ("{" + "%s," * (len(values) - 1) + "%s}") % tuple(values)
     spelled = {value: _quoted(str(value)) for value in set(values)}
     return "{" + ",".join(map(spelled.__getitem__, values)) + "}"
 

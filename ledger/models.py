@@ -177,13 +177,21 @@ class LedgerRow(LedgerEntry):
         """The currency its payers' and shares' amounts are in."""
         return self.ledger_currency or self.currency
 
+    @staticmethod
+    def conversion_fields(conversion):
+        """{attname: value} of the fields that keep an `fx.Conversion`."""
+        return {
+            "original_amount": conversion.original_amount,
+            "original_currency": conversion.original_currency,
+            "rate": conversion.rate,
+            "rate_source": conversion.source,
+            "rate_date": conversion.rate_date,
+        }
+
     def set_conversion(self, conversion):
         """Takes an `fx.Conversion` that `ledger.books.require_conversion` accepted."""
-        self.original_amount = conversion.original_amount
-        self.original_currency = conversion.original_currency
-        self.rate = conversion.rate
-        self.rate_source = conversion.source
-        self.rate_date = conversion.rate_date
+        for name, value in self.conversion_fields(conversion).items():
+            setattr(self, name, value)
 
     @property
     def is_converted(self):
