@@ -1,17 +1,18 @@
 """The home page's lists: the people the user pays or is paid by, the user's groups, and the
 latest lines of their history.
 
-Each list's line is written here, its sentences translated once per list and filled in per
-line as `{% blocktranslate %}` would, with escaped values, and its links reversed once
-(`splitclone.links`): twenty people and forty groups through `{% blocktranslate %}` and an
-include a line cost more than the rest of the page; with `?all`, hundreds of lines. Text is
-escaped as Django's `escape` does, without its check for lazy text on every call, and the
-lines are plain text until the whole list is marked safe: marking each piece cost as much.
-Each line's markup is an f-string, which is put together from its pieces: `str.format` read
-the whole markup again, character by character, for every line.
+Each list's line is written here, its sentences translated once per language and process
+(the same on every view) and filled in per line as `{% blocktranslate %}` would, with escaped
+values, and its links reversed once (`splitclone.links`): twenty people and forty groups
+through `{% blocktranslate %}` and an include a line cost more than the rest of the page; with
+`?all`, hundreds of lines. Text is escaped as Django's `escape` does, without its check for
+lazy text on every call, and the lines are plain text until the whole list is marked safe:
+marking each piece cost as much. Each line's markup is an f-string, which is put together
+from its pieces: `str.format` read the whole markup again, character by character, for every
+line.
 """
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from html import escape
 
 from django import template
@@ -38,28 +39,52 @@ def unsigned_amount(minor_units, currency, language):
     return escape(format_amount(abs(minor_units), currency, language=language))
 
 
+@cache
+def person_sentences(language):
+    """The sentences of `person_lines` in `language`, the active one."""
+    return (
+        escape(gettext("guest")),
+        gettext("<strong>%(name)s</strong> owes you"),
+        gettext('<strong>%(name)s</strong> <span class="badge">%(guest)s</span> owes you'),
+        gettext("You owe <strong>%(name)s</strong>"),
+        gettext('You owe <strong>%(name)s</strong> <span class="badge">%(guest)s</span>'),
+        gettext("You and <strong>%(name)s</strong> are even"),
+        gettext('You and <strong>%(name)s</strong> <span class="badge">%(guest)s</span> are even'),
+        gettext("%(name)s pays you"),
+        gettext("you pay %(name)s"),
+        gettext("Settle up with %(name)s across these groups"),
+        gettext("Settle up with %(name)s"),
+    )
+
+
+@cache
+def group_sentences(language):
+    """The sentences of `group_lines` in `language`, the active one."""
+    return (
+        gettext('you get back <span class="amount">%(amount)s</span>'),
+        gettext('you owe <span class="amount">%(amount)s</span>'),
+        escape(gettext("settled up")),
+    )
+
+
 @register.simple_tag
 def person_lines(people):
     """A line for each of `people`, (`settlements.debts.PersonDebts`, where to settle with
     them): what they pay the user or the user pays them in all, in each group, and the link."""
-    guest = escape(gettext("guest"))
-    owes_you = gettext("<strong>%(name)s</strong> owes you")
-    guest_owes_you = gettext(
-        '<strong>%(name)s</strong> <span class="badge">%(guest)s</span> owes you'
-    )
-    you_owe = gettext("You owe <strong>%(name)s</strong>")
-    you_owe_guest = gettext(
-        'You owe <strong>%(name)s</strong> <span class="badge">%(guest)s</span>'
-    )
-    even = gettext("You and <strong>%(name)s</strong> are even")
-    even_with_guest = gettext(
-        'You and <strong>%(name)s</strong> <span class="badge">%(guest)s</span> are even'
-    )
-    pays_you = gettext("%(name)s pays you")
-    you_pay = gettext("you pay %(name)s")
-    settle_across = gettext("Settle up with %(name)s across these groups")
-    settle = gettext("Settle up with %(name)s")
     language = get_language()
+    (
+        guest,
+        owes_you,
+        guest_owes_you,
+        you_owe,
+        you_owe_guest,
+        even,
+        even_with_guest,
+        pays_you,
+        you_pay,
+        settle_across,
+        settle,
+    ) = person_sentences(language)
     lines = []
     for person, url in people:
         currency, net = person.currency, person.net
@@ -100,10 +125,8 @@ def group_lines(groups):
     """A line for each of `groups` (`pages.views.GroupLine`): its name linking to its page,
     how many things others did there since the user last looked, and the user's balance."""
     group_page = link("pages:group", 1).escaped()
-    get_back = gettext('you get back <span class="amount">%(amount)s</span>')
-    owe = gettext('you owe <span class="amount">%(amount)s</span>')
-    settled = escape(gettext("settled up"))
     language = get_language()
+    get_back, owe, settled = group_sentences(language)
     lines = []
     for group_id, name, currency, balance, unseen_activity in groups:
         news = ""
