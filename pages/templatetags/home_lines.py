@@ -67,6 +67,54 @@ def group_sentences(language):
     )
 
 
+@cache
+def total_sentences(language):
+    """The sentences of `total_lines` in `language`, the active one."""
+    return (
+        gettext("You get back %(amount)s"),
+        gettext("You owe %(amount)s"),
+        gettext("You are settled up in %(currency)s"),
+    )
+
+
+@register.simple_tag
+def total_lines(totals):
+    """A line for each of `totals` (currency, what the plans pay the user there in all): what
+    the user gets back or owes, in words."""
+    language = get_language()
+    get_back, owe, settled = total_sentences(language)
+    lines = []
+    for currency, total in totals:
+        amount = unsigned_amount(total, currency, language)
+        if total > 0:
+            sentence = get_back % {"amount": amount}
+        elif total < 0:
+            sentence = owe % {"amount": amount}
+        else:
+            sentence = settled % {"currency": escape(currency)}
+        lines.append(
+            f"""
+        <li class="position-total amount {balance_class(total)}">{sentence}</li>
+      """
+        )
+    return mark_safe("".join(lines))
+
+
+@register.simple_tag
+def show_all(kind, count):
+    """The words of the link to all `count` people, groups or archived groups (`kind`:
+    "people", "groups" or "archived"), as `{% blocktranslate count %}` writes them."""
+    if kind == "people":
+        words = ngettext("Show all %(count)s people", "Show all %(count)s people", count)
+    elif kind == "groups":
+        words = ngettext("Show all %(count)s groups", "Show all %(count)s groups", count)
+    else:
+        words = ngettext(
+            "Show all %(count)s archived groups", "Show all %(count)s archived groups", count
+        )
+    return mark_safe(words % {"count": escape(localize(count))})
+
+
 @register.simple_tag
 def person_lines(people):
     """A line for each of `people`, (`settlements.debts.PersonDebts`, where to settle with
