@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.utils import timezone
+from psycopg.pq import Format
 
 from groups.models import Activity, ConvertAt
 
@@ -86,6 +87,9 @@ def memberships_with_debts(user, count=None):
     twenty of them, and the others are only counted and added to the totals.
     """
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Its numbers in binary: read as text, each of hundreds of them was parsed.
+            cursor.cursor.format = Format.BINARY
         cursor.execute(MEMBERSHIPS_WITH_DEBTS, [ConvertAt.SETTLEMENT.value, user.pk])
         rows = cursor.fetchall()
     active, archived, debts, totals = [], [], [], {}

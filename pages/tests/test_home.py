@@ -266,3 +266,25 @@ def test_names_are_written_as_text_in_every_line(client):
     assert "Settle up with &lt;b&gt;Bob&lt;/b&gt; →" in people_section
     group_page = reverse("pages:group", args=[group.pk])
     assert f'<a href="{group_page}">&lt;i&gt;Rome&lt;/i&gt; &amp; co</a>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "groups", "archived"),
+    [
+        ("en", "Show all 21 groups", "Show all 22 archived groups"),
+        ("de", "Alle 21 Gruppen anzeigen", "Alle 22 archivierten Gruppen anzeigen"),
+    ],
+)
+def test_a_link_says_how_many_groups_there_are_beyond_those_shown(
+    client, language, groups, archived
+):
+    user = UserFactory(language=language)
+    active = GroupFactory.create_batch(HOME_LINES + 1)
+    old = GroupFactory.create_batch(HOME_LINES + 2, is_archived=True)
+    Member.objects.bulk_create(Member(group=group, user=user) for group in active + old)
+    client.force_login(user)
+
+    response = home(client)
+
+    assert f'<a href="?all#groups-heading">{groups}</a>' in response.text
+    assert f'<a href="?all#groups-heading">{archived}</a>' in response.text
