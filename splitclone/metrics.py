@@ -14,6 +14,7 @@ import os
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotFound
 from django.utils import timezone
+from django_prometheus import middleware
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
@@ -235,3 +236,22 @@ class MetricsEndpointMiddleware:
         # private address: never list the VPC's networks here, use the token for remote scrapers.
         address = peer_address(request.META)
         return address is not None and any(address in network for network in self.networks)
+
+
+class PrometheusAfterMiddleware(middleware.PrometheusAfterMiddleware):
+    """django-prometheus' request metrics, with each labelled series looked up once per process:
+    `labels()` checks and converts its labels on every call, and a request makes a dozen."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        # {(metric, *label items): the series}, as bounded as the series themselves.
+        self.series = {}
+
+    def label_metric(self, metric, request, response=None, **labels):
+        if not labels:
+            return metric
+        key = (metric, *labels.items())
+        series = self.series.get(key)
+        if series is None:
+            series = self.series[key] = metric.labels(**labels)
+        return series

@@ -72,7 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # django-prometheus' own, labelling its series once per process.
+    "splitclone.metrics.PrometheusAfterMiddleware",
 ]
 
 # Django's, writing a field's group, label and errors without their templates.

@@ -141,11 +141,12 @@ def fixed_htmx_script(context):
 
 
 def _filled_in(markup, values):
-    """`markup` kept for every page, each stand-in of `values` replaced by its page's value,
-    escaped. They are filled in the order given, and a value put in is searched only for the
-    stand-ins after it: what a person can write (a page's path) goes last."""
+    """`markup` kept for every page, each stand-in of `values` it holds replaced by its page's
+    value, escaped. They are filled in the order given, and a value put in is searched only for
+    the stand-ins after it: what a person can write (a path, a name) goes last."""
     for slot, value in values.items():
-        markup = markup.replace(slot, conditional_escape(value))
+        if slot in markup:
+            markup = markup.replace(slot, conditional_escape(value))
     return mark_safe(markup)
 
 
@@ -161,43 +162,66 @@ def _htmx_script(nonce, static_url, debug):
 
 
 @register.simple_tag(takes_context=True)
-def language_switcher(context):
-    """`{% language_switcher %}`: the footer's _language_switcher.html, rendered once per
-    language and process with stand-ins for the page's CSRF token and path, which are put in on
-    each page (rendering it with every page's values cost more than the rest of the footer)."""
+def kept(context, template_name):
+    """`{% kept "_page_top.html" %}`: a part of the layout rendered once per language and process
+    (rendering it with every page's values cost more than the rest of the layout), with
+    stand-ins for what changes from page to page, which are put in on each page: the CSP nonce
+    (`{{ csp_nonce }}`), the CSRF token (`{{ csrf_token }}`, `{% csrf_token %}`), the page's path
+    (`{{ request.get_full_path }}`) and the person's name (`{{ user.display_name }}`). Nothing
+    else in it may depend on the page or the person but whether they are signed in
+    (`user.is_authenticated`) and on the home page (`on_home`). The newline that ends its file
+    is not part of the page."""
+    nonce = context.get("csp_nonce")
     csrf_token = context.get("csrf_token")
-    markup = _language_switcher(
+    has_csrf_token = bool(csrf_token) and csrf_token != "NOTPROVIDED"
+    user = context.get("user")
+    authenticated = getattr(user, "is_authenticated", False)
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    markup = _kept(
         context.template.engine,
+        template_name,
         get_language(),
         _place(context),
-        bool(csrf_token) and csrf_token != "NOTPROVIDED",
-        getattr(context.get("user"), "is_authenticated", False),
+        settings.DEBUG,
+        # Without a value there is nothing to put in: the part is kept with what it writes then.
+        NONCE_SLOT if nonce is not None else None,
+        CSRF_SLOT if has_csrf_token else csrf_token,
+        authenticated,
+        getattr(match, "url_name", None) == "home",
     )
-    request = context.get("request")
-    return _filled_in(
-        markup,
-        {CSRF_SLOT: csrf_token or "", PATH_SLOT: request.get_full_path() if request else ""},
-    )
+    # Neither the nonce nor the token can contain a stand-in; a path cannot either (its
+    # control characters are %-encoded), and the name, which may, goes in last.
+    values = {NONCE_SLOT: nonce, CSRF_SLOT: csrf_token if has_csrf_token else None}
+    if PATH_SLOT in markup:
+        values[PATH_SLOT] = request.get_full_path() if request else ""
+    if NAME_SLOT in markup:
+        values[NAME_SLOT] = user.display_name if authenticated else ""
+    return _filled_in(markup, values)
 
 
-# Stand for the CSRF token and the page's path in the markup kept for every page: no markup
-# contains them.
+# Stand for the CSRF token, the page's path and the person's name in the markup kept for every
+# page: no markup contains them.
 CSRF_SLOT = "\x00csrf\x00"
 PATH_SLOT = "\x00path\x00"
+NAME_SLOT = "\x00name\x00"
 
 
 @functools.cache
-def _language_switcher(engine, language, place, has_csrf_token, authenticated):
-    # The template's `{% csrf_token %}` writes nothing without a token.
-    return engine.get_template("_language_switcher.html").render(
+def _kept(engine, template_name, language, place, debug, nonce, csrf_token, authenticated, on_home):
+    # DEBUG is in the key because the htmx script depends on it (see `_htmx_script`).
+    markup = engine.get_template(template_name).render(
         template.Context(
             {
-                "csrf_token": CSRF_SLOT if has_csrf_token else None,
+                "csp_nonce": nonce,
+                "csrf_token": csrf_token,
                 "request": {"get_full_path": PATH_SLOT},
-                "user": {"is_authenticated": authenticated},
+                "user": {"is_authenticated": authenticated, "display_name": NAME_SLOT},
+                "on_home": on_home,
             }
         )
     )
+    return markup.removesuffix("\n")
 
 
 @register.simple_tag(takes_context=True)

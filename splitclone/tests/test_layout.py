@@ -1,16 +1,21 @@
 """The layout's parts worked out once per process (splitclone.templatetags.layout)."""
 
+import re
 from types import SimpleNamespace
 from unittest.mock import patch
 
 import pytest
 from django.template import Context, TemplateSyntaxError, engines
 from django.template.base import TextNode
+from django.template.loader import render_to_string
 from django.templatetags.i18n import TranslateNode
 from django.templatetags.static import static
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
+
+from accounts.tests.factories import UserFactory
 
 
 def render(source):
@@ -148,3 +153,35 @@ def test_the_fixed_htmx_script_is_django_htmxs(settings, context, debug):
 
     assert ours.render(context) == theirs.render(context)
     assert ours.render({"csp_nonce": "other"}) == theirs.render({"csp_nonce": "other"})
+
+
+def header_and_token(client, url):
+    page = client.get(url).content.decode()
+    header = page[page.index('<header class="site-header">') : page.index("</header>")]
+    return header, re.search(r'"X-CSRFToken": "(\w+)"', page).group(1)
+
+
+def test_the_header_has_each_pages_person_and_csrf_token(client, db):
+    tokens = set()
+    for name in ["Ana <&> \x00csrf\x00", "Ben"]:
+        client.force_login(UserFactory(display_name=name))
+        header, token = header_and_token(client, reverse("accounts:language"))
+
+        assert f'title="Account settings">{escape(name)}</a>' in header
+        assert f'name="csrfmiddlewaretoken" value="{token}"' in header
+        tokens.add(token)
+    assert len(tokens) == 2
+
+
+def test_the_header_marks_the_home_link_on_the_home_page_only(client, db):
+    client.force_login(UserFactory())
+
+    assert 'aria-current="page"' in header_and_token(client, reverse("home"))[0]
+    assert 'aria-current="page"' not in header_and_token(client, reverse("accounts:language"))[0]
+
+
+def test_a_page_without_a_request_keeps_no_stand_ins(db):
+    page = render_to_string("404.html")
+
+    assert "\x00" not in page
+    assert '<input type="hidden" name="next" value="">' in page

@@ -26,8 +26,8 @@ def scrape(client, **headers):
     return client.get("/metrics", HTTP_HOST=TASK_HOST, **headers)
 
 
-def sample(name):
-    return REGISTRY.get_sample_value(name) or 0.0
+def sample(name, labels=None):
+    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 def test_the_right_token_gets_the_metrics(client, token_only):
@@ -191,6 +191,22 @@ def test_successful_and_failed_logins_are_counted_apart(client):
 
     assert sample("splitclone_logins_total") == logins + 1
     assert sample("splitclone_logins_failed_total") == failures + 1
+
+
+@pytest.mark.django_db
+def test_each_request_is_counted_in_its_series(client):
+    client.force_login(UserFactory())
+    ok = {"status": "200", "view": "accounts:language", "method": "GET"}
+    missing = {"status": "404", "view": "<unnamed view>", "method": "GET"}
+    name = "django_http_responses_total_by_status_view_method_total"
+    before = {status: sample(name, labels) for status, labels in [(200, ok), (404, missing)]}
+
+    for _ in range(2):
+        client.get(reverse("accounts:language"))
+    client.get("/nowhere/")
+
+    assert sample(name, ok) == before[200] + 2
+    assert sample(name, missing) == before[404] + 1
 
 
 def test_ledger_drift_keeps_the_latest_count():
