@@ -65,7 +65,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=size_option, default=(10, 1_000), metavar="MEMBERSxEXPENSES")
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--profile", action="append", default=[], help="page to profile")
+    parser.add_argument(
+        "--profile", action="append", default=[], help='page (or "save an expense") to profile'
+    )
     parser.add_argument("--top", type=int, default=40, help="functions listed per profile")
     parser.add_argument("--sort", default="tottime", help="pstats sort key (tottime, cumulative)")
     parser.add_argument(
@@ -109,14 +111,13 @@ def main():
             else:
                 report(name, [meter.measure(action, options.runs)])
         for name in options.profile:
-            who, url, _ = pages(group)[name]
-            client = clients[who]
+            action, _ = actions[name]
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(options.runs):
-                client.get(url)
+                action()
             profiler.disable()
-            print(f"\n{name}: {options.runs} requests, by {options.sort}")
+            print(f"\n{name}: {options.runs} runs, by {options.sort}")
             stats = pstats.Stats(profiler, stream=sys.stdout)
             stats.sort_stats(options.sort).print_stats(options.top)
 
