@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import Context
 from django.template.backends.utils import csrf_input
@@ -380,6 +381,60 @@ def suggestion_lines(rows, settle_up, covers_per_payment):
     return lines
 
 
+# Stand for the page's CSRF token and the form's submission id in the other-payment form's kept
+# markup (`another_payment`): no markup contains them.
+CSRF_SLOT = "\x00csrf\x00"
+SUBMISSION_SLOT = "\x00submission\x00"
+# The versions of the other-payment form a process keeps (a few kilobytes each): one per group,
+# language and day that has been shown lately. When full it starts over.
+KEPT_FORMS = 500
+_kept_forms = {}
+
+
+def another_payment(request, settle_up, last_currency, currencies, record_url, all_currencies_url):
+    """The fresh other-payment form's markup (`settle_up.html#another-payment`), for the viewer
+    whose last other currency is `last_currency`, listing `currencies` (`PaymentForm`).
+
+    Building the form and rendering its fields cost a fifth of the page, and what they write
+    follows from the values of `key` alone: kept once rendered, with stand-ins for the page's CSRF
+    token and a new submission id, which are put in on each page. A member who joins, leaves or
+    is renamed makes another key.
+    """
+    group = settle_up.group
+    today = timezone.localdate()
+    key = (
+        get_language(),
+        today,
+        group.currency,
+        last_currency,
+        None if currencies is None else tuple(sorted(currencies)),
+        tuple((member.pk, member.display_name) for member in settle_up.members if member.is_active),
+        record_url,
+        all_currencies_url,
+    )
+    markup = _kept_forms.get(key)
+    if markup is None:
+        form = PaymentForm(
+            settle_up=settle_up,
+            last_currency=last_currency,
+            currencies=currencies,
+            initial={"submission_id": SUBMISSION_SLOT, "date": today},
+        )
+        context = {
+            "another_form": form,
+            "record_url": record_url,
+            "all_currencies_url": all_currencies_url,
+            "csrf_token": CSRF_SLOT,
+        }
+        markup = get_template("settlements/settle_up.html#another-payment").render(context)
+        if len(_kept_forms) >= KEPT_FORMS:
+            _kept_forms.clear()
+        _kept_forms[key] = markup
+    # Django's masked token, as `{% csrf_token %}` writes it; the id a double submission repeats.
+    markup = markup.replace(CSRF_SLOT, conditional_escape(get_token(request)))
+    return mark_safe(markup.replace(SUBMISSION_SLOT, str(uuid.uuid4())))
+
+
 def settle_up_context(
     request,
     membership,
@@ -444,12 +499,21 @@ def settle_up_context(
             row = SuggestionRow(*shown, amount, small or own, button, pay=pay, place=place)
         rows.append(row)
     covers_per_payment = not settle_up.simplified or len(settle_up.parts) > 1
+    record_url = address("settlements:record", group.pk)
+    # The form sent back with errors, which takes the fresh form's place.
+    another = form if form is not None and not form.is_suggestion else None
+    all_currencies_url = None
+    if not (another.lists_every_currency if another is not None else all_currencies):
+        query = request.GET.copy()
+        query[ALL_CURRENCIES] = ""
+        all_currencies_url = f"{address('settlements:settle_up', group.pk)}?{query.urlencode()}"
     return {
         "group": group,
         "membership": membership,
         "settle_up": settle_up,
         "suggestion_lines": suggestion_lines(rows, settle_up, covers_per_payment),
-        "record_url": address("settlements:record", group.pk),
+        "record_url": record_url,
+        "all_currencies_url": all_currencies_url,
         "household_payments": household_payments(settle_up),
         "wish_summary": wish_summary(settle_up),
         "plan_submission_id": uuid.uuid4(),
@@ -462,12 +526,16 @@ def settle_up_context(
         # plan is one part, which says it once for all (`_covers.html#note`).
         "covers_for_own_only": not small,
         "today": timezone.localdate(),
-        "another_form": form
-        if form is not None and not form.is_suggestion
-        else PaymentForm(
-            settle_up=settle_up,
-            last_currency=last_currency,
-            currencies=None if all_currencies else offered_currencies(settle_up),
+        "another_form": another,
+        "another_payment": None
+        if another is not None
+        else another_payment(
+            request,
+            settle_up,
+            last_currency,
+            None if all_currencies else offered_currencies(settle_up),
+            record_url,
+            all_currencies_url,
         ),
         "payment_rows": payment_rows(request, group, payments),
         "more_payments": len(payments) >= PAYMENTS_SHOWN,
@@ -491,11 +559,6 @@ def render_settle_up(request, membership, settle_up=None, form=None, status=200,
         last_currency=request.user.last_currency,
         all_currencies=ALL_CURRENCIES in request.GET,
     )
-    if not context["another_form"].lists_every_currency:
-        query = request.GET.copy()
-        query[ALL_CURRENCIES] = ""
-        page = address("settlements:settle_up", membership.group_id)
-        context["all_currencies_url"] = f"{page}?{query.urlencode()}"
     template = (
         "settlements/settle_up.html#settle-up" if request.htmx else "settlements/settle_up.html"
     )
