@@ -36,7 +36,7 @@ from settlements.wish_rows import household_payments, in_household_payment, wish
 from splitclone import fx
 from splitclone.confirm import confirmation_page
 from splitclone.formats import localized_date
-from splitclone.links import Link, address
+from splitclone.links import address, link
 from splitclone.money import format_amount
 from splitclone.sentences import filled, per_language
 from splitclone.templatetags.money import balance_class, money
@@ -126,20 +126,22 @@ def payment_rows(request, group, payments):
     line."""
 
     @functools.cache
-    def link(action):
-        # Reversed once for the list, when it is needed: the `url` tag costs some 15 µs a line.
-        return Link(f"settlements:{action}", group.pk, None)
+    def url(action):
+        # Reversed once per process (`link`): the `url` tag costs some 15 µs a line.
+        return link(f"settlements:{action}", 2)
 
     @functools.cache
     def csrf():
         return csrf_input(request)
 
-    paid, delete_question, pending, words = payment_words()
+    language = get_language()
+    paid, delete_question, pending, words = payment_words.in_language(language)
     lines = []
     for payment in payments:
-        payee = payment.to_member.display_name
+        payer, payee = payment.from_member, payment.to_member
+        payee_name = payee.display_name
         # As the template's `date` filter writes it, in the page's language.
-        details = [localized_date(payment.date, "j M Y")]
+        details = [localized_date(payment.date, "j M Y", language)]
         if payment.is_converted:
             details.append(payment.rate_display)
         if payment.note:
@@ -147,30 +149,37 @@ def payment_rows(request, group, payments):
         if payment.deleted_at:
             details.append(words["deleted"])
         elif payment.is_pending:
-            details.append(filled(pending, payee=payee))
+            details.append(filled(pending, payee=payee_name))
         confirm = ""
-        if (
-            payment.is_pending
-            and not payment.deleted_at
-            and payment.to_member.user_id == request.user.pk
-        ):
+        if payment.is_pending and not payment.deleted_at and payee.user_id == request.user.pk:
             confirm = filled(
                 CONFIRM_FORMS,
-                received_url=link("confirm")(payment.pk),
-                not_received_url=link("not_received")(payment.pk),
+                received_url=url("confirm")(group.pk, payment.pk),
+                not_received_url=url("not_received")(group.pk, payment.pk),
                 csrf=csrf(),
-                **words,
+                received=words["received"],
+                not_received=words["not_received"],
             )
         if payment.deleted_at:
-            action = filled(RESTORE_FORM, url=link("restore")(payment.pk), csrf=csrf(), **words)
+            action = filled(
+                RESTORE_FORM,
+                url=url("restore")(group.pk, payment.pk),
+                csrf=csrf(),
+                restore=words["restore"],
+            )
         else:
             question = filled(delete_question, payment=payment.summary)
-            action = filled(DELETE_LINK, url=link("delete")(payment.pk), question=question, **words)
+            action = filled(
+                DELETE_LINK,
+                url=url("delete")(group.pk, payment.pk),
+                question=question,
+                delete=words["delete"],
+            )
         lines.append(
             filled(
                 PAYMENT_LINE,
                 inactive=" inactive" if payment.deleted_at else "",
-                who=filled(paid, payer=payment.from_member.display_name, payee=payee),
+                who=filled(paid, payer=payer.display_name, payee=payee_name),
                 amount=payment.spent_display,
                 details=mark_safe(" · ".join(conditional_escape(detail) for detail in details)),
                 confirm=confirm,
@@ -201,24 +210,31 @@ def explained_balances(settle_up):
     """The lines of the table of each member's balance before and after the plan, its two
     sentences translated once per language (`balance_words`)."""
     currency = settle_up.group.currency
-    pays, gets = balance_words()
+    language = get_language()
+    pays, gets = balance_words.in_language(language)
+
+    def shown(amount):
+        # As the `money` filter writes it, in the language read once for the table.
+        return format_amount(amount, currency, language=language)
+
     lines = []
     for row in settle_up.rows():
         # What they pay and get: "pays 12.00 EUR", "gets …", or both on two lines.
         change = [
-            filled(sentence, amount=money(amount, currency))
+            filled(sentence, amount=shown(amount))
             for sentence, amount in ((pays, row.pays), (gets, row.receives))
             if amount
         ]
+        after = row.after
         lines.append(
             filled(
                 BALANCE_LINE,
                 name=row.member.display_name,
-                before=money(row.before, currency),
+                before=shown(row.before),
                 before_class=balance_class(row.before),
                 change=mark_safe("<br>".join(change)),
-                after=money(row.after, currency),
-                after_class=balance_class(row.after),
+                after=shown(after),
+                after_class=balance_class(after),
             )
         )
     return lines
