@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import Context
 from django.template.backends.utils import csrf_input
@@ -32,6 +31,7 @@ from settlements.forms import (
 )
 from settlements.models import PAYMENTS_SHOWN, Payment, PaymentError, StalePlan, Suggestion
 from settlements.pay_details import PayDetails, pay_details
+from settlements.templatetags.kept_markup import CSRF_SLOT
 from settlements.wish_rows import household_payments, in_household_payment, wish_summary
 from splitclone import fx
 from splitclone.confirm import confirmation_page
@@ -397,9 +397,8 @@ def suggestion_lines(rows, settle_up, covers_per_payment):
     return lines
 
 
-# Stand for the page's CSRF token and the form's submission id in the other-payment form's kept
-# markup (`another_payment`): no markup contains them.
-CSRF_SLOT = "\x00csrf\x00"
+# Stands for the form's submission id in the other-payment form's kept markup
+# (`another_payment`): no markup contains it.
 SUBMISSION_SLOT = "\x00submission\x00"
 # The versions of the other-payment form a process keeps (a few kilobytes each): one per group,
 # language and day that has been shown lately. When full it starts over.
@@ -407,7 +406,7 @@ KEPT_FORMS = 500
 _kept_forms = {}
 
 
-def another_payment(request, settle_up, last_currency, currencies, record_url, all_currencies_url):
+def another_payment(settle_up, last_currency, currencies, record_url, all_currencies_url):
     """The fresh other-payment form's markup (`settle_up.html#another-payment`), for the viewer
     whose last other currency is `last_currency`, listing `currencies` (`PaymentForm`).
 
@@ -446,9 +445,8 @@ def another_payment(request, settle_up, last_currency, currencies, record_url, a
         if len(_kept_forms) >= KEPT_FORMS:
             _kept_forms.clear()
         _kept_forms[key] = markup
-    # Django's masked token, as `{% csrf_token %}` writes it; the id a double submission repeats.
-    markup = markup.replace(CSRF_SLOT, conditional_escape(get_token(request)))
-    return mark_safe(markup.replace(SUBMISSION_SLOT, str(uuid.uuid4())))
+    # The id a double submission repeats. The page puts in its CSRF token (`with_csrf_token`).
+    return markup.replace(SUBMISSION_SLOT, str(uuid.uuid4()))
 
 
 def settle_up_context(
@@ -546,7 +544,6 @@ def settle_up_context(
         "another_payment": None
         if another is not None
         else another_payment(
-            request,
             settle_up,
             last_currency,
             None if all_currencies else offered_currencies(settle_up),
