@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms.renderers import get_default_renderer
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import Context
@@ -418,6 +419,8 @@ def another_payment(settle_up, today, last_currency, currencies, record_url, all
     """
     group = settle_up.group
     key = (
+        # What writes the fields' markup (settings.FORM_RENDERER).
+        get_default_renderer(),
         get_language(),
         today,
         group.currency,
