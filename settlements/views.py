@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms.renderers import get_default_renderer
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import Context
@@ -31,11 +32,12 @@ from settlements.forms import (
 )
 from settlements.models import PAYMENTS_SHOWN, Payment, PaymentError, StalePlan, Suggestion
 from settlements.pay_details import PayDetails, pay_details
+from settlements.templatetags.kept_markup import CSRF_SLOT
 from settlements.wish_rows import household_payments, in_household_payment, wish_summary
 from splitclone import fx
 from splitclone.confirm import confirmation_page
 from splitclone.formats import localized_date
-from splitclone.links import Link, address
+from splitclone.links import address, link
 from splitclone.money import format_amount
 from splitclone.sentences import filled, per_language
 from splitclone.templatetags.money import balance_class, money
@@ -125,20 +127,22 @@ def payment_rows(request, group, payments):
     line."""
 
     @functools.cache
-    def link(action):
-        # Reversed once for the list, when it is needed: the `url` tag costs some 15 µs a line.
-        return Link(f"settlements:{action}", group.pk, None)
+    def url(action):
+        # Reversed once per process (`link`): the `url` tag costs some 15 µs a line.
+        return link(f"settlements:{action}", 2)
 
     @functools.cache
     def csrf():
         return csrf_input(request)
 
-    paid, delete_question, pending, words = payment_words()
+    language = get_language()
+    paid, delete_question, pending, words = payment_words.in_language(language)
     lines = []
     for payment in payments:
-        payee = payment.to_member.display_name
+        payer, payee = payment.from_member, payment.to_member
+        payee_name = payee.display_name
         # As the template's `date` filter writes it, in the page's language.
-        details = [localized_date(payment.date, "j M Y")]
+        details = [localized_date(payment.date, "j M Y", language)]
         if payment.is_converted:
             details.append(payment.rate_display)
         if payment.note:
@@ -146,30 +150,37 @@ def payment_rows(request, group, payments):
         if payment.deleted_at:
             details.append(words["deleted"])
         elif payment.is_pending:
-            details.append(filled(pending, payee=payee))
+            details.append(filled(pending, payee=payee_name))
         confirm = ""
-        if (
-            payment.is_pending
-            and not payment.deleted_at
-            and payment.to_member.user_id == request.user.pk
-        ):
+        if payment.is_pending and not payment.deleted_at and payee.user_id == request.user.pk:
             confirm = filled(
                 CONFIRM_FORMS,
-                received_url=link("confirm")(payment.pk),
-                not_received_url=link("not_received")(payment.pk),
+                received_url=url("confirm")(group.pk, payment.pk),
+                not_received_url=url("not_received")(group.pk, payment.pk),
                 csrf=csrf(),
-                **words,
+                received=words["received"],
+                not_received=words["not_received"],
             )
         if payment.deleted_at:
-            action = filled(RESTORE_FORM, url=link("restore")(payment.pk), csrf=csrf(), **words)
+            action = filled(
+                RESTORE_FORM,
+                url=url("restore")(group.pk, payment.pk),
+                csrf=csrf(),
+                restore=words["restore"],
+            )
         else:
             question = filled(delete_question, payment=payment.summary)
-            action = filled(DELETE_LINK, url=link("delete")(payment.pk), question=question, **words)
+            action = filled(
+                DELETE_LINK,
+                url=url("delete")(group.pk, payment.pk),
+                question=question,
+                delete=words["delete"],
+            )
         lines.append(
             filled(
                 PAYMENT_LINE,
                 inactive=" inactive" if payment.deleted_at else "",
-                who=filled(paid, payer=payment.from_member.display_name, payee=payee),
+                who=filled(paid, payer=payer.display_name, payee=payee_name),
                 amount=payment.spent_display,
                 details=mark_safe(" · ".join(conditional_escape(detail) for detail in details)),
                 confirm=confirm,
@@ -200,24 +211,31 @@ def explained_balances(settle_up):
     """The lines of the table of each member's balance before and after the plan, its two
     sentences translated once per language (`balance_words`)."""
     currency = settle_up.group.currency
-    pays, gets = balance_words()
+    language = get_language()
+    pays, gets = balance_words.in_language(language)
+
+    def shown(amount):
+        # As the `money` filter writes it, in the language read once for the table.
+        return format_amount(amount, currency, language=language)
+
     lines = []
     for row in settle_up.rows():
         # What they pay and get: "pays 12.00 EUR", "gets …", or both on two lines.
         change = [
-            filled(sentence, amount=money(amount, currency))
+            filled(sentence, amount=shown(amount))
             for sentence, amount in ((pays, row.pays), (gets, row.receives))
             if amount
         ]
+        after = row.after
         lines.append(
             filled(
                 BALANCE_LINE,
                 name=row.member.display_name,
-                before=money(row.before, currency),
+                before=shown(row.before),
                 before_class=balance_class(row.before),
                 change=mark_safe("<br>".join(change)),
-                after=money(row.after, currency),
-                after_class=balance_class(row.after),
+                after=shown(after),
+                after_class=balance_class(after),
             )
         )
     return lines
@@ -380,6 +398,65 @@ def suggestion_lines(rows, settle_up, covers_per_payment):
     return lines
 
 
+# Stands for the form's submission id in the other-payment form's kept markup
+# (`another_payment`): no markup contains it.
+SUBMISSION_SLOT = "\x00submission\x00"
+# The versions of the other-payment form a process keeps (a few kilobytes each): one per group,
+# language and day that has been shown lately. When full it starts over.
+KEPT_FORMS = 500
+_kept_forms = {}
+
+
+def another_payment(settle_up, today, last_currency, currencies, record_url, all_currencies_url):
+    """The fresh other-payment form's markup (`settle_up.html#another-payment`), for the viewer
+    whose last other currency is `last_currency`, listing `currencies` (`PaymentForm`), dated
+    `today`.
+
+    Building the form and rendering its fields cost a fifth of the page, and what they write
+    follows from the values of `key` alone: kept once rendered, with stand-ins for the page's CSRF
+    token and a new submission id, which are put in on each page. A member who joins, leaves or
+    is renamed makes another key.
+    """
+    group = settle_up.group
+    key = (
+        # What writes the fields' markup (settings.FORM_RENDERER).
+        get_default_renderer(),
+        get_language(),
+        today,
+        group.currency,
+        last_currency,
+        None if currencies is None else tuple(sorted(currencies)),
+        tuple((member.pk, member.display_name) for member in settle_up.members if member.is_active),
+        record_url,
+        all_currencies_url,
+    )
+    markup = _kept_forms.get(key)
+    if markup is None:
+        form = PaymentForm(
+            settle_up=settle_up,
+            last_currency=last_currency,
+            currencies=currencies,
+            initial={"submission_id": SUBMISSION_SLOT, "date": today},
+        )
+        context = {
+            "another_form": form,
+            "record_url": record_url,
+            "all_currencies_url": all_currencies_url,
+            "csrf_token": CSRF_SLOT,
+        }
+        markup = get_template("settlements/settle_up.html#another-payment").render(context)
+        if len(_kept_forms) >= KEPT_FORMS:
+            _kept_forms.clear()
+        _kept_forms[key] = markup
+    # The id a double submission repeats. The page puts in its CSRF token (`with_csrf_token`).
+    return markup.replace(SUBMISSION_SLOT, str(uuid.uuid4()))
+
+
+def lines_of(lines):
+    """`lines` as the template wrote them, one to a line."""
+    return mark_safe("".join(f"{line}\n" for line in lines))
+
+
 def settle_up_context(
     request,
     membership,
@@ -444,32 +521,50 @@ def settle_up_context(
             row = SuggestionRow(*shown, amount, small or own, button, pay=pay, place=place)
         rows.append(row)
     covers_per_payment = not settle_up.simplified or len(settle_up.parts) > 1
+    record_url = address("settlements:record", group.pk)
+    today = timezone.localdate()
+    # The form sent back with errors, which takes the fresh form's place.
+    another = form if form is not None and not form.is_suggestion else None
+    all_currencies_url = None
+    if not (another.lists_every_currency if another is not None else all_currencies):
+        query = request.GET.copy()
+        query[ALL_CURRENCIES] = ""
+        all_currencies_url = f"{address('settlements:settle_up', group.pk)}?{query.urlencode()}"
     return {
         "group": group,
         "membership": membership,
         "settle_up": settle_up,
-        "suggestion_lines": suggestion_lines(rows, settle_up, covers_per_payment),
-        "record_url": address("settlements:record", group.pk),
+        # Each list's lines joined here: the template's loop costs some 3 µs a line.
+        "suggestion_lines": mark_safe(
+            "".join(suggestion_lines(rows, settle_up, covers_per_payment))
+        ),
+        "record_url": record_url,
+        "all_currencies_url": all_currencies_url,
         "household_payments": household_payments(settle_up),
         "wish_summary": wish_summary(settle_up),
         "plan_submission_id": uuid.uuid4(),
         "explain_open": explain,
         "explain_table": explain_table,
-        "explained_balances": explained_balances(settle_up) if explain_table else (),
+        "explained_balances": lines_of(explained_balances(settle_up) if explain_table else ()),
         "explained_parts": explained_parts(settle_up) if settle_up.simplified else (),
         "shown_in_full": small,
         # "What this covers" goes with the amount field (`SuggestionRow.editable`), unless the
         # plan is one part, which says it once for all (`_covers.html#note`).
         "covers_for_own_only": not small,
-        "today": timezone.localdate(),
-        "another_form": form
-        if form is not None and not form.is_suggestion
-        else PaymentForm(
-            settle_up=settle_up,
-            last_currency=last_currency,
-            currencies=None if all_currencies else offered_currencies(settle_up),
+        # As the `date` filter writes it, 'Y-m-d'.
+        "today": today.isoformat(),
+        "another_form": another,
+        "another_payment": None
+        if another is not None
+        else another_payment(
+            settle_up,
+            today,
+            last_currency,
+            None if all_currencies else offered_currencies(settle_up),
+            record_url,
+            all_currencies_url,
         ),
-        "payment_rows": payment_rows(request, group, payments),
+        "payment_rows": lines_of(payment_rows(request, group, payments)),
         "more_payments": len(payments) >= PAYMENTS_SHOWN,
         "rates_form": rates_form,
         "pending": Payment.objects.pending_total(group),
@@ -491,11 +586,6 @@ def render_settle_up(request, membership, settle_up=None, form=None, status=200,
         last_currency=request.user.last_currency,
         all_currencies=ALL_CURRENCIES in request.GET,
     )
-    if not context["another_form"].lists_every_currency:
-        query = request.GET.copy()
-        query[ALL_CURRENCIES] = ""
-        page = address("settlements:settle_up", membership.group_id)
-        context["all_currencies_url"] = f"{page}?{query.urlencode()}"
     template = (
         "settlements/settle_up.html#settle-up" if request.htmx else "settlements/settle_up.html"
     )

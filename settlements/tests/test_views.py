@@ -6,6 +6,7 @@ import uuid
 from unittest.mock import patch
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -377,6 +378,36 @@ def test_another_payment_with_a_note(client, four):
     payment = Payment.objects.get()
     assert (payment.amount, payment.note) == (1250, "Cash at the station")
     assert "Cash at the station" in client.get(page(four)).text
+
+
+def test_the_other_payment_form_is_current_and_sendable_on_every_page(four):
+    """The form is kept once rendered: it still names the members as they are now, and each page
+    gives it a token Django accepts and a submission id of its own."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(four.cem.user)
+
+    def other_form(text):
+        return text[text.index('id="another-heading"') : text.index('id="payments-heading"')]
+
+    first = other_form(client.get(page(four)).text)
+    Member.objects.filter(pk=four.dan.pk).update(name="Daniel")
+    GuestFactory(group=four.group, name="Eva")
+    second = other_form(client.get(page(four)).text)
+
+    assert ">Dan</option>" in first
+    assert "Eva" not in first
+    assert ">Daniel</option>" in second
+    assert ">Eva</option>" in second
+    submitted = set()
+    for text in (first, second):
+        token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', text).group(1)
+        submission = re.search(r'name="submission_id" value="([-\w]+)"', text).group(1)
+        submitted.add(submission)
+        data = another(four.dan, four.ana, "5.00", submission_id=submission)
+        response = client.post(record_url(four), data | {"csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+    assert len(submitted) == 2
+    assert Payment.objects.count() == 2
 
 
 def test_delete_and_undo(client, four):
