@@ -32,7 +32,6 @@ from settlements.forms import (
 )
 from settlements.models import PAYMENTS_SHOWN, Payment, PaymentError, StalePlan, Suggestion
 from settlements.pay_details import PayDetails, pay_details
-from settlements.templatetags.kept_markup import CSRF_SLOT
 from settlements.wish_rows import household_payments, in_household_payment, wish_summary
 from splitclone import fx
 from splitclone.confirm import confirmation_page
@@ -40,6 +39,7 @@ from splitclone.formats import localized_date
 from splitclone.links import address, link
 from splitclone.money import format_amount
 from splitclone.sentences import filled, per_language
+from splitclone.templatetags.layout import CSRF_SLOT
 from splitclone.templatetags.money import balance_class, money
 
 # Up to this many people with a balance, the explanation's table of balances is on the page,

@@ -6,11 +6,11 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from splitclone.templatetags.layout import CSRF_SLOT
+
 register = template.Library()
 
-# Stands for the page's CSRF token in kept markup: no markup contains it.
-CSRF_SLOT = "\x00csrf\x00"
-# The versions a `{% kept %}` block keeps. When full it starts over.
+# The versions a `{% kept_for %}` block keeps. When full it starts over.
 KEPT_VERSIONS = 500
 
 
@@ -22,18 +22,18 @@ def with_csrf_token(markup, token):
 
 
 @register.tag
-def kept(parser, token):
-    """`{% kept people=settle_up.balances|length … %}…{% endkept %}`: markup that follows from the
-    named values (numbers, names) and the language alone, such as sentences with a count, rendered
-    once per process for each and kept: a `{% blocktranslate %}` costs some 30 µs. It is rendered
-    with those values only, so nothing else about the page can be kept in it: any other variable
-    inside renders empty, on every page."""
+def kept_for(parser, token):
+    """`{% kept_for people=settle_up.balances|length … %}…{% endkept_for %}`: markup that follows
+    from the named values (numbers, names) and the language alone, such as sentences with a count,
+    rendered once per process for each and kept: a `{% blocktranslate %}` costs some 30 µs. It is
+    rendered with those values only, so nothing else about the page can be kept in it: any other
+    variable inside renders empty, on every page."""
     bits = token.split_contents()
     remaining = bits[1:]
     values = token_kwargs(remaining, parser)
     if not values or remaining:
         raise template.TemplateSyntaxError(f"{bits[0]!r} takes name=value pairs only.")
-    nodelist = parser.parse(("endkept",))
+    nodelist = parser.parse(("endkept_for",))
     parser.delete_first_token()
     return KeptNode(values, nodelist)
 

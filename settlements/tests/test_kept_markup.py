@@ -4,8 +4,8 @@ from django.template import Context, Template
 from django.utils import translation
 
 KEPT = Template(
-    "{% load i18n kept_markup %}{% kept count=payments %}{% translate 'Settle up' %}: "
-    "{{ count }} {{ group }}{% endkept %}"
+    "{% load i18n kept_markup %}{% kept_for count=payments %}{% translate 'Settle up' %}: "
+    "{{ count }} {{ group }}{% endkept_for %}"
 )
 
 
