@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.db.models.fields.json import KT
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -58,19 +59,21 @@ class FeedEntry:
     what reading the group page's feed cost."""
 
     __slots__ = (
-        *("pk", "verb", "summary", "data", "created_at", "actor_id", "actor_name"),
+        *("pk", "verb", "summary", "data", "created_at", "actor_id", "actor_name", "phrase"),
         *("restorable", "is_new"),
     )
 
-    def __init__(self, pk, verb, summary, data, created_at, actor_id, actor_name):
+    def __init__(self, pk, verb, summary, data, created_at, actor_id, actor_name, phrase):
         self.pk, self.verb, self.summary, self.data = pk, verb, summary, data
         self.created_at, self.actor_id, self.actor_name = created_at, actor_id, actor_name
+        # The phrase kept in `data`, as JSON text.
+        self.phrase = phrase
         # Set by `mark_restorable` and, on the group page, `pages.last_visit.mark_news`.
         self.restorable = self.is_new = False
 
     @property
     def text(self):
-        return Activity.text_of(self.summary, self.data)
+        return Activity.text_of_kept(self.summary, self.phrase)
 
 
 def activity_page(group, before=None):
@@ -90,9 +93,11 @@ def _feed_lines(group_id):
     # and the group page's news read.
     return (
         Activity.objects.filter(group_id=group_id)
+        .annotate(phrase=KT(f"data__{Activity.PHRASE_KEY}"))
         .order_by("-id")
         .values_list(
-            "id", "verb", "summary", "data", "created_at", "actor_id", "actor__display_name"
+            *("id", "verb", "summary", "data", "created_at", "actor_id", "actor__display_name"),
+            "phrase",
         )
     )
 
