@@ -1,3 +1,4 @@
+import json
 import secrets
 from datetime import timedelta
 from functools import cache
@@ -1256,6 +1257,13 @@ class Activity(models.Model):
         kept their phrase, or whose phrase no longer fits its template, reads as it was stored.
         """
         kept = data.get(cls.PHRASE_KEY)
+        return summary if kept is None else cls.text_of_kept(summary, json.dumps(kept))
+
+    @classmethod
+    def text_of_kept(cls, summary, kept):
+        """`text_of` a line whose phrase was read as the JSON text `kept` (None without one), as
+        a query can read it: each line would otherwise write its phrase out again to look it up.
+        """
         if kept is None:
             return summary
         try:

@@ -7,6 +7,7 @@ from functools import cache
 from operator import itemgetter
 from typing import NamedTuple
 
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
@@ -14,6 +15,7 @@ from django.utils.translation import get_language, gettext
 from expenses.models import Expense
 from expenses.views import NEW_BADGE, ExpenseRow, ledger_line
 from groups.access import parse_id
+from groups.models import Member
 from ledger.models import LedgerRow
 from settlements.models import Payment
 from splitclone.compiled import CompiledQuery
@@ -149,6 +151,31 @@ class Shown:
     original_display = LedgerRow.original_display
 
 
+class Person(NamedTuple):
+    """A member as the list's filters and rows name them."""
+
+    pk: int
+    display_name: str
+
+
+# Every member of a group with the name they go by (`Member.display_name`: their account's,
+# else their own), in the order `with_people()` lists them: what the list page reads of its
+# members, without a model instance for each member and one for their account.
+PEOPLE = CompiledQuery(
+    lambda slot: (
+        Member.objects.filter(group_id=slot.group_id)
+        .with_people()
+        .values_list("id", Coalesce("user__display_name", "name"))
+    ),
+    group_id=int,
+)
+
+
+def people(group):
+    """The group's members as `Person`s, for `LedgerFilterForm` and `ledger_page`."""
+    return [Person(*row) for row in PEOPLE(group_id=group.pk)]
+
+
 class LedgerPage(NamedTuple):
     rows: list
     # Where the next page starts, or None on the last page.
@@ -157,9 +184,9 @@ class LedgerPage(NamedTuple):
 
 def ledger_page(group, membership, members, filters=None, after=None, size=PAGE_SIZE):
     """A page of the group's live expenses and payments that `filters` (a `LedgerFilterForm`)
-    keep, starting below the position `after`. `members` are all the group's members, with
-    their users, which the page has loaded anyway: the rows take their people's names from
-    them instead of joining them again.
+    keep, starting below the position `after`. `members` are all the group's members (or their
+    `Person`s), which the page has loaded anyway: the rows take their people's names from them
+    instead of joining them again.
 
     Each kind is read by its own keyset query of at most `size + 1` rows, and the two are
     merged here; only the expenses the page shows have their payers and shares read. Four

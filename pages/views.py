@@ -19,7 +19,7 @@ from pages.charts import bar_chart, column_chart
 from pages.forms import LedgerFilterForm
 from pages.home_reading import latest_activity, memberships_with_debts
 from pages.last_visit import mark_news
-from pages.ledger_list import Position, ledger_page, ledger_rows
+from pages.ledger_list import Position, ledger_page, ledger_rows, people
 from pages.offline import KEPT_COPY_HEADER
 from settlements.debts import debts_with_people
 from settlements.models import Payment, PlanSummary
@@ -229,7 +229,7 @@ def ledger_list(request, group_id):
     """The group's expenses and payments, searchable and filtered, a page at a time."""
     membership = get_membership(request, group_id)
     group = membership.group
-    members = Member.objects.of_groups([group.pk])
+    members = people(group)
     filters = LedgerFilterForm(request.GET or None, members=members)
     after = Position.parse(text) if (text := request.GET.get("after")) else None
     page = ledger_page(group, membership, members, filters, after)

@@ -10,15 +10,17 @@ keep their words per language (`per_language`).
 import functools
 from html import escape
 
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import get_language, override
 
 
 def filled(sentence, **values):
     """`sentence`, translated, with `values` escaped in its placeholders unless marked safe:
     what `{% blocktranslate %}` writes for the same message and values. (Django's
-    `conditional_escape`, without the check for lazy text it makes on every call.)"""
-    return mark_safe(
+    `conditional_escape`, without the check for lazy text it makes on every call; and the
+    filled sentence, always a plain `str`, is made a `SafeString` as `mark_safe` would, without
+    its own check for lazy arguments.)"""
+    return SafeString(
         sentence
         % {
             name: value if isinstance(value, SafeData) else escape(str(value))

@@ -85,13 +85,14 @@ def from_json(data):
     return Amount(data["amount"], data["currency"])
 
 
-def translated_json(data):
-    """`translated(from_json(data))`, worked out once per process for each phrase and language:
-    the group page and the history write the same lines on every view, and rebuilding a line's
-    phrase and translating each of its values cost more than the rest of the line. The catalogs,
-    the date formats and the amounts' formats are all the result depends on, and they do not
-    change while the process runs."""
-    return _translated_json(json.dumps(data), translation.get_language())
+def translated_json(kept):
+    """`translated(from_json(json.loads(kept)))`, worked out once per process for each phrase
+    (`kept`, the JSON text of what `to_json` kept) and language: the group page and the history
+    write the same lines on every view, and rebuilding a line's phrase and translating each of
+    its values cost more than the rest of the line. The catalogs, the date formats and the
+    amounts' formats are all the result depends on, and they do not change while the process
+    runs."""
+    return _translated_json(kept, translation.get_language())
 
 
 @lru_cache(maxsize=4096)

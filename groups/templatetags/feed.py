@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from splitclone.links import Link
-from splitclone.templatetags.when import ago
+from splitclone.templatetags.when import ago_each
 
 register = template.Library()
 
@@ -51,7 +51,7 @@ def feed_lines(feed, group, csrf_token):
     zone = timezone.get_current_timezone()
     someone = escape(gettext("Someone"))
     lines = []
-    for entry in feed:
+    for entry, when in zip(feed, ago_each([entry.created_at for entry in feed]), strict=True):
         if entry.actor_id is not None:
             who = escape(entry.actor_name)
         elif entry.data.get("automatic"):
@@ -72,7 +72,7 @@ def feed_lines(feed, group, csrf_token):
                 text=escape(str(entry.text)),
                 restore=form,
                 moment=timezone.localtime(entry.created_at, zone).isoformat(),
-                ago=escape(str(ago(entry.created_at))),
+                ago=escape(str(when)),
             )
         )
     return mark_safe("".join(lines))

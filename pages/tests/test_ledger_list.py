@@ -1,5 +1,6 @@
 import datetime
 import math
+import re
 
 import pytest
 from django.urls import reverse
@@ -398,3 +399,19 @@ def test_the_category_filter_is_in_the_language_of_each_view(client, world):
     assert '<option value="groceries">Lebensmittel</option>' in german
     assert '<option value="" selected>Alle</option>' in german
     assert '<option value="groceries">Groceries</option>' in again
+
+
+def test_the_people_filters_name_each_member_by_the_name_they_go_by(client, world):
+    """A member with an account by the account's name, whatever their membership's says, a guest
+    by their own, in the order the group lists them."""
+    world.member_membership.name = "A name of their own"
+    world.member_membership.save()
+    client.force_login(world.owner)
+
+    page = client.get(ledger_url(world)).text
+
+    listed = [(str(member.pk), member.display_name) for member in members(world)]
+    assert {name for _, name in listed} == {"Max Member", "Olivia Owner", "Alice"}
+    for field in ("payer", "participant"):
+        options = page.split(f'name="{field}"')[1].split("</select>")[0]
+        assert re.findall(r'<option value="(\d+)">([^<]*)</option>', options) == listed
