@@ -24,25 +24,11 @@ def expense_debts[K: Hashable](
     `paid` and `owed` must each add up to the expense's total. Keys must be sortable among
     themselves (the app uses member ids), which makes the rounding deterministic.
     """
-    return _debts(_net(paid, owed))
-
-
-def _net[K: Hashable](paid: Mapping[K, int], owed: Mapping[K, int]) -> dict[K, int]:
-    """What each paid less what they owe, in key order."""
     if sum(paid.values()) != sum(owed.values()):
         raise ValueError("what was paid and what is owed must add up to the same total")
-    return {key: paid.get(key, 0) - owed.get(key, 0) for key in sorted(paid.keys() | owed.keys())}
-
-
-def _debts[K: Hashable](net: dict[K, int]) -> dict[tuple[K, K], int]:
-    """`expense_debts` of what each paid less what they owe (`_net`)."""
+    net = {key: paid.get(key, 0) - owed.get(key, 0) for key in sorted(paid.keys() | owed.keys())}
     debtors = {key: -amount for key, amount in net.items() if amount < 0}
     creditors = {key: amount for key, amount in net.items() if amount > 0}
-    if len(creditors) == 1:
-        # One member is owed (one payer, the usual expense): each debtor owes them all they owe,
-        # nothing to round.
-        [creditor] = creditors
-        return {(debtor, creditor): owes for debtor, owes in debtors.items()}
     pool = sum(creditors.values())
     debts: dict[tuple[K, K], int] = {}
     row_left = dict(debtors)
@@ -97,9 +83,10 @@ def expense_effect[K: Hashable](
     `sign=-1` gives the effect of taking the expense back out (delete, or the old side of an
     edit).
     """
-    net = _net(paid, owed)
-    members = {key: sign * amount for key, amount in net.items()}
-    pairs = {pair: sign * amount for pair, amount in net_pairs(_debts(net)).items()}
+    members = {
+        key: sign * (paid.get(key, 0) - owed.get(key, 0)) for key in paid.keys() | owed.keys()
+    }
+    pairs = {pair: sign * amount for pair, amount in net_pairs(expense_debts(paid, owed)).items()}
     return members, pairs
 
 
