@@ -48,5 +48,5 @@ def test_two_people_at_once_cannot_leave_nobody_to_be_paid(server, round_):  # n
     for thread in threads:
         thread.join(60)
 
-    assert sorted(answers) == [302, 422]
+    assert sorted(answers) == [302, 422], server.logs()
     assert Member.objects.filter(group=group, rather_not_receive=False).count() == 1
