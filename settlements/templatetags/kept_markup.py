@@ -2,11 +2,9 @@
 
 from django import template
 from django.template.base import token_kwargs
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from splitclone.templatetags.layout import CSRF_SLOT
+from splitclone.templatetags.layout import CSRF_SLOT, filled_in
 
 register = template.Library()
 
@@ -18,7 +16,7 @@ KEPT_VERSIONS = 500
 def with_csrf_token(markup, token):
     """`{{ markup|with_csrf_token:csrf_token }}`: the page's token in place of the stand-in, as
     `{% csrf_token %}` writes it: the one token every form of the page carries, masked once."""
-    return mark_safe(markup.replace(CSRF_SLOT, conditional_escape(token)))
+    return filled_in(markup, {CSRF_SLOT: token})
 
 
 @register.tag

@@ -137,10 +137,10 @@ def fixed_htmx_script(context):
     if nonce is None:
         return _htmx_script(None, settings.STATIC_URL, settings.DEBUG)
     markup = _htmx_script(NONCE_SLOT, settings.STATIC_URL, settings.DEBUG)
-    return _filled_in(markup, {NONCE_SLOT: nonce})
+    return filled_in(markup, {NONCE_SLOT: nonce})
 
 
-def _filled_in(markup, values):
+def filled_in(markup, values):
     """`markup` kept for every page, each stand-in of `values` it holds replaced by its page's
     value, escaped. They are filled in the order given, and a value put in is searched only for
     the stand-ins after it: what a person can write (a path, a name) goes last."""
@@ -197,7 +197,7 @@ def kept(context, template_name):
         values[PATH_SLOT] = request.get_full_path() if request else ""
     if NAME_SLOT in markup:
         values[NAME_SLOT] = user.display_name if authenticated else ""
-    return _filled_in(markup, values)
+    return filled_in(markup, values)
 
 
 # Stand for the CSRF token, the page's path and the person's name in the markup kept for every
